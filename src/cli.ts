@@ -1,0 +1,69 @@
+// The entry point: yargs, the global flags, and the one place that catches errors,
+// prints them and sets the exit code (STYLE.md, citty runMain).
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { commands } from './commands/index.js';
+import { outcome, type GlobalArgs } from './commands/context.js';
+import { ExitCode, UsageError, isMcastError } from './core/errors.js';
+
+const NAME = 'mcast-doctor';
+
+function buildParser(args: string[]) {
+  let parser = yargs(args)
+    .scriptName(NAME)
+    .usage(`${NAME} <command> [options]\n\nFinds why multicast does not arrive on a multi-homed host, and says how to fix it.`)
+    .option('json', { type: 'boolean', default: false, describe: 'Machine-readable output (JSON document or NDJSON events)', global: true })
+    .option('iface', { type: 'string', array: true, describe: 'Only these interfaces (repeatable; eth+ = names starting with eth; globs)', global: true, requiresArg: true })
+    .option('exclude-iface', { type: 'string', array: true, describe: 'Skip these interfaces (same patterns)', global: true, requiresArg: true })
+    .option('4', { type: 'boolean', describe: 'IPv4 only', global: true })
+    .option('6', { type: 'boolean', describe: 'IPv6 only', global: true })
+    .option('color', { type: 'boolean', describe: 'Colour (default: on a TTY, off with NO_COLOR); --no-color', global: true })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only errors and the verdict', global: true })
+    .option('verbose', { alias: 'v', type: 'boolean', describe: 'More detail: explanations, evidence, raw errno', global: true })
+    .conflicts('quiet', 'verbose')
+    .completion('completion', 'Print a bash/zsh completion script')
+    .demandCommand(1, 'name a command (see --help)')
+    .recommendCommands()
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .epilogue('Exit codes: 0 nothing wrong, 1 a problem found, 2 bad usage or input, 3 the environment stops the command.')
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError('USAGE', msg ?? 'bad usage');
+    });
+  for (const c of commands) parser = parser.command(c as never);
+  return parser;
+}
+
+function wantsJson(args: string[]): boolean {
+  return args.includes('--json');
+}
+
+export async function main(args: string[] = hideBin(process.argv)): Promise<number> {
+  try {
+    await buildParser(args).parseAsync();
+    return outcome.exitCode;
+  } catch (e) {
+    const verbose = args.includes('--verbose') || args.includes('-v');
+    if (isMcastError(e)) {
+      const hint = e.context.hint ? ` (${e.context.hint})` : '';
+      if (wantsJson(args)) process.stdout.write(`${JSON.stringify({ schemaVersion: 1, error: e.toJSON(), exitCode: e.exitCode })}\n`);
+      process.stderr.write(`${NAME}: ${e.message}${hint}\n`);
+      if (verbose && e.cause) process.stderr.write(`  cause: ${String((e.cause as Error).message ?? e.cause)}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`${NAME}: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    process.stderr.write(`  This is a bug in ${NAME}; please report it with the command line and --verbose output.\n`);
+    if (verbose && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    return ExitCode.internal;
+  }
+}
+
+export type { GlobalArgs };
+
+// Run when loaded as the program (bin/mcast-doctor imports this module).
+const code = await main();
+process.exitCode = code;

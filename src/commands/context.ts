@@ -1,0 +1,60 @@
+// What every command receives: the global flags, parsed once, and the output context.
+// Kept free of heavy imports: yargs loads every command file to build its parser.
+import type { Argv, CommandModule } from 'yargs';
+import { Output, colorWanted } from '../render/output.js';
+import type { IfaceSelection } from '../core/iface-filter.js';
+import type { Family } from '../core/ip.js';
+
+export interface GlobalArgs {
+  json: boolean;
+  iface?: string[];
+  'exclude-iface'?: string[];
+  '4'?: boolean;
+  '6'?: boolean;
+  color?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+export interface CommandContext {
+  out: Output;
+  selection: IfaceSelection;
+  /** Set by -4 / -6; undefined means both families where the command supports them. */
+  family?: Family;
+}
+
+export function contextFrom(argv: GlobalArgs): CommandContext {
+  const out = new Output({
+    json: argv.json,
+    color: !argv.json && colorWanted(argv.color),
+    quiet: argv.quiet === true,
+    verbose: argv.verbose === true,
+  });
+  const ctx: CommandContext = { out, selection: { include: argv.iface ?? [], exclude: argv['exclude-iface'] ?? [] } };
+  if (argv['4'] && !argv['6']) ctx.family = 4;
+  if (argv['6'] && !argv['4']) ctx.family = 6;
+  return ctx;
+}
+
+/** The exit code of the command that ran; read by src/cli.ts after parsing. */
+export const outcome = { exitCode: 0 };
+
+export interface CommandSpec<A> {
+  command: string | string[];
+  describe: string;
+  builder: (y: Argv<GlobalArgs>) => Argv<A>;
+  /** Returns the exit code (0 or 1); throws typed errors for 2 and 3. */
+  run: (argv: A & GlobalArgs, ctx: CommandContext) => Promise<number>;
+}
+
+export function defineCommand<A>(spec: CommandSpec<A>): CommandModule<GlobalArgs, A> {
+  return {
+    command: spec.command,
+    describe: spec.describe,
+    builder: spec.builder as unknown as CommandModule<GlobalArgs, A>['builder'],
+    handler: async (argv) => {
+      const full = argv as unknown as A & GlobalArgs;
+      outcome.exitCode = await spec.run(full, contextFrom(full));
+    },
+  };
+}

@@ -1,0 +1,5 @@
+// The command set, in one place (STYLE.md: explicit array, no commandDir).
+// Each module is light: heavy code is imported inside its handler.
+import interfaces from './interfaces.js';
+
+export const commands = [interfaces];

@@ -1,0 +1,19 @@
+import { defineCommand } from './context.js';
+
+export default defineCommand({
+  command: ['interfaces', 'ifaces'],
+  describe: 'List every interface: state, MULTICAST flag, addresses, default route, rp_filter, IGMP version, groups',
+  builder: (y) =>
+    y
+      .example('$0 interfaces', 'table of every interface')
+      .example('$0 interfaces --iface eth+ --json', 'JSON for every interface whose name starts with eth'),
+  run: async (_argv, ctx) => {
+    const { loadInterfaces } = await import('../core/interfaces.js');
+    const { platform } = await import('../platform/linux.js');
+    const { renderInterfaces } = await import('../render/interfaces.js');
+    const { exitFor } = await import('../core/exit.js');
+    const inv = await loadInterfaces(platform(), { selection: ctx.selection, ...(ctx.family ? { family: ctx.family } : {}) });
+    renderInterfaces(inv, ctx.out);
+    return exitFor(inv.findings);
+  },
+});

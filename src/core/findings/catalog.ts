@@ -1,0 +1,242 @@
+// The catalog of finding ids: default severity, a title, and the mechanism in words.
+// Detectors build findings with makeFinding() so that every id used is listed here and
+// documented in docs/findings/ID.md (a unit test holds both to that).
+import type { Finding, Severity } from './model.js';
+
+export interface CatalogEntry {
+  severity: Severity;
+  title: string;
+  explanation: string;
+  fix: string;
+}
+
+export const catalog = {
+  IFACE_DOWN: {
+    severity: 'warning',
+    title: 'Interface is down',
+    explanation: 'A join on a down interface succeeds silently, but nothing is received and every send fails with ENETUNREACH.',
+    fix: 'Bring it up: ip link set dev IFACE up',
+  },
+  IFACE_NO_MULTICAST: {
+    severity: 'warning',
+    title: 'Interface lacks the MULTICAST flag',
+    explanation: 'Without IFF_MULTICAST the kernel still joins and sends on some drivers (veth), but a real NIC driver may drop multicast entirely.',
+    fix: 'ip link set dev IFACE multicast on',
+  },
+  IFACE_NO_ADDRESS: {
+    severity: 'warning',
+    title: 'Interface has no address of the family',
+    explanation: 'A join succeeds, but IGMP reports leave from 0.0.0.0, which many switches and queriers ignore; data sent there carries another interface\'s source address.',
+    fix: 'Add an address: ip addr add ADDR/LEN dev IFACE',
+  },
+  NO_ELIGIBLE_INTERFACE: {
+    severity: 'error',
+    title: 'No interface can carry multicast',
+    explanation: 'Every interface selected is down, lacks an address of the family, or was excluded.',
+    fix: 'Check --iface/--exclude-iface and bring an interface with an address up.',
+  },
+  NOT_MULTICAST: {
+    severity: 'error',
+    title: 'Not a multicast address',
+    explanation: 'IPv4 multicast is 224.0.0.0/4 and IPv6 multicast is ff00::/8; the kernel refuses to join anything else (EINVAL).',
+    fix: 'Use a group in 224.0.0.0/4 (239.0.0.0/8 for private use) or ff00::/8.',
+  },
+  PERMISSION: {
+    severity: 'error',
+    title: 'Missing privilege',
+    explanation: 'Raw sockets and packet capture need CAP_NET_RAW; changing interfaces needs CAP_NET_ADMIN.',
+    fix: 'sudo setcap cap_net_raw,cap_net_admin+eip "$(readlink -f "$(command -v node)")"',
+  },
+  NO_QUERIER: {
+    severity: 'warning',
+    title: 'No IGMP/MLD querier heard',
+    explanation: 'Without a querier, snooping switches age memberships out after the membership interval (2 x 125 s + 10 s = 260 s by default) and stop forwarding: "works for a few minutes, then stops".',
+    fix: 'Enable an IGMP querier on the switch or router of this segment (on a Linux bridge: ip link set BR type bridge mcast_querier 1).',
+  },
+  QUERIER_OFF_SUBNET: {
+    severity: 'warning',
+    title: 'Querier address is not on the interface\'s subnet',
+    explanation: 'A query whose source is outside every prefix of the arrival interface is suspect: with strict reverse-path filtering the kernel drops it when the route back leaves by another interface.',
+    fix: 'Configure the querier with an address inside the subnet of this segment.',
+  },
+  QUERIER_RPF_DROP: {
+    severity: 'error',
+    title: 'Querier dropped by reverse-path filtering',
+    explanation: 'Effective rp_filter is strict and the route back to the querier leaves by another interface, so the kernel drops every query before IGMP sees it: the host never reports and snooping switches prune it after the membership interval.',
+    fix: 'sysctl -w net.ipv4.conf.IFACE.rp_filter=2 (loose), or a route to the querier via IFACE, or an on-subnet querier address.',
+  },
+  QUERIER_ZERO_SOURCE: {
+    severity: 'info',
+    title: 'Querier sends from 0.0.0.0',
+    explanation: 'Queries from 0.0.0.0 skip the reverse-path check and are answered, but some switches and hosts mishandle them and they never win an election.',
+    fix: 'Give the querier a real on-subnet address (Linux bridge: mcast_query_use_ifaddr 1 and an address on the bridge).',
+  },
+  MULTIPLE_QUERIERS: {
+    severity: 'info',
+    title: 'Several queriers on one segment',
+    explanation: 'IGMP elects the lowest address; several active queriers usually mean a misconfiguration or a partitioned election.',
+    fix: 'Keep one querier per segment, or make sure the intended one has the lowest address.',
+  },
+  QUERIER_VERSION_MISMATCH: {
+    severity: 'warning',
+    title: 'Querier version differs from the host\'s',
+    explanation: 'An IGMPv1/v2 (MLDv1) querier flips the host to that version: source-specific (SSM) filters are no longer signalled.',
+    fix: 'Upgrade the querier to IGMPv3/MLDv2, or pin the host with net.ipv4.conf.IFACE.force_igmp_version.',
+  },
+  MLD_QUERIER_NOT_LINK_LOCAL: {
+    severity: 'error',
+    title: 'MLD querier does not use a link-local source',
+    explanation: 'RFC 3810 section 6.2: hosts ignore MLD queries that do not come from a link-local address.',
+    fix: 'Configure the querier to send from its fe80:: address.',
+  },
+  RPF_STRICT_MULTIHOMED: {
+    severity: 'warning',
+    title: 'Strict reverse-path filtering on a multi-homed host',
+    explanation: 'With rp_filter=1 (effective mode max(all, iface)) a packet is dropped when the route back to its source leaves by another interface: multicast and queries from sources reached via the other uplink vanish.',
+    fix: 'sysctl -w net.ipv4.conf.IFACE.rp_filter=2 (loose; net.ipv4.conf.all.rp_filter must be <= 2)',
+  },
+  RPF_WOULD_DROP: {
+    severity: 'error',
+    title: 'The kernel would drop this source on this interface',
+    explanation: 'The kernel\'s own route lookup "from SRC iif IFACE" fails: the reverse-path filter drops packets from this source arriving here.',
+    fix: 'Loose mode on the interface, or a route to the source\'s network via the interface.',
+  },
+  RPF_DROPS_SEEN: {
+    severity: 'error',
+    title: 'Reverse-path filter drops counted',
+    explanation: 'TcpExt IPReversePathFilter rose during the watch: the kernel dropped packets whose source failed the reverse-path check.',
+    fix: 'Find the source (rpfilter-audit --listen) and use loose mode or add a route to it via the arrival interface.',
+  },
+  IPV6_NO_RPFILTER: {
+    severity: 'info',
+    title: 'IPv6 has no rp_filter sysctl',
+    explanation: 'The kernel applies reverse-path filtering to IPv6 only through netfilter rpfilter match rules.',
+    fix: 'Nothing to do unless an ip6tables/nft rpfilter rule is loaded.',
+  },
+  TTL_ONE: {
+    severity: 'warning',
+    title: 'Multicast TTL is 1',
+    explanation: 'The default IP_MULTICAST_TTL (IPv6 hop limit) is 1: the packets never cross a router.',
+    fix: 'Raise the TTL (send-all --ttl N, setsockopt IP_MULTICAST_TTL) and run a multicast router (smcroute, pimd) between the segments.',
+  },
+  DEFAULT_ROUTE_EGRESS: {
+    severity: 'info',
+    title: 'A plain socket sends out of the routed interface only',
+    explanation: 'Without IP_MULTICAST_IF the kernel sends to the group along the route to it (a 224.0.0.0/4 route if any, else the default route), whatever interface was joined.',
+    fix: 'One transmit socket per interface with IP_MULTICAST_IF (what send-all does).',
+  },
+  JOIN_ANY_INTERFACE: {
+    severity: 'warning',
+    title: 'Membership on the interface the kernel picked',
+    explanation: 'A join with INADDR_ANY (ifindex 0) lands on the interface the route to the group picks, often the wrong one on a multi-homed host.',
+    fix: 'Join by ifindex on every interface (what join-all does).',
+  },
+  MAX_MEMBERSHIPS: {
+    severity: 'info',
+    title: 'Per-socket membership limit reached',
+    explanation: 'net.ipv4.igmp_max_memberships (default 20) limits memberships per socket: the next join fails with ENOBUFS.',
+    fix: 'Open another socket (done automatically), or raise it: sysctl -w net.ipv4.igmp_max_memberships=N',
+  },
+  MULTICAST_ALL_LEAK: {
+    severity: 'warning',
+    title: 'Wildcard sockets receive every joined group',
+    explanation: 'IP_MULTICAST_ALL is on by default: a socket bound to 0.0.0.0:PORT receives every group any socket on the host joined, on that port.',
+    fix: 'setsockopt IP_MULTICAST_ALL=0 on the receiving sockets, or bind them to the group address.',
+  },
+  MEMBERSHIP_MISSING: {
+    severity: 'error',
+    title: 'The kernel does not hold the membership',
+    explanation: 'The join returned success but /proc/net/igmp (igmp6) does not list the group on the interface.',
+    fix: 'Check the interface state and that no other process left the group.',
+  },
+  JOIN_FAILED: {
+    severity: 'error',
+    title: 'Join failed',
+    explanation: 'The kernel refused the membership.',
+    fix: 'See the errno sentence in the message.',
+  },
+  SEND_FAILED: {
+    severity: 'error',
+    title: 'Send failed',
+    explanation: 'The kernel refused to send on this interface.',
+    fix: 'See the errno sentence in the message.',
+  },
+  NO_TRAFFIC: {
+    severity: 'error',
+    title: 'Nothing received where it was expected',
+    explanation: 'An --expect assertion named an interface and group that received no packet during the run.',
+    fix: 'Check the sender, the TTL, snooping and reverse-path filtering on the path.',
+  },
+  MAC_COLLISION: {
+    severity: 'warning',
+    title: 'Groups share one Ethernet MAC',
+    explanation: '32 IPv4 groups map onto each 01:00:5e MAC (only the low 23 bits are kept, RFC 1112 6.4): switches and NICs filter by MAC, so receivers of one group get the other\'s traffic.',
+    fix: 'Pick groups that differ in their low 23 bits.',
+  },
+  FLOODED_MAC: {
+    severity: 'warning',
+    title: 'Group shares its MAC with a link-local group',
+    explanation: 'Groups x.0.0.y and x.128.0.y map onto the MAC of 224.0.0.y, which many snooping switches flood to every port.',
+    fix: 'Avoid groups whose low 23 bits are 0.0.y.',
+  },
+  LINK_LOCAL_GROUP: {
+    severity: 'info',
+    title: 'Link-local group',
+    explanation: '224.0.0.0/24 and ff02::/16 are never routed, and snooping switches flood them to every port.',
+    fix: 'Use a routable group (239.0.0.0/8 for private use) when the traffic must cross a router.',
+  },
+  FIREWALL_DROPS_IGMP: {
+    severity: 'error',
+    title: 'A firewall rule drops IGMP',
+    explanation: 'The host never answers queries, and snooping switches prune it after the membership interval.',
+    fix: 'Allow IP protocol 2 (IGMP) in the input and output chains.',
+  },
+  FIREWALL_DROPS_MULTICAST: {
+    severity: 'warning',
+    title: 'A firewall rule drops multicast UDP',
+    explanation: 'A netfilter rule drops packets addressed to 224.0.0.0/4 (or ff00::/8).',
+    fix: 'Allow the group and port in the input chain.',
+  },
+  SNOOPING_TIMEOUT: {
+    severity: 'error',
+    title: 'Stream stopped at the snooping membership timeout',
+    explanation: 'A snooping switch aged the membership out because the host\'s reports were never solicited or never left.',
+    fix: 'Fix the querier or what silences the host (rp_filter, firewall).',
+  },
+  STREAM_STOPPED: {
+    severity: 'error',
+    title: 'Stream stopped',
+    explanation: 'A stream that was arriving stopped, away from the snooping timeout.',
+    fix: 'Check the sender and the path.',
+  },
+} as const satisfies Record<string, CatalogEntry>;
+
+export type FindingId = keyof typeof catalog;
+
+export interface FindingInput {
+  iface?: string;
+  group?: string;
+  source?: string;
+  message: string;
+  explanation?: string;
+  fix?: string;
+  severity?: Finding['severity'];
+  evidence?: Record<string, unknown>;
+}
+
+/** Builds a finding with the catalog's defaults; the caller says what and where. */
+export function makeFinding(id: FindingId, input: FindingInput): Finding {
+  const entry: CatalogEntry = catalog[id];
+  const f: Finding = {
+    id,
+    severity: input.severity ?? entry.severity,
+    message: input.message,
+    explanation: input.explanation ?? entry.explanation,
+    fix: input.fix ?? entry.fix,
+    evidence: input.evidence ?? {},
+  };
+  if (input.iface !== undefined) f.iface = input.iface;
+  if (input.group !== undefined) f.group = input.group;
+  if (input.source !== undefined) f.source = input.source;
+  return f;
+}

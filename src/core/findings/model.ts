@@ -1,0 +1,33 @@
+// The finding: the unit of diagnosis every command returns (DESIGN.md "Output").
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  /** Stable SCREAMING_SNAKE id; docs/findings/ID.md explains it. */
+  id: string;
+  severity: Severity;
+  iface?: string;
+  group?: string;
+  source?: string;
+  /** One sentence: what is wrong, where. */
+  message: string;
+  /** Why it happens (the mechanism). */
+  explanation: string;
+  /** What to do, with the exact command where there is one. */
+  fix: string;
+  /** What was observed that supports the finding. */
+  evidence: Record<string, unknown>;
+}
+
+const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** Most severe first; stable within a severity. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => order[a.f.severity] - order[b.f.severity] || a.i - b.i)
+    .map(({ f }) => f);
+}
+
+export function hasError(findings: readonly Finding[]): boolean {
+  return findings.some((f) => f.severity === 'error');
+}

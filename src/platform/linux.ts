@@ -1,0 +1,163 @@
+// The Linux implementation of Platform: /proc, /sys, os.networkInterfaces(), systeminformation
+// and iproute2's JSON output. The only module that reads the OS for the core.
+import { readFile, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import { parseProcNetIgmp, parseProcNetIgmp6, parseProcNetMcfilter } from './procfs/igmp.js';
+import { parseNetstat, parseSnmp6 } from './procfs/netstat.js';
+import { run } from './exec.js';
+import type { DefaultRoute, Platform, RawAddress, RawInterface, RouteGetQuery, RouteGetResult } from './types.js';
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+async function readSys(name: string, attr: string): Promise<string> {
+  return ((await readText(`/sys/class/net/${name}/${attr}`)) ?? '').trim();
+}
+
+const littleEndian = os.endianness() === 'LE';
+
+/**
+ * os.networkInterfaces() lists every address getifaddrs() returns, secondary ones included,
+ * but names labelled secondaries "eth0:1": the kernel requires a label to start with the
+ * device name, so the base device is the longest known name that prefixes the label.
+ */
+function addressesByDevice(devices: readonly string[]): Map<string, RawAddress[]> {
+  const out = new Map<string, RawAddress[]>();
+  const byLength = [...devices].sort((a, b) => b.length - a.length);
+  for (const [label, infos] of Object.entries(os.networkInterfaces())) {
+    const dev = devices.includes(label) ? label : byLength.find((d) => label.startsWith(`${d}:`));
+    if (!dev || !infos) continue;
+    const list = out.get(dev) ?? [];
+    for (const info of infos) {
+      const prefixLen = Number((info.cidr ?? '/0').split('/')[1] ?? 0);
+      list.push({
+        family: info.family === 'IPv4' ? 4 : 6,
+        address: info.address,
+        prefixLen,
+        scopeId: info.family === 'IPv6' ? (info.scopeid ?? 0) : 0,
+      });
+    }
+    out.set(dev, list);
+  }
+  return out;
+}
+
+interface SiInfo { kind?: string; speed?: number | null; virtual?: boolean }
+
+/** systeminformation adds the interface kind and speed; it is optional colour, never required. */
+async function systemInfo(): Promise<Map<string, SiInfo>> {
+  const out = new Map<string, SiInfo>();
+  try {
+    const si = (await import('systeminformation')).default;
+    const list = await si.networkInterfaces();
+    for (const i of Array.isArray(list) ? list : [list]) {
+      out.set(i.iface, { kind: i.type, speed: i.speed, virtual: i.virtual });
+    }
+  } catch {
+    // Missing or failing: the kernel's own view below is enough.
+  }
+  return out;
+}
+
+export class LinuxPlatform implements Platform {
+  readonly os = process.platform;
+
+  async listInterfaces(): Promise<RawInterface[]> {
+    const names = ((await readdir('/sys/class/net').catch(() => [])) as string[]).sort();
+    const [addrs, si] = [addressesByDevice(names), await systemInfo()];
+    const list = await Promise.all(
+      names.map(async (name): Promise<RawInterface | undefined> => {
+        const index = Number(await readSys(name, 'ifindex'));
+        if (!Number.isFinite(index) || index <= 0) return undefined;
+        const extra = si.get(name);
+        const iface: RawInterface = {
+          name,
+          index,
+          flags: parseInt((await readSys(name, 'flags')) || '0', 16),
+          operstate: (await readSys(name, 'operstate')) || 'unknown',
+          mtu: Number(await readSys(name, 'mtu')) || 0,
+          mac: await readSys(name, 'address'),
+          linkType: Number(await readSys(name, 'type')) || 0,
+          addresses: addrs.get(name) ?? [],
+        };
+        if (extra?.kind !== undefined) iface.kind = extra.kind;
+        if (extra?.speed !== undefined) iface.speedMbps = extra.speed;
+        if (extra?.virtual !== undefined) iface.virtual = extra.virtual;
+        return iface;
+      }),
+    );
+    return list.filter((i): i is RawInterface => i !== undefined).sort((a, b) => a.index - b.index);
+  }
+
+  async sysctl(key: string): Promise<string | undefined> {
+    // Interface names may contain dots (eth0.100): only the fixed prefix is split.
+    const m = /^net\.(ipv4|ipv6)\.conf\.(.+)\.([a-z_0-9]+)$/.exec(key);
+    const path = m ? `/proc/sys/net/${m[1]}/conf/${m[2]}/${m[3]}` : `/proc/sys/${key.replaceAll('.', '/')}`;
+    return (await readText(path))?.trim();
+  }
+
+  async igmp() { return parseProcNetIgmp((await readText('/proc/net/igmp')) ?? '', littleEndian); }
+  async igmp6() { return parseProcNetIgmp6((await readText('/proc/net/igmp6')) ?? ''); }
+  async mcfilter() { return parseProcNetMcfilter((await readText('/proc/net/mcfilter')) ?? ''); }
+  async netstat() { return parseNetstat((await readText('/proc/net/netstat')) ?? ''); }
+  async snmp6() { return parseSnmp6((await readText('/proc/net/snmp6')) ?? ''); }
+
+  async defaultRoutes(): Promise<DefaultRoute[]> {
+    const out: DefaultRoute[] = [];
+    for (const family of [4, 6] as const) {
+      const r = await run('ip', [`-${family}`, '-j', 'route', 'show', 'default']);
+      if (r.code !== 0) continue;
+      for (const route of safeJson(r.stdout)) {
+        const rt = route as { dev?: string; gateway?: string; metric?: number };
+        if (!rt.dev) continue;
+        const d: DefaultRoute = { family, dev: rt.dev };
+        if (rt.gateway) d.gateway = rt.gateway;
+        if (rt.metric !== undefined) d.metric = rt.metric;
+        out.push(d);
+      }
+    }
+    return out;
+  }
+
+  async routeGet(q: RouteGetQuery): Promise<RouteGetResult> {
+    const args = [`-${q.family}`, '-j', 'route', 'get', q.dst];
+    if (q.from) args.push('from', q.from);
+    if (q.iif) args.push('iif', q.iif);
+    if (q.oif) args.push('oif', q.oif);
+    const r = await run('ip', args);
+    if (r.code !== 0) return { ok: false, error: (r.stderr.trim() || `ip exited ${r.code}`).split('\n')[0] ?? '' };
+    const first = safeJson(r.stdout)[0] as { type?: string; dev?: string; prefsrc?: string; gateway?: string } | undefined;
+    if (!first) return { ok: false, error: 'no route in the answer' };
+    const res: RouteGetResult = { ok: true, raw: first };
+    if (first.type) res.type = first.type;
+    if (first.dev) res.dev = first.dev;
+    if (first.prefsrc) res.prefsrc = first.prefsrc;
+    if (first.gateway) res.gateway = first.gateway;
+    return res;
+  }
+
+  hostname(): string {
+    return os.hostname();
+  }
+}
+
+function safeJson(text: string): unknown[] {
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) ? v : [];
+  } catch {
+    return [];
+  }
+}
+
+let instance: Platform | undefined;
+/** The process-wide platform; tests pass fakes to the core instead. */
+export function platform(): Platform {
+  instance ??= new LinuxPlatform();
+  return instance;
+}

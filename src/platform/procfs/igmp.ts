@@ -1,0 +1,145 @@
+// Parsers for /proc/net/igmp, /proc/net/igmp6 and /proc/net/mcfilter (Linux net/ipv4/igmp.c,
+// net/ipv6/mcast.c). Formats recorded from this kernel live in fixtures/proc/.
+
+export interface IgmpGroup {
+  /** Dotted quad. */
+  group: string;
+  users: number;
+  timerRunning: boolean;
+  /** Centiseconds left on the report timer (100 ticks/s). */
+  timerTicks: number;
+  /** 1 when this host sent the last report for the group. */
+  reporter: boolean;
+}
+
+export interface IgmpDevice {
+  index: number;
+  device: string;
+  count: number;
+  /** Querier version the kernel runs on the device: V1, V2 or V3. */
+  querier: string;
+  groups: IgmpGroup[];
+}
+
+const deviceLine = /^(\d+)\s+(\S+)\s*:\s*(\d+)\s+(\S+)\s*$/;
+const groupLine = /^\s+([0-9A-Fa-f]{8})\s+(\d+)\s+(\d+):([0-9A-Fa-f]+)\s+(\d+)\s*$/;
+
+/**
+ * The group is printed with %08X of the network-order u32, so on a little-endian host
+ * 239.1.2.3 reads 030201EF. `littleEndian` is the host's byte order (os.endianness()).
+ */
+export function igmpHexToAddress(hex: string, littleEndian = true): string {
+  const bytes = [0, 2, 4, 6].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  if (littleEndian) bytes.reverse();
+  return bytes.join('.');
+}
+
+export function parseProcNetIgmp(text: string, littleEndian = true): IgmpDevice[] {
+  const devices: IgmpDevice[] = [];
+  let current: IgmpDevice | undefined;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('Idx') || line.trim() === '') continue;
+    const d = deviceLine.exec(line);
+    if (d) {
+      current = {
+        index: Number(d[1]),
+        device: d[2] ?? '',
+        count: Number(d[3]),
+        querier: d[4] ?? '',
+        groups: [],
+      };
+      devices.push(current);
+      continue;
+    }
+    const g = groupLine.exec(line);
+    if (g && current) {
+      current.groups.push({
+        group: igmpHexToAddress(g[1] ?? '00000000', littleEndian),
+        users: Number(g[2]),
+        timerRunning: g[3] === '1',
+        timerTicks: parseInt(g[4] ?? '0', 16),
+        reporter: g[5] === '1',
+      });
+    }
+  }
+  return devices;
+}
+
+export interface Igmp6Entry {
+  index: number;
+  device: string;
+  /** Compressed IPv6 text form. */
+  group: string;
+  users: number;
+  flags: number;
+  timer: number;
+}
+
+/** 32 hex digits to the compressed text form (RFC 5952). */
+export function hex32ToIpv6(hex: string): string {
+  const words: number[] = [];
+  for (let i = 0; i < 32; i += 4) words.push(parseInt(hex.slice(i, i + 4), 16));
+  // Longest run of zero words (length >= 2) becomes "::".
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (words[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const hexWords = words.map((w) => w.toString(16));
+  if (bestStart < 0) return hexWords.join(':');
+  const head = hexWords.slice(0, bestStart).join(':');
+  const tail = hexWords.slice(bestStart + bestLen).join(':');
+  return `${head}::${tail}`;
+}
+
+export function parseProcNetIgmp6(text: string): Igmp6Entry[] {
+  const out: Igmp6Entry[] = [];
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 6 || !/^[0-9a-f]{32}$/i.test(f[2] ?? '')) continue;
+    out.push({
+      index: Number(f[0]),
+      device: f[1] ?? '',
+      group: hex32ToIpv6(f[2] ?? ''),
+      users: Number(f[3]),
+      flags: parseInt(f[4] ?? '0', 16),
+      timer: parseInt(f[5] ?? '0', 16),
+    });
+  }
+  return out;
+}
+
+export interface McFilterEntry {
+  index: number;
+  device: string;
+  group: string;
+  source: string;
+  include: number;
+  exclude: number;
+}
+
+/** /proc/net/mcfilter prints addresses as 0x%08x in readable order (0xe8010101 = 232.1.1.1). */
+export function parseProcNetMcfilter(text: string): McFilterEntry[] {
+  const out: McFilterEntry[] = [];
+  const dotted = (h: string): string => {
+    const n = parseInt(h, 16);
+    return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  };
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 6 || !/^0x[0-9a-f]{8}$/i.test(f[2] ?? '')) continue;
+    out.push({
+      index: Number(f[0]),
+      device: f[1] ?? '',
+      group: dotted(f[2] ?? '0'),
+      source: dotted(f[3] ?? '0'),
+      include: Number(f[4]),
+      exclude: Number(f[5]),
+    });
+  }
+  return out;
+}

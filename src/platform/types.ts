@@ -1,0 +1,66 @@
+// The interface the core depends on: everything it knows of the OS comes through here.
+// src/platform/linux.ts implements it; test/helpers/fake-platform.ts fakes it.
+import type { IgmpDevice, Igmp6Entry, McFilterEntry } from './procfs/igmp.js';
+import type { Counters } from './procfs/netstat.js';
+
+export interface RawAddress {
+  family: 4 | 6;
+  address: string;
+  prefixLen: number;
+  /** IPv6 scope id for link-local addresses (the ifindex), else 0. */
+  scopeId: number;
+}
+
+export interface RawInterface {
+  name: string;
+  index: number;
+  /** IFF_* bits from /sys/class/net/IF/flags. */
+  flags: number;
+  /** /sys/class/net/IF/operstate: up, down, unknown, lowerlayerdown, dormant... */
+  operstate: string;
+  mtu: number;
+  mac: string;
+  /** ARPHRD type from /sys/class/net/IF/type (1 Ethernet, 772 loopback...). */
+  linkType: number;
+  addresses: RawAddress[];
+  /** From systeminformation when it knows: wired, wireless, virtual. */
+  kind?: string;
+  speedMbps?: number | null;
+  virtual?: boolean;
+}
+
+export interface DefaultRoute {
+  family: 4 | 6;
+  dev: string;
+  gateway?: string;
+  metric?: number;
+}
+
+export interface RouteGetQuery {
+  family: 4 | 6;
+  dst: string;
+  from?: string;
+  iif?: string;
+  oif?: string;
+}
+
+/** `ip route get` as the kernel answers it: a route, or the kernel's refusal. */
+export type RouteGetResult =
+  | { ok: true; type?: string; dev?: string; prefsrc?: string; gateway?: string; raw: unknown }
+  | { ok: false; error: string };
+
+export interface Platform {
+  /** 'linux', 'darwin'... (process.platform). */
+  readonly os: string;
+  listInterfaces(): Promise<RawInterface[]>;
+  /** A sysctl by dotted name (net.ipv4.conf.all.rp_filter); undefined when absent. */
+  sysctl(key: string): Promise<string | undefined>;
+  igmp(): Promise<IgmpDevice[]>;
+  igmp6(): Promise<Igmp6Entry[]>;
+  mcfilter(): Promise<McFilterEntry[]>;
+  netstat(): Promise<Counters>;
+  snmp6(): Promise<Record<string, number>>;
+  defaultRoutes(): Promise<DefaultRoute[]>;
+  routeGet(q: RouteGetQuery): Promise<RouteGetResult>;
+  hostname(): string;
+}
