@@ -31,7 +31,9 @@ function buildParser(args: string[]) {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .epilogue('Exit codes: 0 nothing wrong, 1 a problem found, 2 bad usage or input, 3 the environment stops the command.')
     .fail((msg, err) => {
-      if (err) throw err;
+      // yargs' own validation errors (YError) are usage errors; anything else is ours.
+      if (err && err.name !== 'YError') throw err;
+      if (err) throw new UsageError('USAGE', err.message);
       throw new UsageError('USAGE', msg ?? 'bad usage');
     });
   for (const c of commands) parser = parser.command(c as never);

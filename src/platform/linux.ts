@@ -22,23 +22,36 @@ async function readSys(name: string, attr: string): Promise<string> {
 const littleEndian = os.endianness() === 'LE';
 
 /**
- * os.networkInterfaces() lists every address getifaddrs() returns, secondary ones included,
- * but names labelled secondaries "eth0:1": the kernel requires a label to start with the
- * device name, so the base device is the longest known name that prefixes the label.
+ * Every address of every interface, from `ip -j addr show`. os.networkInterfaces() is not
+ * enough: libuv leaves out interfaces that are not both UP and RUNNING, so a downed uplink or
+ * one without carrier would look address-less (docs/decisions.md). It is the fallback when
+ * iproute2 is missing; it also names labelled secondaries "eth0:1", mapped back to the device.
  */
-function addressesByDevice(devices: readonly string[]): Map<string, RawAddress[]> {
+async function addressesByDevice(devices: readonly string[]): Promise<Map<string, RawAddress[]>> {
   const out = new Map<string, RawAddress[]>();
+  const r = await run('ip', ['-j', 'addr', 'show']);
+  if (r.code === 0) {
+    for (const link of safeJson(r.stdout) as Array<{ ifname?: string; ifindex?: number; addr_info?: Array<{ family?: string; local?: string; prefixlen?: number; scope?: string }> }>) {
+      if (!link.ifname) continue;
+      out.set(link.ifname, (link.addr_info ?? []).filter((a) => a.local && (a.family === 'inet' || a.family === 'inet6')).map((a) => ({
+        family: a.family === 'inet' ? 4 : 6,
+        address: a.local ?? '',
+        prefixLen: a.prefixlen ?? 0,
+        scopeId: a.family === 'inet6' && a.scope === 'link' ? (link.ifindex ?? 0) : 0,
+      })));
+    }
+    return out;
+  }
   const byLength = [...devices].sort((a, b) => b.length - a.length);
   for (const [label, infos] of Object.entries(os.networkInterfaces())) {
     const dev = devices.includes(label) ? label : byLength.find((d) => label.startsWith(`${d}:`));
     if (!dev || !infos) continue;
     const list = out.get(dev) ?? [];
     for (const info of infos) {
-      const prefixLen = Number((info.cidr ?? '/0').split('/')[1] ?? 0);
       list.push({
         family: info.family === 'IPv4' ? 4 : 6,
         address: info.address,
-        prefixLen,
+        prefixLen: Number((info.cidr ?? '/0').split('/')[1] ?? 0),
         scopeId: info.family === 'IPv6' ? (info.scopeid ?? 0) : 0,
       });
     }
@@ -69,7 +82,7 @@ export class LinuxPlatform implements Platform {
 
   async listInterfaces(): Promise<RawInterface[]> {
     const names = ((await readdir('/sys/class/net').catch(() => [])) as string[]).sort();
-    const [addrs, si] = [addressesByDevice(names), await systemInfo()];
+    const [addrs, si] = await Promise.all([addressesByDevice(names), systemInfo()]);
     const list = await Promise.all(
       names.map(async (name): Promise<RawInterface | undefined> => {
         const index = Number(await readSys(name, 'ifindex'));

@@ -1,0 +1,215 @@
+// The namespace lab every lab test uses: network namespaces joined by veth pairs and bridges,
+// addresses from 198.18.0.0/15 (RFC 2544 benchmarking) and groups from 239.0.0.0/8.
+// Nothing is created in, or sent on, the host's own namespace: veth pairs are created inside
+// a lab namespace and their far end moved straight into another lab namespace.
+// Everything created is deleted by destroy(), by a process exit hook, and by a sweep of
+// namespaces left behind by dead test processes.
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const CLI = path.join(REPO, 'bin', 'mcast-doctor');
+const PREFIX = 'mcd';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Why lab tests cannot run here, or undefined. Under CI=true a missing root is a failure, not a skip. */
+export function labSkipReason(): string | undefined {
+  const root = process.getuid?.() === 0;
+  if (root) return undefined;
+  const why = 'lab tests need root (network namespaces); run as root or in CI';
+  if (process.env.CI === 'true') throw new Error(`CI=true but ${why}`);
+  return why;
+}
+
+function execP(cmd: string, args: readonly string[], timeoutMs = 30_000, input?: string): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+async function must(cmd: string, args: readonly string[]): Promise<string> {
+  const r = await execP(cmd, args);
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+const live = new Set<Lab>();
+process.on('exit', () => {
+  for (const lab of live) lab.destroySync();
+});
+
+/** Deletes namespaces of earlier test processes that died before cleaning up. */
+function sweepStale(): void {
+  if (!existsSync('/var/run/netns')) return;
+  for (const ns of readdirSync('/var/run/netns')) {
+    const m = new RegExp(`^${PREFIX}(\\d+)-`).exec(ns);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid) continue;
+    let alive = true;
+    try { process.kill(pid, 0); } catch { alive = false; }
+    if (!alive) execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  }
+}
+
+let labCounter = 0;
+
+export class Lab {
+  readonly id: string;
+  private readonly namespaces: string[] = [];
+  private readonly children = new Set<ChildProcess>();
+
+  private constructor(id: string) {
+    this.id = id;
+  }
+
+  static async create(): Promise<Lab> {
+    sweepStale();
+    const lab = new Lab(`${PREFIX}${process.pid}-${++labCounter}`);
+    live.add(lab);
+    return lab;
+  }
+
+  /** Full namespace name of a role ("host", "peer-a"). */
+  ns(role: string): string {
+    return `${this.id}-${role}`;
+  }
+
+  async addNs(role: string): Promise<string> {
+    const name = this.ns(role);
+    await must('ip', ['netns', 'add', name]);
+    this.namespaces.push(name);
+    await must('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+    return name;
+  }
+
+  /** Runs a command inside a namespace; never throws on a non-zero exit. */
+  exec(role: string, cmd: string, args: readonly string[] = [], timeoutMs = 30_000, input?: string): Promise<RunResult> {
+    return execP('ip', ['netns', 'exec', this.ns(role), cmd, ...args], timeoutMs, input);
+  }
+
+  /** Like exec, but throws with the command's stderr when it fails. */
+  async must(role: string, cmd: string, args: readonly string[] = []): Promise<string> {
+    const r = await this.exec(role, cmd, args);
+    if (r.code !== 0) throw new Error(`[${role}] ${cmd} ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
+    return r.stdout;
+  }
+
+  /** `ip ARGS` in the role's namespace. */
+  ip(role: string, ...args: string[]): Promise<string> {
+    return must('ip', ['-n', this.ns(role), ...args]);
+  }
+
+  /** A veth pair with one end in each namespace, both up. */
+  async veth(roleA: string, ifA: string, roleB: string, ifB: string): Promise<void> {
+    await this.ip(roleA, 'link', 'add', ifA, 'type', 'veth', 'peer', 'name', ifB, 'netns', this.ns(roleB));
+    await this.ip(roleA, 'link', 'set', ifA, 'up');
+    await this.ip(roleB, 'link', 'set', ifB, 'up');
+  }
+
+  async addr(role: string, iface: string, cidr: string): Promise<void> {
+    const v6 = cidr.includes(':');
+    await this.ip(role, ...(v6 ? ['-6'] : []), 'addr', 'add', cidr, 'dev', iface, ...(v6 ? ['nodad'] : []));
+  }
+
+  async sysctl(role: string, key: string, value: string | number): Promise<void> {
+    await this.must(role, 'sysctl', ['-qw', `${key}=${value}`]);
+  }
+
+  async readSysctl(role: string, key: string): Promise<string> {
+    return (await this.must(role, 'sysctl', ['-n', key])).trim();
+  }
+
+  /** Runs mcast-doctor inside the role's namespace. */
+  cli(role: string, args: readonly string[], timeoutMs = 60_000): Promise<RunResult> {
+    return this.exec(role, process.execPath, [CLI, ...args], timeoutMs);
+  }
+
+  /** Starts a long-running process in the namespace; it is ended by destroy() if still running. */
+  spawn(role: string, cmd: string, args: readonly string[]): ChildProcess {
+    const child = spawn('ip', ['netns', 'exec', this.ns(role), cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.children.add(child);
+    child.on('exit', () => this.children.delete(child));
+    return child;
+  }
+
+  /**
+   * tcpdump in a namespace, ready when it says it is listening. stop() ends it (SIGINT, by its
+   * own pid) and returns its lines (-n -v -l, one packet a line with -v headers folded).
+   */
+  async tcpdump(role: string, iface: string, filter: string[], extra: string[] = []): Promise<{ stop: () => Promise<string[]> }> {
+    const child = this.spawn(role, 'tcpdump', ['-i', iface, '-n', '-l', '-v', '--immediate-mode', ...extra, ...filter]);
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+    await new Promise<void>((resolve, reject) => {
+      let err = '';
+      const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);
+      child.stderr?.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes('listening on')) { clearTimeout(timer); resolve(); }
+      });
+      child.on('exit', () => { clearTimeout(timer); reject(new Error(`tcpdump exited: ${err}`)); });
+    });
+    return {
+      stop: () =>
+        new Promise<string[]>((resolve) => {
+          const done = (): void => resolve(foldTcpdump(out));
+          if (child.exitCode !== null) return done();
+          child.once('exit', done);
+          child.kill('SIGINT');
+          setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+        }),
+    };
+  }
+
+  async destroy(): Promise<void> {
+    for (const c of this.children) c.kill('SIGKILL');
+    this.children.clear();
+    for (const ns of this.namespaces.splice(0).reverse()) await execP('ip', ['netns', 'del', ns]);
+    live.delete(this);
+  }
+
+  destroySync(): void {
+    for (const c of this.children) c.kill('SIGKILL');
+    for (const ns of this.namespaces.splice(0)) {
+      try { execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' }); } catch { /* already gone */ }
+    }
+  }
+}
+
+/** tcpdump -v prints IP header details on the first line and the payload summary indented below. */
+function foldTcpdump(text: string): string[] {
+  const lines: string[] = [];
+  for (const l of text.split('\n')) {
+    if (l === '') continue;
+    if (/^\s/.test(l) && lines.length) lines[lines.length - 1] += ` ${l.trim()}`;
+    else lines.push(l);
+  }
+  return lines;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls fn every stepMs until it returns truthy or timeoutMs passes; returns the last value. */
+export async function waitFor<T>(fn: () => Promise<T>, timeoutMs: number, stepMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let v = await fn();
+  while (!v && Date.now() < end) {
+    await sleep(stepMs);
+    v = await fn();
+  }
+  return v;
+}

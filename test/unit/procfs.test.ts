@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO } from '../helpers/lab.js';
+import { hex32ToIpv6, igmpHexToAddress, parseProcNetIgmp, parseProcNetIgmp6, parseProcNetMcfilter } from '../../src/platform/procfs/igmp.js';
+import { parseNetstat, parseSnmp6 } from '../../src/platform/procfs/netstat.js';
+
+const fixture = (name: string): string => readFileSync(path.join(REPO, 'fixtures', 'proc', name), 'utf8');
+
+test('/proc/net/igmp group hex is the network-order value printed on a little-endian host', () => {
+  assert.equal(igmpHexToAddress('030201EF'), '239.1.2.3');
+  assert.equal(igmpHexToAddress('EF010203', false), '239.1.2.3');
+});
+
+test('/proc/net/igmp recorded on this kernel: devices, querier version, groups', () => {
+  const devs = parseProcNetIgmp(fixture('igmp.txt'));
+  const wired = devs.find((d) => d.device === 'wired0');
+  assert.ok(wired);
+  assert.equal(wired.querier, 'V3');
+  assert.equal(wired.count, 5);
+  assert.deepEqual(wired.groups.map((g) => g.group).sort(), ['224.0.0.1', '232.1.1.1', '239.1.2.3', '239.129.2.3', '239.255.0.1']);
+  assert.equal(devs.find((d) => d.device === 'lo')?.groups[0]?.group, '224.0.0.1');
+});
+
+test('/proc/net/igmp timer and reporter columns', () => {
+  const text = 'Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n3\twired     :     2      V2\n\t\t\t\t030201EF     1 1:00000295\t\t1\n';
+  const [d] = parseProcNetIgmp(text);
+  assert.equal(d?.querier, 'V2');
+  assert.deepEqual(d?.groups[0], { group: '239.1.2.3', users: 1, timerRunning: true, timerTicks: 0x295, reporter: true });
+});
+
+test('/proc/net/igmp6 recorded on this kernel', () => {
+  const entries = parseProcNetIgmp6(fixture('igmp6.txt'));
+  const wired = entries.filter((e) => e.device === 'wired0').map((e) => e.group);
+  assert.ok(wired.includes('ff05::1:3'), wired.join(' '));
+  assert.ok(wired.includes('ff02::1'));
+});
+
+test('IPv6 hex is compressed as RFC 5952 says', () => {
+  assert.equal(hex32ToIpv6('ff020000000000000000000000000001'), 'ff02::1');
+  assert.equal(hex32ToIpv6('ff0200000000000000000001ff000002'), 'ff02::1:ff00:2');
+  assert.equal(hex32ToIpv6('20010db8000000010000000000000001'), '2001:db8:0:1::1');
+});
+
+test('/proc/net/mcfilter recorded on this kernel (readable order)', () => {
+  const [e] = parseProcNetMcfilter(fixture('mcfilter.txt'));
+  assert.deepEqual(e, { index: 3, device: 'wired0', group: '232.1.1.1', source: '198.18.1.1', include: 1, exclude: 0 });
+});
+
+test('/proc/net/netstat and snmp6 recorded on this kernel', () => {
+  const c = parseNetstat(fixture('netstat.txt'));
+  assert.equal(typeof c.TcpExt?.IPReversePathFilter, 'number');
+  assert.equal(typeof c.IpExt?.InMcastPkts, 'number');
+  const s6 = parseSnmp6(fixture('snmp6.txt'));
+  assert.equal(typeof s6.Icmp6InGroupMembQueries, 'number');
+});
+
+test('parsers never throw on garbage', () => {
+  for (const junk of ['', '\0\0\0', 'Idx\n\t\t\tzz', 'TcpExt: a b\nTcpExt: 1']) {
+    parseProcNetIgmp(junk);
+    parseProcNetIgmp6(junk);
+    parseProcNetMcfilter(junk);
+    parseNetstat(junk);
+    parseSnmp6(junk);
+  }
+});
