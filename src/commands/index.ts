@@ -1,5 +1,6 @@
 // The command set, in one place (STYLE.md: explicit array, no commandDir).
 // Each module is light: heavy code is imported inside its handler.
 import interfaces from './interfaces.js';
+import doctor from './doctor.js';
 
-export const commands = [interfaces];
+export const commands = [interfaces, doctor];

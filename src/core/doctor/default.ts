@@ -1,0 +1,17 @@
+// The checks `doctor` runs, and the real OS behind them. Kept apart from run.ts so tests can
+// run the same checks over fakes.
+import type { DoctorCheck, DoctorDeps, DoctorOptions } from './types.js';
+import { interfacesCheck } from './checks/interfaces.js';
+import { firewallCheck } from './checks/firewall.js';
+import { socketsCheck } from './checks/sockets.js';
+
+export function defaultChecks(_opts: DoctorOptions): DoctorCheck[] {
+  return [interfacesCheck, firewallCheck, socketsCheck];
+}
+
+export async function defaultDeps(): Promise<DoctorDeps> {
+  const { platform } = await import('../../platform/linux.js');
+  const { LinuxFirewallReader } = await import('../../platform/firewall.js');
+  const { readUdpSockets } = await import('../../platform/procfs/udp.js');
+  return { platform: platform(), firewall: new LinuxFirewallReader(), udpSockets: readUdpSockets };
+}

@@ -1,0 +1,47 @@
+// Runs the doctor's checks over one inventory, in parallel where they are independent, and
+// folds the results into one diagnosis.
+import { loadInterfaces, isEligible } from '../interfaces.js';
+import type { IfaceSelection } from '../iface-filter.js';
+import { sortFindings } from '../findings/model.js';
+import type { CheckResult, DoctorCheck, DoctorDeps, DoctorOptions, DoctorReport } from './types.js';
+
+export async function runDoctor(
+  deps: DoctorDeps,
+  checks: readonly DoctorCheck[],
+  opts: DoctorOptions,
+  selection: IfaceSelection,
+  progress: (text: string) => void = () => {},
+): Promise<DoctorReport> {
+  const inventory = await loadInterfaces(deps.platform, { selection, ...(opts.family ? { family: opts.family } : {}) });
+  const families = opts.family ? [opts.family] : ([4, 6] as const);
+  const eligible = inventory.interfaces.filter((i) => families.some((f) => isEligible(i, f)));
+  const ctx = { deps, opts, inventory, eligible, progress };
+  const results = await Promise.all(checks.map(async (c): Promise<CheckResult> => {
+    const start = Date.now();
+    if (c.linuxOnly && deps.platform.os !== 'linux') {
+      return { id: c.id, title: c.title, status: 'skipped', durationMs: 0, findings: [], skipped: `Linux-only check; this is ${deps.platform.os}` };
+    }
+    try {
+      const out = await c.run(ctx);
+      const status: CheckResult['status'] = out.skipped !== undefined ? 'skipped'
+        : out.findings.some((f) => f.severity === 'error') ? 'fail'
+        : out.findings.some((f) => f.severity === 'warning') ? 'warn' : 'pass';
+      return { id: c.id, title: c.title, status, durationMs: Date.now() - start, ...out };
+    } catch (e) {
+      // One failing check is a result, not the end of the diagnosis (STYLE.md).
+      return { id: c.id, title: c.title, status: 'skipped', durationMs: Date.now() - start, findings: [], skipped: `could not run: ${(e as Error).message}` };
+    }
+  }));
+  const findings = sortFindings(results.flatMap((r) => r.findings));
+  const verdict: DoctorReport['verdict'] = findings.some((f) => f.severity === 'error') ? 'problems'
+    : findings.some((f) => f.severity === 'warning') ? 'warnings' : 'healthy';
+  return {
+    host: deps.platform.hostname(),
+    os: deps.platform.os,
+    generatedAt: new Date().toISOString(),
+    verdict,
+    interfaces: inventory.interfaces,
+    checks: results,
+    findings,
+  };
+}

@@ -1,0 +1,68 @@
+// The doctor runs independent checks over one interface inventory; each returns findings and
+// details, or says why it was skipped. Checks never print.
+import type { Platform } from '../../platform/types.js';
+import type { FirewallReader } from '../../platform/firewall.js';
+import type { UdpSocket } from '../../platform/procfs/udp.js';
+import type { Finding } from '../findings/model.js';
+import type { Interface, InterfaceInventory } from '../interfaces.js';
+import type { Family } from '../ip.js';
+
+export interface DoctorDeps {
+  platform: Platform;
+  firewall: FirewallReader;
+  udpSockets: () => Promise<UdpSocket[]>;
+}
+
+export interface DoctorOptions {
+  family?: Family;
+  /** Seconds to listen for queriers on each interface. */
+  querierWait: number;
+  /** Send the probe out of each interface and listen on the others. */
+  selfTest: boolean;
+  expectQuerier: Array<{ iface: string; address: string }>;
+  expectReceive: Array<{ iface: string; group: string }>;
+  maxLossPct: number;
+}
+
+export interface DoctorContext {
+  deps: DoctorDeps;
+  opts: DoctorOptions;
+  inventory: InterfaceInventory;
+  /** Interfaces that can carry multicast of at least one family in scope. */
+  eligible: Interface[];
+  /** Reports progress (the command decides whether to show it). */
+  progress: (text: string) => void;
+}
+
+export interface CheckOutcome {
+  findings: Finding[];
+  details?: Record<string, unknown>;
+  /** Set when the check could not run here, with the reason. */
+  skipped?: string;
+}
+
+export interface DoctorCheck {
+  id: string;
+  title: string;
+  /** Reads Linux-only state (/proc, sysctls, netfilter): skipped elsewhere, saying so. */
+  linuxOnly?: boolean;
+  run(ctx: DoctorContext): Promise<CheckOutcome>;
+}
+
+export interface CheckResult extends CheckOutcome {
+  id: string;
+  title: string;
+  status: 'pass' | 'warn' | 'fail' | 'skipped';
+  durationMs: number;
+}
+
+export interface DoctorReport {
+  host: string;
+  os: string;
+  generatedAt: string;
+  verdict: 'healthy' | 'warnings' | 'problems';
+  interfaces: Interface[];
+  checks: CheckResult[];
+  /** Every finding, most severe first. */
+  findings: Finding[];
+}

@@ -1,0 +1,119 @@
+// doctor on the laptop lab: quiet when healthy, names each fault built into the lab.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { labSkipReason, waitFor } from '../helpers/lab.js';
+import { buildLaptop, type Laptop } from '../helpers/topologies.js';
+
+const skip = labSkipReason();
+if (skip) console.log(`# skipping doctor lab tests: ${skip}`);
+
+describe('doctor on the laptop lab', { skip }, () => {
+  let lp: Laptop;
+  let tmp: string;
+  before(async () => {
+    lp = await buildLaptop();
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'mcd-doctor-'));
+  });
+  after(async () => {
+    await lp?.lab.destroy();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const doctor = async (...extra: string[]) => {
+    const r = await lp.lab.cli('host', ['doctor', '--json', '--querier-wait', '0', '--no-self-test', ...extra]);
+    assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
+    return { code: r.code, doc: JSON.parse(r.stdout) as { verdict: string; findings: any[]; checks: any[] } };
+  };
+
+  test('a healthy two-uplink lab: exit 0, no error or warning finding', async () => {
+    const { code, doc } = await doctor();
+    assert.equal(code, 0);
+    assert.deepEqual(doc.findings.filter((f) => f.severity !== 'info').map((f) => f.id), []);
+    assert.equal(doc.verdict, 'healthy');
+  });
+
+  test('an nft rule dropping IGMP on wifi0 is named, with the fix, exit 1', async () => {
+    await lp.lab.must('host', 'nft', ['add table inet mcdtest']);
+    try {
+      await lp.lab.must('host', 'nft', ['add chain inet mcdtest input { type filter hook input priority 0 ; policy accept ; }']);
+      await lp.lab.must('host', 'nft', ['add rule inet mcdtest input iifname wifi0 meta l4proto igmp drop']);
+      const { code, doc } = await doctor();
+      assert.equal(code, 1);
+      const f = doc.findings.find((x) => x.id === 'FIREWALL_DROPS_IGMP');
+      assert.equal(f?.iface, 'wifi0');
+      assert.equal(f?.severity, 'error');
+      assert.match(f?.fix, /meta l4proto igmp accept/);
+    } finally {
+      await lp.lab.must('host', 'nft', ['delete table inet mcdtest']);
+    }
+  });
+
+  test('an interface without MULTICAST is named', async () => {
+    await lp.lab.ip('host', 'link', 'set', 'wifi0', 'multicast', 'off');
+    try {
+      const { doc } = await doctor();
+      assert.ok(doc.findings.some((f) => f.id === 'IFACE_NO_MULTICAST' && f.iface === 'wifi0'));
+    } finally {
+      await lp.lab.ip('host', 'link', 'set', 'wifi0', 'multicast', 'on');
+    }
+  });
+
+  test('two wildcard sockets on one port with several groups joined: MULTICAST_ALL_LEAK', async () => {
+    // Two receivers as careless programs write them: bind 0.0.0.0:5000, join their own group.
+    const script = (group: string) => `import socket,time
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)
+s.bind(('0.0.0.0',5000))
+s.setsockopt(socket.IPPROTO_IP,socket.IP_ADD_MEMBERSHIP,socket.inet_aton('${group}')+socket.inet_aton('198.18.1.2'))
+time.sleep(8)`;
+    const a = lp.lab.spawn('host', 'python3', ['-c', script('239.1.1.1')]);
+    const b = lp.lab.spawn('host', 'python3', ['-c', script('239.1.1.2')]);
+    try {
+      await waitFor(async () => (await lp.lab.exec('host', 'cat', ['/proc/net/igmp'])).stdout.includes('020101EF'), 5000);
+      const { doc } = await doctor();
+      const f = doc.findings.find((x) => x.id === 'MULTICAST_ALL_LEAK');
+      assert.ok(f, JSON.stringify(doc.findings));
+      assert.equal(f.evidence.port, 5000);
+      assert.equal(f.evidence.wildcardSockets, 2);
+    } finally {
+      a.kill();
+      b.kill();
+    }
+  });
+
+  test('--junit writes one testcase per check, failures for error findings; the XML parses', async () => {
+    await lp.lab.must('host', 'nft', ['add table inet mcdtest']);
+    const file = path.join(tmp, 'doctor.xml');
+    try {
+      await lp.lab.must('host', 'nft', ['add chain inet mcdtest output { type filter hook output priority 0 ; policy accept ; }']);
+      await lp.lab.must('host', 'nft', ['add rule inet mcdtest output meta l4proto igmp drop']);
+      const { doc } = await doctor('--junit', file);
+      const parsed = await lp.lab.exec('host', 'python3', ['-c', `import xml.etree.ElementTree as ET
+r=ET.parse('${file}').getroot()
+cases=r.findall('.//testcase')
+print(len(cases), sum(1 for c in cases if c.find('failure') is not None), ' '.join(c.get('name') for c in cases))`]);
+      assert.equal(parsed.code, 0, parsed.stderr);
+      const [n, failures, ...names] = parsed.stdout.trim().split(' ');
+      assert.equal(Number(n), doc.checks.length);
+      assert.equal(Number(failures), 1);
+      assert.ok(names.includes('firewall'));
+      assert.match(readFileSync(file, 'utf8'), /FIREWALL_DROPS_IGMP/);
+    } finally {
+      await lp.lab.must('host', 'nft', ['delete table inet mcdtest']);
+    }
+  });
+
+  test('bad input exits 2 with one line', async () => {
+    for (const args of [['--querier-wait', '-1'], ['--expect-querier', 'wifi0'], ['--max-loss', '101'], ['--junit']]) {
+      const r = await lp.lab.cli('host', ['doctor', ...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    }
+    const r = await lp.lab.cli('host', ['doctor', '--no-self-test', '--querier-wait', '0', '--junit', '/nonexistent-dir/x.xml']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /cannot write \/nonexistent-dir\/x.xml: no such directory/);
+  });
+});
