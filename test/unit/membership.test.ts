@@ -1,0 +1,127 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { joinAll, type Packet } from '../../src/core/membership/join.js';
+import { verifyMemberships } from '../../src/core/membership/verify.js';
+import { loadInterfaces } from '../../src/core/interfaces.js';
+import { parseGroupArgs } from '../../src/core/group-args.js';
+import { FakePlatform, laptopState, rawIface } from '../helpers/fake-platform.js';
+import { FakeSockets } from '../helpers/fake-sockets.js';
+import { assertSilent } from '../helpers/silent.js';
+
+async function setup(state = laptopState()) {
+  const platform = new FakePlatform(state);
+  const inv = await loadInterfaces(platform);
+  return { platform, interfaces: inv.interfaces };
+}
+
+test('every group on every eligible interface, by ifindex, on receive sockets bound to device and port', async () => {
+  const { platform, interfaces } = await setup();
+  const sockets = new FakeSockets();
+  const m = await assertSilent(() => joinAll({ platform, sockets }, { groups: parseGroupArgs(['239.1.1.1', '239.1.1.2'], { defaultPort: 5000 }), interfaces, receive: true }));
+  assert.deepEqual(m.results.map((r) => `${r.iface} ${r.group} ${r.status}`), [
+    'wired0 239.1.1.1 joined', 'wifi0 239.1.1.1 joined', 'wired0 239.1.1.2 joined', 'wifi0 239.1.1.2 joined',
+  ]);
+  assert.deepEqual(m.findings, []);
+  const open = sockets.open();
+  assert.equal(open.length, 2, 'one socket per interface');
+  for (const s of open) {
+    assert.equal(s.multicastAll, false);
+    assert.deepEqual(s.bound, { address: '0.0.0.0', port: 5000 });
+    assert.equal(s.memberships.length, 2);
+    assert.ok(s.memberships.every((r) => r.ifindex === (s.device === 'wired0' ? 2 : 3)));
+  }
+  m.close();
+  assert.equal(sockets.open().length, 0, 'close() closes every socket');
+});
+
+test('ENOBUFS: a new socket per limit, every group joined, MAX_MEMBERSHIPS once with the sysctl', async () => {
+  const { platform, interfaces } = await setup(laptopState({ sysctls: { 'net.ipv4.igmp_max_memberships': '5' } }));
+  const sockets = new FakeSockets({ maxMemberships: 5 });
+  const m = await joinAll({ platform, sockets }, { groups: parseGroupArgs(['239.1.1.1+12'], { defaultPort: 5000 }), interfaces, receive: true });
+  assert.equal(m.results.filter((r) => r.status === 'joined').length, 24);
+  assert.equal(m.socketCount, 6, '3 sockets (5+5+2) on each of 2 interfaces');
+  const max = m.findings.filter((f) => f.id === 'MAX_MEMBERSHIPS');
+  assert.equal(max.length, 1);
+  assert.equal(max[0]?.severity, 'info');
+  assert.match(max[0]!.message, /allows 5 memberships per socket.*3 sockets per interface/);
+  assert.equal(max[0]?.evidence.limit, 5);
+  assert.ok(!m.findings.some((f) => f.id === 'JOIN_FAILED'));
+  m.close();
+});
+
+test('IPv6 ENOMEM splits too; ENOBUFS on a fresh socket is a failure, not a loop', async () => {
+  const { platform, interfaces } = await setup();
+  const v6 = await joinAll({ platform, sockets: new FakeSockets({ maxMemberships: 2 }) }, { groups: parseGroupArgs(['ff05::1+3'], { defaultPort: 5000 }), interfaces, receive: true });
+  assert.equal(v6.results.filter((r) => r.status === 'joined').length, 6);
+  assert.match(v6.findings.find((f) => f.id === 'MAX_MEMBERSHIPS')!.message, /ENOMEM, net\.core\.optmem_max/);
+  const zero = await joinAll({ platform, sockets: new FakeSockets({ maxMemberships: 0 }) }, { groups: parseGroupArgs(['239.1.1.1'], { defaultPort: 5000 }), interfaces, receive: true });
+  assert.deepEqual(zero.results.map((r) => r.status), ['failed', 'failed']);
+  assert.equal(zero.findings.filter((f) => f.id === 'JOIN_FAILED').length, 2);
+});
+
+test('a refused join is a result and a JOIN_FAILED with the errno sentence; other interfaces carry on', async () => {
+  const { platform, interfaces } = await setup();
+  const sockets = new FakeSockets({ failures: { 'join 3': 'ENODEV' } });
+  const m = await joinAll({ platform, sockets }, { groups: parseGroupArgs(['239.1.1.1'], { defaultPort: 5000 }), interfaces, receive: true });
+  assert.deepEqual(m.results.map((r) => `${r.iface} ${r.status} ${r.errno ?? ''}`), ['wired0 joined ', 'wifi0 failed ENODEV']);
+  const f = m.findings.find((x) => x.id === 'JOIN_FAILED');
+  assert.equal(f?.iface, 'wifi0');
+  assert.match(f!.message, /wifi0 cannot take the membership of 239\.1\.1\.1 \(ENODEV\)/);
+  assert.match(f!.fix, /ip addr show dev wifi0/);
+});
+
+test('a port held by another program: the bind failure says so', async () => {
+  const { platform, interfaces } = await setup();
+  const m = await joinAll({ platform, sockets: new FakeSockets({ failures: { bind: 'EADDRINUSE' } }) }, { groups: parseGroupArgs(['239.1.1.1'], { defaultPort: 5000 }), interfaces, receive: true });
+  assert.match(m.findings[0]!.message, /cannot bind port 5000 on wired0 \(EADDRINUSE\)/);
+});
+
+test('down, no MULTICAST and address-less interfaces are skipped with the reason; loopback never listed', async () => {
+  const state = laptopState();
+  state.interfaces.push(
+    rawIface('eth9', 4, ['198.18.9.2/24'], { flags: 0x2 | 0x1000, operstate: 'down' }),
+    rawIface('eth8', 5, ['198.18.8.2/24'], { flags: 0x1 | 0x2 }),
+    rawIface('eth7', 6, ['fe80::7/64']),
+  );
+  const { platform, interfaces } = await setup(state);
+  const m = await joinAll({ platform, sockets: new FakeSockets() }, { groups: parseGroupArgs(['239.1.1.1', 'ff05::1'], { defaultPort: 5000 }), interfaces, receive: false });
+  const of = (g: string) => Object.fromEntries(m.results.filter((r) => r.group === g).map((r) => [r.iface, r.skipReason ?? r.status]));
+  assert.deepEqual(of('239.1.1.1'), { wired0: 'joined', wifi0: 'joined', eth9: 'down', eth8: 'no-multicast', eth7: 'no-address' });
+  assert.deepEqual(of('ff05::1'), { wired0: 'joined', wifi0: 'joined', eth9: 'down', eth8: 'no-multicast', eth7: 'joined' });
+});
+
+test('SSM joins carry the source; receive:false binds nothing', async () => {
+  const { platform, interfaces } = await setup();
+  const sockets = new FakeSockets();
+  const m = await joinAll({ platform, sockets }, { groups: parseGroupArgs(['198.18.1.1,232.1.1.1'], { defaultPort: 5000 }), interfaces, receive: false });
+  assert.ok(m.results.every((r) => r.status === 'joined' && r.source === '198.18.1.1'));
+  for (const s of sockets.open()) {
+    assert.equal(s.bound, undefined);
+    assert.equal(s.memberships[0]?.source, '198.18.1.1');
+  }
+});
+
+test('packets are attributed to the interface of the socket, and to the group when it holds one', async () => {
+  const { platform, interfaces } = await setup();
+  const sockets = new FakeSockets();
+  const one = await joinAll({ platform, sockets }, { groups: parseGroupArgs(['239.1.1.1'], { defaultPort: 5000 }), interfaces, receive: true });
+  const got: Packet[] = [];
+  one.onPacket((p) => got.push(p));
+  assert.ok(sockets.deliver(3, '239.1.1.1', Buffer.from('hello')));
+  assert.equal(got[0]?.iface, 'wifi0');
+  assert.equal(got[0]?.group, '239.1.1.1');
+  assert.equal(got[0]?.data.toString(), 'hello');
+  one.close();
+});
+
+test('verifyMemberships: MEMBERSHIP_MISSING for a joined pair /proc/net/igmp lacks', async () => {
+  const state = laptopState({
+    igmp: [{ index: 2, device: 'wired0', count: 1, querier: 'V3', groups: [{ group: '239.1.1.1', users: 1, timerRunning: false, timerTicks: 0, reporter: true }] }],
+    igmp6: [{ index: 2, device: 'wired0', group: 'ff05::1', users: 1, flags: 4, timer: 0 }, { index: 3, device: 'wifi0', group: 'ff05::1', users: 1, flags: 4, timer: 0 }],
+  });
+  const { platform, interfaces } = await setup(state);
+  const m = await joinAll({ platform, sockets: new FakeSockets() }, { groups: parseGroupArgs(['239.1.1.1', 'ff05:0::1'], { defaultPort: 5000 }), interfaces, receive: false });
+  const missing = await verifyMemberships(platform, m.results);
+  assert.deepEqual(missing.map((f) => `${f.id} ${f.iface} ${f.group}`), ['MEMBERSHIP_MISSING wifi0 239.1.1.1']);
+  assert.equal(missing[0]?.severity, 'error');
+});
