@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EnvironmentError, UsageError } from '../../src/core/errors.js';
+import { INSTALL_PCAP, SETCAP_NODE, linkTypeFromName, loadBinding, openError, pcapFactory } from '../../src/platform/capture/pcap.js';
+
+test('a missing pcap module is an environment error naming the install line', () => {
+  assert.throws(() => loadBinding('pcap-module-that-is-not-installed'), (e: unknown) => {
+    assert.ok(e instanceof EnvironmentError);
+    assert.equal(e.exitCode, 3);
+    assert.ok(e.message.includes('apt-get install libpcap-dev && npm rebuild pcap'), e.message);
+    return true;
+  });
+  assert.equal(INSTALL_PCAP, 'apt-get install libpcap-dev && npm rebuild pcap');
+});
+
+test('the installed binding loads and reports its libpcap version', () => {
+  assert.match(pcapFactory().version, /libpcap version \d+\.\d+/);
+});
+
+test('libpcap open errors become typed errors with the fix', () => {
+  const perm = openError('wired0', 'igmp', "wired0: You don't have permission to perform this capture on that device (socket: Operation not permitted)");
+  assert.ok(perm instanceof EnvironmentError);
+  assert.ok(perm.message.includes(SETCAP_NODE));
+  assert.equal(SETCAP_NODE, 'setcap cap_net_raw,cap_net_admin+eip $(readlink -f $(command -v node))');
+  const filter = openError('wired0', 'udp port', 'syntax error in filter expression: syntax error');
+  assert.ok(filter instanceof UsageError);
+  assert.match(filter.message, /BPF filter "udp port" does not compile/);
+  const nodev = openError('nope0', '', 'nope0: No such device exists (SIOCGIFHWADDR: No such device)');
+  assert.ok(nodev instanceof EnvironmentError);
+  assert.match(nodev.message, /no such interface/);
+});
+
+test('link type names from the binding map to LINKTYPE_ numbers', () => {
+  assert.equal(linkTypeFromName('LINKTYPE_ETHERNET'), 1);
+  assert.equal(linkTypeFromName('LINKTYPE_LINUX_SLL'), 113);
+  assert.equal(linkTypeFromName('LINKTYPE_RAW'), 101);
+  assert.equal(linkTypeFromName('Unknown linktype 276'), 276);
+  assert.equal(linkTypeFromName('Unknown linktype 12'), 101);
+});
