@@ -2,5 +2,6 @@
 // Each module is light: heavy code is imported inside its handler.
 import interfaces from './interfaces.js';
 import doctor from './doctor.js';
+import macMap from './mac-map.js';
 
-export const commands = [interfaces, doctor];
+export const commands = [interfaces, doctor, macMap];
