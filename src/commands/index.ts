@@ -3,5 +3,6 @@
 import interfaces from './interfaces.js';
 import doctor from './doctor.js';
 import macMap from './mac-map.js';
+import querierCheck from './querier-check.js';
 
-export const commands = [interfaces, doctor, macMap];
+export const commands = [interfaces, doctor, macMap, querierCheck];

@@ -89,6 +89,12 @@ export const catalog = {
     explanation: 'RFC 3810 section 6.2: hosts ignore MLD queries that do not come from a link-local address.',
     fix: 'Configure the querier to send from its fe80:: address.',
   },
+  QUERIER_NOT_EXPECTED: {
+    severity: 'error',
+    title: 'The elected querier is not the expected one',
+    explanation: 'querier-check --expect ADDR: ADDR did not win the querier election (lowest address heard) on the chosen interface, or no query was heard at all.',
+    fix: 'Check the querier configuration on the switch or router; another device with a lower address wins the election.',
+  },
   RPF_STRICT_MULTIHOMED: {
     severity: 'warning',
     title: 'Strict reverse-path filtering on a multi-homed host',
