@@ -1,0 +1,41 @@
+// Benchmark: `mcast-doctor mac-map --collisions 239.0.0.0/8 --json` (16.7 M groups) through the
+// built CLI. Prints one line: wall time (median of runs) and peak RSS, against the goal.
+// Run after `npm run build`: node scripts/bench/mac-map-range.mjs [runs]
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = path.join(REPO, 'bin', 'mcast-doctor');
+const runs = Number(process.argv[2] ?? 5);
+const GOAL_S = 5;
+const GOAL_MB = 128;
+
+// The child reports its own peak RSS (getrusage ru_maxrss, kB) on exit.
+const hook = path.join(mkdtempSync(path.join(tmpdir(), 'mcd-bench-')), 'maxrss.cjs');
+writeFileSync(hook, "process.on('exit', () => process.stderr.write('MAXRSS ' + process.resourceUsage().maxRSS + '\\n'));\n");
+
+function once() {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    execFile(process.execPath, ['-r', hook, CLI, 'mac-map', '--collisions', '239.0.0.0/8', '--json'], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (err) return reject(new Error(`mac-map failed: ${stderr}`));
+      const doc = JSON.parse(stdout);
+      // The answer is known: every one of the 2^23 MACs is shared by exactly 2 groups.
+      if (doc.report.groups.total !== 2 ** 24 || doc.report.macs.shared !== 2 ** 23) reject(new Error(`wrong answer: ${JSON.stringify(doc.report.macs)}`));
+      const kb = Number(/MAXRSS (\d+)/.exec(stderr)?.[1] ?? NaN);
+      resolve({ ms, kb });
+    });
+  });
+}
+
+const results = [];
+for (let i = 0; i < runs; i++) results.push(await once());
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const s = median(results.map((r) => r.ms)) / 1000;
+const mb = Math.max(...results.map((r) => r.kb)) / 1024;
+const verdict = s <= GOAL_S && mb <= GOAL_MB ? 'met' : 'MISSED';
+console.log(`mac-map --collisions 239.0.0.0/8: ${s.toFixed(2)} s median of ${runs}, peak RSS ${mb.toFixed(0)} MB (goal: ≤ ${GOAL_S} s, ≤ ${GOAL_MB} MB; ${verdict})`);
