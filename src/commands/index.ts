@@ -4,5 +4,6 @@ import interfaces from './interfaces.js';
 import doctor from './doctor.js';
 import macMap from './mac-map.js';
 import querierCheck from './querier-check.js';
+import sniff from './sniff.js';
 
-export const commands = [interfaces, doctor, macMap, querierCheck];
+export const commands = [interfaces, doctor, macMap, querierCheck, sniff];

@@ -1,0 +1,60 @@
+import { defineCommand } from './context.js';
+
+interface SniffArgs {
+  group: string[];
+  join: boolean;
+  port?: number[];
+  source?: string;
+  filter?: string;
+  count?: number;
+  duration?: number;
+  write?: string;
+  format: 'pcapng' | 'pcap';
+  force: boolean;
+  snaplen: number;
+}
+
+export default defineCommand<SniffArgs>({
+  command: 'sniff [group..]',
+  describe: 'Join the groups on every interface and capture there (libpcap): per interface x group x source stats, IGMP/MLD decoded, pcapng',
+  builder: (y) =>
+    y
+      .positional('group', { type: 'string', array: true, default: [], describe: 'G, S,G, G:PORT, G+N or G/LEN; none: all multicast' })
+      .option('join', { type: 'boolean', default: true, describe: 'join the groups first (--no-join: capture only)' })
+      .option('port', { type: 'number', array: true, describe: 'only these UDP destination ports' })
+      .option('source', { type: 'string', describe: 'only this source (and join source-specific)' })
+      .option('filter', { type: 'string', describe: 'BPF filter (pcap-filter(7)) instead of the one built from the groups' })
+      .option('count', { type: 'number', describe: 'stop after N packets in all' })
+      .option('duration', { type: 'number', describe: 'stop after S seconds' })
+      .option('write', { type: 'string', alias: 'w', describe: 'write the packets to FILE' })
+      .option('format', { choices: ['pcapng', 'pcap'] as const, default: 'pcapng' as const, describe: 'file format (pcap: one interface only)' })
+      .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing --write file' })
+      .option('snaplen', { type: 'number', default: 262144, describe: 'bytes kept per packet' })
+      .example('$0 sniff 239.1.2.3 --duration 10', 'join 239.1.2.3 everywhere, capture for 10 s')
+      .example('$0 sniff 239.1.2.3:5001 --write cap.pcapng --count 1000', 'capture 1000 packets to a pcapng file')
+      .example('$0 sniff --no-join --filter igmp --json', 'IGMP messages as NDJSON'),
+  run: async (argv, ctx) => {
+    const { runSniff } = await import('../core/capture/run.js');
+    const { platform } = await import('../platform/linux.js');
+    const { loadCaptureFactory } = await import('../platform/capture/index.js');
+    const { openFileSink } = await import('../platform/capture/file-sink.js');
+    const { SniffRenderer } = await import('../render/sniff.js');
+    const renderer = new SniffRenderer(ctx.out);
+    return runSniff({
+      platform: platform(),
+      captureFactory: loadCaptureFactory,
+      sockets: async () => (await import('../platform/sockets/index.js')).loadSockets(),
+      openFile: openFileSink,
+      onSignal: (stop) => {
+        const handler = (): void => stop();
+        process.once('SIGINT', handler);
+        process.once('SIGTERM', handler);
+        return () => { process.off('SIGINT', handler); process.off('SIGTERM', handler); };
+      },
+    }, {
+      groups: argv.group.map(String), join: argv.join, ports: argv.port ?? [], source: argv.source, filter: argv.filter,
+      count: argv.count, durationS: argv.duration, write: argv.write, format: argv.format, force: argv.force, snaplen: argv.snaplen,
+      selection: ctx.selection, family: ctx.family,
+    }, renderer);
+  },
+});

@@ -1,0 +1,27 @@
+// The BPF filter sniff installs (pcap-filter(7)) when the user gives none: the groups' UDP
+// traffic, narrowed by port and source, plus IGMP and MLD. MLD messages follow a Hop-by-Hop
+// header, which `icmp6` does not chase: `ip6 protochain 58` does.
+import type { Family } from '../ip.js';
+
+export interface FilterSpec {
+  groups: readonly string[];
+  ports: readonly number[];
+  sources: readonly string[];
+  /** undefined: both. */
+  family?: Family;
+}
+
+const any = (parts: readonly string[]): string => (parts.length === 1 ? parts[0] as string : `(${parts.join(' or ')})`);
+
+export function buildFilter(spec: FilterSpec): string {
+  const v4 = spec.family !== 6;
+  const v6 = spec.family !== 4;
+  const fams = [v4 ? 'ip multicast' : '', v6 ? 'ip6 multicast' : ''].filter(Boolean);
+  const data: string[] = ['udp'];
+  if (spec.groups.length) data.push(any(spec.groups.map((g) => `dst host ${g}`)));
+  else data.push(any(fams));
+  if (spec.ports.length) data.push(any(spec.ports.map((p) => `dst port ${p}`)));
+  if (spec.sources.length) data.push(any(spec.sources.map((s) => `src host ${s}`)));
+  const control = [v4 ? 'igmp' : '', v6 ? '(ip6 multicast and ip6 protochain 58)' : ''].filter(Boolean);
+  return `(${data.join(' and ')}) or ${any(control)}`;
+}

@@ -1,0 +1,145 @@
+// sniff from flags to summary: check the arguments, choose interfaces, open the file (refusing
+// to overwrite), join the groups, capture until --count / --duration / a signal, then write out
+// the summary and the findings. Every OS access comes through `deps`.
+import type { Platform } from '../../platform/types.js';
+import type { CaptureFactory } from '../../platform/capture/types.js';
+import type { SocketApi } from '../../platform/sockets/types.js';
+import type { IfaceSelection } from '../iface-filter.js';
+import { familyOf, type Family } from '../ip.js';
+import { UsageError } from '../errors.js';
+import { exitFor } from '../exit.js';
+import { makeFinding } from '../findings/catalog.js';
+import type { Finding } from '../findings/model.js';
+import { loadInterfaces } from '../interfaces.js';
+import { parseGroupArgs, parsePort, type GroupSpec } from '../group-args.js';
+import { joinAll, type Membership } from '../membership/join.js';
+import { CaptureFileWriter, type ByteSink, type FileFormat } from './file-format.js';
+import { buildFilter } from './filter.js';
+import { trafficFindings } from './findings.js';
+import { SniffSession, type IfaceCounts, type SniffEvent, type SniffSummary } from './session.js';
+import type { FlowStats } from './flows.js';
+
+export interface SniffDeps {
+  platform: Platform;
+  captureFactory: () => Promise<CaptureFactory>;
+  sockets: () => Promise<SocketApi>;
+  openFile: (path: string, force: boolean) => ByteSink & { path: string; commit(): number; abort(): void };
+  /** Installs the stop signals (SIGINT, SIGTERM); returns the uninstaller. */
+  onSignal: (stop: () => void) => () => void;
+}
+
+export interface SniffArgs {
+  groups: string[];
+  join: boolean;
+  ports: number[];
+  source?: string;
+  filter?: string;
+  count?: number;
+  durationS?: number;
+  write?: string;
+  format: FileFormat;
+  force: boolean;
+  snaplen: number;
+  selection: IfaceSelection;
+  family?: Family;
+  statsIntervalMs?: number;
+}
+
+export interface SniffSink {
+  readonly wantsPackets: boolean;
+  readonly wantsMalformed: boolean;
+  started(info: {
+    interfaces: { iface: string; linkType: number; snaplen: number }[]; filter: string; libpcap: string;
+    joined: { iface: string; group: string; source?: string; status: string; message?: string }[];
+    file?: { path: string; format: string };
+  }): void;
+  event(e: SniffEvent): void;
+  stats(elapsedMs: number, snap: { interfaces: IfaceCounts[]; flows: FlowStats[] }): void;
+  summary(sum: SniffSummary, findings: Finding[], libpcap: string, file?: { path: string; format: string; packets: number; bytes: number }): void;
+}
+
+function checkArgs(a: SniffArgs): GroupSpec[] {
+  if (a.count !== undefined && (!Number.isInteger(a.count) || a.count < 1)) throw new UsageError('BAD_COUNT', `--count '${a.count}' must be a whole number of packets, 1 or more`);
+  if (a.durationS !== undefined && (!Number.isFinite(a.durationS) || a.durationS <= 0)) throw new UsageError('BAD_DURATION', `--duration '${a.durationS}' must be a number of seconds above 0`);
+  if (!Number.isInteger(a.snaplen) || a.snaplen < 64 || a.snaplen > 262144) throw new UsageError('BAD_SNAPLEN', `--snaplen '${a.snaplen}' out of range (64-262144)`);
+  for (const p of a.ports) parsePort(p, '--port');
+  if (a.source !== undefined && familyOf(a.source) === undefined) throw new UsageError('BAD_SOURCE', `--source '${a.source}' is not an IP address`);
+  if (a.groups.length === 0) return [];
+  // A port is a filter only when given (G:PORT or --port): parse twice with two defaults to tell.
+  const base = { ...(a.source !== undefined ? { source: a.source } : {}) };
+  const one = parseGroupArgs(a.groups, { defaultPort: 1, ...base });
+  const two = parseGroupArgs(a.groups, { defaultPort: 2, ...base });
+  return one.map((g, i) => (two[i]?.port === g.port ? g : { ...g, port: 0 }))
+    .filter((g) => a.family === undefined || g.family === a.family);
+}
+
+export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): Promise<number> {
+  const groups = checkArgs(a);
+  const inv = await loadInterfaces(deps.platform, { selection: a.selection, ...(a.family ? { family: a.family } : {}) });
+  const targets = inv.interfaces.filter((i) => i.up && !i.loopback);
+  if (targets.length === 0) {
+    const f = makeFinding('NO_ELIGIBLE_INTERFACE', { message: 'No interface that is up (loopback excluded) matches the selection: nothing to capture on.' });
+    out.summary({ stoppedBy: 'error', durationMs: 0, interfaces: [], flows: [] }, [f], '');
+    return exitFor([f]);
+  }
+  if (a.format === 'pcap' && a.write !== undefined && targets.length > 1) {
+    throw new UsageError('BAD_FORMAT', `--format pcap holds one interface, and ${targets.length} are selected (${targets.map((t) => t.name).join(', ')}): use pcapng, or --iface one`);
+  }
+  const ports = [...new Set([...a.ports, ...groups.map((g) => g.port).filter((p) => p > 0)])];
+  const sources = a.source !== undefined ? [a.source] : [...new Set(groups.flatMap((g) => (g.source !== undefined ? [g.source] : [])))];
+  const filter = a.filter ?? buildFilter({ groups: [...new Set(groups.map((g) => g.group))], ports, sources, ...(a.family ? { family: a.family } : {}) });
+  const factory = await deps.captureFactory();
+  const sink = a.write !== undefined ? deps.openFile(a.write, a.force) : undefined;
+  let membership: Membership | undefined;
+  let session: SniffSession | undefined;
+  let uninstall = (): void => undefined;
+  try {
+    let fileWriter: CaptureFileWriter | undefined;
+    session = new SniffSession(factory, {
+      targets: targets.map((t) => ({ iface: t.name })), filter, snaplen: a.snaplen,
+      ...(a.count !== undefined ? { count: a.count } : {}),
+      ...(a.durationS !== undefined ? { durationMs: a.durationS * 1000 } : {}),
+      packetEvents: out.wantsPackets, malformedEvents: out.wantsMalformed,
+    }, (e) => out.event(e));
+    const opened = session.start();
+    const live = session;
+    if (sink) {
+      fileWriter = new CaptureFileWriter(sink, a.format, opened.map((o) => ({ name: o.iface, linkType: o.linkType, snaplen: o.snaplen })), 'mcast-doctor sniff');
+      session.attachWriter(fileWriter);
+    }
+    // Joined after the captures opened, so the membership reports are captured too.
+    // The port does not matter for a membership (receive: false binds nothing).
+    if (a.join && groups.length) {
+      membership = await joinAll({ sockets: await deps.sockets(), platform: deps.platform },
+        { groups: groups.map((g) => ({ ...g, port: g.port || 9 })), interfaces: targets, receive: false });
+    }
+    const joinFindings = membership?.findings ?? [];
+    out.started({
+      interfaces: opened, filter, libpcap: factory.version,
+      joined: (membership?.results ?? []).map((r) => ({ iface: r.iface, group: r.group, status: r.status,
+        ...(r.source !== undefined ? { source: r.source } : {}), ...(r.message !== undefined ? { message: r.message } : {}) })),
+      ...(sink ? { file: { path: sink.path, format: a.format } } : {}),
+    });
+    uninstall = deps.onSignal(() => live.requestStop('signal'));
+    const started = Date.now();
+    const ticker = setInterval(() => out.stats(Date.now() - started, live.snapshot()), a.statsIntervalMs ?? 1000);
+    await live.stopped;
+    clearInterval(ticker);
+    const summary = await live.finish();
+    session = undefined;
+    membership?.close();
+    membership = undefined;
+    const bytes = sink?.commit();
+    const findings = [...joinFindings, ...trafficFindings(summary.flows)];
+    out.summary(summary, findings, factory.version,
+      sink && fileWriter ? { path: sink.path, format: a.format, packets: fileWriter.packets, bytes: bytes ?? 0 } : undefined);
+    return exitFor(findings);
+  } catch (e) {
+    session?.abort();
+    sink?.abort();
+    throw e;
+  } finally {
+    uninstall();
+    membership?.close();
+  }
+}

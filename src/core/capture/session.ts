@@ -1,0 +1,256 @@
+// sniff's engine: one capture per interface through the CaptureFactory, every packet scanned at
+// fixed offsets, counted per interface x group x source, written to the capture file, and IGMP/MLD
+// decoded as their own events. The core never prints: it hands events to a callback.
+import type { CaptureFactory, CaptureHandle, CaptureStats } from '../../platform/capture/types.js';
+import { FrameScanner } from '../wire/frame.js';
+import { isMalformed, type IgmpMessage } from '../wire/igmp.js';
+import type { MldMessage } from '../wire/mld.js';
+import type { CaptureFileWriter } from './file-format.js';
+import { Flow, type FlowStats, type ProbeSeen } from './flows.js';
+
+export type StopReason = 'count' | 'duration' | 'signal' | 'error';
+
+export interface PacketEvent {
+  type: 'packet';
+  iface: string;
+  tsUs: number;
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+  ttl: number;
+  dscp: number;
+  /** Bytes on the wire (the whole frame). */
+  len: number;
+  probe?: ProbeSeen;
+}
+
+export interface ControlEvent {
+  type: 'igmp' | 'mld';
+  iface: string;
+  tsUs: number;
+  src: string;
+  dst: string;
+  ttl: number;
+  routerAlert: boolean;
+  srcMac: string | null;
+  message: IgmpMessage | MldMessage;
+}
+
+export interface MalformedEvent {
+  type: 'malformed';
+  iface: string;
+  tsUs: number;
+  reason: string;
+  len: number;
+}
+
+export type SniffEvent = PacketEvent | ControlEvent | MalformedEvent;
+
+export interface IfaceCounts {
+  iface: string;
+  linkType: number;
+  /** Packets the capture delivered (after the BPF filter). */
+  packets: number;
+  bytes: number;
+  /** UDP packets counted in flows. */
+  data: number;
+  igmp: number;
+  mld: number;
+  malformed: number;
+  /** IP or not, neither UDP nor IGMP/MLD (ARP, ND, TCP when the filter lets them through). */
+  other: number;
+  /** libpcap's counters (pcap_stats): kernel drops when the reader fell behind. */
+  kernel: CaptureStats;
+}
+
+export interface SniffTarget {
+  iface: string;
+}
+
+export interface SniffOptions {
+  targets: readonly SniffTarget[];
+  filter: string;
+  snaplen?: number;
+  bufferBytes?: number;
+  timeoutMs?: number;
+  /** Stop after this many packets in all (tcpdump -c). */
+  count?: number;
+  durationMs?: number;
+  /** Build a packet event for each data packet (costs an allocation per packet). */
+  packetEvents: boolean;
+  malformedEvents: boolean;
+}
+
+interface IfaceState {
+  id: number;
+  counts: IfaceCounts;
+  flows: Map<string, Flow>;
+  handle?: CaptureHandle;
+}
+
+export interface SniffSummary {
+  stoppedBy: StopReason;
+  durationMs: number;
+  interfaces: IfaceCounts[];
+  flows: FlowStats[];
+  written?: { format: string; packets: number };
+}
+
+export class SniffSession {
+  private readonly states: IfaceState[];
+  private readonly scanner = new FrameScanner();
+  private total = 0;
+  private stopping = false;
+  private stopReason: StopReason = 'signal';
+  private startedAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private writer: CaptureFileWriter | undefined;
+  private resolveStop: ((r: StopReason) => void) | undefined;
+  /** Resolves with the reason once a stop is asked for (count, duration, signal). */
+  readonly stopped: Promise<StopReason>;
+
+  constructor(private readonly factory: CaptureFactory, private readonly opts: SniffOptions, private readonly onEvent: (e: SniffEvent) => void) {
+    this.states = opts.targets.map((t, id) => ({
+      id, flows: new Map(),
+      counts: { iface: t.iface, linkType: -1, packets: 0, bytes: 0, data: 0, igmp: 0, mld: 0, malformed: 0, other: 0, kernel: { received: 0, dropped: 0, ifDropped: 0 } },
+    }));
+    this.stopped = new Promise((resolve) => { this.resolveStop = resolve; });
+  }
+
+  /** Opens every capture; on a failure closes those already open and rethrows. */
+  start(): { iface: string; linkType: number; snaplen: number }[] {
+    try {
+      for (const st of this.states) {
+        st.handle = this.factory.open({
+          iface: st.counts.iface, filter: this.opts.filter,
+          ...(this.opts.snaplen ? { snaplen: this.opts.snaplen } : {}),
+          ...(this.opts.bufferBytes ? { bufferBytes: this.opts.bufferBytes } : {}),
+          ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}),
+        }, (buf, caplen, wireLen, sec, usec) => this.onPacket(st, buf, caplen, wireLen, sec, usec));
+        st.counts.linkType = st.handle.linkType;
+      }
+    } catch (e) {
+      for (const st of this.states) st.handle?.close();
+      throw e;
+    }
+    this.startedAt = Date.now();
+    if (this.opts.durationMs !== undefined) this.timer = setTimeout(() => this.requestStop('duration'), this.opts.durationMs);
+    return this.states.map((s) => ({ iface: s.counts.iface, linkType: s.handle?.linkType ?? -1, snaplen: s.handle?.snaplen ?? 0 }));
+  }
+
+  /**
+   * The file writer, attached after start() because its interface blocks need the link types
+   * the captures report. No packet is delivered in between: delivery runs from the event loop.
+   */
+  attachWriter(w: CaptureFileWriter): void {
+    this.writer = w;
+  }
+
+  /** Closes every capture without a summary (after an error elsewhere). */
+  abort(): void {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const st of this.states) st.handle?.close();
+  }
+
+  /** Asks for a stop; the caller then awaits finish(). */
+  requestStop(reason: StopReason): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.stopReason = reason;
+    this.resolveStop?.(reason);
+  }
+
+  /** Current counters and flows (for live output and stats events). */
+  snapshot(): { interfaces: IfaceCounts[]; flows: FlowStats[] } {
+    for (const st of this.states) if (st.handle) st.counts.kernel = st.handle.stats();
+    return {
+      interfaces: this.states.map((s) => ({ ...s.counts, kernel: { ...s.counts.kernel } })),
+      flows: this.states.flatMap((s) => [...s.flows.values()].map((f) => f.snapshot())),
+    };
+  }
+
+  /**
+   * Waits until every packet the kernel already holds has reached us, reads them, closes the
+   * captures and returns the summary. Packets past --count are not counted nor written.
+   */
+  async finish(): Promise<SniffSummary> {
+    this.requestStop(this.stopReason);
+    if (this.timer) clearTimeout(this.timer);
+    const settle = Math.max(0, ...this.states.map((s) => s.handle?.settleMs ?? 0));
+    await new Promise((r) => setTimeout(r, settle));
+    this.stopping = false; // let the drain deliver what arrived before the stop
+    const limitReached = this.opts.count !== undefined && this.total >= this.opts.count;
+    if (!limitReached) for (const st of this.states) st.handle?.drain();
+    this.stopping = true;
+    const snap = this.snapshot();
+    for (const st of this.states) st.handle?.close();
+    const failure = this.states.map((s) => s.handle?.failure).find((f) => f !== undefined);
+    if (failure !== undefined) throw failure;
+    const summary: SniffSummary = { stoppedBy: this.stopReason, durationMs: Date.now() - this.startedAt, ...snap };
+    if (this.writer) {
+      this.writer.flush();
+      summary.written = { format: this.writer.format, packets: this.writer.packets };
+    }
+    return summary;
+  }
+
+  private onPacket(st: IfaceState, buf: Buffer, caplen: number, wireLen: number, sec: number, usec: number): void {
+    if (this.stopping) return;
+    const c = st.counts;
+    c.packets++;
+    c.bytes += wireLen;
+    this.writer?.write(st.id, sec, usec, buf, caplen, wireLen);
+    const tsUs = sec * 1e6 + usec;
+    const s = this.scanner;
+    if (!s.scan(buf, caplen, c.linkType, wireLen)) {
+      if (s.malformed !== undefined) this.malformed(st, s.malformed, tsUs, wireLen);
+      else c.other++;
+    } else if (s.udpOff >= 0) {
+      this.data(st, wireLen, tsUs);
+    } else {
+      const m = s.control();
+      if (m === undefined) c.other++;
+      else if (isMalformed(m)) this.malformed(st, m.malformed, tsUs, wireLen);
+      else {
+        if (m.proto === 'igmp') c.igmp++;
+        else c.mld++;
+        this.onEvent({
+          type: m.proto, iface: c.iface, tsUs, src: s.srcText(), dst: s.dstText(), ttl: s.ip.ttl,
+          routerAlert: s.ip.routerAlert, srcMac: s.srcMac() ?? null, message: m,
+        });
+      }
+    }
+    this.total++;
+    if (this.opts.count !== undefined && this.total >= this.opts.count) this.requestStop('count');
+  }
+
+  private data(st: IfaceState, wireLen: number, tsUs: number): void {
+    const s = this.scanner;
+    const ip = s.ip;
+    st.counts.data++;
+    // src and dst sit next to each other in both headers: one short string keys the flow.
+    const alen = ip.family === 4 ? 4 : 16;
+    const key = Buffer.prototype.latin1Slice.call(s.buf, ip.srcOff, ip.srcOff + 2 * alen) as string;
+    let flow = st.flows.get(key);
+    if (!flow) {
+      flow = new Flow(st.counts.iface, s.dstText(), s.srcText(), ip.family as 4 | 6, s.srcMac() ?? null);
+      st.flows.set(key, flow);
+    }
+    const probe = flow.add(s, wireLen, tsUs);
+    if (this.opts.packetEvents) {
+      const e: PacketEvent = {
+        type: 'packet', iface: st.counts.iface, tsUs, src: flow.source, dst: flow.group,
+        sport: s.sport, dport: s.dport, ttl: ip.ttl, dscp: ip.dscp, len: wireLen,
+      };
+      if (probe) e.probe = probe;
+      this.onEvent(e);
+    }
+  }
+
+  private malformed(st: IfaceState, reason: string, tsUs: number, len: number): void {
+    st.counts.malformed++;
+    if (this.opts.malformedEvents) this.onEvent({ type: 'malformed', iface: st.counts.iface, tsUs, reason, len });
+  }
+}

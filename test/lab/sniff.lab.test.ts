@@ -1,0 +1,119 @@
+// sniff on the two-uplink laptop: joins on both uplinks, counts each uplink's packets, writes a
+// pcapng file tshark reads back with each packet's interface, survives malformed frames.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CLI, labSkipReason, waitFor } from '../helpers/lab.js';
+import { buildLaptop, type Laptop } from '../helpers/topologies.js';
+import { assertMatchesSchema } from '../helpers/schema.js';
+import { malformedInjector, udpSender } from '../helpers/inject.js';
+
+const skip = labSkipReason();
+if (skip) console.log(`# skipping sniff lab tests: ${skip}`);
+
+const parse = (stdout: string): any[] => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+
+function tsharkFields(file: string, ...fields: string[]): string[][] {
+  const out = execFileSync('tshark', ['-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return out.trim().split('\n').filter(Boolean).map((l) => l.split('\t'));
+}
+
+describe('sniff on the laptop lab', { skip }, () => {
+  let lp: Laptop;
+  let dir: string;
+  before(async () => {
+    lp = await buildLaptop();
+    dir = mkdtempSync(path.join(tmpdir(), 'mcd-sniff-'));
+  });
+  after(async () => {
+    await lp?.lab.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const memberships = async (): Promise<string> => (await lp.lab.must('host', 'cat', ['/proc/net/igmp']));
+
+  test('joins on both uplinks, counts each uplink, writes every packet with its interface, survives malformed frames', async () => {
+    const file = path.join(dir, 'both.pcapng');
+    const run = lp.lab.cli('host', ['sniff', '239.1.2.3', '--json', '--duration', '6', '--write', file, '--iface', 'wired0', '--iface', 'wifi0'], 30_000);
+    // The kernel holds the membership on both uplinks (030201EF: 239.1.2.3 as /proc prints it).
+    await waitFor(async () => {
+      const t = await memberships();
+      const dev = (n: string) => new RegExp(`${n}\\s*:[^\\n]*\\n(\\t\\t\\t\\t[^\\n]*\\n)*\\t\\t\\t\\t030201EF`).test(t);
+      return dev('wired0') && dev('wifi0');
+    }, 10_000);
+    await Promise.all([
+      lp.lab.must(lp.peerA, 'python3', udpSender('239.1.2.3', 5001, 30)),
+      lp.lab.must(lp.peerB, 'python3', udpSender('239.1.2.3', 5001, 20)),
+    ]);
+    await lp.lab.must(lp.peerA, 'python3', malformedInjector('eth0', lp.addr.peerA));
+    const r = await run;
+    assert.equal(r.code, 0, r.stderr);
+    const events = parse(r.stdout);
+    for (const e of events) assertMatchesSchema('sniff.schema.json', e);
+    const summary = events.at(-1);
+    assert.equal(summary.type, 'summary');
+    assert.equal(summary.stoppedBy, 'duration');
+    const flow = (iface: string, source: string) => summary.flows.find((f: any) => f.iface === iface && f.group === '239.1.2.3' && f.source === source);
+    assert.equal(flow('wired0', lp.addr.peerA)?.packets, 30);
+    assert.equal(flow('wifi0', lp.addr.peerB)?.packets, 20);
+    assert.equal(flow('wired0', lp.addr.peerB), undefined);
+    assert.equal(flow('wired0', lp.addr.peerA)?.ttlMin, 1);
+    const ifc = (n: string) => summary.interfaces.find((i: any) => i.iface === n);
+    assert.equal(ifc('wired0').malformed, 3);
+    assert.equal(ifc('wifi0').malformed, 0);
+    const reasons = events.filter((e) => e.type === 'malformed').map((e) => e.reason).sort();
+    assert.equal(reasons.length, 3);
+    assert.ok(reasons.some((x: string) => /IGMP: message cut short/.test(x)), reasons.join('; '));
+    assert.ok(reasons.some((x: string) => /total length 1000 beyond/.test(x)), reasons.join('; '));
+    assert.ok(reasons.some((x: string) => /UDP: length 500/.test(x)), reasons.join('; '));
+    assert.equal(events.filter((e) => e.type === 'packet' && e.iface === 'wired0').length, 30);
+    // The host's own IGMPv3 membership reports for the group, decoded, on both uplinks.
+    for (const iface of ['wired0', 'wifi0']) {
+      const reports = events.filter((e) => e.type === 'igmp' && e.iface === iface && e.message.kind === 'report');
+      assert.ok(reports.some((e) => e.message.version === 3 && e.message.records.some((rec: any) => rec.group === '239.1.2.3')), `no report on ${iface}`);
+      assert.ok(reports.every((e) => e.routerAlert === true && e.ttl === 1));
+    }
+    assert.ok(summary.findings.some((f: any) => f.id === 'TTL_ONE' && f.iface === 'wifi0' && f.severity === 'info'));
+    // The file: every packet, each with its interface.
+    assert.deepEqual(summary.file.packets, ifc('wired0').packets + ifc('wifi0').packets);
+    const rows = tsharkFields(file, 'frame.interface_name', 'ip.src', 'ip.dst');
+    assert.equal(rows.length, summary.file.packets);
+    const count = (iface: string, src: string) => rows.filter(([i, s, d]) => i === iface && s === src && d === '239.1.2.3').length;
+    assert.equal(count('wired0', lp.addr.peerA), 30 + 2); // + the two malformed UDP frames
+    assert.equal(count('wifi0', lp.addr.peerB), 20);
+    assert.equal(readdirLeftovers(dir), 0);
+  });
+
+  test('--count stops at N with a whole classic pcap file; an existing file needs --force', async () => {
+    const file = path.join(dir, 'five.pcap');
+    const run = lp.lab.cli('host', ['sniff', '239.1.2.4', '--iface', 'wired0', '--format', 'pcap', '--count', '5', '--duration', '20', '--write', file, '--filter', 'udp and dst host 239.1.2.4', '--json', '--quiet'], 30_000);
+    await waitFor(async () => /040201EF/.test(await memberships()), 10_000);
+    await lp.lab.must(lp.peerA, 'python3', udpSender('239.1.2.4', 5001, 12));
+    const r = await run;
+    assert.equal(r.code, 0, r.stderr);
+    const summary = parse(r.stdout).at(-1);
+    assert.equal(summary.stoppedBy, 'count');
+    assert.equal(summary.file.packets, 5);
+    assert.equal(tsharkFields(file, 'ip.dst').length, 5);
+    assert.equal(readFileSync(file).readUInt32LE(0), 0xa1b2c3d4);
+    const size = statSync(file).size;
+    const again = await lp.lab.cli('host', ['sniff', '--iface', 'wired0', '--count', '1', '--write', file, '--format', 'pcap'], 15_000);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /exists; add --force/);
+    assert.equal(statSync(file).size, size);
+  });
+
+  test('without CAP_NET_RAW: exit 3 and the setcap line', async () => {
+    const r = await lp.lab.exec('host', 'setpriv', ['--inh-caps=-all', '--bounding-set=-all', '--', process.execPath, CLI, 'sniff', '--no-join', '--duration', '1']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.ok(r.stderr.includes('setcap cap_net_raw,cap_net_admin+eip $(readlink -f $(command -v node))'), r.stderr);
+    assert.equal(r.stderr.split('\n').filter(Boolean).length, 1, r.stderr);
+  });
+});
+
+function readdirLeftovers(dir: string): number {
+  return existsSync(dir) ? execFileSync('ls', ['-A', dir], { encoding: 'utf8' }).split('\n').filter((n) => n.endsWith('.part')).length : 0;
+}
