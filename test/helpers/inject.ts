@@ -1,11 +1,16 @@
 // Python one-liners run in a peer namespace: a bounded UDP sender, and raw Ethernet frames that
 // are malformed on purpose (AF_PACKET, so the kernel does not fix them on the way out).
-export function udpSender(group: string, port: number, count: number, gapS = 0.005): string[] {
+export function udpSender(group: string, port: number, count: number, o: { gapS?: number; ttl?: number; iface?: string } = {}): string[] {
+  const v6 = group.includes(':');
   return ['-c', [
-    'import socket, time',
-    's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+    'import socket, struct, time',
+    `s = socket.socket(socket.AF_INET${v6 ? '6' : ''}, socket.SOCK_DGRAM)`,
+    o.ttl === undefined ? '' : v6
+      ? `s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, ${o.ttl})`
+      : `s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, ${o.ttl})`,
+    v6 ? `s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, socket.if_nametoindex("${o.iface ?? 'eth0'}"))` : '',
     `for i in range(${count}):`,
-    `    s.sendto(b"x" * 100, ("${group}", ${port})); time.sleep(${gapS})`,
+    `    s.sendto(b"x" * 100, ("${group}", ${port})); time.sleep(${o.gapS ?? 0.005})`,
   ].join('\n')];
 }
 

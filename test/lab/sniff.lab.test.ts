@@ -77,6 +77,7 @@ describe('sniff on the laptop lab', { skip }, () => {
       assert.ok(reports.every((e) => e.routerAlert === true && e.ttl === 1));
     }
     assert.ok(summary.findings.some((f: any) => f.id === 'TTL_ONE' && f.iface === 'wifi0' && f.severity === 'info'));
+    assert.equal(summary.findings.filter((f: any) => f.id === 'MAC_COLLISION').length, 0);
     // The file: every packet, each with its interface.
     assert.deepEqual(summary.file.packets, ifc('wired0').packets + ifc('wifi0').packets);
     const rows = tsharkFields(file, 'frame.interface_name', 'ip.src', 'ip.dst');
@@ -104,6 +105,43 @@ describe('sniff on the laptop lab', { skip }, () => {
     assert.equal(again.code, 2);
     assert.match(again.stderr, /exists; add --force/);
     assert.equal(statSync(file).size, size);
+  });
+
+  test('MAC_COLLISION when two groups of one MAC arrive; TTL above 1 raises no TTL_ONE', async () => {
+    const run = lp.lab.cli('host', ['sniff', '239.1.2.5', '239.129.2.5', '--iface', 'wired0', '--duration', '4', '--json', '--quiet'], 30_000);
+    await waitFor(async () => { const t = await memberships(); return /050201EF/.test(t) && /050281EF/.test(t); }, 10_000);
+    await lp.lab.must(lp.peerA, 'python3', udpSender('239.1.2.5', 5001, 5, { ttl: 8 }));
+    await lp.lab.must(lp.peerA, 'python3', udpSender('239.129.2.5', 5001, 5, { ttl: 8 }));
+    const r = await run;
+    assert.equal(r.code, 0, r.stderr);
+    const events = parse(r.stdout);
+    for (const e of events) assertMatchesSchema('sniff.schema.json', e);
+    assert.equal(events.filter((e) => e.type === 'packet').length, 0, '--json --quiet leaves out packet events');
+    const summary = events.at(-1);
+    const mc = summary.findings.filter((f: any) => f.id === 'MAC_COLLISION');
+    assert.equal(mc.length, 1);
+    assert.equal(mc[0].iface, 'wired0');
+    assert.deepEqual(mc[0].evidence, { mac: '01:00:5e:01:02:05', groups: ['239.1.2.5', '239.129.2.5'] });
+    assert.equal(summary.findings.filter((f: any) => f.id === 'TTL_ONE').length, 0);
+    assert.ok(summary.flows.every((f: any) => f.ttlMin === 8 && f.packets === 5));
+  });
+
+  test('IPv6: the MLDv2 report behind Hop-by-Hop Router Alert, and the stream counted with its hop limit', async () => {
+    const run = lp.lab.cli('host', ['sniff', 'ff05::1:3', '-6', '--iface', 'wired0', '--duration', '4', '--json'], 30_000);
+    await waitFor(async () => /ff050000000000000000000000010003/.test(await lp.lab.must('host', 'cat', ['/proc/net/igmp6'])), 10_000);
+    await lp.lab.must(lp.peerA, 'python3', udpSender('ff05::1:3', 5001, 7));
+    const r = await run;
+    assert.equal(r.code, 0, r.stderr);
+    const events = parse(r.stdout);
+    for (const e of events) assertMatchesSchema('sniff.schema.json', e);
+    const reports = events.filter((e) => e.type === 'mld' && e.message.kind === 'report' && e.message.version === 2);
+    assert.ok(reports.some((e) => e.routerAlert && e.ttl === 1 && e.message.records.some((x: any) => x.group === 'ff05::1:3')));
+    const summary = events.at(-1);
+    const flow = summary.flows.find((f: any) => f.group === 'ff05::1:3');
+    assert.equal(flow?.source, lp.addr.peerA6);
+    assert.equal(flow?.packets, 7);
+    assert.equal(flow?.family, 6);
+    assert.ok(summary.findings.some((f: any) => f.id === 'TTL_ONE' && /hop limit 1/.test(f.message)));
   });
 
   test('without CAP_NET_RAW: exit 3 and the setcap line', async () => {
