@@ -5,7 +5,7 @@ import { EnvironmentError, UsageError, errnoOf } from '../core/errors.js';
 
 export async function readListFile(path: string): Promise<string> {
   try {
-    return await readFile(path === '-' ? '/dev/stdin' : path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (e) {
     const errno = errnoOf(e);
     if (errno === 'EACCES' || errno === 'EPERM') {

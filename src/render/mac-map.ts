@@ -24,10 +24,12 @@ export function renderMacMap(r: MacMapResult, out: Output): void {
   renderFindings(r.findings, out);
 }
 
+const n = (count: number, one: string, many = `${one}s`): string => `${count} ${count === 1 ? one : many}`;
+
 function summary(what: string, r: CollisionReport): string {
   const g = r.groups;
   const fam = g.ipv4 && g.ipv6 ? ` (IPv4 ${g.ipv4}, IPv6 ${g.ipv6})` : '';
-  return `${what}: ${g.total} groups${fam} on ${r.macs.used} MACs; ${r.macs.shared} MACs shared by ${r.macs.groupsOnShared} groups; ${r.flooded.count} groups on a 224.0.0.x MAC`;
+  return `${what}: ${n(g.total, 'group')}${fam} on ${n(r.macs.used, 'MAC')}; ${n(r.macs.shared, 'MAC')} shared by ${n(r.macs.groupsOnShared, 'group')}; ${n(r.flooded.count, 'group')} on a 224.0.0.x MAC`;
 }
 
 function nameOf(i: GroupInfo, s: Style): string {

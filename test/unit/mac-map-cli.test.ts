@@ -100,7 +100,7 @@ test('JSON documents match the schema: lookups of groups and MACs, collisions ov
 test('human output names the shared MAC and the flooded group', async () => {
   const r = await cli(['mac-map', '--collisions', '224.1.2.3', '239.129.2.3', '239.128.0.251', '--no-color']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /3 groups on 2 MACs; 1 MACs shared by 2 groups; 1 groups on a 224\.0\.0\.x MAC/);
+  assert.match(r.stdout, /3 groups on 2 MACs; 1 MAC shared by 2 groups; 1 group on a 224\.0\.0\.x MAC/);
   assert.match(r.stdout, /MAC_COLLISION \[224\.1\.2\.3\]: 2 groups share 01:00:5e:01:02:03: 224\.1\.2\.3, 239\.129\.2\.3/);
   assert.match(r.stdout, /FLOODED_MAC \[239\.128\.0\.251\]: .*224\.0\.0\.251 \(mDNS\)/);
 });
