@@ -5,5 +5,7 @@ import doctor from './doctor.js';
 import macMap from './mac-map.js';
 import querierCheck from './querier-check.js';
 import sniff from './sniff.js';
+import joinAll from './join-all.js';
+import sendAll from './send-all.js';
 
-export const commands = [interfaces, doctor, macMap, querierCheck, sniff];
+export const commands = [interfaces, doctor, macMap, querierCheck, sniff, joinAll, sendAll];

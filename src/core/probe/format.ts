@@ -73,8 +73,12 @@ export function stampProbe(buf: Buffer, seq: number, sentUs: number): void {
   buf.writeDoubleBE(sentUs, TIME_OFF);
 }
 
-/** Wall-clock microseconds, with sub-millisecond resolution from the monotonic clock. */
-const wallAtStart = Date.now() * 1000;
+/**
+ * Wall-clock microseconds, with sub-millisecond resolution from the monotonic clock. The epoch
+ * is performance.timeOrigin (microsecond precision), not Date.now(): two processes on one host
+ * would otherwise disagree by up to a millisecond and short one-way delays would read negative.
+ */
+const wallAtStart = (performance.timeOrigin + performance.now()) * 1000;
 const hrAtStart = process.hrtime.bigint();
 export function nowUs(): number {
   return wallAtStart + Number(process.hrtime.bigint() - hrAtStart) / 1000;

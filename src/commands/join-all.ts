@@ -1,0 +1,55 @@
+import { defineCommand } from './context.js';
+import { UsageError } from '../core/errors.js';
+
+export default defineCommand({
+  command: 'join-all <groups..>',
+  describe: 'Join groups on every interface (one membership per interface) and count what arrives on each',
+  builder: (y) =>
+    y
+      .positional('groups', { type: 'string', array: true, demandOption: true, describe: 'G, S,G, G:PORT, G+N, G/LEN ([G6]:PORT for IPv6)' })
+      .option('port', { type: 'number', default: 5000, describe: 'UDP port to receive on (groups without their own)' })
+      .option('source', { type: 'string', describe: 'Source-specific join (SSM) for groups given without S', requiresArg: true })
+      .option('duration', { type: 'number', describe: 'Seconds to hold the memberships and count (default: until Ctrl-C)' })
+      .option('count', { type: 'number', describe: 'Stop after this many packets in total' })
+      .option('expect', { type: 'string', array: true, describe: 'IFACE:GROUP: exit 1 unless that pair received something', requiresArg: true })
+      .option('assume-synced', { type: 'boolean', default: false, describe: 'Trust one-way delay from other hosts (clocks synchronised)' })
+      .option('interval', { type: 'number', default: 1, describe: 'Seconds between live table updates / stats events' })
+      .example('$0 join-all 239.1.2.3 --duration 10', 'join on every interface, count for 10 s')
+      .example('$0 join-all 239.1.0.0+4096 --duration 5 --json', '4096 groups, NDJSON events')
+      .example('$0 join-all 198.18.1.1,232.1.1.1 --expect wired0:232.1.1.1 --duration 5', 'SSM, fail unless it arrives on wired0'),
+  run: async (argv, ctx) => {
+    const { parseGroupArgs, parsePort } = await import('../core/group-args.js');
+    const port = parsePort(argv.port, '--port');
+    if (argv.duration !== undefined && !(argv.duration > 0)) throw new UsageError('USAGE', `--duration wants seconds > 0, got '${argv.duration}'`);
+    if (argv.count !== undefined && !(Number.isInteger(argv.count) && argv.count >= 1)) throw new UsageError('USAGE', `--count wants a whole number >= 1, got '${argv.count}'`);
+    if (!(argv.interval > 0)) throw new UsageError('USAGE', `--interval wants seconds > 0, got '${argv.interval}'`);
+    const groups = parseGroupArgs((argv.groups ?? []).map(String), { defaultPort: port, ...(argv.source !== undefined ? { source: argv.source } : {}) });
+    const wrong = ctx.family ? groups.find((g) => g.family !== ctx.family) : undefined;
+    if (wrong) throw new UsageError('USAGE', `-${ctx.family} given but ${wrong.group} is IPv${wrong.family}`);
+    const { startJoinAll } = await import('../core/receive/run.js');
+    const { openSocketsOrExplain } = await import('../core/transmit/setup.js');
+    const { platform } = await import('../platform/linux.js');
+    const { JoinAllReporter } = await import('../render/join-all.js');
+    const rep = new JoinAllReporter(ctx.out);
+    const families = new Set(groups.map((g) => g.family));
+    const sockets = await openSocketsOrExplain();
+    const run = await startJoinAll({ platform: platform(), sockets }, {
+      groups, selection: ctx.selection, expect: argv.expect ?? [], assumeSynced: argv['assume-synced'], intervalMs: argv.interval * 1000,
+      ...(families.size === 1 && groups[0] ? { family: groups[0].family } : {}),
+      ...(argv.duration !== undefined ? { durationMs: argv.duration * 1000 } : {}),
+      ...(argv.count !== undefined ? { count: argv.count } : {}),
+    }, {
+      joined: (results, findings) => rep.joined(results, findings),
+      packet: ctx.out.json && ctx.out.verbose ? (p, probe) => rep.packet(p, probe) : undefined,
+      stats: (rows, elapsedMs, total) => rep.stats(rows, elapsedMs, total),
+    });
+    const onSig = (): void => run.stop();
+    process.once('SIGINT', onSig);
+    process.once('SIGTERM', onSig);
+    const r = await run.done;
+    process.off('SIGINT', onSig);
+    process.off('SIGTERM', onSig);
+    rep.summary(r);
+    return r.exitCode;
+  },
+});

@@ -1,0 +1,121 @@
+// join-all's run: join (membership/join.ts), check the kernel holds every membership, count
+// what arrives until --duration, --count or stop(), then judge --expect pairs (NO_TRAFFIC).
+import type { Platform } from '../../platform/types.js';
+import type { SocketApi } from '../../platform/sockets/types.js';
+import { UsageError } from '../errors.js';
+import type { Finding } from '../findings/model.js';
+import { hasError } from '../findings/model.js';
+import { makeFinding } from '../findings/catalog.js';
+import { parseGroupArg, type GroupSpec } from '../group-args.js';
+import type { IfaceSelection } from '../iface-filter.js';
+import { loadInterfaces } from '../interfaces.js';
+import type { Family } from '../ip.js';
+import { joinAll, type JoinResult, type Packet } from '../membership/join.js';
+import { verifyMemberships } from '../membership/verify.js';
+import type { Probe } from '../probe/format.js';
+import { ReceiveStats, type RowStats } from './stats.js';
+
+export interface JoinAllOptions {
+  groups: GroupSpec[];
+  selection: IfaceSelection;
+  family?: Family;
+  /** IFACE:GROUP pairs that must receive something. */
+  expect: readonly string[];
+  assumeSynced: boolean;
+  intervalMs: number;
+  durationMs?: number;
+  count?: number;
+}
+
+export interface JoinAllHooks {
+  joined(results: JoinResult[], findings: Finding[]): void;
+  packet?: ((p: Packet, probe: Probe | undefined) => void) | undefined;
+  stats(rows: RowStats[], elapsedMs: number, total: number): void;
+}
+
+export interface JoinAllOutcome {
+  results: JoinResult[];
+  rows: RowStats[];
+  findings: Finding[];
+  sockets: number;
+  elapsedMs: number;
+  totalPackets: number;
+  exitCode: number;
+}
+
+export interface JoinAllRun {
+  done: Promise<JoinAllOutcome>;
+  stop(): void;
+}
+
+interface Expectation { iface: string; group: string }
+
+function parseExpect(text: string, ifaces: readonly string[], groups: readonly GroupSpec[]): Expectation {
+  const i = text.indexOf(':');
+  if (i <= 0 || i === text.length - 1) throw new UsageError('USAGE', `--expect wants IFACE:GROUP, got '${text}'`);
+  const iface = text.slice(0, i);
+  if (!ifaces.includes(iface)) throw new UsageError('USAGE', `--expect '${text}': no selected interface named '${iface}'`, { iface });
+  const g = parseGroupArg(text.slice(i + 1), { defaultPort: 0, allowRanges: false })[0];
+  if (!g || !groups.some((x) => x.group === g.group)) throw new UsageError('USAGE', `--expect '${text}': ${text.slice(i + 1)} is not one of the groups joined`);
+  return { iface, group: g.group };
+}
+
+export async function startJoinAll(deps: { platform: Platform; sockets: SocketApi }, o: JoinAllOptions, hooks: JoinAllHooks): Promise<JoinAllRun> {
+  const inv = await loadInterfaces(deps.platform, { selection: o.selection, ...(o.family ? { family: o.family } : {}) });
+  const expectations = o.expect.map((e) => parseExpect(e, inv.interfaces.map((i) => i.name), o.groups));
+  const m = await joinAll(deps, { groups: o.groups, interfaces: inv.interfaces, receive: true });
+  const joinedAt = Date.now();
+  const findings: Finding[] = [...inv.findings.filter((f) => m.results.some((r) => r.iface === f.iface && r.status === 'skipped')), ...m.findings];
+  findings.push(...await verifyMemberships(deps.platform, m.results));
+  hooks.joined(m.results, findings);
+
+  const stats = new ReceiveStats({ joinedAtMs: joinedAt, localHost: deps.platform.hostname(), assumeSynced: o.assumeSynced });
+  for (const r of m.results) if (r.status === 'joined') stats.expect(r.iface, r.group);
+  const joinedAny = m.results.some((r) => r.status === 'joined');
+
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => { stop = resolve; });
+  m.onPacket((p) => {
+    const probe = stats.add(p);
+    hooks.packet?.(p, probe);
+    if (o.count !== undefined && stats.total >= o.count) stop();
+  });
+  const receiveErrors: Finding[] = [];
+  m.onError((e, iface) => {
+    receiveErrors.push(makeFinding('JOIN_FAILED', { iface, message: `Receiving on ${iface} failed: ${e.message}.`, evidence: { error: e.message } }));
+    stop();
+  });
+
+  const done = (async (): Promise<JoinAllOutcome> => {
+    if (joinedAny) {
+      const tick = setInterval(() => hooks.stats(stats.snapshot(), Date.now() - joinedAt, stats.total), o.intervalMs);
+      const timer = o.durationMs !== undefined ? setTimeout(stop, o.durationMs) : undefined;
+      await stopped;
+      clearInterval(tick);
+      if (timer) clearTimeout(timer);
+    }
+    m.close();
+    const elapsedMs = Date.now() - joinedAt;
+    const rows = stats.snapshot();
+    findings.push(...receiveErrors);
+    if (!m.results.some((r) => r.status !== 'skipped')) {
+      findings.unshift(makeFinding('NO_ELIGIBLE_INTERFACE', {
+        message: 'No selected interface can join these groups (up, MULTICAST flag, an address of the family).',
+        evidence: { interfaces: inv.interfaces.filter((i) => !i.loopback).map((i) => i.name) },
+      }));
+    }
+    for (const e of expectations) {
+      if (stats.packetsOf(e.iface, e.group) > 0) continue;
+      const res = m.results.find((r) => r.iface === e.iface && r.group === e.group);
+      findings.push(makeFinding('NO_TRAFFIC', {
+        iface: e.iface, group: e.group,
+        message: `Nothing arrived for ${e.group} on ${e.iface} in ${(elapsedMs / 1000).toFixed(1)} s${res && res.status !== 'joined' ? ` (the membership ${res.status === 'failed' ? 'failed' : `was skipped: ${res.skipReason}`})` : ''}.`,
+        evidence: { elapsedMs, membership: res?.status ?? 'none' },
+      }));
+    }
+    const failed = m.results.some((r) => r.status === 'failed');
+    const exitCode = failed || hasError(findings) ? 1 : 0;
+    return { results: m.results, rows, findings, sockets: m.socketCount, elapsedMs, totalPackets: stats.total, exitCode };
+  })();
+  return { done, stop: () => stop() };
+}

@@ -1,0 +1,123 @@
+// `join-all`: NDJSON events (joined, join_skipped, join_failed, packet with --verbose, stats,
+// summary) or the join table, a live stats table on a TTY, and the final table with findings.
+import type { Finding } from '../core/findings/model.js';
+import type { JoinResult, Packet } from '../core/membership/join.js';
+import type { Probe } from '../core/probe/format.js';
+import type { RowStats } from '../core/receive/stats.js';
+import type { Output } from './output.js';
+import { renderFindings } from './findings.js';
+import { LiveArea, fmtRate } from './live.js';
+import { makeStyle } from './style.js';
+import { makeTable } from './table.js';
+
+/** Above this many rows the human tables summarise per interface. */
+const FULL_TABLE_ROWS = 64;
+
+const skipText = { down: 'skipped: down', 'no-multicast': 'skipped: no MULTICAST flag', 'no-address': 'skipped: no address' } as const;
+
+export interface JoinAllSummary {
+  results: JoinResult[];
+  rows: RowStats[];
+  findings: Finding[];
+  sockets: number;
+  elapsedMs: number;
+  totalPackets: number;
+  exitCode: number;
+}
+
+function where(r: { group: string; source?: string; port: number }): string {
+  return `${r.source ? `${r.source},` : ''}${r.group.includes(':') ? `[${r.group}]` : r.group}:${r.port}`;
+}
+
+function delay(d: RowStats['delayMs']): string {
+  return d ? `${d.min.toFixed(2)}/${d.avg.toFixed(2)}/${d.max.toFixed(2)}` : '-';
+}
+
+export class JoinAllReporter {
+  private readonly live: LiveArea;
+  constructor(private readonly out: Output) {
+    this.live = new LiveArea(out);
+  }
+
+  joined(results: readonly JoinResult[], findings: readonly Finding[]): void {
+    const o = this.out;
+    if (o.json) {
+      for (const r of results) {
+        const base = { iface: r.iface, ifindex: r.ifindex, family: r.family, group: r.group, port: r.port, ...(r.source ? { source: r.source } : {}) };
+        if (r.status === 'joined') o.event('joined', { ...base, socket: r.socket ?? 0 });
+        else if (r.status === 'skipped') o.event('join_skipped', { ...base, reason: r.skipReason });
+        else o.event('join_failed', { ...base, errno: r.errno, finding: findings.find((f) => f.id === 'JOIN_FAILED' && f.iface === r.iface && f.group === r.group) });
+      }
+      return;
+    }
+    const s = makeStyle(o.opts.color);
+    if (results.length <= FULL_TABLE_ROWS) {
+      const t = makeTable(['interface', 'group', 'result', 'detail'], o.opts.color);
+      for (const r of results) {
+        const res = r.status === 'joined' ? s.ok('joined') : r.status === 'failed' ? s.bad('FAILED') : s.dim(skipText[r.skipReason ?? 'down']);
+        t.push([r.iface, where(r), res, r.message ?? (r.status === 'joined' && (r.socket ?? 0) > 0 ? `socket ${(r.socket ?? 0) + 1}` : '')]);
+      }
+      o.line(t.toString());
+    } else {
+      const t = makeTable(['interface', 'joined', 'failed', 'skipped', 'sockets'], o.opts.color);
+      const ifaces = [...new Set(results.map((r) => r.iface))];
+      for (const i of ifaces) {
+        const mine = results.filter((r) => r.iface === i);
+        const n = (st: JoinResult['status']): number => mine.filter((r) => r.status === st).length;
+        const socks = new Set(mine.filter((r) => r.status === 'joined').map((r) => `${r.family}/${r.port}/${r.socket}`)).size;
+        t.push([i, String(n('joined')), n('failed') ? s.bad(String(n('failed'))) : '0', String(n('skipped')), String(socks)]);
+      }
+      o.line(t.toString());
+    }
+  }
+
+  packet(p: Packet, probe: Probe | undefined): void {
+    if (!this.out.json || !this.out.verbose) return;
+    this.out.event('packet', {
+      iface: p.iface, group: probe?.group ?? p.group ?? null, source: p.from.address, sourcePort: p.from.port, size: p.data.length, atMs: p.atMs,
+      probe: probe ? { senderId: probe.senderId, senderIface: probe.ifname, seq: probe.seq, ttl: probe.ttl } : null,
+    });
+  }
+
+  stats(rows: readonly RowStats[], elapsedMs: number, total: number): void {
+    const o = this.out;
+    if (o.json) {
+      o.event('stats', { elapsedMs: Math.round(elapsedMs), totalPackets: total, rows: rows.map(({ streams: _s, ...r }) => r) });
+      return;
+    }
+    if (!o.progressAllowed) return;
+    this.live.draw(`${(elapsedMs / 1000).toFixed(0)} s, ${total} packets\n${this.table(rows, 20)}`);
+  }
+
+  private table(rows: readonly RowStats[], limit: number, final = false): string {
+    const t = makeTable(['interface', 'group', 'packets', 'rate', 'lost', 'dup', 'reord', 'first ms', 'delay ms min/avg/max', 'last source', 'ttl'], this.out.opts.color);
+    const shown = rows.length > limit ? rows.filter((r) => r.packets > 0).slice(0, limit) : rows;
+    for (const r of shown) {
+      t.push([r.iface, r.group, String(r.packets), fmtRate(final ? r.avgRate : r.rate), String(r.lost), String(r.duplicates), String(r.reordered),
+        r.firstPacketMs === null ? '-' : String(r.firstPacketMs), delay(r.delayMs), r.lastSource ?? '-', r.lastTtl === null ? '-' : String(r.lastTtl)]);
+    }
+    const hidden = rows.length - shown.length;
+    return `${t.toString()}${hidden > 0 ? `\n(${hidden} more rows${rows.length > limit ? ', silent ones hidden' : ''})` : ''}`;
+  }
+
+  summary(s: JoinAllSummary): void {
+    const o = this.out;
+    if (o.json) {
+      o.event('summary', {
+        elapsedMs: Math.round(s.elapsedMs), totalPackets: s.totalPackets, sockets: s.sockets,
+        joined: s.results.filter((r) => r.status === 'joined').length,
+        failed: s.results.filter((r) => r.status === 'failed').length,
+        skipped: s.results.filter((r) => r.status === 'skipped').length,
+        rows: s.rows, findings: s.findings, exitCode: s.exitCode,
+      });
+      return;
+    }
+    this.live.clear();
+    const st = makeStyle(o.opts.color);
+    o.line();
+    o.line(st.bold(`Received in ${(s.elapsedMs / 1000).toFixed(1)} s: ${s.totalPackets} packets`));
+    if (s.rows.length) o.line(this.table(s.rows, FULL_TABLE_ROWS, true));
+    o.line();
+    renderFindings(s.findings.filter((f) => o.verbose || f.severity !== 'info' || f.id === 'MAX_MEMBERSHIPS'), o);
+  }
+}
