@@ -8,13 +8,27 @@ import { ExitCode, UsageError, isMcastError } from './core/errors.js';
 
 const NAME = 'mcast-doctor';
 
+function listOption(v: unknown): string[] {
+  return (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean);
+}
+
+/** A reader that went away (`| head`) is not an error: stop quietly. */
+function quietOnEpipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(outcome.exitCode);
+    throw e;
+  });
+}
+
 function buildParser(args: string[]) {
   let parser = yargs(args)
     .scriptName(NAME)
     .usage(`${NAME} <command> [options]\n\nFinds why multicast does not arrive on a multi-homed host, and says how to fix it.`)
     .option('json', { type: 'boolean', default: false, describe: 'Machine-readable output (JSON document or NDJSON events)', global: true })
-    .option('iface', { type: 'string', array: true, describe: 'Only these interfaces (repeatable; eth+ = names starting with eth; globs)', global: true, requiresArg: true })
-    .option('exclude-iface', { type: 'string', array: true, describe: 'Skip these interfaces (same patterns)', global: true, requiresArg: true })
+    // Not `array: true`: an array option swallows the positionals after it (`--iface eth0 239.1.1.1`
+    // would read the group as an interface). Repeat the flag, or separate names with commas.
+    .option('iface', { type: 'string', describe: 'Only these interfaces (repeatable or comma-separated; eth+ = names starting with eth; globs)', global: true, requiresArg: true, coerce: listOption })
+    .option('exclude-iface', { type: 'string', describe: 'Skip these interfaces (same patterns)', global: true, requiresArg: true, coerce: listOption })
     .option('4', { type: 'boolean', describe: 'IPv4 only', global: true })
     .option('6', { type: 'boolean', describe: 'IPv6 only', global: true })
     .option('color', { type: 'boolean', describe: 'Colour (default: on a TTY, off with NO_COLOR); --no-color', global: true })
@@ -45,6 +59,8 @@ function wantsJson(args: string[]): boolean {
 }
 
 export async function main(args: string[] = hideBin(process.argv)): Promise<number> {
+  quietOnEpipe(process.stdout);
+  quietOnEpipe(process.stderr);
   try {
     await buildParser(args).parseAsync();
     return outcome.exitCode;
