@@ -86,6 +86,10 @@ interface IfaceState {
   id: number;
   counts: IfaceCounts;
   flows: Map<string, Flow>;
+  /** The flow of the previous data packet and its address bytes (src then dst). */
+  last: Flow | undefined;
+  lastKey: Uint8Array;
+  lastLen: number;
   handle?: CaptureHandle;
 }
 
@@ -112,7 +116,7 @@ export class SniffSession {
 
   constructor(private readonly factory: CaptureFactory, private readonly opts: SniffOptions, private readonly onEvent: (e: SniffEvent) => void) {
     this.states = opts.targets.map((t, id) => ({
-      id, flows: new Map(),
+      id, flows: new Map(), last: undefined, lastKey: new Uint8Array(32), lastLen: 0,
       counts: { iface: t.iface, linkType: -1, packets: 0, bytes: 0, data: 0, igmp: 0, mld: 0, malformed: 0, other: 0, kernel: { received: 0, dropped: 0, ifDropped: 0 } },
     }));
     this.stopped = new Promise((resolve) => { this.resolveStop = resolve; });
@@ -230,13 +234,29 @@ export class SniffSession {
     const s = this.scanner;
     const ip = s.ip;
     st.counts.data++;
-    // src and dst sit next to each other in both headers: one short string keys the flow.
-    const alen = ip.family === 4 ? 4 : 16;
-    const key = Buffer.prototype.latin1Slice.call(s.buf, ip.srcOff, ip.srcOff + 2 * alen) as string;
-    let flow = st.flows.get(key);
-    if (!flow) {
-      flow = new Flow(st.counts.iface, s.dstText(), s.srcText(), ip.family as 4 | 6, s.srcMac() ?? null);
-      st.flows.set(key, flow);
+    // src and dst sit next to each other in both headers (8 or 32 bytes). Packets of one stream
+    // come in runs, so the last flow is checked first byte by byte; only a change of flow builds
+    // the string key for the map.
+    const n = ip.family === 4 ? 8 : 32;
+    const buf = s.buf;
+    const at = ip.srcOff;
+    let flow = st.last;
+    if (flow !== undefined && st.lastLen === n) {
+      const k = st.lastKey;
+      for (let i = 0; i < n; i++) {
+        if (k[i] !== buf[at + i]) { flow = undefined; break; }
+      }
+    } else flow = undefined;
+    if (flow === undefined) {
+      const key = Buffer.prototype.latin1Slice.call(buf, at, at + n) as string;
+      flow = st.flows.get(key);
+      if (!flow) {
+        flow = new Flow(st.counts.iface, s.dstText(), s.srcText(), ip.family as 4 | 6, s.srcMac() ?? null);
+        st.flows.set(key, flow);
+      }
+      st.last = flow;
+      st.lastLen = n;
+      st.lastKey.set(buf.subarray(at, at + n));
     }
     const probe = flow.add(s, wireLen, tsUs);
     if (this.opts.packetEvents) {
