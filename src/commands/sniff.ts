@@ -47,8 +47,11 @@ export default defineCommand<SniffArgs>({
       openFile: openFileSink,
       onSignal: (stop) => {
         const handler = (): void => stop();
+        // A reader that went away (`sniff | head`) ends the capture like Ctrl-C does.
+        const onOutError = (e: NodeJS.ErrnoException): void => { if (e.code === 'EPIPE') stop(); };
         process.once('SIGINT', handler);
         process.once('SIGTERM', handler);
+        process.stdout.on('error', onOutError);
         return () => { process.off('SIGINT', handler); process.off('SIGTERM', handler); };
       },
     }, {

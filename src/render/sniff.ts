@@ -47,7 +47,6 @@ export class SniffRenderer {
     if (joined.length) this.out.line(`joined ${[...new Set(joined.map((j) => j.source ? `${j.source},${j.group}` : j.group))].join(' ')} on ${[...new Set(joined.map((j) => j.iface))].join(', ')}`);
     for (const j of info.joined) if (j.status === 'failed') this.out.line(`join of ${j.group} on ${j.iface} failed: ${j.message ?? ''}`, true);
     if (info.file) this.out.line(`writing ${info.file.format} to ${info.file.path}`);
-    this.out.progress('capturing... Ctrl-C to stop');
   }
 
   event(e: SniffEvent): void {

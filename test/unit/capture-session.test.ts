@@ -130,15 +130,18 @@ test('findings: TTL_ONE (info, not for link-local groups) and MAC_COLLISION per 
   ]);
   assert.deepEqual(f[1]?.evidence, { mac: '01:00:5e:01:02:03', groups: ['239.1.2.3', '239.129.2.3'] });
   assert.deepEqual(trafficFindings([flow('wired0', '239.1.2.3', 4)]), []);
+  const v6 = (group: string) => ({ ...flow('wired0', group, 4), family: 6 as const });
+  assert.deepEqual(trafficFindings([v6('ff02::fb'), v6('ff05::fb')]), [], 'scope variants of one id');
+  assert.deepEqual(trafficFindings([v6('ff0e::1:2:3'), v6('ff05::9:2:3')]).map((x) => x.id), ['MAC_COLLISION']);
   assert.equal(groupMac('ff05::1:3'), '33:33:00:01:00:03');
   assert.equal(groupMac('224.129.255.255'), '01:00:5e:01:ff:ff');
 });
 
 test('the built filter: groups, ports, sources, families, with IGMP and MLD', () => {
   assert.equal(buildFilter({ groups: ['239.1.2.3'], ports: [5001], sources: [] }),
-    '(udp and dst host 239.1.2.3 and dst port 5001) or (igmp or (ip6 multicast and ip6 protochain 58))');
+    '(udp and dst host 239.1.2.3 and dst port 5001) or (igmp or (ip6 multicast and (ip6[6] == 58 or (ip6[6] == 0 and ip6[40] == 58))))');
   assert.equal(buildFilter({ groups: [], ports: [], sources: ['198.18.1.1'], family: 4 }),
     '(udp and ip multicast and src host 198.18.1.1) or igmp');
   assert.equal(buildFilter({ groups: ['ff05::1', 'ff05::2'], ports: [], sources: [], family: 6 }),
-    '(udp and (dst host ff05::1 or dst host ff05::2)) or (ip6 multicast and ip6 protochain 58)');
+    '(udp and (dst host ff05::1 or dst host ff05::2)) or (ip6 multicast and (ip6[6] == 58 or (ip6[6] == 0 and ip6[40] == 58)))');
 });

@@ -4,6 +4,7 @@
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import { isLinkLocalGroup } from '../group-args.js';
+import { familyOf, ipv6ToBytes } from '../ip.js';
 import { groupMac } from './mac.js';
 import type { FlowStats } from './flows.js';
 
@@ -30,7 +31,8 @@ export function trafficFindings(flows: readonly FlowStats[]): Finding[] {
   }
   for (const [iface, macs] of byIface) {
     for (const [mac, groups] of macs) {
-      if (groups.size < 2) continue;
+      // IPv6 scope variants of one group id (ff02::fb, ff05::fb) share a MAC by design (as mac-map).
+      if (new Set([...groups].map(groupId)).size < 2) continue;
       const list = [...groups].sort();
       out.push(makeFinding('MAC_COLLISION', {
         iface, group: list[0] as string,
@@ -40,4 +42,9 @@ export function trafficFindings(flows: readonly FlowStats[]): Finding[] {
     }
   }
   return out;
+}
+
+/** The group without the IPv6 flags and scope byte (IPv4 groups are their own id). */
+function groupId(group: string): string {
+  return familyOf(group) === 6 ? Buffer.from(ipv6ToBytes(group).subarray(2)).toString('hex') : group;
 }

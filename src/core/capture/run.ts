@@ -89,6 +89,9 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
   const sources = a.source !== undefined ? [a.source] : [...new Set(groups.flatMap((g) => (g.source !== undefined ? [g.source] : [])))];
   const filter = a.filter ?? buildFilter({ groups: [...new Set(groups.map((g) => g.group))], ports, sources, ...(a.family ? { family: a.family } : {}) });
   const factory = await deps.captureFactory();
+  // Loaded before the captures open: from start() to the joins nothing awaits I/O, so no packet
+  // is delivered (and shown) before the start event.
+  const sockets = a.join && groups.length ? await deps.sockets() : undefined;
   const sink = a.write !== undefined ? deps.openFile(a.write, a.force) : undefined;
   let membership: Membership | undefined;
   let session: SniffSession | undefined;
@@ -109,8 +112,8 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
     }
     // Joined after the captures opened, so the membership reports are captured too.
     // The port does not matter for a membership (receive: false binds nothing).
-    if (a.join && groups.length) {
-      membership = await joinAll({ sockets: await deps.sockets(), platform: deps.platform },
+    if (sockets) {
+      membership = await joinAll({ sockets, platform: deps.platform },
         { groups: groups.map((g) => ({ ...g, port: g.port || 9 })), interfaces: targets, receive: false });
     }
     const joinFindings = membership?.findings ?? [];
