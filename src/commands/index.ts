@@ -7,5 +7,6 @@ import querierCheck from './querier-check.js';
 import sniff from './sniff.js';
 import joinAll from './join-all.js';
 import sendAll from './send-all.js';
+import rpfilterAudit from './rpfilter-audit.js';
 
-export const commands = [interfaces, doctor, macMap, querierCheck, sniff, joinAll, sendAll];
+export const commands = [interfaces, doctor, macMap, querierCheck, sniff, joinAll, sendAll, rpfilterAudit];

@@ -26,3 +26,37 @@ export async function readRpFilter(p: Platform, iface: string): Promise<RpFilter
   const effective = effectiveRpFilter(all, own);
   return { all, default: def, iface: own, effective, mode: rpMode(effective) };
 }
+
+/**
+ * A boolean conf knob the kernel ORs between conf.all and the interface (IN_DEV_ORCONF in
+ * include/linux/inetdevice.h): src_valid_mark and accept_local are on when either is.
+ */
+export interface OrConf {
+  all: number;
+  iface: number;
+  effective: boolean;
+}
+
+/** What rpfilter-audit reports per interface: rp_filter and the two knobs fib_validate_source() reads. */
+export interface RpConf {
+  rpFilter: RpFilterState;
+  /** Use the packet's fwmark in the reverse lookup (policy routing by mark). */
+  srcValidMark: OrConf;
+  /** Accept packets whose source is one of this host's own addresses. */
+  acceptLocal: OrConf;
+}
+
+async function readOrConf(p: Platform, iface: string, knob: string): Promise<OrConf> {
+  const num = async (k: string): Promise<number> => Number((await p.sysctl(`net.ipv4.conf.${k}.${knob}`)) ?? 0);
+  const [all, own] = await Promise.all([num('all'), num(iface)]);
+  return { all, iface: own, effective: all !== 0 || own !== 0 };
+}
+
+export async function readRpConf(p: Platform, iface: string): Promise<RpConf> {
+  const [rpFilter, srcValidMark, acceptLocal] = await Promise.all([
+    readRpFilter(p, iface),
+    readOrConf(p, iface, 'src_valid_mark'),
+    readOrConf(p, iface, 'accept_local'),
+  ]);
+  return { rpFilter, srcValidMark, acceptLocal };
+}

@@ -1,0 +1,63 @@
+// `rpfilter-audit`: the configuration per interface, the kernel's verdict per source and
+// interface, the drop counter, then the findings.
+import type { RpfAudit } from '../core/rpfilter/model.js';
+import type { Output } from './output.js';
+import { renderFindings } from './findings.js';
+import { makeStyle } from './style.js';
+import { makeTable } from './table.js';
+
+export function watchProgress(out: Output): (left: number, drops: number) => void {
+  return (left, drops) => out.progress(`watching reverse-path drops: ${left} s left, ${drops} so far`);
+}
+
+export function renderRpfAudit(a: RpfAudit, out: Output): void {
+  if (out.json) {
+    out.document('rpfilter-audit', { generatedAt: new Date().toISOString(), ...a });
+    return;
+  }
+  const s = makeStyle(out.opts.color);
+  const { all, default: def } = a.conf;
+  out.line(`conf.all: rp_filter=${all.rpFilter} src_valid_mark=${all.srcValidMark} accept_local=${all.acceptLocal}   ` +
+    `conf.default: rp_filter=${def.rpFilter} (interfaces created from now on start with it)`);
+  out.line(`uplinks (up, global IPv4): ${a.uplinks.join(', ') || 'none'}${a.multihomed ? ' -> multi-homed' : ''}`);
+  const t = makeTable(['interface', 'rp_filter (all/if)', 'mode', 'src_valid_mark', 'accept_local', 'default', 'prefixes', 'IPv6'], out.opts.color);
+  for (const i of a.interfaces) {
+    const rp = i.rpFilter;
+    const mode = rp.mode === 'strict' ? (a.multihomed && i.eligible ? s.warn('strict') : 'strict') : rp.mode;
+    t.push([
+      i.up ? i.name : `${i.name} ${s.dim('(down)')}`,
+      `${rp.all}/${rp.iface} -> ${rp.effective}`,
+      mode,
+      i.srcValidMark.effective ? 'on' : 'off',
+      i.acceptLocal.effective ? 'on' : 'off',
+      i.defaultRoute ? 'v4' : '-',
+      i.prefixes.join('\n') || s.dim('none'),
+      i.ipv6.netfilterRules ? `no rp_filter; ${i.ipv6.netfilterRules} nf rule(s)` : 'no rp_filter',
+    ]);
+  }
+  out.line(t.toString());
+  if (a.checks.length > 0) {
+    out.line();
+    const c = makeTable(['source', 'group', 'arrives on', 'mode', 'kernel', 'route back via', 'fix'], out.opts.color);
+    for (const k of a.checks) {
+      const verdict = k.accepted ? s.ok('accept') : s.bad(`DROP${k.reason ? ` (${k.reason})` : ''}`);
+      const group = k.group ? `${k.group}${k.groupAccepted === false ? s.dim('\n(not joined here)') : ''}` : '-';
+      c.push([k.source, group, k.iface, k.mode, verdict, k.routeBackDev ?? s.bad('no route'), k.fixes.join('\n') || '-']);
+    }
+    out.line(c.toString());
+    out.line(s.dim(`The verdict is the kernel's: ip route get 224.0.0.1 from SOURCE iif IFACE`));
+  }
+  if (a.watch) {
+    const w = a.watch;
+    out.line();
+    out.line(`reverse-path drops in ${w.seconds} s: ${w.drops === 0 ? s.ok('0') : s.bad(String(w.drops))} (TcpExt IPReversePathFilter ${w.before} -> ${w.after})`, w.drops > 0);
+    for (const d of w.droppedSources ?? []) out.line(`  ${d.source} on ${d.iface}: ${d.packets} packet(s) seen, fails the check`, true);
+  }
+  if (a.netfilter && a.netfilter.rules.length > 0) {
+    out.line();
+    out.line('netfilter reverse-path rules:');
+    for (const r of a.netfilter.rules) out.line(`  ${r.tool} ${r.family} ${r.table}/${r.chain}: ${r.rule}${r.packets !== undefined ? ` [${r.packets} pkts]` : ''}`);
+  }
+  out.line();
+  renderFindings(a.findings, out);
+}
