@@ -26,13 +26,13 @@ export default defineCommand<RpfArgs>({
     const { auditRpFilter } = await import('../core/rpfilter/audit.js');
     const { platform } = await import('../platform/linux.js');
     const { readNetfilterRpf } = await import('../platform/netfilter.js');
-    const { renderRpfAudit, watchProgress } = await import('../render/rpfilter-audit.js');
+    const { renderRpfAudit, watchProgress, watchStarted } = await import('../render/rpfilter-audit.js');
     const { exitFor } = await import('../core/exit.js');
     const audit = await auditRpFilter(platform(), {
       selection: ctx.selection,
       ...(ctx.family ? { family: ctx.family } : {}),
       sources,
-      ...(watchSeconds !== undefined ? { watchSeconds, watchHooks: { onTick: watchProgress(ctx.out) } } : {}),
+      ...(watchSeconds !== undefined ? { watchSeconds, watchHooks: { onStart: watchStarted(ctx.out, watchSeconds), onTick: watchProgress(ctx.out) } } : {}),
       readNetfilter: readNetfilterRpf,
     });
     if (watchSeconds !== undefined) ctx.out.endProgress();

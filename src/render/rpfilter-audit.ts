@@ -10,6 +10,11 @@ export function watchProgress(out: Output): (left: number, drops: number) => voi
   return (left, drops) => out.progress(`watching reverse-path drops: ${left} s left, ${drops} so far`);
 }
 
+/** With --verbose, a note on stderr when the window opens (scripts and tests can start traffic then). */
+export function watchStarted(out: Output, seconds: number): (before: number) => void {
+  return (before) => { if (out.verbose) out.note(`watching TcpExt IPReversePathFilter for ${seconds} s (now ${before})`); };
+}
+
 export function renderRpfAudit(a: RpfAudit, out: Output): void {
   if (out.json) {
     out.document('rpfilter-audit', { generatedAt: new Date().toISOString(), ...a });

@@ -22,6 +22,8 @@ export interface WatchHooks {
   sleep?: (ms: number) => Promise<void>;
   /** Called about once a second with the seconds left and the drops so far (progress display). */
   onTick?: (secondsLeft: number, dropsSoFar: number) => void;
+  /** Called once the first reading is taken: the window starts now. */
+  onStart?: (before: number) => void;
   /** Runs between the two readings (a capture, a traffic generator in tests). */
   during?: () => Promise<void>;
 }
@@ -31,6 +33,7 @@ const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r
 export async function watchRpfDrops(p: Platform, seconds: number, hooks: WatchHooks = {}): Promise<WatchResult> {
   const sleep = hooks.sleep ?? realSleep;
   const before = await readRpfCounter(p);
+  hooks.onStart?.(before);
   const end = Date.now() + seconds * 1000;
   const waiting = (async () => {
     let left = seconds * 1000;
