@@ -97,7 +97,8 @@ export class JoinAllReporter {
         r.firstPacketMs === null ? '-' : String(r.firstPacketMs), delay(r.delayMs), r.lastSource ?? '-', r.lastTtl === null ? '-' : String(r.lastTtl)]);
     }
     const hidden = rows.length - shown.length;
-    return `${t.toString()}${hidden > 0 ? `\n(${hidden} more rows${rows.length > limit ? ', silent ones hidden' : ''})` : ''}`;
+    if (shown.length === 0) return `(${rows.length} interface x group pairs, none received anything)`;
+    return `${t.toString()}${hidden > 0 ? `\n(${hidden} more pairs not shown: silent, or past the first ${limit})` : ''}`;
   }
 
   summary(s: JoinAllSummary): void {

@@ -86,16 +86,18 @@ export async function startJoinAll(deps: { platform: Platform; sockets: SocketAp
     stop();
   });
 
+  // The listening time starts once the joins are checked and reported.
+  const listeningAt = Date.now();
   const done = (async (): Promise<JoinAllOutcome> => {
     if (joinedAny) {
-      const tick = setInterval(() => hooks.stats(stats.snapshot(), Date.now() - joinedAt, stats.total), o.intervalMs);
+      const tick = setInterval(() => hooks.stats(stats.snapshot(), Date.now() - listeningAt, stats.total), o.intervalMs);
       const timer = o.durationMs !== undefined ? setTimeout(stop, o.durationMs) : undefined;
       await stopped;
       clearInterval(tick);
       if (timer) clearTimeout(timer);
     }
     m.close();
-    const elapsedMs = Date.now() - joinedAt;
+    const elapsedMs = Date.now() - listeningAt;
     const rows = stats.snapshot();
     findings.push(...receiveErrors);
     if (!m.results.some((r) => r.status !== 'skipped')) {

@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startJoinAll, type JoinAllHooks } from '../../src/core/receive/run.js';
+import { parseGroupArgs } from '../../src/core/group-args.js';
+import { makeProbeBuffer, stampProbe, nowUs } from '../../src/core/probe/format.js';
+import { UsageError } from '../../src/core/errors.js';
+import { FakePlatform, laptopState } from '../helpers/fake-platform.js';
+import { FakeSockets } from '../helpers/fake-sockets.js';
+import { assertSilent } from '../helpers/silent.js';
+
+const igmp = [2, 3].map((index) => ({ index, device: index === 2 ? 'wired0' : 'wifi0', count: 1, querier: 'V3', groups: [{ group: '239.1.1.1', users: 1, timerRunning: false, timerTicks: 0, reporter: true }] }));
+const hooks = (): JoinAllHooks & { joinedCalls: number; statsCalls: number } => {
+  const h = { joinedCalls: 0, statsCalls: 0, joined: () => { h.joinedCalls++; }, stats: () => { h.statsCalls++; } };
+  return h;
+};
+const probe = (seq: number): Buffer => {
+  const b = makeProbeBuffer({ senderId: 'peer-1', ifname: 'eth0', ifindex: 2, group: '239.1.1.1', ttl: 1 }, 64);
+  stampProbe(b, seq, nowUs());
+  return b;
+};
+const base = { groups: parseGroupArgs(['239.1.1.1'], { defaultPort: 5000 }), selection: {}, assumeSynced: false, intervalMs: 20 };
+
+test('--count stops the run; --expect on the silent interface gives NO_TRAFFIC and exit 1', async () => {
+  const sockets = new FakeSockets();
+  const h = hooks();
+  const run = await startJoinAll({ platform: new FakePlatform(laptopState({ igmp })), sockets }, { ...base, count: 3, expect: ['wired0:239.1.1.1', 'wifi0:239.1.1.1'] }, h);
+  for (let i = 0; i < 3; i++) sockets.deliver(2, '239.1.1.1', probe(i));
+  const out = await assertSilent(() => run.done);
+  assert.equal(h.joinedCalls, 1);
+  assert.equal(out.totalPackets, 3);
+  assert.deepEqual(out.findings.map((f) => `${f.id} ${f.iface}`), ['NO_TRAFFIC wifi0']);
+  assert.equal(out.exitCode, 1);
+  assert.equal(sockets.open().length, 0, 'memberships released');
+});
+
+test('--duration ends a quiet run with exit 0 and periodic stats; MEMBERSHIP_MISSING when /proc lacks a pair', async () => {
+  const h = hooks();
+  const quiet = await startJoinAll({ platform: new FakePlatform(laptopState({ igmp })), sockets: new FakeSockets() }, { ...base, durationMs: 120, expect: [] }, h);
+  const out = await quiet.done;
+  assert.equal(out.exitCode, 0);
+  assert.ok(h.statsCalls >= 3);
+  const missing = await startJoinAll({ platform: new FakePlatform(laptopState({ igmp: igmp.slice(0, 1) })), sockets: new FakeSockets() }, { ...base, durationMs: 10, expect: [] }, hooks());
+  const m = await missing.done;
+  assert.deepEqual(m.findings.map((f) => `${f.id} ${f.iface}`), ['MEMBERSHIP_MISSING wifi0']);
+  assert.equal(m.exitCode, 1);
+});
+
+test('stop() ends a run without a bound; --expect naming an unknown interface or group is bad input', async () => {
+  const run = await startJoinAll({ platform: new FakePlatform(laptopState({ igmp })), sockets: new FakeSockets() }, { ...base, expect: [] }, hooks());
+  setTimeout(() => run.stop(), 30);
+  assert.equal((await run.done).exitCode, 0);
+  for (const e of ['eth7:239.1.1.1', 'wired0:239.1.1.2', 'wired0', ':239.1.1.1']) {
+    await assert.rejects(startJoinAll({ platform: new FakePlatform(laptopState({ igmp })), sockets: new FakeSockets() }, { ...base, expect: [e] }, hooks()), UsageError, e);
+  }
+});
