@@ -51,6 +51,19 @@ describe('doctor on the laptop lab', { skip }, () => {
     }
   });
 
+  test('strict rp_filter on a two-uplink host is named per uplink (warning, exit 0)', async () => {
+    await lp.lab.sysctl('host', 'net.ipv4.conf.all.rp_filter', 1);
+    try {
+      const { code, doc } = await doctor();
+      assert.equal(code, 0);
+      const named = doc.findings.filter((f) => f.id === 'RPF_STRICT_MULTIHOMED').map((f) => f.iface).sort();
+      assert.ok(named.includes('wifi0'), JSON.stringify(doc.findings));
+      assert.equal(doc.checks.find((c) => c.id === 'rp_filter')?.status, 'warn');
+    } finally {
+      await lp.lab.sysctl('host', 'net.ipv4.conf.all.rp_filter', 0);
+    }
+  });
+
   test('an interface without MULTICAST is named', async () => {
     await lp.lab.ip('host', 'link', 'set', 'wifi0', 'multicast', 'off');
     try {

@@ -4,14 +4,16 @@ import type { DoctorCheck, DoctorDeps, DoctorOptions } from './types.js';
 import { interfacesCheck } from './checks/interfaces.js';
 import { firewallCheck } from './checks/firewall.js';
 import { socketsCheck } from './checks/sockets.js';
+import { rpfilterCheck } from './checks/rpfilter.js';
 
 export function defaultChecks(_opts: DoctorOptions): DoctorCheck[] {
-  return [interfacesCheck, firewallCheck, socketsCheck];
+  return [interfacesCheck, rpfilterCheck, firewallCheck, socketsCheck];
 }
 
 export async function defaultDeps(): Promise<DoctorDeps> {
   const { platform } = await import('../../platform/linux.js');
   const { LinuxFirewallReader } = await import('../../platform/firewall.js');
   const { readUdpSockets } = await import('../../platform/procfs/udp.js');
-  return { platform: platform(), firewall: new LinuxFirewallReader(), udpSockets: readUdpSockets };
+  const { readNetfilterRpf } = await import('../../platform/netfilter.js');
+  return { platform: platform(), firewall: new LinuxFirewallReader(), udpSockets: readUdpSockets, readNetfilter: readNetfilterRpf };
 }

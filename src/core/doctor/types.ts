@@ -3,6 +3,7 @@
 import type { Platform } from '../../platform/types.js';
 import type { FirewallReader } from '../../platform/firewall.js';
 import type { UdpSocket } from '../../platform/procfs/udp.js';
+import type { NetfilterRpfReport } from '../../platform/netfilter.js';
 import type { Finding } from '../findings/model.js';
 import type { Interface, InterfaceInventory } from '../interfaces.js';
 import type { Family } from '../ip.js';
@@ -11,6 +12,8 @@ export interface DoctorDeps {
   platform: Platform;
   firewall: FirewallReader;
   udpSockets: () => Promise<UdpSocket[]>;
+  /** netfilter rpfilter rules (IPv6 has no rp_filter sysctl); absent: not read. */
+  readNetfilter?: () => Promise<NetfilterRpfReport>;
 }
 
 export interface DoctorOptions {
