@@ -206,14 +206,26 @@ export const catalog = {
   SNOOPING_TIMEOUT: {
     severity: 'error',
     title: 'Stream stopped at the snooping membership timeout',
-    explanation: 'A snooping switch aged the membership out because the host\'s reports were never solicited or never left.',
-    fix: 'Fix the querier or what silences the host (rp_filter, firewall).',
+    explanation: 'A snooping switch forwards a group to a port only while the host behind it keeps reporting its membership. The host reports when it joins and then only in answer to queries; when the queries never reach IGMP (no querier, rp_filter drops them, a firewall drops IGMP) the switch ages the membership out after the membership interval (robustness x query interval + response time, 260 s by default) and the stream stops.',
+    fix: 'Remove what silences the host (firewall rule, strict rp_filter against an off-subnet querier), or enable a querier on the segment.',
   },
   STREAM_STOPPED: {
     severity: 'error',
     title: 'Stream stopped',
-    explanation: 'A stream that was arriving stopped, away from the snooping timeout.',
-    fix: 'Check the sender and the path.',
+    explanation: 'A stream that was arriving stopped, and not at the snooping membership interval (or the host answered the queries): the sender stopped, its path broke, or this interface lost its link.',
+    fix: 'Check whether the sender still runs, the links on the path (ip -s link), and the switch\'s forwarding table for the group.',
+  },
+  MESH_PEERS_MISSING: {
+    severity: 'error',
+    title: 'Fewer mesh peers heard than expected',
+    explanation: 'mesh learns its peers from the probes they send; a peer never heard on any interface either did not run, or its multicast does not reach this host on any interface (different segments, TTL, a router that does not forward, a firewall).',
+    fix: 'Run mesh on every host at the same time (docs/examples/mesh.yml), then compare the merged matrix: mcast-doctor mesh-report *.json.',
+  },
+  MESH_LOSS: {
+    severity: 'error',
+    title: 'A mesh pair lost more probes than allowed',
+    explanation: 'Probes carry a sequence number per sender and interface: the receiver counts the gaps. Loss on a quiet 2/s stream points at a congested or flapping path, a busy receiver, or a switch that floods and drops.',
+    fix: 'Look at the pair\'s cells in the matrix (which interfaces), then at interface counters on both ends (ip -s link) and the switch ports between them.',
   },
 } as const satisfies Record<string, CatalogEntry>;
 

@@ -1,0 +1,70 @@
+// Assembling the mesh document from a run's parts (pure: the run and the unit tests share it).
+import type { Finding } from '../findings/model.js';
+import { sortFindings } from '../findings/model.js';
+import { makeFinding } from '../findings/catalog.js';
+import type { Stopped } from '../stall/detect.js';
+import type { MembershipIntervalView } from '../stall/diagnose.js';
+import type { IfaceCauses } from '../stall/evidence.js';
+import type { QuerySummary } from '../stall/queries.js';
+import { judgeMesh, measure, type MeasureOptions, type StreamRow } from './build.js';
+import type { MeshDocument, MeshInterface, MeshSettings } from './model.js';
+import { explainStops } from './stalls.js';
+
+export interface DocumentParts {
+  host: { id: string; hostname: string };
+  startedAt: string;
+  settings: MeshSettings;
+  interfaces: MeshInterface[];
+  rows: readonly StreamRow[];
+  measure: Omit<MeasureOptions, 'selfId'>;
+  membership: MembershipIntervalView;
+  queries: QuerySummary[];
+  /** Setup findings (joins, sends, interfaces). */
+  findings: Finding[];
+}
+
+/** The stops found, so that the caller can gather their causes (async) before assembling. */
+export function stopsOf(p: Pick<DocumentParts, 'rows' | 'measure' | 'host'>): Stopped<unknown>[][] {
+  return measure(p.rows, { ...p.measure, selfId: p.host.id }).stops;
+}
+
+export function assembleDocument(p: DocumentParts, causes: Map<string, IfaceCauses>): MeshDocument {
+  const m = measure(p.rows, { ...p.measure, selfId: p.host.id });
+  const empty = (iface: string): QuerySummary => ({ iface, captured: false, queries: 0, queriers: [], answered: false, reportsSent: 0 });
+  const stallFindings = explainStops(m.stops, {
+    group: p.settings.group, cells: m.cells, membership: p.membership, causes,
+    queries: (iface) => p.queries.find((q) => q.iface === iface) ?? empty(iface),
+  });
+  const { peers, verdict } = judgeMesh(m.cells, p.settings);
+  const findings = [...p.findings, ...stallFindings];
+  if (p.settings.expectPeers !== null && peers.length < p.settings.expectPeers) {
+    findings.push(makeFinding('MESH_PEERS_MISSING', {
+      message: `${peers.length} peer${peers.length === 1 ? '' : 's'} heard in ${Math.round(p.measure.endMs - p.measure.joinedAtMs) / 1000} s, ${p.settings.expectPeers} expected${peers.length ? ` (heard: ${peers.map((x) => x.hostname).join(', ')})` : ''}.`,
+      evidence: { heard: peers.map((x) => x.id), expected: p.settings.expectPeers },
+    }));
+  }
+  for (const peer of peers) {
+    const lossy = m.cells.filter((c) => c.peer === peer.id && c.state === 'loss');
+    if (lossy.length === 0) continue;
+    findings.push(makeFinding('MESH_LOSS', {
+      group: p.settings.group,
+      message: `${peer.hostname} -> this host lost more than ${p.settings.maxLossPct}%: ${lossy.map((c) => `${c.peerIface} -> ${c.iface} ${c.lossPct}% (${c.received}/${c.expected})`).join(', ')}.`,
+      evidence: { peer: peer.id, cells: lossy.map((c) => ({ peerIface: c.peerIface, iface: c.iface, received: c.received, expected: c.expected, lossPct: c.lossPct })) },
+    }));
+  }
+  return {
+    schemaVersion: 1,
+    command: 'mesh',
+    host: p.host,
+    startedAt: p.startedAt,
+    elapsedS: Math.round((p.measure.endMs - p.measure.joinedAtMs) / 100) / 10,
+    settings: p.settings,
+    interfaces: p.interfaces,
+    peers,
+    cells: m.cells,
+    queries: p.queries,
+    verdict,
+    findings: sortFindings(findings),
+  };
+}
+

@@ -1,0 +1,65 @@
+// mesh-report: the merged matrix as a table, a JSON document and JUnit (one testcase per
+// ordered host pair). The HTML page is mesh-html.ts.
+import type { MeshReport, ReportCell, Endpoint } from '../core/mesh/merge.js';
+import { hostnameOf } from '../core/mesh/model.js';
+import type { Output } from './output.js';
+import { makeStyle, type Style } from './style.js';
+import { makeTable } from './table.js';
+import { junitXml, type JUnitCase } from './junit.js';
+
+export function cellText(c: ReportCell | undefined, from: Endpoint, to: Endpoint, s: Style, max: number): string {
+  if (from.host === to.host) return s.dim('·');
+  if (!c) return s.dim('-');
+  if (c.stall) return s.bad(`STOP ${c.stall.atS.toFixed(0)}s`);
+  const t = `${c.lossPct}%`;
+  return c.lossPct > max ? s.bad(t) : c.lossPct > 0 ? s.warn(t) : s.ok(t);
+}
+
+export function renderMeshReport(rep: MeshReport, out: Output, generatedAt: Date): void {
+  if (out.json) {
+    out.document('mesh-report', { generatedAt: generatedAt.toISOString(), ...rep });
+    return;
+  }
+  const s = makeStyle(out.opts.color);
+  const name = (id: string): string => rep.hosts.find((h) => h.id === id)?.hostname ?? hostnameOf(id);
+  const head = rep.verdict.pass
+    ? s.ok(`PASS: all ${rep.verdict.pairs} host pairs reach each other`)
+    : s.bad(`FAIL: ${rep.verdict.failedPairs} of ${rep.verdict.pairs} host pairs fail`);
+  out.line(`${s.bold(`Multicast mesh${rep.group ? ` ${rep.group}` : ''}`)}: ${head}`, true);
+  if (!out.quiet) {
+    const byCell = new Map(rep.cells.map((c) => [`${c.from.host}|${c.from.iface}|${c.to.host}|${c.to.iface}`, c]));
+    const t = makeTable(['sender \\ receiver', ...rep.columns.map((c) => `${name(c.host)}\n${c.iface}`)], out.opts.color);
+    for (const r of rep.rows) {
+      t.push([`${name(r.host)} ${r.iface}`, ...rep.columns.map((c) => cellText(byCell.get(`${r.host}|${r.iface}|${c.host}|${c.iface}`), r, c, s, rep.maxLossPct))]);
+    }
+    out.line(t.toString());
+    out.line(s.dim(`cells: loss % (- no data, · same host, STOP n s: stream stopped n s after the join); loss tolerated ${rep.maxLossPct}%`));
+  }
+  const failed = rep.pairs.filter((p) => p.status === 'fail');
+  if (failed.length) {
+    out.line(s.bold('Failing pairs:'), true);
+    for (const p of failed) out.line(`  ${s.bad('FAIL')} ${name(p.from)} -> ${name(p.to)}: ${p.reasons.join('; ')}`, true);
+  }
+  for (const r of rep.verdict.reasons.filter((x) => !failed.some((p) => x.startsWith(`${hostnameOf(p.from)} -> `)))) out.line(`  ${s.bad('FAIL')} ${r}`, true);
+  const errors = rep.hosts.flatMap((h) => h.findings.filter((f) => f.severity === 'error' || out.verbose).map((f) => ({ h, f })));
+  if (errors.length) {
+    out.line(s.bold('Findings:'), true);
+    for (const { h, f } of errors) {
+      out.line(`  ${s.severity(f.severity, f.severity.toUpperCase().padEnd(7))} ${h.hostname} ${f.id}${f.iface ? ` [${f.iface}]` : ''}: ${f.message}`, f.severity === 'error');
+      out.line(`          fix: ${f.fix}`, f.severity === 'error');
+    }
+  }
+}
+
+/** One testcase per ordered host pair: "sender -> receiver". */
+export function meshJUnit(rep: MeshReport, generatedAt: Date): string {
+  const name = (id: string): string => rep.hosts.find((h) => h.id === id)?.hostname ?? hostnameOf(id);
+  const cases: JUnitCase[] = rep.pairs.map((p) => {
+    const tc: JUnitCase = { name: `${name(p.from)} -> ${name(p.to)}`, classname: `mcast-doctor.mesh.${rep.group ?? 'mixed'}`, timeSeconds: 0 };
+    if (p.status === 'fail') tc.failure = { message: p.reasons[0] ?? 'failed', body: p.reasons.join('\n') };
+    if (p.status === 'no-data') tc.skipped = p.reasons.join('; ') || 'no data';
+    tc.systemOut = `${p.received}/${p.expected} probes received, worst loss ${p.worstLossPct}%`;
+    return tc;
+  });
+  return junitXml(`mcast-doctor mesh ${rep.group ?? ''}`.trim(), cases, generatedAt);
+}
