@@ -15,6 +15,13 @@ export function watchStarted(out: Output, seconds: number): (before: number) => 
   return (before) => { if (out.verbose) out.note(`watching TcpExt IPReversePathFilter for ${seconds} s (now ${before})`); };
 }
 
+export function listenStarted(out: Output, seconds: number): (ifaces: string[]) => void {
+  return (ifaces) => {
+    if (out.verbose) out.note(`listening for IPv4 multicast for ${seconds} s on ${ifaces.join(', ')}`);
+    out.progress(`listening for ${seconds} s on ${ifaces.join(', ')}...`);
+  };
+}
+
 export function renderRpfAudit(a: RpfAudit, out: Output): void {
   if (out.json) {
     out.document('rpfilter-audit', { generatedAt: new Date().toISOString(), ...a });
@@ -41,13 +48,19 @@ export function renderRpfAudit(a: RpfAudit, out: Output): void {
     ]);
   }
   out.line(t.toString());
+  if (a.listen) {
+    const l = a.listen;
+    out.line();
+    out.line(`listened ${l.seconds} s on ${l.interfaces.join(', ')}: ${l.packets} multicast packet(s) from ${l.sources} source(s) other than this host`);
+  }
   if (a.checks.length > 0) {
     out.line();
     const c = makeTable(['source', 'group', 'arrives on', 'mode', 'kernel', 'route back via', 'fix'], out.opts.color);
     for (const k of a.checks) {
       const verdict = k.accepted ? s.ok('accept') : s.bad(`DROP${k.reason ? ` (${k.reason})` : ''}`);
       const group = k.group ? `${k.group}${k.groupAccepted === false ? s.dim('\n(not joined here)') : ''}` : '-';
-      c.push([k.source, group, k.iface, k.mode, verdict, k.routeBackDev ?? s.bad('no route'), k.fixes.join('\n') || '-']);
+      const src = k.seen ? `${k.source}\n${s.dim(`seen: ${k.seen.packets} pkt(s)`)}` : k.source;
+      c.push([src, group, k.iface, k.mode, verdict, k.routeBackDev ?? s.bad('no route'), k.fixes.join('\n') || '-']);
     }
     out.line(c.toString());
     out.line(s.dim(`The verdict is the kernel's: ip route get 224.0.0.1 from SOURCE iif IFACE`));
@@ -56,7 +69,9 @@ export function renderRpfAudit(a: RpfAudit, out: Output): void {
     const w = a.watch;
     out.line();
     out.line(`reverse-path drops in ${w.seconds} s: ${w.drops === 0 ? s.ok('0') : s.bad(String(w.drops))} (TcpExt IPReversePathFilter ${w.before} -> ${w.after})`, w.drops > 0);
-    for (const d of w.droppedSources ?? []) out.line(`  ${d.source} on ${d.iface}: ${d.packets} packet(s) seen, fails the check`, true);
+    for (const d of w.droppedSources ?? []) out.line(`  ${d.source}${d.group ? ` -> ${d.group}` : ''} on ${d.iface}: ${d.packets} packet(s) seen, fails the kernel's check`, true);
+    if (w.captured && w.drops > 0 && !w.droppedSources?.length) out.line(s.dim('  no multicast source seen on the selected interfaces fails the check: the drops were unicast, or on another interface'));
+    if (w.captureNote) out.line(s.dim(`  ${w.captureNote}`));
   }
   if (a.netfilter && a.netfilter.rules.length > 0) {
     out.line();

@@ -37,6 +37,22 @@ describe('rpfilter-audit on the laptop lab', { skip }, () => {
   /** What the kernel itself answers, straight from iproute2. */
   const kernelAccepts = async (src: string, dev: string): Promise<boolean> =>
     (await lp.lab.exec('host', 'ip', ['route', 'get', '224.0.0.1', 'from', src, 'iif', dev])).code === 0;
+  /** Runs the CLI in the background; `traffic` runs once stderr shows `marker` (the window is open). */
+  const during = async (args: string[], marker: string, traffic: () => Promise<void>): Promise<{ code: number; doc: Doc }> => {
+    const child = lp.lab.spawn('host', process.execPath, [CLI, 'rpfilter-audit', '--json', '--verbose', ...args]);
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
+    const exited = new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? -1)));
+    assert.ok(await waitFor(async () => err.includes(marker) || child.exitCode !== null, 15_000), `never started: ${err}`);
+    assert.equal(child.exitCode, null, `exited early: ${err}`);
+    await traffic();
+    const code = await exited;
+    const doc = JSON.parse(out) as Doc;
+    assertMatchesSchema('rpfilter-audit.schema.json', doc);
+    return { code, doc };
+  };
   const iface = (d: Doc, n: string) => d.interfaces.find((i) => i.name === n)!;
   const check = (d: Doc, src: string, dev: string) => d.checks.find((c) => c.source === src && c.iface === dev)!;
   const ids = (d: Doc, sev?: string) => d.findings.filter((f) => !sev || f.severity === sev).map((f) => `${f.id}:${f.iface ?? ''}`);
@@ -135,29 +151,39 @@ describe('rpfilter-audit on the laptop lab', { skip }, () => {
     }
   });
 
-  test('--watch 3 counts the drops of 20 forged packets sent by peer-b', async () => {
+  test('--watch 3 counts the drops of 20 forged packets sent by peer-b, and names their source', async () => {
     await rp(0, 0, 1);
     const member = await holdMembership(lp.lab, 'host', 'wifi0', GROUP, lp.addr.hostWifi);
     try {
-      const child = lp.lab.spawn('host', process.execPath, [CLI, 'rpfilter-audit', '--watch', '3', '--json', '--verbose']);
-      let out = '';
-      let err = '';
-      child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
-      child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
-      const exited = new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? -1)));
-      assert.ok(await waitFor(async () => err.includes('watching'), 10_000), `the watch never started: ${err}`);
-      await sendSpoofed(lp.lab, 'peer-b', OFF, GROUP, 20);
-      const code = await exited;
-      const doc = JSON.parse(out) as Doc;
-      assertMatchesSchema('rpfilter-audit.schema.json', doc);
+      const { code, doc } = await during(['--watch', '3'], 'watching', () => sendSpoofed(lp.lab, 'peer-b', OFF, GROUP, 20));
       assert.equal(doc.watch!.drops, 20, JSON.stringify(doc.watch));
+      assert.equal(doc.watch!.captured, true);
+      assert.deepEqual(doc.watch!.droppedSources, [{ source: OFF, iface: 'wifi0', packets: 20, group: GROUP }]);
       const f = doc.findings.find((x) => x.id === 'RPF_DROPS_SEEN')!;
       assert.equal(f.severity, 'error');
       assert.match(f.message, /dropped 20 packets/);
+      assert.deepEqual([f.source, f.iface], [OFF, 'wifi0']);
       assert.equal(code, 1);
     } finally {
       member.kill();
     }
+  });
+
+  test('--listen 3 audits every multicast source seen: the forged one is dropped, the peer itself accepted', async () => {
+    await rp(0, 0, 1);
+    const { code, doc } = await during(['--listen', '3', '--iface', 'wifi0'], 'listening', async () => {
+      await sendSpoofed(lp.lab, 'peer-b', OFF, GROUP, 10);
+      await sendSpoofed(lp.lab, 'peer-b', lp.addr.peerB, GROUP, 5);
+    });
+    assert.deepEqual(doc.listen!.interfaces, ['wifi0']);
+    const spoof = check(doc, OFF, 'wifi0');
+    assert.deepEqual([spoof.accepted, spoof.group, spoof.seen], [false, GROUP, { packets: 10, groups: [GROUP] }]);
+    assert.equal(await kernelAccepts(OFF, 'wifi0'), false);
+    const peer = check(doc, lp.addr.peerB, 'wifi0');
+    assert.deepEqual([peer.accepted, peer.seen.packets], [true, 5]);
+    assert.equal(peer.groupAccepted, false, 'nobody joined the group on wifi0');
+    assert.deepEqual(ids(doc, 'error'), ['RPF_WOULD_DROP:wifi0']);
+    assert.equal(code, 1);
   });
 
   test('a healthy lab (off and loose, on-subnet sources, a quiet watch) exits 0 without findings', async () => {

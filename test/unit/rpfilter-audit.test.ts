@@ -165,7 +165,7 @@ test('--watch: the counter delta becomes RPF_DROPS_SEEN; no delta, no finding', 
       onTick: (_left, drops) => ticks.push(drops),
     },
   }));
-  assert.deepEqual(a.watch, { seconds: 3, before: 7, after: 34, drops: 27 });
+  assert.deepEqual(a.watch, { seconds: 3, before: 7, after: 34, drops: 27, captured: false });
   assert.deepEqual(ticks, [9, 18, 27]);
   const f = a.findings.find((x) => x.id === 'RPF_DROPS_SEEN')!;
   assert.equal(f.severity, 'error');

@@ -102,7 +102,8 @@ export function checkFindings(checks: readonly SourceCheck[], ifaces: readonly R
     if (c.accepted) continue;
     const iface = ifaces.find((i) => i.name === c.iface);
     if (!iface) continue;
-    const expected = !explicitIfaces && c.onSubnetOf !== undefined;
+    // A source captured arriving here (--listen) is no hypothesis: its drop is an error.
+    const expected = !explicitIfaces && c.onSubnetOf !== undefined && c.seen === undefined;
     const fix = c.fixes.length > 1 ? `${c.fixes[0]}  or  ${c.fixes.slice(1).join('  or  ')}` : (c.fixes[0] ?? '');
     const note = c.reason === 'strict-route-elsewhere' ? ` (effective mode is max(all, ${c.iface}); conf.all.rp_filter=${iface.rpFilter.all} must stay <= 2)` : '';
     const f = makeFinding('RPF_WOULD_DROP', {
@@ -112,7 +113,7 @@ export function checkFindings(checks: readonly SourceCheck[], ifaces: readonly R
         ? `${dropMessage(c, iface)} Expected: ${c.source} is on ${c.onSubnetOf}'s subnet, so it arrives on ${c.iface} only if spoofed or mis-cabled.`
         : dropMessage(c, iface),
       fix: `${fix}${note}`,
-      evidence: { confirm: c.confirm, kernelError: c.kernelError, routeBackDev: c.routeBackDev ?? null, mode: c.mode, reason: c.reason, fixes: c.fixes },
+      evidence: { ...(c.seen ? { seen: c.seen } : {}), confirm: c.confirm, kernelError: c.kernelError, routeBackDev: c.routeBackDev ?? null, mode: c.mode, reason: c.reason, fixes: c.fixes },
       ...(expected ? { severity: 'info' as const } : {}),
       ...(c.group !== undefined ? { group: c.group } : {}),
     });

@@ -53,6 +53,8 @@ export interface SourceCheck {
   fixes: string[];
   /** The command that shows the kernel's verdict. */
   confirm: string;
+  /** --listen: the source was captured arriving on this interface (packets, groups by count). */
+  seen?: { packets: number; groups: string[] };
 }
 
 export interface WatchResult {
@@ -60,8 +62,21 @@ export interface WatchResult {
   before: number;
   after: number;
   drops: number;
+  /** Whether multicast was captured during the window to name the dropped sources. */
+  captured: boolean;
+  /** Why there was no capture (no libpcap, no CAP_NET_RAW): the counter alone then. */
+  captureNote?: string;
   /** Sources seen on the wire during the watch whose reverse-path check fails (capture only). */
-  droppedSources?: Array<{ source: string; iface: string; packets: number }>;
+  droppedSources?: Array<{ source: string; iface: string; group?: string; packets: number }>;
+}
+
+export interface ListenResult {
+  seconds: number;
+  interfaces: string[];
+  /** Multicast packets captured from other hosts. */
+  packets: number;
+  /** Distinct (source, interface) pairs, each audited as a check. */
+  sources: number;
 }
 
 export interface RpfAudit {
@@ -72,6 +87,7 @@ export interface RpfAudit {
   interfaces: RpfInterface[];
   checks: SourceCheck[];
   watch?: WatchResult;
+  listen?: ListenResult;
   netfilter?: NetfilterRpfReport;
   findings: Finding[];
 }

@@ -47,7 +47,7 @@ export async function watchRpfDrops(p: Platform, seconds: number, hooks: WatchHo
   })();
   await Promise.all([waiting, hooks.during ? hooks.during() : Promise.resolve()]);
   const after = await readRpfCounter(p);
-  return { seconds, before, after, drops: Math.max(0, after - before) };
+  return { seconds, before, after, drops: Math.max(0, after - before), captured: false };
 }
 
 export function watchFindings(w: WatchResult): Finding[] {
