@@ -45,14 +45,19 @@ export default defineCommand<SniffArgs>({
       captureFactory: loadCaptureFactory,
       sockets: async () => (await import('../platform/sockets/index.js')).loadSockets(),
       openFile: openFileSink,
-      onSignal: (stop) => {
+      onSignal: (stop, saveNow) => {
         const handler = (): void => stop();
-        // A reader that went away (`sniff | head`) ends the capture like Ctrl-C does.
-        const onOutError = (e: NodeJS.ErrnoException): void => { if (e.code === 'EPIPE') stop(); };
+        // A reader that went away (`sniff --write f | head`): the CLI exits at once on EPIPE, so
+        // the file is completed first (this listener runs before the CLI's).
+        const onOutError = (e: NodeJS.ErrnoException): void => { if (e.code === 'EPIPE') saveNow(); };
         process.once('SIGINT', handler);
         process.once('SIGTERM', handler);
-        process.stdout.on('error', onOutError);
-        return () => { process.off('SIGINT', handler); process.off('SIGTERM', handler); };
+        process.stdout.prependListener('error', onOutError);
+        return () => {
+          process.off('SIGINT', handler);
+          process.off('SIGTERM', handler);
+          process.stdout.off('error', onOutError);
+        };
       },
     }, {
       groups: argv.group.map(String), join: argv.join, ports: argv.port ?? [], source: argv.source, filter: argv.filter,

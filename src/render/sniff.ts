@@ -64,7 +64,11 @@ export class SniffRenderer {
       this.out.event('stats', { elapsedMs, interfaces: snap.interfaces, flows: snap.flows.map(flowJson) });
       return;
     }
-    if (!this.live) return;
+    if (!this.live) {
+      // stdout redirected, stderr on a terminal: counters as a progress line there.
+      if (!this.out.stdoutIsTTY) this.out.progress(`${ifaceLine(snap.interfaces)} (${Math.round(elapsedMs / 1000)}s, Ctrl-C to stop)`);
+      return;
+    }
     const text = `${flowTable(snap.flows, this.out.opts.color)}\n${ifaceLine(snap.interfaces)} (${Math.round(elapsedMs / 1000)}s, Ctrl-C to stop)`;
     this.out.line(this.clearLive() + text);
     this.liveLines = text.split('\n').length;

@@ -24,8 +24,11 @@ export interface SniffDeps {
   captureFactory: () => Promise<CaptureFactory>;
   sockets: () => Promise<SocketApi>;
   openFile: (path: string, force: boolean) => ByteSink & { path: string; commit(): number; abort(): void };
-  /** Installs the stop signals (SIGINT, SIGTERM); returns the uninstaller. */
-  onSignal: (stop: () => void) => () => void;
+  /**
+   * Installs the stop signals (SIGINT, SIGTERM); returns the uninstaller. `saveNow` completes
+   * the file synchronously, for a caller that is about to exit at once (stdout closed: EPIPE).
+   */
+  onSignal: (stop: () => void, saveNow: () => void) => () => void;
 }
 
 export interface SniffArgs {
@@ -123,7 +126,13 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
         ...(r.source !== undefined ? { source: r.source } : {}), ...(r.message !== undefined ? { message: r.message } : {}) })),
       ...(sink ? { file: { path: sink.path, format: a.format } } : {}),
     });
-    uninstall = deps.onSignal(() => live.requestStop('signal'));
+    uninstall = deps.onSignal(() => live.requestStop('signal'), () => {
+      if (!fileWriter || !sink) return;
+      live.attachWriter(undefined);
+      fileWriter.flush();
+      sink.commit();
+      fileWriter = undefined;
+    });
     const started = Date.now();
     const ticker = setInterval(() => out.stats(Date.now() - started, live.snapshot()), a.statsIntervalMs ?? 1000);
     await live.stopped;

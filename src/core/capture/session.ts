@@ -135,7 +135,10 @@ export class SniffSession {
         st.counts.linkType = st.handle.linkType;
       }
     } catch (e) {
-      for (const st of this.states) st.handle?.close();
+      for (const st of this.states) {
+        st.handle?.close();
+        st.handle = undefined;
+      }
       throw e;
     }
     this.startedAt = Date.now();
@@ -147,7 +150,7 @@ export class SniffSession {
    * The file writer, attached after start() because its interface blocks need the link types
    * the captures report. No packet is delivered in between: delivery runs from the event loop.
    */
-  attachWriter(w: CaptureFileWriter): void {
+  attachWriter(w: CaptureFileWriter | undefined): void {
     this.writer = w;
   }
 
@@ -155,7 +158,10 @@ export class SniffSession {
   abort(): void {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
-    for (const st of this.states) st.handle?.close();
+    for (const st of this.states) {
+      st.handle?.close();
+      st.handle = undefined;
+    }
   }
 
   /** Asks for a stop; the caller then awaits finish(). */
