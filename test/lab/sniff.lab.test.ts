@@ -146,6 +146,26 @@ describe('sniff on the laptop lab', { skip }, () => {
     assert.ok(summary.findings.some((f: any) => f.id === 'TTL_ONE' && /hop limit 1/.test(f.message)));
   });
 
+  test('probes from send-all: sequence, sender and its interface, no loss, per stream', async () => {
+    const run = lp.lab.cli('host', ['sniff', '239.1.2.6:5001', '--iface', 'wired0', '--duration', '5', '--json'], 30_000);
+    await waitFor(async () => /060201EF/.test(await memberships()), 10_000);
+    const sent = await lp.lab.cli(lp.peerA, ['send-all', '239.1.2.6:5001', '--count', '20', '--rate', '200', '--ttl', '3'], 20_000);
+    assert.equal(sent.code, 0, sent.stderr);
+    const r = await run;
+    assert.equal(r.code, 0, r.stderr);
+    const events = parse(r.stdout);
+    for (const e of events) assertMatchesSchema('sniff.schema.json', e);
+    const packets = events.filter((e) => e.type === 'packet');
+    assert.equal(packets.length, 20);
+    assert.deepEqual(packets.map((p) => p.probe?.seq), Array.from({ length: 20 }, (_, i) => i));
+    assert.ok(packets.every((p) => p.probe.senderIface === 'eth0' && p.ttl === 3 && p.dport === 5001));
+    const flow = events.at(-1).flows.find((f: any) => f.group === '239.1.2.6');
+    assert.equal(flow.probes.length, 1);
+    assert.deepEqual([flow.probes[0].received, flow.probes[0].lost, flow.probes[0].duplicates, flow.probes[0].reordered], [20, 0, 0, 0]);
+    // Same host clock on both ends of the lab: the one-way delay is small and not negative.
+    assert.ok(flow.probes[0].delayMs.min >= 0 && flow.probes[0].delayMs.max < 1000, JSON.stringify(flow.probes[0].delayMs));
+  });
+
   test('without CAP_NET_RAW: exit 3 and the setcap line', async () => {
     const r = await lp.lab.exec('host', 'setpriv', ['--inh-caps=-all', '--bounding-set=-all', '--', process.execPath, CLI, 'sniff', '--no-join', '--duration', '1']);
     assert.equal(r.code, 3, r.stderr);
