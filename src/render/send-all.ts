@@ -87,7 +87,9 @@ export class SendAllReporter {
     o.line(t.toString());
     o.line(st.dim(`${(s.elapsedMs / 1000).toFixed(2)} s, sender id ${this.h.senderId}`));
     o.line();
-    const shown = s.findings.filter((f) => o.verbose || f.severity !== 'info' || f.id === 'DEFAULT_ROUTE_EGRESS');
+    // The egress note matters when a plain socket would have missed an interface.
+    const missed = (f: Finding): boolean => f.id === 'DEFAULT_ROUTE_EGRESS' && Array.isArray(f.evidence.missed) && f.evidence.missed.length > 0;
+    const shown = s.findings.filter((f) => o.verbose || f.severity !== 'info' || missed(f));
     renderFindings(shown, o);
   }
 }
