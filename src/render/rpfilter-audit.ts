@@ -78,6 +78,9 @@ export function renderRpfAudit(a: RpfAudit, out: Output): void {
     out.line('netfilter reverse-path rules:');
     for (const r of a.netfilter.rules) out.line(`  ${r.tool} ${r.family} ${r.table}/${r.chain}: ${r.rule}${r.packets !== undefined ? ` [${r.packets} pkts]` : ''}`);
   }
+  if (a.netfilter && a.netfilter.errors.length > 0 && out.verbose) {
+    for (const e of a.netfilter.errors) out.line(s.dim(`netfilter ruleset unreadable: ${e}`));
+  }
   out.line();
   renderFindings(a.findings, out);
 }

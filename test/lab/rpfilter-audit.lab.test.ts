@@ -214,9 +214,25 @@ describe('rpfilter-audit on the laptop lab', { skip }, () => {
     }
   });
 
+  test('without CAP_NET_RAW: --watch counts alone and says why; --listen exits 3 with the setcap line', async () => {
+    // Root minus CAP_NET_RAW (bounding set): files stay readable, AF_PACKET sockets are refused.
+    const noRaw = ['--bounding-set=-net_raw', '--inh-caps=-net_raw', process.execPath, CLI, 'rpfilter-audit'];
+    const w = await lp.lab.exec('host', 'setpriv', [...noRaw, '--watch', '1', '--json']);
+    assert.equal(w.code, 0, w.stderr);
+    const doc = JSON.parse(w.stdout) as Doc;
+    assertMatchesSchema('rpfilter-audit.schema.json', doc);
+    assert.equal(doc.watch!.captured, false);
+    assert.match(doc.watch!.captureNote, /no capture, the counter alone: .*CAP_NET_RAW/);
+    const l = await lp.lab.exec('host', 'setpriv', [...noRaw, '--listen', '1']);
+    assert.equal(l.code, 3, l.stderr);
+    assert.equal(l.stderr.trim().split('\n').length, 1, l.stderr);
+    assert.match(l.stderr, /^mcast-doctor: capturing on \S+ needs CAP_NET_RAW.*setcap cap_net_raw/);
+  });
+
   test('bad input: exit 2 with one line, no stack trace', async () => {
     const cases = [['--source', '1.2.3'], ['--source', 'fd00::1'], ['--source', '239.1.1.1'], ['--source', `${OFF},198.18.1.1`],
-      ['--source', OFF, '--iface', 'nope0'], ['--watch', '0'], ['--watch', '-2'], ['--watch', 'soon']];
+      ['--source', OFF, '--iface', 'nope0'], ['--watch', '0'], ['--watch', '-2'], ['--watch', 'soon'], ['--listen', '0'],
+      ['--watch', '1', '--listen', '1'], ['-6', '--source', OFF]];
     for (const args of cases) {
       const r = await lp.lab.cli('host', ['rpfilter-audit', ...args]);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

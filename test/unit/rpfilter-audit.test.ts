@@ -192,6 +192,9 @@ test('IPv6: one info per interface with -6; without -6 only when a netfilter rul
   assert.match(six.findings[0]!.message, /no netfilter rpfilter/);
   const quiet = await auditRpFilter(new FakePlatform(laptopState()), { readNetfilter: async () => noRules });
   assert.deepEqual(quiet.findings, [], 'missing tools and no rule: healthy output stays quiet');
+  const unread: NetfilterRpfReport = { tools: { nft: 'failed', ip6tables: 'failed' }, rules: [], errors: ['nft: Operation not permitted (you must be root)'] };
+  const blind = await auditRpFilter(new FakePlatform(laptopState()), { family: 6, readNetfilter: async () => unread });
+  assert.match(blind.findings[0]!.message, /could not be read \(nft: Operation not permitted \(you must be root\)\), so an rpfilter\/fib saddr rule may still be loaded/);
   const ruled = await auditRpFilter(new FakePlatform(laptopState()), { readNetfilter: async () => ip6Rule });
   assert.equal(ruled.findings.length, 1);
   assert.match(ruled.findings[0]!.message, /1 netfilter rule filters by reverse path instead: nft ip6 raw6\/pre: fib saddr \. iif oif drop \[3 pkts\]/);
