@@ -21,18 +21,21 @@ filter="udp and dst host 239.1.2.3"
 
 send() { ip netns exec "$p" iperf -c 239.1.2.3 -u -b "$rate" -l 1400 -t "$secs" -T 1 2>&1 | sed -n 's/.*Sent \([0-9]*\) datagrams.*/\1/p'; }
 
+# Wait (bounded) until a capture says it is ready: the load must not start before it.
+ready() { for _ in $(seq 1 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "not ready: $1" >&2; exit 1; }
+
 ip netns exec "$h" tcpdump -i wired0 -w /dev/null "$filter" 2>"$out/td" & td=$!
-sleep 1.5
+ready "$out/td" "listening on"
 sent_td="$(send)"
 sleep 0.5; kill -INT "$td"; wait "$td" || true
 got_td="$(sed -n 's/^\([0-9]*\) packets captured.*/\1/p' "$out/td")"
 drop_td="$(sed -n 's/^\([0-9]*\) packets dropped by kernel.*/\1/p' "$out/td")"
 
 ip netns exec "$h" node "$repo/bin/mcast-doctor" sniff --no-join --iface wired0 --filter "$filter" \
-  --duration "$((secs + 3))" --json --quiet > "$out/sn" & sn=$!
-sleep 1.5
+  --json --quiet > "$out/sn" & sn=$!
+ready "$out/sn" '"type":"start"'
 sent_sn="$(send)"
-wait "$sn"
+sleep 0.5; kill -INT "$sn"; wait "$sn" || true
 read -r got_sn drop_sn < <(tail -1 "$out/sn" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const i=JSON.parse(s).interfaces[0];console.log(i.packets,i.kernel.dropped)})')
 
 awk -v s1="$sent_td" -v g1="$got_td" -v d1="$drop_td" -v s2="$sent_sn" -v g2="$got_sn" -v d2="$drop_sn" -v t="$secs" 'BEGIN {

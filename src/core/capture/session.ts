@@ -1,86 +1,14 @@
 // sniff's engine: one capture per interface through the CaptureFactory, every packet scanned at
 // fixed offsets, counted per interface x group x source, written to the capture file, and IGMP/MLD
 // decoded as their own events. The core never prints: it hands events to a callback.
-import type { CaptureFactory, CaptureHandle, CaptureStats } from '../../platform/capture/types.js';
+import type { CaptureFactory, CaptureHandle } from '../../platform/capture/types.js';
 import { FrameScanner } from '../wire/frame.js';
-import { isMalformed, type IgmpMessage } from '../wire/igmp.js';
-import type { MldMessage } from '../wire/mld.js';
+import { isMalformed } from '../wire/igmp.js';
 import type { CaptureFileWriter } from './file-format.js';
-import { Flow, type FlowStats, type ProbeSeen } from './flows.js';
+import { Flow, type FlowStats } from './flows.js';
+import type { IfaceCounts, PacketEvent, SniffEvent, SniffOptions, SniffSummary, StopReason } from './events.js';
 
-export type StopReason = 'count' | 'duration' | 'signal' | 'error';
-
-export interface PacketEvent {
-  type: 'packet';
-  iface: string;
-  tsUs: number;
-  src: string;
-  dst: string;
-  sport: number;
-  dport: number;
-  ttl: number;
-  dscp: number;
-  /** Bytes on the wire (the whole frame). */
-  len: number;
-  probe?: ProbeSeen;
-}
-
-export interface ControlEvent {
-  type: 'igmp' | 'mld';
-  iface: string;
-  tsUs: number;
-  src: string;
-  dst: string;
-  ttl: number;
-  routerAlert: boolean;
-  srcMac: string | null;
-  message: IgmpMessage | MldMessage;
-}
-
-export interface MalformedEvent {
-  type: 'malformed';
-  iface: string;
-  tsUs: number;
-  reason: string;
-  len: number;
-}
-
-export type SniffEvent = PacketEvent | ControlEvent | MalformedEvent;
-
-export interface IfaceCounts {
-  iface: string;
-  linkType: number;
-  /** Packets the capture delivered (after the BPF filter). */
-  packets: number;
-  bytes: number;
-  /** UDP packets counted in flows. */
-  data: number;
-  igmp: number;
-  mld: number;
-  malformed: number;
-  /** IP or not, neither UDP nor IGMP/MLD (ARP, ND, TCP when the filter lets them through). */
-  other: number;
-  /** libpcap's counters (pcap_stats): kernel drops when the reader fell behind. */
-  kernel: CaptureStats;
-}
-
-export interface SniffTarget {
-  iface: string;
-}
-
-export interface SniffOptions {
-  targets: readonly SniffTarget[];
-  filter: string;
-  snaplen?: number;
-  bufferBytes?: number;
-  timeoutMs?: number;
-  /** Stop after this many packets in all (tcpdump -c). */
-  count?: number;
-  durationMs?: number;
-  /** Build a packet event for each data packet (costs an allocation per packet). */
-  packetEvents: boolean;
-  malformedEvents: boolean;
-}
+export type { ControlEvent, IfaceCounts, MalformedEvent, PacketEvent, SniffEvent, SniffOptions, SniffSummary, SniffTarget, StopReason } from './events.js';
 
 interface IfaceState {
   id: number;
@@ -91,14 +19,6 @@ interface IfaceState {
   lastKey: Uint8Array;
   lastLen: number;
   handle?: CaptureHandle;
-}
-
-export interface SniffSummary {
-  stoppedBy: StopReason;
-  durationMs: number;
-  interfaces: IfaceCounts[];
-  flows: FlowStats[];
-  written?: { format: string; packets: number };
 }
 
 export class SniffSession {

@@ -1,0 +1,88 @@
+// What sniff's engine hands out: the events (one per IGMP/MLD message, per data packet when
+// asked, per malformed frame), the per-interface counters and the summary.
+import type { CaptureStats } from '../../platform/capture/types.js';
+import type { IgmpMessage } from '../wire/igmp.js';
+import type { MldMessage } from '../wire/mld.js';
+import type { FlowStats, ProbeSeen } from './flows.js';
+
+export type StopReason = 'count' | 'duration' | 'signal' | 'error';
+
+export interface PacketEvent {
+  type: 'packet';
+  iface: string;
+  tsUs: number;
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+  ttl: number;
+  dscp: number;
+  /** Bytes on the wire (the whole frame). */
+  len: number;
+  probe?: ProbeSeen;
+}
+
+export interface ControlEvent {
+  type: 'igmp' | 'mld';
+  iface: string;
+  tsUs: number;
+  src: string;
+  dst: string;
+  ttl: number;
+  routerAlert: boolean;
+  srcMac: string | null;
+  message: IgmpMessage | MldMessage;
+}
+
+export interface MalformedEvent {
+  type: 'malformed';
+  iface: string;
+  tsUs: number;
+  reason: string;
+  len: number;
+}
+
+export type SniffEvent = PacketEvent | ControlEvent | MalformedEvent;
+
+export interface IfaceCounts {
+  iface: string;
+  linkType: number;
+  /** Packets the capture delivered (after the BPF filter). */
+  packets: number;
+  bytes: number;
+  /** UDP packets counted in flows. */
+  data: number;
+  igmp: number;
+  mld: number;
+  malformed: number;
+  /** IP or not, neither UDP nor IGMP/MLD (ARP, ND, TCP when the filter lets them through). */
+  other: number;
+  /** libpcap's counters (pcap_stats): kernel drops when the reader fell behind. */
+  kernel: CaptureStats;
+}
+
+export interface SniffTarget {
+  iface: string;
+}
+
+export interface SniffOptions {
+  targets: readonly SniffTarget[];
+  filter: string;
+  snaplen?: number;
+  bufferBytes?: number;
+  timeoutMs?: number;
+  /** Stop after this many packets in all (tcpdump -c). */
+  count?: number;
+  durationMs?: number;
+  /** Build a packet event for each data packet (costs an allocation per packet). */
+  packetEvents: boolean;
+  malformedEvents: boolean;
+}
+
+export interface SniffSummary {
+  stoppedBy: StopReason;
+  durationMs: number;
+  interfaces: IfaceCounts[];
+  flows: FlowStats[];
+  written?: { format: string; packets: number };
+}
