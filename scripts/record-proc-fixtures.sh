@@ -6,7 +6,7 @@ set -euo pipefail
 ns="mcdfix$$"
 out="$(cd "$(dirname "$0")/.." && pwd)/fixtures/proc"
 mkdir -p "$out"
-trap 'ip netns del "$ns" 2>/dev/null || true; kill "${joiner:-0}" 2>/dev/null || true' EXIT
+trap 'ip netns del "$ns" 2>/dev/null || true; if [ -n "${joiner:-}" ]; then kill "$joiner" 2>/dev/null || true; fi' EXIT
 ip netns add "$ns"
 ip -n "$ns" link set lo up
 ip -n "$ns" link add wired0 type veth peer name wired0p
