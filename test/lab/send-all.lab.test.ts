@@ -148,8 +148,10 @@ describe('send-all on the laptop lab', { skip }, () => {
       [['send-all', '198.18.1.1,232.1.1.1'], /takes no source/],
       [['send-all', '-4', 'ff05::1'], /-4 given but ff05::1 is IPv6/],
     ];
-    for (const [args, re] of cases) {
-      const r = await lp.lab.cli('host', args);
+    // Independent short runs: in parallel, to keep the lab suite short.
+    const runs = await Promise.all(cases.map(([args]) => lp.lab.cli('host', args)));
+    for (const [i, [args, re]] of cases.entries()) {
+      const r = runs[i]!;
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       const lines = r.stderr.trim().split('\n');
       assert.equal(lines.length, 1, r.stderr);
