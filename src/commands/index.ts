@@ -8,6 +8,7 @@ import sniff from './sniff.js';
 import joinAll from './join-all.js';
 import sendAll from './send-all.js';
 import rpfilterAudit from './rpfilter-audit.js';
+import mesh from './mesh.js';
 import meshReport from './mesh-report.js';
 
-export const commands = [interfaces, doctor, macMap, querierCheck, sniff, joinAll, sendAll, rpfilterAudit, meshReport];
+export const commands = [interfaces, doctor, macMap, querierCheck, sniff, joinAll, sendAll, rpfilterAudit, mesh, meshReport];

@@ -1,0 +1,164 @@
+// mesh's run: join the group on every eligible interface (membership/join.ts), send the probe out
+// of every eligible interface (transmit/send-all.ts: one socket per interface, paced), count what
+// arrives per peer stream (receive/stats.ts), watch IGMP on the wire, and at the end assemble the
+// document with the stall diagnosis. Returns data; the command renders it.
+import type { Platform } from '../../platform/types.js';
+import type { SocketApi } from '../../platform/sockets/types.js';
+import type { FirewallReader } from '../../platform/firewall.js';
+import type { CaptureFactory } from '../../platform/capture/types.js';
+import type { Finding } from '../findings/model.js';
+import { makeFinding } from '../findings/catalog.js';
+import type { GroupSpec } from '../group-args.js';
+import type { IfaceSelection } from '../iface-filter.js';
+import { addressesOf, isEligible, loadInterfaces } from '../interfaces.js';
+import { joinAll } from '../membership/join.js';
+import { verifyMemberships } from '../membership/verify.js';
+import { ReceiveStats } from '../receive/stats.js';
+import { sendAll } from '../transmit/send-all.js';
+import { checkSize, senderIdFor } from '../transmit/setup.js';
+import { graceFor } from '../stall/detect.js';
+import { gatherCauses, type IfaceCauses } from '../stall/evidence.js';
+import { DEFAULT_MEMBERSHIP_INTERVAL_S } from '../stall/queries.js';
+import type { MembershipIntervalView } from '../stall/diagnose.js';
+import { measure, type StreamRow } from './build.js';
+import { assembleDocument } from './document.js';
+import type { MeshCell, MeshDocument, MeshInterface, MeshSettings } from './model.js';
+import { startWireWatch } from './wire-watch.js';
+
+export interface MeshDeps {
+  platform: Platform;
+  sockets: SocketApi;
+  firewall: FirewallReader;
+  /** libpcap, loaded lazily; undefined or failing: no capture (TTL as sent, queries not observed). */
+  capture?: () => Promise<CaptureFactory>;
+}
+
+export interface MeshOptions {
+  group: GroupSpec;
+  selection: IfaceSelection;
+  rate: number;
+  ttl: number;
+  durationMs: number;
+  expectPeers: number | null;
+  maxLossPct: number;
+  /** --membership-interval: the switches' own, in seconds. */
+  membershipIntervalS?: number;
+  assumeSynced: boolean;
+  intervalMs: number;
+}
+
+export interface MeshStart {
+  hostId: string;
+  interfaces: MeshInterface[];
+  findings: Finding[];
+  captureUnavailable?: string;
+}
+
+export interface MeshHooks {
+  started(s: MeshStart): void;
+  /** Live view: cells so far (no stall diagnosis yet). */
+  tick(cells: MeshCell[], elapsedMs: number): void;
+}
+
+export interface MeshRun {
+  done: Promise<MeshDocument>;
+  stop(): void;
+}
+
+export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks): Promise<MeshRun> {
+  const g = o.group;
+  const p = deps.platform;
+  const hostname = p.hostname();
+  const hostId = senderIdFor(hostname);
+  const inv = await loadInterfaces(p, { selection: o.selection, family: g.family });
+  const usable = inv.interfaces.filter((i) => !i.loopback);
+  const eligible = usable.filter((i) => isEligible(i, g.family));
+  const size = checkSize(undefined, eligible, g.family, hostId, false);
+
+  const m = await joinAll(deps, { groups: [g], interfaces: inv.interfaces, receive: true });
+  const startedAt = new Date().toISOString();
+  const joinedAtMs = Date.now();
+  const findings: Finding[] = [
+    ...inv.findings.filter((f) => m.results.some((r) => r.iface === f.iface && r.status === 'skipped')),
+    ...m.findings,
+    ...await verifyMemberships(p, m.results),
+  ];
+  const stats = new ReceiveStats({ joinedAtMs, localHost: hostname, assumeSynced: o.assumeSynced });
+  m.onPacket((pk) => { stats.add(pk); });
+  const receiveErrors: Finding[] = [];
+  m.onError((e, iface) => { receiveErrors.push(makeFinding('JOIN_FAILED', { iface, message: `Receiving on ${iface} failed: ${e.message}.`, evidence: { error: e.message } })); });
+
+  const joined = m.results.filter((r) => r.status === 'joined');
+  const watch = await startWireWatch(deps.capture, joined.map((r) => {
+    const i = usable.find((x) => x.name === r.iface);
+    return { iface: r.iface, addresses: i ? addressesOf(i, g.family).map((a) => a.address) : [] };
+  }), g.family, g.group, g.port);
+
+  // IP_MULTICAST_LOOP off: mesh is between hosts; our own probes would only be noise.
+  const tx = await sendAll({ sockets: deps.sockets, platform: p }, {
+    group: g, interfaces: inv.interfaces, ttl: o.ttl, loop: false, size, rate: o.rate, durationMs: o.durationMs, senderId: hostId,
+  });
+  // send-all's advice on plain sockets (egress route, TTL 1) is not mesh's subject.
+  findings.push(...tx.findings.filter((f) => f.id === 'SEND_FAILED'));
+
+  const ifaceView = (): MeshInterface[] => usable.map((i) => {
+    const j = m.results.find((r) => r.iface === i.name);
+    const s = tx.results.find((r) => r.iface === i.name);
+    const v: MeshInterface = { name: i.name, index: i.index, addresses: addressesOf(i, g.family).map((a) => a.address), joined: j?.status === 'joined', sent: s?.sent ?? 0 };
+    const note = j?.status === 'skipped' ? `skipped: ${j.skipReason}` : j?.status === 'failed' ? j.message : s?.status === 'failed' ? s.message : undefined;
+    if (note) v.note = note;
+    return v;
+  });
+  hooks.started({ hostId, interfaces: ifaceView(), findings: [...findings], ...(watch.unavailable ? { captureUnavailable: watch.unavailable } : {}) });
+
+  const rowsNow = (): StreamRow[] => stats.snapshot().flatMap((r) => r.streams.map((s) => ({ iface: r.iface, stats: s })));
+  const graceMs = graceFor(o.durationMs);
+  const tick = setInterval(() => {
+    const now = Date.now();
+    hooks.tick(measure(rowsNow(), { selfId: hostId, joinedAtMs, endMs: now, graceMs, wireTtl: watch.ttl }).cells, now - joinedAtMs);
+  }, o.intervalMs);
+
+  // The run lasts --duration even where no sender could open (receiving still tells something).
+  let stopListening!: () => void;
+  const listening = new Promise<void>((resolve) => { stopListening = resolve; });
+  const timer = setTimeout(stopListening, eligible.length ? o.durationMs : 0);
+  const done = (async (): Promise<MeshDocument> => {
+    const [sent] = await Promise.all([tx.done, listening]);
+    clearTimeout(timer);
+    clearInterval(tick);
+    watch.close();
+    m.close();
+    const endMs = Date.now();
+    findings.push(...sent.findings, ...receiveErrors);
+    if (eligible.length === 0) {
+      findings.unshift(makeFinding('NO_ELIGIBLE_INTERFACE', {
+        group: g.group,
+        message: `No selected interface can take part in the mesh (up, MULTICAST flag, an IPv${g.family} address).`,
+        evidence: { interfaces: usable.map((i) => i.name) },
+      }));
+    }
+    const rows = rowsNow();
+    const queries = joined.map((r) => watch.queries.summary(r.iface));
+    const observed = queries.find((q) => q.membershipIntervalS !== undefined)?.membershipIntervalS;
+    const membership: MembershipIntervalView = o.membershipIntervalS !== undefined ? { intervalS: o.membershipIntervalS, source: 'user' }
+      : observed !== undefined ? { intervalS: observed, source: 'querier' } : { intervalS: DEFAULT_MEMBERSHIP_INTERVAL_S, source: 'default' };
+    const settings: MeshSettings = {
+      group: g.group, port: g.port, family: g.family, rate: o.rate, ttl: o.ttl, durationS: o.durationMs / 1000,
+      expectPeers: o.expectPeers, maxLossPct: o.maxLossPct,
+      membershipIntervalS: membership.intervalS, membershipIntervalSource: membership.source, assumeSynced: o.assumeSynced,
+    };
+    const measureOpts = { joinedAtMs, endMs, graceMs, wireTtl: watch.ttl };
+    const stopped = measure(rows, { ...measureOpts, selfId: hostId }).stops;
+    let causes = new Map<string, IfaceCauses>();
+    // Firewall and route lookups only when something stopped: a healthy run asks nothing more.
+    if (stopped.length) {
+      const ifaces = [...new Set(stopped.flatMap((ev) => ev.map((s) => s.item.iface)))];
+      causes = await gatherCauses({ platform: p, firewall: deps.firewall }, ifaces, (iface) => watch.queries.summary(iface));
+    }
+    return assembleDocument({
+      host: { id: hostId, hostname }, startedAt, settings, interfaces: ifaceView(), rows,
+      measure: measureOpts, membership, queries, findings,
+    }, causes);
+  })();
+  return { done, stop: () => { tx.stop(); stopListening(); } };
+}

@@ -1,0 +1,76 @@
+// What mesh captures on each interface it joined on (libpcap, when available): IGMP, to know
+// whether queries were heard and answered (the stall diagnosis), and the probes themselves, to
+// report the TTL they arrived with (the kernel does not hand the received TTL to libuv).
+// Without libpcap mesh still runs; its documents then say captured: false.
+import type { CaptureFactory, CaptureHandle } from '../../platform/capture/types.js';
+import { decodeFrame } from '../wire/frame.js';
+import { decodeProbe } from '../probe/format.js';
+import { QueryWatch } from '../stall/queries.js';
+import type { Family } from '../ip.js';
+
+export interface WatchTarget {
+  iface: string;
+  /** This host's addresses on iface: IGMP from them is our own report. */
+  addresses: string[];
+}
+
+export interface WireWatch {
+  queries: QueryWatch;
+  /** TTL seen on the wire for (local iface, sender id, sender iface). */
+  ttl(iface: string, senderId: string, senderIface: string): number | undefined;
+  /** Why capture is off, when it is. */
+  unavailable?: string;
+  close(): void;
+}
+
+export function filterFor(family: Family, group: string, port: number): string {
+  // IGMP only for IPv4: MLD hides behind the Hop-by-Hop header (sniff filters it in userspace).
+  return family === 4 ? `igmp or (udp and dst host ${group} and dst port ${port})` : `ip6 and udp and dst host ${group} and dst port ${port}`;
+}
+
+export async function startWireWatch(load: (() => Promise<CaptureFactory>) | undefined, targets: readonly WatchTarget[], family: Family, group: string, port: number): Promise<WireWatch> {
+  const queries = new QueryWatch();
+  const ttls = new Map<string, number>();
+  const handles: CaptureHandle[] = [];
+  let factory: CaptureFactory | undefined;
+  let unavailable: string | undefined;
+  try {
+    if (!load) throw new Error('capture not requested');
+    factory = await load();
+  } catch (e) {
+    unavailable = (e as Error).message;
+  }
+  for (const t of targets) {
+    let captured = false;
+    if (factory && family === 4) {
+      try {
+        const h = factory.open({ iface: t.iface, filter: filterFor(family, group, port), snaplen: 512, timeoutMs: 0 }, (buf, caplen, wireLen) => {
+          const f = decodeFrame(buf.subarray(0, caplen), h.linkType, wireLen);
+          if (!f.l3) return;
+          if (f.igmp) {
+            queries.add(t.iface, f.igmp, f.l3.src, t.addresses.includes(f.l3.src), Date.now());
+          } else if (f.udp) {
+            const p = decodeProbe(buf, f.udp.payloadOffset, Math.min(f.udp.payloadLength, caplen - f.udp.payloadOffset));
+            if (p) ttls.set(`${t.iface}\u0000${p.senderId}\u0000${p.ifname}`, f.l3.ttl);
+          }
+        });
+        handles.push(h);
+        captured = true;
+      } catch (e) {
+        unavailable ??= (e as Error).message;
+      }
+    }
+    queries.watch(t.iface, captured);
+  }
+  return {
+    queries,
+    ttl: (iface, senderId, senderIface) => ttls.get(`${iface}\u0000${senderId}\u0000${senderIface}`),
+    ...(unavailable !== undefined ? { unavailable } : {}),
+    close: () => {
+      for (const h of handles.splice(0)) {
+        try { h.drain(); } catch { /* closing anyway */ }
+        h.close();
+      }
+    },
+  };
+}
