@@ -29,6 +29,8 @@ export interface SimOptions {
   darkAfterS?: Record<string, number>;
   /** "host/iface": the firewall finding the stall evidence will carry. */
   igmpDropRule?: Record<string, string>;
+  /** host: seconds its run started after the others (negative: before); it runs durationS too. */
+  startOffsetS?: Record<string, number>;
 }
 
 const T0 = Date.parse('2026-11-21T12:00:00Z');
@@ -46,8 +48,12 @@ export function simulateMesh(o: SimOptions): MeshDocument[] {
           const drop = o.dropEvery?.[`${tx.name}>${rx.name}`];
           const dark = o.darkAfterS?.[`${rx.name}/${rxIf}`];
           const n = Math.floor(o.durationS * o.rate);
+          const txStart = T0 + (o.startOffsetS?.[tx.name] ?? 0) * 1000;
+          const rxStart = T0 + (o.startOffsetS?.[rx.name] ?? 0) * 1000;
           for (let seq = 0; seq < n; seq++) {
-            const atMs = T0 + (seq * 1000) / o.rate + 3;
+            const atMs = txStart + (seq * 1000) / o.rate + 3;
+            // The receiver hears only while it runs.
+            if (atMs < rxStart || atMs > rxStart + o.durationS * 1000) continue;
             if (drop && seq % drop === 1) continue;
             if (dark !== undefined && atMs - T0 > dark * 1000) continue;
             t.add(seq, NaN, atMs, 1);
@@ -76,7 +82,7 @@ export function simulateMesh(o: SimOptions): MeshDocument[] {
       settings,
       interfaces: Object.keys(rx.ifaces).map((name, i) => ({ name, index: i + 2, addresses: [`198.18.${i}.1`], joined: true, sent: Math.floor(o.durationS * o.rate) })),
       rows,
-      measure: { joinedAtMs: T0, endMs: T0 + o.durationS * 1000, graceMs: 3000 },
+      measure: { joinedAtMs: T0 + (o.startOffsetS?.[rx.name] ?? 0) * 1000, endMs: T0 + ((o.startOffsetS?.[rx.name] ?? 0) + o.durationS) * 1000, graceMs: 3000, peerDurationMs: o.durationS * 1000 },
       membership: { intervalS: settings.membershipIntervalS, source: settings.membershipIntervalSource },
       queries,
       findings: [],

@@ -111,6 +111,14 @@ test('peers ending a little apart are not a stall (grace at the end of the run)'
   assert.ok(docs.every((d) => d.verdict.pass), JSON.stringify(docs.map((d) => d.verdict)));
 });
 
+test('peers started seconds apart end seconds apart: their end is not a stall, however large the skew', () => {
+  const docs = simulateMesh({ hosts: five, durationS: 20, rate: 5, startOffsetS: { a: -6, b: 4 } });
+  for (const d of docs) assert.ok(d.verdict.pass, `${d.host.hostname}: ${d.verdict.reasons.join('; ')}`);
+  // a's probes end 6 s before c's run does, past the 3 s grace: only its run length explains it.
+  const c = docs.find((d) => d.host.hostname === 'c')!;
+  assert.equal(c.cells.find((x) => x.peer === simId('a'))!.lastSeenS, 13.8);
+});
+
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [CLI, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {

@@ -16,6 +16,8 @@ export interface MeasureOptions {
   joinedAtMs: number;
   endMs: number;
   graceMs: number;
+  /** The peers' run length (the same --duration everywhere): their end is not a stall. */
+  peerDurationMs?: number;
   /** TTL seen on the wire for (local iface, sender id, sender iface), from the capture. */
   wireTtl?: (iface: string, senderId: string, senderIface: string) => number | undefined;
 }
@@ -34,7 +36,7 @@ export function measure(rows: readonly StreamRow[], o: MeasureOptions): Measured
   for (const { iface, stats: s } of rows) {
     // Our own probes come back through IP_MULTICAST_LOOP: not a peer.
     if (s.senderId === o.selfId || s.unique === 0) continue;
-    const check = checkStall(s, { joinedAtMs: o.joinedAtMs, endMs: o.endMs, graceMs: o.graceMs });
+    const check = checkStall(s, { joinedAtMs: o.joinedAtMs, endMs: o.endMs, graceMs: o.graceMs, ...(o.peerDurationMs !== undefined ? { senderDurationMs: o.peerDurationMs } : {}) });
     const expected = s.highestSeq - s.firstSeq + 1 + check.missedTail;
     const wire = o.wireTtl?.(iface, s.senderId, s.senderIface);
     const cell: MeshCell = {

@@ -147,7 +147,7 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
       expectPeers: o.expectPeers, maxLossPct: o.maxLossPct,
       membershipIntervalS: membership.intervalS, membershipIntervalSource: membership.source, assumeSynced: o.assumeSynced,
     };
-    const measureOpts = { joinedAtMs, endMs, graceMs, wireTtl: watch.ttl };
+    const measureOpts = { joinedAtMs, endMs, graceMs, peerDurationMs: o.durationMs, wireTtl: watch.ttl };
     const stopped = measure(rows, { ...measureOpts, selfId: hostId }).stops;
     let causes = new Map<string, IfaceCauses>();
     // Firewall and route lookups only when something stopped: a healthy run asks nothing more.

@@ -19,6 +19,11 @@ export interface StallOptions {
   endMs: number;
   /** Silence shorter than this is never a stall, nor one that began this close to the end. */
   graceMs: number;
+  /**
+   * How long the sender runs, when known (mesh peers run the same --duration): a silence that
+   * begins where the sender's own run ends is its end, however far apart the runs started.
+   */
+  senderDurationMs?: number;
 }
 
 export interface StallCheck {
@@ -43,8 +48,12 @@ export function checkStall(s: StreamTimes, o: StallOptions): StallCheck {
   const intervalMs = span > 0 && s.lastAtMs > s.firstAtMs ? (s.lastAtMs - s.firstAtMs) / span : null;
   const gapMs = Math.max(0, o.endMs - s.lastAtMs);
   const threshold = Math.max(o.graceMs, intervalMs === null ? 0 : 4 * intervalMs);
+  // The sender's start on our clock: its first probe seen, less the probes before it.
+  const senderEndMs = o.senderDurationMs !== undefined && intervalMs !== null
+    ? s.firstAtMs - s.firstSeq * intervalMs + o.senderDurationMs : Infinity;
+  const endedRun = s.lastAtMs >= senderEndMs - Math.max(2 * (intervalMs ?? 0), 1_000);
   // Three probes at least: one or two could be a late stray, not a stream.
-  const stopped = s.unique >= 3 && intervalMs !== null && gapMs > threshold && s.lastAtMs < o.endMs - o.graceMs;
+  const stopped = s.unique >= 3 && intervalMs !== null && gapMs > threshold && s.lastAtMs < o.endMs - o.graceMs && !endedRun;
   return {
     stopped,
     intervalMs,
