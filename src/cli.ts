@@ -35,6 +35,8 @@ function buildParser(args: string[]) {
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only errors and the verdict', global: true })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'More detail: explanations, evidence, raw errno', global: true })
     .conflicts('quiet', 'verbose')
+    // Both families is the default: -4 -6 together asks for two contradicting restrictions.
+    .conflicts('4', '6')
     .completion('completion', 'Print a bash/zsh completion script')
     .demandCommand(1, 'name a command (see --help)')
     .recommendCommands()
@@ -54,6 +56,11 @@ function buildParser(args: string[]) {
   return parser;
 }
 
+/** One line on stderr whatever the message holds (yargs' choices error, a JSON.parse message). */
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
 function wantsJson(args: string[]): boolean {
   return args.includes('--json');
 }
@@ -69,11 +76,11 @@ export async function main(args: string[] = hideBin(process.argv)): Promise<numb
     if (isMcastError(e)) {
       const hint = e.context.hint ? ` (${e.context.hint})` : '';
       if (wantsJson(args)) process.stdout.write(`${JSON.stringify({ schemaVersion: 1, error: e.toJSON(), exitCode: e.exitCode })}\n`);
-      process.stderr.write(`${NAME}: ${e.message}${hint}\n`);
+      process.stderr.write(`${NAME}: ${oneLine(e.message + hint)}\n`);
       if (verbose && e.cause) process.stderr.write(`  cause: ${String((e.cause as Error).message ?? e.cause)}\n`);
       return e.exitCode;
     }
-    process.stderr.write(`${NAME}: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    process.stderr.write(`${NAME}: internal error: ${oneLine((e as Error)?.message ?? String(e))}\n`);
     process.stderr.write(`  This is a bug in ${NAME}; please report it with the command line and --verbose output.\n`);
     if (verbose && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     return ExitCode.internal;

@@ -47,11 +47,34 @@ export interface CommandSpec<A> {
   run: (argv: A & GlobalArgs, ctx: CommandContext) => Promise<number>;
 }
 
+/** Names of the positionals in `cmd <a> [b..]` forms. */
+function positionalsOf(command: string | string[]): Set<string> {
+  const forms = Array.isArray(command) ? command : [command];
+  return new Set(forms.flatMap((f) => [...f.matchAll(/[<[]([\w-]+)(?:\.\.)?[>\]]/g)].map((m) => m[1] ?? '')));
+}
+
+/**
+ * Every option that takes a value must have one: without requiresArg, yargs reads a bare
+ * `--duration` as undefined (the command then runs with no bound) and lets an array option such
+ * as `--port 5000 239.1.1.1` swallow the positionals after it. Applied here once, so a new option
+ * cannot forget it (docs/reliability.md, "bad input").
+ */
+function withRequiredValues<A>(spec: CommandSpec<A>): CommandSpec<A>['builder'] {
+  const positionals = positionalsOf(spec.command);
+  return (y) => {
+    const built = spec.builder(y);
+    // getOptions() exists on the instance but not in @types/yargs.
+    const o = (built as unknown as { getOptions(): { string: string[]; number: string[]; choices?: Record<string, unknown> } }).getOptions();
+    const keys = [...o.string, ...o.number, ...Object.keys(o.choices ?? {})].filter((k) => !positionals.has(k));
+    return keys.length > 0 ? built.requiresArg([...new Set(keys)]) : built;
+  };
+}
+
 export function defineCommand<A>(spec: CommandSpec<A>): CommandModule<GlobalArgs, A> {
   return {
     command: spec.command,
     describe: spec.describe,
-    builder: spec.builder as unknown as CommandModule<GlobalArgs, A>['builder'],
+    builder: withRequiredValues(spec) as unknown as CommandModule<GlobalArgs, A>['builder'],
     handler: async (argv) => {
       const full = argv as unknown as A & GlobalArgs;
       outcome.exitCode = await spec.run(full, contextFrom(full));
