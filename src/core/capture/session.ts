@@ -143,6 +143,9 @@ export class SniffSession {
       const m = s.control();
       if (m === undefined) c.other++;
       else if (isMalformed(m)) this.malformed(st, m.malformed, tsUs, wireLen);
+      // The kernel drops an IGMP/MLD message whose checksum fails (igmp_rcv, icmpv6_rcv): for
+      // this host it is no query or report, so it is counted as malformed, not decoded.
+      else if (!m.checksumOk) this.malformed(st, `${m.proto === 'igmp' ? 'IGMP' : 'MLD'}: bad checksum (${m.kind} from ${s.srcText()})`, tsUs, wireLen);
       else {
         if (m.proto === 'igmp') c.igmp++;
         else c.mld++;
