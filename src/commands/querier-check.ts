@@ -33,6 +33,28 @@ export default defineCommand<QuerierArgs>({
       renderPlanned(r, ctx.out);
       return r.verdict === 'dropped' ? 1 : 0;
     }
-    throw new UsageError('USAGE', 'listening for queriers is not in this build yet: use --planned ADDR --iface DEV');
+    if (!Number.isFinite(argv.timeout) || argv.timeout <= 0 || argv.timeout > 86_400) {
+      throw new UsageError('USAGE', `--timeout ${argv.timeout}: give seconds between 0 and 86400`);
+    }
+    if (argv.expect !== undefined) {
+      const { familyOf } = await import('../core/ip.js');
+      if (familyOf(argv.expect) === undefined) throw new UsageError('BAD_ADDRESS', `--expect ${argv.expect}: not an IPv4 or IPv6 address`);
+    }
+    const { loadCaptureFactory } = await import('../platform/capture/index.js');
+    const { controlCaptureOver } = await import('../core/querier/capture.js');
+    const { listenForQueriers } = await import('../core/querier/listen.js');
+    const { renderQuerierCheck, formatProgress } = await import('../render/querier-check.js');
+    const { exitFor } = await import('../core/exit.js');
+    const report = await listenForQueriers(platform(), {
+      selection: ctx.selection,
+      timeoutMs: argv.timeout * 1000,
+      openCapture: controlCaptureOver(await loadCaptureFactory()),
+      ...(ctx.family ? { family: ctx.family } : {}),
+      ...(argv.expect !== undefined ? { expect: argv.expect } : {}),
+      ...(ctx.out.progressAllowed ? { onProgress: (p: Parameters<typeof formatProgress>[0]) => ctx.out.progress(formatProgress(p)) } : {}),
+    });
+    ctx.out.endProgress();
+    renderQuerierCheck(report, ctx.out);
+    return exitFor(report.findings);
   },
 });

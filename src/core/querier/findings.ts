@@ -1,0 +1,136 @@
+// From what was heard to a diagnosis. Pure: the listen (listen.ts) gathers, this judges.
+import type { Finding } from '../findings/model.js';
+import { makeFinding } from '../findings/catalog.js';
+import type { Family } from '../ip.js';
+import type { FamilyReport, InterfaceReport, QuerierReport } from './report.js';
+
+const proto = (f: Family): string => (f === 4 ? 'IGMP' : 'MLD');
+
+export function querierFindings(r: Omit<QuerierReport, 'findings'>): Finding[] {
+  const out: Finding[] = [];
+  for (const i of r.interfaces) {
+    if (i.igmp) out.push(...familyFindings(i, i.igmp, r));
+    if (i.mld) out.push(...familyFindings(i, i.mld, r));
+  }
+  if (r.expect && !r.expect.met) out.push(...expectFindings(r));
+  return out;
+}
+
+function familyFindings(i: InterfaceReport, fr: FamilyReport, r: Omit<QuerierReport, 'findings'>): Finding[] {
+  const out: Finding[] = [];
+  const dev = i.name;
+  const P = proto(fr.family);
+  const valid = fr.queriers.filter((q) => q.versions.length > 0);
+  if (valid.length === 0) {
+    out.push(makeFinding('NO_QUERIER', {
+      iface: dev,
+      message: `No ${P} query heard on ${dev} in ${r.durationS} s${r.timeoutS < 125 ? ' (shorter than one default query interval of 125 s: listen longer to be sure)' : ''}.`,
+      explanation: `Without a querier nobody solicits reports: a snooping switch ages each membership out after the membership interval (robustness 2 x query interval 125 s + response 10 s = 260 s by default) and a hardware switch then stops forwarding the group to ${dev} ("works for a few minutes, then stops"); a Linux bridge floods instead.`,
+      fix: fr.family === 4
+        ? 'Enable one IGMP querier on the segment: on the switch (e.g. "ip igmp snooping querier"), or on a Linux bridge: ip link set BR type bridge mcast_querier 1 mcast_query_use_ifaddr 1 (with an on-subnet address on BR).'
+        : 'Enable one MLD querier on the segment (Linux bridge: ip link set BR type bridge mcast_querier 1; it sends from its fe80:: address).',
+      evidence: { family: fr.family, listenedS: r.durationS, badChecksumQueries: fr.queriers.reduce((n, q) => n + q.badChecksums, 0) },
+    }));
+    return out;
+  }
+  for (const q of valid) {
+    const where = { iface: dev, source: q.address };
+    const heard = { versions: q.versions, generalQueries: q.generalQueries, groupSpecificQueries: q.groupSpecificQueries };
+    if (fr.family === 6 && q.linkLocal === false) {
+      out.push(makeFinding('MLD_QUERIER_NOT_LINK_LOCAL', {
+        ...where,
+        message: `MLD queries on ${dev} come from ${q.address}, not a link-local address: this host ignores them (RFC 3810 6.2).`,
+        evidence: { ...heard, answered: fr.answered },
+      }));
+      continue;
+    }
+    if (q.zeroSource) {
+      out.push(makeFinding('QUERIER_ZERO_SOURCE', {
+        ...where,
+        message: `${P} queries on ${dev} come from 0.0.0.0: accepted (no reverse-path check applies to them), but they never win an election and some switches ignore them.`,
+        evidence: heard,
+      }));
+    } else if (fr.family === 4 && !q.onSubnet) {
+      out.push(makeFinding('QUERIER_OFF_SUBNET', {
+        ...where,
+        message: `Querier ${q.address} on ${dev} is outside every IPv4 prefix of ${dev} (${i.addresses.filter((a) => !a.includes(':')).join(', ') || 'none'})${q.rpf?.accepted ? ': accepted for now' : ''}.`,
+        evidence: { ...heard, rpf: q.rpf },
+      }));
+    }
+    if (q.rpf && !q.rpf.accepted) out.push(rpfDrop(i, fr, q, r));
+  }
+  const names = valid.map((q) => q.address);
+  if (valid.length > 1) {
+    out.push(makeFinding('MULTIPLE_QUERIERS', {
+      iface: dev,
+      message: `${valid.length} ${P} queriers on ${dev}: ${names.join(', ')}; ${fr.elected ? `${fr.elected} wins the election (lowest address)` : 'none of them can win'}.`,
+      evidence: { queriers: names, elected: fr.elected },
+    }));
+  }
+  out.push(...versionFindings(i, fr, valid));
+  return out;
+}
+
+function rpfDrop(i: InterfaceReport, fr: FamilyReport, q: FamilyReport['queriers'][number], r: Omit<QuerierReport, 'findings'>): Finding {
+  const dev = i.name;
+  const delta = r.counters.ipReversePathFilter.delta;
+  const count = q.generalQueries + q.groupSpecificQueries;
+  const confirm = delta > 0
+    ? `TcpExt IPReversePathFilter rose by ${delta} while ${count} ${count === 1 ? 'query' : 'queries'} from it arrived`
+    : 'TcpExt IPReversePathFilter did not rise during the listen (the drop may have another cause: see evidence.rpf)';
+  const back = q.rpf?.routeBackDev ? `the route back leaves by ${q.rpf.routeBackDev}` : 'there is no route back';
+  return makeFinding('QUERIER_RPF_DROP', {
+    iface: dev, source: q.address,
+    message: `The kernel drops ${proto(fr.family)} queries from ${q.address} on ${dev}: rp_filter is ${i.rpFilter.mode} (${i.rpFilter.effective}) and ${back}; ${confirm}. This host never answers them.`,
+    fix: `sysctl -w net.ipv4.conf.${dev}.rp_filter=2 (loose; net.ipv4.conf.all.rp_filter must be <= 2), or ip route add ${q.address}/32 dev ${dev}, or give the querier an address inside ${dev}'s subnet (check one first: mcast-doctor querier-check --planned ADDR --iface ${dev}).`,
+    evidence: {
+      rpFilter: i.rpFilter,
+      rpf: q.rpf,
+      ipReversePathFilter: r.counters.ipReversePathFilter,
+      queries: count,
+      versions: q.versions,
+      querierVersionBefore: fr.kernel.querierVersionBefore,
+      querierVersionAfter: fr.kernel.querierVersionAfter,
+      answered: fr.answered,
+      hostReports: fr.host.count,
+    },
+  });
+}
+
+function versionFindings(i: InterfaceReport, fr: FamilyReport, valid: FamilyReport['queriers']): Finding[] {
+  // Only queries the host accepts change its behaviour: a dropped or ignored querier is told above.
+  const accepted = valid.filter((q) => (q.rpf ? q.rpf.accepted : true) && q.linkLocal !== false);
+  const host = fr.kernel.hostVersion;
+  const odd = accepted.filter((q) => q.versions.some((v) => v !== host));
+  if (odd.length === 0) return [];
+  const P = proto(fr.family);
+  const list = odd.map((q) => `${q.address} v${q.versions.join('/')}`).join(', ');
+  const lower = odd.some((q) => q.versions.some((v) => v < host));
+  const forceKey = fr.family === 4 ? `net.ipv4.conf.${i.name}.force_igmp_version` : `net.ipv6.conf.${i.name}.force_mld_version`;
+  return [makeFinding('QUERIER_VERSION_MISMATCH', {
+    iface: i.name,
+    message: lower
+      ? `${P} querier ${list} on ${i.name} is older than the host's ${P}v${host}: the host falls back to it${fr.kernel.querierVersionAfter ? ` (/proc/net/igmp Querier column: ${fr.kernel.querierVersionAfter})` : ''} and stops signalling source filters (SSM).`
+      : `The host is pinned to ${P}v${host} (${forceKey}=${fr.kernel.forceVersion}) while querier ${list} on ${i.name} speaks a newer version: source-specific joins are not signalled.`,
+    fix: lower
+      ? `Upgrade the querier to ${fr.family === 4 ? 'IGMPv3' : 'MLDv2'}; if it cannot be, know that SSM (232/8) will not work on ${i.name}.`
+      : `sysctl -w ${forceKey}=0`,
+    evidence: { queriers: odd.map((q) => ({ address: q.address, versions: q.versions })), hostVersion: host, forceVersion: fr.kernel.forceVersion, querierVersionBefore: fr.kernel.querierVersionBefore, querierVersionAfter: fr.kernel.querierVersionAfter },
+  })];
+}
+
+function expectFindings(r: Omit<QuerierReport, 'findings'>): Finding[] {
+  const e = r.expect!;
+  if (e.electedOn.length === 0) {
+    return [makeFinding('QUERIER_NOT_EXPECTED', {
+      source: e.address,
+      message: `--expect ${e.address}: no chosen interface listens in its address family.`,
+      evidence: { expect: e },
+    })];
+  }
+  return e.electedOn.filter((x) => x.elected !== e.address).map((x) => makeFinding('QUERIER_NOT_EXPECTED', {
+    iface: x.iface, source: e.address,
+    message: `--expect ${e.address}: the elected querier on ${x.iface} is ${x.elected ?? 'nobody (no query heard)'}.`,
+    evidence: { expected: e.address, elected: x.elected ?? null },
+  }));
+}

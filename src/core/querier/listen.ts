@@ -1,0 +1,159 @@
+// querier-check's listen: capture IGMP and MLD on every eligible interface for the timeout,
+// then judge what was heard against the interface model and the kernel's reverse-path answer.
+// The capture itself comes in as a function (the platform's libpcap layer), so the core stays
+// free of native code and unit tests feed recorded frames.
+import type { Platform } from '../../platform/types.js';
+import { makeFinding } from '../findings/catalog.js';
+import type { IfaceSelection } from '../iface-filter.js';
+import { isEligible, loadInterfaces, type Interface } from '../interfaces.js';
+import { inPrefix, isLinkLocalUnicast6, type Family } from '../ip.js';
+import { checkReversePath } from '../rpf-check.js';
+import { querierFindings } from './findings.js';
+import { InterfaceObserver, type FamilyObservation, type HeardPacket } from './observe.js';
+import type { FamilyReport, InterfaceReport, QuerierEntry, QuerierReport } from './report.js';
+
+/** Frames from one interface, already decoded to IGMP/MLD packets; close() ends the capture. */
+export type OpenControlCapture = (iface: string, filter: string, onPacket: (p: HeardPacket) => void) => Promise<{ close(): Promise<void> | void }>;
+
+export interface ListenProgress {
+  elapsedMs: number;
+  remainingMs: number;
+  heard: Array<{ iface: string; queriers: string[]; queries: number }>;
+}
+
+export interface ListenOptions {
+  selection?: IfaceSelection;
+  family?: Family;
+  timeoutMs: number;
+  expect?: string;
+  openCapture: OpenControlCapture;
+  onProgress?: (p: ListenProgress) => void;
+  progressEveryMs?: number;
+}
+
+/**
+ * The capture filter. `icmp6` in a BPF filter only matches when ICMPv6 directly follows the
+ * IPv6 header, but MLD messages always carry a Hop-by-Hop header with Router Alert first
+ * (RFC 3810 section 5), so MLD is matched by hand: the ICMPv6 type at offset 40 (no extension
+ * header) or at 40 + (Hdr Ext Len + 1) * 8 after one Hop-by-Hop header (next header 0).
+ * Types: 130 query, 131 v1 report, 132 done, 143 v2 report.
+ */
+export function controlFilter(family?: Family): string {
+  const mldType = (off: string): string => `(${off} >= 130 and ${off} <= 132 or ${off} == 143)`;
+  const mld = `(ip6 and (ip6[6] == 58 and ${mldType('ip6[40]')} or ip6[6] == 0 and ip6[40] == 58 and ${mldType('ip6[48 + ip6[41] * 8]')}))`;
+  if (family === 4) return 'igmp';
+  if (family === 6) return mld;
+  return `igmp or ${mld}`;
+}
+
+function familiesOf(i: Interface, only?: Family): Family[] {
+  return ([4, 6] as const).filter((f) => (only === undefined || only === f) && isEligible(i, f));
+}
+
+function reportable(i: Interface, f: Family): string[] {
+  // 224.0.0.1 and ff02::1 (all-systems / all-nodes) are never reported (RFC 3376 6, RFC 3810 6).
+  return i.groups.filter((g) => g.family === f && g.group !== '224.0.0.1' && g.group !== 'ff02::1' && !g.group.startsWith('ff01:')).map((g) => g.group);
+}
+
+export async function listenForQueriers(p: Platform, opts: ListenOptions): Promise<QuerierReport> {
+  const started = Date.now();
+  const inv = await loadInterfaces(p, { ...(opts.selection ? { selection: opts.selection } : {}), ...(opts.family ? { family: opts.family } : {}) });
+  const targets = inv.interfaces.filter((i) => familiesOf(i, opts.family).length > 0);
+  const observers = new Map(targets.map((i) => [i.name, new InterfaceObserver(i.name, { addresses: i.addresses.map((a) => a.address), mac: i.mac })]));
+  const rpBefore = await rpCounter(p);
+  const captures: Array<{ close(): Promise<void> | void }> = [];
+  try {
+    for (const i of targets) {
+      const fams = familiesOf(i, opts.family);
+      const obs = observers.get(i.name)!;
+      captures.push(await opts.openCapture(i.name, controlFilter(fams.length === 1 ? fams[0] : undefined), (pkt) => obs.add(pkt)));
+    }
+    if (targets.length > 0) await wait(opts, started, targets, observers);
+  } finally {
+    await Promise.all(captures.map((c) => c.close()));
+  }
+  const endMs = Date.now();
+  const rpAfter = await rpCounter(p);
+  const after = await loadInterfaces(p, { ...(opts.selection ? { selection: opts.selection } : {}) });
+  const interfaces: InterfaceReport[] = [];
+  for (const i of targets) {
+    const rep: InterfaceReport = { name: i.name, index: i.index, addresses: i.addresses.map((a) => a.cidr), rpFilter: i.rpFilter };
+    const later = after.interfaces.find((x) => x.name === i.name);
+    for (const f of familiesOf(i, opts.family)) {
+      const fr = await familyReport(p, i, later, observers.get(i.name)!.result(f, endMs));
+      if (f === 4) rep.igmp = fr; else rep.mld = fr;
+    }
+    interfaces.push(rep);
+  }
+  const body: Omit<QuerierReport, 'findings'> = {
+    startedAt: new Date(started).toISOString(),
+    timeoutS: opts.timeoutMs / 1000,
+    durationS: Math.round((endMs - started) / 100) / 10,
+    counters: { ipReversePathFilter: { before: rpBefore, after: rpAfter, delta: rpAfter - rpBefore } },
+    interfaces,
+  };
+  if (opts.expect !== undefined) body.expect = expectation(opts.expect, interfaces);
+  const findings = targets.length === 0
+    ? [makeFinding('NO_ELIGIBLE_INTERFACE', { message: 'No selected interface is up with multicast and an address to listen on.', evidence: { interfaces: inv.interfaces.map((i) => i.name) } })]
+    : querierFindings(body);
+  return { ...body, findings };
+}
+
+async function rpCounter(p: Platform): Promise<number> {
+  return (await p.netstat()).TcpExt?.IPReversePathFilter ?? 0;
+}
+
+function wait(opts: ListenOptions, started: number, targets: Interface[], observers: Map<string, InterfaceObserver>): Promise<void> {
+  return new Promise((resolve) => {
+    const tick = (): void => {
+      const elapsedMs = Date.now() - started;
+      opts.onProgress?.({
+        elapsedMs,
+        remainingMs: Math.max(0, opts.timeoutMs - elapsedMs),
+        heard: targets.map((i) => ({ iface: i.name, ...observers.get(i.name)!.summary() })),
+      });
+    };
+    const every = opts.onProgress ? setInterval(tick, opts.progressEveryMs ?? 500) : undefined;
+    setTimeout(() => {
+      if (every) clearInterval(every);
+      resolve();
+    }, opts.timeoutMs);
+  });
+}
+
+async function familyReport(p: Platform, i: Interface, later: Interface | undefined, obs: FamilyObservation): Promise<FamilyReport> {
+  const f = obs.family;
+  const queriers: QuerierEntry[] = [];
+  for (const q of obs.queriers) {
+    const zeroSource = q.address === '0.0.0.0';
+    const linkLocal = f === 6 ? isLinkLocalUnicast6(q.address) : undefined;
+    const onSubnet = f === 6 ? Boolean(linkLocal) : i.addresses.some((a) => a.family === 4 && inPrefix(q.address, a.address, a.prefixLen));
+    const e: QuerierEntry = { ...q, onSubnet, zeroSource, elected: q.address === obs.elected };
+    if (linkLocal !== undefined) e.linkLocal = linkLocal;
+    // Queries from 0.0.0.0 skip fib_validate_source (ip_mc_validate_source accepts IGMP from
+    // the zero network): no reverse-path question to ask.
+    if (f === 4 && !zeroSource) {
+      const v = await checkReversePath(p, q.address, i.name);
+      e.rpf = { accepted: v.accepted, command: `ip route get 224.0.0.1 from ${q.address} iif ${i.name}` };
+      if (v.kernelError) e.rpf.error = v.kernelError;
+      if (v.routeBackDev) e.rpf.routeBackDev = v.routeBackDev;
+    }
+    queriers.push(e);
+  }
+  const forceVersion = f === 4 ? i.igmp.forceVersion : i.mld.forceVersion;
+  const kernel: FamilyReport['kernel'] = { forceVersion, hostVersion: forceVersion || (f === 4 ? 3 : 2) };
+  if (f === 4 && i.igmp.querierVersion) kernel.querierVersionBefore = i.igmp.querierVersion;
+  if (f === 4 && later?.igmp.querierVersion) kernel.querierVersionAfter = later.igmp.querierVersion;
+  const groups = reportable(later ?? i, f);
+  const heardGeneral = queriers.some((q) => q.generalQueries > 0);
+  const answered: FamilyReport['answered'] = obs.host.queriesAnswered > 0 ? 'yes' : groups.length === 0 ? 'no-groups' : heardGeneral ? 'no' : 'no-queries';
+  const out: FamilyReport = { family: f, queriers, host: obs.host, kernel, answered, reportableGroups: groups };
+  if (obs.elected) out.elected = obs.elected;
+  return out;
+}
+
+function expectation(address: string, interfaces: InterfaceReport[]): NonNullable<QuerierReport['expect']> {
+  const fam = address.includes(':') ? 'mld' : 'igmp';
+  const electedOn = interfaces.filter((i) => i[fam]).map((i) => ({ iface: i.name, ...(i[fam]?.elected ? { elected: i[fam].elected } : {}) }));
+  return { address, met: electedOn.length > 0 && electedOn.every((x) => x.elected === address), electedOn };
+}
