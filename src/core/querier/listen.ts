@@ -28,6 +28,8 @@ export interface ListenOptions {
   expect?: string;
   openCapture: OpenControlCapture;
   onProgress?: (p: ListenProgress) => void;
+  /** Called once every capture is open (the listen window starts). */
+  onListening?: (ifaces: string[]) => void;
   progressEveryMs?: number;
 }
 
@@ -62,13 +64,16 @@ export async function listenForQueriers(p: Platform, opts: ListenOptions): Promi
   const observers = new Map(targets.map((i) => [i.name, new InterfaceObserver(i.name, { addresses: i.addresses.map((a) => a.address), mac: i.mac })]));
   const rpBefore = await rpCounter(p);
   const captures: Array<{ close(): Promise<void> | void }> = [];
+  let listenStart = started;
   try {
     for (const i of targets) {
       const fams = familiesOf(i, opts.family);
       const obs = observers.get(i.name)!;
       captures.push(await opts.openCapture(i.name, controlFilter(fams.length === 1 ? fams[0] : undefined), (pkt) => obs.add(pkt)));
     }
-    if (targets.length > 0) await wait(opts, started, targets, observers);
+    listenStart = Date.now();
+    opts.onListening?.(targets.map((i) => i.name));
+    if (targets.length > 0) await wait(opts, listenStart, targets, observers);
   } finally {
     await Promise.all(captures.map((c) => c.close()));
   }
@@ -86,9 +91,9 @@ export async function listenForQueriers(p: Platform, opts: ListenOptions): Promi
     interfaces.push(rep);
   }
   const body: Omit<QuerierReport, 'findings'> = {
-    startedAt: new Date(started).toISOString(),
+    startedAt: new Date(listenStart).toISOString(),
     timeoutS: opts.timeoutMs / 1000,
-    durationS: Math.round((endMs - started) / 100) / 10,
+    durationS: Math.round((endMs - listenStart) / 100) / 10,
     counters: { ipReversePathFilter: { before: rpBefore, after: rpAfter, delta: rpAfter - rpBefore } },
     interfaces,
   };
