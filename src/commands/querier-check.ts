@@ -51,8 +51,8 @@ export default defineCommand<QuerierArgs>({
       openCapture: controlCaptureOver(await loadCaptureFactory()),
       ...(ctx.family ? { family: ctx.family } : {}),
       ...(argv.expect !== undefined ? { expect: argv.expect } : {}),
-      // One line on stderr once the captures are open: scripts and tests wait for it.
-      onListening: (ifaces) => { if (!ctx.out.quiet) ctx.out.note(`listening on ${ifaces.join(', ') || 'no interface'} for ${argv.timeout} s`); },
+      // One line on stderr once the captures are open (scripts and tests wait for it); a TTY gets the progress line instead.
+      onListening: (ifaces) => { if (!ctx.out.quiet && !ctx.out.progressAllowed) ctx.out.note(`listening on ${ifaces.join(', ') || 'no interface'} for ${argv.timeout} s`); },
       ...(ctx.out.progressAllowed ? { onProgress: (p: Parameters<typeof formatProgress>[0]) => ctx.out.progress(formatProgress(p)) } : {}),
     });
     ctx.out.endProgress();
