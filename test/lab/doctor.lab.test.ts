@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { labSkipReason, waitFor } from '../helpers/lab.js';
+import { CLI, Lab, labSkipReason, waitFor } from '../helpers/lab.js';
 import { buildLaptop, type Laptop } from '../helpers/topologies.js';
 
 const skip = labSkipReason();
@@ -116,6 +116,59 @@ print(len(cases), sum(1 for c in cases if c.find('failure') is not None), ' '.jo
       assert.match(readFileSync(file, 'utf8'), /FIREWALL_DROPS_IGMP/);
     } finally {
       await lp.lab.must('host', 'nft', ['delete table inet mcdtest']);
+    }
+  });
+
+  test('self-test on separate segments: every probe stays on its own link, no finding', async () => {
+    const r = await lp.lab.cli('host', ['doctor', '--json', '--querier-wait', '0']);
+    assert.ok(r.code === 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    const st = doc.checks.find((c: any) => c.id === 'self-test');
+    assert.equal(st.status, 'pass', JSON.stringify(st));
+    assert.equal(st.details.matrix.length, 2);
+    for (const m of st.details.matrix) for (const n of Object.values(m.heardOn)) assert.equal(n, 0);
+    assert.deepEqual(st.details.sendResults.map((x: any) => [x.iface, x.sent]).sort(), [['wifi0', 20], ['wired0', 20]]);
+  });
+
+  test('self-test with both uplinks on one bridge: SHARED_SEGMENT names the pair', async () => {
+    const lab = await Lab.create();
+    try {
+      await lab.addNs('host');
+      await lab.addNs('sw');
+      await lab.ip('sw', 'link', 'add', 'br0', 'type', 'bridge', 'mcast_snooping', '0');
+      await lab.ip('sw', 'link', 'set', 'br0', 'up');
+      for (const [i, up] of [[1, 'up1'], [2, 'up2']] as const) {
+        await lab.veth('host', up, 'sw', `p${i}`);
+        await lab.ip('sw', 'link', 'set', `p${i}`, 'master', 'br0');
+        await lab.addr('host', up, `198.18.3${i}.2/24`);
+      }
+      const r = await lab.cli('host', ['doctor', '--json', '--querier-wait', '0']);
+      assert.equal(r.code, 0, r.stderr);
+      const f = JSON.parse(r.stdout).findings.find((x: any) => x.id === 'SHARED_SEGMENT');
+      assert.ok(f, r.stdout);
+      assert.equal(f.severity, 'info');
+      assert.deepEqual(f.evidence.shared.map((x: any) => `${x.from}>${x.to}`).sort(), ['up1>up2', 'up2>up1']);
+      assert.ok(f.evidence.shared.every((x: any) => x.n === 20), JSON.stringify(f.evidence));
+    } finally {
+      await lab.destroy();
+    }
+  });
+
+  test('--expect-receive: a stream from peer-a passes; a group nobody sends fails with NO_TRAFFIC', async () => {
+    const sender = lp.lab.spawn('peer-a', process.execPath, [CLI, 'send-all', '239.1.9.9', '--rate', '50', '--duration', '12', '--quiet']);
+    try {
+      const r = await lp.lab.cli('host', ['doctor', '--json', '--querier-wait', '0', '--no-self-test',
+        '--expect-receive', 'wired0:239.1.9.9', '--expect-receive', 'wifi0:239.1.9.8', '--max-loss', '5']);
+      assert.equal(r.code, 1, r.stderr);
+      const doc = JSON.parse(r.stdout);
+      const rc = doc.checks.find((c: any) => c.id === 'receive');
+      const got = rc.details.pairs.find((p: any) => p.iface === 'wired0');
+      assert.ok(got.packets > 50, JSON.stringify(rc.details));
+      assert.equal(got.lossPct, 0);
+      assert.ok(doc.findings.some((f: any) => f.id === 'NO_TRAFFIC' && f.iface === 'wifi0' && f.group === '239.1.9.8'));
+      assert.ok(!doc.findings.some((f: any) => f.iface === 'wired0' && f.severity === 'error'), JSON.stringify(doc.findings));
+    } finally {
+      sender.kill();
     }
   });
 

@@ -5,9 +5,11 @@ import { interfacesCheck } from './checks/interfaces.js';
 import { firewallCheck } from './checks/firewall.js';
 import { socketsCheck } from './checks/sockets.js';
 import { rpfilterCheck } from './checks/rpfilter.js';
+import { selfTestCheck } from './checks/self-test.js';
+import { receiveCheck } from './checks/receive.js';
 
 export function defaultChecks(_opts: DoctorOptions): DoctorCheck[] {
-  return [interfacesCheck, rpfilterCheck, firewallCheck, socketsCheck];
+  return [interfacesCheck, rpfilterCheck, firewallCheck, socketsCheck, receiveCheck, selfTestCheck];
 }
 
 export async function defaultDeps(): Promise<DoctorDeps> {
@@ -15,5 +17,7 @@ export async function defaultDeps(): Promise<DoctorDeps> {
   const { LinuxFirewallReader } = await import('../../platform/firewall.js');
   const { readUdpSockets } = await import('../../platform/procfs/udp.js');
   const { readNetfilterRpf } = await import('../../platform/netfilter.js');
-  return { platform: platform(), firewall: new LinuxFirewallReader(), udpSockets: readUdpSockets, readNetfilter: readNetfilterRpf };
+  const { openSocketsOrExplain } = await import('../transmit/setup.js');
+  const { loadCaptureFactory } = await import('../../platform/capture/index.js');
+  return { platform: platform(), firewall: new LinuxFirewallReader(), udpSockets: readUdpSockets, readNetfilter: readNetfilterRpf, sockets: openSocketsOrExplain, capture: loadCaptureFactory };
 }

@@ -4,6 +4,8 @@ import type { Platform } from '../../platform/types.js';
 import type { FirewallReader } from '../../platform/firewall.js';
 import type { UdpSocket } from '../../platform/procfs/udp.js';
 import type { NetfilterRpfReport } from '../../platform/netfilter.js';
+import type { SocketApi } from '../../platform/sockets/types.js';
+import type { CaptureFactory } from '../../platform/capture/types.js';
 import type { Finding } from '../findings/model.js';
 import type { Interface, InterfaceInventory } from '../interfaces.js';
 import type { Family } from '../ip.js';
@@ -14,6 +16,10 @@ export interface DoctorDeps {
   udpSockets: () => Promise<UdpSocket[]>;
   /** netfilter rpfilter rules (IPv6 has no rp_filter sysctl); absent: not read. */
   readNetfilter?: () => Promise<NetfilterRpfReport>;
+  /** The koffi socket door, loaded on first use (self-test, --expect-receive). */
+  sockets?: () => Promise<SocketApi>;
+  /** libpcap, loaded on first use; throws a typed error when capture is not possible. */
+  capture?: () => Promise<CaptureFactory>;
 }
 
 export interface DoctorOptions {

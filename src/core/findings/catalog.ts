@@ -203,6 +203,24 @@ export const catalog = {
     explanation: 'A netfilter rule drops packets addressed to 224.0.0.0/4 (or ff00::/8).',
     fix: 'Allow the group and port in the input chain.',
   },
+  SHARED_SEGMENT: {
+    severity: 'info',
+    title: 'Two uplinks reach each other',
+    explanation: 'The self-test probe sent out of one interface arrived on another: they share a layer-2 segment (or a multicast router joins them). A receiver joined on both gets every packet twice.',
+    fix: 'Join on one of them only, or expect duplicates (join-all and sniff count them per interface).',
+  },
+  RECEIVE_LOSS: {
+    severity: 'error',
+    title: 'Expected group arrives with too much loss',
+    explanation: 'Probe sequence numbers show gaps above the allowed loss on this interface.',
+    fix: 'Look for drops on the path: switch buffers, rate limits, snooping flaps, the receiver\'s socket buffer (netstat -su receive errors).',
+  },
+  EXPECTED_QUERIER_MISSING: {
+    severity: 'error',
+    title: 'The expected querier is not the elected one',
+    explanation: 'A --expect-querier assertion named an address that was not heard as the elected querier on that interface during the listen.',
+    fix: 'Check the switch or router holding the querier, its address, and that its queries reach this interface (querier-check --iface IFACE).',
+  },
   SNOOPING_TIMEOUT: {
     severity: 'error',
     title: 'Stream stopped at the snooping membership timeout',

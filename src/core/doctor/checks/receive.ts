@@ -1,0 +1,45 @@
+// --expect-receive IFACE:GROUP [--max-loss PCT]: join the groups for the listen window and
+// fail unless each pair received, within the loss allowed (measured from probe sequences).
+import { makeFinding } from '../../findings/catalog.js';
+import type { Finding } from '../../findings/model.js';
+import { parseGroupArg } from '../../group-args.js';
+import { startJoinAll } from '../../receive/run.js';
+import type { DoctorCheck } from '../types.js';
+
+/** Even with --querier-wait 0, an expectation gets this long to be met. */
+const MIN_LISTEN_S = 5;
+
+export const receiveCheck: DoctorCheck = {
+  id: 'receive',
+  title: 'Expected groups arrive (--expect-receive)',
+  linuxOnly: true,
+  async run(ctx) {
+    const want = ctx.opts.expectReceive;
+    if (want.length === 0) return { findings: [], skipped: 'no --expect-receive given' };
+    if (!ctx.deps.sockets) return { findings: [], skipped: 'socket binding not available' };
+    const groups = want.map((w) => parseGroupArg(w.group, { defaultPort: 5000, allowRanges: false })[0]!);
+    const listenS = Math.max(ctx.opts.querierWait, MIN_LISTEN_S);
+    const run = await startJoinAll({ platform: ctx.deps.platform, sockets: await ctx.deps.sockets() }, {
+      groups, selection: { include: [...new Set(want.map((w) => w.iface))] }, expect: want.map((w, i) => `${w.iface}:${groups[i]!.group}`),
+      assumeSynced: false, intervalMs: 60_000, durationMs: listenS * 1000,
+    }, { joined: () => {}, stats: () => {} });
+    const out = await run.done;
+    const findings: Finding[] = [...out.findings];
+    const pairs = want.map((w, i) => {
+      const g = groups[i]!.group;
+      const row = out.rows.find((r) => r.iface === w.iface && r.group === g);
+      const lost = row?.lost ?? 0;
+      const got = row ? row.packets - row.duplicates : 0;
+      const lossPct = got + lost > 0 ? (100 * lost) / (got + lost) : null;
+      if (row && row.packets > 0 && lossPct !== null && lossPct > ctx.opts.maxLossPct) {
+        findings.push(makeFinding('RECEIVE_LOSS', {
+          iface: w.iface, group: g,
+          message: `${g} arrived on ${w.iface} with ${lossPct.toFixed(1)} % loss (${lost} of ${got + lost} probes), more than --max-loss ${ctx.opts.maxLossPct} %.`,
+          evidence: { lost, received: got, lossPct, maxLossPct: ctx.opts.maxLossPct },
+        }));
+      }
+      return { iface: w.iface, group: g, packets: row?.packets ?? 0, lost, lossPct };
+    });
+    return { findings, details: { listenS, pairs } };
+  },
+};

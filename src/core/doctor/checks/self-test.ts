@@ -1,0 +1,83 @@
+// Self-test: send the probe out of each interface (TTL 1, loopback off) and watch every other
+// interface for it, so the matrix says which uplinks share a segment. Reported, not required: a
+// laptop's uplinks are usually different networks, and then nothing crossing is the healthy
+// answer. Uplinks that do share a segment are worth knowing: an application that joins on both
+// gets every packet twice.
+//
+// Arrivals are seen with libpcap, not with sockets: the kernel drops a packet whose source is one
+// of its own addresses before any socket sees it (fib_validate_source, "martian source", unless
+// accept_local=1), and every probe here comes from this host. The groups are still joined on
+// every interface so that snooping switches forward the probes.
+import { makeFinding } from '../../findings/catalog.js';
+import { parseGroupArg } from '../../group-args.js';
+import { isEligible } from '../../interfaces.js';
+import { joinAll } from '../../membership/join.js';
+import { decodeProbe } from '../../probe/format.js';
+import { sendAll } from '../../transmit/send-all.js';
+import { senderIdFor } from '../../transmit/setup.js';
+import { decodeFrame } from '../../wire/frame.js';
+import type { DoctorCheck } from '../types.js';
+
+/** Administratively scoped, site-local (239.255/16, RFC 2365): never leaves the site. */
+export const SELF_TEST_GROUP = '239.255.77.77:5077';
+const PROBES = 20;
+const RATE = 40;
+
+export const selfTestCheck: DoctorCheck = {
+  id: 'self-test',
+  title: 'Self-test: the probe sent out of each interface, heard on which',
+  linuxOnly: true,
+  async run(ctx) {
+    if (!ctx.opts.selfTest) return { findings: [], skipped: 'disabled (--no-self-test)' };
+    if (ctx.opts.family === 6) return { findings: [], skipped: 'IPv4 only' };
+    const ifaces = ctx.eligible.filter((i) => isEligible(i, 4));
+    if (ifaces.length < 2) return { findings: [], skipped: `${ifaces.length} IPv4 interface${ifaces.length === 1 ? '' : 's'}: nothing to compare` };
+    if (!ctx.deps.sockets || !ctx.deps.capture) return { findings: [], skipped: 'socket binding or capture not available' };
+    let factory;
+    try {
+      factory = await ctx.deps.capture();
+    } catch (e) {
+      return { findings: [], skipped: `capture not possible here: ${(e as Error).message}` };
+    }
+    const sockets = await ctx.deps.sockets();
+    const deps = { platform: ctx.deps.platform, sockets };
+    const group = parseGroupArg(SELF_TEST_GROUP, { defaultPort: 5077, allowRanges: false })[0]!;
+    const senderId = senderIdFor(ctx.deps.platform.hostname());
+    const heard = new Map<string, number>();
+    const membership = await joinAll(deps, { groups: [group], interfaces: ifaces, receive: false });
+    const handles = [];
+    try {
+      for (const i of ifaces) {
+        const h = await factory.open({ iface: i.name, filter: `udp and dst host ${group.group} and dst port ${group.port}`, snaplen: 512, timeoutMs: 0 }, (buf, caplen) => {
+          const f = decodeFrame(buf.subarray(0, caplen), h.linkType);
+          if (!f.udp) return;
+          const probe = decodeProbe(buf, f.udp.payloadOffset, f.udp.payloadLength);
+          // The capture also sees the probes this interface sends: only arrivals from another count.
+          if (!probe || probe.senderId !== senderId || probe.ifname === i.name) return;
+          const key = `${probe.ifname}>${i.name}`;
+          heard.set(key, (heard.get(key) ?? 0) + 1);
+        });
+        handles.push(h);
+      }
+      const tx = await sendAll(deps, { group, interfaces: ifaces, ttl: 1, loop: false, size: 64 + senderId.length, rate: RATE, count: PROBES, senderId });
+      const sent = await tx.done;
+      const settle = Math.max(300, ...handles.map((h) => h.settleMs));
+      await new Promise((r) => setTimeout(r, settle));
+      for (const h of handles) h.drain();
+      const matrix = ifaces.map((from) => ({
+        from: from.name,
+        heardOn: Object.fromEntries(ifaces.filter((to) => to.name !== from.name).map((to) => [to.name, heard.get(`${from.name}>${to.name}`) ?? 0])),
+      }));
+      const shared = matrix.flatMap((m) => Object.entries(m.heardOn).filter(([, n]) => n > 0).map(([to, n]) => ({ from: m.from, to, n })));
+      const findings = shared.length === 0 ? [] : [makeFinding('SHARED_SEGMENT', {
+        message: `${shared.map((s) => `${s.from} -> ${s.to} (${s.n}/${PROBES})`).join(', ')}: these uplinks reach each other; a receiver joined on both gets every packet twice.`,
+        evidence: { group: group.group, probes: PROBES, shared },
+      })];
+      const problems = [...tx.findings, ...sent.findings, ...membership.findings].filter((f) => f.severity === 'error').map((f) => f.message);
+      return { findings, details: { group: SELF_TEST_GROUP, probesPerInterface: PROBES, matrix, sendResults: tx.results, problems } };
+    } finally {
+      for (const h of handles) await h.close();
+      membership.close();
+    }
+  },
+};
