@@ -46,12 +46,21 @@ export default defineCommand<SniffArgs>({
       sockets: async () => (await import('../platform/sockets/index.js')).loadSockets(),
       openFile: openFileSink,
       onSignal: (stop, saveNow) => {
-        const handler = (): void => stop();
+        // First SIGINT/SIGTERM: stop, drain what the kernel holds, write the summary. A second
+        // one quits at once (as tcpdump does), but the file is still completed and renamed into
+        // place: what was captured so far stays a valid file, never a stray .part.
+        let signals = 0;
+        const handler = (sig: NodeJS.Signals): void => {
+          signals++;
+          if (signals === 1) { stop(); return; }
+          saveNow();
+          process.exit(sig === 'SIGTERM' ? 143 : 130);
+        };
         // A reader that went away (`sniff --write f | head`): the CLI exits at once on EPIPE, so
         // the file is completed first (this listener runs before the CLI's).
         const onOutError = (e: NodeJS.ErrnoException): void => { if (e.code === 'EPIPE') saveNow(); };
-        process.once('SIGINT', handler);
-        process.once('SIGTERM', handler);
+        process.on('SIGINT', handler);
+        process.on('SIGTERM', handler);
         process.stdout.prependListener('error', onOutError);
         return () => {
           process.off('SIGINT', handler);

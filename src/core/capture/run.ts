@@ -129,8 +129,9 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
     uninstall = deps.onSignal(() => live.requestStop('signal'), () => {
       if (!fileWriter || !sink) return;
       live.attachWriter(undefined);
-      fileWriter.flush();
-      sink.commit();
+      // On the way out (second signal, EPIPE): a file that cannot be completed is removed, not
+      // left half-written under its name.
+      try { fileWriter.flush(); sink.commit(); } catch { sink.abort(); }
       fileWriter = undefined;
     });
     const started = Date.now();

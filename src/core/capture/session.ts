@@ -30,6 +30,7 @@ export class SniffSession {
   private startedAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private writer: CaptureFileWriter | undefined;
+  private writeFailure: unknown = undefined;
   private resolveStop: ((r: StopReason) => void) | undefined;
   /** Resolves with the reason once a stop is asked for (count, duration, signal). */
   readonly stopped: Promise<StopReason>;
@@ -116,7 +117,7 @@ export class SniffSession {
     this.stopping = true;
     const snap = this.snapshot();
     for (const st of this.states) st.handle?.close();
-    const failure = this.states.map((s) => s.handle?.failure).find((f) => f !== undefined);
+    const failure = this.writeFailure ?? this.states.map((s) => s.handle?.failure).find((f) => f !== undefined);
     if (failure !== undefined) throw failure;
     const summary: SniffSummary = { stoppedBy: this.stopReason, durationMs: Date.now() - this.startedAt, ...snap };
     if (this.writer) {
@@ -131,7 +132,16 @@ export class SniffSession {
     const c = st.counts;
     c.packets++;
     c.bytes += wireLen;
-    this.writer?.write(st.id, sec, usec, buf, caplen, wireLen);
+    if (this.writer) {
+      // A full disk stops the capture at once (finish() rethrows): counting on while nothing is
+      // saved would present a short file as the whole capture.
+      try { this.writer.write(st.id, sec, usec, buf, caplen, wireLen); } catch (e) {
+        this.writeFailure ??= e;
+        this.writer = undefined;
+        this.requestStop('error');
+        return;
+      }
+    }
     const tsUs = sec * 1e6 + usec;
     const s = this.scanner;
     if (!s.scan(buf, caplen, c.linkType, wireLen)) {

@@ -4,8 +4,22 @@
 // batches (1 MiB from the encoder): at Ctrl-C or SIGTERM everything handed over is on disk.
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../core/errors.js';
-import { errnoOf } from '../../core/errors.js';
+import { EnvironmentError, UsageError, errnoOf } from '../../core/errors.js';
+
+/**
+ * The disk or the path stops the capture file (exit 3, not bad input): read-only file system,
+ * no permission, disk or quota full. The temporary file is removed by the caller (abort()).
+ */
+function diskError(target: string, dir: string, e: unknown, doing: string): EnvironmentError {
+  const errno = errnoOf(e);
+  const why: Record<string, string> = {
+    ENOSPC: 'the disk is full', EDQUOT: 'the disk quota is used up', EROFS: 'the file system is read-only',
+    EACCES: 'permission denied', EPERM: 'operation not permitted', EIO: 'an I/O error',
+  };
+  const reason = (errno && why[errno]) ?? (errno ?? String(e));
+  return new EnvironmentError('WRITE_FAILED', `cannot ${doing} ${target}: ${reason} in ${dir}; nothing was saved`,
+    { ...(errno ? { errno } : {}), hint: 'free space or choose another --write path' }, { cause: e });
+}
 
 export interface FileSink {
   readonly path: string;
@@ -29,7 +43,7 @@ export function openFileSink(target: string, force: boolean): FileSink {
   try {
     fd = openSync(tmp, 'w', 0o644);
   } catch (e) {
-    throw new UsageError('BAD_WRITE', `cannot write in ${dir} (${errnoOf(e) ?? String(e)})`);
+    throw diskError(target, dir, e, 'create');
   }
   let open = true;
   let size = 0;
@@ -37,15 +51,27 @@ export function openFileSink(target: string, force: boolean): FileSink {
     path: full,
     write(chunk: Buffer): void {
       let off = 0;
-      while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+      try {
+        while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+      } catch (e) {
+        throw diskError(target, dir, e, 'write');
+      }
       size += chunk.length;
     },
     commit(): number {
       if (open) {
-        fsyncSync(fd);
-        closeSync(fd);
-        open = false;
-        renameSync(tmp, full);
+        // fsync before the rename: a full disk or an I/O error shows here (delayed allocation),
+        // and then the target is never replaced by a file that is not whole.
+        try {
+          fsyncSync(fd);
+          closeSync(fd);
+          open = false;
+          renameSync(tmp, full);
+        } catch (e) {
+          if (open) { try { closeSync(fd); } catch { /* already failing */ } open = false; }
+          rmSync(tmp, { force: true });
+          throw diskError(target, dir, e, 'complete');
+        }
       }
       return size;
     },
