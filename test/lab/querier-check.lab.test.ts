@@ -137,15 +137,22 @@ describe('querier-check on the laptop lab (rp_filter 1 unless said)', { skip }, 
     assert.deepEqual(hostReports, [], 'tcpdump on peer-b: no MLD report from the host');
   });
 
-  // Last: accepted v1/v2 queries keep the host in the old version for a while (PITFALLS.md).
-  test('IGMPv2 queries from 0.0.0.0: accepted (no reverse-path check), QUERIER_ZERO_SOURCE and QUERIER_VERSION_MISMATCH', async () => {
-    const { code, doc, hostReports } = await run(['-4', '--iface', 'wifi0'], [{ iface: 'eth0', source: '0.0.0.0', version: 2, count: 2, intervalS: 1, maxResp: 5 }]);
+  // Last: accepted v1/v2 (MLDv1) queries keep the host in the old version for a while (PITFALLS.md).
+  test('IGMPv2 from 0.0.0.0 and MLDv1: accepted (no reverse-path check), QUERIER_ZERO_SOURCE and a version mismatch per family', async () => {
+    const ll = (await lp.lab.ip('peer-b', '-6', 'addr', 'show', 'dev', 'eth0', 'scope', 'link')).match(/inet6 (fe80::[0-9a-f:]+)/)?.[1];
+    assert.ok(ll);
+    const { code, doc, hostReports, hostReports6 } = await run(['--iface', 'wifi0'], [
+      { iface: 'eth0', source: '0.0.0.0', version: 2, count: 2, intervalS: 1 },
+      { iface: 'eth0', source: ll, mld: true, version: 1, count: 1 },
+    ]);
     assert.equal(code, 0);
-    assert.deepEqual(ids(doc), ['QUERIER_VERSION_MISMATCH wifi0', 'QUERIER_ZERO_SOURCE wifi0']);
-    const mismatch = doc.findings.find((f) => f.id === 'QUERIER_VERSION_MISMATCH')!;
-    assert.equal(mismatch.evidence.querierVersionAfter, 'V2', '/proc/net/igmp followed the v2 querier');
+    assert.deepEqual(ids(doc), ['QUERIER_VERSION_MISMATCH wifi0', 'QUERIER_VERSION_MISMATCH wifi0', 'QUERIER_ZERO_SOURCE wifi0']);
+    const igmp = doc.findings.find((f) => f.id === 'QUERIER_VERSION_MISMATCH' && f.evidence.hostVersion === 3)!;
+    assert.equal(igmp.evidence.querierVersionAfter, 'V2', '/proc/net/igmp followed the v2 querier');
+    assert.ok(doc.findings.some((f) => f.id === 'QUERIER_VERSION_MISMATCH' && f.evidence.hostVersion === 2 && f.evidence.queriers[0].address === ll), 'MLDv1 against the host\'s MLDv2');
     assert.equal(doc.counters.ipReversePathFilter.delta, 0);
     assert.ok(hostReports.length > 0, 'the host answered the 0.0.0.0 querier');
+    assert.ok(hostReports6.some((l) => /listener report/.test(l)), 'the host answered the MLDv1 querier');
   });
 
   test('bad input exits 2', async () => {
