@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CLI, Lab, labSkipReason, waitFor } from '../helpers/lab.js';
 import { buildLaptop, type Laptop } from '../helpers/topologies.js';
+import { sendQueriesInBackground } from '../helpers/igmp-query.js';
 
 const skip = labSkipReason();
 if (skip) console.log(`# skipping doctor lab tests: ${skip}`);
@@ -170,6 +171,45 @@ print(len(cases), sum(1 for c in cases if c.find('failure') is not None), ' '.jo
     } finally {
       sender.kill();
     }
+  });
+
+  test('strict rp_filter + off-subnet querier on wifi0: QUERIER_RPF_DROP, exit 1; a valid querier on wired0 meets --expect-querier', async () => {
+    await lp.lab.sysctl('host', 'net.ipv4.conf.all.rp_filter', 1);
+    // A process in host holds a group, so the host would have something to report.
+    const holder = lp.lab.spawn('host', 'python3', ['-c', `import socket,time
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)
+for a in ('198.18.1.2','198.18.2.2'): s.setsockopt(socket.IPPROTO_IP,socket.IP_ADD_MEMBERSHIP,socket.inet_aton('239.1.2.3')+socket.inet_aton(a))
+time.sleep(20)`]);
+    try {
+      const bad = sendQueriesInBackground(lp.lab, 'peer-b', { iface: 'eth0', source: '198.19.7.1', version: 3, count: 14, intervalS: 0.5 });
+      const good = sendQueriesInBackground(lp.lab, 'peer-a', { iface: 'eth0', source: lp.addr.peerA, version: 3, count: 14, intervalS: 0.5 });
+      const r = await lp.lab.cli('host', ['doctor', '--json', '--no-self-test', '--querier-wait', '5', '--expect-querier', `wired0=${lp.addr.peerA}`]);
+      await Promise.all([bad, good]);
+      assert.equal(r.code, 1, r.stderr);
+      const doc = JSON.parse(r.stdout);
+      const drop = doc.findings.find((f: any) => f.id === 'QUERIER_RPF_DROP');
+      assert.ok(drop, JSON.stringify(doc.findings.map((f: any) => f.id)));
+      assert.equal(drop.iface, 'wifi0');
+      assert.equal(drop.source, '198.19.7.1');
+      assert.ok(!doc.findings.some((f: any) => f.id === 'QUERIER_NOT_EXPECTED'), 'wired0 elected the expected querier');
+      assert.ok(!doc.findings.some((f: any) => f.iface === 'wired0' && f.severity === 'error'));
+      assert.equal(doc.checks.find((c: any) => c.id === 'querier').status, 'fail');
+    } finally {
+      holder.kill();
+      await lp.lab.sysctl('host', 'net.ipv4.conf.all.rp_filter', 0);
+    }
+  });
+
+  test('no querier at all: NO_QUERIER on each uplink (warning); a wrong --expect-querier fails', async () => {
+    const r = await lp.lab.cli('host', ['doctor', '--json', '--no-self-test', '--querier-wait', '2', '--expect-querier', 'wifi0=198.18.2.1']);
+    assert.equal(r.code, 1, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    const none = doc.findings.filter((f: any) => f.id === 'NO_QUERIER').map((f: any) => f.iface).sort();
+    assert.deepEqual([...new Set(none)], ['wifi0', 'wired0']);
+    assert.ok(doc.findings.filter((f: any) => f.id === 'NO_QUERIER').every((f: any) => f.severity === 'warning'));
+    const ne = doc.findings.find((f: any) => f.id === 'QUERIER_NOT_EXPECTED');
+    assert.equal(ne?.iface, 'wifi0');
+    assert.match(ne?.message, /no query was heard/);
   });
 
   test('bad input exits 2 with one line', async () => {

@@ -7,9 +7,10 @@ import { socketsCheck } from './checks/sockets.js';
 import { rpfilterCheck } from './checks/rpfilter.js';
 import { selfTestCheck } from './checks/self-test.js';
 import { receiveCheck } from './checks/receive.js';
+import { querierCheck } from './checks/querier.js';
 
 export function defaultChecks(_opts: DoctorOptions): DoctorCheck[] {
-  return [interfacesCheck, rpfilterCheck, firewallCheck, socketsCheck, receiveCheck, selfTestCheck];
+  return [interfacesCheck, rpfilterCheck, firewallCheck, socketsCheck, querierCheck, receiveCheck, selfTestCheck];
 }
 
 export async function defaultDeps(): Promise<DoctorDeps> {

@@ -215,12 +215,6 @@ export const catalog = {
     explanation: 'Probe sequence numbers show gaps above the allowed loss on this interface.',
     fix: 'Look for drops on the path: switch buffers, rate limits, snooping flaps, the receiver\'s socket buffer (netstat -su receive errors).',
   },
-  EXPECTED_QUERIER_MISSING: {
-    severity: 'error',
-    title: 'The expected querier is not the elected one',
-    explanation: 'A --expect-querier assertion named an address that was not heard as the elected querier on that interface during the listen.',
-    fix: 'Check the switch or router holding the querier, its address, and that its queries reach this interface (querier-check --iface IFACE).',
-  },
   SNOOPING_TIMEOUT: {
     severity: 'error',
     title: 'Stream stopped at the snooping membership timeout',
