@@ -39,7 +39,7 @@ export function assembleDocument(p: DocumentParts, causes: Map<string, IfaceCaus
   const findings = [...p.findings, ...stallFindings];
   if (p.settings.expectPeers !== null && peers.length < p.settings.expectPeers) {
     findings.push(makeFinding('MESH_PEERS_MISSING', {
-      message: `${peers.length} peer${peers.length === 1 ? '' : 's'} heard in ${Math.round(p.measure.endMs - p.measure.joinedAtMs) / 1000} s, ${p.settings.expectPeers} expected${peers.length ? ` (heard: ${peers.map((x) => x.hostname).join(', ')})` : ''}.`,
+      message: `${peers.length} peer${peers.length === 1 ? '' : 's'} heard in ${((p.measure.endMs - p.measure.joinedAtMs) / 1000).toFixed(1)} s, ${p.settings.expectPeers} expected${peers.length ? ` (heard: ${peers.map((x) => x.hostname).join(', ')})` : ''}.`,
       evidence: { heard: peers.map((x) => x.id), expected: p.settings.expectPeers },
     }));
   }
