@@ -51,6 +51,7 @@ export class JoinAllReporter {
       return;
     }
     const s = makeStyle(o.opts.color);
+    if (results.length === 0) return;
     if (results.length <= FULL_TABLE_ROWS) {
       const t = makeTable(['interface', 'group', 'result', 'detail'], o.opts.color);
       for (const r of results) {

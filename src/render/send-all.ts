@@ -47,7 +47,7 @@ export class SendAllReporter {
       return;
     }
     const on = results.filter((r) => r.status === 'sent').map((r) => r.iface);
-    const what = this.h.count !== null ? `${this.h.count} packets` : this.h.durationMs !== null ? `${this.h.durationMs / 1000} s` : 'until Ctrl-C';
+    const what = this.h.count !== null ? `${this.h.count} packet${this.h.count === 1 ? '' : 's'}` : this.h.durationMs !== null ? `${this.h.durationMs / 1000} s` : 'until Ctrl-C';
     o.line(`Sending to ${this.h.group}:${this.h.port} on ${on.join(', ') || 'no interface'}: TTL ${this.h.ttl}, ${this.h.size} bytes, ${this.h.rate ? fmtRate(this.h.rate) : 'as fast as possible'}, ${what} per interface.`);
   }
 
@@ -84,7 +84,7 @@ export class SendAllReporter {
       const result = r.status === 'sent' ? st.ok('sent') : r.status === 'failed' ? st.bad('FAILED') : st.dim(skipText[r.skipReason ?? 'down']);
       t.push([r.iface, result, String(r.sent), r.status === 'skipped' ? '-' : fmtRate(r.rate), r.message ?? (r.errno ?? '')]);
     }
-    o.line(t.toString());
+    if (s.results.length) o.line(t.toString());
     o.line(st.dim(`${(s.elapsedMs / 1000).toFixed(2)} s, sender id ${this.h.senderId}`));
     o.line();
     // The egress note matters when a plain socket would have missed an interface.

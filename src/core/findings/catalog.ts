@@ -158,13 +158,13 @@ export const catalog = {
   JOIN_FAILED: {
     severity: 'error',
     title: 'Join failed',
-    explanation: 'The kernel refused the membership.',
+    explanation: 'The kernel refused the membership (setsockopt returned an errno); the message says which errno and what it means. Other interfaces and groups carry on.',
     fix: 'See the errno sentence in the message.',
   },
   SEND_FAILED: {
     severity: 'error',
     title: 'Send failed',
-    explanation: 'The kernel refused to send on this interface.',
+    explanation: 'The kernel refused to send on this interface (sendmmsg or a socket option returned an errno): EPERM from a firewall rule, ENETUNREACH from a down link, EMSGSIZE from a payload above the MTU. Other interfaces carry on.',
     fix: 'See the errno sentence in the message.',
   },
   NO_TRAFFIC: {
