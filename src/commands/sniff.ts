@@ -12,6 +12,7 @@ interface SniffArgs {
   format: 'pcapng' | 'pcap';
   force: boolean;
   snaplen: number;
+  user?: string;
 }
 
 export default defineCommand<SniffArgs>({
@@ -29,10 +30,12 @@ export default defineCommand<SniffArgs>({
       .option('write', { type: 'string', alias: 'w', describe: 'write the packets to FILE' })
       .option('format', { choices: ['pcapng', 'pcap'] as const, default: 'pcapng' as const, describe: 'file format (pcap: one interface only)' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing --write file' })
+      .option('user', { type: 'string', describe: 'after opening the captures, run as this user (as tcpdump -Z; needs root); the --write directory must be writable by it' })
       .option('snaplen', { type: 'number', default: 262144, describe: 'bytes kept per packet' })
       .example('$0 sniff 239.1.2.3 --duration 10', 'join 239.1.2.3 everywhere, capture for 10 s')
       .example('$0 sniff 239.1.2.3:5001 --write cap.pcapng --count 1000', 'capture 1000 packets to a pcapng file')
-      .example('$0 sniff --no-join --filter igmp --json', 'IGMP messages as NDJSON'),
+      .example('$0 sniff --no-join --filter igmp --json', 'IGMP messages as NDJSON')
+      .example('$0 sniff 239.1.2.3 --user nobody --write /var/tmp/cap.pcapng', 'open the captures as root, then run as nobody'),
   run: async (argv, ctx) => {
     const { runSniff } = await import('../core/capture/run.js');
     const { platform } = await import('../platform/linux.js');
@@ -40,11 +43,18 @@ export default defineCommand<SniffArgs>({
     const { openFileSink } = await import('../platform/capture/file-sink.js');
     const { SniffRenderer } = await import('../render/sniff.js');
     const renderer = new SniffRenderer(ctx.out);
+    const privileges = argv.user !== undefined ? await import('../platform/privileges.js') : undefined;
+    const runAs = privileges && argv.user !== undefined ? privileges.lookupUser(argv.user) : undefined;
+    if (privileges && runAs) {
+      privileges.checkCanDrop(runAs);
+      if (argv.write !== undefined) privileges.checkDirWritableBy(argv.write, runAs);
+    }
     return runSniff({
       platform: platform(),
       captureFactory: loadCaptureFactory,
       sockets: async () => (await import('../platform/sockets/index.js')).loadSockets(),
-      openFile: openFileSink,
+      openFile: (file, force) => openFileSink(file, force, runAs),
+      ...(privileges && runAs ? { dropPrivileges: () => privileges.dropPrivileges(runAs) } : {}),
       onSignal: (stop, saveNow) => {
         // First SIGINT/SIGTERM: stop, drain what the kernel holds, write the summary. A second
         // one quits at once (as tcpdump does), but the file is still completed and renamed into

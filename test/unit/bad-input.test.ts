@@ -79,6 +79,8 @@ const CASES: Record<string, Case[]> = {
     { args: ['sniff', '--filter'], says: /Not enough arguments following: filter/ },
     { args: ['sniff', '--format'], says: /Not enough arguments following: format/ },
     { args: ['sniff', '--source'], says: /Not enough arguments following: source/ },
+    { args: ['sniff', '--user'], says: /Not enough arguments following: user/ },
+    { args: ['sniff', '--user', 'no-such-user-x', '--duration', '1'], says: /no such user/ },
   ],
   'join-all': [
     { args: ['join-all'], says: /Not enough non-option arguments/ },

@@ -29,6 +29,8 @@ export interface SniffDeps {
    * the file synchronously, for a caller that is about to exit at once (stdout closed: EPIPE).
    */
   onSignal: (stop: () => void, saveNow: () => void) => () => void;
+  /** --user: called once the captures, memberships and file are open (tcpdump -Z). */
+  dropPrivileges?: () => void;
 }
 
 export interface SniffArgs {
@@ -119,6 +121,7 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
       membership = await joinAll({ sockets, platform: deps.platform },
         { groups: groups.map((g) => ({ ...g, port: g.port || 9 })), interfaces: targets, receive: false });
     }
+    deps.dropPrivileges?.();
     const joinFindings = membership?.findings ?? [];
     out.started({
       interfaces: opened, filter, libpcap: factory.version,

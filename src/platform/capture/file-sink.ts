@@ -2,7 +2,7 @@
 // place once complete (rename(2) is atomic within a directory), so a reader never sees half a
 // file and an existing file is replaced only when the new one is whole. Writes are synchronous
 // batches (1 MiB from the encoder): at Ctrl-C or SIGTERM everything handed over is on disk.
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fchownSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError, UsageError, errnoOf } from '../../core/errors.js';
 
@@ -30,7 +30,8 @@ export interface FileSink {
   abort(): void;
 }
 
-export function openFileSink(target: string, force: boolean): FileSink {
+/** `owner`: the --user the process will run as; the file is theirs, as tcpdump -Z leaves it. */
+export function openFileSink(target: string, force: boolean, owner?: { uid: number; gid: number }): FileSink {
   const full = path.resolve(target);
   const dir = path.dirname(full);
   if (!existsSync(dir)) throw new UsageError('BAD_WRITE', `cannot write ${target}: directory ${dir} does not exist`);
@@ -42,6 +43,7 @@ export function openFileSink(target: string, force: boolean): FileSink {
   let fd: number;
   try {
     fd = openSync(tmp, 'w', 0o644);
+    if (owner) fchownSync(fd, owner.uid, owner.gid);
   } catch (e) {
     throw diskError(target, dir, e, 'create');
   }
@@ -69,15 +71,16 @@ export function openFileSink(target: string, force: boolean): FileSink {
           renameSync(tmp, full);
         } catch (e) {
           if (open) { try { closeSync(fd); } catch { /* already failing */ } open = false; }
-          rmSync(tmp, { force: true });
+          try { rmSync(tmp, { force: true }); } catch { /* no right to remove it either: the error says why */ }
           throw diskError(target, dir, e, 'complete');
         }
       }
       return size;
     },
     abort(): void {
-      if (open) { closeSync(fd); open = false; }
-      rmSync(tmp, { force: true });
+      if (open) { try { closeSync(fd); } catch { /* on the way out of an error */ } open = false; }
+      // Never masks the error that brought us here (a directory we may not write after --user).
+      try { rmSync(tmp, { force: true }); } catch { /* nothing more to do */ }
     },
   };
 }
