@@ -1,12 +1,21 @@
 // The entry point: yargs, the global flags, and the one place that catches errors,
 // prints them and sets the exit code (STYLE.md, citty runMain).
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { commands } from './commands/index.js';
+import { createRequire } from 'node:module';
+import type { CommandModule } from 'yargs';
+import type Yargs from 'yargs';
+import type { hideBin as HideBin } from 'yargs/helpers';
+import { loaderFor } from './commands/loaders.js';
 import { outcome, type GlobalArgs } from './commands/context.js';
 import { ExitCode, UsageError, isMcastError } from './core/errors.js';
 
 const NAME = 'mcast-doctor';
+
+// yargs' CommonJS build is one bundled file where its ESM entry is some 25 modules; the ESM
+// loader's per-file cost dominated `mac-map 239.1.2.3` start-up (issue 9, docs/performance.md).
+// Same package, same version, same API.
+const require = createRequire(import.meta.url);
+const yargs = require('yargs') as typeof Yargs;
+const { hideBin } = require('yargs/helpers') as { hideBin: typeof HideBin };
 
 function listOption(v: unknown): string[] {
   return (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean);
@@ -20,7 +29,7 @@ function quietOnEpipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-function buildParser(args: string[]) {
+function buildParser(args: string[], commands: readonly CommandModule<GlobalArgs, never>[]) {
   let parser = yargs(args)
     .scriptName(NAME)
     .usage(`${NAME} <command> [options]\n\nFinds why multicast does not arrive on a multi-homed host, and says how to fix it.`)
@@ -69,7 +78,10 @@ export async function main(args: string[] = hideBin(process.argv)): Promise<numb
   quietOnEpipe(process.stdout);
   quietOnEpipe(process.stderr);
   try {
-    await buildParser(args).parseAsync();
+    // Fast path (issue 9): the named command alone; the full list for help, completion and the rest.
+    const load = loaderFor(args);
+    const commands = load ? [(await load()).default] : (await import('./commands/index.js')).commands;
+    await buildParser(args, commands as readonly CommandModule<GlobalArgs, never>[]).parseAsync();
     return outcome.exitCode;
   } catch (e) {
     const verbose = args.includes('--verbose') || args.includes('-v');

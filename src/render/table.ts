@@ -1,8 +1,14 @@
 // cli-table3 with a compact style; no colour codes in borders so output pipes cleanly.
-import Table from 'cli-table3';
+// Loaded on first use (issue 9, start-up): a command that prints no table does not pay for it.
+// cli-table3 is CommonJS, so a synchronous require keeps makeTable synchronous.
+import { createRequire } from 'node:module';
+import type Table from 'cli-table3';
+
+let TableCtor: typeof Table | undefined;
 
 export function makeTable(head: string[], color: boolean): Table.Table {
-  return new Table({
+  TableCtor ??= createRequire(import.meta.url)('cli-table3') as typeof Table;
+  return new TableCtor({
     head,
     style: { head: color ? ['bold'] : [], border: [], compact: true },
     wordWrap: true,
