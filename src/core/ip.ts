@@ -11,8 +11,14 @@ export function familyOf(addr: string): Family | undefined {
 
 /** Dotted quad to an unsigned 32-bit number; the caller has checked isIPv4. */
 export function ipv4ToInt(addr: string): number {
-  const p = addr.split('.').map(Number);
-  return (((p[0] ?? 0) << 24) | ((p[1] ?? 0) << 16) | ((p[2] ?? 0) << 8) | (p[3] ?? 0)) >>> 0;
+  // Digit by digit, no split/map arrays: join-all converts one group per membership (issue 9).
+  let n = 0;
+  let part = 0;
+  for (let k = 0; k < addr.length; k++) {
+    const c = addr.charCodeAt(k);
+    if (c === 46) { n = (n << 8) | part; part = 0; } else part = part * 10 + (c - 48);
+  }
+  return ((n << 8) | part) >>> 0;
 }
 
 export function intToIpv4(n: number): string {

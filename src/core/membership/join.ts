@@ -3,7 +3,7 @@
 // Receive sockets are bound to the port and to their device with IP_MULTICAST_ALL off, so
 // each packet is attributed to the interface it arrived on.
 import type { Platform } from '../../platform/types.js';
-import type { Receiver, RemoteInfo, SocketApi } from '../../platform/sockets/types.js';
+import type { MembershipRequest, Receiver, RemoteInfo, SocketApi } from '../../platform/sockets/types.js';
 import { isSocketError } from '../../platform/sockets/errno.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
@@ -95,19 +95,28 @@ export async function joinAll(deps: JoinDeps, opts: JoinOptions): Promise<Member
   };
 
   const targets = opts.interfaces.filter((i) => !i.loopback);
+  // Hot loop (4096 groups x N interfaces, issue 9): eligibility once per (interface, family),
+  // not an address filter per membership.
+  const reasons = new Map<string, SkipReason | undefined>();
+  const reasonFor = (i: Interface, f: Family): SkipReason | undefined => {
+    const k = `${i.index}/${f}`;
+    if (!reasons.has(k)) reasons.set(k, skipReason(i, f));
+    return reasons.get(k);
+  };
   for (const g of opts.groups) {
     for (const i of targets) {
       const base: JoinResult = { iface: i.name, ifindex: i.index, family: g.family, group: g.group, port: g.port, status: 'joined' };
       if (g.source !== undefined) base.source = g.source;
-      const reason = skipReason(i, g.family);
+      const reason = reasonFor(i, g.family);
       if (reason) {
         results.push({ ...base, status: 'skipped', skipReason: reason });
         continue;
       }
       const key = `${i.index}/${g.family}/${g.port}`;
-      const chain = chains.get(key) ?? [];
-      chains.set(key, chain);
-      const req = { family: g.family, group: g.group, ifindex: i.index, ...(g.source !== undefined ? { source: g.source } : {}) };
+      let chain = chains.get(key);
+      if (!chain) { chain = []; chains.set(key, chain); }
+      const req: MembershipRequest = { family: g.family, group: g.group, ifindex: i.index };
+      if (g.source !== undefined) req.source = g.source;
       try {
         let s = chain[chain.length - 1];
         if (!s) { s = open(i, g.family, g.port); chain.push(s); }
@@ -122,7 +131,8 @@ export async function joinAll(deps: JoinDeps, opts: JoinOptions): Promise<Member
           api.join(s.fd, req);
         }
         s.groups.push(g.source !== undefined ? { group: g.group, source: g.source } : { group: g.group });
-        results.push({ ...base, socket: chain.indexOf(s) });
+        base.socket = chain.length - 1;
+        results.push(base);
       } catch (e) {
         if (!isSocketError(e)) throw e;
         const sentence = e.op === 'bind'

@@ -18,7 +18,9 @@ export class LinuxSockets implements SocketApi {
   }
 
   private opt(fd: Fd, level: number, name: number, value: Buffer, op: string): void {
-    check(`setsockopt(${op})`, this.c.setsockopt(fd, level, name, value, value.length));
+    // The op text is built only on failure: join-all makes thousands of these calls (issue 9).
+    const rc = this.c.setsockopt(fd, level, name, value, value.length);
+    if (rc < 0) check(`setsockopt(${op})`, rc);
   }
 
   udp(family: Family): Fd {

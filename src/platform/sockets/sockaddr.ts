@@ -34,7 +34,7 @@ export function sockaddr(family: 4 | 6, address: string, port: number): Buffer {
 export function ipMreqn(group: string, ifindex: number, ifaddr = '0.0.0.0'): Buffer {
   const b = Buffer.alloc(SIZEOF_IP_MREQN);
   b.writeUInt32BE(ipv4ToInt(group), 0);
-  b.writeUInt32BE(ipv4ToInt(ifaddr), 4);
+  if (ifaddr !== '0.0.0.0') b.writeUInt32BE(ipv4ToInt(ifaddr), 4);
   b.writeInt32LE(ifindex, 8);
   return b;
 }
