@@ -1,7 +1,8 @@
 // Each command by name (and alias), imported alone. src/cli.ts uses this to build a parser with
 // the one command the user named, so `mcast-doctor mac-map 239.1.2.3` does not load the other
 // command modules (issue 9, start-up). The full list in ./index.ts stays the reference for
-// --help, completion and unknown commands; test/unit/cli-loaders.test.ts keeps both in step.
+// --help, completion and unknown commands; test/unit/cli-fast-path.test.ts keeps both in step.
+// A new command: add it to ./index.ts AND here (a command missing here still works, on the slow path).
 import type { CommandModule } from 'yargs';
 import type { GlobalArgs } from './context.js';
 
@@ -17,6 +18,7 @@ export const commandLoaders: Readonly<Record<string, Loader>> = {
   'join-all': () => import('./join-all.js') as never,
   'send-all': () => import('./send-all.js') as never,
   'rpfilter-audit': () => import('./rpfilter-audit.js') as never,
+  mesh: () => import('./mesh.js') as never,
   'mesh-report': () => import('./mesh-report.js') as never,
 };
 

@@ -15,7 +15,7 @@ const names = (c: { command?: unknown; aliases?: unknown }): string[] =>
 
 test('every command and alias has a loader that yields the same module, and no loader is extra', async () => {
   const all = commands.flatMap((c) => names(c).map((n) => [n, c] as const));
-  assert.deepEqual(all.map(([n]) => n).sort(), Object.keys(commandLoaders).sort());
+  assert.deepEqual(all.map(([n]) => n).sort(), Object.keys(commandLoaders).sort(), 'a command in src/commands/index.ts needs its line in src/commands/loaders.ts (start-up fast path)');
   for (const [n, c] of all) assert.equal((await commandLoaders[n]!()).default, c, n);
 });
 
