@@ -51,7 +51,7 @@ awk -v s1="$sent_td" -v g1="$got_td" -v d1="$drop_td" -v s2="$sent_sn" -v g2="$g
   printf "tcpdump: sent %d, captured %d (%.3f%%), kernel drops %d, %.0f pkt/s\n", s1, g1, 100*g1/s1, d1, g1/t
   printf "sniff:   sent %d, captured %d (%.3f%%), kernel drops %d, %.0f pkt/s\n", s2, g2, 100*g2/s2, d2, g2/t
   printf "capture ratio sniff/tcpdump: %.3f (1.000 = loses no more than tcpdump)\n", (g2/s2)/(g1/s1)
-  printf "  interface rx_packets during each capture: tcpdump run %d (captured+drops %d), sniff run %d (captured+drops %d)\n", r1, g1+d1, r2, g2+d2
+  printf "  interface rx_packets during each capture: tcpdump run %d, captured+drops %d; sniff run %d, captured+drops %d\n", r1, g1+d1, r2, g2+d2
   ratio = (g2/s2)/(g1/s1)
   # The drop counter is truthful when captured + dropped accounts for what the interface took
   # (within 0.5%: a few ND/MLD packets outside the filter, and the counters read a moment apart).
