@@ -1,6 +1,9 @@
 // Traffic for the reverse-path lab tests: a process that holds a group membership, and a
 // sender of packets with a forged source (raw socket, IP_HDRINCL), both bounded.
 import type { ChildProcess } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Lab } from './lab.js';
 import { waitFor } from './lab.js';
 
@@ -14,10 +17,17 @@ time.sleep(float(sys.argv[3]))
 `;
 
 // Sends COUNT UDP datagrams SRC -> DST:5000 with a hand-made IPv4 header (TTL 8), PAUSE s apart.
+// With a 5th argument, says "ready" and waits (at most 30 s) for that file to exist first, so a
+// test can start Python ahead of a short measuring window and fire it the moment it opens.
 const SPOOF = `
-import socket, struct, sys, time
+import os, socket, struct, sys, time
 src, dst, count, pause = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+if len(sys.argv) > 5:
+    print('ready', flush=True)
+    end = time.time() + 30
+    while not os.path.exists(sys.argv[5]) and time.time() < end:
+        time.sleep(0.01)
 s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
 def csum(b):
     t = sum(struct.unpack('!%dH' % (len(b) // 2), b))
@@ -42,8 +52,30 @@ export async function holdMembership(lab: Lab, role: string, iface: string, grou
   return child;
 }
 
-/** Sends `count` forged packets and resolves when the sender is done. */
-export async function sendSpoofed(lab: Lab, role: string, src: string, dst: string, count: number, pauseS = 0.02): Promise<void> {
-  const r = await lab.exec(role, 'python3', ['-c', SPOOF, src, dst, String(count), String(pauseS)], 30_000);
-  if (r.code !== 0 || !r.stdout.includes(`sent ${count}`)) throw new Error(`spoofed sender failed (${r.code}): ${r.stderr}`);
+/**
+ * A forged-packet sender started ahead of time: `fire()` releases it and resolves when all
+ * `count` packets are sent. Each `send` is [source, count]; they go out one after the other.
+ */
+export async function armSpoofer(lab: Lab, role: string, dst: string, sends: Array<[string, number]>): Promise<{ fire: () => Promise<void> }> {
+  const trigger = path.join(tmpdir(), `mcd-rpf-${process.pid}-${Date.now()}`);
+  const senders = sends.map(([src, count]) => {
+    const child = lab.spawn(role, 'python3', ['-c', SPOOF, src, dst, String(count), '0.002', trigger]);
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    return { child, count, out: () => out, exited };
+  });
+  const ready = await waitFor(async () => senders.every((s) => s.out().includes('ready')), 20_000);
+  if (!ready) throw new Error('forged-packet sender never got ready');
+  return {
+    fire: async () => {
+      writeFileSync(trigger, '');
+      try {
+        await Promise.all(senders.map((s) => s.exited));
+      } finally {
+        rmSync(trigger, { force: true });
+      }
+      for (const s of senders) if (!s.out().includes(`sent ${s.count}`)) throw new Error(`sender did not finish: ${s.out()}`);
+    },
+  };
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { CLI, labSkipReason, waitFor } from '../helpers/lab.js';
 import { buildLaptop, type Laptop } from '../helpers/topologies.js';
 import { assertMatchesSchema } from '../helpers/schema.js';
-import { holdMembership, sendSpoofed } from '../helpers/rpf-traffic.js';
+import { armSpoofer, holdMembership } from '../helpers/rpf-traffic.js';
 
 const skip = labSkipReason();
 if (skip) console.log(`# skipping rpfilter-audit lab tests: ${skip}`);
@@ -155,7 +155,8 @@ describe('rpfilter-audit on the laptop lab', { skip }, () => {
     await rp(0, 0, 1);
     const member = await holdMembership(lp.lab, 'host', 'wifi0', GROUP, lp.addr.hostWifi);
     try {
-      const { code, doc } = await during(['--watch', '3'], 'watching', () => sendSpoofed(lp.lab, 'peer-b', OFF, GROUP, 20));
+      const spoofer = await armSpoofer(lp.lab, 'peer-b', GROUP, [[OFF, 20]]);
+      const { code, doc } = await during(['--watch', '3'], 'watching', spoofer.fire);
       assert.equal(doc.watch!.drops, 20, JSON.stringify(doc.watch));
       assert.equal(doc.watch!.captured, true);
       assert.deepEqual(doc.watch!.droppedSources, [{ source: OFF, iface: 'wifi0', packets: 20, group: GROUP }]);
@@ -171,10 +172,8 @@ describe('rpfilter-audit on the laptop lab', { skip }, () => {
 
   test('--listen 3 audits every multicast source seen: the forged one is dropped, the peer itself accepted', async () => {
     await rp(0, 0, 1);
-    const { code, doc } = await during(['--listen', '3', '--iface', 'wifi0'], 'listening', async () => {
-      await sendSpoofed(lp.lab, 'peer-b', OFF, GROUP, 10);
-      await sendSpoofed(lp.lab, 'peer-b', lp.addr.peerB, GROUP, 5);
-    });
+    const spoofer = await armSpoofer(lp.lab, 'peer-b', GROUP, [[OFF, 10], [lp.addr.peerB, 5]]);
+    const { code, doc } = await during(['--listen', '3', '--iface', 'wifi0'], 'listening', spoofer.fire);
     assert.deepEqual(doc.listen!.interfaces, ['wifi0']);
     const spoof = check(doc, OFF, 'wifi0');
     assert.deepEqual([spoof.accepted, spoof.group, spoof.seen], [false, GROUP, { packets: 10, groups: [GROUP] }]);
