@@ -4,6 +4,7 @@ import type { Finding } from '../core/findings/model.js';
 import type { JoinResult, Packet } from '../core/membership/join.js';
 import type { Probe } from '../core/probe/format.js';
 import type { RowStats } from '../core/receive/stats.js';
+import type { JoinAllOutcome } from '../core/receive/run.js';
 import type { Output } from './output.js';
 import { renderFindings } from './findings.js';
 import { LiveArea, fmtRate } from './live.js';
@@ -15,15 +16,8 @@ const FULL_TABLE_ROWS = 64;
 
 const skipText = { down: 'skipped: down', 'no-multicast': 'skipped: no MULTICAST flag', 'no-address': 'skipped: no address' } as const;
 
-export interface JoinAllSummary {
-  results: JoinResult[];
-  rows: RowStats[];
-  findings: Finding[];
-  sockets: number;
-  elapsedMs: number;
-  totalPackets: number;
-  exitCode: number;
-}
+/** What join-all's run returns is what the summary shows. */
+export type JoinAllSummary = JoinAllOutcome;
 
 function where(r: { group: string; source?: string; port: number }): string {
   return `${r.source ? `${r.source},` : ''}${r.group.includes(':') ? `[${r.group}]` : r.group}:${r.port}`;

@@ -2,6 +2,7 @@
 // Rows are (peer, peer interface), columns are this host's interfaces; docs/schemas/mesh.schema.json.
 // mesh-report merges the documents of many hosts into the whole matrix (merge.ts).
 import type { Finding } from '../findings/model.js';
+import type { QuerySummary } from '../stall/queries.js';
 
 export type CellState = 'ok' | 'loss' | 'stalled';
 
@@ -73,16 +74,8 @@ export interface MeshSettings {
   assumeSynced: boolean;
 }
 
-export interface QueryView {
-  iface: string;
-  /** False when libpcap was not available: queries and reports were not observed. */
-  captured: boolean;
-  queries: number;
-  queriers: string[];
-  /** Reports this host sent after the first query (the queries were answered). */
-  answered: boolean;
-  reportsSent: number;
-}
+/** The stall detector's query summary, less the interval it derives (the document carries its own). */
+export type QueryView = Omit<QuerySummary, 'membershipIntervalS'>;
 
 export interface MeshDocument {
   schemaVersion: 1;

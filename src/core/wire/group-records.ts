@@ -24,6 +24,39 @@ export interface GroupRecord {
   auxWords: number;
 }
 
+/** Where the two protocols differ in a record: the address size and how to read one. */
+export interface RecordLayout {
+  /** Protocol name in malformed messages ("IGMPv3", "MLDv2"). */
+  label: string;
+  addrLen: 4 | 16;
+  addrAt: (buf: Uint8Array, off: number) => string;
+}
+
+/**
+ * The `n` group records from buf[start..end): type, aux data length, number of sources, group,
+ * sources, aux data (RFC 3376 4.2.12, RFC 3810 5.2.12). A string is the malformed reason.
+ */
+export function decodeGroupRecords(buf: Uint8Array, start: number, end: number, n: number, l: RecordLayout): GroupRecord[] | string {
+  const fixed = 4 + l.addrLen;
+  const records: GroupRecord[] = [];
+  let p = start;
+  for (let i = 0; i < n; i++) {
+    if (p + fixed > end) return `${l.label}: report announces ${n} records, record ${i + 1} is cut short`;
+    const rt = buf[p] ?? 0;
+    const aux = buf[p + 1] ?? 0;
+    const ns = ((buf[p + 2] ?? 0) << 8) | (buf[p + 3] ?? 0);
+    const size = fixed + l.addrLen * ns + 4 * aux;
+    if (p + size > end) return `${l.label}: record ${i + 1} claims ${size} bytes past the message end`;
+    const name = recordTypeName(rt);
+    if (!name) return `${l.label}: record ${i + 1} has unknown type ${rt}`;
+    const sources: string[] = [];
+    for (let k = 0; k < ns; k++) sources.push(l.addrAt(buf, p + fixed + l.addrLen * k));
+    records.push({ recordType: rt, recordName: name, group: l.addrAt(buf, p + 4), sources, auxWords: aux });
+    p += size;
+  }
+  return records;
+}
+
 /**
  * An 8-bit code (IGMPv3 Max Resp Code, IGMPv3 and MLDv2 QQIC): below 128 the value itself, else
  * 1 | exp (3 bits) | mant (4 bits) meaning (mant | 0x10) << (exp + 3)  (RFC 3376 sections 4.1.1, 4.1.7).

@@ -3,7 +3,9 @@
 // 8 bytes and code > 0 is v2, 12 bytes or more is v3; any other length is not a valid query.
 import { ipv4At, u16 } from './link.js';
 import { checksum } from './network.js';
-import { decodeCode8, recordTypeName, type GroupRecord } from './group-records.js';
+import { decodeCode8, decodeGroupRecords, type GroupRecord, type RecordLayout } from './group-records.js';
+
+const V3_RECORDS: RecordLayout = { label: 'IGMPv3', addrLen: 4, addrAt: ipv4At };
 
 export const IGMP_TYPE = { query: 0x11, v1Report: 0x12, v2Report: 0x16, leave: 0x17, v3Report: 0x22 } as const;
 
@@ -94,24 +96,8 @@ export function decodeIgmp(buf: Uint8Array, off: number, len: number): IgmpMessa
     case IGMP_TYPE.leave:
       return { ...common, kind: 'leave', version: 2, group };
     case IGMP_TYPE.v3Report: {
-      const n = u16(buf, off + 6);
-      const records: GroupRecord[] = [];
-      let p = off + 8;
-      const end = off + len;
-      for (let i = 0; i < n; i++) {
-        if (p + 8 > end) return { malformed: `IGMPv3: report announces ${n} records, record ${i + 1} is cut short` };
-        const rt = buf[p] ?? 0;
-        const aux = buf[p + 1] ?? 0;
-        const ns = u16(buf, p + 2);
-        const size = 8 + 4 * ns + 4 * aux;
-        if (p + size > end) return { malformed: `IGMPv3: record ${i + 1} claims ${size} bytes past the message end` };
-        const name = recordTypeName(rt);
-        if (!name) return { malformed: `IGMPv3: record ${i + 1} has unknown type ${rt}` };
-        const sources: string[] = [];
-        for (let k = 0; k < ns; k++) sources.push(ipv4At(buf, p + 8 + 4 * k));
-        records.push({ recordType: rt, recordName: name, group: ipv4At(buf, p + 4), sources, auxWords: aux });
-        p += size;
-      }
+      const records = decodeGroupRecords(buf, off + 8, off + len, u16(buf, off + 6), V3_RECORDS);
+      if (typeof records === 'string') return { malformed: records };
       return { ...common, kind: 'report', version: 3, records };
     }
     default:

@@ -3,8 +3,10 @@
 // (RFC 3810 section 8.1).
 import { ipv6At, u16 } from './link.js';
 import { checksum } from './network.js';
-import { decodeCode16, decodeCode8, recordTypeName, type GroupRecord } from './group-records.js';
+import { decodeCode16, decodeCode8, decodeGroupRecords, type GroupRecord, type RecordLayout } from './group-records.js';
 import type { Malformed } from './igmp.js';
+
+const V2_RECORDS: RecordLayout = { label: 'MLDv2', addrLen: 16, addrAt: ipv6At };
 
 export const MLD_TYPE = { query: 130, v1Report: 131, done: 132, v2Report: 143 } as const;
 
@@ -68,24 +70,8 @@ export function decodeMld(buf: Uint8Array, off: number, len: number, pseudo: num
   const common = { proto: 'mld' as const, icmpType: type, checksumOk: checksum(buf, off, len, pseudo) === 0, length: len };
   if (type === MLD_TYPE.v2Report) {
     if (len < 8) return { malformed: `MLDv2: report of ${len} bytes` };
-    const n = u16(buf, off + 6);
-    const records: GroupRecord[] = [];
-    let p = off + 8;
-    const end = off + len;
-    for (let i = 0; i < n; i++) {
-      if (p + 20 > end) return { malformed: `MLDv2: report announces ${n} records, record ${i + 1} is cut short` };
-      const rt = buf[p] ?? 0;
-      const aux = buf[p + 1] ?? 0;
-      const ns = u16(buf, p + 2);
-      const size = 20 + 16 * ns + 4 * aux;
-      if (p + size > end) return { malformed: `MLDv2: record ${i + 1} claims ${size} bytes past the message end` };
-      const name = recordTypeName(rt);
-      if (!name) return { malformed: `MLDv2: record ${i + 1} has unknown type ${rt}` };
-      const sources: string[] = [];
-      for (let k = 0; k < ns; k++) sources.push(ipv6At(buf, p + 20 + 16 * k));
-      records.push({ recordType: rt, recordName: name, group: ipv6At(buf, p + 4), sources, auxWords: aux });
-      p += size;
-    }
+    const records = decodeGroupRecords(buf, off + 8, off + len, u16(buf, off + 6), V2_RECORDS);
+    if (typeof records === 'string') return { malformed: records };
     return { ...common, kind: 'report', version: 2, records };
   }
   if (len < 24) return { malformed: `MLD: message of ${len} bytes (at least 24)` };
