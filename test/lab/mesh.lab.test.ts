@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CLI, REPO, labSkipReason, type RunResult } from '../helpers/lab.js';
@@ -25,7 +25,7 @@ describe('mesh on five hosts of a snooping bridge', { skip, timeout: 170_000 }, 
   let ml: MeshLab;
   const dir = mkdtempSync(path.join(tmpdir(), 'mcd-mesh-lab-'));
   before(async () => { ml = await buildMeshLab({ membershipIntervalCs: MI_S * 100, queryIntervalCs: 200 }); });
-  after(async () => { await ml?.lab.destroy(); });
+  after(async () => { await ml?.lab.destroy(); rmSync(dir, { recursive: true, force: true }); });
 
   /** Every host at once, each with its own hostname (UTS namespace), like hosts started by Ansible. */
   const runAll = (durationS: number): Promise<RunResult[]> => Promise.all(ml.hosts.map((h) => ml.lab.exec(h, 'unshare', ['--uts', 'sh', '-c',

@@ -52,6 +52,16 @@ test('observer: counts, observed interval, last parameters, group-specific queri
   assert.equal(r.host.queriesAnswered, 1);
 });
 
+test('observer: the join\'s unsolicited v3 report just after a query is no answer', () => {
+  const o = new InterfaceObserver('wifi0', { addresses: ['198.18.2.2'], mac: HOST_MAC });
+  o.add(query('198.18.2.1', 0));
+  o.add({ ...report(300), report: { version: 3, groups: ['239.1.2.3'], leave: false, stateChangeOnly: true } });
+  assert.equal(o.result(4, 10_000).host.queriesAnswered, 0);
+  assert.equal(o.result(4, 10_000).host.count, 1);
+  o.add(report(600));
+  assert.equal(o.result(4, 10_000).host.queriesAnswered, 1);
+});
+
 test('observer: bad checksums are counted, not believed', () => {
   const o = new InterfaceObserver('wifi0', { addresses: [] });
   o.add({ ...query('198.18.2.1', 0), checksumOk: false });
@@ -72,7 +82,9 @@ test('frames decode to heard packets: IGMPv2 and v3 queries, v3 report, MLDv2 qu
   assert.deepEqual([h3.query?.version, h3.query?.general, h3.query?.group, h3.query?.qrv, h3.query?.qqic], [3, false, '239.1.2.3', 2, 125]);
   const rep = ether(0x0800, ipv4({ src: '198.18.2.2', dst: '224.0.0.22', proto: 2, options: ROUTER_ALERT_V4 }, igmpV3Report([{ type: 4, group: '239.1.2.3' }])), { src: HOST_MAC });
   const hr = toHeard(decodeFrame(rep, 1), 5)!;
-  assert.deepEqual(hr.report, { version: 3, groups: ['239.1.2.3'], leave: false });
+  assert.deepEqual(hr.report, { version: 3, groups: ['239.1.2.3'], leave: false, stateChangeOnly: true });
+  const cur = ether(0x0800, ipv4({ src: '198.18.2.2', dst: '224.0.0.22', proto: 2, options: ROUTER_ALERT_V4 }, igmpV3Report([{ type: 2, group: '239.1.2.3' }])), { src: HOST_MAC });
+  assert.equal(toHeard(decodeFrame(cur, 1), 5)!.report?.stateChangeOnly, false);
   assert.equal(hr.srcMac, HOST_MAC);
   const mld = ether(0x86dd, ipv6({ src: 'fe80::1', dst: 'ff02::1', next: 58, hbhRouterAlert: true }, icmp6('fe80::1', 'ff02::1', mldV2Query({ code: 1000, group: '::', qrv: 2, qqic: 125 }))), { dst: '33:33:00:00:00:01' });
   const hm = toHeard(decodeFrame(mld, 1), 5)!;

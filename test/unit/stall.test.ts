@@ -5,7 +5,7 @@ import { checkStall, clusterStops, graceFor } from '../../src/core/stall/detect.
 import { diagnoseStall, nearMembershipInterval, type StallEvidence } from '../../src/core/stall/diagnose.js';
 import { QueryWatch, membershipInterval } from '../../src/core/stall/queries.js';
 import { makeFinding } from '../../src/core/findings/catalog.js';
-import type { IgmpQuery, IgmpV3Report } from '../../src/core/wire/igmp.js';
+import type { IgmpQuery, IgmpReport, IgmpV3Report } from '../../src/core/wire/igmp.js';
 
 const stream = (firstSeq: number, highestSeq: number, firstAtMs: number, lastAtMs: number) => ({ firstSeq, highestSeq, firstAtMs, lastAtMs, unique: highestSeq - firstSeq + 1 });
 
@@ -39,7 +39,11 @@ const query = (qrv?: number, qqiSec?: number): IgmpQuery => ({
   proto: 'igmp', igmpType: 0x11, checksumOk: true, length: 12, kind: 'query', version: 3, group: '0.0.0.0', general: true,
   maxRespCode: 5, maxRespMs: 500, sources: [], ...(qrv !== undefined ? { qrv } : {}), ...(qqiSec !== undefined ? { qqiSec } : {}),
 });
-const report: IgmpV3Report = { proto: 'igmp', igmpType: 0x22, checksumOk: true, length: 16, kind: 'report', version: 3, records: [] };
+const v3report = (recordType: 2 | 4): IgmpV3Report => ({ proto: 'igmp', igmpType: 0x22, checksumOk: true, length: 16, kind: 'report', version: 3,
+  records: [{ recordType, recordName: recordType === 2 ? 'MODE_IS_EXCLUDE' : 'CHANGE_TO_EXCLUDE_MODE', group: '239.1.2.3', sources: [], auxWords: 0 }] });
+const report = v3report(2);
+const unsolicited = v3report(4);
+const v2report: IgmpReport = { proto: 'igmp', igmpType: 0x16, checksumOk: true, length: 8, kind: 'report', version: 2, group: '239.1.2.3' };
 
 test('membership interval from the queries: QRV x QQI + response (RFC 3376 8.4), else the measured interval', () => {
   assert.equal(membershipInterval([{ atMs: 0, qrv: 2, qqiSec: 125, maxRespMs: 10_000 }]), 260);
@@ -60,6 +64,28 @@ test('QueryWatch: queries heard, answered only by a report of ours after the fir
   s = w.summary('eth0');
   assert.equal(s.answered, true);
   assert.deepEqual(s.queriers, ['0.0.0.0']);
+});
+
+test('QueryWatch: the join\'s unsolicited reports after a query are no answer (v3 state-change records; v2 outside the response time)', () => {
+  const w = new QueryWatch();
+  w.watch('eth0', true);
+  w.add('eth0', unsolicited, '198.18.20.13', true, 0);
+  w.add('eth0', query(2, 2), '0.0.0.0', false, 300);
+  w.add('eth0', unsolicited, '198.18.20.13', true, 700); // the kernel's retransmission, not an answer
+  let s = w.summary('eth0');
+  assert.deepEqual([s.answered, s.reportsSent], [false, 2]);
+  w.add('eth0', report, '198.18.20.13', true, 2400);
+  assert.equal(w.summary('eth0').answered, true);
+
+  const v2 = new QueryWatch();
+  v2.watch('eth0', true);
+  v2.add('eth0', query(), '198.18.20.1', false, 1000); // max response 0.5 s
+  v2.add('eth0', v2report, '198.18.20.13', true, 4000); // 3 s later: unsolicited
+  assert.equal(v2.summary('eth0').answered, false);
+  v2.add('eth0', query(), '198.18.20.1', false, 5000);
+  v2.add('eth0', v2report, '198.18.20.13', true, 5400);
+  s = v2.summary('eth0');
+  assert.deepEqual([s.answered, s.reportsSent], [true, 2]);
 });
 
 const evidence = (over: Partial<StallEvidence> = {}): StallEvidence => ({

@@ -20,7 +20,10 @@ export function toHeard(f: DecodedFrame, timeMs: number): HeardPacket | undefine
     if (msg.qqiSec !== undefined) q.qqiSec = msg.qqiSec;
     p.query = q;
   } else if ('records' in msg) {
-    p.report = { version: msg.version, groups: msg.records.map((r) => r.group), leave: false };
+    // Only state-change records: an unsolicited report (a join or its retransmission), never an
+    // answer to a query, which carries current-state records (RFC 3376 5.2, RFC 3810 6.2).
+    const stateChangeOnly = msg.records.length > 0 && msg.records.every((r) => r.recordType > 2);
+    p.report = { version: msg.version, groups: msg.records.map((r) => r.group), leave: false, stateChangeOnly };
   } else {
     p.report = { version: msg.version, groups: [msg.group], leave: msg.kind !== 'report' };
   }

@@ -28,7 +28,7 @@ export interface HeardPacket {
   checksumOk: boolean;
   query?: QueryFields;
   /** A membership report (any version) or leave/done: its version and the groups it names. */
-  report?: { version: number; groups: string[]; leave: boolean };
+  report?: { version: number; groups: string[]; leave: boolean; stateChangeOnly?: boolean };
 }
 
 export interface QuerierSeen {
@@ -96,7 +96,8 @@ export class InterfaceObserver {
       h.count++;
       if (!h.versions.includes(p.report.version)) h.versions.push(p.report.version);
       for (const g of p.report.groups) if (!h.groups.includes(g)) h.groups.push(g);
-      this.reportTimes[p.family].push(p.timeMs);
+      // An unsolicited v3/MLDv2 report can leave just after a query by chance: it is no answer.
+      if (!p.report.stateChangeOnly) this.reportTimes[p.family].push(p.timeMs);
     }
   }
 

@@ -3,7 +3,14 @@
 // (libpcap sees queries before rp_filter or the firewall drop them, and sees the reports that
 // really left). The membership interval follows RFC 3376 8.4: robustness x query interval +
 // query response interval (2 x 125 s + 10 s = 260 s by default).
-import type { IgmpMessage } from '../wire/igmp.js';
+//
+// "Answered" must not be fooled by the join's own unsolicited reports, which the kernel repeats
+// (robustness times, up to 1 s apart for v3, 10 s for v2) and which often leave just after a
+// query: seen in the mesh lab, where a 2 s query interval made an unsolicited retransmission look
+// like an answer. An IGMPv3 answer carries current-state records (MODE_IS_INCLUDE/EXCLUDE, RFC 3376
+// 4.2.12 and 5.2); an unsolicited report carries only state-change records. v1/v2 reports look the
+// same either way, so there an answer is a report within the query's max response time.
+import type { IgmpMessage, IgmpReport, IgmpV3Report } from '../wire/igmp.js';
 
 export const DEFAULT_MEMBERSHIP_INTERVAL_S = 260;
 const DEFAULT_ROBUSTNESS = 2;
@@ -11,16 +18,19 @@ const DEFAULT_ROBUSTNESS = 2;
 interface IfaceQueries {
   captured: boolean;
   queries: { atMs: number; src: string; qrv?: number; qqiSec?: number; maxRespMs: number; general: boolean }[];
-  /** Reports this host sent: the time of each. */
-  reports: number[];
+  /** Reports this host sent: when, and whether it can be an answer to a query. */
+  reports: { atMs: number; answerLike: boolean }[];
 }
+
+/** Slack on a v1/v2 query's max response time: the capture's clock and the kernel's timer. */
+const RESPONSE_SLACK_MS = 1_000;
 
 export interface QuerySummary {
   iface: string;
   captured: boolean;
   queries: number;
   queriers: string[];
-  /** A report left after a query was heard. */
+  /** A report that answers a query left after the first query was heard. */
   answered: boolean;
   reportsSent: number;
   /** RFC 3376 8.4 from what was heard; undefined without enough queries. */
@@ -45,7 +55,7 @@ export class QueryWatch {
         ...(msg.qrv !== undefined ? { qrv: msg.qrv } : {}), ...(msg.qqiSec !== undefined ? { qqiSec: msg.qqiSec } : {}),
       });
     } else if (msg.kind === 'report' && ours) {
-      q.reports.push(atMs);
+      q.reports.push({ atMs, answerLike: answerLike(msg, q.queries, atMs) });
     }
   }
 
@@ -57,7 +67,7 @@ export class QueryWatch {
       captured: q.captured,
       queries: q.queries.length,
       queriers: [...new Set(q.queries.map((x) => x.src))],
-      answered: first !== undefined && q.reports.some((t) => t >= first.atMs),
+      answered: first !== undefined && q.reports.some((r) => r.answerLike && r.atMs >= first.atMs),
       reportsSent: q.reports.length,
     };
     const mi = membershipInterval(q.queries.filter((x) => x.general));
@@ -68,6 +78,12 @@ export class QueryWatch {
   ifaceNames(): string[] {
     return [...this.ifaces.keys()];
   }
+}
+
+/** Can this report of ours be an answer to a query heard before it (see the head of the file)? */
+function answerLike(msg: IgmpReport | IgmpV3Report, queries: IfaceQueries['queries'], atMs: number): boolean {
+  if (msg.version === 3) return msg.records.some((r) => r.recordName === 'MODE_IS_INCLUDE' || r.recordName === 'MODE_IS_EXCLUDE');
+  return queries.some((q) => atMs >= q.atMs && atMs <= q.atMs + q.maxRespMs + RESPONSE_SLACK_MS);
 }
 
 /** RFC 3376 8.4 from the queries heard: QRV and QQI when a v3 query says them, else the measured interval. */
