@@ -94,10 +94,7 @@ export interface MeshDocument {
 }
 
 /** "web-1-3fa2" -> "web-1": sender ids are the hostname plus a dash and 4 hex digits (transmit setup). */
-export function hostnameOf(senderId: string): string {
-  const m = /^(.*)-[0-9a-f]{4}$/.exec(senderId);
-  return m?.[1] ?? senderId;
-}
+export { hostnameOf } from '../probe/format.js';
 
 export function lossPct(received: number, expected: number): number {
   if (expected <= 0) return 0;

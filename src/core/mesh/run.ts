@@ -23,7 +23,7 @@ import type { MembershipIntervalView } from '../stall/diagnose.js';
 import { measure, type StreamRow } from './build.js';
 import { assembleDocument } from './document.js';
 import type { MeshCell, MeshDocument, MeshInterface, MeshSettings } from './model.js';
-import { startWireWatch } from './wire-watch.js';
+import { startWireWatch } from '../stall/wire-watch.js';
 
 export interface MeshDeps {
   platform: Platform;
@@ -92,7 +92,7 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
   const watch = await startWireWatch(deps.capture, joined.map((r) => {
     const i = usable.find((x) => x.name === r.iface);
     return { iface: r.iface, addresses: i ? addressesOf(i, g.family).map((a) => a.address) : [] };
-  }), g.family, g.group, g.port);
+  }), g.family, { group: g.group, port: g.port });
 
   // IP_MULTICAST_LOOP off: mesh is between hosts; our own probes would only be noise.
   const tx = await sendAll({ sockets: deps.sockets, platform: p }, {

@@ -2,8 +2,9 @@
 // stopped together), the cells marked with the finding that explains them.
 import type { Finding } from '../findings/model.js';
 import type { Stopped } from '../stall/detect.js';
-import { diagnoseStall, type MembershipIntervalView } from '../stall/diagnose.js';
+import type { MembershipIntervalView } from '../stall/diagnose.js';
 import type { IfaceCauses } from '../stall/evidence.js';
+import { explainStopEvents } from '../stall/explain.js';
 import type { QuerySummary } from '../stall/queries.js';
 import { hostnameOf, type MeshCell } from './model.js';
 
@@ -16,26 +17,15 @@ export interface StallInputs {
 }
 
 export function explainStops(events: readonly Stopped<MeshCell>[][], inp: StallInputs): Finding[] {
-  const out: Finding[] = [];
-  for (const ev of events) {
-    const first = ev[0];
-    if (!first) continue;
-    const iface = first.item.iface;
-    const stoppedAtS = first.check.stoppedAtS;
-    const still = inp.cells.filter((c) => c.iface === iface && c.state !== 'stalled').length;
-    const causes = inp.causes.get(iface) ?? { firewall: [], rpfDropped: [] };
-    const f = diagnoseStall({
-      iface, group: inp.group, stoppedAtS,
-      streams: ev.map((s) => `probes from ${hostnameOf(s.item.peer)} (${s.item.peerIface})`),
-      stillArriving: still,
-      membership: inp.membership,
-      queries: inp.queries(iface),
-      firewall: causes.firewall,
-      rpfDropped: causes.rpfDropped,
-    });
+  return explainStopEvents(events, {
+    iface: (c) => c.iface,
+    describe: (c) => `probes from ${hostnameOf(c.peer)} (${c.peerIface})`,
+    group: () => inp.group,
+    stillArriving: (iface) => inp.cells.filter((c) => c.iface === iface && c.state !== 'stalled').length,
+    membership: inp.membership, queries: inp.queries, causes: inp.causes,
+  }).map(({ finding: f, event: ev }) => {
     f.evidence.peers = ev.map((s) => ({ peer: s.item.peer, peerIface: s.item.peerIface, stoppedAtS: s.check.stoppedAtS, gapS: Math.round(s.check.gapMs / 100) / 10 }));
     for (const s of ev) s.item.stall = { atS: s.check.stoppedAtS, finding: f.id as 'SNOOPING_TIMEOUT' | 'STREAM_STOPPED' };
-    out.push(f);
-  }
-  return out;
+    return f;
+  });
 }

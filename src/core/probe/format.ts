@@ -123,3 +123,9 @@ export function decodeProbe(buf: Uint8Array, off = 0, len = buf.length - off): P
     size: len,
   };
 }
+
+/** The hostname in a sender id (hostname-XXXX, src/core/transmit/setup.ts senderIdFor). */
+export function hostnameOf(senderId: string): string {
+  const m = /^(.*)-[0-9a-f]{4}$/.exec(senderId);
+  return m?.[1] ?? senderId;
+}

@@ -14,6 +14,8 @@ import { joinAll, type JoinResult, type Packet } from '../membership/join.js';
 import { verifyMemberships } from '../membership/verify.js';
 import type { Probe } from '../probe/format.js';
 import { ReceiveStats, type RowStats } from './stats.js';
+import { startStallWatch, type StallWatchDeps } from './stalls.js';
+import { addressesOf } from '../interfaces.js';
 
 export interface JoinAllOptions {
   groups: GroupSpec[];
@@ -25,6 +27,10 @@ export interface JoinAllOptions {
   intervalMs: number;
   durationMs?: number;
   count?: number;
+  /** --membership-interval (s): the switches' snooping membership interval, for the stall diagnosis. */
+  membershipIntervalS?: number;
+  /** --fail-on-stop: a stream that stops is an error, not a warning. */
+  failOnStop?: boolean;
 }
 
 export interface JoinAllHooks {
@@ -60,7 +66,7 @@ function parseExpect(text: string, ifaces: readonly string[], groups: readonly G
   return { iface, group: g.group };
 }
 
-export async function startJoinAll(deps: { platform: Platform; sockets: SocketApi }, o: JoinAllOptions, hooks: JoinAllHooks): Promise<JoinAllRun> {
+export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; sockets: SocketApi }, o: JoinAllOptions, hooks: JoinAllHooks): Promise<JoinAllRun> {
   const inv = await loadInterfaces(deps.platform, { selection: o.selection, ...(o.family ? { family: o.family } : {}) });
   const expectations = o.expect.map((e) => parseExpect(e, inv.interfaces.map((i) => i.name), o.groups));
   const m = await joinAll(deps, { groups: o.groups, interfaces: inv.interfaces, receive: true });
@@ -72,6 +78,12 @@ export async function startJoinAll(deps: { platform: Platform; sockets: SocketAp
   const stats = new ReceiveStats({ joinedAtMs: joinedAt, localHost: deps.platform.hostname(), assumeSynced: o.assumeSynced });
   for (const r of m.results) if (r.status === 'joined') stats.expect(r.iface, r.group);
   const joinedAny = m.results.some((r) => r.status === 'joined');
+  // IGMP on the IPv4 interfaces joined: were queries heard and answered, if a stream stops?
+  const v4 = [...new Set(m.results.filter((r) => r.status === 'joined' && r.family === 4).map((r) => r.iface))];
+  const stalls = await startStallWatch(deps, v4.map((iface) => {
+    const i = inv.interfaces.find((x) => x.name === iface);
+    return { iface, addresses: i ? addressesOf(i, 4).map((a) => a.address) : [] };
+  }), { failOnStop: o.failOnStop ?? false, ...(o.membershipIntervalS !== undefined ? { membershipIntervalS: o.membershipIntervalS } : {}) });
 
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => { stop = resolve; });
@@ -97,9 +109,10 @@ export async function startJoinAll(deps: { platform: Platform; sockets: SocketAp
       if (timer) clearTimeout(timer);
     }
     m.close();
-    const elapsedMs = Date.now() - listeningAt;
+    const endMs = Date.now();
+    const elapsedMs = endMs - listeningAt;
     const rows = stats.snapshot();
-    findings.push(...receiveErrors);
+    findings.push(...receiveErrors, ...await stalls.finish(stats.streams(), { joinedAtMs: joinedAt, endMs }));
     if (!m.results.some((r) => r.status !== 'skipped')) {
       findings.unshift(makeFinding('NO_ELIGIBLE_INTERFACE', {
         message: 'No selected interface can join these groups (up, MULTICAST flag, an address of the family).',

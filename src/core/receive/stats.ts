@@ -4,6 +4,7 @@
 import { decodeProbe, nowUs, type Probe } from '../probe/format.js';
 import { StreamTracker, type StreamStats } from '../probe/tracker.js';
 import type { Packet } from '../membership/join.js';
+import type { StreamTimes } from '../stall/detect.js';
 
 /** The group of a datagram the socket cannot tell (several groups on it, not a probe). */
 export const UNKNOWN_GROUP = '*';
@@ -38,6 +39,20 @@ interface Row {
   packetsAtSnapshot: number;
   firstAtMs: number;
   lastAtMs: number;
+  /** Arrival times of the non-probe datagrams (one stream for the stall detector). */
+  foreignFirstAtMs: number;
+  foreignLastAtMs: number;
+}
+
+/** One stream as the stall detector sees it: a probe stream, or a row's non-probe traffic. */
+export interface ReceivedStream {
+  iface: string;
+  /** UNKNOWN_GROUP when the socket could not tell. */
+  group: string;
+  probe?: { senderId: string; senderIface: string };
+  /** The last source address seen on the row (non-probe traffic). */
+  source: string | null;
+  times: StreamTimes;
 }
 
 export interface ReceiveOptions {
@@ -73,6 +88,8 @@ export class ReceiveStats {
         packetsAtSnapshot: 0,
         firstAtMs: 0,
         lastAtMs: 0,
+        foreignFirstAtMs: 0,
+        foreignLastAtMs: 0,
       };
       this.rows.set(key, r);
     }
@@ -93,6 +110,8 @@ export class ReceiveStats {
     if (s.firstPacketMs === null) s.firstPacketMs = Math.max(0, p.atMs - this.opts.joinedAtMs);
     if (!probe) {
       s.foreign++;
+      if (s.foreign === 1) row.foreignFirstAtMs = p.atMs;
+      row.foreignLastAtMs = p.atMs;
       return undefined;
     }
     s.lastTtl = probe.ttl;
@@ -129,6 +148,27 @@ export class ReceiveStats {
         avg: delays.reduce((a, d) => a + d.avg, 0) / delays.length,
       };
       out.push({ ...s, streams: [...streams] });
+    }
+    return out;
+  }
+
+  /**
+   * Every stream, for the stall detector: each probe stream with its own sequence numbers, and a
+   * row's non-probe traffic as one stream numbered by arrival (its interval is then the average).
+   */
+  streams(): ReceivedStream[] {
+    const out: ReceivedStream[] = [];
+    for (const r of this.rows.values()) {
+      const { iface, group, foreign, lastSource } = r.stats;
+      for (const t of r.trackers.values()) {
+        const x = t.stats;
+        out.push({ iface, group, probe: { senderId: x.senderId, senderIface: x.senderIface }, source: lastSource,
+          times: { firstAtMs: x.firstAtMs, lastAtMs: x.lastAtMs, firstSeq: x.firstSeq, highestSeq: x.highestSeq, unique: x.unique } });
+      }
+      if (foreign > 0) {
+        out.push({ iface, group, source: lastSource,
+          times: { firstAtMs: r.foreignFirstAtMs, lastAtMs: r.foreignLastAtMs, firstSeq: 0, highestSeq: foreign - 1, unique: foreign } });
+      }
     }
     return out;
   }

@@ -1,11 +1,12 @@
-// What mesh captures on each interface it joined on (libpcap, when available): IGMP, to know
-// whether queries were heard and answered (the stall diagnosis), and the probes themselves, to
-// report the TTL they arrived with (the kernel does not hand the received TTL to libuv).
-// Without libpcap mesh still runs; its documents then say captured: false.
+// What mesh and join-all capture on each interface they joined on (libpcap, when available):
+// IGMP, to know whether queries were heard and answered (the stall diagnosis), and for mesh the
+// probes themselves, to report the TTL they arrived with (the kernel does not hand the received
+// TTL to libuv). Without libpcap (or its privilege) both still run; queries then show as not
+// captured and the diagnosis says so.
 import type { CaptureFactory, CaptureHandle } from '../../platform/capture/types.js';
 import { decodeFrame } from '../wire/frame.js';
 import { decodeProbe } from '../probe/format.js';
-import { QueryWatch } from '../stall/queries.js';
+import { QueryWatch } from './queries.js';
 import type { Family } from '../ip.js';
 
 export interface WatchTarget {
@@ -23,12 +24,19 @@ export interface WireWatch {
   close(): void;
 }
 
-export function filterFor(family: Family, group: string, port: number): string {
-  // IGMP only for IPv4: MLD hides behind the Hop-by-Hop header (sniff filters it in userspace).
-  return family === 4 ? `igmp or (udp and dst host ${group} and dst port ${port})` : `ip6 and udp and dst host ${group} and dst port ${port}`;
+/** The probes whose TTL is wanted (mesh); without, IGMP only (join-all). */
+export interface ProbeTarget {
+  group: string;
+  port: number;
 }
 
-export async function startWireWatch(load: (() => Promise<CaptureFactory>) | undefined, targets: readonly WatchTarget[], family: Family, group: string, port: number): Promise<WireWatch> {
+export function filterFor(family: Family, probes?: ProbeTarget): string {
+  // IGMP only for IPv4: MLD hides behind the Hop-by-Hop header (sniff filters it in userspace).
+  if (!probes) return 'igmp';
+  return family === 4 ? `igmp or (udp and dst host ${probes.group} and dst port ${probes.port})` : `ip6 and udp and dst host ${probes.group} and dst port ${probes.port}`;
+}
+
+export async function startWireWatch(load: (() => Promise<CaptureFactory>) | undefined, targets: readonly WatchTarget[], family: Family, probes?: ProbeTarget): Promise<WireWatch> {
   const queries = new QueryWatch();
   const ttls = new Map<string, number>();
   const handles: CaptureHandle[] = [];
@@ -44,12 +52,12 @@ export async function startWireWatch(load: (() => Promise<CaptureFactory>) | und
     let captured = false;
     if (factory && family === 4) {
       try {
-        const h = factory.open({ iface: t.iface, filter: filterFor(family, group, port), snaplen: 512, timeoutMs: 0 }, (buf, caplen, wireLen) => {
+        const h = factory.open({ iface: t.iface, filter: filterFor(family, probes), snaplen: 512, timeoutMs: 0 }, (buf, caplen, wireLen) => {
           const f = decodeFrame(buf.subarray(0, caplen), h.linkType, wireLen);
           if (!f.l3) return;
           if (f.igmp) {
             queries.add(t.iface, f.igmp, f.l3.src, t.addresses.includes(f.l3.src), Date.now());
-          } else if (f.udp) {
+          } else if (f.udp && probes) {
             const p = decodeProbe(buf, f.udp.payloadOffset, Math.min(f.udp.payloadLength, caplen - f.udp.payloadOffset));
             if (p) ttls.set(`${t.iface}\u0000${p.senderId}\u0000${p.ifname}`, f.l3.ttl);
           }
