@@ -59,6 +59,10 @@ export function renderQuerierCheck(r: QuerierReport, out: Output): void {
   }
   out.line(t.toString());
   out.line(host.toString());
+  for (const i of r.interfaces) {
+    if (i.malformed.count === 0) continue;
+    out.line(s.warn(`${i.name}: ${i.malformed.count} malformed IGMP/MLD frame${i.malformed.count > 1 ? 's' : ''} ignored (${i.malformed.reasons.map((x) => `${x.reason}: ${x.count}`).join('; ')})`));
+  }
   if (r.expect) out.line(`--expect ${r.expect.address}: ${r.expect.met ? s.ok('met') : s.bad('NOT met')}`, true);
   out.line();
   renderFindings(r.findings, out);

@@ -21,7 +21,7 @@ function fam(queriers: QuerierEntry[], over: Partial<FamilyReport> = {}): Family
 }
 
 function iface(name: string, igmp?: FamilyReport, mld?: FamilyReport): InterfaceReport {
-  const i: InterfaceReport = { name, index: 3, addresses: ['198.18.2.2/24'], rpFilter: { all: 1, default: 0, iface: 0, effective: 1, mode: 'strict' } };
+  const i: InterfaceReport = { name, index: 3, addresses: ['198.18.2.2/24'], rpFilter: { all: 1, default: 0, iface: 0, effective: 1, mode: 'strict' }, malformed: { count: 0, reasons: [] } };
   if (igmp) i.igmp = igmp;
   if (mld) i.mld = mld;
   return i;

@@ -62,6 +62,19 @@ test('observer: the join\'s unsolicited v3 report just after a query is no answe
   assert.equal(o.result(4, 10_000).host.queriesAnswered, 1);
 });
 
+test('observer: malformed frames counted per reason (numbers folded), commonest first, at most five', () => {
+  const o = new InterfaceObserver('wifi0', { addresses: [] });
+  for (let i = 0; i < 3; i++) o.add({ ...query('198.18.2.1', i) });
+  for (const n of [4, 5, 6]) o.addMalformed(`IGMP: message cut short (${n} bytes)`);
+  o.addMalformed('IPv4: option 148 runs past the header');
+  for (let i = 0; i < 10; i++) o.addMalformed(`reason ${String.fromCharCode(97 + i)}`);
+  const m = o.malformed();
+  assert.equal(m.count, 14);
+  assert.equal(m.reasons.length, 5);
+  assert.deepEqual(m.reasons[0], { reason: 'IGMP: message cut short (N bytes)', count: 3 });
+  assert.equal(o.result(4, 1000).queriers[0]?.generalQueries, 3, 'the good queries still count');
+});
+
 test('observer: bad checksums are counted, not believed', () => {
   const o = new InterfaceObserver('wifi0', { addresses: [] });
   o.add({ ...query('198.18.2.1', 0), checksumOk: false });

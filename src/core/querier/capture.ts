@@ -32,10 +32,13 @@ export function toHeard(f: DecodedFrame, timeMs: number): HeardPacket | undefine
 
 /** The opener listen.ts needs, over the platform's capture factory. */
 export function controlCaptureOver(factory: CaptureFactory): OpenControlCapture {
-  return async (iface, filter, onPacket) => {
+  return async (iface, filter, onPacket, onMalformed) => {
     // Immediate mode: control packets are few, and the interval between queries is measured.
     const h = factory.open({ iface, filter, snaplen: 2048, bufferBytes: 1 << 20, timeoutMs: 0 }, (buf, caplen, wireLen, sec, usec) => {
-      const heard = toHeard(decodeFrame(buf.subarray(0, caplen), h.linkType, wireLen), sec * 1000 + usec / 1000);
+      const f = decodeFrame(buf.subarray(0, caplen), h.linkType, wireLen);
+      // Counted, never believed: a query the decoders refuse is one the kernel drops too.
+      if (f.malformed !== undefined) { onMalformed?.(f.malformed); return; }
+      const heard = toHeard(f, sec * 1000 + usec / 1000);
       if (heard) onPacket(heard);
     });
     return {

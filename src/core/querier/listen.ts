@@ -13,7 +13,8 @@ import { InterfaceObserver, type FamilyObservation, type HeardPacket } from './o
 import type { FamilyReport, InterfaceReport, QuerierEntry, QuerierReport } from './report.js';
 
 /** Frames from one interface, already decoded to IGMP/MLD packets; close() ends the capture. */
-export type OpenControlCapture = (iface: string, filter: string, onPacket: (p: HeardPacket) => void) => Promise<{ close(): Promise<void> | void }>;
+/** Opens a capture of IGMP/MLD on iface; onMalformed gets the reason of every frame the decoders refuse. */
+export type OpenControlCapture = (iface: string, filter: string, onPacket: (p: HeardPacket) => void, onMalformed?: (reason: string) => void) => Promise<{ close(): Promise<void> | void }>;
 
 export interface ListenProgress {
   elapsedMs: number;
@@ -69,7 +70,7 @@ export async function listenForQueriers(p: Platform, opts: ListenOptions): Promi
     for (const i of targets) {
       const fams = familiesOf(i, opts.family);
       const obs = observers.get(i.name)!;
-      captures.push(await opts.openCapture(i.name, controlFilter(fams.length === 1 ? fams[0] : undefined), (pkt) => obs.add(pkt)));
+      captures.push(await opts.openCapture(i.name, controlFilter(fams.length === 1 ? fams[0] : undefined), (pkt) => obs.add(pkt), (why) => obs.addMalformed(why)));
     }
     listenStart = Date.now();
     opts.onListening?.(targets.map((i) => i.name));
@@ -82,7 +83,7 @@ export async function listenForQueriers(p: Platform, opts: ListenOptions): Promi
   const after = await loadInterfaces(p, { ...(opts.selection ? { selection: opts.selection } : {}) });
   const interfaces: InterfaceReport[] = [];
   for (const i of targets) {
-    const rep: InterfaceReport = { name: i.name, index: i.index, addresses: i.addresses.map((a) => a.cidr), rpFilter: i.rpFilter };
+    const rep: InterfaceReport = { name: i.name, index: i.index, addresses: i.addresses.map((a) => a.cidr), rpFilter: i.rpFilter, malformed: observers.get(i.name)!.malformed() };
     const later = after.interfaces.find((x) => x.name === i.name);
     for (const f of familiesOf(i, opts.family)) {
       const fr = await familyReport(p, i, later, observers.get(i.name)!.result(f, endMs));

@@ -67,6 +67,15 @@ export interface HostReports {
   queriesDue: number;
 }
 
+/** Control frames the decoders refused on an interface: how many, and the commonest reasons. */
+export interface MalformedCount {
+  count: number;
+  /** Up to five reasons, commonest first, with their counts. */
+  reasons: { reason: string; count: number }[];
+}
+
+const MAX_REASONS_KEPT = 64;
+
 export interface FamilyObservation {
   family: Family;
   queriers: QuerierSeen[];
@@ -82,6 +91,9 @@ export class InterfaceObserver {
   private readonly queryTimes: Record<Family, QueryTime[]> = { 4: [], 6: [] };
   private readonly reportTimes: Record<Family, number[]> = { 4: [], 6: [] };
   private readonly hosts: Record<Family, HostReports> = { 4: emptyHost(), 6: emptyHost() };
+  private malformedCount = 0;
+  /** Per reason; bounded so that a flood of distinct reasons cannot grow it. */
+  private readonly malformedReasons = new Map<string, number>();
 
   constructor(
     readonly iface: string,
@@ -99,6 +111,19 @@ export class InterfaceObserver {
       // An unsolicited v3/MLDv2 report can leave just after a query by chance: it is no answer.
       if (!p.report.stateChangeOnly) this.reportTimes[p.family].push(p.timeMs);
     }
+  }
+
+  /** A frame the decoders refused (cut short, a length past the end, a bad option). */
+  addMalformed(reason: string): void {
+    this.malformedCount++;
+    // The reason without its numbers: "IGMP: message cut short (4 bytes)" and "(6 bytes)" are one.
+    const key = reason.replace(/\d+/g, 'N');
+    if (this.malformedReasons.has(key) || this.malformedReasons.size < MAX_REASONS_KEPT) this.malformedReasons.set(key, (this.malformedReasons.get(key) ?? 0) + 1);
+  }
+
+  malformed(): MalformedCount {
+    const reasons = [...this.malformedReasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count).slice(0, 5);
+    return { count: this.malformedCount, reasons };
   }
 
   private isOwn(p: HeardPacket): boolean {

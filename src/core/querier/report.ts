@@ -3,7 +3,7 @@
 import type { Finding } from '../findings/model.js';
 import type { Family } from '../ip.js';
 import type { RpFilterState } from '../rpfilter-conf.js';
-import type { FamilyObservation, QuerierSeen } from './observe.js';
+import type { FamilyObservation, MalformedCount, QuerierSeen } from './observe.js';
 
 export interface QuerierValidation {
   /** Inside a prefix of the arrival interface (MLD: link-local counts as on the link). */
@@ -38,6 +38,8 @@ export interface InterfaceReport {
   index: number;
   addresses: string[];
   rpFilter: RpFilterState;
+  /** IGMP/MLD frames captured that the decoders refused: counted, never taken for a querier. */
+  malformed: MalformedCount;
   igmp?: FamilyReport;
   mld?: FamilyReport;
 }
