@@ -12,7 +12,7 @@ export default defineCommand({
     const { platform } = await import('../platform/linux.js');
     const { renderInterfaces } = await import('../render/interfaces.js');
     const { exitFor } = await import('../core/exit.js');
-    const inv = await loadInterfaces(platform(), { selection: ctx.selection, ...(ctx.family ? { family: ctx.family } : {}) });
+    const inv = await loadInterfaces(platform(), { selection: ctx.selection, details: true, ...(ctx.family ? { family: ctx.family } : {}) });
     renderInterfaces(inv, ctx.out);
     return exitFor(inv.findings);
   },

@@ -60,6 +60,8 @@ export interface InventoryOptions {
   selection?: IfaceSelection;
   /** Restrict address-family checks (the -4 / -6 flags). */
   family?: Family;
+  /** Kind, speed and virtual (systeminformation): slow, for the inventory reports only. */
+  details?: boolean;
 }
 
 function flagNames(flags: number): string[] {
@@ -82,7 +84,7 @@ function toAddress(a: RawInterface['addresses'][number]): Address {
 }
 
 export async function loadInterfaces(p: Platform, opts: InventoryOptions = {}): Promise<InterfaceInventory> {
-  const raw = selectInterfaces(await p.listInterfaces(), opts.selection ?? {});
+  const raw = selectInterfaces(await p.listInterfaces({ details: opts.details ?? false }), opts.selection ?? {});
   const [defaults, igmp, igmp6] = await Promise.all([p.defaultRoutes(), p.igmp(), p.igmp6()]);
   const interfaces = await Promise.all(
     raw.map(async (r): Promise<Interface> => {

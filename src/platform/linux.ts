@@ -80,9 +80,9 @@ async function systemInfo(): Promise<Map<string, SiInfo>> {
 export class LinuxPlatform implements Platform {
   readonly os = process.platform;
 
-  async listInterfaces(): Promise<RawInterface[]> {
+  async listInterfaces(opts: { details?: boolean } = {}): Promise<RawInterface[]> {
     const names = ((await readdir('/sys/class/net').catch(() => [])) as string[]).sort();
-    const [addrs, si] = await Promise.all([addressesByDevice(names), systemInfo()]);
+    const [addrs, si] = await Promise.all([addressesByDevice(names), opts.details ? systemInfo() : new Map<string, SiInfo>()]);
     const list = await Promise.all(
       names.map(async (name): Promise<RawInterface | undefined> => {
         const index = Number(await readSys(name, 'ifindex'));

@@ -52,7 +52,12 @@ export type RouteGetResult =
 export interface Platform {
   /** 'linux', 'darwin'... (process.platform). */
   readonly os: string;
-  listInterfaces(): Promise<RawInterface[]>;
+  /**
+   * Every interface from /sys and `ip -j addr`. `details`: also kind, speed and virtual from
+   * systeminformation, which runs a shell pipeline per interface synchronously (some 100 ms each
+   * here): for the inventory reports (interfaces, doctor), not for commands that act.
+   */
+  listInterfaces(opts?: { details?: boolean }): Promise<RawInterface[]>;
   /** A sysctl by dotted name (net.ipv4.conf.all.rp_filter); undefined when absent. */
   sysctl(key: string): Promise<string | undefined>;
   igmp(): Promise<IgmpDevice[]>;

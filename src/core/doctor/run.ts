@@ -12,7 +12,7 @@ export async function runDoctor(
   selection: IfaceSelection,
   progress: (text: string) => void = () => {},
 ): Promise<DoctorReport> {
-  const inventory = await loadInterfaces(deps.platform, { selection, ...(opts.family ? { family: opts.family } : {}) });
+  const inventory = await loadInterfaces(deps.platform, { selection, details: true, ...(opts.family ? { family: opts.family } : {}) });
   const families = opts.family ? [opts.family] : ([4, 6] as const);
   const eligible = inventory.interfaces.filter((i) => families.some((f) => isEligible(i, f)));
   const ctx = { deps, opts, inventory, eligible, progress };
