@@ -98,6 +98,39 @@ time.sleep(8)`;
     }
   });
 
+  test('a join without an interface lands on the route\'s interface only: JOIN_ANY_INTERFACE names it; a join on both uplinks is not named', async () => {
+    // INADDR_ANY: the kernel picks the interface the route to the group uses (wired0, the default).
+    const any = lp.lab.spawn('host', 'python3', ['-c', `import socket,time
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP,socket.IP_ADD_MEMBERSHIP,socket.inet_aton('239.1.9.9')+socket.inet_aton('0.0.0.0'))
+time.sleep(8)`]);
+    // By index on both uplinks, as join-all does.
+    const both = lp.lab.spawn('host', 'python3', ['-c', `import socket,struct,time
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)
+for n in ('wired0','wifi0'):
+    s.setsockopt(socket.IPPROTO_IP,socket.IP_ADD_MEMBERSHIP,socket.inet_aton('239.1.9.10')+socket.inet_aton('0.0.0.0')+struct.pack('i',socket.if_nametoindex(n)))
+time.sleep(8)`]);
+    try {
+      // /proc/net/igmp: 239.1.9.9 is 0909 01EF, 239.1.9.10 is 0A09 01EF (little-endian hex).
+      await waitFor(async () => {
+        const igmp = (await lp.lab.exec('host', 'cat', ['/proc/net/igmp'])).stdout;
+        return igmp.includes('090901EF') && (igmp.match(/0A0901EF/g) ?? []).length === 2;
+      }, 5000);
+      const { code, doc } = await doctor();
+      assert.equal(code, 0, 'a warning, not an error');
+      const f = doc.findings.filter((x) => x.id === 'JOIN_ANY_INTERFACE');
+      assert.equal(f.length, 1, JSON.stringify(doc.findings.map((x) => [x.id, x.message])));
+      assert.equal(f[0].iface, 'wired0');
+      assert.equal(f[0].group, '239.1.9.9');
+      assert.equal(f[0].severity, 'warning');
+      assert.deepEqual(f[0].evidence.otherInterfaces, ['wifi0']);
+      assert.match(f[0].fix, /ip route add 239\.1\.9\.9\/32 dev wifi0/);
+    } finally {
+      any.kill();
+      both.kill();
+    }
+  });
+
   test('--junit writes one testcase per check, failures for error findings; the XML parses', async () => {
     await lp.lab.must('host', 'nft', ['add table inet mcdtest']);
     const file = path.join(tmp, 'doctor.xml');

@@ -6,12 +6,13 @@
 import { makeFinding } from '../../findings/catalog.js';
 import type { Finding } from '../../findings/model.js';
 import type { DoctorCheck } from '../types.js';
+import { joinAnyFindings } from './join-any.js';
 
 const linkLocal = (g: string): boolean => g.startsWith('224.0.0.') || g.toLowerCase().startsWith('ff02:') || g.toLowerCase().startsWith('ff01:');
 
 export const socketsCheck: DoctorCheck = {
   id: 'sockets',
-  title: 'Sockets: membership limit, IP_MULTICAST_ALL',
+  title: 'Sockets: membership limit, IP_MULTICAST_ALL, joins without an interface',
   linuxOnly: true,
   async run(ctx) {
     const findings: Finding[] = [];
@@ -36,6 +37,7 @@ export const socketsCheck: DoctorCheck = {
         evidence: { port: Number(port), wildcardSockets: count, groups: [...distinctGroups] },
       }));
     }
+    findings.push(...await joinAnyFindings(p, ctx.inventory.interfaces));
     return { findings, details: { igmpMaxMemberships: maxMemberships, igmpMaxMsf: maxMsf, routableGroupsJoined: groups, udpSockets: sockets.length } };
   },
 };
