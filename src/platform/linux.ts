@@ -1,5 +1,6 @@
 // The Linux implementation of Platform: /proc, /sys, os.networkInterfaces(), systeminformation
 // and iproute2's JSON output. The only module that reads the OS for the core.
+import { EnvironmentError } from '../core/errors.js';
 import { readFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import { parseProcNetIgmp, parseProcNetIgmp6, parseProcNetMcfilter } from './procfs/igmp.js';
@@ -171,6 +172,11 @@ function safeJson(text: string): unknown[] {
 let instance: Platform | undefined;
 /** The process-wide platform; tests pass fakes to the core instead. */
 export function platform(): Platform {
+  // Every command but mac-map and mesh-report reads Linux's /proc, /sys and `ip`: elsewhere, one
+  // clear line and exit 3 (DESIGN.md), not an ENOENT from deep inside.
+  if (process.platform !== 'linux') {
+    throw new EnvironmentError('NOT_LINUX', `this command reads Linux's /proc, /sys and iproute2; this system is ${process.platform} (mac-map and mesh-report run anywhere)`);
+  }
   instance ??= new LinuxPlatform();
   return instance;
 }
