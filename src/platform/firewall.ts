@@ -2,6 +2,7 @@
 // rules) and, where the legacy backend is in use, `iptables-legacy-save`/`ip6tables-legacy-save`.
 // A missing tool or a refusal is "unknown", never an error: the firewall check is advisory.
 import { run } from './exec.js';
+import { readNftRuleset } from './nft-ruleset.js';
 
 export interface FirewallSnapshot {
   /** Parsed `nft -j list ruleset`, or undefined when nft is missing or refused. */
@@ -19,7 +20,7 @@ export interface FirewallReader {
 export class LinuxFirewallReader implements FirewallReader {
   async snapshot(): Promise<FirewallSnapshot> {
     const snap: FirewallSnapshot = { unreadable: [] };
-    const nft = await run('nft', ['-j', 'list', 'ruleset']);
+    const nft = await readNftRuleset();
     if (nft.code === 0) {
       try {
         snap.nft = JSON.parse(nft.stdout);

@@ -5,6 +5,7 @@
 // can filter IPv4 too (families ip/inet), beside rp_filter and without its counter.
 // Missing tools are not an error: most hosts have one of the two, or neither.
 import { run } from './exec.js';
+import { readNftRuleset } from './nft-ruleset.js';
 
 export type ToolState = 'ok' | 'missing' | 'failed';
 
@@ -115,7 +116,7 @@ function stateOf(code: number): ToolState {
 
 /** Reads both rulesets. ip6tables with the nf_tables backend shows the same rules nft does: keep its readable form. */
 export async function readNetfilterRpf(): Promise<NetfilterRpfReport> {
-  const [nft, ipt] = await Promise.all([run('nft', ['-j', 'list', 'ruleset']), run('ip6tables-save', ['-c'])]);
+  const [nft, ipt] = await Promise.all([readNftRuleset(), run('ip6tables-save', ['-c'])]);
   const report: NetfilterRpfReport = { tools: { nft: stateOf(nft.code), ip6tables: stateOf(ipt.code) }, rules: [], errors: [] };
   const iptRules = ipt.code === 0 ? parseIptablesSave(ipt.stdout) : [];
   const iptIsNft = ipt.code === 0 && /nf_tables/.test(ipt.stdout);
