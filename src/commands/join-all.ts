@@ -37,10 +37,11 @@ export default defineCommand({
     const { LinuxFirewallReader } = await import('../platform/firewall.js');
     const { loadCaptureFactory } = await import('../platform/capture/index.js');
     const { JoinAllReporter } = await import('../render/join-all.js');
+    const { watchLinks } = await import('../platform/link-watch.js');
     const rep = new JoinAllReporter(ctx.out);
     const families = new Set(groups.map((g) => g.family));
     const sockets = await openSocketsOrExplain();
-    const run = await startJoinAll({ platform: platform(), sockets, firewall: new LinuxFirewallReader(), capture: loadCaptureFactory }, {
+    const run = await startJoinAll({ platform: platform(), sockets, firewall: new LinuxFirewallReader(), capture: loadCaptureFactory, watchLinks }, {
       groups, selection: ctx.selection, expect: argv.expect ?? [], assumeSynced: argv['assume-synced'], intervalMs: argv.interval * 1000,
       failOnStop: argv['fail-on-stop'], ...(mi !== undefined ? { membershipIntervalS: mi } : {}),
       ...(families.size === 1 && groups[0] ? { family: groups[0].family } : {}),
@@ -50,6 +51,7 @@ export default defineCommand({
       joined: (results, findings) => rep.joined(results, findings),
       packet: ctx.out.json && ctx.out.verbose ? (p, probe) => rep.packet(p, probe) : undefined,
       stats: (rows, elapsedMs, total) => rep.stats(rows, elapsedMs, total),
+      churn: (e) => rep.churn(e),
     });
     const onSig = (): void => run.stop();
     process.once('SIGINT', onSig);

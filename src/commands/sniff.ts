@@ -54,6 +54,7 @@ export default defineCommand<SniffArgs>({
       captureFactory: loadCaptureFactory,
       sockets: async () => (await import('../platform/sockets/index.js')).loadSockets(),
       openFile: (file, force) => openFileSink(file, force, runAs),
+      watchLinks: (await import('../platform/link-watch.js')).watchLinks,
       ...(privileges && runAs ? { dropPrivileges: () => privileges.dropPrivileges(runAs) } : {}),
       onSignal: (stop, saveNow) => {
         // First SIGINT/SIGTERM: stop, drain what the kernel holds, write the summary. A second

@@ -5,6 +5,8 @@ import type { JoinResult, Packet } from '../core/membership/join.js';
 import type { Probe } from '../core/probe/format.js';
 import type { RowStats } from '../core/receive/stats.js';
 import type { JoinAllOutcome } from '../core/receive/run.js';
+import type { ChurnEvent } from '../core/membership/churn.js';
+import { churnLine } from './churn.js';
 import type { Output } from './output.js';
 import { renderFindings } from './findings.js';
 import { LiveArea, fmtRate } from './live.js';
@@ -74,6 +76,14 @@ export class JoinAllReporter {
     });
   }
 
+  /** iface_down / iface_up: an NDJSON event, or one line above the live table. */
+  churn(e: ChurnEvent): void {
+    const { type, ...body } = e;
+    if (this.out.json) { this.out.event(type, body); return; }
+    this.live.clear();
+    this.out.line(churnLine(e, makeStyle(this.out.opts.color)));
+  }
+
   stats(rows: readonly RowStats[], elapsedMs: number, total: number): void {
     const o = this.out;
     if (o.json) {
@@ -104,7 +114,7 @@ export class JoinAllReporter {
         joined: s.results.filter((r) => r.status === 'joined').length,
         failed: s.results.filter((r) => r.status === 'failed').length,
         skipped: s.results.filter((r) => r.status === 'skipped').length,
-        rows: s.rows, findings: s.findings, exitCode: s.exitCode,
+        rows: s.rows, churn: s.churn, findings: s.findings, exitCode: s.exitCode,
       });
       return;
     }

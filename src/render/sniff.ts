@@ -7,6 +7,8 @@ import type { Output } from './output.js';
 import { renderFindings } from './findings.js';
 import { makeStyle } from './style.js';
 import { makeTable } from './table.js';
+import type { ChurnEvent } from '../core/membership/churn.js';
+import { churnLine } from './churn.js';
 import { controlLine, malformedLine, packetLine } from './sniff-text.js';
 
 export interface StartInfo {
@@ -59,6 +61,12 @@ export class SniffRenderer {
     this.out.line(this.clearLive() + text);
   }
 
+  churn(e: ChurnEvent): void {
+    const { type, ...body } = e;
+    if (this.out.json) { this.out.event(type, body); return; }
+    this.out.line(this.clearLive() + churnLine(e, makeStyle(this.out.opts.color)));
+  }
+
   stats(elapsedMs: number, snap: { interfaces: IfaceCounts[]; flows: FlowStats[] }): void {
     if (this.out.json) {
       this.out.event('stats', { elapsedMs, interfaces: snap.interfaces, flows: snap.flows.map(flowJson) });
@@ -79,7 +87,7 @@ export class SniffRenderer {
     if (this.out.json) {
       this.out.event('summary', {
         stoppedBy: sum.stoppedBy, durationMs: sum.durationMs, libpcap, interfaces: sum.interfaces,
-        flows: sum.flows.map(flowJson), ...(file ? { file } : {}), findings,
+        flows: sum.flows.map(flowJson), ...(file ? { file } : {}), ...(sum.churn ? { churn: sum.churn } : {}), findings,
       });
       return;
     }

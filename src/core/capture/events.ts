@@ -4,6 +4,7 @@ import type { CaptureStats } from '../../platform/capture/types.js';
 import type { IgmpMessage } from '../wire/igmp.js';
 import type { MldMessage } from '../wire/mld.js';
 import type { FlowStats, ProbeSeen } from './flows.js';
+import type { IfaceChurn } from '../membership/churn.js';
 
 export type StopReason = 'count' | 'duration' | 'signal' | 'error';
 
@@ -85,4 +86,6 @@ export interface SniffSummary {
   interfaces: IfaceCounts[];
   flows: FlowStats[];
   written?: { format: string; packets: number };
+  /** Per interface captured: downs and returns during the run (capture/churn.ts). */
+  churn?: IfaceChurn[];
 }

@@ -26,13 +26,27 @@ export class CaptureFileWriter {
   private batch = Buffer.allocUnsafe(BATCH);
   private used = 0;
 
-  constructor(private readonly sink: ByteSink, readonly format: FileFormat, readonly interfaces: readonly FileInterface[], appName = 'mcast-doctor') {
+  readonly interfaces: FileInterface[];
+
+  constructor(private readonly sink: ByteSink, readonly format: FileFormat, interfaces: readonly FileInterface[], appName = 'mcast-doctor') {
+    this.interfaces = [...interfaces];
     if (format === 'pcap' && interfaces.length !== 1) throw new Error('classic pcap holds one interface; use pcapng');
     if (format === 'pcap') this.put(pcapHeader(interfaces[0] as FileInterface));
     else {
       this.put(sectionHeader(appName));
       for (const i of interfaces) this.put(interfaceBlock(i));
     }
+  }
+
+  /**
+   * pcapng only: one more Interface Description Block, for an interface that came back with
+   * another link type (IDBs may follow packets in a section); returns its interface id.
+   */
+  addInterface(i: FileInterface): number {
+    if (this.format !== 'pcapng') throw new Error('classic pcap holds one link type');
+    this.put(interfaceBlock(i));
+    this.interfaces.push(i);
+    return this.interfaces.length - 1;
   }
 
   /** Appends one packet (`caplen` bytes of `data`), copying it: `data` may be reused afterwards. */

@@ -18,6 +18,9 @@ import { buildFilter } from './filter.js';
 import { trafficFindings } from './findings.js';
 import { SniffSession, type IfaceCounts, type SniffEvent, type SniffSummary } from './session.js';
 import type { FlowStats } from './flows.js';
+import type { WatchLinks } from '../../platform/link-watch.js';
+import type { ChurnEvent } from '../membership/churn.js';
+import { followSniffChurn, type SniffChurn } from './churn.js';
 
 export interface SniffDeps {
   platform: Platform;
@@ -31,6 +34,8 @@ export interface SniffDeps {
   onSignal: (stop: () => void, saveNow: () => void) => () => void;
   /** --user: called once the captures, memberships and file are open (tcpdump -Z). */
   dropPrivileges?: () => void;
+  /** Link state, to follow interfaces that go down and return (./churn.ts); absent: not followed. */
+  watchLinks?: WatchLinks;
 }
 
 export interface SniffArgs {
@@ -60,6 +65,8 @@ export interface SniffSink {
   }): void;
   event(e: SniffEvent): void;
   stats(elapsedMs: number, snap: { interfaces: IfaceCounts[]; flows: FlowStats[] }): void;
+  /** iface_down / iface_up. */
+  churn?(e: ChurnEvent): void;
   summary(sum: SniffSummary, findings: Finding[], libpcap: string, file?: { path: string; format: string; packets: number; bytes: number }): void;
 }
 
@@ -99,6 +106,7 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
   const sockets = a.join && groups.length ? await deps.sockets() : undefined;
   const sink = a.write !== undefined ? deps.openFile(a.write, a.force) : undefined;
   let membership: Membership | undefined;
+  let churn: SniffChurn | undefined;
   let session: SniffSession | undefined;
   let uninstall = (): void => undefined;
   try {
@@ -117,10 +125,8 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
     }
     // Joined after the captures opened, so the membership reports are captured too.
     // The port does not matter for a membership (receive: false binds nothing).
-    if (sockets) {
-      membership = await joinAll({ sockets, platform: deps.platform },
-        { groups: groups.map((g) => ({ ...g, port: g.port || 9 })), interfaces: targets, receive: false });
-    }
+    const joinGroups = groups.map((g) => ({ ...g, port: g.port || 9 }));
+    if (sockets) membership = await joinAll({ sockets, platform: deps.platform }, { groups: joinGroups, interfaces: targets, receive: false });
     deps.dropPrivileges?.();
     const joinFindings = membership?.findings ?? [];
     out.started({
@@ -137,16 +143,22 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
       try { fileWriter.flush(); sink.commit(); } catch { sink.abort(); }
       fileWriter = undefined;
     });
+    if (deps.watchLinks) {
+      churn = followSniffChurn({ platform: deps.platform, watchLinks: deps.watchLinks, sockets }, live, targets.map((t) => ({ iface: t.name, ifindex: t.index })),
+        membership, joinGroups, { selection: a.selection }, (e) => out.churn?.(e));
+    }
     const started = Date.now();
     const ticker = setInterval(() => out.stats(Date.now() - started, live.snapshot()), a.statsIntervalMs ?? 1000);
     await live.stopped;
     clearInterval(ticker);
+    await churn?.close();
     const summary = await live.finish();
+    if (churn) summary.churn = churn.summary();
     session = undefined;
     membership?.close();
     membership = undefined;
     const bytes = sink?.commit();
-    const findings = [...joinFindings, ...trafficFindings(summary.flows)];
+    const findings = [...joinFindings, ...churn?.findings() ?? [], ...trafficFindings(summary.flows)];
     out.summary(summary, findings, factory.version,
       sink && fileWriter ? { path: sink.path, format: a.format, packets: fileWriter.packets, bytes: bytes ?? 0 } : undefined);
     return exitFor(findings);
@@ -156,6 +168,7 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
     throw e;
   } finally {
     uninstall();
+    void churn?.close();
     membership?.close();
   }
 }

@@ -1,7 +1,7 @@
 // sniff's engine: one capture per interface through the CaptureFactory, every packet scanned at
 // fixed offsets, counted per interface x group x source, written to the capture file, and IGMP/MLD
 // decoded as their own events. The core never prints: it hands events to a callback.
-import type { CaptureFactory, CaptureHandle } from '../../platform/capture/types.js';
+import type { CaptureFactory, CaptureHandle, CaptureStats, PacketHandler } from '../../platform/capture/types.js';
 import { FrameScanner } from '../wire/frame.js';
 import { isMalformed } from '../wire/igmp.js';
 import type { CaptureFileWriter } from './file-format.js';
@@ -11,7 +11,10 @@ import type { IfaceCounts, PacketEvent, SniffEvent, SniffOptions, SniffSummary, 
 export type { ControlEvent, IfaceCounts, MalformedEvent, PacketEvent, SniffEvent, SniffOptions, SniffSummary, SniffTarget, StopReason } from './events.js';
 
 interface IfaceState {
+  /** The interface's block in a pcapng file (a new one if it returns with another link type). */
   id: number;
+  /** pcap_stats of the captures closed on churn, added to the open one's. */
+  kernelBase: CaptureStats;
   counts: IfaceCounts;
   flows: Map<string, Flow>;
   /** The flow of the previous data packet and its address bytes (src then dst). */
@@ -37,7 +40,7 @@ export class SniffSession {
 
   constructor(private readonly factory: CaptureFactory, private readonly opts: SniffOptions, private readonly onEvent: (e: SniffEvent) => void) {
     this.states = opts.targets.map((t, id) => ({
-      id, flows: new Map(), last: undefined, lastKey: new Uint8Array(32), lastLen: 0,
+      id, kernelBase: { received: 0, dropped: 0, ifDropped: 0 }, flows: new Map(), last: undefined, lastKey: new Uint8Array(32), lastLen: 0,
       counts: { iface: t.iface, linkType: -1, packets: 0, bytes: 0, data: 0, igmp: 0, mld: 0, malformed: 0, other: 0, kernel: { received: 0, dropped: 0, ifDropped: 0 } },
     }));
     this.stopped = new Promise((resolve) => { this.resolveStop = resolve; });
@@ -47,12 +50,7 @@ export class SniffSession {
   start(): { iface: string; linkType: number; snaplen: number }[] {
     try {
       for (const st of this.states) {
-        st.handle = this.factory.open({
-          iface: st.counts.iface, filter: this.opts.filter,
-          ...(this.opts.snaplen ? { snaplen: this.opts.snaplen } : {}),
-          ...(this.opts.bufferBytes ? { bufferBytes: this.opts.bufferBytes } : {}),
-          ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}),
-        }, (buf, caplen, wireLen, sec, usec) => this.onPacket(st, buf, caplen, wireLen, sec, usec));
+        st.handle = this.open(st);
         st.counts.linkType = st.handle.linkType;
       }
     } catch (e) {
@@ -65,6 +63,52 @@ export class SniffSession {
     this.startedAt = Date.now();
     if (this.opts.durationMs !== undefined) this.timer = setTimeout(() => this.requestStop('duration'), this.opts.durationMs);
     return this.states.map((s) => ({ iface: s.counts.iface, linkType: s.handle?.linkType ?? -1, snaplen: s.handle?.snaplen ?? 0 }));
+  }
+
+  private open(st: IfaceState): CaptureHandle {
+    const onPacket: PacketHandler = (buf, caplen, wireLen, sec, usec) => this.onPacket(st, buf, caplen, wireLen, sec, usec);
+    return this.factory.open({
+      iface: st.counts.iface, filter: this.opts.filter,
+      ...(this.opts.snaplen ? { snaplen: this.opts.snaplen } : {}),
+      ...(this.opts.bufferBytes ? { bufferBytes: this.opts.bufferBytes } : {}),
+      ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}),
+    }, onPacket);
+  }
+
+  /**
+   * The interface went down or away (interface churn): what the kernel already holds is read,
+   * then the capture is closed. libpcap's watcher does not survive a down (capture/churn.ts).
+   */
+  suspend(iface: string): void {
+    const st = this.states.find((s) => s.counts.iface === iface);
+    const h = st?.handle;
+    if (!st || !h) return;
+    try { h.drain(); } catch { /* closing anyway */ }
+    const k = h.stats();
+    st.kernelBase = { received: st.kernelBase.received + k.received, dropped: st.kernelBase.dropped + k.dropped, ifDropped: st.kernelBase.ifDropped + k.ifDropped };
+    if (h.failure !== undefined) this.writeFailure ??= h.failure;
+    h.close();
+    st.handle = undefined;
+    st.last = undefined;
+  }
+
+  /**
+   * It returned: a new capture on it (by name; a re-created interface has a new ifindex).
+   * Same link type: the packets go on under its interface block; another one: a new block in
+   * pcapng, and in classic pcap (one link type per file) the capture stays closed (false).
+   * Throws what the factory throws (the caller reports it for this interface).
+   */
+  resume(iface: string): boolean {
+    const st = this.states.find((s) => s.counts.iface === iface);
+    if (!st || st.handle || this.stopping) return st?.handle !== undefined;
+    const h = this.open(st);
+    if (h.linkType !== st.counts.linkType) {
+      if (this.writer && this.writer.format !== 'pcapng') { h.close(); return false; }
+      st.counts.linkType = h.linkType;
+      if (this.writer) st.id = this.writer.addInterface({ name: iface, linkType: h.linkType, snaplen: h.snaplen });
+    }
+    st.handle = h;
+    return true;
   }
 
   /**
@@ -95,7 +139,11 @@ export class SniffSession {
 
   /** Current counters and flows (for live output and stats events). */
   snapshot(): { interfaces: IfaceCounts[]; flows: FlowStats[] } {
-    for (const st of this.states) if (st.handle) st.counts.kernel = st.handle.stats();
+    for (const st of this.states) {
+      const k = st.handle?.stats() ?? { received: 0, dropped: 0, ifDropped: 0 };
+      const b = st.kernelBase;
+      st.counts.kernel = { received: b.received + k.received, dropped: b.dropped + k.dropped, ifDropped: b.ifDropped + k.ifDropped };
+    }
     return {
       interfaces: this.states.map((s) => ({ ...s.counts, kernel: { ...s.counts.kernel } })),
       flows: this.states.flatMap((s) => [...s.flows.values()].map((f) => f.snapshot())),

@@ -66,6 +66,8 @@ export interface Membership {
   socketCount: number;
   onPacket(cb: (p: Packet) => void): void;
   onError(cb: (e: Error, iface: string) => void): void;
+  /** Closes the sockets (so the memberships) of one interface that went down or away; how many. */
+  release(iface: string): number;
   close(): void;
 }
 
@@ -165,13 +167,13 @@ export async function joinAll(deps: JoinDeps, opts: JoinOptions): Promise<Member
 
   const packetCbs: ((p: Packet) => void)[] = [];
   const errorCbs: ((e: Error, iface: string) => void)[] = [];
-  const receivers: Receiver[] = [];
+  const receivers = new Map<HeldSocket, Receiver>();
   const unowned = new Set(all);
   if (opts.receive) {
     for (const s of all) {
       const single = s.groups.length === 1 ? s.groups[0]?.group : undefined;
       if (s.groups.length === 0) continue;
-      receivers.push(api.receive(s.fd, s.family, (data, from) => {
+      receivers.set(s, api.receive(s.fd, s.family, (data, from) => {
         const p: Packet = { iface: s.ifname, ifindex: s.ifindex, family: s.family, port: s.port, from, data, atMs: Date.now() };
         if (single !== undefined) p.group = single;
         for (const cb of packetCbs) cb(p);
@@ -186,10 +188,22 @@ export async function joinAll(deps: JoinDeps, opts: JoinOptions): Promise<Member
     socketCount: all.length,
     onPacket: (cb) => { packetCbs.push(cb); },
     onError: (cb) => { errorCbs.push(cb); },
+    release: (iface) => {
+      let n = 0;
+      for (const s of all) {
+        if (s.ifname !== iface || (!receivers.has(s) && !unowned.has(s))) continue;
+        receivers.get(s)?.close();
+        if (unowned.has(s)) api.close(s.fd);
+        receivers.delete(s);
+        unowned.delete(s);
+        n++;
+      }
+      return n;
+    },
     close: () => {
       if (closed) return;
       closed = true;
-      for (const r of receivers) r.close();
+      for (const r of receivers.values()) r.close();
       for (const s of unowned) api.close(s.fd);
     },
   };

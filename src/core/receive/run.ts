@@ -16,6 +16,9 @@ import type { Probe } from '../probe/format.js';
 import { ReceiveStats, type RowStats } from './stats.js';
 import { startStallWatch, type StallWatchDeps } from './stalls.js';
 import { addressesOf } from '../interfaces.js';
+import type { WatchLinks } from '../../platform/link-watch.js';
+import type { ChurnEvent, IfaceChurn } from '../membership/churn.js';
+import { followJoinChurn } from './churn.js';
 
 export interface JoinAllOptions {
   groups: GroupSpec[];
@@ -37,6 +40,8 @@ export interface JoinAllHooks {
   joined(results: JoinResult[], findings: Finding[]): void;
   packet?: ((p: Packet, probe: Probe | undefined) => void) | undefined;
   stats(rows: RowStats[], elapsedMs: number, total: number): void;
+  /** iface_down / iface_up (interface churn, ./churn.ts). */
+  churn?: ((e: ChurnEvent) => void) | undefined;
 }
 
 export interface JoinAllOutcome {
@@ -46,6 +51,8 @@ export interface JoinAllOutcome {
   sockets: number;
   elapsedMs: number;
   totalPackets: number;
+  /** Per interface joined: downs and returns during the run. */
+  churn: IfaceChurn[];
   exitCode: number;
 }
 
@@ -66,7 +73,7 @@ function parseExpect(text: string, ifaces: readonly string[], groups: readonly G
   return { iface, group: g.group };
 }
 
-export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; sockets: SocketApi }, o: JoinAllOptions, hooks: JoinAllHooks): Promise<JoinAllRun> {
+export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; sockets: SocketApi; watchLinks?: WatchLinks }, o: JoinAllOptions, hooks: JoinAllHooks): Promise<JoinAllRun> {
   const inv = await loadInterfaces(deps.platform, { selection: o.selection, ...(o.family ? { family: o.family } : {}) });
   const expectations = o.expect.map((e) => parseExpect(e, inv.interfaces.map((i) => i.name), o.groups));
   const m = await joinAll(deps, { groups: o.groups, interfaces: inv.interfaces, receive: true });
@@ -87,16 +94,21 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
 
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => { stop = resolve; });
-  m.onPacket((p) => {
+  const onPacket = (p: Packet): void => {
     const probe = stats.add(p);
     hooks.packet?.(p, probe);
     if (o.count !== undefined && stats.total >= o.count) stop();
-  });
+  };
   const receiveErrors: Finding[] = [];
-  m.onError((e, iface) => {
+  const onError = (e: Error, iface: string): void => {
     receiveErrors.push(makeFinding('JOIN_FAILED', { iface, message: `Receiving on ${iface} failed: ${e.message}.`, evidence: { error: e.message } }));
     stop();
-  });
+  };
+  m.onPacket(onPacket);
+  m.onError(onError);
+  const { watchLinks } = deps;
+  const churn = watchLinks && joinedAny ? followJoinChurn({ ...deps, watchLinks }, m, { groups: o.groups, selection: o.selection },
+    (mm) => { mm.onPacket(onPacket); mm.onError(onError); }, (e) => hooks.churn?.(e)) : undefined;
 
   // The listening time starts once the joins are checked and reported.
   const listeningAt = Date.now();
@@ -108,11 +120,12 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
       clearInterval(tick);
       if (timer) clearTimeout(timer);
     }
+    await churn?.close();
     m.close();
     const endMs = Date.now();
     const elapsedMs = endMs - listeningAt;
     const rows = stats.snapshot();
-    findings.push(...receiveErrors, ...await stalls.finish(stats.streams(), { joinedAtMs: joinedAt, endMs }));
+    findings.push(...receiveErrors, ...churn?.findings() ?? [], ...await stalls.finish(stats.streams(), { joinedAtMs: joinedAt, endMs }));
     if (!m.results.some((r) => r.status !== 'skipped')) {
       findings.unshift(makeFinding('NO_ELIGIBLE_INTERFACE', {
         message: 'No selected interface can join these groups (up, MULTICAST flag, an address of the family).',
@@ -130,7 +143,7 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
     }
     const failed = m.results.some((r) => r.status === 'failed');
     const exitCode = failed || hasError(findings) ? 1 : 0;
-    return { results: m.results, rows, findings, sockets: m.socketCount, elapsedMs, totalPackets: stats.total, exitCode };
+    return { results: m.results, rows, findings, sockets: m.socketCount, elapsedMs, totalPackets: stats.total, churn: churn?.summary() ?? [], exitCode };
   })();
   return { done, stop: () => stop() };
 }

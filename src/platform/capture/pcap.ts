@@ -145,13 +145,23 @@ class PcapHandle implements CaptureHandle {
     // level-triggered poll that is not read would spin), and release.ts lets the process exit.
     this.session.close();
     const release = holdUntilFinalized();
+    let retry: NodeJS.Timeout | undefined;
+    let finalized = false;
     const finalize = (): void => {
+      if (finalized) return;
       let r = -2;
       try { r = this.session.dispatch(this.buf, this.header); } catch { /* already finalized */ }
-      if (r === -2) { release(); this.session.read_callback = undefined; }
+      if (r === -2) { finalized = true; release(); this.session.read_callback = undefined; if (retry) clearInterval(retry); }
     };
     this.session.read_callback = finalize;
     finalize();
+    // After an interface went down, libuv has stopped the watcher for good (POLLERR): only a
+    // dispatch of ours meets the next packet once the link is back, and frees the ring
+    // (interface churn, src/core/capture/churn.ts). Unreferenced: it never holds the process.
+    if (!finalized) {
+      retry = setInterval(finalize, 1000);
+      retry.unref();
+    }
   }
 }
 

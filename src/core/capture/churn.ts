@@ -1,0 +1,66 @@
+// sniff under interface churn (membership/churn.ts follows the links). Seen in the lab: after
+// `ip link set IF down` the packet socket gets ENETDOWN, libuv stops libpcap's poll watcher on
+// that POLLERR, and nothing is delivered again even once the link is back; after a delete the
+// socket is tied to the dead ifindex. So: on a down the capture is drained and closed and the
+// memberships released; on the return a new capture opens (same interface block in the file
+// when the link type is the same), then the groups are joined again by the current ifindex.
+import type { Platform } from '../../platform/types.js';
+import type { SocketApi } from '../../platform/sockets/types.js';
+import type { WatchLinks } from '../../platform/link-watch.js';
+import type { Finding } from '../findings/model.js';
+import type { GroupSpec } from '../group-args.js';
+import type { IfaceSelection } from '../iface-filter.js';
+import { followChurn, type ChurnEvent, type IfaceChurn } from '../membership/churn.js';
+import { joinAll, type JoinResult, type Membership } from '../membership/join.js';
+import type { SniffSession } from './session.js';
+
+export interface SniffChurnDeps {
+  platform: Platform;
+  watchLinks: WatchLinks;
+  /** Present when sniff joined groups. */
+  sockets?: SocketApi | undefined;
+}
+
+export interface SniffChurn {
+  close(): Promise<void>;
+  summary(): IfaceChurn[];
+  findings(): Finding[];
+}
+
+export function followSniffChurn(deps: SniffChurnDeps, session: SniffSession, captured: readonly { iface: string; ifindex: number }[],
+  first: Membership | undefined, groups: readonly GroupSpec[], o: { selection: IfaceSelection; intervalMs?: number; graceMs?: number },
+  emit: (e: ChurnEvent) => void): SniffChurn {
+  const joined = (first?.results ?? []).filter((r) => r.status === 'joined');
+  const memberships: Membership[] = first ? [first] : [];
+  const rejoinFindings: Finding[] = [];
+  const held = (iface: string): JoinResult[] => joined.filter((r) => r.iface === iface);
+  const follower = followChurn(deps, captured.map((c) => ({ iface: c.iface, ifindex: c.ifindex, families: [...new Set(held(c.iface).map((r) => r.family))] })), {
+    down: (e) => {
+      session.suspend(e.iface);
+      for (const m of memberships) m.release(e.iface);
+    },
+    up: async (iface) => {
+      let capture = false;
+      let error: string | undefined;
+      try { capture = session.resume(iface.name); } catch (e) { error = e instanceof Error ? e.message : String(e); }
+      const mine = groups.filter((g) => held(iface.name).some((r) => r.group === g.group && r.source === g.source));
+      let results: JoinResult[] = [];
+      if (deps.sockets && mine.length) {
+        const m = await joinAll({ sockets: deps.sockets, platform: deps.platform }, { groups: mine, interfaces: [iface], receive: false });
+        memberships.push(m);
+        rejoinFindings.push(...m.findings);
+        results = m.results;
+      }
+      const n = (s: JoinResult['status']): number => results.filter((r) => r.status === s).length;
+      return { rejoined: n('joined'), failed: n('failed'), skipped: n('skipped'), capture, ...(error !== undefined ? { error } : {}) };
+    },
+  }, emit, { selection: o.selection, ...(o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {}), ...(o.graceMs !== undefined ? { graceMs: o.graceMs } : {}) });
+  return {
+    close: async () => {
+      await follower.close();
+      for (const m of memberships.slice(1)) m.close();
+    },
+    summary: () => follower.summary(),
+    findings: () => [...follower.findings(), ...rejoinFindings],
+  };
+}

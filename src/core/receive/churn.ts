@@ -1,0 +1,63 @@
+// join-all under interface churn (membership/churn.ts follows the links): when an interface it
+// joined on goes down or away, its sockets are closed (their memberships are dead or useless);
+// when it returns, every group it held is joined again by the interface's ifindex now (new
+// after a re-create) on fresh sockets, whose packets count on the same rows.
+import type { Platform } from '../../platform/types.js';
+import type { SocketApi } from '../../platform/sockets/types.js';
+import type { WatchLinks } from '../../platform/link-watch.js';
+import type { Finding } from '../findings/model.js';
+import type { GroupSpec } from '../group-args.js';
+import type { IfaceSelection } from '../iface-filter.js';
+import { followChurn, type ChurnEvent, type ChurnTarget, type IfaceChurn } from '../membership/churn.js';
+import { joinAll, type JoinResult, type Membership } from '../membership/join.js';
+
+export interface JoinChurnDeps {
+  platform: Platform;
+  sockets: SocketApi;
+  watchLinks: WatchLinks;
+}
+
+export interface JoinChurn {
+  /** Stops watching and closes the memberships made on returns (not the first one). */
+  close(): Promise<void>;
+  summary(): IfaceChurn[];
+  /** IFACE_DOWN per interface that went down; JOIN_FAILED of the re-joins. */
+  findings(): Finding[];
+}
+
+const sameSpec = (g: GroupSpec, r: JoinResult): boolean => g.group === r.group && g.source === r.source && g.port === r.port;
+
+/**
+ * Follows the interfaces `first` joined on. `wire` attaches the packet and error callbacks to a
+ * membership made on a return; `emit` gets the iface_down / iface_up events.
+ */
+export function followJoinChurn(deps: JoinChurnDeps, first: Membership, o: { groups: readonly GroupSpec[]; selection: IfaceSelection; intervalMs?: number; graceMs?: number },
+  wire: (m: Membership) => void, emit: (e: ChurnEvent) => void): JoinChurn {
+  const joined = first.results.filter((r) => r.status === 'joined');
+  const targets: ChurnTarget[] = [...new Set(joined.map((r) => r.iface))].map((iface) => {
+    const mine = joined.filter((r) => r.iface === iface);
+    return { iface, ifindex: mine[0]?.ifindex ?? 0, families: [...new Set(mine.map((r) => r.family))] };
+  });
+  const memberships: Membership[] = [first];
+  const rejoinFindings: Finding[] = [];
+  const follower = followChurn(deps, targets, {
+    down: (e) => { for (const m of memberships) m.release(e.iface); },
+    up: async (iface) => {
+      const groups = o.groups.filter((g) => joined.some((r) => r.iface === iface.name && sameSpec(g, r)));
+      const m = await joinAll(deps, { groups, interfaces: [iface], receive: true });
+      memberships.push(m);
+      wire(m);
+      rejoinFindings.push(...m.findings);
+      const n = (s: JoinResult['status']): number => m.results.filter((r) => r.status === s).length;
+      return { rejoined: n('joined'), failed: n('failed'), skipped: n('skipped') };
+    },
+  }, emit, { selection: o.selection, ...(o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {}), ...(o.graceMs !== undefined ? { graceMs: o.graceMs } : {}) });
+  return {
+    close: async () => {
+      await follower.close();
+      for (const m of memberships.slice(1)) m.close();
+    },
+    summary: () => follower.summary(),
+    findings: () => [...follower.findings(), ...rejoinFindings],
+  };
+}

@@ -1,0 +1,114 @@
+// Link state of a few named interfaces, polled from /sys/class/net/IF (docs/decisions.md
+// "Interface churn: polling /sys"): ifindex, flags (IFF_UP), operstate and carrier_down_count.
+// The counter catches a down/up shorter than the poll interval: veth and most NIC drivers call
+// netif_carrier_off() when stopped, which bumps it (net/core/dev.c; sysfs-class-net ABI).
+// Loaded lazily by join-all and sniff only; the core sees the WatchLinks type and a fake in tests.
+import { readFileSync } from 'node:fs';
+
+/** One reading of /sys/class/net/IF. */
+export interface LinkSample {
+  present: boolean;
+  ifindex: number;
+  /** IFF_* bits (dev->flags: IFF_UP, never IFF_RUNNING). */
+  flags: number;
+  operstate: string;
+  /** carrier_down_count (kernel 4.16+); 0 where absent. */
+  carrierDowns: number;
+}
+
+export type LinkEvent =
+  | { kind: 'down'; iface: string; ifindex: number; reason: 'down' | 'gone'; operstate: string; atMs: number }
+  | { kind: 'up'; iface: string; ifindex: number; previousIfindex: number; atMs: number };
+
+export interface LinkWatcher {
+  close(): void;
+}
+
+export interface LinkWatchOptions {
+  /** Poll period; 500 ms unless told. */
+  intervalMs?: number;
+}
+
+/** Starts watching `names`; `onEvent` gets the transitions (never a throw). */
+export type WatchLinks = (names: readonly string[], onEvent: (e: LinkEvent) => void, opts?: LinkWatchOptions) => LinkWatcher;
+
+const IFF_UP = 0x1;
+
+/** Carries traffic: administratively up and operstate up (or unknown, for drivers that never set it). */
+export function usable(s: LinkSample): boolean {
+  return s.present && (s.flags & IFF_UP) !== 0 && (s.operstate === 'up' || s.operstate === 'unknown');
+}
+
+/** What the watcher last told about one interface. */
+export interface LinkTrack {
+  reportedUp: boolean;
+  ifindex: number;
+  carrierDowns: number;
+}
+
+export function initialTrack(s: LinkSample): LinkTrack {
+  return { reportedUp: usable(s), ifindex: s.ifindex, carrierDowns: s.carrierDowns };
+}
+
+/**
+ * The transitions between the last report and a new sample (pure; the unit tests drive it).
+ * A new ifindex under the same name is a re-created interface: the old one is reported gone.
+ */
+export function stepLink(iface: string, t: LinkTrack, s: LinkSample, atMs: number): LinkEvent[] {
+  const out: LinkEvent[] = [];
+  const previous = t.ifindex;
+  if (t.reportedUp) {
+    if (!s.present || s.ifindex !== t.ifindex) {
+      out.push({ kind: 'down', iface, ifindex: t.ifindex, reason: 'gone', operstate: s.present ? s.operstate : 'absent', atMs });
+      t.reportedUp = false;
+    } else if (!usable(s)) {
+      out.push({ kind: 'down', iface, ifindex: t.ifindex, reason: 'down', operstate: s.operstate, atMs });
+      t.reportedUp = false;
+    } else if (s.carrierDowns > t.carrierDowns) {
+      // Down and up again between two polls: reported as both, so the caller re-opens.
+      out.push({ kind: 'down', iface, ifindex: t.ifindex, reason: 'down', operstate: 'flapped', atMs });
+      t.reportedUp = false;
+    }
+  }
+  if (!t.reportedUp && usable(s)) {
+    out.push({ kind: 'up', iface, ifindex: s.ifindex, previousIfindex: previous, atMs });
+    t.reportedUp = true;
+  }
+  if (s.present) {
+    t.ifindex = s.ifindex;
+    t.carrierDowns = s.carrierDowns;
+  }
+  return out;
+}
+
+function sysText(name: string, attr: string): string | undefined {
+  try {
+    return readFileSync(`/sys/class/net/${name}/${attr}`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads one interface now (a few small sysfs files: microseconds). */
+export function readLink(name: string): LinkSample {
+  const index = Number(sysText(name, 'ifindex'));
+  if (!Number.isInteger(index) || index <= 0) return { present: false, ifindex: 0, flags: 0, operstate: 'absent', carrierDowns: 0 };
+  return {
+    present: true,
+    ifindex: index,
+    flags: parseInt(sysText(name, 'flags') ?? '0', 16) || 0,
+    operstate: sysText(name, 'operstate') ?? 'unknown',
+    carrierDowns: Number(sysText(name, 'carrier_down_count') ?? 0) || 0,
+  };
+}
+
+export const watchLinks: WatchLinks = (names, onEvent, opts = {}) => {
+  const tracks = new Map(names.map((n) => [n, initialTrack(readLink(n))] as const));
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const [name, t] of tracks) for (const e of stepLink(name, t, readLink(name), now)) onEvent(e);
+  }, opts.intervalMs ?? 500);
+  // The command's own timers decide when it ends; the watcher never keeps it alive.
+  timer.unref();
+  return { close: () => clearInterval(timer) };
+};
