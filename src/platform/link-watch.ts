@@ -42,6 +42,7 @@ export function usable(s: LinkSample): boolean {
 /** What the watcher last told about one interface. */
 export interface LinkTrack {
   reportedUp: boolean;
+  /** The ifindex of the last up (or of the first sample). */
   ifindex: number;
   carrierDowns: number;
 }
@@ -73,11 +74,10 @@ export function stepLink(iface: string, t: LinkTrack, s: LinkSample, atMs: numbe
   if (!t.reportedUp && usable(s)) {
     out.push({ kind: 'up', iface, ifindex: s.ifindex, previousIfindex: previous, atMs });
     t.reportedUp = true;
-  }
-  if (s.present) {
+    // The index of the last report: an up under a new one says what it was before the down.
     t.ifindex = s.ifindex;
-    t.carrierDowns = s.carrierDowns;
   }
+  if (s.present) t.carrierDowns = s.carrierDowns;
   return out;
 }
 
