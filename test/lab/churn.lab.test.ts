@@ -19,7 +19,7 @@ if (skip) console.log(`# skipping churn lab tests: ${skip}`);
 
 const PORT = '5007';
 
-describe('interface churn: join-all and sniff', { skip, timeout: 60_000 }, () => {
+describe('interface churn: join-all and sniff', { skip, timeout: 120_000 }, () => {
   let lp: Laptop;
   let dir: string;
   before(async () => {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initialTrack, stepLink, type LinkSample } from '../../src/platform/link-watch.js';
 import { startJoinAll, type JoinAllHooks } from '../../src/core/receive/run.js';
-import type { ChurnEvent } from '../../src/core/membership/churn.js';
+import { followChurn, type ChurnEvent } from '../../src/core/membership/churn.js';
 import { parseGroupArgs } from '../../src/core/group-args.js';
 import { makeProbeBuffer, stampProbe, nowUs } from '../../src/core/probe/format.js';
 import { SniffSession } from '../../src/core/capture/session.js';
@@ -67,6 +67,7 @@ test('join-all: a re-created wifi0 is reported, re-joined by its new ifindex onc
   assert.equal(wifiSockets(), 1);
 
   links.down('wifi0', 3, 'gone');
+  await new Promise((r) => setImmediate(r));
   assert.deepEqual(events.map((e) => `${e.type} ${e.iface} ${e.ifindex}`), ['iface_down wifi0 3']);
   assert.equal(wifiSockets(), 0, 'the dead sockets are closed at once');
   assert.ok(sockets.open().some((s) => s.device === 'wired0'), 'wired0 untouched');
@@ -113,6 +114,32 @@ test('join-all: an interface still down at the end is said so; without a watcher
     groups: parseGroupArgs(['239.1.7.1'], { defaultPort: 5007 }), selection: {}, expect: [], assumeSynced: false, intervalMs: 1000, durationMs: 10,
   }, { joined: () => undefined, stats: () => undefined });
   assert.deepEqual((await plain.done).churn, []);
+});
+
+test('a down while the return waits for its address: one outage, the wait gives up, the next return re-opens once', async () => {
+  const platform = new FakePlatform(laptopState());
+  const links = new FakeLinkWatch();
+  const events: ChurnEvent[] = [];
+  const calls: string[] = [];
+  const setWifi = (index: number, addrs: string[]): void => {
+    platform.state.interfaces = platform.state.interfaces.map((i) => (i.name === 'wifi0' ? rawIface('wifi0', index, addrs) : i));
+  };
+  const f = followChurn({ platform, watchLinks: links.watch }, [{ iface: 'wifi0', ifindex: 3, families: [4] }], {
+    down: (e) => { calls.push(`down ${e.ifindex}`); },
+    up: async (i) => { calls.push(`up ${i.index}`); return { rejoined: 1, failed: 0, skipped: 0 }; },
+  }, (e) => events.push(e), { selection: {}, graceMs: 2000 });
+  links.down('wifi0', 3, 'gone');
+  setWifi(7, []);
+  links.up('wifi0', 7, 3);
+  await new Promise((r) => setTimeout(r, 250));
+  links.down('wifi0', 7, 'gone');
+  setWifi(8, ['198.18.2.2/24']);
+  links.up('wifi0', 8, 7);
+  assert.ok(await waitFor(async () => events.length === 2, 3000));
+  await f.close();
+  assert.deepEqual(calls, ['down 3', 'up 8']);
+  assert.deepEqual(events.map((e) => `${e.type} ${e.ifindex}${e.type === 'iface_up' ? ` <- ${e.previousIfindex}` : ''}`), ['iface_down 3', 'iface_up 8 <- 3']);
+  assert.deepEqual(f.summary().map((c) => [c.downs, c.ups, c.gone, c.ifindexes]), [[1, 1, 1, [3, 8]]]);
 });
 
 const frame = (): Buffer => ether(0x0800, ipv4({ src: '198.18.2.1', dst: '239.1.7.1', ttl: 1, proto: 17 }, udp(40000, 5007, Buffer.alloc(20))));

@@ -84,16 +84,23 @@ export interface ChurnFollower {
   findings(): Finding[];
 }
 
-interface State { churn: IfaceChurn; families: Family[]; downAtMs: number | undefined; generation: number }
+interface State {
+  churn: IfaceChurn;
+  families: Family[];
+  downAtMs: number | undefined;
+  /** Bumped by every link event: a wait for the address gives up when a newer event came. */
+  generation: number;
+  /** The interface's events are handled one after the other (a down during a re-join waits for it). */
+  chain: Promise<void>;
+}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export function followChurn(deps: ChurnDeps, targets: readonly ChurnTarget[], h: ChurnHandlers, emit: (e: ChurnEvent) => void, o: ChurnOptions): ChurnFollower {
   const states = new Map<string, State>(targets.map((t) => [t.iface, {
     churn: { iface: t.iface, downs: 0, ups: 0, gone: 0, downMs: 0, ifindexes: [t.ifindex], down: false },
-    families: t.families, downAtMs: undefined, generation: 0,
+    families: t.families, downAtMs: undefined, generation: 0, chain: Promise.resolve(),
   }]));
-  const pending = new Set<Promise<void>>();
   let closed = false;
   const graceMs = o.graceMs ?? 3000;
 
@@ -111,8 +118,19 @@ export function followChurn(deps: ChurnDeps, targets: readonly ChurnTarget[], h:
     }
   };
 
-  const onUp = async (st: State, e: Extract<LinkEvent, { kind: 'up' }>): Promise<void> => {
-    const generation = st.generation;
+  const onDown = (st: State, e: Extract<LinkEvent, { kind: 'down' }>): void => {
+    if (st.churn.down) return; // down, then gone while down: one outage
+    st.churn.downs++;
+    if (e.reason === 'gone') st.churn.gone++;
+    st.churn.down = true;
+    st.downAtMs = e.atMs;
+    const ev: IfaceDownEvent = { type: 'iface_down', iface: e.iface, ifindex: e.ifindex, atMs: e.atMs, reason: e.reason, operstate: e.operstate };
+    h.down(ev);
+    emit(ev);
+  };
+
+  const onUp = async (st: State, generation: number): Promise<void> => {
+    if (!st.churn.down) return;
     const iface = await settled(st, generation);
     if (!iface || closed || generation !== st.generation) return;
     let res: UpResult;
@@ -128,28 +146,17 @@ export function followChurn(deps: ChurnDeps, targets: readonly ChurnTarget[], h:
     st.churn.ups++;
     st.churn.down = false;
     st.downAtMs = undefined;
-    if (st.churn.ifindexes[st.churn.ifindexes.length - 1] !== iface.index) st.churn.ifindexes.push(iface.index);
-    emit({ type: 'iface_up', iface: iface.name, ifindex: iface.index, previousIfindex: e.previousIfindex, atMs: now, downMs, ...res });
+    // The ifindex the memberships were held on before (the watcher may have seen others between).
+    const previousIfindex = st.churn.ifindexes[st.churn.ifindexes.length - 1] ?? 0;
+    if (previousIfindex !== iface.index) st.churn.ifindexes.push(iface.index);
+    emit({ type: 'iface_up', iface: iface.name, ifindex: iface.index, previousIfindex, atMs: now, downMs, ...res });
   };
 
   const onEvent = (e: LinkEvent): void => {
     const st = states.get(e.iface);
     if (!st || closed) return;
-    st.generation++;
-    if (e.kind === 'down') {
-      if (st.churn.down) return; // down, then gone while down: one outage
-      st.churn.downs++;
-      if (e.reason === 'gone') st.churn.gone++;
-      st.churn.down = true;
-      st.downAtMs = e.atMs;
-      const ev: IfaceDownEvent = { type: 'iface_down', iface: e.iface, ifindex: e.ifindex, atMs: e.atMs, reason: e.reason, operstate: e.operstate };
-      h.down(ev);
-      emit(ev);
-      return;
-    }
-    if (!st.churn.down) return;
-    const p = onUp(st, e).catch(() => undefined).finally(() => pending.delete(p));
-    pending.add(p);
+    const generation = ++st.generation;
+    st.chain = st.chain.then(() => (e.kind === 'down' ? onDown(st, e) : onUp(st, generation))).catch(() => undefined);
   };
 
   const watcher: LinkWatcher = deps.watchLinks(targets.map((t) => t.iface), onEvent, o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {});
@@ -159,9 +166,10 @@ export function followChurn(deps: ChurnDeps, targets: readonly ChurnTarget[], h:
   }));
   return {
     close: async () => {
+      // Downs already seen are still handled (released, reported); a wait for a return gives up.
       closed = true;
       watcher.close();
-      await Promise.all([...pending]);
+      await Promise.all([...states.values()].map((s) => s.chain));
     },
     summary,
     findings: () => summary().filter((c) => c.downs > 0).map((c) => churnFinding(c)),
