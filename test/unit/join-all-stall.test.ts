@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReceiveStats } from '../../src/core/receive/stats.js';
-import { describeStream, explainJoinAllStops, findStops } from '../../src/core/receive/stalls.js';
+import { describeStream, explainJoinAllStops, explainLinkStops, findStops } from '../../src/core/receive/stalls.js';
 import { makeProbeBuffer, stampProbe } from '../../src/core/probe/format.js';
 import type { Packet } from '../../src/core/membership/join.js';
 import type { QuerySummary } from '../../src/core/stall/queries.js';
@@ -65,4 +65,24 @@ test('a stream that ran to the end, or ended within the grace, is no stop', () =
   fill(s, { iface: 'wifi0', group: '239.1.2.3', fromMs: 100, toMs: 9900, everyMs: 200 });
   fill(s, { iface: 'wired0', group: '239.1.2.3', fromMs: 100, toMs: 7500, everyMs: 200 });
   assert.deepEqual(findStops(s.streams(), { joinedAtMs: T0, endMs: T0 + 10_000 }), []);
+});
+
+test('a stop where the interface went down: silent while still down (IFACE_DOWN says it), STREAM_STOPPED "did not resume" once back', () => {
+  const s = new ReceiveStats({ joinedAtMs: T0, localHost: 'me', assumeSynced: false });
+  fill(s, { iface: 'wifi0', group: '239.1.2.3', fromMs: 100, toMs: 6000, everyMs: 200 });
+  fill(s, { iface: 'wired0', group: '239.1.2.3', fromMs: 100, toMs: 5000, everyMs: 200 });
+  const w = { joinedAtMs: T0, endMs: T0 + 20_000 };
+  const events = findStops(s.streams(), w);
+  assert.equal(events.length, 2);
+  const still = explainLinkStops(events, w, [{ iface: 'wifi0', atMs: T0 + 6400, stillDown: true }], false);
+  assert.deepEqual(still.findings, []);
+  assert.deepEqual(still.rest.map((e) => e[0]!.item.iface), ['wired0'], 'wired0 did not go down: left to the diagnosis');
+  const back = explainLinkStops(events, w, [{ iface: 'wifi0', atMs: T0 + 6400, stillDown: false }], false);
+  assert.equal(back.findings.length, 1);
+  const f = back.findings[0]!;
+  assert.deepEqual([f.id, f.severity, f.iface, f.evidence.reason, f.evidence.linkDownAtS], ['STREAM_STOPPED', 'warning', 'wifi0', 'link-down', 6.4]);
+  assert.match(f.message, /when wifi0 went down, and did not resume/);
+  // A down long after the stop explains nothing.
+  assert.equal(explainLinkStops(events, w, [{ iface: 'wifi0', atMs: T0 + 15_000, stillDown: true }], true).rest.length, 2);
+  assert.equal(explainLinkStops(events, w, [{ iface: 'wifi0', atMs: T0 + 6400, stillDown: false }], true).findings[0]?.severity, 'error');
 });

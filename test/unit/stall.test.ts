@@ -22,6 +22,8 @@ test('not stopped: arriving to the end, a silence inside the grace, too few prob
   assert.equal(checkStall(stream(0, 39, 0, 19_500), { joinedAtMs: 0, endMs: 20_000, graceMs: 3000 }).stopped, false);
   assert.equal(checkStall(stream(0, 35, 0, 17_500), { joinedAtMs: 0, endMs: 20_000, graceMs: 3000 }).stopped, false);
   assert.equal(checkStall(stream(0, 1, 0, 500), { joinedAtMs: 0, endMs: 20_000, graceMs: 3000 }).stopped, false);
+  // A burst: 20 probes in 0.1 s, then nothing (a sender run with --count).
+  assert.equal(checkStall(stream(0, 19, 0, 95), { joinedAtMs: 0, endMs: 20_000, graceMs: 3000 }).stopped, false);
   // The sender started 6 s before us (we joined at its seq 12) and ran 20 s: it ends at our 14 s.
   const early = stream(12, 39, 0, 13_500);
   assert.equal(checkStall(early, { joinedAtMs: 0, endMs: 20_000, graceMs: 3000 }).stopped, true);

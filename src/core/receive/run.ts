@@ -17,7 +17,7 @@ import { ReceiveStats, type RowStats } from './stats.js';
 import { startStallWatch, type StallWatchDeps } from './stalls.js';
 import { addressesOf } from '../interfaces.js';
 import type { WatchLinks } from '../../platform/link-watch.js';
-import type { ChurnEvent, IfaceChurn } from '../membership/churn.js';
+import type { ChurnEvent, IfaceChurn, IfaceDownEvent } from '../membership/churn.js';
 import { followJoinChurn } from './churn.js';
 
 export interface JoinAllOptions {
@@ -107,8 +107,9 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
   m.onPacket(onPacket);
   m.onError(onError);
   const { watchLinks } = deps;
+  const downs: IfaceDownEvent[] = [];
   const churn = watchLinks && joinedAny ? followJoinChurn({ ...deps, watchLinks }, m, { groups: o.groups, selection: o.selection },
-    (mm) => { mm.onPacket(onPacket); mm.onError(onError); }, (e) => hooks.churn?.(e)) : undefined;
+    (mm) => { mm.onPacket(onPacket); mm.onError(onError); }, (e) => { if (e.type === 'iface_down') downs.push(e); hooks.churn?.(e); }) : undefined;
 
   // The listening time starts once the joins are checked and reported.
   const listeningAt = Date.now();
@@ -125,7 +126,10 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
     const endMs = Date.now();
     const elapsedMs = endMs - listeningAt;
     const rows = stats.snapshot();
-    findings.push(...receiveErrors, ...churn?.findings() ?? [], ...await stalls.finish(stats.streams(), { joinedAtMs: joinedAt, endMs }));
+    findings.push(...receiveErrors, ...churn?.findings() ?? [], ...await stalls.finish(stats.streams(), { joinedAtMs: joinedAt, endMs },
+      // A down is still on at the end when it is the interface's last and the interface is down.
+      downs.map((d) => ({ iface: d.iface, atMs: d.atMs,
+        stillDown: d === downs.filter((x) => x.iface === d.iface).at(-1) && (churn?.summary().find((c) => c.iface === d.iface)?.down ?? false) }))));
     if (!m.results.some((r) => r.status !== 'skipped')) {
       findings.unshift(makeFinding('NO_ELIGIBLE_INTERFACE', {
         message: 'No selected interface can join these groups (up, MULTICAST flag, an address of the family).',

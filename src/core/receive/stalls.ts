@@ -8,6 +8,7 @@ import type { Platform } from '../../platform/types.js';
 import type { FirewallReader } from '../../platform/firewall.js';
 import type { CaptureFactory } from '../../platform/capture/types.js';
 import type { Finding } from '../findings/model.js';
+import { makeFinding } from '../findings/catalog.js';
 import { checkStall, clusterStops, graceFor, type Stopped } from '../stall/detect.js';
 import type { MembershipIntervalView } from '../stall/diagnose.js';
 import { gatherCauses, type IfaceCauses } from '../stall/evidence.js';
@@ -90,26 +91,71 @@ export interface StallWatchOptions {
   failOnStop: boolean;
 }
 
+/** An interface that went down during the run (join-all's churn follower), and whether it is still down. */
+export interface LinkDown {
+  iface: string;
+  atMs: number;
+  stillDown: boolean;
+}
+
 export interface StallWatch {
-  /** Ends the capture and explains what stopped. */
-  finish(streams: readonly ReceivedStream[], w: StopWindow): Promise<Finding[]>;
+  /** Ends the capture and explains what stopped; `downs`: the interfaces that went down meanwhile. */
+  finish(streams: readonly ReceivedStream[], w: StopWindow, downs?: readonly LinkDown[]): Promise<Finding[]>;
+}
+
+/** The down the stop lines up with: the last packet came at most 3 s before the down was seen (500 ms polling, a stream's own interval), or just after. */
+export function downBehind(ev: readonly Stopped<ReceivedStream>[], w: StopWindow, downs: readonly LinkDown[]): LinkDown | undefined {
+  const first = ev[0];
+  if (!first) return undefined;
+  const lastAtMs = w.joinedAtMs + first.check.stoppedAtS * 1000;
+  return downs.find((d) => d.iface === first.item.iface && lastAtMs >= d.atMs - 3_000 && lastAtMs <= d.atMs + 1_000);
+}
+
+/**
+ * Stops explained by the link: the interface went down when they stopped. Still down at the end:
+ * IFACE_DOWN says it all. Back, and the streams did not resume after the re-join: STREAM_STOPPED
+ * saying so (the sender, or the path beyond the link, did not come back with it).
+ */
+export function explainLinkStops(events: readonly Stopped<ReceivedStream>[][], w: StopWindow, downs: readonly LinkDown[], failOnStop: boolean): { findings: Finding[]; rest: Stopped<ReceivedStream>[][] } {
+  const findings: Finding[] = [];
+  const rest: Stopped<ReceivedStream>[][] = [];
+  for (const ev of events) {
+    const d = downBehind(ev, w, downs);
+    const first = ev[0];
+    if (!d || !first) { rest.push(ev); continue; }
+    if (d.stillDown) continue;
+    const what = ev.map((s) => describeStream(s.item));
+    const groups = [...new Set(ev.map((s) => s.item.group))];
+    findings.push(makeFinding('STREAM_STOPPED', {
+      iface: d.iface, ...(groups.length === 1 && groups[0] !== UNKNOWN_GROUP ? { group: groups[0] } : {}),
+      severity: failOnStop ? 'error' : 'warning',
+      message: `${what.length > 3 ? `${what.slice(0, 3).join(', ')} and ${what.length - 3} more` : what.join(', ')} stopped on ${d.iface} ${first.check.stoppedAtS} s after the join, when ${d.iface} went down, and did not resume after it came back and the groups were joined again.`,
+      fix: `Check the sender and the path beyond ${d.iface} (did they come back with the link?), and the switch port: after a link flap a snooping switch needs the host's new reports (bridge -d mdb show on a Linux bridge).`,
+      evidence: {
+        reason: 'link-down', linkDownAtS: Math.round((d.atMs - w.joinedAtMs) / 100) / 10,
+        stopped: ev.map((s) => ({ group: s.item.group, stoppedAtS: s.check.stoppedAtS, gapS: Math.round(s.check.gapMs / 100) / 10 })),
+      },
+    }));
+  }
+  return { findings, rest };
 }
 
 /** Starts watching IGMP on the IPv4 interfaces joined (the queries the diagnosis weighs). */
 export async function startStallWatch(deps: StallWatchDeps, targets: readonly WatchTarget[], o: StallWatchOptions): Promise<StallWatch> {
   const watch = await startWireWatch(deps.capture, targets, 4);
   return {
-    finish: async (streams, w) => {
+    finish: async (streams, w, downs = []) => {
       watch.close();
-      const events = findStops(streams, w);
-      if (events.length === 0) return [];
+      const link = explainLinkStops(findStops(streams, w), w, downs, o.failOnStop);
+      const events = link.rest;
+      if (events.length === 0) return link.findings;
       const summaries = (iface: string): QuerySummary => watch.queries.summary(iface);
       const observed = targets.map((t) => summaries(t.iface).membershipIntervalS).find((x) => x !== undefined);
       const membership: MembershipIntervalView = o.membershipIntervalS !== undefined ? { intervalS: o.membershipIntervalS, source: 'user' }
         : observed !== undefined ? { intervalS: observed, source: 'querier' } : { intervalS: DEFAULT_MEMBERSHIP_INTERVAL_S, source: 'default' };
       const ifaces = [...new Set(events.flatMap((ev) => ev.map((s) => s.item.iface)))];
       const causes = deps.firewall ? await gatherCauses({ platform: deps.platform, firewall: deps.firewall }, ifaces, summaries) : new Map<string, IfaceCauses>();
-      return explainJoinAllStops(events, { streams, membership, queries: summaries, causes, failOnStop: o.failOnStop });
+      return [...link.findings, ...explainJoinAllStops(events, { streams, membership, queries: summaries, causes, failOnStop: o.failOnStop })];
     },
   };
 }

@@ -43,6 +43,9 @@ export function graceFor(durationMs: number): number {
   return Math.min(10_000, Math.max(3_000, durationMs * 0.1));
 }
 
+/** A stream must have been arriving this long before its silence can be a stop. */
+const MIN_STREAM_MS = 1_000;
+
 export function checkStall(s: StreamTimes, o: StallOptions): StallCheck {
   const span = s.highestSeq - s.firstSeq;
   const intervalMs = span > 0 && s.lastAtMs > s.firstAtMs ? (s.lastAtMs - s.firstAtMs) / span : null;
@@ -52,8 +55,10 @@ export function checkStall(s: StreamTimes, o: StallOptions): StallCheck {
   const senderEndMs = o.senderDurationMs !== undefined && intervalMs !== null
     ? s.firstAtMs - s.firstSeq * intervalMs + o.senderDurationMs : Infinity;
   const endedRun = s.lastAtMs >= senderEndMs - Math.max(2 * (intervalMs ?? 0), 1_000);
-  // Three probes at least: one or two could be a late stray, not a stream.
-  const stopped = s.unique >= 3 && intervalMs !== null && gapMs > threshold && s.lastAtMs < o.endMs - o.graceMs && !endedRun;
+  // Three probes over a second at least: one or two could be a late stray, and a burst (send-all
+  // --count 20 at 200/s, 0.1 s) is a sender that finished, not a stream that was arriving.
+  const lasted = s.lastAtMs - s.firstAtMs >= MIN_STREAM_MS;
+  const stopped = s.unique >= 3 && lasted && intervalMs !== null && gapMs > threshold && s.lastAtMs < o.endMs - o.graceMs && !endedRun;
   return {
     stopped,
     intervalMs,
