@@ -10,7 +10,7 @@ import { boundTime, CLI, makeLab, median, REPO } from './_lab.mjs';
 
 const count = Number(process.argv[2] ?? 4096);
 const runs = Number(process.argv[3] ?? 5);
-boundTime(runs * 60 + 30);
+boundTime(runs * 75 + 30);
 const FIRST = '239.2.0.0';
 const lab = makeLab('join');
 // A second uplink: the host side of another veth pair (198.18.2.2/24), as on the laptop lab.
@@ -20,6 +20,17 @@ lab.nsExec(lab.h, 'ip', ['link', 'set', 'wifi0', 'up']);
 lab.nsExec(lab.h, 'ip', ['link', 'set', 'wifi0p', 'up']);
 // wifi0p, the peer end, has no address: join-all skips it (no-address), so the loop does too.
 const IFACES = ['wired0', 'wifi0'];
+
+/**
+ * Each side starts from the same kernel state. When the previous run's sockets close, IGMPv3 keeps
+ * every left group on the device's "tomb" list until its leave reports have been retransmitted
+ * (robustness 2 x up to 1 s, net/ipv4/igmp.c igmpv3_add_delrec), and each new join walks that list
+ * (igmpv3_del_delrec): a run that follows another within ~2 s pays for 8192 tombs. Seen: the
+ * Python loop alternating between 75 and 300 ms depending on what ran before it.
+ */
+function settle() {
+  spawnSync('sleep', ['3']);
+}
 
 function timed(cmd, args, okCodes = [0]) {
   const t0 = process.hrtime.bigint();
@@ -36,9 +47,13 @@ const members = [];
 const cli = [];
 try {
   for (let i = 0; i < runs; i++) {
+    settle();
     py.push(timed('python3', [path.join(REPO, 'scripts/bench/_join-python.py'), FIRST, String(count), ...IFACES]));
+    settle();
     node.push(timed(process.execPath, [path.join(REPO, 'scripts/bench/_join-node.mjs'), FIRST, String(count), 'receive']));
+    settle();
     members.push(timed(process.execPath, [path.join(REPO, 'scripts/bench/_join-node.mjs'), FIRST, String(count), 'members']));
+    settle();
     cli.push(timed(process.execPath, [CLI, 'join-all', `${FIRST}+${count}`, '-4', '--duration', '0.1', '--json'], [0, 1]));
   }
 } finally {

@@ -52,7 +52,7 @@ const probe = (seq: number): Buffer => {
   return b;
 };
 
-test('join-all: a re-created wifi0 is reported, re-joined by its new ifindex once it has an address, and counted on the same row', async () => {
+test('join-all: a re-created wifi0 is reported, re-joined by its new ifindex once it has an address, and counted on the same row', { timeout: 20_000 }, async () => {
   const platform = new FakePlatform(laptopState({ igmp }));
   const sockets = new FakeSockets();
   const links = new FakeLinkWatch();
@@ -98,7 +98,7 @@ test('join-all: a re-created wifi0 is reported, re-joined by its new ifindex onc
   assert.equal(links.active, 0);
 });
 
-test('join-all: an interface still down at the end is said so; without a watcher nothing is followed', async () => {
+test('join-all: an interface still down at the end is said so; without a watcher nothing is followed', { timeout: 20_000 }, async () => {
   const links = new FakeLinkWatch();
   const sockets = new FakeSockets();
   const run = await startJoinAll({ platform: new FakePlatform(laptopState({ igmp })), sockets, watchLinks: links.watch }, {
@@ -116,7 +116,7 @@ test('join-all: an interface still down at the end is said so; without a watcher
   assert.deepEqual((await plain.done).churn, []);
 });
 
-test('a down while the return waits for its address: one outage, the wait gives up, the next return re-opens once', async () => {
+test('a down while the return waits for its address: one outage, the wait gives up, the next return re-opens once', { timeout: 20_000 }, async () => {
   const platform = new FakePlatform(laptopState());
   const links = new FakeLinkWatch();
   const events: ChurnEvent[] = [];
@@ -144,7 +144,7 @@ test('a down while the return waits for its address: one outage, the wait gives 
 
 const frame = (): Buffer => ether(0x0800, ipv4({ src: '198.18.2.1', dst: '239.1.7.1', ttl: 1, proto: 17 }, udp(40000, 5007, Buffer.alloc(20))));
 
-test('sniff: suspend drains and closes, resume re-opens under the same block; another link type gets a new block', async () => {
+test('sniff: suspend drains and closes, resume re-opens under the same block; another link type gets a new block', { timeout: 20_000 }, async () => {
   const fake = new FakeCapture();
   let linkType = 1;
   // The fake's handles are Ethernet; this one answers with the link type the test sets.

@@ -6,12 +6,18 @@ import * as C from './constants.js';
 import { check, loadLibc, type Libc } from './libc.js';
 import { makeBatchSender } from './batch.js';
 import { groupSourceReq, int32, ipMreqn, ipv6Mreq, sockaddr } from './sockaddr.js';
+import { ipv4ToInt } from '../../core/ip.js';
 import type { BatchOptions, Fd, MembershipRequest, Receiver, RemoteInfo, SocketApi } from './types.js';
 
 const v4 = (f: Family): boolean => f === 4;
 
 export class LinuxSockets implements SocketApi {
   private readonly c: Libc;
+  /**
+   * One ip_mreqn for every IPv4 join and leave: setsockopt copies it before returning, and
+   * join-all makes thousands of these calls, where a Buffer each was garbage to collect (issue 9).
+   */
+  private readonly mreqn = Buffer.alloc(C.SIZEOF_IP_MREQN);
 
   constructor(libc: Libc = loadLibc()) {
     this.c = libc;
@@ -69,7 +75,11 @@ export class LinuxSockets implements SocketApi {
       const name = add ? C.MCAST_JOIN_SOURCE_GROUP : C.MCAST_LEAVE_SOURCE_GROUP;
       this.opt(fd, level, name, groupSourceReq(r.family, r.group, r.source, r.ifindex), add ? 'MCAST_JOIN_SOURCE_GROUP' : 'MCAST_LEAVE_SOURCE_GROUP');
     } else if (v4(r.family)) {
-      this.opt(fd, C.IPPROTO_IP, add ? C.IP_ADD_MEMBERSHIP : C.IP_DROP_MEMBERSHIP, ipMreqn(r.group, r.ifindex), add ? 'IP_ADD_MEMBERSHIP' : 'IP_DROP_MEMBERSHIP');
+      const m = this.mreqn;
+      m.writeUInt32BE(ipv4ToInt(r.group), 0);
+      m.writeUInt32BE(0, 4); // imr_address: none, the index decides
+      m.writeInt32LE(r.ifindex, 8);
+      this.opt(fd, C.IPPROTO_IP, add ? C.IP_ADD_MEMBERSHIP : C.IP_DROP_MEMBERSHIP, m, add ? 'IP_ADD_MEMBERSHIP' : 'IP_DROP_MEMBERSHIP');
     } else {
       this.opt(fd, C.IPPROTO_IPV6, add ? C.IPV6_JOIN_GROUP : C.IPV6_LEAVE_GROUP, ipv6Mreq(r.group, r.ifindex), add ? 'IPV6_JOIN_GROUP' : 'IPV6_LEAVE_GROUP');
     }
