@@ -10,7 +10,7 @@ import type { WatchLinks } from '../../platform/link-watch.js';
 import type { Finding } from '../findings/model.js';
 import type { GroupSpec } from '../group-args.js';
 import type { IfaceSelection } from '../iface-filter.js';
-import { followChurn, type ChurnEvent, type IfaceChurn } from '../membership/churn.js';
+import { churnHandle, followChurn, rejoinCounts, type ChurnEvent, type IfaceChurn } from '../membership/churn.js';
 import { joinAll, type JoinResult, type Membership } from '../membership/join.js';
 import type { SniffSession } from './session.js';
 
@@ -51,16 +51,8 @@ export function followSniffChurn(deps: SniffChurnDeps, session: SniffSession, ca
         rejoinFindings.push(...m.findings);
         results = m.results;
       }
-      const n = (s: JoinResult['status']): number => results.filter((r) => r.status === s).length;
-      return { rejoined: n('joined'), failed: n('failed'), skipped: n('skipped'), capture, ...(error !== undefined ? { error } : {}) };
+      return { ...rejoinCounts(results), capture, ...(error !== undefined ? { error } : {}) };
     },
   }, emit, { selection: o.selection, ...(o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {}), ...(o.graceMs !== undefined ? { graceMs: o.graceMs } : {}) });
-  return {
-    close: async () => {
-      await follower.close();
-      for (const m of memberships.slice(1)) m.close();
-    },
-    summary: () => follower.summary(),
-    findings: () => [...follower.findings(), ...rejoinFindings],
-  };
+  return churnHandle(follower, memberships, rejoinFindings);
 }

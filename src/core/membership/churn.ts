@@ -191,3 +191,24 @@ export function churnFinding(c: IfaceChurn): Finding {
     evidence: { downs: c.downs, ups: c.ups, gone: c.gone, downMs: c.downMs, ifindexes: c.ifindexes, downAtEnd: c.down },
   });
 }
+
+/** What an `up` handler reports of a re-join: memberships joined, failed and skipped. */
+export function rejoinCounts(results: readonly { status: 'joined' | 'failed' | 'skipped' }[]): Pick<UpResult, 'rejoined' | 'failed' | 'skipped'> {
+  const n = (st: 'joined' | 'failed' | 'skipped'): number => results.filter((r) => r.status === st).length;
+  return { rejoined: n('joined'), failed: n('failed'), skipped: n('skipped') };
+}
+
+/**
+ * What join-all and sniff hold while following churn: the follower, and the memberships made on
+ * returns (the first one is the command's own and closes with it) with their findings.
+ */
+export function churnHandle(follower: ChurnFollower, memberships: readonly { close(): void }[], rejoinFindings: readonly Finding[]): ChurnFollower {
+  return {
+    close: async () => {
+      await follower.close();
+      for (const m of memberships.slice(1)) m.close();
+    },
+    summary: () => follower.summary(),
+    findings: () => [...follower.findings(), ...rejoinFindings],
+  };
+}

@@ -8,7 +8,7 @@ import type { WatchLinks } from '../../platform/link-watch.js';
 import type { Finding } from '../findings/model.js';
 import type { GroupSpec } from '../group-args.js';
 import type { IfaceSelection } from '../iface-filter.js';
-import { followChurn, type ChurnEvent, type ChurnTarget, type IfaceChurn } from '../membership/churn.js';
+import { churnHandle, followChurn, rejoinCounts, type ChurnEvent, type ChurnTarget, type IfaceChurn } from '../membership/churn.js';
 import { joinAll, type JoinResult, type Membership } from '../membership/join.js';
 
 export interface JoinChurnDeps {
@@ -48,16 +48,8 @@ export function followJoinChurn(deps: JoinChurnDeps, first: Membership, o: { gro
       memberships.push(m);
       wire(m);
       rejoinFindings.push(...m.findings);
-      const n = (s: JoinResult['status']): number => m.results.filter((r) => r.status === s).length;
-      return { rejoined: n('joined'), failed: n('failed'), skipped: n('skipped') };
+      return rejoinCounts(m.results);
     },
   }, emit, { selection: o.selection, ...(o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {}), ...(o.graceMs !== undefined ? { graceMs: o.graceMs } : {}) });
-  return {
-    close: async () => {
-      await follower.close();
-      for (const m of memberships.slice(1)) m.close();
-    },
-    summary: () => follower.summary(),
-    findings: () => [...follower.findings(), ...rejoinFindings],
-  };
+  return churnHandle(follower, memberships, rejoinFindings);
 }
