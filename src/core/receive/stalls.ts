@@ -142,7 +142,8 @@ export function explainLinkStops(events: readonly Stopped<ReceivedStream>[][], w
 
 /** Starts watching IGMP on the IPv4 interfaces joined (the queries the diagnosis weighs). */
 export async function startStallWatch(deps: StallWatchDeps, targets: readonly WatchTarget[], o: StallWatchOptions): Promise<StallWatch> {
-  const watch = await startWireWatch(deps.capture, targets, 4);
+  // No IPv4 interface joined: nothing to watch, and libpcap stays unloaded.
+  const watch = await startWireWatch(targets.length ? deps.capture : undefined, targets, 4);
   return {
     finish: async (streams, w, downs = []) => {
       watch.close();
