@@ -206,6 +206,50 @@ print(len(cases), sum(1 for c in cases if c.find('failure') is not None), ' '.jo
     }
   });
 
+  test('--expect-receive with 40 % of the stream dropped on the way: RECEIVE_LOSS above --max-loss, exit 1', async () => {
+    // No netem in this kernel: peer-a's eth0 drops 4 of every 10 probes at its egress hook (nft
+    // netdev, numgen), after send-all's sendmmsg succeeded (an output-chain drop is EPERM to the
+    // sender), and the host's own firewall stays clean: only the loss is to be found.
+    await lp.lab.must('peer-a', 'nft', ['add table netdev mcdloss']);
+    try {
+      await lp.lab.must('peer-a', 'nft', ['add chain netdev mcdloss egress { type filter hook egress device eth0 priority 0 ; policy accept ; }']);
+      await lp.lab.must('peer-a', 'nft', ['add rule netdev mcdloss egress ip daddr 239.1.9.7 numgen inc mod 10 < 4 drop']);
+      const sender = lp.lab.spawn('peer-a', process.execPath, [CLI, 'send-all', '239.1.9.7', '--rate', '50', '--duration', '12', '--quiet']);
+      try {
+        const r = await lp.lab.cli('host', ['doctor', '--json', '--querier-wait', '0', '--no-self-test', '--expect-receive', 'wired0:239.1.9.7', '--max-loss', '5']);
+        assert.equal(r.code, 1, r.stderr);
+        const doc = JSON.parse(r.stdout);
+        const f = doc.findings.filter((x: any) => x.id === 'RECEIVE_LOSS');
+        assert.equal(f.length, 1, JSON.stringify(doc.findings.map((x: any) => [x.id, x.message])));
+        assert.equal(f[0].iface, 'wired0');
+        assert.equal(f[0].group, '239.1.9.7');
+        assert.ok(f[0].evidence.lossPct > 30 && f[0].evidence.lossPct < 50, String(f[0].evidence.lossPct));
+        assert.ok(!doc.findings.some((x: any) => x.id === 'NO_TRAFFIC'), 'it did arrive');
+      } finally {
+        sender.kill();
+      }
+    } finally {
+      await lp.lab.must('peer-a', 'nft', ['delete table netdev mcdloss']);
+    }
+  });
+
+  test('an nft rule dropping UDP to 239.0.0.0/8 on input: FIREWALL_DROPS_MULTICAST with the fix', async () => {
+    await lp.lab.must('host', 'nft', ['add table inet mcdmc']);
+    try {
+      await lp.lab.must('host', 'nft', ['add chain inet mcdmc input { type filter hook input priority 0 ; policy accept ; }']);
+      await lp.lab.must('host', 'nft', ['add rule inet mcdmc input iifname wired0 ip daddr 239.0.0.0/8 udp dport 5000 drop']);
+      const { doc } = await doctor();
+      const f = doc.findings.filter((x) => x.id === 'FIREWALL_DROPS_MULTICAST');
+      assert.equal(f.length, 1, JSON.stringify(doc.findings.map((x) => [x.id, x.message])));
+      assert.equal(f[0].iface, 'wired0');
+      assert.match(f[0].message, /drops multicast arriving on wired0/);
+      assert.match(f[0].fix, /accept/);
+      assert.ok(!doc.findings.some((x) => x.id === 'FIREWALL_DROPS_IGMP'), 'IGMP is not what the rule drops');
+    } finally {
+      await lp.lab.must('host', 'nft', ['delete table inet mcdmc']);
+    }
+  });
+
   test('strict rp_filter + off-subnet querier on wifi0: QUERIER_RPF_DROP, exit 1; a valid querier on wired0 meets --expect-querier', async () => {
     await lp.lab.sysctl('host', 'net.ipv4.conf.all.rp_filter', 1);
     // A process in host holds a group, so the host would have something to report.
