@@ -222,4 +222,21 @@ describe('join-all on the laptop lab', { skip }, () => {
       assert.doesNotMatch(r.stderr, /\n\s+at /);
     }
   });
+
+  test('the only interface selected is down: NO_ELIGIBLE_INTERFACE, exit 1, no membership made', async () => {
+    await lp.lab.ip('host', 'link', 'set', 'wifi0', 'down');
+    try {
+      const r = await lp.lab.cli('host', ['join-all', '239.1.2.8', '--iface', 'wifi0', '--json', '--duration', '1']);
+      assert.equal(r.code, 1, r.stderr);
+      const ev = ndjson(r.stdout);
+      validate(ev);
+      assert.ok(ev.some((e) => e.type === 'join_skipped' && e.iface === 'wifi0' && e.reason === 'down'));
+      const f = ev.pop().findings;
+      assert.ok(f.some((x: any) => x.id === 'NO_ELIGIBLE_INTERFACE' && x.severity === 'error'), JSON.stringify(f));
+      assert.ok(f.some((x: any) => x.id === 'IFACE_DOWN' && x.iface === 'wifi0'));
+      assert.ok(!(await lp.lab.must('host', 'cat', ['/proc/net/igmp'])).includes('0802 01EF'.replace(' ', '')), 'no membership of 239.1.2.8');
+    } finally {
+      await lp.lab.ip('host', 'link', 'set', 'wifi0', 'up');
+    }
+  });
 });
