@@ -155,6 +155,33 @@ describe('mesh on five hosts of a snooping bridge', { skip, timeout: 170_000 }, 
     }
   });
 
+  test('two hosts expecting two peers, 4 of every 10 probes from h1 dropped at its egress: MESH_PEERS_MISSING and MESH_LOSS, exit 1', async () => {
+    // No netem in this kernel: an nft netdev egress rule on h1's eth0 (after send-all's sendmmsg).
+    await ml.lab.must('h1', 'nft', ['add table netdev mcdmeshloss']);
+    try {
+      await ml.lab.must('h1', 'nft', ['add chain netdev mcdmeshloss egress { type filter hook egress device eth0 priority 0 ; policy accept ; }']);
+      await ml.lab.must('h1', 'nft', ['add rule netdev mcdmeshloss egress ip daddr 239.255.77.1 numgen inc mod 10 < 4 drop']);
+      const rs = await Promise.all(['h1', 'h2'].map((h) => ml.lab.exec(h, 'unshare', ['--uts', 'sh', '-c',
+        `hostname ${h}; exec "${process.execPath}" "${CLI}" mesh ${GROUP} --duration 8 --rate 5 --expect-peers 2 --max-loss 5 --membership-interval ${MI_S} --json`], 60_000)));
+      const [d1, d2] = rs.map((r) => JSON.parse(r.stdout));
+      for (const [i, d] of [d1, d2].entries()) {
+        assertMatchesSchema('mesh.schema.json', d);
+        assert.equal(rs[i]!.code, 1);
+        const missing = d.findings.filter((f: any) => f.id === 'MESH_PEERS_MISSING');
+        assert.equal(missing.length, 1, JSON.stringify(d.findings.map((f: any) => f.id)));
+        assert.deepEqual([missing[0].evidence.heard.length, missing[0].evidence.expected], [1, 2]);
+      }
+      const loss = d2.findings.filter((f: any) => f.id === 'MESH_LOSS');
+      assert.equal(loss.length, 1, JSON.stringify(d2.findings.map((f: any) => [f.id, f.message])));
+      assert.match(loss[0].evidence.peer, /^h1-/);
+      assert.ok(loss[0].evidence.cells[0].lossPct > 30 && loss[0].evidence.cells[0].lossPct < 50, JSON.stringify(loss[0].evidence));
+      assert.deepEqual(d1.findings.filter((f: any) => f.id === 'MESH_LOSS'), [], 'h2 -> h1 is clean');
+      assert.deepEqual([...d1.findings, ...d2.findings].filter((f: any) => f.id === 'STREAM_STOPPED' || f.id === 'SNOOPING_TIMEOUT'), [], 'loss, not a stop');
+    } finally {
+      await ml.lab.must('h1', 'nft', ['delete table netdev mcdmeshloss']);
+    }
+  });
+
   const ansible = (() => { try { return execFileSync('sh', ['-c', 'command -v ansible-playbook'], { encoding: 'utf8' }).trim(); } catch { return ''; } })();
   if (!ansible && process.env.CI === 'true') throw new Error('CI=true but ansible-playbook is missing');
 
