@@ -109,7 +109,10 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
   const { watchLinks } = deps;
   const downs: IfaceDownEvent[] = [];
   const churn = watchLinks && joinedAny ? followJoinChurn({ ...deps, watchLinks }, m, { groups: o.groups, selection: o.selection },
-    (mm) => { mm.onPacket(onPacket); mm.onError(onError); }, (e) => { if (e.type === 'iface_down') downs.push(e); hooks.churn?.(e); }) : undefined;
+    (mm) => { mm.onPacket(onPacket); mm.onError(onError); }, (e) => {
+      if (e.type === 'iface_down') downs.push(e); else stalls.linkBack(e.iface);
+      hooks.churn?.(e);
+    }) : undefined;
 
   // The listening time starts once the joins are checked and reported.
   const listeningAt = Date.now();

@@ -99,6 +99,8 @@ export interface LinkDown {
 }
 
 export interface StallWatch {
+  /** The interface is back after a down: re-open its IGMP capture. */
+  linkBack(iface: string): void;
   /** Ends the capture and explains what stopped; `downs`: the interfaces that went down meanwhile. */
   finish(streams: readonly ReceivedStream[], w: StopWindow, downs?: readonly LinkDown[]): Promise<Finding[]>;
 }
@@ -145,6 +147,7 @@ export async function startStallWatch(deps: StallWatchDeps, targets: readonly Wa
   // No IPv4 interface joined: nothing to watch, and libpcap stays unloaded.
   const watch = await startWireWatch(targets.length ? deps.capture : undefined, targets, 4);
   return {
+    linkBack: (iface) => watch.reopen(iface),
     finish: async (streams, w, downs = []) => {
       watch.close();
       const link = explainLinkStops(findStops(streams, w), w, downs, o.failOnStop);

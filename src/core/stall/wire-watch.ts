@@ -21,6 +21,8 @@ export interface WireWatch {
   ttl(iface: string, senderId: string, senderIface: string): number | undefined;
   /** Why capture is off, when it is. */
   unavailable?: string;
+  /** The interface came back from a down or a re-create: capture it anew (what was heard stays). */
+  reopen(iface: string): void;
   close(): void;
 }
 
@@ -39,7 +41,7 @@ export function filterFor(family: Family, probes?: ProbeTarget): string {
 export async function startWireWatch(load: (() => Promise<CaptureFactory>) | undefined, targets: readonly WatchTarget[], family: Family, probes?: ProbeTarget): Promise<WireWatch> {
   const queries = new QueryWatch();
   const ttls = new Map<string, number>();
-  const handles: CaptureHandle[] = [];
+  const handles = new Map<string, CaptureHandle>();
   let factory: CaptureFactory | undefined;
   let unavailable: string | undefined;
   try {
@@ -48,41 +50,52 @@ export async function startWireWatch(load: (() => Promise<CaptureFactory>) | und
   } catch (e) {
     unavailable = (e as Error).message;
   }
-  for (const t of targets) {
-    let captured = false;
-    if (factory && family === 4) {
-      try {
-        const h = factory.open({
-          // IGMP and a few probes a second: 2 MB, not the 32 MB ring sniff asks for (the 10-minute
-          // soak showed join-all's RSS 38 MB higher with the default).
-          iface: t.iface, filter: filterFor(family, probes), snaplen: 512, bufferBytes: 2 << 20, timeoutMs: 0,
-        }, (buf, caplen, wireLen) => {
-          const f = decodeFrame(buf.subarray(0, caplen), h.linkType, wireLen);
-          if (!f.l3) return;
-          if (f.igmp) {
-            queries.add(t.iface, f.igmp, f.l3.src, t.addresses.includes(f.l3.src), Date.now());
-          } else if (f.udp && probes) {
-            const p = decodeProbe(buf, f.udp.payloadOffset, Math.min(f.udp.payloadLength, caplen - f.udp.payloadOffset));
-            if (p) ttls.set(`${t.iface}\u0000${p.senderId}\u0000${p.ifname}`, f.l3.ttl);
-          }
-        });
-        handles.push(h);
-        captured = true;
-      } catch (e) {
-        unavailable ??= (e as Error).message;
-      }
+  const shut = (h: CaptureHandle): void => {
+    try { h.drain(); } catch { /* closing anyway */ }
+    h.close();
+  };
+  /** Opens the capture on t.iface; false when it cannot be. */
+  const open = (t: WatchTarget): boolean => {
+    if (!factory || family !== 4) return false;
+    try {
+      const h = factory.open({
+        // IGMP and a few probes a second: 2 MB, not the 32 MB ring sniff asks for (the 10-minute
+        // soak showed join-all's RSS 38 MB higher with the default).
+        iface: t.iface, filter: filterFor(family, probes), snaplen: 512, bufferBytes: 2 << 20, timeoutMs: 0,
+      }, (buf, caplen, wireLen) => {
+        const f = decodeFrame(buf.subarray(0, caplen), h.linkType, wireLen);
+        if (!f.l3) return;
+        if (f.igmp) {
+          queries.add(t.iface, f.igmp, f.l3.src, t.addresses.includes(f.l3.src), Date.now());
+        } else if (f.udp && probes) {
+          const p = decodeProbe(buf, f.udp.payloadOffset, Math.min(f.udp.payloadLength, caplen - f.udp.payloadOffset));
+          if (p) ttls.set(`${t.iface}\u0000${p.senderId}\u0000${p.ifname}`, f.l3.ttl);
+        }
+      });
+      handles.set(t.iface, h);
+      return true;
+    } catch (e) {
+      unavailable ??= (e as Error).message;
+      return false;
     }
-    queries.watch(t.iface, captured);
-  }
+  };
+  for (const t of targets) queries.watch(t.iface, open(t));
   return {
     queries,
     ttl: (iface, senderId, senderIface) => ttls.get(`${iface}\u0000${senderId}\u0000${senderIface}`),
     ...(unavailable !== undefined ? { unavailable } : {}),
+    reopen: (iface) => {
+      // After a link flap libpcap's socket delivers nothing more (sniff's churn notes): a new one.
+      const t = targets.find((x) => x.iface === iface);
+      const old = handles.get(iface);
+      if (!t || !old) return;
+      handles.delete(iface);
+      shut(old);
+      open(t);
+    },
     close: () => {
-      for (const h of handles.splice(0)) {
-        try { h.drain(); } catch { /* closing anyway */ }
-        h.close();
-      }
+      for (const h of handles.values()) shut(h);
+      handles.clear();
     },
   };
 }
