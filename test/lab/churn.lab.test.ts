@@ -113,6 +113,38 @@ describe('interface churn: join-all and sniff', { skip, timeout: 120_000 }, () =
     assert.deepEqual(summary.findings.filter((x: { id: string }) => x.id === 'STREAM_STOPPED' || x.id === 'SNOOPING_TIMEOUT'), []);
   });
 
+  test('join-all: wifi0 down when the run starts is joined when it comes up, and its probes count', async () => {
+    const group = '239.1.7.3';
+    await lp.lab.ip(lp.host, 'link', 'set', 'wifi0', 'down');
+    let restored = false;
+    try {
+      const run = startCli(lp.lab, lp.host, ['join-all', group, '--port', PORT, '--duration', '30', '--interval', '0.2', '--json']);
+      await run.waitForEvent((e) => e.type === 'join_skipped' && e.iface === 'wifi0' && e.reason === 'down', 15_000);
+      assert.ok(run.events().some((e) => e.type === 'joined' && e.iface === 'wired0'));
+      await lp.lab.ip(lp.host, 'link', 'set', 'wifi0', 'up');
+      restored = true;
+      const up = await run.waitForEvent((e) => e.type === 'iface_up' && e.iface === 'wifi0', 10_000);
+      assert.deepEqual([up.rejoined, up.failed, up.downAtStart], [1, 0, true]);
+      assert.ok(await holds(group), `${group} held on wifi0 once it came up`);
+      await send(group);
+      const wifiPackets = (): number => {
+        const stats = run.events().filter((e) => e.type === 'stats');
+        return stats[stats.length - 1]?.rows.find((r: { iface: string; group: string }) => r.iface === 'wifi0' && r.group === group)?.packets ?? 0;
+      };
+      assert.ok(await waitFor(async () => wifiPackets() >= 20, 10_000), `20 probes counted on wifi0 (saw ${wifiPackets()})`);
+      run.interrupt();
+      const r = await run.exit(15_000);
+      const events = ndjson(r.stdout);
+      for (const e of events) assertMatchesSchema('join-all.schema.json', e);
+      const summary = events[events.length - 1];
+      const wifi = summary.churn.find((c: { iface: string }) => c.iface === 'wifi0');
+      assert.deepEqual([wifi.downs, wifi.ups, wifi.down], [0, 1, false]);
+      assert.equal(summary.rows.find((x: { iface: string; group: string }) => x.iface === 'wifi0' && x.group === group)?.packets, 20);
+    } finally {
+      if (!restored) await lp.lab.ip(lp.host, 'link', 'set', 'wifi0', 'up');
+    }
+  });
+
   test('sniff --write: captures closed on the down, re-opened on the return, the file holds all', async () => {
     const group = '239.1.7.2';
     const file = path.join(dir, 'churn.pcapng');

@@ -27,6 +27,8 @@ export interface IfaceUpEvent {
   rejoined: number; failed: number; skipped: number;
   /** sniff: the capture was re-opened. */
   capture?: boolean;
+  /** join-all: the interface was down when the run began; this up is its first join. */
+  downAtStart?: true;
   /** Why re-opening failed, when it did. */
   error?: string;
 }
@@ -52,6 +54,8 @@ export interface ChurnTarget {
   ifindex: number;
   /** The families held there: the return waits until it can carry each (an address). */
   families: Family[];
+  /** Down when the run began (its joins were skipped): its first `up` joins, and is no outage. */
+  downAtStart?: boolean;
 }
 
 export interface ChurnHandlers {
@@ -98,7 +102,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export function followChurn(deps: ChurnDeps, targets: readonly ChurnTarget[], h: ChurnHandlers, emit: (e: ChurnEvent) => void, o: ChurnOptions): ChurnFollower {
   const states = new Map<string, State>(targets.map((t) => [t.iface, {
-    churn: { iface: t.iface, downs: 0, ups: 0, gone: 0, downMs: 0, ifindexes: [t.ifindex], down: false },
+    churn: { iface: t.iface, downs: 0, ups: 0, gone: 0, downMs: 0, ifindexes: [t.ifindex], down: t.downAtStart === true },
     families: t.families, downAtMs: undefined, generation: 0, chain: Promise.resolve(),
   }]));
   let closed = false;
@@ -149,7 +153,8 @@ export function followChurn(deps: ChurnDeps, targets: readonly ChurnTarget[], h:
     // The ifindex the memberships were held on before (the watcher may have seen others between).
     const previousIfindex = st.churn.ifindexes[st.churn.ifindexes.length - 1] ?? 0;
     if (previousIfindex !== iface.index) st.churn.ifindexes.push(iface.index);
-    emit({ type: 'iface_up', iface: iface.name, ifindex: iface.index, previousIfindex, atMs: now, downMs, ...res });
+    const first = st.churn.downs === 0 && st.churn.ups === 1 ? { downAtStart: true as const } : {};
+    emit({ type: 'iface_up', iface: iface.name, ifindex: iface.index, previousIfindex, atMs: now, downMs, ...res, ...first });
   };
 
   const onEvent = (e: LinkEvent): void => {

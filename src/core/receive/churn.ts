@@ -34,16 +34,25 @@ const sameSpec = (g: GroupSpec, r: JoinResult): boolean => g.group === r.group &
 export function followJoinChurn(deps: JoinChurnDeps, first: Membership, o: { groups: readonly GroupSpec[]; selection: IfaceSelection; intervalMs?: number; graceMs?: number },
   wire: (m: Membership) => void, emit: (e: ChurnEvent) => void): JoinChurn {
   const joined = first.results.filter((r) => r.status === 'joined');
-  const targets: ChurnTarget[] = [...new Set(joined.map((r) => r.iface))].map((iface) => {
-    const mine = joined.filter((r) => r.iface === iface);
-    return { iface, ifindex: mine[0]?.ifindex ?? 0, families: [...new Set(mine.map((r) => r.family))] };
-  });
+  // Interfaces that were down at the start (a laptop's Wi-Fi not connected yet) are followed too:
+  // when they come up, the groups are joined there as on a return.
+  const late = first.results.filter((r) => r.status === 'skipped' && r.skipReason === 'down');
+  const toTarget = (list: readonly JoinResult[], downAtStart: boolean) => (iface: string): ChurnTarget => {
+    const mine = list.filter((r) => r.iface === iface);
+    return { iface, ifindex: mine[0]?.ifindex ?? 0, families: [...new Set(mine.map((r) => r.family))], ...(downAtStart ? { downAtStart } : {}) };
+  };
+  const joinedOn = [...new Set(joined.map((r) => r.iface))];
+  const targets: ChurnTarget[] = [
+    ...joinedOn.map(toTarget(joined, false)),
+    ...[...new Set(late.map((r) => r.iface))].filter((i) => !joinedOn.includes(i)).map(toTarget(late, true)),
+  ];
+  const held = [...joined, ...late];
   const memberships: Membership[] = [first];
   const rejoinFindings: Finding[] = [];
   const follower = followChurn(deps, targets, {
     down: (e) => { for (const m of memberships) m.release(e.iface); },
     up: async (iface) => {
-      const groups = o.groups.filter((g) => joined.some((r) => r.iface === iface.name && sameSpec(g, r)));
+      const groups = o.groups.filter((g) => held.some((r) => r.iface === iface.name && sameSpec(g, r)));
       const m = await joinAll(deps, { groups, interfaces: [iface], receive: true });
       memberships.push(m);
       wire(m);
