@@ -34,7 +34,7 @@ describe('join-all names a stream that stops', { skip, timeout: 120_000 }, () =>
     ml.lab.cli(h, ['join-all', GROUP, '--duration', String(durationS), '--membership-interval', String(MI_S), '--json', ...extra], 60_000);
   const send = (durationS: number): Promise<RunResult> => ml.lab.cli('h1', ['send-all', GROUP, '--rate', '5', '--duration', String(durationS), '--json'], 60_000);
 
-  test('IGMP dropped in h3: SNOOPING_TIMEOUT at the membership interval, the firewall named; h2 and h4 quiet', async () => {
+  test('IGMP dropped in h3: SNOOPING_TIMEOUT at the membership interval, the firewall named; h2 and h4 quiet', async (t) => {
     await ml.lab.must('h3', 'nft', ['add', 'table', 'inet', 'mcdstall']);
     await ml.lab.must('h3', 'nft', ['add', 'chain', 'inet', 'mcdstall', 'input', '{ type filter hook input priority 0; }']);
     await ml.lab.must('h3', 'nft', ['add', 'rule', 'inet', 'mcdstall', 'input', 'meta', 'l4proto', 'igmp', 'drop']);
@@ -42,7 +42,9 @@ describe('join-all names a stream that stops', { skip, timeout: 120_000 }, () =>
       const [tx, h2, h3, h4] = await Promise.all([send(17), listen('h2', 14), listen('h3', 14), listen('h4', 14)]);
       assert.equal(tx.code, 0, tx.stderr);
       const s3 = summaryOf(h3);
-      assert.equal(h3.code, 1, JSON.stringify(s3.findings.map((f: any) => f.id)));
+      const seen = JSON.stringify(s3.findings.map((f: any) => [f.id, f.message, f.evidence?.stoppedAtS, f.evidence?.queriesAnswered, f.evidence?.reportsSent, f.evidence?.queriesHeard]));
+      t.diagnostic(`h3: ${seen}`);
+      assert.equal(h3.code, 1, seen);
       const f = s3.findings.filter((x: any) => x.id === 'SNOOPING_TIMEOUT');
       assert.equal(f.length, 1, JSON.stringify(s3.findings.map((x: any) => [x.id, x.message])));
       assert.equal(f[0].iface, 'eth0');
@@ -50,7 +52,8 @@ describe('join-all names a stream that stops', { skip, timeout: 120_000 }, () =>
       assert.equal(f[0].severity, 'error');
       assert.equal(f[0].evidence.reason, 'firewall');
       assert.match(f[0].fix, /nft insert rule inet mcdstall input meta l4proto igmp accept/);
-      assert.ok(Math.abs(f[0].evidence.stoppedAtS - MI_S) <= 3, String(f[0].evidence.stoppedAtS));
+      // The bridge lets the port go 6.9 to 9.7 s after the join with 6 s set (src/core/stall/diagnose.ts).
+      assert.ok(f[0].evidence.stoppedAtS >= MI_S - 3 && f[0].evidence.stoppedAtS <= MI_S + 6, String(f[0].evidence.stoppedAtS));
       assert.equal(f[0].evidence.queriesAnswered, false);
       assert.ok(f[0].evidence.queriesHeard > 0, 'the capture sees the queries the firewall drops');
       assert.match(f[0].evidence.stopped[0].sender, /-[0-9a-f]{4}$/);
@@ -65,8 +68,8 @@ describe('join-all names a stream that stops', { skip, timeout: 120_000 }, () =>
     }
   });
 
-  test('the sender finishes after 10 s of an 18 s listen: STREAM_STOPPED, a warning; --fail-on-stop makes it an error', async () => {
-    const [tx, warn, strict] = await Promise.all([send(10), listen('h2', 18), listen('h4', 18, ['--fail-on-stop'])]);
+  test('the sender finishes after 16 s of a 24 s listen: STREAM_STOPPED, a warning; --fail-on-stop makes it an error', async () => {
+    const [tx, warn, strict] = await Promise.all([send(16), listen('h2', 24), listen('h4', 24, ['--fail-on-stop'])]);
     assert.equal(tx.code, 0, tx.stderr);
     const w = summaryOf(warn);
     assert.equal(warn.code, 0, JSON.stringify(w.findings.map((x: any) => [x.id, x.severity])));
@@ -74,7 +77,7 @@ describe('join-all names a stream that stops', { skip, timeout: 120_000 }, () =>
     assert.equal(fw.length, 1, JSON.stringify(w.findings.map((x: any) => [x.id, x.message])));
     assert.equal(fw[0].severity, 'warning');
     assert.equal(fw[0].evidence.queriesAnswered, true, 'h2 answers the queries: not the snooping timeout');
-    assert.ok(fw[0].evidence.stoppedAtS >= 8 && fw[0].evidence.stoppedAtS <= 12, String(fw[0].evidence.stoppedAtS));
+    assert.ok(fw[0].evidence.stoppedAtS >= 13 && fw[0].evidence.stoppedAtS <= 17, String(fw[0].evidence.stoppedAtS));
     assert.match(fw[0].message, /probes from \S+ \(eth0\) to 239\.255\.78\.1 stopped on eth0 .* away from the membership interval/);
     const s = summaryOf(strict);
     assert.equal(strict.code, 1);

@@ -122,6 +122,10 @@ test('answered queries, or a stop away from the interval: STREAM_STOPPED, saying
   assert.equal(f.id, 'STREAM_STOPPED');
   assert.match(f.message, /3 other streams kept arriving on eth0, so the sender or its path stopped/);
   assert.equal(nearMembershipInterval(6.7, 6), true);
-  assert.equal(nearMembershipInterval(11, 6), false);
+  assert.equal(nearMembershipInterval(9.7, 6), true, 'seen on the bridge of this kernel');
+  assert.equal(nearMembershipInterval(2.5, 6), false, 'before the interval: not an ageing');
+  assert.equal(nearMembershipInterval(13, 6), false);
   assert.equal(nearMembershipInterval(240, 260), true);
+  assert.equal(nearMembershipInterval(380, 260), true);
+  assert.equal(nearMembershipInterval(400, 260), false);
 });
