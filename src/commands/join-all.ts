@@ -41,6 +41,12 @@ export default defineCommand({
     const rep = new JoinAllReporter(ctx.out);
     const families = new Set(groups.map((g) => g.family));
     const sockets = await openSocketsOrExplain();
+    // Ctrl-C from the first 'joined' event on: the run is not returned yet while the IGMP watch
+    // loads libpcap, and a signal then must stop it, not kill the process (a lab test caught it).
+    const ctl: { stop?: () => void; asked: boolean } = { asked: false };
+    const onSig = (): void => { ctl.asked = true; ctl.stop?.(); };
+    process.once('SIGINT', onSig);
+    process.once('SIGTERM', onSig);
     const run = await startJoinAll({ platform: platform(), sockets, firewall: new LinuxFirewallReader(), capture: loadCaptureFactory, watchLinks }, {
       groups, selection: ctx.selection, expect: argv.expect ?? [], assumeSynced: argv['assume-synced'], intervalMs: argv.interval * 1000,
       failOnStop: argv['fail-on-stop'], ...(mi !== undefined ? { membershipIntervalS: mi } : {}),
@@ -53,9 +59,8 @@ export default defineCommand({
       stats: (rows, elapsedMs, total) => rep.stats(rows, elapsedMs, total),
       churn: (e) => rep.churn(e),
     });
-    const onSig = (): void => run.stop();
-    process.once('SIGINT', onSig);
-    process.once('SIGTERM', onSig);
+    ctl.stop = () => run.stop();
+    if (ctl.asked) run.stop();
     const r = await run.done;
     process.off('SIGINT', onSig);
     process.off('SIGTERM', onSig);
