@@ -2,7 +2,7 @@
 // local interface) stream, its loss (a stopped stream also lost the probes of its silence), the
 // peers, and the verdict against --expect-peers and --max-loss.
 import type { StreamStats } from '../probe/tracker.js';
-import { checkStall, clusterStops, type Stopped } from '../stall/detect.js';
+import { checkStall, eventsPerIface, type Stopped } from '../stall/detect.js';
 import { hostnameOf, lossPct, type MeshCell, type MeshPeer, type MeshSettings } from './model.js';
 
 export interface StreamRow {
@@ -32,7 +32,7 @@ const secs = (ms: number, from: number): number => Math.round(((ms - from) / 100
 
 export function measure(rows: readonly StreamRow[], o: MeasureOptions): Measured {
   const cells: MeshCell[] = [];
-  const stopped = new Map<string, Stopped<MeshCell>[]>();
+  const stopped: Stopped<MeshCell>[] = [];
   for (const { iface, stats: s } of rows) {
     // Our own probes come back through IP_MULTICAST_LOOP: not a peer.
     if (s.senderId === o.selfId || s.unique === 0) continue;
@@ -51,13 +51,11 @@ export function measure(rows: readonly StreamRow[], o: MeasureOptions): Measured
     cells.push(cell);
     if (check.stopped) {
       cell.state = 'stalled';
-      const list = stopped.get(iface) ?? [];
-      list.push({ item: cell, check });
-      stopped.set(iface, list);
+      stopped.push({ item: cell, check });
     }
   }
   cells.sort((a, b) => a.peer.localeCompare(b.peer) || a.peerIface.localeCompare(b.peerIface) || a.iface.localeCompare(b.iface));
-  return { cells, stops: [...stopped.values()].flatMap((l) => clusterStops(l)) };
+  return { cells, stops: eventsPerIface(stopped, (c) => c.iface) };
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;

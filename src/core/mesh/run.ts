@@ -18,8 +18,7 @@ import { sendAll } from '../transmit/send-all.js';
 import { checkSize, senderIdFor } from '../transmit/setup.js';
 import { graceFor } from '../stall/detect.js';
 import { gatherCauses, type IfaceCauses } from '../stall/evidence.js';
-import { DEFAULT_MEMBERSHIP_INTERVAL_S } from '../stall/queries.js';
-import type { MembershipIntervalView } from '../stall/diagnose.js';
+import { membershipView } from '../stall/diagnose.js';
 import { measure, type StreamRow } from './build.js';
 import { assembleDocument } from './document.js';
 import type { MeshCell, MeshDocument, MeshInterface, MeshSettings } from './model.js';
@@ -139,9 +138,7 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
     }
     const rows = rowsNow();
     const queries = joined.map((r) => watch.queries.summary(r.iface));
-    const observed = queries.find((q) => q.membershipIntervalS !== undefined)?.membershipIntervalS;
-    const membership: MembershipIntervalView = o.membershipIntervalS !== undefined ? { intervalS: o.membershipIntervalS, source: 'user' }
-      : observed !== undefined ? { intervalS: observed, source: 'querier' } : { intervalS: DEFAULT_MEMBERSHIP_INTERVAL_S, source: 'default' };
+    const membership = membershipView(o.membershipIntervalS, queries);
     const settings: MeshSettings = {
       group: g.group, port: g.port, family: g.family, rate: o.rate, ttl: o.ttl, durationS: o.durationMs / 1000,
       expectPeers: o.expectPeers, maxLossPct: o.maxLossPct,

@@ -9,11 +9,11 @@ import type { FirewallReader } from '../../platform/firewall.js';
 import type { CaptureFactory } from '../../platform/capture/types.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
-import { checkStall, clusterStops, graceFor, type Stopped } from '../stall/detect.js';
-import type { MembershipIntervalView } from '../stall/diagnose.js';
+import { checkStall, eventsPerIface, graceFor, type Stopped } from '../stall/detect.js';
+import { listStreams, membershipView, type MembershipIntervalView } from '../stall/diagnose.js';
 import { gatherCauses, type IfaceCauses } from '../stall/evidence.js';
 import { explainStopEvents } from '../stall/explain.js';
-import { DEFAULT_MEMBERSHIP_INTERVAL_S, type QuerySummary } from '../stall/queries.js';
+import type { QuerySummary } from '../stall/queries.js';
 import { startWireWatch, type WatchTarget } from '../stall/wire-watch.js';
 import { hostnameOf } from '../probe/format.js';
 import { UNKNOWN_GROUP, type ReceivedStream } from './stats.js';
@@ -27,15 +27,9 @@ export interface StopWindow {
 /** The stop events: streams of one interface that stopped within 2 s of each other. */
 export function findStops(streams: readonly ReceivedStream[], w: StopWindow): Stopped<ReceivedStream>[][] {
   const graceMs = graceFor(w.endMs - w.joinedAtMs);
-  const perIface = new Map<string, Stopped<ReceivedStream>[]>();
-  for (const s of streams) {
-    const check = checkStall(s.times, { joinedAtMs: w.joinedAtMs, endMs: w.endMs, graceMs });
-    if (!check.stopped) continue;
-    const list = perIface.get(s.iface) ?? [];
-    list.push({ item: s, check });
-    perIface.set(s.iface, list);
-  }
-  return [...perIface.values()].flatMap((l) => clusterStops(l));
+  const stops = streams.map((item) => ({ item, check: checkStall(item.times, { joinedAtMs: w.joinedAtMs, endMs: w.endMs, graceMs }) }))
+    .filter((s) => s.check.stopped);
+  return eventsPerIface(stops, (s) => s.iface);
 }
 
 export interface ExplainInputs {
@@ -45,6 +39,13 @@ export interface ExplainInputs {
   causes: Map<string, IfaceCauses>;
   /** --fail-on-stop: the streams were meant to last the whole run. */
   failOnStop: boolean;
+}
+
+/** The group of an event whose streams share one the socket could tell; else undefined. */
+function onlyGroup(items: readonly ReceivedStream[]): string | undefined {
+  const groups = new Set(items.map((s) => s.group));
+  const [only] = groups;
+  return groups.size === 1 && only !== UNKNOWN_GROUP ? only : undefined;
 }
 
 export function describeStream(s: ReceivedStream): string {
@@ -57,11 +58,7 @@ export function explainJoinAllStops(events: readonly Stopped<ReceivedStream>[][]
   return explainStopEvents(events, {
     iface: (s) => s.iface,
     describe: describeStream,
-    group: (items) => {
-      const groups = new Set(items.map((s) => s.group));
-      const [only] = groups;
-      return groups.size === 1 && only !== UNKNOWN_GROUP ? only : undefined;
-    },
+    group: onlyGroup,
     stillArriving: (iface) => inp.streams.filter((s) => s.iface === iface && !stopped.has(s)).length,
     membership: inp.membership, queries: inp.queries, causes: inp.causes,
   }).map(({ finding: f, event }) => {
@@ -126,12 +123,11 @@ export function explainLinkStops(events: readonly Stopped<ReceivedStream>[][], w
     const first = ev[0];
     if (!d || !first) { rest.push(ev); continue; }
     if (d.stillDown) continue;
-    const what = ev.map((s) => describeStream(s.item));
-    const groups = [...new Set(ev.map((s) => s.item.group))];
+    const group = onlyGroup(ev.map((s) => s.item));
     findings.push(makeFinding('STREAM_STOPPED', {
-      iface: d.iface, ...(groups.length === 1 && groups[0] !== UNKNOWN_GROUP ? { group: groups[0] } : {}),
+      iface: d.iface, ...(group !== undefined ? { group } : {}),
       severity: failOnStop ? 'error' : 'warning',
-      message: `${what.length > 3 ? `${what.slice(0, 3).join(', ')} and ${what.length - 3} more` : what.join(', ')} stopped on ${d.iface} ${first.check.stoppedAtS} s after the join, when ${d.iface} went down, and did not resume after it came back and the groups were joined again.`,
+      message: `${listStreams(ev.map((s) => describeStream(s.item)))} stopped on ${d.iface} ${first.check.stoppedAtS} s after the join, when ${d.iface} went down, and did not resume after it came back and the groups were joined again.`,
       fix: `Check the sender and the path beyond ${d.iface} (did they come back with the link?), and the switch port: after a link flap a snooping switch needs the host's new reports (bridge -d mdb show on a Linux bridge).`,
       evidence: {
         reason: 'link-down', linkDownAtS: Math.round((d.atMs - w.joinedAtMs) / 100) / 10,
@@ -154,9 +150,7 @@ export async function startStallWatch(deps: StallWatchDeps, targets: readonly Wa
       const events = link.rest;
       if (events.length === 0) return link.findings;
       const summaries = (iface: string): QuerySummary => watch.queries.summary(iface);
-      const observed = targets.map((t) => summaries(t.iface).membershipIntervalS).find((x) => x !== undefined);
-      const membership: MembershipIntervalView = o.membershipIntervalS !== undefined ? { intervalS: o.membershipIntervalS, source: 'user' }
-        : observed !== undefined ? { intervalS: observed, source: 'querier' } : { intervalS: DEFAULT_MEMBERSHIP_INTERVAL_S, source: 'default' };
+      const membership = membershipView(o.membershipIntervalS, targets.map((t) => summaries(t.iface)));
       const ifaces = [...new Set(events.flatMap((ev) => ev.map((s) => s.item.iface)))];
       const causes = deps.firewall ? await gatherCauses({ platform: deps.platform, firewall: deps.firewall }, ifaces, summaries) : new Map<string, IfaceCauses>();
       return [...link.findings, ...explainJoinAllStops(events, { streams, membership, queries: summaries, causes, failOnStop: o.failOnStop })];

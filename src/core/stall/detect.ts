@@ -88,3 +88,14 @@ export function clusterStops<T>(stops: readonly Stopped<T>[], windowMs = 2_000):
   }
   return out;
 }
+
+/** Stops grouped per local interface, then by time (clusterStops): one event each. */
+export function eventsPerIface<T>(stops: readonly Stopped<T>[], ifaceOf: (item: T) => string): Stopped<T>[][] {
+  const perIface = new Map<string, Stopped<T>[]>();
+  for (const s of stops) {
+    const list = perIface.get(ifaceOf(s.item)) ?? [];
+    list.push(s);
+    perIface.set(ifaceOf(s.item), list);
+  }
+  return [...perIface.values()].flatMap((l) => clusterStops(l));
+}

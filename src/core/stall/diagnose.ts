@@ -5,7 +5,7 @@
 // was seen (which streams, when, whether queries were answered).
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
-import type { QuerySummary } from './queries.js';
+import { DEFAULT_MEMBERSHIP_INTERVAL_S, type QuerySummary } from './queries.js';
 
 export interface MembershipIntervalView {
   intervalS: number;
@@ -28,6 +28,18 @@ export interface StallEvidence {
   firewall: Finding[];
   /** Queriers heard on the interface whose queries the kernel drops (reverse path). */
   rpfDropped: { querier: string; routeBackDev?: string; kernelError?: string }[];
+}
+
+/** The interval to judge stops against: as given, else as the queries heard announce it, else 260 s. */
+export function membershipView(givenS: number | undefined, heard: readonly QuerySummary[]): MembershipIntervalView {
+  if (givenS !== undefined) return { intervalS: givenS, source: 'user' };
+  const observed = heard.find((q) => q.membershipIntervalS !== undefined)?.membershipIntervalS;
+  return observed !== undefined ? { intervalS: observed, source: 'querier' } : { intervalS: DEFAULT_MEMBERSHIP_INTERVAL_S, source: 'default' };
+}
+
+/** Streams in words for a message: the first three, and how many more. */
+export function listStreams(streams: readonly string[]): string {
+  return streams.length > 3 ? `${streams.slice(0, 3).join(', ')} and ${streams.length - 3} more` : streams.join(', ');
 }
 
 export type StallReason = 'firewall' | 'rp_filter' | 'no-querier' | 'not-answered' | 'unknown';
@@ -56,7 +68,7 @@ export function stallReason(e: StallEvidence): { reason: StallReason; words: str
 export function diagnoseStall(e: StallEvidence): Finding {
   const mi = e.membership;
   const near = nearMembershipInterval(e.stoppedAtS, mi.intervalS);
-  const what = e.streams.length > 3 ? `${e.streams.slice(0, 3).join(', ')} and ${e.streams.length - 3} more` : e.streams.join(', ');
+  const what = listStreams(e.streams);
   const miWords = `${mi.intervalS} s, ${mi.source === 'user' ? 'as given' : mi.source === 'querier' ? 'from the queries heard' : 'the default'}`;
   const evidence: Record<string, unknown> = {
     stoppedAtS: e.stoppedAtS, streams: e.streams, stillArriving: e.stillArriving,
