@@ -81,3 +81,20 @@ export function defineCommand<A>(spec: CommandSpec<A>): CommandModule<GlobalArgs
     },
   };
 }
+
+/**
+ * SIGINT/SIGTERM stop a run from the moment this is called: a signal that comes while the run is
+ * still starting (joins made, libpcap loading) stops it as soon as `attach` hands it over, rather
+ * than killing the process with nothing reported (a join-all lab test caught that window).
+ */
+export function stopOnSignals(): { attach(stop: () => void): void; release(): void } {
+  let stop: (() => void) | undefined;
+  let asked = false;
+  const onSig = (): void => { asked = true; stop?.(); };
+  process.once('SIGINT', onSig);
+  process.once('SIGTERM', onSig);
+  return {
+    attach: (s) => { stop = s; if (asked) s(); },
+    release: () => { process.off('SIGINT', onSig); process.off('SIGTERM', onSig); },
+  };
+}

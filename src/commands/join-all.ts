@@ -1,4 +1,4 @@
-import { defineCommand } from './context.js';
+import { defineCommand, stopOnSignals } from './context.js';
 import { UsageError } from '../core/errors.js';
 
 export default defineCommand({
@@ -41,12 +41,9 @@ export default defineCommand({
     const rep = new JoinAllReporter(ctx.out);
     const families = new Set(groups.map((g) => g.family));
     const sockets = await openSocketsOrExplain();
-    // Ctrl-C from the first 'joined' event on: the run is not returned yet while the IGMP watch
-    // loads libpcap, and a signal then must stop it, not kill the process (a lab test caught it).
-    const ctl: { stop?: () => void; asked: boolean } = { asked: false };
-    const onSig = (): void => { ctl.asked = true; ctl.stop?.(); };
-    process.once('SIGINT', onSig);
-    process.once('SIGTERM', onSig);
+    // From the first 'joined' event on, Ctrl-C must stop the run, which is not returned yet while
+    // the IGMP watch loads libpcap.
+    const signals = stopOnSignals();
     const run = await startJoinAll({ platform: platform(), sockets, firewall: new LinuxFirewallReader(), capture: loadCaptureFactory, watchLinks }, {
       groups, selection: ctx.selection, expect: argv.expect ?? [], assumeSynced: argv['assume-synced'], intervalMs: argv.interval * 1000,
       failOnStop: argv['fail-on-stop'], ...(mi !== undefined ? { membershipIntervalS: mi } : {}),
@@ -59,11 +56,9 @@ export default defineCommand({
       stats: (rows, elapsedMs, total) => rep.stats(rows, elapsedMs, total),
       churn: (e) => rep.churn(e),
     });
-    ctl.stop = () => run.stop();
-    if (ctl.asked) run.stop();
+    signals.attach(() => run.stop());
     const r = await run.done;
-    process.off('SIGINT', onSig);
-    process.off('SIGTERM', onSig);
+    signals.release();
     rep.summary(r);
     return r.exitCode;
   },

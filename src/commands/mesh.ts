@@ -1,4 +1,4 @@
-import { defineCommand } from './context.js';
+import { defineCommand, stopOnSignals } from './context.js';
 import { UsageError } from '../core/errors.js';
 
 interface Args {
@@ -66,21 +66,16 @@ export default defineCommand<Args>({
     const { MeshReporter } = await import('../render/mesh.js');
     const sockets = await openSocketsOrExplain();
     const rep = new MeshReporter(ctx.out, { group: group.group, port: group.port, durationS, maxLossPct: max });
-    // Ctrl-C while the run starts (joins, libpcap, senders) stops it once it exists, as join-all does.
-    const ctl: { stop?: () => void; asked: boolean } = { asked: false };
-    const onSig = (): void => { ctl.asked = true; ctl.stop?.(); };
-    process.once('SIGINT', onSig);
-    process.once('SIGTERM', onSig);
+    // Ctrl-C while the run starts (joins, libpcap, senders) stops it once it exists.
+    const signals = stopOnSignals();
     const run = await startMesh({ platform: platform(), sockets, firewall: new LinuxFirewallReader(), capture: loadCaptureFactory }, {
       group, selection: ctx.selection, rate: argv.rate, ttl, durationMs: durationS * 1000,
       expectPeers: peers ?? null, maxLossPct: max, assumeSynced: argv['assume-synced'], intervalMs: argv.interval * 1000,
       ...(mi !== undefined ? { membershipIntervalS: mi } : {}),
     }, { started: (s) => rep.started(s), tick: (cells, ms) => rep.tick(cells, ms) });
-    ctl.stop = () => run.stop();
-    if (ctl.asked) run.stop();
+    signals.attach(() => run.stop());
     const doc = await run.done;
-    process.off('SIGINT', onSig);
-    process.off('SIGTERM', onSig);
+    signals.release();
     rep.summary(doc);
     return doc.verdict.pass && !hasError(doc.findings) ? 0 : 1;
   },

@@ -1,4 +1,4 @@
-import { defineCommand } from './context.js';
+import { defineCommand, stopOnSignals } from './context.js';
 import { UsageError } from '../core/errors.js';
 
 function positiveInt(v: number | undefined, flag: string, min = 1): number | undefined {
@@ -62,14 +62,12 @@ export default defineCommand({
       ...(argv.duration !== undefined ? { durationMs: argv.duration * 1000 } : {}),
     });
     rep.start(run.results, run.findings);
-    const onSig = (): void => run.stop();
-    process.once('SIGINT', onSig);
-    process.once('SIGTERM', onSig);
+    const signals = stopOnSignals();
+    signals.attach(() => run.stop());
     const tick = setInterval(() => rep.stats(run.results, Date.now() - started), argv.interval * 1000);
     const end = await run.done;
     clearInterval(tick);
-    process.off('SIGINT', onSig);
-    process.off('SIGTERM', onSig);
+    signals.release();
     const findings = [...inv.findings, ...run.findings, ...end.findings];
     if (eligible.length === 0) {
       findings.unshift(makeFinding('NO_ELIGIBLE_INTERFACE', {
