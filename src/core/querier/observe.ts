@@ -2,19 +2,11 @@
 // family), the queries' parameters, and this host's own reports. Pure: fed decoded packets,
 // never reads the OS, so unit tests drive it with recorded values.
 import { familyOf, ipv4ToInt, ipv6ToBytes, isLinkLocalUnicast6, type Family } from '../ip.js';
+import type { IgmpQuery } from '../wire/igmp.js';
+import type { MldQuery } from '../wire/mld.js';
 
-/** The fields of a decoded IGMP or MLD query that matter here (src/core/wire IgmpQuery/MldQuery). */
-export interface QueryFields {
-  version: number;
-  group: string;
-  general: boolean;
-  maxRespMs: number;
-  suppress?: boolean;
-  qrv?: number;
-  qqic?: number;
-  qqiSec?: number;
-  sources: string[];
-}
+/** The fields of a decoded IGMP or MLD query that matter here: the wire decoders' own. */
+export type QueryFields = Pick<IgmpQuery | MldQuery, 'version' | 'group' | 'general' | 'maxRespMs' | 'suppress' | 'qrv' | 'qqic' | 'qqiSec' | 'sources'>;
 
 /** One IGMP/MLD control packet seen on an interface. */
 export interface HeardPacket {
