@@ -163,7 +163,8 @@ export async function joinAll(deps: JoinDeps, opts: JoinOptions): Promise<Member
   }
 
   if (split) {
-    const limit = await deps.platform.sysctl('net.ipv4.igmp_max_memberships');
+    // Read once already when IPv4 groups were asked for.
+    const limit = Number.isNaN(v4Limit) ? await deps.platform.sysctl('net.ipv4.igmp_max_memberships') : String(v4Limit);
     const v4 = split.family === 4;
     const perIface = Math.max(...[...chains.values()].map((c) => c.length));
     findings.push(makeFinding('MAX_MEMBERSHIPS', {
