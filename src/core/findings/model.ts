@@ -31,3 +31,9 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
 export function hasError(findings: readonly Finding[]): boolean {
   return findings.some((f) => f.severity === 'error');
 }
+
+/** Items for a finding's message: the first `shown`, then how many more of `total` ("a, b, c and 5 more"). */
+export function firstAndMore(items: readonly string[], shown: number, total = items.length): string {
+  const head = items.slice(0, shown).join(', ');
+  return total > shown ? `${head} and ${total - shown} more` : head;
+}

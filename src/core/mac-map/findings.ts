@@ -1,14 +1,11 @@
 // Findings of mac-map: MAC_COLLISION, FLOODED_MAC (warnings) and LINK_LOCAL_GROUP (info).
 import { makeFinding } from '../findings/catalog.js';
-import type { Finding } from '../findings/model.js';
+import { firstAndMore, type Finding } from '../findings/model.js';
 import type { CollisionReport } from './collisions.js';
 
 const LISTED = 8;
 
-function listOf(groups: readonly string[], total: number): string {
-  const shown = groups.slice(0, LISTED).join(', ');
-  return total > LISTED ? `${shown} and ${total - LISTED} more` : shown;
-}
+const listOf = (groups: readonly string[], total: number): string => firstAndMore(groups, LISTED, total);
 
 const V6_EXPLANATION = 'IPv6 groups map onto 33:33 followed by their low 32 bits (RFC 2464 section 7): groups that differ only above those bits share one MAC, so NICs and switches that filter by MAC pass one group\'s traffic to the other\'s receivers.';
 

@@ -3,7 +3,7 @@
 // when it joined and never again. We name the reason found: IGMP dropped by a firewall rule,
 // queries dropped by rp_filter, no querier at all. Any other stop is STREAM_STOPPED, with what
 // was seen (which streams, when, whether queries were answered).
-import type { Finding } from '../findings/model.js';
+import { firstAndMore, type Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import { DEFAULT_MEMBERSHIP_INTERVAL_S, type QuerySummary } from './queries.js';
 
@@ -39,7 +39,7 @@ export function membershipView(givenS: number | undefined, heard: readonly Query
 
 /** Streams in words for a message: the first three, and how many more. */
 export function listStreams(streams: readonly string[]): string {
-  return streams.length > 3 ? `${streams.slice(0, 3).join(', ')} and ${streams.length - 3} more` : streams.join(', ');
+  return firstAndMore(streams, 3);
 }
 
 export type StallReason = 'firewall' | 'rp_filter' | 'no-querier' | 'not-answered' | 'unknown';

@@ -5,7 +5,7 @@
 // interface is then received by no one. From outside, a program that chose that interface on
 // purpose looks the same, so the finding says what is held and where the stream must come in.
 import { makeFinding } from '../../findings/catalog.js';
-import type { Finding } from '../../findings/model.js';
+import { firstAndMore, type Finding } from '../../findings/model.js';
 import type { Platform } from '../../../platform/types.js';
 import type { Interface } from '../../interfaces.js';
 import { isEligible } from '../../interfaces.js';
@@ -35,7 +35,7 @@ export async function joinAnyFindings(p: Platform, interfaces: readonly Interfac
   const out: Finding[] = [];
   for (const [iface, groups] of byIface) {
     const others = eligible.filter((i) => i.name !== iface).map((i) => i.name);
-    const what = groups.length > 3 ? `${groups.slice(0, 3).join(', ')} and ${groups.length - 3} more` : groups.join(', ');
+    const what = firstAndMore(groups, 3);
     out.push(makeFinding('JOIN_ANY_INTERFACE', {
       iface, ...(groups.length === 1 ? { group: groups[0] } : {}),
       message: `${what} ${groups.length === 1 ? 'is' : 'are'} joined on ${iface} only, the interface the route to ${groups.length === 1 ? 'it' : 'them'} picks, where a join without an interface (INADDR_ANY) lands; ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} up with multicast too: a stream arriving there is received by no one.`,
