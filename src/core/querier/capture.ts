@@ -2,6 +2,7 @@
 // frame with the shared wire decoders, keep queries, reports and leaves.
 import type { CaptureFactory } from '../../platform/capture/types.js';
 import { decodeFrame, type DecodedFrame } from '../wire/index.js';
+import { hasCurrentState } from '../wire/group-records.js';
 import type { OpenControlCapture } from './listen.js';
 import type { HeardPacket } from './observe.js';
 
@@ -20,9 +21,8 @@ export function toHeard(f: DecodedFrame, timeMs: number): HeardPacket | undefine
     if (msg.qqiSec !== undefined) q.qqiSec = msg.qqiSec;
     p.query = q;
   } else if ('records' in msg) {
-    // Only state-change records: an unsolicited report (a join or its retransmission), never an
-    // answer to a query, which carries current-state records (RFC 3376 5.2, RFC 3810 6.2).
-    const stateChangeOnly = msg.records.length > 0 && msg.records.every((r) => r.recordType > 2);
+    // Only state-change records: an unsolicited report (a join or its retransmission), never an answer.
+    const stateChangeOnly = msg.records.length > 0 && !hasCurrentState(msg.records);
     p.report = { version: msg.version, groups: msg.records.map((r) => r.group), leave: false, stateChangeOnly };
   } else {
     p.report = { version: msg.version, groups: [msg.group], leave: msg.kind !== 'report' };

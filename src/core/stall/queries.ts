@@ -11,6 +11,7 @@
 // 4.2.12 and 5.2); an unsolicited report carries only state-change records. v1/v2 reports look the
 // same either way, so there an answer is a report within the query's max response time.
 import type { IgmpMessage, IgmpReport, IgmpV3Report } from '../wire/igmp.js';
+import { hasCurrentState } from '../wire/group-records.js';
 
 export const DEFAULT_MEMBERSHIP_INTERVAL_S = 260;
 const DEFAULT_ROBUSTNESS = 2;
@@ -82,7 +83,7 @@ export class QueryWatch {
 
 /** Can this report of ours be an answer to a query heard before it (see the head of the file)? */
 function answerLike(msg: IgmpReport | IgmpV3Report, queries: IfaceQueries['queries'], atMs: number): boolean {
-  if (msg.version === 3) return msg.records.some((r) => r.recordName === 'MODE_IS_INCLUDE' || r.recordName === 'MODE_IS_EXCLUDE');
+  if (msg.version === 3) return hasCurrentState(msg.records);
   return queries.some((q) => atMs >= q.atMs && atMs <= q.atMs + q.maxRespMs + RESPONSE_SLACK_MS);
 }
 

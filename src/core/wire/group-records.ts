@@ -14,6 +14,15 @@ export function recordTypeName(t: number): RecordTypeName | undefined {
   return NAMES[t - 1];
 }
 
+/**
+ * Current-state records (MODE_IS_INCLUDE/EXCLUDE) are what a report answering a query carries;
+ * a join, a leave and their retransmissions carry only state-change records (RFC 3376 5.2,
+ * RFC 3810 6.2).
+ */
+export function hasCurrentState(records: readonly { recordType: number }[]): boolean {
+  return records.some((r) => r.recordType === 1 || r.recordType === 2);
+}
+
 export interface GroupRecord {
   /** 1..6 (RFC 3376 section 4.2.12). */
   recordType: number;
