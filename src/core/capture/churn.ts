@@ -10,7 +10,7 @@ import type { WatchLinks } from '../../platform/link-watch.js';
 import type { Finding } from '../findings/model.js';
 import type { GroupSpec } from '../group-args.js';
 import type { IfaceSelection } from '../iface-filter.js';
-import { churnHandle, followChurn, rejoinCounts, type ChurnEvent, type IfaceChurn } from '../membership/churn.js';
+import { churnHandle, followChurn, rejoinCounts, type ChurnEvent, type ChurnFollower } from '../membership/churn.js';
 import { joinAll, type JoinResult, type Membership } from '../membership/join.js';
 import type { SniffSession } from './session.js';
 
@@ -21,15 +21,9 @@ export interface SniffChurnDeps {
   sockets?: SocketApi | undefined;
 }
 
-export interface SniffChurn {
-  close(): Promise<void>;
-  summary(): IfaceChurn[];
-  findings(): Finding[];
-}
-
 export function followSniffChurn(deps: SniffChurnDeps, session: SniffSession, captured: readonly { iface: string; ifindex: number }[],
   first: Membership | undefined, groups: readonly GroupSpec[], o: { selection: IfaceSelection; intervalMs?: number; graceMs?: number },
-  emit: (e: ChurnEvent) => void): SniffChurn {
+  emit: (e: ChurnEvent) => void): ChurnFollower {
   const joined = (first?.results ?? []).filter((r) => r.status === 'joined');
   const memberships: Membership[] = first ? [first] : [];
   const rejoinFindings: Finding[] = [];

@@ -19,8 +19,8 @@ import { trafficFindings } from './findings.js';
 import { SniffSession, type IfaceCounts, type SniffEvent, type SniffSummary } from './session.js';
 import type { FlowStats } from './flows.js';
 import type { WatchLinks } from '../../platform/link-watch.js';
-import type { ChurnEvent } from '../membership/churn.js';
-import { followSniffChurn, type SniffChurn } from './churn.js';
+import type { ChurnEvent, ChurnFollower } from '../membership/churn.js';
+import { followSniffChurn } from './churn.js';
 
 export interface SniffDeps {
   platform: Platform;
@@ -106,7 +106,7 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
   const sockets = a.join && groups.length ? await deps.sockets() : undefined;
   const sink = a.write !== undefined ? deps.openFile(a.write, a.force) : undefined;
   let membership: Membership | undefined;
-  let churn: SniffChurn | undefined;
+  let churn: ChurnFollower | undefined;
   let session: SniffSession | undefined;
   let uninstall = (): void => undefined;
   try {

@@ -84,7 +84,7 @@ export interface ChurnFollower {
   /** Stops watching; a re-join under way completes before `closed` resolves. */
   close(): Promise<void>;
   summary(): IfaceChurn[];
-  /** IFACE_DOWN for each interface that went down during the run. */
+  /** IFACE_DOWN for each interface that went down during the run (and, held by a command, the re-joins' JOIN_FAILED). */
   findings(): Finding[];
 }
 

@@ -8,21 +8,13 @@ import type { WatchLinks } from '../../platform/link-watch.js';
 import type { Finding } from '../findings/model.js';
 import type { GroupSpec } from '../group-args.js';
 import type { IfaceSelection } from '../iface-filter.js';
-import { churnHandle, followChurn, rejoinCounts, type ChurnEvent, type ChurnTarget, type IfaceChurn } from '../membership/churn.js';
+import { churnHandle, followChurn, rejoinCounts, type ChurnEvent, type ChurnFollower, type ChurnTarget } from '../membership/churn.js';
 import { joinAll, type JoinResult, type Membership } from '../membership/join.js';
 
 export interface JoinChurnDeps {
   platform: Platform;
   sockets: SocketApi;
   watchLinks: WatchLinks;
-}
-
-export interface JoinChurn {
-  /** Stops watching and closes the memberships made on returns (not the first one). */
-  close(): Promise<void>;
-  summary(): IfaceChurn[];
-  /** IFACE_DOWN per interface that went down; JOIN_FAILED of the re-joins. */
-  findings(): Finding[];
 }
 
 const sameSpec = (g: GroupSpec, r: JoinResult): boolean => g.group === r.group && g.source === r.source && g.port === r.port;
@@ -32,7 +24,7 @@ const sameSpec = (g: GroupSpec, r: JoinResult): boolean => g.group === r.group &
  * membership made on a return; `emit` gets the iface_down / iface_up events.
  */
 export function followJoinChurn(deps: JoinChurnDeps, first: Membership, o: { groups: readonly GroupSpec[]; selection: IfaceSelection; intervalMs?: number; graceMs?: number },
-  wire: (m: Membership) => void, emit: (e: ChurnEvent) => void): JoinChurn {
+  wire: (m: Membership) => void, emit: (e: ChurnEvent) => void): ChurnFollower {
   const joined = first.results.filter((r) => r.status === 'joined');
   // Interfaces that were down at the start (a laptop's Wi-Fi not connected yet) are followed too:
   // when they come up, the groups are joined there as on a return.
