@@ -81,6 +81,12 @@ describe('interface churn: join-all and sniff', { skip, timeout: 120_000 }, () =
     return { firstIndex, secondIndex };
   };
 
+  /** join-all's packets on the (wifi0, group) row, from its latest stats event. */
+  const wifiRowPackets = (run: BackgroundCli, group: string): number => {
+    const stats = run.events().filter((e) => e.type === 'stats');
+    return stats[stats.length - 1]?.rows.find((r: { iface: string; group: string }) => r.iface === 'wifi0' && r.group === group)?.packets ?? 0;
+  };
+
   const checkSummary = (summary: any, firstIndex: number, secondIndex: number): void => {
     const wifi = summary.churn.find((c: { iface: string }) => c.iface === 'wifi0');
     const wired = summary.churn.find((c: { iface: string }) => c.iface === 'wired0');
@@ -95,12 +101,7 @@ describe('interface churn: join-all and sniff', { skip, timeout: 120_000 }, () =
     const group = '239.1.7.1';
     const run = startCli(lp.lab, lp.host, ['join-all', group, '--port', PORT, '--duration', '40', '--interval', '0.2', '--json']);
     await run.waitForEvent((e) => e.type === 'joined' && e.iface === 'wifi0', 15_000);
-    const wifiPackets = (): number => {
-      const stats = run.events().filter((e) => e.type === 'stats');
-      const row = stats[stats.length - 1]?.rows.find((r: { iface: string; group: string }) => r.iface === 'wifi0' && r.group === group);
-      return row?.packets ?? 0;
-    };
-    const { firstIndex, secondIndex } = await churn(run, group, wifiPackets);
+    const { firstIndex, secondIndex } = await churn(run, group, () => wifiRowPackets(run, group));
     run.interrupt();
     const r = await run.exit(15_000);
     const events = ndjson(r.stdout);
@@ -127,11 +128,7 @@ describe('interface churn: join-all and sniff', { skip, timeout: 120_000 }, () =
       assert.deepEqual([up.rejoined, up.failed, up.downAtStart], [1, 0, true]);
       assert.ok(await holds(group), `${group} held on wifi0 once it came up`);
       await send(group);
-      const wifiPackets = (): number => {
-        const stats = run.events().filter((e) => e.type === 'stats');
-        return stats[stats.length - 1]?.rows.find((r: { iface: string; group: string }) => r.iface === 'wifi0' && r.group === group)?.packets ?? 0;
-      };
-      assert.ok(await waitFor(async () => wifiPackets() >= 20, 10_000), `20 probes counted on wifi0 (saw ${wifiPackets()})`);
+      assert.ok(await waitFor(async () => wifiRowPackets(run, group) >= 20, 10_000), `20 probes counted on wifi0 (saw ${wifiRowPackets(run, group)})`);
       run.interrupt();
       const r = await run.exit(15_000);
       const events = ndjson(r.stdout);
