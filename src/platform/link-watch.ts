@@ -27,6 +27,13 @@ export interface LinkWatcher {
 export interface LinkWatchOptions {
   /** Poll period; 500 ms unless told. */
   intervalMs?: number;
+  /**
+   * What the caller holds for an interface (up, by which ifindex): the first poll reports any
+   * difference from it. Without it the watcher starts from its own first reading, and a change
+   * between the caller's join and the watcher's start would never be reported (a CI run: wifi0
+   * brought up in that window was never joined).
+   */
+  known?: ReadonlyMap<string, { up: boolean; ifindex: number }>;
 }
 
 /** Starts watching `names`; `onEvent` gets the transitions (never a throw). */
@@ -47,8 +54,8 @@ export interface LinkTrack {
   carrierDowns: number;
 }
 
-export function initialTrack(s: LinkSample): LinkTrack {
-  return { reportedUp: usable(s), ifindex: s.ifindex, carrierDowns: s.carrierDowns };
+export function initialTrack(s: LinkSample, known?: { up: boolean; ifindex: number }): LinkTrack {
+  return known ? { reportedUp: known.up, ifindex: known.ifindex, carrierDowns: s.carrierDowns } : { reportedUp: usable(s), ifindex: s.ifindex, carrierDowns: s.carrierDowns };
 }
 
 /**
@@ -103,7 +110,7 @@ export function readLink(name: string): LinkSample {
 }
 
 export const watchLinks: WatchLinks = (names, onEvent, opts = {}) => {
-  const tracks = new Map(names.map((n) => [n, initialTrack(readLink(n))] as const));
+  const tracks = new Map(names.map((n) => [n, initialTrack(readLink(n), opts.known?.get(n))] as const));
   const timer = setInterval(() => {
     const now = Date.now();
     for (const [name, t] of tracks) for (const e of stepLink(name, t, readLink(name), now)) onEvent(e);

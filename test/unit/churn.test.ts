@@ -46,6 +46,18 @@ test('link transitions: down/up, gone and back under a new ifindex, a flap betwe
   assert.equal(lo.reportedUp, true);
 });
 
+test('the watcher starts from what the caller holds: a change before its first reading is still reported', () => {
+  // Skipped as down at the join, up by the time the watcher starts: its first poll says up.
+  const late = initialTrack(sample(), { up: false, ifindex: 3 });
+  assert.deepEqual(kinds(stepLink('wifi0', late, sample(), 1)), ['up:3<-3']);
+  // Joined while up, down by the time the watcher starts: its first poll says down.
+  const lost = initialTrack(sample({ flags: 0x1002, operstate: 'down' }), { up: true, ifindex: 3 });
+  assert.deepEqual(kinds(stepLink('wifi0', lost, sample({ flags: 0x1002, operstate: 'down' }), 1)), ['down:down:3']);
+  // Re-created in between: gone, then up under the new index.
+  const moved = initialTrack(sample({ ifindex: 9 }), { up: true, ifindex: 3 });
+  assert.deepEqual(kinds(stepLink('wifi0', moved, sample({ ifindex: 9 }), 1)), ['down:gone:3', 'up:9<-3']);
+});
+
 const probe = (seq: number): Buffer => {
   const b = makeProbeBuffer({ senderId: 'peer-b', ifname: 'eth0', ifindex: 2, group: '239.1.7.1', ttl: 1 }, 64);
   stampProbe(b, seq, nowUs());

@@ -164,7 +164,9 @@ export function followChurn(deps: ChurnDeps, targets: readonly ChurnTarget[], h:
     st.chain = st.chain.then(() => (e.kind === 'down' ? onDown(st, e) : onUp(st, generation))).catch(() => undefined);
   };
 
-  const watcher: LinkWatcher = deps.watchLinks(targets.map((t) => t.iface), onEvent, o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {});
+  // The watcher starts from what the memberships were made on, not from its own first reading.
+  const known = new Map(targets.map((t) => [t.iface, { up: t.downAtStart !== true, ifindex: t.ifindex }]));
+  const watcher: LinkWatcher = deps.watchLinks(targets.map((t) => t.iface), onEvent, { known, ...(o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {}) });
   const summary = (): IfaceChurn[] => [...states.values()].map((s) => ({
     ...s.churn, ifindexes: [...s.churn.ifindexes],
     downMs: s.churn.downMs + (s.downAtMs === undefined ? 0 : Date.now() - s.downAtMs),
