@@ -1,5 +1,7 @@
 // JUnit XML as CI systems read it (Jenkins, GitLab, GitHub test reporters): one <testsuite>,
 // one <testcase> per check; <failure> for errors, <skipped> for checks that could not run.
+import { xmlEscape as esc } from './sanitize.js';
+
 export interface JUnitCase {
   name: string;
   classname: string;
@@ -8,12 +10,6 @@ export interface JUnitCase {
   skipped?: string;
   systemOut?: string;
 }
-
-const esc = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c)
-    // XML 1.0 forbids most control characters, even escaped.
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 export function junitXml(suite: string, cases: readonly JUnitCase[], timestamp = new Date()): string {
   const failures = cases.filter((c) => c.failure).length;

@@ -6,8 +6,7 @@ import type { MeshReport, ReportCell, Endpoint } from '../core/mesh/merge.js';
 import { hostnameOf } from '../core/mesh/model.js';
 import { LEGEND_STOPS, NO_DATA_COLOR, SELF_COLOR, lossColor } from './mesh-heat.js';
 
-const esc = (s: string | number): string =>
-  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+import { htmlEscape as esc } from './sanitize.js';
 
 const CSS = `
 body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #222; background: #fff; }
@@ -40,14 +39,14 @@ table.list th, table.list td { border-bottom: 1px solid #ddd; padding: 4px 10px;
 
 function cellHtml(c: ReportCell | undefined, from: Endpoint, to: Endpoint): string {
   const attrs = (state: string, extra = ''): string =>
-    `data-from-host="${esc(from.host)}" data-from-iface="${esc(from.iface)}" data-to-host="${esc(to.host)}" data-to-iface="${esc(to.iface)}" data-state="${state}"${extra}`;
+    `data-from-host="${esc(from.host)}" data-from-iface="${esc(from.iface)}" data-to-host="${esc(to.host)}" data-to-iface="${esc(to.iface)}" data-state="${esc(state)}"${extra}`;
   if (from.host === to.host) return `<td class="cell self" ${attrs('self')} style="background-color: ${SELF_COLOR}" title="same host">&middot;</td>`;
   if (!c) return `<td class="cell none" ${attrs('none')} style="background-color: ${NO_DATA_COLOR}" title="no probe from ${esc(from.iface)} arrived on ${esc(to.iface)}">&ndash;</td>`;
-  const extra = ` data-loss="${c.lossPct}" data-received="${c.received}" data-expected="${c.expected}"${c.stall ? ` data-stall-at="${c.stall.atS}" data-finding="${c.stall.finding}"` : ''}`;
+  const extra = ` data-loss="${esc(c.lossPct)}" data-received="${esc(c.received)}" data-expected="${esc(c.expected)}"${c.stall ? ` data-stall-at="${esc(c.stall.atS)}" data-finding="${esc(c.stall.finding)}"` : ''}`;
   const delay = c.delayMs ? `, delay ${c.delayMs.avg.toFixed(2)} ms` : '';
   const title = `${hostnameOf(from.host)} ${from.iface} -> ${hostnameOf(to.host)} ${to.iface}: ${c.received}/${c.expected} received, ${c.lossPct}% lost, TTL ${c.ttl ?? '-'}${delay}${c.stall ? `; stopped ${c.stall.atS.toFixed(1)} s after the join: ${c.stall.finding}` : ''}`;
-  const label = c.stall ? `${c.lossPct}%<small>stopped ${c.stall.atS.toFixed(0)} s</small>` : `${c.lossPct}%<small>${c.received}/${c.expected}</small>`;
-  return `<td class="cell ${c.state}" ${attrs(c.state, extra)} style="background-color: ${lossColor(c.lossPct)}" title="${esc(title)}">${label}</td>`;
+  const label = c.stall ? `${esc(c.lossPct)}%<small>stopped ${esc(c.stall.atS.toFixed(0))} s</small>` : `${esc(c.lossPct)}%<small>${esc(c.received)}/${esc(c.expected)}</small>`;
+  return `<td class="cell ${esc(c.state)}" ${attrs(c.state, extra)} style="background-color: ${lossColor(c.lossPct)}" title="${esc(title)}">${label}</td>`;
 }
 
 function group<T>(items: readonly T[], by: (t: T) => string): Array<[string, T[]]> {
@@ -70,8 +69,8 @@ export function meshHtml(rep: MeshReport, generatedAt: Date): string {
   out.push('<!DOCTYPE html>', '<html lang="en"><head><meta charset="utf-8">',
     `<title>Multicast mesh ${esc(rep.group ?? '')}</title>`, `<style>${CSS}</style></head><body>`);
   out.push(`<h1>Multicast mesh${rep.group ? ` ${esc(rep.group)}` : ''}</h1>`);
-  out.push(`<p class="meta">${rep.hosts.filter((h) => h.file !== null).length} hosts reporting, ${rep.pairs.length} ordered pairs, loss tolerated ${rep.maxLossPct}%, generated ${esc(generatedAt.toISOString())}</p>`);
-  out.push(`<p id="verdict" class="verdict ${rep.verdict.pass ? 'pass' : 'fail'}" data-pass="${rep.verdict.pass}">${rep.verdict.pass ? 'PASS' : 'FAIL'}: ${rep.verdict.pairs - rep.verdict.failedPairs} of ${rep.verdict.pairs} host pairs reach each other${rep.verdict.pass ? '' : `; ${rep.verdict.failedPairs} fail`}</p>`);
+  out.push(`<p class="meta">${rep.hosts.filter((h) => h.file !== null).length} hosts reporting, ${rep.pairs.length} ordered pairs, loss tolerated ${esc(rep.maxLossPct)}%, generated ${esc(generatedAt.toISOString())}</p>`);
+  out.push(`<p id="verdict" class="verdict ${rep.verdict.pass ? 'pass' : 'fail'}" data-pass="${rep.verdict.pass}">${rep.verdict.pass ? 'PASS' : 'FAIL'}: ${esc(rep.verdict.pairs - rep.verdict.failedPairs)} of ${esc(rep.verdict.pairs)} host pairs reach each other${rep.verdict.pass ? '' : `; ${esc(rep.verdict.failedPairs)} fail`}</p>`);
 
   out.push('<h2>Matrix: rows send, columns receive</h2>', '<table class="matrix" id="matrix"><thead><tr><th colspan="2" rowspan="2">sender &darr; / receiver &rarr;</th>');
   for (const [host, cols] of colGroups) out.push(`<th colspan="${cols.length}" class="host">${esc(name(host))}</th>`);
@@ -95,7 +94,7 @@ export function meshHtml(rep: MeshReport, generatedAt: Date): string {
 
   out.push('<h2>Host pairs</h2><table class="list" id="pairs"><thead><tr><th>sender</th><th>receiver</th><th>verdict</th><th>received / expected</th><th>worst loss</th><th>why</th></tr></thead><tbody>');
   for (const p of rep.pairs) {
-    out.push(`<tr data-from="${esc(p.from)}" data-to="${esc(p.to)}" data-status="${p.status}"><td>${esc(name(p.from))}</td><td>${esc(name(p.to))}</td><td class="st-${p.status}">${p.status}</td><td>${p.received} / ${p.expected}</td><td>${p.worstLossPct}%</td><td>${esc(p.reasons.join('; '))}</td></tr>`);
+    out.push(`<tr data-from="${esc(p.from)}" data-to="${esc(p.to)}" data-status="${esc(p.status)}"><td>${esc(name(p.from))}</td><td>${esc(name(p.to))}</td><td class="st-${esc(p.status)}">${esc(p.status)}</td><td>${esc(p.received)} / ${esc(p.expected)}</td><td>${esc(p.worstLossPct)}%</td><td>${esc(p.reasons.join('; '))}</td></tr>`);
   }
   out.push('</tbody></table>');
 
@@ -106,7 +105,7 @@ export function meshHtml(rep: MeshReport, generatedAt: Date): string {
     out.push(`<h3>${esc(h.hostname)} <small>(${esc(h.id)})</small></h3><ul class="findings">`);
     for (const f of h.findings) {
       const where = [f.iface, f.group, f.source].filter(Boolean).join(' ');
-      out.push(`<li data-id="${esc(f.id)}"><span class="sev-${f.severity}">${esc(f.id)}</span>${where ? ` [${esc(where)}]` : ''}: ${esc(f.message)}<br><em>fix:</em> ${esc(f.fix)}</li>`);
+      out.push(`<li data-id="${esc(f.id)}"><span class="sev-${esc(f.severity)}">${esc(f.id)}</span>${where ? ` [${esc(where)}]` : ''}: ${esc(f.message)}<br><em>fix:</em> ${esc(f.fix)}</li>`);
     }
     out.push('</ul>');
   }
