@@ -37,7 +37,7 @@ export function measure(rows: readonly StreamRow[], o: MeasureOptions): Measured
     // Our own probes come back through IP_MULTICAST_LOOP: not a peer.
     if (s.senderId === o.selfId || s.unique === 0) continue;
     const check = checkStall(s, { joinedAtMs: o.joinedAtMs, endMs: o.endMs, graceMs: o.graceMs, ...(o.peerDurationMs !== undefined ? { senderDurationMs: o.peerDurationMs } : {}) });
-    const expected = s.highestSeq - s.firstSeq + 1 + check.missedTail;
+    const expected = s.expected + check.missedTail;
     const wire = o.wireTtl?.(iface, s.senderId, s.senderIface);
     const cell: MeshCell = {
       peer: s.senderId, peerIface: s.senderIface, iface,
