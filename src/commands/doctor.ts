@@ -39,7 +39,7 @@ export default defineCommand({
     ctx.out.endProgress();
     if (argv.junit) {
       const { writeFileAtomic } = await import('../platform/files.js');
-      await writeFileAtomic(argv.junit, doctorJUnit(rep));
+      await writeFileAtomic(argv.junit, doctorJUnit(rep), '--junit');
     }
     renderDoctor(rep, ctx.out);
     return exitFor(rep.findings);

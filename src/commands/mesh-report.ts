@@ -32,10 +32,10 @@ export default defineCommand<Args>({
     const now = new Date();
     if (argv.junit || argv.html) {
       const { writeFileAtomic } = await import('../platform/files.js');
-      if (argv.junit) await writeFileAtomic(argv.junit, meshJUnit(rep, now));
+      if (argv.junit) await writeFileAtomic(argv.junit, meshJUnit(rep, now), '--junit');
       if (argv.html) {
         const { meshHtml } = await import('../render/mesh-html.js');
-        await writeFileAtomic(argv.html, meshHtml(rep, now));
+        await writeFileAtomic(argv.html, meshHtml(rep, now), '--html');
       }
     }
     renderMeshReport(rep, ctx.out, now);

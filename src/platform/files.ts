@@ -1,17 +1,13 @@
-// Writing result files: to a temporary file beside the target, renamed into place, so a reader
-// never sees half a file. Failures become EnvironmentError (exit 3) with the path.
-import { rename, unlink, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { EnvironmentError } from '../core/errors.js';
+// Writing result files (HTML and JUnit reports) through the one safe writer (./safe-file.ts):
+// a temporary file created O_EXCL|O_NOFOLLOW under an unpredictable name, mode 0640, renamed into
+// place. An existing regular file is replaced (CI re-runs write the same report path); a symlink,
+// device or FIFO is refused. Failures are UsageError (exit 2, the path is wrong) or
+// EnvironmentError (exit 3, the disk or permissions), with the path.
+import { writeSafeFile } from './safe-file.js';
 
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, file);
-  } catch (e) {
-    await unlink(tmp).catch(() => {});
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new EnvironmentError('WRITE_FAILED', `cannot write ${file}: ${code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : code}`, {}, { cause: e });
-  }
+/** Reports: readable by the owner and the group, never by every local user. */
+export const REPORT_MODE = 0o640;
+
+export async function writeFileAtomic(file: string, data: string | Uint8Array, what = 'output file'): Promise<void> {
+  writeSafeFile(file, data, { replace: 'always', mode: REPORT_MODE, what });
 }
