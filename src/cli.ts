@@ -30,13 +30,15 @@ function quietOnEpipe(stream: NodeJS.WriteStream): void {
 }
 
 function buildParser(args: string[], commands: readonly CommandModule<GlobalArgs, never>[]) {
-  let parser = yargs(args)
+  // The fail handler reads the options the parser knows when it fails (the command's own too).
+  const parser0 = yargs(args);
+  let parser = parser0
     .scriptName(NAME)
     .usage(`${NAME} <command> [options]\n\nFinds why multicast does not arrive on a multi-homed host, and says how to fix it.`)
-    .option('json', { type: 'boolean', default: false, describe: 'Machine-readable output (JSON document or NDJSON events)', global: true })
+    .option('json', { alias: 'j', type: 'boolean', default: false, describe: 'Machine-readable output (JSON document or NDJSON events)', global: true })
     // Not `array: true`: an array option swallows the positionals after it (`--iface eth0 239.1.1.1`
     // would read the group as an interface). Repeat the flag, or separate names with commas.
-    .option('iface', { type: 'string', describe: 'Only these interfaces (repeatable or comma-separated; eth+ = names starting with eth; globs)', global: true, requiresArg: true, coerce: listOption })
+    .option('iface', { alias: 'i', type: 'string', describe: 'Only these interfaces (repeatable or comma-separated; eth+ = names starting with eth; globs; any = all)', global: true, requiresArg: true, coerce: listOption })
     .option('exclude-iface', { type: 'string', describe: 'Skip these interfaces (same patterns)', global: true, requiresArg: true, coerce: listOption })
     .option('4', { type: 'boolean', describe: 'IPv4 only', global: true })
     .option('6', { type: 'boolean', describe: 'IPv6 only', global: true })
@@ -59,10 +61,21 @@ function buildParser(args: string[], commands: readonly CommandModule<GlobalArgs
       // yargs' own validation errors (YError) are usage errors; anything else is ours.
       if (err && err.name !== 'YError') throw err;
       if (err) throw new UsageError('USAGE', err.message);
+      knownOptions = optionNames(parser0);
       throw new UsageError('USAGE', msg ?? 'bad usage');
     });
   for (const c of commands) parser = parser.command(c as never);
   return parser;
+}
+
+/** The options the parser knew when it failed, for a misspelt option's suggestion. */
+let knownOptions: string[] = [];
+
+/** Every option the parser knows at the point it failed (the command's own included). */
+function optionNames(y: unknown): string[] {
+  // getOptions() exists on the instance but not in @types/yargs.
+  const o = (y as { getOptions?: () => { key: Record<string, unknown> } }).getOptions?.();
+  return o ? Object.keys(o.key).filter((k) => !/^\d$/.test(k)) : [];
 }
 
 /** One line on stderr whatever the message holds (yargs' choices error, a JSON.parse message). */
@@ -70,8 +83,19 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
+/**
+ * `join-all eth0 239.1.2.3` (smcroutectl's order): a group argument that is one of this host's
+ * interface names gets a hint to name it with -i instead. Read only on that error.
+ */
+async function interfaceAsGroupHint(code: string, group: string | undefined): Promise<string | undefined> {
+  if (code !== 'BAD_GROUP' || !group) return undefined;
+  const { interfaceNames } = await import('./platform/iface-names.js');
+  return interfaceNames().includes(group) ? `'${group}' is an interface: name it with -i ${group}` : undefined;
+}
+
+/** --json, -j, or -j among grouped short flags (`-qj`). */
 function wantsJson(args: string[]): boolean {
-  return args.includes('--json');
+  return args.some((a) => a === '--json' || /^-[a-zA-Z0-9]*j[a-zA-Z0-9]*$/.test(a));
 }
 
 export async function main(args: string[] = hideBin(process.argv)): Promise<number> {
@@ -86,9 +110,14 @@ export async function main(args: string[] = hideBin(process.argv)): Promise<numb
   } catch (e) {
     const verbose = args.includes('--verbose') || args.includes('-v');
     if (isMcastError(e)) {
-      const hint = e.context.hint ? ` (${e.context.hint})` : '';
+      const h = e.context.hint ?? (await interfaceAsGroupHint(e.code, e.context.group));
+      const hint = h ? ` (${h})` : '';
+      // Loaded on this error only (start-up): "did you mean --iface?" after yargs' message.
+      const message = e.code === 'USAGE' && e.message.startsWith('Unknown argument')
+        ? (await import('./commands/suggest.js')).suggestOptions(e.message, args, knownOptions)
+        : e.message;
       if (wantsJson(args)) process.stdout.write(`${JSON.stringify({ schemaVersion: 1, error: e.toJSON(), exitCode: e.exitCode })}\n`);
-      process.stderr.write(`${NAME}: ${oneLine(e.message + hint)}\n`);
+      process.stderr.write(`${NAME}: ${oneLine(message + hint)}\n`);
       if (verbose && e.cause) process.stderr.write(`  cause: ${String((e.cause as Error).message ?? e.cause)}\n`);
       return e.exitCode;
     }

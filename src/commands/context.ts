@@ -1,7 +1,9 @@
 // What every command receives: the global flags, parsed once, and the output context.
 // Kept free of heavy imports: yargs loads every command file to build its parser.
 import type { Argv, CommandModule } from 'yargs';
-import { Output, colorWanted } from '../render/output.js';
+import { Output } from '../render/output.js';
+import { colourLevel } from '../render/colour.js';
+import { useColour } from '../render/style.js';
 import type { IfaceSelection } from '../core/iface-filter.js';
 import type { Family } from '../core/ip.js';
 
@@ -23,10 +25,11 @@ export interface CommandContext {
   family?: Family;
 }
 
-export function contextFrom(argv: GlobalArgs): CommandContext {
+/** `color`: whether human output is coloured (decided once by colourFor). */
+export function contextFrom(argv: GlobalArgs, color = false): CommandContext {
   const out = new Output({
     json: argv.json,
-    color: !argv.json && colorWanted(argv.color),
+    color: !argv.json && color,
     quiet: argv.quiet === true,
     verbose: argv.verbose === true,
   });
@@ -34,6 +37,11 @@ export function contextFrom(argv: GlobalArgs): CommandContext {
   if (argv['4'] && !argv['6']) ctx.family = 4;
   if (argv['6'] && !argv['4']) ctx.family = 6;
   return ctx;
+}
+
+/** Colour for this run: never in JSON; else chalk's level detection (render/colour.ts). */
+export async function colourFor(argv: GlobalArgs): Promise<boolean> {
+  return argv.json ? false : useColour(await colourLevel(argv.color));
 }
 
 /** The exit code of the command that ran; read by src/cli.ts after parsing. */
@@ -77,7 +85,7 @@ export function defineCommand<A>(spec: CommandSpec<A>): CommandModule<GlobalArgs
     builder: withRequiredValues(spec) as unknown as CommandModule<GlobalArgs, A>['builder'],
     handler: async (argv) => {
       const full = argv as unknown as A & GlobalArgs;
-      outcome.exitCode = await spec.run(full, contextFrom(full));
+      outcome.exitCode = await spec.run(full, contextFrom(full, await colourFor(full)));
     },
   };
 }

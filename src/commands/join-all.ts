@@ -10,7 +10,7 @@ export default defineCommand({
       .option('port', { type: 'number', default: 5000, describe: 'UDP port to receive on (groups without their own)' })
       .option('source', { type: 'string', describe: 'Source-specific join (SSM) for groups given without S', requiresArg: true })
       .option('duration', { type: 'number', describe: 'Seconds to hold the memberships and count (default: until Ctrl-C)' })
-      .option('count', { type: 'number', describe: 'Stop after this many packets in total' })
+      .option('count', { alias: 'c', type: 'number', describe: 'Stop after this many packets in total' })
       .option('expect', { type: 'string', array: true, describe: 'IFACE:GROUP: exit 1 unless that pair received something', requiresArg: true })
       .option('assume-synced', { type: 'boolean', default: false, describe: 'Trust one-way delay from other hosts (clocks synchronised)' })
       .option('interval', { type: 'number', default: 1, describe: 'Seconds between live table updates / stats events' })

@@ -38,6 +38,6 @@ export function loaderFor(args: readonly string[]): Loader | undefined {
   // A word after a flag that takes a value is that value, not the command.
   const i = args.indexOf(first);
   const prev = i > 0 ? args[i - 1] : undefined;
-  if (prev !== undefined && /^--?(iface|exclude-iface)$/.test(prev)) return undefined;
+  if (prev !== undefined && /^(--?(iface|exclude-iface)|-i)$/.test(prev)) return undefined;
   return commandLoaders[first];
 }

@@ -15,7 +15,7 @@ export default defineCommand<MacMapArgs>({
     y
       .positional('addr', { type: 'string', array: true, describe: 'Groups (239.1.2.3, ff02::fb), MACs (01:00:5e:01:02:03), or with --collisions ranges (239.1.0.0/16, 239.1.2.0+100)' })
       .option('collisions', { type: 'boolean', describe: 'Report MACs shared by two or more of the groups, and groups on a 224.0.0.x MAC' })
-      .option('file', { type: 'string', array: true, requiresArg: true, describe: 'Read groups and ranges from FILE, one a line (# comments; /dev/stdin for a pipe); implies --collisions' })
+      .option('file', { type: 'string', requiresArg: true, coerce: (v: unknown) => [v].flat().map(String), describe: 'Read groups and ranges from FILE, one a line (# comments; - for standard input); implies --collisions' })
       .option('host', { type: 'boolean', describe: 'Check the groups each interface of this host has joined (/proc/net/igmp, igmp6); implies --collisions' })
       .option('limit', { type: 'number', default: 10, describe: 'List at most N shared MACs and N flooded groups (counts stay complete)' })
       .example('$0 mac-map 239.1.2.3 01:00:5e:01:02:03 ff02::fb', 'MAC, scope and name of each; the 32 groups of a MAC')

@@ -16,7 +16,7 @@ export default defineCommand({
       .option('port', { type: 'number', default: 5000, describe: 'UDP port (when the group has none)' })
       .option('ttl', { type: 'number', default: 1, describe: 'IP_MULTICAST_TTL / hop limit, 0-255' })
       .option('loop', { type: 'boolean', default: true, describe: 'Local receivers get the packets too (--no-loop: IP_MULTICAST_LOOP off)' })
-      .option('count', { type: 'number', describe: 'Packets per interface, then stop' })
+      .option('count', { alias: 'c', type: 'number', describe: 'Packets per interface, then stop' })
       .option('duration', { type: 'number', describe: 'Seconds, then stop (default: until Ctrl-C or --count)' })
       .option('rate', { type: 'number', default: 10, describe: 'Packets per second per interface; 0 = as fast as the interface takes' })
       .option('size', { type: 'number', describe: 'UDP payload bytes, probe header included (default 64 or the header)' })

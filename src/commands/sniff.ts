@@ -25,7 +25,7 @@ export default defineCommand<SniffArgs>({
       .option('port', { type: 'number', array: true, describe: 'only these UDP destination ports' })
       .option('source', { type: 'string', describe: 'only this source (and join source-specific)' })
       .option('filter', { type: 'string', describe: 'BPF filter (pcap-filter(7)) instead of the one built from the groups' })
-      .option('count', { type: 'number', describe: 'stop after N packets in all' })
+      .option('count', { alias: 'c', type: 'number', describe: 'stop after N packets in all' })
       .option('duration', { type: 'number', describe: 'stop after S seconds' })
       .option('write', { type: 'string', alias: 'w', describe: 'write the packets to FILE' })
       .option('format', { choices: ['pcapng', 'pcap'] as const, default: 'pcapng' as const, describe: 'file format (pcap: one interface only)' })

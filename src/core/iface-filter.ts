@@ -1,5 +1,6 @@
 // --iface / --exclude-iface matching. `eth+` is smcroute's and iptables' "every name that starts
-// with eth"; `eth*` and `wl?0` are globs; anything else is an exact name.
+// with eth"; `eth*` and `wl?0` are globs; `any` is every interface (tcpdump -i any); anything else
+// is an exact name.
 import { UsageError } from './errors.js';
 
 export interface IfaceSelection {
@@ -23,7 +24,9 @@ const isPattern = (p: string): boolean => p.endsWith('+') || /[*?]/.test(p);
  * (exit 2) rather than an empty result: the user asked for something this host lacks.
  */
 export function selectInterfaces<T extends { name: string }>(all: readonly T[], sel: IfaceSelection): T[] {
-  const include = sel.include?.filter((p) => p !== '') ?? [];
+  // `any` among the names lifts the restriction (every interface), as tcpdump's pseudo-device does.
+  const named = sel.include?.filter((p) => p !== '') ?? [];
+  const include = named.includes('any') ? [] : named;
   const exclude = sel.exclude?.filter((p) => p !== '') ?? [];
   for (const p of include) {
     if (!isPattern(p) && !all.some((i) => i.name === p)) {

@@ -1,5 +1,5 @@
 // The output context: the only object that writes to stdout/stderr. Modes are chosen once
-// (human, json) from the global flags; colour only on a TTY and never with NO_COLOR.
+// (human, json) from the global flags; colour as render/colour.ts decides.
 import type { Writable } from 'node:stream';
 
 export const SCHEMA_VERSION = 1;
@@ -58,11 +58,4 @@ export class Output {
   endProgress(): void {
     if (this.progressAllowed) this.err.write('\r\x1b[2K');
   }
-}
-
-export function colorWanted(flag: boolean | undefined, stream: { isTTY?: boolean } = process.stdout): boolean {
-  if (flag === false) return false;
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
-  if (flag === true && process.argv.includes('--color')) return true;
-  return Boolean(stream.isTTY);
 }

@@ -1,10 +1,9 @@
-// Colour helpers that collapse to plain text when colour is off.
-// The SGR codes are written here rather than through chalk (issue 9, start-up): chalk's six ESM
-// modules cost ~15 ms of CPU on every run, colour or not, for five 16-colour styles. The output is
-// byte for byte what chalk 5 prints at level 1 (ECMA-48 SGR: 1/22 bold, 2/22 dim, 31-36/39 colours),
-// including its two rules: a close code inside the text is followed by a re-open, and a style is closed
-// before each line break and re-opened after it.
+// Colour helpers through chalk, collapsing to plain text when colour is off. chalk is loaded once,
+// by useColour() before a command renders anything, and only when colour is on (render/colour.ts
+// says why: start-up); a run without colour never imports it.
+import type { ChalkInstance } from 'chalk';
 import type { Severity } from '../core/findings/model.js';
+import type { ColourLevel } from './colour.js';
 
 export interface Style {
   bold(s: string): string;
@@ -15,44 +14,30 @@ export interface Style {
   severity(sev: Severity, s?: string): string;
 }
 
-type Sgr = readonly [open: number, close: number];
-const BOLD: Sgr = [1, 22];
-const DIM: Sgr = [2, 22];
-const RED: Sgr = [31, 39];
-const GREEN: Sgr = [32, 39];
-const YELLOW: Sgr = [33, 39];
-const CYAN: Sgr = [36, 39];
+let chalk: ChalkInstance | undefined;
 
-const esc = (n: number): string => `\u001B[${n}m`;
-
-/** chalk's applyStyle for a chain of styles, outermost first (c.red.bold = [RED, BOLD]). */
-function apply(chain: readonly Sgr[], text: string): string {
-  if (!text) return text;
-  let s = text;
-  if (s.includes('\u001B')) {
-    for (let i = chain.length - 1; i >= 0; i--) s = s.split(esc(chain[i]![1])).join(esc(chain[i]![1]) + esc(chain[i]![0]));
-  }
-  const openAll = chain.map((c) => esc(c[0])).join('');
-  const closeAll = chain.map((c) => esc(c[1])).reverse().join('');
-  if (s.includes('\n')) s = s.replace(/(\r?)\n/g, (_m, cr: string) => `${closeAll}${cr}\n${openAll}`);
-  return openAll + s + closeAll;
+/** Loads chalk at this level (0: nothing to load). Returns whether colour is on. */
+export async function useColour(level: ColourLevel): Promise<boolean> {
+  if (level === 0) return false;
+  const { Chalk } = await import('chalk');
+  chalk = new Chalk({ level });
+  return true;
 }
 
+const same = (s: string): string => s;
+const PLAIN: Style = { bold: same, dim: same, ok: same, warn: same, bad: same, severity: (sev, s = sev) => s };
+
 export function makeStyle(color: boolean): Style {
-  const c = color ? (chain: readonly Sgr[]) => (s: string) => apply(chain, s) : () => (s: string) => s;
-  const bold = c([BOLD]);
-  const dim = c([DIM]);
-  const ok = c([GREEN]);
-  const warn = c([YELLOW]);
-  const bad = c([RED]);
-  const error = c([RED, BOLD]);
-  const info = c([CYAN]);
+  if (!color) return PLAIN;
+  // A renderer asked for colour that useColour() never turned on: a bug in the caller.
+  if (!chalk) throw new Error('colour requested before useColour()');
+  const c = chalk;
   return {
-    bold,
-    dim,
-    ok,
-    warn,
-    bad,
-    severity: (sev, s = sev) => (sev === 'error' ? error(s) : sev === 'warning' ? warn(s) : info(s)),
+    bold: (s) => c.bold(s),
+    dim: (s) => c.dim(s),
+    ok: (s) => c.green(s),
+    warn: (s) => c.yellow(s),
+    bad: (s) => c.red(s),
+    severity: (sev, s = sev) => (sev === 'error' ? c.red.bold(s) : sev === 'warning' ? c.yellow(s) : c.cyan(s)),
   };
 }

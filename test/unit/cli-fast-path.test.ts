@@ -4,10 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { Chalk } from 'chalk';
 import { commands } from '../../src/commands/index.js';
 import { commandLoaders, loaderFor } from '../../src/commands/loaders.js';
-import { makeStyle } from '../../src/render/style.js';
 import { CLI } from '../helpers/lab.js';
 
 const names = (c: { command?: unknown; aliases?: unknown }): string[] =>
@@ -40,21 +38,4 @@ test('same output and exit code on the fast path and the full parser', () => {
   assert.equal(badFast.status, 2);
   assert.equal(badFast.status, badFull.status);
   assert.equal(badFast.stderr, badFull.stderr);
-});
-
-test('the hand-written SGR styles print exactly what chalk 5 prints at level 1', () => {
-  const c = new Chalk({ level: 1 });
-  const s = makeStyle(true);
-  const plain = makeStyle(false);
-  const ref: Record<'bold' | 'dim' | 'ok' | 'warn' | 'bad', (x: string) => string> = { bold: (x) => c.bold(x), dim: (x) => c.dim(x), ok: (x) => c.green(x), warn: (x) => c.yellow(x), bad: (x) => c.red(x) };
-  const inputs = ['', 'x', 'a\nb', 'a\r\nb\n', `pre ${c.red('in')} post`, `${c.bold('B')}x${c.dim('d')}`, 'é ✓', `${c.red.bold('e')}\n${c.cyan('i')}`];
-  for (const x of inputs) {
-    for (const k of Object.keys(ref) as (keyof typeof ref)[]) assert.equal(s[k](x), ref[k](x), `${k} ${JSON.stringify(x)}`);
-    assert.equal(s.severity('error', x), c.red.bold(x));
-    assert.equal(s.severity('warning', x), c.yellow(x));
-    assert.equal(s.severity('info', x), c.cyan(x));
-    assert.equal(plain.severity('error', x), x);
-    assert.equal(plain.bold(x), x);
-  }
-  assert.equal(s.severity('error'), c.red.bold('error'));
 });
