@@ -10,5 +10,6 @@ import sendAll from './send-all.js';
 import rpfilterAudit from './rpfilter-audit.js';
 import mesh from './mesh.js';
 import meshReport from './mesh-report.js';
+import trace from './trace.js';
 
-export const commands = [interfaces, doctor, macMap, querierCheck, sniff, joinAll, sendAll, rpfilterAudit, mesh, meshReport];
+export const commands = [interfaces, doctor, macMap, querierCheck, sniff, joinAll, sendAll, rpfilterAudit, mesh, meshReport, trace];

@@ -20,6 +20,7 @@ export const commandLoaders: Readonly<Record<string, Loader>> = {
   'rpfilter-audit': () => import('./rpfilter-audit.js') as never,
   mesh: () => import('./mesh.js') as never,
   'mesh-report': () => import('./mesh-report.js') as never,
+  trace: () => import('./trace.js') as never,
 };
 
 /** Flags that need every command in the parser (help lists them, completion names them). */

@@ -239,6 +239,37 @@ export const catalog = {
     explanation: 'Probes carry a sequence number per sender and interface: the receiver counts the gaps. Loss on a quiet 2/s stream points at a congested or flapping path, a busy receiver, or a switch that floods and drops.',
     fix: 'Look at the pair\'s cells in the matrix (which interfaces), then at interface counters on both ends (ip -s link) and the switch ports between them.',
   },
+  // trace (packet accounting, issue 18): where inside the host the group's packets stop.
+  KERNEL_DROP: {
+    severity: 'error',
+    title: 'The kernel drops the stream before the application',
+    explanation: 'The packets are on the wire of this host, but a kernel stage discards them: the reverse-path filter (TcpExt IPReversePathFilter, drop reason IP_RPFILTER), a netfilter rule (NETFILTER_DROP), or another check counted by the IP stack. The capture sees them because it taps the interface before IP.',
+    fix: 'Follow the message: loosen rp_filter or add a route back for a reverse-path drop; allow the group in the packet filter for a netfilter drop.',
+  },
+  NO_SOCKET_ON_PORT: {
+    severity: 'error',
+    title: 'Nobody listens on the group\'s port',
+    explanation: 'The kernel accepted the group (a membership exists) but no UDP socket is bound to its port on the wildcard or group address, so each datagram is discarded and counted in Udp IgnoredMulti (multicast never counts NoPorts). A socket bound to a unicast address does not receive multicast either.',
+    fix: 'Start the receiver, or make it bind the port the sender uses (0.0.0.0:PORT or GROUP:PORT).',
+  },
+  APP_SOCKET_OVERFLOW: {
+    severity: 'error',
+    title: 'The application\'s socket overflows',
+    explanation: 'Datagrams reach the application\'s socket but its receive buffer is full: the kernel drops them there (the socket\'s drops column, Udp RcvbufErrors, reason SOCKET_RCVBUFF). The buffer is SO_RCVBUF, doubled by the kernel and capped at 2 x net.core.rmem_max for an unprivileged request.',
+    fix: 'Raise SO_RCVBUF in the application (and net.core.rmem_max if it caps it), or read faster.',
+  },
+  MEMBERSHIP_WRONG_IFACE: {
+    severity: 'error',
+    title: 'The membership is on another interface than the stream',
+    explanation: 'The host holds the group on one interface but the stream arrives on another: the kernel accepts multicast only on interfaces where it holds the group, so it discards these packets at route input (Ip InReceives rises, IpExt InMcastPkts does not). Typical of an application that joined with INADDR_ANY: the route to the group picked the interface.',
+    fix: 'Make the application join on the arrival interface (IP_ADD_MEMBERSHIP with that interface\'s address or ifindex), or route 224.0.0.0/4 via it.',
+  },
+  GROUP_NOT_JOINED: {
+    severity: 'error',
+    title: 'The stream arrives but nobody joined the group',
+    explanation: 'No socket on this host holds the group on any interface, so the kernel discards its packets at route input. They still arrive here because the segment floods them (no snooping switch, or a bridge without a querier).',
+    fix: 'Start the receiver, and check that it joins the group (IP_ADD_MEMBERSHIP) on this interface.',
+  },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type FindingId = keyof typeof catalog;

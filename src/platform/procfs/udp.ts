@@ -12,6 +12,8 @@ export interface UdpSocket {
   inode: number;
   /** Datagrams dropped on this socket (receive buffer full, ...). */
   drops: number;
+  /** Bytes queued for the application to read (the rx_queue column, sk_rmem_alloc). */
+  rxQueue: number;
 }
 
 /** IPv6 in /proc is four u32 words, each printed in host order. */
@@ -36,6 +38,7 @@ export function parseProcNetUdp(text: string, family: 4 | 6, littleEndian = true
       localPort: parseInt(port, 16),
       inode: Number(f[9] ?? 0),
       drops: Number(f[12] ?? 0),
+      rxQueue: parseInt((f[4] ?? '').split(':')[1] ?? '0', 16) || 0,
     });
   }
   return out;

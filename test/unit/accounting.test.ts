@@ -1,0 +1,101 @@
+// Packet accounting: the readers on recorded /proc, ss and trace_pipe text, the counter deltas,
+// and the differential on facts (each break, and the healthy path that stays quiet).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO } from '../helpers/lab.js';
+import { parseProcNetUdp } from '../../src/platform/procfs/udp.js';
+import { parseSsSkmem } from '../../src/platform/accounting/skmem.js';
+import { flattenCounters } from '../../src/platform/accounting/counters.js';
+import { countTraceLines } from '../../src/platform/accounting/tracefs.js';
+import { counterDeltas, shortfall } from '../../src/core/accounting/counters.js';
+import { diagnoseTrace, receivesGroup } from '../../src/core/accounting/diagnose.js';
+import type { SocketFact, TraceFacts } from '../../src/core/accounting/model.js';
+
+const fx = (name: string): string => readFileSync(path.join(REPO, 'fixtures', 'proc', 'accounting', name), 'utf8');
+
+test('/proc/net/udp: address, port, inode, drops and the receive queue (rx_queue column)', () => {
+  const udp = parseProcNetUdp(fx('udp.txt'), 4);
+  assert.deepEqual(udp.map((s) => [s.localAddress, s.localPort, s.drops, s.rxQueue]), [['0.0.0.0', 5001, 18, 0x680], ['239.9.9.9', 5002, 0, 0]]);
+  const udp6 = parseProcNetUdp(fx('udp6.txt'), 6);
+  assert.deepEqual(udp6.map((s) => [s.localAddress, s.localPort]), [['::', 5003]]);
+});
+
+test('ss -uaenmH: SO_RCVBUF (rb), queue and drops by inode, the skmem tuple on its own line', () => {
+  const udp = parseProcNetUdp(fx('udp.txt'), 4);
+  const sk = parseSsSkmem(fx('ss-uaenmH.txt'));
+  assert.equal(sk.size, 3);
+  const first = sk.get(udp[0]!.inode);
+  assert.deepEqual(first, { rmemAlloc: 1664, rcvbuf: 2304, drops: 18 });
+  assert.equal(sk.get(udp[1]!.inode)?.rcvbuf, 212992);
+  assert.equal(parseSsSkmem('garbage\n\tskmem:(rb1)').size, 0, 'no inode, nothing kept');
+});
+
+test('counters: snmp flattened to Section.Name; deltas only where both readings exist and none went backwards', () => {
+  const c = flattenCounters(fx('snmp.txt'), '', 'Ip6InMcastPkts 7\nUdp6IgnoredMulti 2\n');
+  assert.equal(c['Udp.RcvbufErrors'], 18);
+  assert.equal(c['Ip.InReceives'], 20);
+  assert.equal(c['Ip6.Ip6InMcastPkts'], 7);
+  const d = counterDeltas({ 'IpExt.InMcastPkts': 10, 'Udp.IgnoredMulti': 5 }, { 'IpExt.InMcastPkts': 110, 'Udp.IgnoredMulti': 4 }, 4);
+  assert.deepEqual(d, { 'IpExt.InMcastPkts': 100 });
+  assert.equal(shortfall(100, 0), 100);
+  assert.equal(shortfall(100, 95), 0, 'within 10 %: other traffic and window edges');
+  assert.equal(shortfall(1, 0), 0, 'one packet is not a pattern');
+  assert.equal(shortfall(100, null), 0, 'a missing counter says nothing');
+});
+
+test('trace_pipe lines: counted per reason and per reason@function; other lines ignored', () => {
+  const into = { reasons: {} as Record<string, number>, locations: {} as Record<string, number> };
+  countTraceLines(`${fx('trace_pipe.txt')}\n# tracer: nop\nnot a line\n`, into);
+  assert.deepEqual(into.reasons, { NOT_SPECIFIED: 1, NO_SOCKET: 3, IP_LOCAL_SOURCE: 1, IP_RPFILTER: 1 });
+  assert.equal(into.locations['NO_SOCKET@__udp4_lib_rcv'], 3);
+  // Bounded: a flood of distinct functions does not grow the table past its cap.
+  const many = Array.from({ length: 1000 }, (_, i) => `x location=f${i}+0x1/0x2 reason: NO_SOCKET`).join('\n');
+  countTraceLines(many, into);
+  assert.ok(Object.keys(into.locations).length <= 256);
+  assert.equal(into.reasons.NO_SOCKET, 1003);
+});
+
+const sock = (o: Partial<SocketFact>): SocketFact => ({ family: 4, localAddress: '0.0.0.0', localPort: 5001, inode: 1, owners: [{ pid: 42, comm: 'vlc' }], rxQueue: 0, drops: 0, dropsDuring: 0, ...o });
+const facts = (o: Partial<TraceFacts>): TraceFacts => ({
+  group: '239.1.1.1', family: 4, port: 5001, seconds: 2,
+  wire: [{ iface: 'eth1', packets: 100, bytes: 100_000, sources: [{ source: '10.9.0.5', packets: 100 }], ports: [{ port: 5001, packets: 100 }] }],
+  membershipIfaces: ['eth1'], joinedByUs: false,
+  deltas: { 'IpExt.InMcastPkts': 100, 'Ip.InDelivers': 100, 'Udp.InDatagrams': 100 },
+  sockets: [sock({})], rpf: {}, rmemMax: 212992, ...o,
+});
+const ids = (f: TraceFacts): string[] => diagnoseTrace(f).findings.map((x) => `${x.id}:${x.iface ?? ''}`);
+
+test('diagnose: the healthy path is quiet and every step is ok', () => {
+  const d = diagnoseTrace(facts({}));
+  assert.deepEqual(d.findings, []);
+  assert.deepEqual(d.paths[0]?.steps.map((s) => s.status), ['ok', 'ok', 'ok', 'ok', 'ok']);
+});
+
+test('diagnose: each break in packet order, the first one ends the path', () => {
+  assert.deepEqual(ids(facts({ wire: [{ iface: 'eth1', packets: 0, bytes: 0, sources: [], ports: [] }] })), ['NO_TRAFFIC:']);
+  assert.deepEqual(ids(facts({ membershipIfaces: ['eth0'] })), ['MEMBERSHIP_WRONG_IFACE:eth1']);
+  assert.deepEqual(ids(facts({ membershipIfaces: [] })), ['GROUP_NOT_JOINED:eth1']);
+  assert.deepEqual(ids(facts({ membershipIfaces: [], joinedByUs: true })), [], '--join holds it');
+  const rpf = diagnoseTrace(facts({ rpf: { eth1: { source: '10.9.0.5', accepted: false, routeBackDev: 'eth0' } }, deltas: { 'TcpExt.IPReversePathFilter': 100 } }));
+  assert.equal(rpf.findings[0]?.id, 'KERNEL_DROP');
+  assert.match(rpf.findings[0]?.message ?? '', /reverse-path filter drops all of it \(source 10\.9\.0\.5 routes back via eth0\)/);
+  assert.match(diagnoseTrace(facts({ deltas: { 'IpExt.InMcastPkts': 0 }, firewallRule: "nft rule 'ip filter prerouting' handle 7" })).findings[0]?.message ?? '', /before IP accepted them.*handle 7/);
+  assert.match(diagnoseTrace(facts({ deltas: { 'IpExt.InMcastPkts': 100, 'Ip.InDelivers': 3 } })).findings[0]?.message ?? '', /after routing, before UDP/);
+  const none = diagnoseTrace(facts({ sockets: [sock({ localPort: 5000 })], deltas: { 'IpExt.InMcastPkts': 100, 'Ip.InDelivers': 100, 'Udp.IgnoredMulti': 100 } }));
+  assert.deepEqual(none.findings.map((f) => f.id), ['NO_SOCKET_ON_PORT']);
+  assert.match(none.findings[0]?.message ?? '', /nobody listens on port 5001 \(Udp IgnoredMulti \+100\): vlc \(pid 42\) is bound to 0\.0\.0\.0:5000/);
+  const over = diagnoseTrace(facts({ sockets: [sock({ dropsDuring: 60, rcvbuf: 425984 })] }));
+  assert.deepEqual(over.findings.map((f) => f.id), ['APP_SOCKET_OVERFLOW']);
+  assert.match(over.findings[0]?.message ?? '', /vlc \(pid 42\) overflowed 60 times in 2 s.*416 KiB.*400 kbit\/s \(rmem_max is 208 KiB\)/);
+  assert.match(over.findings[0]?.fix ?? '', /net\.core\.rmem_max=/, 'the buffer is at 2 x rmem_max: only the sysctl helps');
+});
+
+test('receivesGroup: port and wildcard or group; a dual-stack [::] socket takes IPv4 too; unicast never', () => {
+  assert.equal(receivesGroup(sock({}), '239.1.1.1', 5001, 4), true);
+  assert.equal(receivesGroup(sock({ localAddress: '239.1.1.1' }), '239.1.1.1', 5001, 4), true);
+  assert.equal(receivesGroup(sock({ localAddress: '198.18.1.2' }), '239.1.1.1', 5001, 4), false);
+  assert.equal(receivesGroup(sock({ family: 6, localAddress: '::' }), '239.1.1.1', 5001, 4), true);
+  assert.equal(receivesGroup(sock({ localPort: 5000 }), '239.1.1.1', 5001, 4), false);
+});
