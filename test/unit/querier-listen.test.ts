@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { listenForQueriers, type OpenControlCapture } from '../../src/core/querier/listen.js';
-import type { HeardPacket } from '../../src/core/querier/observe.js';
+import type { HeardPacket } from '../../src/core/observation/heard.js';
 import { FakePlatform, laptopState } from '../helpers/fake-platform.js';
 
 /** A capture that replays recorded packets per interface as soon as it opens. */
@@ -14,7 +14,7 @@ function replay(byIface: Record<string, HeardPacket[]>, opened: string[]): OpenC
 }
 
 const v3 = (src: string, t: number): HeardPacket => ({
-  timeMs: Date.now() + t, family: 4, src, dst: '224.0.0.1', ttl: 1, routerAlert: true, checksumOk: true,
+  timeMs: Date.now() + t, family: 4, src, dst: '224.0.0.1', ttl: 1, routerAlert: true, routerAlertValue: 0, checksumOk: true,
   query: { version: 3, group: '0.0.0.0', general: true, maxRespMs: 1000, qrv: 2, qqic: 125, qqiSec: 125, sources: [] },
 });
 

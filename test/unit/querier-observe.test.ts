@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InterfaceObserver, electQuerier, type HeardPacket } from '../../src/core/querier/observe.js';
-import { toHeard } from '../../src/core/querier/capture.js';
+import { ControlObserver } from '../../src/core/observation/observer.js';
+import { electQuerier } from '../../src/core/observation/rules.js';
+import { toHeard, type HeardPacket } from '../../src/core/observation/heard.js';
 import { controlFilter } from '../../src/core/querier/listen.js';
 import { decodeFrame } from '../../src/core/wire/index.js';
 import { ROUTER_ALERT_V4, ether, icmp6, igmpSimple, igmpV3Query, igmpV3Report, ipv4, ipv6, mldV2Query } from '../helpers/packets.js';
@@ -10,13 +11,13 @@ const HOST_MAC = '02:00:00:00:00:03';
 
 function query(src: string, t: number, over: Partial<NonNullable<HeardPacket['query']>> = {}, family: 4 | 6 = 4): HeardPacket {
   return {
-    timeMs: t, family, src, dst: family === 4 ? '224.0.0.1' : 'ff02::1', ttl: 1, routerAlert: true, checksumOk: true,
+    timeMs: t, family, src, dst: family === 4 ? '224.0.0.1' : 'ff02::1', ttl: 1, routerAlert: true, routerAlertValue: 0, checksumOk: true,
     query: { version: 3, group: family === 4 ? '0.0.0.0' : '::', general: true, maxRespMs: 1000, qrv: 2, qqic: 125, qqiSec: 125, sources: [], ...over },
   };
 }
 
 function report(t: number, srcMac = HOST_MAC, src = '198.18.2.2'): HeardPacket {
-  return { timeMs: t, family: 4, src, dst: '224.0.0.22', srcMac, ttl: 1, routerAlert: true, checksumOk: true, report: { version: 3, groups: ['239.1.2.3'], leave: false } };
+  return { timeMs: t, family: 4, src, dst: '224.0.0.22', srcMac, ttl: 1, routerAlert: true, routerAlertValue: 0, checksumOk: true, report: { version: 3, groups: ['239.1.2.3'], leave: false, answerLike: true } };
 }
 
 test('election: lowest address; 0.0.0.0 only alone; MLD lowest link-local only', () => {
@@ -28,7 +29,7 @@ test('election: lowest address; 0.0.0.0 only alone; MLD lowest link-local only',
 });
 
 test('observer: counts, observed interval, last parameters, group-specific queries, host answered', () => {
-  const o = new InterfaceObserver('wifi0', { addresses: ['198.18.2.2'], mac: HOST_MAC });
+  const o = new ControlObserver({ addresses: ['198.18.2.2'], mac: HOST_MAC });
   o.add(query('198.18.2.1', 0));
   o.add(report(400));
   o.add(query('198.18.2.1', 2000, { maxRespMs: 500 }));
@@ -53,9 +54,9 @@ test('observer: counts, observed interval, last parameters, group-specific queri
 });
 
 test('observer: the join\'s unsolicited v3 report just after a query is no answer', () => {
-  const o = new InterfaceObserver('wifi0', { addresses: ['198.18.2.2'], mac: HOST_MAC });
+  const o = new ControlObserver({ addresses: ['198.18.2.2'], mac: HOST_MAC });
   o.add(query('198.18.2.1', 0));
-  o.add({ ...report(300), report: { version: 3, groups: ['239.1.2.3'], leave: false, stateChangeOnly: true } });
+  o.add({ ...report(300), report: { version: 3, groups: ['239.1.2.3'], leave: false, answerLike: false } });
   assert.equal(o.result(4, 10_000).host.queriesAnswered, 0);
   assert.equal(o.result(4, 10_000).host.count, 1);
   o.add(report(600));
@@ -63,7 +64,7 @@ test('observer: the join\'s unsolicited v3 report just after a query is no answe
 });
 
 test('observer: malformed frames counted per reason (numbers folded), commonest first, at most five', () => {
-  const o = new InterfaceObserver('wifi0', { addresses: [] });
+  const o = new ControlObserver({ addresses: [] });
   for (let i = 0; i < 3; i++) o.add({ ...query('198.18.2.1', i) });
   for (const n of [4, 5, 6]) o.addMalformed(`IGMP: message cut short (${n} bytes)`);
   o.addMalformed('IPv4: option 148 runs past the header');
@@ -76,7 +77,7 @@ test('observer: malformed frames counted per reason (numbers folded), commonest 
 });
 
 test('observer: bad checksums are counted, not believed', () => {
-  const o = new InterfaceObserver('wifi0', { addresses: [] });
+  const o = new ControlObserver({ addresses: [] });
   o.add({ ...query('198.18.2.1', 0), checksumOk: false });
   const r = o.result(4, 1000);
   assert.deepEqual(r.queriers[0]?.versions, []);
@@ -95,9 +96,9 @@ test('frames decode to heard packets: IGMPv2 and v3 queries, v3 report, MLDv2 qu
   assert.deepEqual([h3.query?.version, h3.query?.general, h3.query?.group, h3.query?.qrv, h3.query?.qqic], [3, false, '239.1.2.3', 2, 125]);
   const rep = ether(0x0800, ipv4({ src: '198.18.2.2', dst: '224.0.0.22', proto: 2, options: ROUTER_ALERT_V4 }, igmpV3Report([{ type: 4, group: '239.1.2.3' }])), { src: HOST_MAC });
   const hr = toHeard(decodeFrame(rep, 1), 5)!;
-  assert.deepEqual(hr.report, { version: 3, groups: ['239.1.2.3'], leave: false, stateChangeOnly: true });
+  assert.deepEqual(hr.report, { version: 3, groups: ['239.1.2.3'], leave: false, answerLike: false });
   const cur = ether(0x0800, ipv4({ src: '198.18.2.2', dst: '224.0.0.22', proto: 2, options: ROUTER_ALERT_V4 }, igmpV3Report([{ type: 2, group: '239.1.2.3' }])), { src: HOST_MAC });
-  assert.equal(toHeard(decodeFrame(cur, 1), 5)!.report?.stateChangeOnly, false);
+  assert.equal(toHeard(decodeFrame(cur, 1), 5)!.report?.answerLike, true);
   assert.equal(hr.srcMac, HOST_MAC);
   const mld = ether(0x86dd, ipv6({ src: 'fe80::1', dst: 'ff02::1', next: 58, hbhRouterAlert: true }, icmp6('fe80::1', 'ff02::1', mldV2Query({ code: 1000, group: '::', qrv: 2, qqic: 125 }))), { dst: '33:33:00:00:00:01' });
   const hm = toHeard(decodeFrame(mld, 1), 5)!;

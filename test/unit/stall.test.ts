@@ -3,9 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkStall, clusterStops, graceFor } from '../../src/core/stall/detect.js';
 import { diagnoseStall, nearMembershipInterval, type StallEvidence } from '../../src/core/stall/diagnose.js';
-import { QueryWatch, membershipInterval } from '../../src/core/stall/queries.js';
+import { QueryWatch } from '../../src/core/stall/queries.js';
+import { membershipIntervalS, queryIntervalS } from '../../src/core/observation/rules.js';
+import type { HeardPacket } from '../../src/core/observation/heard.js';
 import { makeFinding } from '../../src/core/findings/catalog.js';
-import type { IgmpQuery, IgmpReport, IgmpV3Report } from '../../src/core/wire/igmp.js';
 
 const stream = (firstSeq: number, highestSeq: number, firstAtMs: number, lastAtMs: number) => ({ firstSeq, highestSeq, firstAtMs, lastAtMs, unique: highestSeq - firstSeq + 1 });
 
@@ -37,32 +38,36 @@ test('stops of one interface within 2 s are one event', () => {
   assert.deepEqual(clusterStops([s(6.5), s(20), s(6.9), s(7.2)]).map((e) => e.map((x) => x.item)), [[6.5, 6.9, 7.2], [20]]);
 });
 
-const query = (qrv?: number, qqiSec?: number): IgmpQuery => ({
-  proto: 'igmp', igmpType: 0x11, checksumOk: true, length: 12, kind: 'query', version: 3, group: '0.0.0.0', general: true,
-  maxRespCode: 5, maxRespMs: 500, sources: [], ...(qrv !== undefined ? { qrv } : {}), ...(qqiSec !== undefined ? { qqiSec } : {}),
+const OWN = { addresses: ['198.18.20.13'] };
+const pkt = (src: string, timeMs: number, over: Partial<HeardPacket>): HeardPacket => ({
+  timeMs, family: 4, src, dst: '224.0.0.1', ttl: 1, routerAlert: true, routerAlertValue: 0, checksumOk: true, ...over,
 });
-const v3report = (recordType: 2 | 4): IgmpV3Report => ({ proto: 'igmp', igmpType: 0x22, checksumOk: true, length: 16, kind: 'report', version: 3,
-  records: [{ recordType, recordName: recordType === 2 ? 'MODE_IS_EXCLUDE' : 'CHANGE_TO_EXCLUDE_MODE', group: '239.1.2.3', sources: [], auxWords: 0 }] });
-const report = v3report(2);
-const unsolicited = v3report(4);
-const v2report: IgmpReport = { proto: 'igmp', igmpType: 0x16, checksumOk: true, length: 8, kind: 'report', version: 2, group: '239.1.2.3' };
-
-test('membership interval from the queries: QRV x QQI + response (RFC 3376 8.4), else the measured interval', () => {
-  assert.equal(membershipInterval([{ atMs: 0, qrv: 2, qqiSec: 125, maxRespMs: 10_000 }]), 260);
-  assert.equal(membershipInterval([{ atMs: 0, maxRespMs: 1000 }, { atMs: 500, maxRespMs: 1000 }, { atMs: 2500, maxRespMs: 1000 }]), 5);
-  assert.equal(membershipInterval([{ atMs: 0, maxRespMs: 1000 }]), undefined);
+/** A general query, max response 0.5 s; QRV and QQI as a v3 query announces them. */
+const query = (src: string, t: number, qrv?: number, qqiSec?: number): HeardPacket => pkt(src, t, {
+  query: { version: 3, group: '0.0.0.0', general: true, maxRespMs: 500, sources: [], ...(qrv !== undefined ? { qrv } : {}), ...(qqiSec !== undefined ? { qqiSec } : {}) },
+});
+/** A report: v3 with current-state records (an answer), v3 with state-change records only (a join), or v2. */
+const report = (src: string, t: number, kind: 'current' | 'unsolicited' | 'v2' = 'current'): HeardPacket => pkt(src, t, {
+  report: { version: kind === 'v2' ? 2 : 3, groups: ['239.1.2.3'], leave: false, answerLike: kind !== 'unsolicited' },
 });
 
-test('QueryWatch: queries heard, answered only by a report of ours after the first query', () => {
+test('membership interval (RFC 3376 8.4): QRV x QQI + response, else the measured interval (upper median of the gaps)', () => {
+  assert.equal(membershipIntervalS({ qrv: 2, qqiSec: 125, maxRespMs: 10_000 }), 260);
+  assert.equal(membershipIntervalS({ maxRespMs: 1000, measuredIntervalS: queryIntervalS([500, 2000]) }), 5);
+  assert.equal(membershipIntervalS({ maxRespMs: 1000 }), undefined);
+  assert.equal(queryIntervalS([2000, 2000, 500, 2000, 4000]), 2, 'a startup gap and a lost query do not move it');
+});
+
+test('QueryWatch: queries heard, answered only by a report of ours within the response time', () => {
   const w = new QueryWatch();
-  w.watch('eth0', true);
-  w.add('eth0', report, '198.18.20.13', true, 100);
-  w.add('eth0', query(2, 2), '0.0.0.0', false, 1000);
+  w.watch('eth0', true, OWN);
+  w.add('eth0', report('198.18.20.13', 100));
+  w.add('eth0', query('0.0.0.0', 1000, 2, 2));
   let s = w.summary('eth0');
   assert.deepEqual([s.queries, s.answered, s.reportsSent, s.membershipIntervalS], [1, false, 1, 4.5]);
-  w.add('eth0', report, '198.18.20.11', false, 1200); // another host's report is not ours
+  w.add('eth0', report('198.18.20.11', 1200)); // another host's report is not ours
   assert.equal(w.summary('eth0').answered, false);
-  w.add('eth0', report, '198.18.20.13', true, 1300);
+  w.add('eth0', report('198.18.20.13', 1300));
   s = w.summary('eth0');
   assert.equal(s.answered, true);
   assert.deepEqual(s.queriers, ['0.0.0.0']);
@@ -70,22 +75,22 @@ test('QueryWatch: queries heard, answered only by a report of ours after the fir
 
 test('QueryWatch: the join\'s unsolicited reports after a query are no answer (v3 state-change records; v2 outside the response time)', () => {
   const w = new QueryWatch();
-  w.watch('eth0', true);
-  w.add('eth0', unsolicited, '198.18.20.13', true, 0);
-  w.add('eth0', query(2, 2), '0.0.0.0', false, 300);
-  w.add('eth0', unsolicited, '198.18.20.13', true, 700); // the kernel's retransmission, not an answer
+  w.watch('eth0', true, OWN);
+  w.add('eth0', report('198.18.20.13', 0, 'unsolicited'));
+  w.add('eth0', query('0.0.0.0', 300, 2, 2));
+  w.add('eth0', report('198.18.20.13', 700, 'unsolicited')); // the kernel's retransmission, not an answer
   let s = w.summary('eth0');
   assert.deepEqual([s.answered, s.reportsSent], [false, 2]);
-  w.add('eth0', report, '198.18.20.13', true, 2400);
+  w.add('eth0', report('198.18.20.13', 1400));
   assert.equal(w.summary('eth0').answered, true);
 
   const v2 = new QueryWatch();
-  v2.watch('eth0', true);
-  v2.add('eth0', query(), '198.18.20.1', false, 1000); // max response 0.5 s
-  v2.add('eth0', v2report, '198.18.20.13', true, 4000); // 3 s later: unsolicited
+  v2.watch('eth0', true, OWN);
+  v2.add('eth0', query('198.18.20.1', 1000)); // max response 0.5 s
+  v2.add('eth0', report('198.18.20.13', 4000, 'v2')); // 3 s later: unsolicited
   assert.equal(v2.summary('eth0').answered, false);
-  v2.add('eth0', query(), '198.18.20.1', false, 5000);
-  v2.add('eth0', v2report, '198.18.20.13', true, 5400);
+  v2.add('eth0', query('198.18.20.1', 5000));
+  v2.add('eth0', report('198.18.20.13', 5400, 'v2'));
   s = v2.summary('eth0');
   assert.deepEqual([s.answered, s.reportsSent], [true, 2]);
 });

@@ -100,7 +100,7 @@ test('UDP over IPv4 with a VLAN tag, DSCP and TTL; the hot-path scanner agrees',
   const d = decodeFrame(frame, LINKTYPE.ethernet);
   assert.equal(d.vlan, 42);
   assert.deepEqual(d.l3, { family: 4, src: '198.18.1.1', dst: '239.1.2.3', ttl: 7, dscp: 46, ecn: 0, protocol: 17,
-    totalLength: 20 + 8 + 5, headerLength: 20, routerAlert: false, fragment: false });
+    totalLength: 20 + 8 + 5, headerLength: 20, routerAlert: false, routerAlertValue: -1, fragment: false });
   assert.deepEqual(d.udp, { sport: 40000, dport: 5000, payloadOffset: 18 + 28, payloadLength: 5 });
   const s = new FrameScanner();
   assert.equal(s.scan(frame, frame.length, LINKTYPE.ethernet), true);

@@ -90,7 +90,7 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
   const joined = m.results.filter((r) => r.status === 'joined');
   const watch = await startWireWatch(deps.capture, joined.map((r) => {
     const i = usable.find((x) => x.name === r.iface);
-    return { iface: r.iface, addresses: i ? addressesOf(i, g.family).map((a) => a.address) : [] };
+    return { iface: r.iface, addresses: i ? addressesOf(i, g.family).map((a) => a.address) : [], ...(i?.mac ? { mac: i.mac } : {}) };
   }), g.family, { group: g.group, port: g.port });
 
   // IP_MULTICAST_LOOP off: mesh is between hosts; our own probes would only be noise.

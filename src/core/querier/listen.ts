@@ -9,7 +9,8 @@ import { isEligible, loadInterfaces, type Interface } from '../interfaces.js';
 import { inPrefix, isLinkLocalUnicast6, type Family } from '../ip.js';
 import { checkReversePath } from '../rpf-check.js';
 import { querierFindings } from './findings.js';
-import { InterfaceObserver, type FamilyObservation, type HeardPacket } from './observe.js';
+import { ControlObserver, type FamilyObservation } from '../observation/observer.js';
+import type { HeardPacket } from '../observation/heard.js';
 import type { FamilyReport, InterfaceReport, QuerierEntry, QuerierReport } from './report.js';
 
 /** Frames from one interface, already decoded to IGMP/MLD packets; close() ends the capture. */
@@ -62,7 +63,7 @@ export async function listenForQueriers(p: Platform, opts: ListenOptions): Promi
   const started = Date.now();
   const inv = await loadInterfaces(p, { ...(opts.selection ? { selection: opts.selection } : {}), ...(opts.family ? { family: opts.family } : {}) });
   const targets = inv.interfaces.filter((i) => familiesOf(i, opts.family).length > 0);
-  const observers = new Map(targets.map((i) => [i.name, new InterfaceObserver(i.name, { addresses: i.addresses.map((a) => a.address), mac: i.mac })]));
+  const observers = new Map(targets.map((i) => [i.name, new ControlObserver({ addresses: i.addresses.map((a) => a.address), ...(i.mac ? { mac: i.mac } : {}) })]));
   const rpBefore = await rpCounter(p);
   const captures: Array<{ close(): Promise<void> | void }> = [];
   let listenStart = started;
@@ -109,7 +110,7 @@ async function rpCounter(p: Platform): Promise<number> {
   return (await p.netstat()).TcpExt?.IPReversePathFilter ?? 0;
 }
 
-function wait(opts: ListenOptions, started: number, targets: Interface[], observers: Map<string, InterfaceObserver>): Promise<void> {
+function wait(opts: ListenOptions, started: number, targets: Interface[], observers: Map<string, ControlObserver>): Promise<void> {
   return new Promise((resolve) => {
     const tick = (): void => {
       const elapsedMs = Date.now() - started;

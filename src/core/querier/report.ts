@@ -3,7 +3,7 @@
 import type { Finding } from '../findings/model.js';
 import type { Family } from '../ip.js';
 import type { RpFilterState } from '../rpfilter-conf.js';
-import type { FamilyObservation, MalformedCount, QuerierSeen } from './observe.js';
+import type { FamilyObservation, QuerierSeen } from '../observation/observer.js';
 
 export interface QuerierValidation {
   /** Inside a prefix of the arrival interface (MLD: link-local counts as on the link). */
@@ -39,7 +39,7 @@ export interface InterfaceReport {
   addresses: string[];
   rpFilter: RpFilterState;
   /** IGMP/MLD frames captured that the decoders refused: counted, never taken for a querier. */
-  malformed: MalformedCount;
+  malformed: { count: number; reasons: { reason: string; count: number }[] };
   igmp?: FamilyReport;
   mld?: FamilyReport;
 }

@@ -89,7 +89,7 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
   const v4 = [...new Set(m.results.filter((r) => r.status === 'joined' && r.family === 4).map((r) => r.iface))];
   const stalls = await startStallWatch(deps, v4.map((iface) => {
     const i = inv.interfaces.find((x) => x.name === iface);
-    return { iface, addresses: i ? addressesOf(i, 4).map((a) => a.address) : [] };
+    return { iface, addresses: i ? addressesOf(i, 4).map((a) => a.address) : [], ...(i?.mac ? { mac: i.mac } : {}) };
   }), { failOnStop: o.failOnStop ?? false, ...(o.membershipIntervalS !== undefined ? { membershipIntervalS: o.membershipIntervalS } : {}) });
 
   let stop!: () => void;

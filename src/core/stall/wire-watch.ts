@@ -3,16 +3,18 @@
 // probes themselves, to report the TTL they arrived with (the kernel does not hand the received
 // TTL to libuv). Without libpcap (or its privilege) both still run; queries then show as not
 // captured and the diagnosis says so.
-import type { CaptureFactory, CaptureHandle } from '../../platform/capture/types.js';
-import { decodeFrame } from '../wire/frame.js';
+import type { CaptureFactory } from '../../platform/capture/types.js';
+import { CaptureSet } from '../observation/capture-set.js';
+import { decodeControl } from '../observation/control-capture.js';
 import { decodeProbe } from '../probe/format.js';
 import { QueryWatch } from './queries.js';
 import type { Family } from '../ip.js';
 
 export interface WatchTarget {
   iface: string;
-  /** This host's addresses on iface: IGMP from them is our own report. */
+  /** This host's addresses and MAC on iface: IGMP from them is our own report (observation/rules.ts isOwn). */
   addresses: string[];
+  mac?: string;
 }
 
 export interface WireWatch {
@@ -41,7 +43,6 @@ export function filterFor(family: Family, probes?: ProbeTarget): string {
 export async function startWireWatch(load: (() => Promise<CaptureFactory>) | undefined, targets: readonly WatchTarget[], family: Family, probes?: ProbeTarget): Promise<WireWatch> {
   const queries = new QueryWatch();
   const ttls = new Map<string, number>();
-  const handles = new Map<string, CaptureHandle>();
   let factory: CaptureFactory | undefined;
   let unavailable: string | undefined;
   try {
@@ -50,52 +51,29 @@ export async function startWireWatch(load: (() => Promise<CaptureFactory>) | und
   } catch (e) {
     unavailable = (e as Error).message;
   }
-  const shut = (h: CaptureHandle): void => {
-    try { h.drain(); } catch { /* closing anyway */ }
-    h.close();
-  };
-  /** Opens the capture on t.iface; false when it cannot be. */
-  const open = (t: WatchTarget): boolean => {
-    if (!factory || family !== 4) return false;
-    try {
-      const h = factory.open({
-        // IGMP and a few probes a second: 2 MB, not the 32 MB ring sniff asks for (the 10-minute
-        // soak showed join-all's RSS 38 MB higher with the default).
-        iface: t.iface, filter: filterFor(family, probes), snaplen: 512, bufferBytes: 2 << 20, timeoutMs: 0,
-      }, (buf, caplen, wireLen) => {
-        const f = decodeFrame(buf.subarray(0, caplen), h.linkType, wireLen);
-        if (!f.l3) return;
-        if (f.igmp) {
-          queries.add(t.iface, f.igmp, f.l3.src, t.addresses.includes(f.l3.src), Date.now());
-        } else if (f.udp && probes) {
-          const p = decodeProbe(buf, f.udp.payloadOffset, Math.min(f.udp.payloadLength, caplen - f.udp.payloadOffset));
-          if (p) ttls.set(`${t.iface}\u0000${p.senderId}\u0000${p.ifname}`, f.l3.ttl);
-        }
-      });
-      handles.set(t.iface, h);
-      return true;
-    } catch (e) {
-      unavailable ??= (e as Error).message;
-      return false;
-    }
-  };
-  for (const t of targets) queries.watch(t.iface, open(t));
+  // IGMP and a few probes a second: 2 MB, not the 32 MB ring sniff asks for (the 10-minute
+  // soak showed join-all's RSS 38 MB higher with the default).
+  const set = factory && family === 4 ? new CaptureSet(factory, { filter: filterFor(family, probes), snaplen: 512, bufferBytes: 2 << 20, timeoutMs: 0 }, decodeControl({
+    heard: (iface, p) => queries.add(iface, p),
+    other: (iface, f, buf, caplen) => {
+      if (!f.udp || !f.l3 || !probes) return;
+      const p = decodeProbe(buf, f.udp.payloadOffset, Math.min(f.udp.payloadLength, caplen - f.udp.payloadOffset));
+      if (p) ttls.set(`${iface}\u0000${p.senderId}\u0000${p.ifname}`, f.l3.ttl);
+    },
+  })) : undefined;
+  for (const t of targets) {
+    const open = set?.open(t.iface) ?? false;
+    if (!open) unavailable ??= set?.failures.get(t.iface);
+    queries.watch(t.iface, open, { addresses: t.addresses, ...(t.mac ? { mac: t.mac } : {}) });
+  }
   return {
     queries,
     ttl: (iface, senderId, senderIface) => ttls.get(`${iface}\u0000${senderId}\u0000${senderIface}`),
     ...(unavailable !== undefined ? { unavailable } : {}),
     reopen: (iface) => {
       // After a link flap libpcap's socket delivers nothing more (sniff's churn notes): a new one.
-      const t = targets.find((x) => x.iface === iface);
-      const old = handles.get(iface);
-      if (!t || !old) return;
-      handles.delete(iface);
-      shut(old);
-      open(t);
+      if (set?.has(iface)) set.reopen(iface);
     },
-    close: () => {
-      for (const h of handles.values()) shut(h);
-      handles.clear();
-    },
+    close: () => set?.closeNow(),
   };
 }

@@ -107,6 +107,8 @@ export interface L3Info {
   headerLength: number;
   /** Router Alert option present (IPv4 option 148, RFC 2113; IPv6 Hop-by-Hop option 5, RFC 2711). */
   routerAlert: boolean;
+  /** The Router Alert value (IPv6: 0 = MLD), -1 without the option. */
+  routerAlertValue: number;
   fragment: boolean;
 }
 
@@ -145,7 +147,7 @@ export function decodeFrame(buf: Uint8Array, linkType: number, wireLen = buf.len
   if (ip.family !== 0 && ip.srcOff >= 0) {
     out.l3 = {
       family: ip.family, src: s.srcText(), dst: s.dstText(), ttl: ip.ttl, dscp: ip.dscp, ecn: ip.ecn,
-      protocol: ip.protocol, totalLength: ip.totalLen, headerLength: ip.headerLen, routerAlert: ip.routerAlert,
+      protocol: ip.protocol, totalLength: ip.totalLen, headerLength: ip.headerLen, routerAlert: ip.routerAlert, routerAlertValue: ip.routerAlertValue,
       fragment: ip.fragment !== 0,
     };
   }

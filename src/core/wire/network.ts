@@ -24,6 +24,11 @@ export interface IpScan {
   /** Bytes of the IP packet per its header (IPv4 total length; IPv6 40 + payload length). */
   totalLen: number;
   routerAlert: boolean;
+  /**
+   * The Router Alert value, -1 without the option: IPv6 0 = MLD (RFC 2711); the kernel ignores an
+   * MLD query whose value is not 0 (net/ipv6/mcast.c, RFC 3810 6.2).
+   */
+  routerAlertValue: number;
   /** 0 not a fragment, 1 first fragment, 2 a later fragment (no upper-layer header in it). */
   fragment: 0 | 1 | 2;
   srcOff: number;
@@ -38,14 +43,14 @@ export interface IpScan {
 
 export function newIpScan(): IpScan {
   return {
-    family: 0, headerLen: 0, ttl: 0, dscp: 0, ecn: 0, protocol: -1, totalLen: 0, routerAlert: false,
+    family: 0, headerLen: 0, ttl: 0, dscp: 0, ecn: 0, protocol: -1, totalLen: 0, routerAlert: false, routerAlertValue: -1,
     fragment: 0, srcOff: -1, dstOff: -1, l4Off: -1, l4Len: 0, snapped: false, malformed: undefined,
   };
 }
 
 function reset(s: IpScan): void {
   s.family = 0; s.headerLen = 0; s.ttl = 0; s.dscp = 0; s.ecn = 0; s.protocol = -1; s.totalLen = 0;
-  s.routerAlert = false; s.fragment = 0; s.srcOff = -1; s.dstOff = -1; s.l4Off = -1; s.l4Len = 0;
+  s.routerAlert = false; s.routerAlertValue = -1; s.fragment = 0; s.srcOff = -1; s.dstOff = -1; s.l4Off = -1; s.l4Len = 0;
   s.snapped = false; s.malformed = undefined;
 }
 
@@ -91,7 +96,7 @@ function scanIpv4(buf: Uint8Array, off: number, caplen: number, wireLen: number,
     if (t === 1) { p++; continue; }
     const olen = buf[p + 1] ?? 0;
     if (p + 1 >= off + ihl || olen < 2 || p + olen > off + ihl) { s.malformed = `IPv4: option ${t} has a bad length`; return; }
-    if (t === IPOPT_RA && olen === 4) s.routerAlert = true;
+    if (t === IPOPT_RA && olen === 4) { s.routerAlert = true; s.routerAlertValue = u16(buf, p + 2); }
     p += olen;
   }
   s.l4Off = off + ihl;
@@ -154,7 +159,7 @@ function scanHopByHop(buf: Uint8Array, start: number, end: number, s: IpScan): s
     if (p + 1 >= end) return 'IPv6: Hop-by-Hop option cut short';
     const olen = buf[p + 1] ?? 0;
     if (p + 2 + olen > end) return `IPv6: Hop-by-Hop option ${t} has a bad length`;
-    if (t === IP6OPT_RA && olen === 2) s.routerAlert = true;
+    if (t === IP6OPT_RA && olen === 2) { s.routerAlert = true; s.routerAlertValue = u16(buf, p + 2); }
     p += 2 + olen;
   }
   return undefined;
