@@ -1,5 +1,6 @@
 // The entry point: yargs, the global flags, and the one place that catches errors,
 // prints them and sets the exit code (STYLE.md, citty runMain).
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { CommandModule } from 'yargs';
 import type Yargs from 'yargs';
@@ -16,6 +17,19 @@ const NAME = 'mcast-doctor';
 const require = createRequire(import.meta.url);
 const yargs = require('yargs') as typeof Yargs;
 const { hideBin } = require('yargs/helpers') as { hideBin: typeof HideBin };
+
+/**
+ * The version in our own package.json. yargs' `.version()` looks for a package.json above the
+ * main module or the working directory, and an installed ESM entry has neither: `--version`
+ * printed "unknown" from an `npm install -g` of the tarball (issue 21).
+ */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
 
 function listOption(v: unknown): string[] {
   return (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean);
@@ -48,13 +62,16 @@ function buildParser(args: string[], commands: readonly CommandModule<GlobalArgs
     .conflicts('quiet', 'verbose')
     // Both families is the default: -4 -6 together asks for two contradicting restrictions.
     .conflicts('4', '6')
-    .completion('completion', 'Print a bash/zsh completion script')
+    // `completion [bash|zsh]` itself is answered in main(); this serves the scripts' word lists.
+    .completion('completion', 'Print a shell completion script (completion bash, completion zsh)', (current: string, _argv: unknown, defaultCompletion: DefaultCompletion, done: CompletionDone) => {
+      void completeWords(args, current, defaultCompletion, done);
+    })
     .demandCommand(1, 'name a command (see --help)')
     .recommendCommands()
     .strict()
     .help()
     .alias('help', 'h')
-    .version()
+    .version(packageVersion())
     .wrap(Math.min(110, process.stdout.columns || 100))
     .epilogue('Exit codes: 0 nothing wrong, 1 a problem found, 2 bad usage or input, 3 the environment stops the command.')
     .fail((msg, err) => {
@@ -66,6 +83,18 @@ function buildParser(args: string[], commands: readonly CommandModule<GlobalArgs
     });
   for (const c of commands) parser = parser.command(c as never);
   return parser;
+}
+
+type CompletionDone = (completions: string[]) => void;
+type DefaultCompletion = (onCompleted?: (err: Error | null, completions: string[] | undefined) => void) => unknown;
+
+/** The candidate words for the completion scripts (src/commands/completion.ts), loaded on demand. */
+async function completeWords(args: readonly string[], current: string, defaultCompletion: DefaultCompletion, done: CompletionDone): Promise<void> {
+  const { tidyCompletions, valueCompletions } = await import('./commands/completion.js');
+  const { interfaceNames } = await import('./platform/iface-names.js');
+  const values = valueCompletions(args[args.length - 2], current, interfaceNames);
+  if (values) done(values);
+  else defaultCompletion((_err, words) => done(tidyCompletions(words ?? [])));
 }
 
 /** The options the parser knew when it failed, for a misspelt option's suggestion. */
@@ -102,6 +131,11 @@ export async function main(args: string[] = hideBin(process.argv)): Promise<numb
   quietOnEpipe(process.stdout);
   quietOnEpipe(process.stderr);
   try {
+    if (args[0] === 'completion') {
+      if (args.length > 2) throw new UsageError('USAGE', 'completion takes one shell name: bash or zsh');
+      process.stdout.write((await import('./commands/completion.js')).completionScript(args[1]));
+      return 0;
+    }
     // Fast path (issue 9): the named command alone; the full list for help, completion and the rest.
     const load = loaderFor(args);
     const commands = load ? [(await load()).default] : (await import('./commands/index.js')).commands;
