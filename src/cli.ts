@@ -8,6 +8,7 @@ import type { hideBin as HideBin } from 'yargs/helpers';
 import { loaderFor } from './commands/loaders.js';
 import { outcome, type GlobalArgs } from './commands/context.js';
 import { ExitCode, UsageError, isMcastError } from './core/errors.js';
+import { termSafe } from './render/sanitize.js';
 
 const NAME = 'mcast-doctor';
 
@@ -107,9 +108,13 @@ function optionNames(y: unknown): string[] {
   return o ? Object.keys(o.key).filter((k) => !/^\d$/.test(k)) : [];
 }
 
-/** One line on stderr whatever the message holds (yargs' choices error, a JSON.parse message). */
+/**
+ * One line on stderr whatever the message holds (yargs' choices error, a JSON.parse message), with
+ * any control character left shown as an escape: messages can carry names from outside (a host
+ * name from a mesh document, an interface name).
+ */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+  return termSafe(text.replace(/\s*\n\s*/g, ' ').trim());
 }
 
 /**
@@ -152,7 +157,7 @@ export async function main(args: string[] = hideBin(process.argv)): Promise<numb
         : e.message;
       if (wantsJson(args)) process.stdout.write(`${JSON.stringify({ schemaVersion: 1, error: e.toJSON(), exitCode: e.exitCode })}\n`);
       process.stderr.write(`${NAME}: ${oneLine(message + hint)}\n`);
-      if (verbose && e.cause) process.stderr.write(`  cause: ${String((e.cause as Error).message ?? e.cause)}\n`);
+      if (verbose && e.cause) process.stderr.write(`  cause: ${oneLine(String((e.cause as Error).message ?? e.cause))}\n`);
       return e.exitCode;
     }
     process.stderr.write(`${NAME}: internal error: ${oneLine((e as Error)?.message ?? String(e))}\n`);

@@ -21,12 +21,14 @@ export default defineCommand<Args>({
   run: async (argv, ctx) => {
     const max = argv['max-loss'];
     if (max !== undefined && (!Number.isFinite(max) || max < 0 || max > 100)) throw new UsageError('USAGE', '--max-loss must be a percentage between 0 and 100');
-    const { readListFile } = await import('../platform/list-file.js');
+    const { readInputFile } = await import('../platform/input-file.js');
+    const { loadSchemas, MESH_SCHEMAS } = await import('../platform/schemas.js');
     const { parseMeshDocument, checkDistinct } = await import('../core/mesh/load.js');
+    const schemas = loadSchemas(MESH_SCHEMAS);
     const { mergeMesh } = await import('../core/mesh/merge.js');
     const { renderMeshReport, meshJUnit } = await import('../render/mesh-report.js');
     const docs = [];
-    for (const file of argv.files) docs.push({ file, doc: parseMeshDocument(file, await readListFile(file)) });
+    for (const file of argv.files) docs.push({ file, doc: parseMeshDocument(file, readInputFile(file), schemas) });
     checkDistinct(docs);
     const rep = mergeMesh(docs, max);
     const now = new Date();

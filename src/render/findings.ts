@@ -3,6 +3,7 @@ import type { Finding } from '../core/findings/model.js';
 import { sortFindings } from '../core/findings/model.js';
 import type { Output } from './output.js';
 import { makeStyle } from './style.js';
+import { termSafe } from './sanitize.js';
 
 export function renderFindings(findings: readonly Finding[], out: Output, title = 'Findings'): void {
   const s = makeStyle(out.opts.color);
@@ -12,10 +13,11 @@ export function renderFindings(findings: readonly Finding[], out: Output, title 
   }
   out.line(s.bold(`${title}:`), true);
   for (const f of sortFindings(findings)) {
-    const where = [f.iface, f.group, f.source].filter(Boolean).join(' ');
-    out.line(`  ${s.severity(f.severity, f.severity.toUpperCase().padEnd(7))} ${f.id}${where ? ` [${where}]` : ''}: ${f.message}`, f.severity === 'error');
-    if (out.verbose) out.line(`          ${s.dim(`why: ${f.explanation}`)}`);
-    out.line(`          fix: ${f.fix}`, f.severity === 'error');
+    // Messages carry interface names, sender ids and addresses that came from outside.
+    const where = termSafe([f.iface, f.group, f.source].filter(Boolean).join(' '));
+    out.line(`  ${s.severity(f.severity, f.severity.toUpperCase().padEnd(7))} ${termSafe(f.id)}${where ? ` [${where}]` : ''}: ${termSafe(f.message)}`, f.severity === 'error');
+    if (out.verbose) out.line(`          ${s.dim(`why: ${termSafe(f.explanation)}`)}`);
+    out.line(`          fix: ${termSafe(f.fix)}`, f.severity === 'error');
     if (out.verbose && Object.keys(f.evidence).length > 0) out.line(`          ${s.dim(`evidence: ${JSON.stringify(f.evidence)}`)}`);
   }
 }

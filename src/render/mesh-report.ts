@@ -6,6 +6,7 @@ import type { Output } from './output.js';
 import { makeStyle, type Style } from './style.js';
 import { makeTable } from './table.js';
 import { junitXml, type JUnitCase } from './junit.js';
+import { termSafe as t$ } from './sanitize.js';
 
 export function cellText(c: ReportCell | undefined, from: Endpoint, to: Endpoint, s: Style, max: number): string {
   if (from.host === to.host) return s.dim('·');
@@ -21,16 +22,17 @@ export function renderMeshReport(rep: MeshReport, out: Output, generatedAt: Date
     return;
   }
   const s = makeStyle(out.opts.color);
-  const name = (id: string): string => rep.hosts.find((h) => h.id === id)?.hostname ?? hostnameOf(id);
+  // Every name and text below came from another host's document: t$ before the terminal sees it.
+  const name = (id: string): string => t$(rep.hosts.find((h) => h.id === id)?.hostname ?? hostnameOf(id));
   const head = rep.verdict.pass
     ? s.ok(`PASS: all ${rep.verdict.pairs} host pairs reach each other`)
     : s.bad(`FAIL: ${rep.verdict.failedPairs} of ${rep.verdict.pairs} host pairs fail`);
-  out.line(`${s.bold(`Multicast mesh${rep.group ? ` ${rep.group}` : ''}`)}: ${head}`, true);
+  out.line(`${s.bold(`Multicast mesh${rep.group ? ` ${t$(rep.group)}` : ''}`)}: ${head}`, true);
   if (!out.quiet) {
     const byCell = new Map(rep.cells.map((c) => [`${c.from.host}|${c.from.iface}|${c.to.host}|${c.to.iface}`, c]));
-    const t = makeTable(['sender \\ receiver', ...rep.columns.map((c) => `${name(c.host)}\n${c.iface}`)], out.opts.color);
+    const t = makeTable(['sender \\ receiver', ...rep.columns.map((c) => `${name(c.host)}\n${t$(c.iface)}`)], out.opts.color);
     for (const r of rep.rows) {
-      t.push([`${name(r.host)} ${r.iface}`, ...rep.columns.map((c) => cellText(byCell.get(`${r.host}|${r.iface}|${c.host}|${c.iface}`), r, c, s, rep.maxLossPct))]);
+      t.push([`${name(r.host)} ${t$(r.iface)}`, ...rep.columns.map((c) => cellText(byCell.get(`${r.host}|${r.iface}|${c.host}|${c.iface}`), r, c, s, rep.maxLossPct))]);
     }
     out.line(t.toString());
     out.line(s.dim(`cells: loss % (- no data, · same host, STOP n s: stream stopped n s after the join); loss tolerated ${rep.maxLossPct}%`));
@@ -38,15 +40,15 @@ export function renderMeshReport(rep: MeshReport, out: Output, generatedAt: Date
   const failed = rep.pairs.filter((p) => p.status === 'fail');
   if (failed.length) {
     out.line(s.bold('Failing pairs:'), true);
-    for (const p of failed) out.line(`  ${s.bad('FAIL')} ${name(p.from)} -> ${name(p.to)}: ${p.reasons.join('; ')}`, true);
+    for (const p of failed) out.line(`  ${s.bad('FAIL')} ${name(p.from)} -> ${name(p.to)}: ${t$(p.reasons.join('; '))}`, true);
   }
-  for (const r of rep.verdict.reasons.filter((x) => !failed.some((p) => x.startsWith(`${hostnameOf(p.from)} -> `)))) out.line(`  ${s.bad('FAIL')} ${r}`, true);
+  for (const r of rep.verdict.reasons.filter((x) => !failed.some((p) => x.startsWith(`${hostnameOf(p.from)} -> `)))) out.line(`  ${s.bad('FAIL')} ${t$(r)}`, true);
   const errors = rep.hosts.flatMap((h) => h.findings.filter((f) => f.severity === 'error' || out.verbose).map((f) => ({ h, f })));
   if (errors.length) {
     out.line(s.bold('Findings:'), true);
     for (const { h, f } of errors) {
-      out.line(`  ${s.severity(f.severity, f.severity.toUpperCase().padEnd(7))} ${h.hostname} ${f.id}${f.iface ? ` [${f.iface}]` : ''}: ${f.message}`, f.severity === 'error');
-      out.line(`          fix: ${f.fix}`, f.severity === 'error');
+      out.line(`  ${s.severity(f.severity, f.severity.toUpperCase().padEnd(7))} ${t$(h.hostname)} ${t$(f.id)}${f.iface ? ` [${t$(f.iface)}]` : ''}: ${t$(f.message)}`, f.severity === 'error');
+      out.line(`          fix: ${t$(f.fix)}`, f.severity === 'error');
     }
   }
 }

@@ -165,7 +165,7 @@ const CASES: Record<string, Case[]> = {
     { args: ['mesh-report'], says: /Not enough non-option arguments/ },
     { args: ['mesh-report', '--max-loss', '101', '/dev/null'], says: /--max-loss/ },
     { args: ['mesh-report', '/nonexistent/mesh.json'], says: /cannot read/ },
-    { args: ['mesh-report', '/etc/hostname'], says: /not JSON/ },
+    { args: ['mesh-report', '/etc/hostname'], says: /not valid JSON/ },
     { args: ['mesh-report', '/dev/null', '--html'], says: /Not enough arguments following: html/ },
     { args: ['mesh-report', '/dev/null', '--junit'], says: /Not enough arguments following: junit/ },
   ],
