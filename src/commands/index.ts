@@ -11,5 +11,6 @@ import rpfilterAudit from './rpfilter-audit.js';
 import mesh from './mesh.js';
 import meshReport from './mesh-report.js';
 import trace from './trace.js';
+import analyze from './analyze.js';
 
-export const commands = [interfaces, doctor, macMap, querierCheck, sniff, joinAll, sendAll, rpfilterAudit, mesh, meshReport, trace];
+export const commands = [interfaces, doctor, macMap, querierCheck, sniff, joinAll, sendAll, rpfilterAudit, mesh, meshReport, trace, analyze];

@@ -21,6 +21,7 @@ export const commandLoaders: Readonly<Record<string, Loader>> = {
   mesh: () => import('./mesh.js') as never,
   'mesh-report': () => import('./mesh-report.js') as never,
   trace: () => import('./trace.js') as never,
+  analyze: () => import('./analyze.js') as never,
 };
 
 /** Flags that need every command in the parser (help lists them, completion names them). */

@@ -1,4 +1,4 @@
-import { defineCommand } from './context.js';
+import { defineCommand, type CommandContext } from './context.js';
 
 interface SniffArgs {
   group: string[];
@@ -13,6 +13,7 @@ interface SniffArgs {
   force: boolean;
   snaplen: number;
   user?: string;
+  read?: string;
 }
 
 export default defineCommand<SniffArgs>({
@@ -32,11 +33,13 @@ export default defineCommand<SniffArgs>({
       .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing --write file' })
       .option('user', { type: 'string', describe: 'after opening the captures, run as this user (as tcpdump -Z; needs root); the --write directory must be writable by it' })
       .option('snaplen', { type: 'number', default: 262144, describe: 'bytes kept per packet' })
+      .option('read', { type: 'string', alias: 'r', describe: 'read a capture file instead (as tcpdump -r; the same as: analyze FILE; - for stdin)' })
       .example('$0 sniff 239.1.2.3 --duration 10', 'join 239.1.2.3 everywhere, capture for 10 s')
       .example('$0 sniff 239.1.2.3:5001 --write cap.pcapng --count 1000', 'capture 1000 packets to a pcapng file')
       .example('$0 sniff --no-join --filter igmp --json', 'IGMP messages as NDJSON')
       .example('$0 sniff 239.1.2.3 --user nobody --write /var/tmp/cap.pcapng', 'open the captures as root, then run as nobody'),
   run: async (argv, ctx) => {
+    if (argv.read !== undefined) return readFile(argv, ctx);
     const { runSniff } = await import('../core/capture/run.js');
     const { platform } = await import('../platform/linux.js');
     const { loadCaptureFactory } = await import('../platform/capture/index.js');
@@ -86,3 +89,15 @@ export default defineCommand<SniffArgs>({
     }, renderer);
   },
 });
+
+/** `sniff -r FILE`: the tcpdump habit, served by analyze. Capture-only options make no sense there. */
+async function readFile(argv: SniffArgs, ctx: CommandContext): Promise<number> {
+  const live = [argv.group.length ? 'groups' : '', argv.write !== undefined ? '--write' : '', argv.filter !== undefined ? '--filter' : '',
+    argv.count !== undefined ? '--count' : '', argv.duration !== undefined ? '--duration' : '', argv.user !== undefined ? '--user' : ''].filter(Boolean);
+  if (live.length) {
+    const { UsageError } = await import('../core/errors.js');
+    throw new UsageError('USAGE', `sniff -r reads a file: ${live.join(', ')} apply to a live capture only (see mcast-doctor analyze --help)`);
+  }
+  const { runAnalyze } = await import('./analyze.js');
+  return runAnalyze({ file: [argv.read ?? '-'], force: false }, ctx);
+}

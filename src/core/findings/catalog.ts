@@ -270,6 +270,18 @@ export const catalog = {
     explanation: 'No socket on this host holds the group on any interface, so the kernel discards its packets at route input. They still arrive here because the segment floods them (no snooping switch, or a bridge without a querier).',
     fix: 'Start the receiver, and check that it joins the group (IP_ADD_MEMBERSHIP) on this interface.',
   },
+  RTP_LOSS: {
+    severity: 'error',
+    title: 'RTP sequence numbers show lost packets',
+    explanation: 'RTP numbers every packet of a source (RFC 3550 5.1): a gap in the sequence is a packet that never reached the capture point. Video and audio decoders show it as artefacts or silence.',
+    fix: 'Find where the packets go: interface counters along the path (ip -s link), switch port drops and rate limits, the sender\'s own output; capture nearer the sender to split the path.',
+  },
+  MPEGTS_CC_ERRORS: {
+    severity: 'error',
+    title: 'MPEG-TS continuity-counter errors',
+    explanation: 'Each 188-byte TS packet carries a 4-bit continuity counter per PID that rises by one with every packet carrying payload (ISO/IEC 13818-1 2.4.3.3; ETSI TR 101 290 CC_error): a jump means TS packets were lost, usually whole UDP datagrams of 7 TS packets.',
+    fix: 'Look for datagram loss on the path (ip -s link, switch drops, receive buffer overflows: netstat -su); if the sender\'s own output already has the errors, fix the source (encoder, multiplexer).',
+  },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type FindingId = keyof typeof catalog;

@@ -1,0 +1,62 @@
+import { defineCommand, type CommandContext } from './context.js';
+
+export interface AnalyzeArgs {
+  file: string[];
+  prefix?: string[];
+  'membership-interval'?: number;
+  html?: string;
+  force: boolean;
+}
+
+export default defineCommand<AnalyzeArgs>({
+  command: 'analyze <file..>',
+  describe: 'Diagnose capture files (pcap, pcapng, gzip; - for stdin): streams, probe/RTP/MPEG-TS loss, IGMP/MLD timeline, snooping timeout',
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string', array: true, demandOption: true, describe: 'pcap or pcapng files (tcpdump, tshark, Wireshark, sniff --write), optionally gzipped; - reads stdin' })
+      .option('prefix', { type: 'string', array: true, describe: 'the subnet of a link, IFACE=CIDR (or CIDR for every interface); default: inferred from the hosts that report there' })
+      .option('membership-interval', { type: 'number', describe: 'the snooping membership interval in seconds (default: from the queries heard, else 260)' })
+      .option('html', { type: 'string', describe: 'also write a self-contained HTML page: packet rate per group over time with IGMP/MLD events and findings' })
+      .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing --html file' })
+      .example('$0 analyze customer.pcapng', 'diagnose a capture')
+      .example('tcpdump -i any -w - igmp or udp | $0 analyze -', 'diagnose what tcpdump captures, as it goes')
+      .example('$0 analyze cap.pcap.gz --prefix eth0=10.1.2.0/24 --html cap.html', 'judge queriers against a known subnet; draw the timeline'),
+  run: (argv, ctx) => runAnalyze(argv, ctx),
+});
+
+/** Shared with `sniff -r FILE`. Returns the exit code: 2 when a file was bad (after the report). */
+export async function runAnalyze(argv: AnalyzeArgs, ctx: CommandContext): Promise<number> {
+  const { parsePrefixes, checkFiles } = await import('../core/analyze/args.js');
+  const prefixes = parsePrefixes(argv.prefix ?? []);
+  const files = checkFiles(argv.file.map(String));
+  const mi = argv['membership-interval'];
+  if (mi !== undefined && !(mi > 0 && mi <= 86_400)) {
+    const { UsageError } = await import('../core/errors.js');
+    throw new UsageError('USAGE', `--membership-interval ${mi}: give seconds between 0 and 86400`);
+  }
+  const { openCaptureSource } = await import('../platform/capture-file-source.js');
+  const { analyzeFiles } = await import('../core/analyze/run.js');
+  const { renderAnalyze } = await import('../render/analyze.js');
+  const sources = files.map((f) => openCaptureSource(f));
+  const report = await analyzeFiles(sources, { prefixes, ...(mi !== undefined ? { membershipIntervalS: mi } : {}) });
+  if (argv.html !== undefined) {
+    const { renderAnalyzeHtml } = await import('../render/analyze-html.js');
+    const { openFileSink } = await import('../platform/capture/file-sink.js');
+    const sink = openFileSink(argv.html, argv.force);
+    try {
+      sink.write(Buffer.from(renderAnalyzeHtml(report)));
+      sink.commit();
+    } catch (e) {
+      sink.abort();
+      throw e;
+    }
+  }
+  renderAnalyze(report, ctx.out, argv.html);
+  const bad = report.files.find((f) => f.error !== undefined);
+  if (bad) {
+    // One line, after the report of what was read (the exit code says bad input).
+    ctx.out.note(`mcast-doctor: ${bad.file}: ${bad.error} (after ${bad.packets} packets)`);
+    return 2;
+  }
+  return report.findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
