@@ -80,7 +80,8 @@ export class Analyzer {
     };
     return {
       onInterface: (i, fi) => {
-        let name = label ? `${label}:${fi.name}` : fi.name;
+        // Classic pcap's one interface is named after its file already (the label).
+        let name = label && fi.name !== label ? `${label}:${fi.name}` : label || fi.name;
         // Two blocks of one name (a new section, another link type): one interface if alike.
         const same = this.ifaces.find((s) => s.summary.iface === name);
         if (same && same.summary.linkType === fi.linkType && same.summary.file === path) { local[i] = same; return; }
