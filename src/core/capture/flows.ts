@@ -33,6 +33,9 @@ export interface FlowStats {
   probes: StreamStats[];
 }
 
+/** Probe streams tracked per flow: a forged payload can name any number of senders. */
+const MAX_TRACKERS = 64;
+
 export class Flow {
   packets = 0;
   bytes = 0;
@@ -68,7 +71,11 @@ export class Flow {
     if (!p) return undefined;
     const key = `${p.senderId}\0${p.ifname}`;
     let t = this.trackers.get(key);
-    if (!t) { t = new StreamTracker(p.senderId, p.ifname, p.group, tsUs / 1000); this.trackers.set(key, t); }
+    if (!t) {
+      if (this.trackers.size >= MAX_TRACKERS) return undefined;
+      t = new StreamTracker(p.senderId, p.ifname, p.group, tsUs / 1000);
+      this.trackers.set(key, t);
+    }
     const delayMs = (tsUs - p.sentUs) / 1000;
     t.add(p.seq, delayMs, tsUs / 1000, ttl);
     return { seq: p.seq, sender: p.senderId, senderIface: p.ifname, delayMs };
