@@ -5,7 +5,6 @@ export interface AnalyzeArgs {
   prefix?: string[];
   'membership-interval'?: number;
   html?: string;
-  force: boolean;
 }
 
 export default defineCommand<AnalyzeArgs>({
@@ -17,7 +16,6 @@ export default defineCommand<AnalyzeArgs>({
       .option('prefix', { type: 'string', array: true, describe: 'the subnet of a link, IFACE=CIDR (or CIDR for every interface); default: inferred from the hosts that report there' })
       .option('membership-interval', { type: 'number', describe: 'the snooping membership interval in seconds (default: from the queries heard, else 260)' })
       .option('html', { type: 'string', describe: 'also write a self-contained HTML page: packet rate per group over time with IGMP/MLD events and findings' })
-      .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing --html file' })
       .example('$0 analyze customer.pcapng', 'diagnose a capture')
       .example('tcpdump -i any -w - igmp or udp | $0 analyze -', 'diagnose what tcpdump captures, as it goes')
       .example('$0 analyze cap.pcap.gz --prefix eth0=10.1.2.0/24 --html cap.html', 'judge queriers against a known subnet; draw the timeline'),
@@ -41,15 +39,8 @@ export async function runAnalyze(argv: AnalyzeArgs, ctx: CommandContext): Promis
   const report = await analyzeFiles(sources, { prefixes, ...(mi !== undefined ? { membershipIntervalS: mi } : {}) });
   if (argv.html !== undefined) {
     const { renderAnalyzeHtml } = await import('../render/analyze-html.js');
-    const { openFileSink } = await import('../platform/capture/file-sink.js');
-    const sink = openFileSink(argv.html, argv.force);
-    try {
-      sink.write(Buffer.from(renderAnalyzeHtml(report)));
-      sink.commit();
-    } catch (e) {
-      sink.abort();
-      throw e;
-    }
+    const { writeFileAtomic } = await import('../platform/files.js');
+    await writeFileAtomic(argv.html, renderAnalyzeHtml(report), '--html');
   }
   renderAnalyze(report, ctx.out, argv.html);
   const bad = report.files.find((f) => f.error !== undefined);

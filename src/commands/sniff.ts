@@ -99,5 +99,5 @@ async function readFile(argv: SniffArgs, ctx: CommandContext): Promise<number> {
     throw new UsageError('USAGE', `sniff -r reads a file: ${live.join(', ')} apply to a live capture only (see mcast-doctor analyze --help)`);
   }
   const { runAnalyze } = await import('./analyze.js');
-  return runAnalyze({ file: [argv.read ?? '-'], force: false }, ctx);
+  return runAnalyze({ file: [argv.read ?? '-'] }, ctx);
 }

@@ -7,10 +7,9 @@ import type { ControlEvent } from '../core/analyze/control.js';
 import type { AnalyzeReport } from '../core/analyze/run.js';
 import type { StreamResult } from '../core/analyze/stream.js';
 import type { Finding } from '../core/findings/model.js';
+import { htmlEscape } from './sanitize.js';
 
-const esc = (s: string | number): string =>
-  // eslint-disable-next-line no-control-regex
-  String(s).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '?').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const esc = htmlEscape;
 
 const ROWS_PER_IFACE = 12;
 const W = 900;

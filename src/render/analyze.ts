@@ -6,6 +6,7 @@ import type { Output } from './output.js';
 import { renderFindings } from './findings.js';
 import { makeStyle } from './style.js';
 import { makeTable } from './table.js';
+import { termSafe } from './sanitize.js';
 
 /** Streams listed in the human table (all of them are in the JSON). */
 const HUMAN_STREAMS = 50;
@@ -23,7 +24,7 @@ export function renderAnalyze(r: AnalyzeReport, out: Output, html?: string): voi
   const s = makeStyle(out.opts.color);
   for (const f of r.files) {
     const what = f.format ? `${f.format}${f.compressed ? ' (gzip)' : ''}, ${f.interfaces.length} interface${f.interfaces.length === 1 ? '' : 's'}, ${f.packets} packets` : 'unreadable';
-    out.line(`${s.bold(clean(f.file))}: ${what}${f.error ? s.bad(` - stopped: ${f.error}`) : ''}`);
+    out.line(`${s.bold(termSafe(f.file))}: ${what}${f.error ? s.bad(` - stopped: ${f.error}`) : ''}`);
   }
   const a = r.analysis;
   if (a.firstUs !== null && a.lastUs !== null) out.line(`from ${iso(a.firstUs)} to ${iso(a.lastUs)} (${((a.lastUs - a.firstUs) / 1e6).toFixed(1)} s)`);
@@ -46,7 +47,8 @@ export function renderAnalyze(r: AnalyzeReport, out: Output, html?: string): voi
   if (a.malformed.length) out.line(s.warn(`malformed: ${a.malformed.map((m) => `${m.reason} x${m.count}`).join('; ')}`));
   if (html !== undefined) out.line(`wrote ${html}`);
   out.line();
-  renderFindings(r.findings, out);
+  // Messages quote probe sender ids and interface names from the file: made safe for a terminal.
+  renderFindings(r.findings.map((f) => ({ ...f, message: termSafe(f.message) })), out);
 }
 
 function streamTable(streams: readonly StreamResult[], color: boolean): string {
@@ -66,10 +68,4 @@ function streamTable(streams: readonly StreamResult[], color: boolean): string {
 function iso(us: number): string {
   const d = new Date(us / 1000);
   return Number.isNaN(d.getTime()) ? `${us} us` : d.toISOString();
-}
-
-/** Names from a file or a payload, printable (no escape sequences reach the terminal). */
-function clean(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
 }
