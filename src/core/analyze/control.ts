@@ -1,10 +1,10 @@
 // IGMP and MLD in a capture file, per interface: who queried (version, interval, election), who
 // reported which groups, and whether reports answered the queries. Unlike querier-check, a file
 // has no "this host": every reporter counts. Bounded: an attacker's file with a million query
-// sources or groups keeps the first ones and counts the rest.
+// sources or groups keeps the first ones and counts the rest. The rules (what answers a query,
+// the query and membership intervals, the election) are the shared ones of src/core/observation.
 import { familyOf, ipv4ToInt, type Family } from '../ip.js';
-import { electQuerier, compareAddresses } from '../querier/observe.js';
-import { membershipInterval } from '../stall/queries.js';
+import { answers, compareAddresses, electQuerier, INTERVAL_GAPS_KEPT, membershipIntervalS, queryIntervalS } from '../observation/rules.js';
 import { hasCurrentState } from '../wire/group-records.js';
 import type { IgmpMessage } from '../wire/igmp.js';
 import type { MldMessage } from '../wire/mld.js';
@@ -12,8 +12,6 @@ import type { MldMessage } from '../wire/mld.js';
 const MAX_QUERIERS = 64;
 const MAX_REPORTERS = 1024;
 const MAX_GROUPS = 4096;
-/** Slack on a query's max response time before a report no longer answers it. */
-const ANSWER_SLACK_US = 1_000_000;
 
 export type ControlKind = 'query' | 'report' | 'leave';
 
@@ -50,9 +48,9 @@ export interface QuerierStats {
   answered: number;
 }
 
-interface QuerierState extends QuerierStats { lastGeneralUs?: number; gapSum: number; gaps: number }
+interface QuerierState extends QuerierStats { lastGeneralUs?: number; gapsMs: number[] }
 
-interface Pending { tUs: number; windowUs: number; q: QuerierState; answered: boolean }
+interface Pending { tUs: number; maxRespMs: number; q: QuerierState; answered: boolean }
 
 export interface GroupReports {
   /** Last report naming the group (join, answer or v1/v2 report), and last leave. */
@@ -72,7 +70,7 @@ export interface ControlResult {
   reportVersions: { 4: number[]; 6: number[] };
   reports: number;
   leaves: number;
-  /** RFC 3376 8.4 membership interval from the queries heard (IPv4), when they say enough. */
+  /** RFC 3376 8.4 membership interval from the elected IPv4 querier's queries, when they say enough. */
   membershipIntervalS?: number;
 }
 
@@ -86,8 +84,6 @@ export class ControlLog {
   private reports = 0;
   private leaves = 0;
   private pending: Record<Family, Pending | undefined> = { 4: undefined, 6: undefined };
-  /** The last general IGMP queries, for the membership interval. */
-  private readonly recent: { atMs: number; qrv?: number; qqiSec?: number; maxRespMs: number }[] = [];
 
   constructor(readonly iface: string, private readonly onEvent: (e: ControlEvent) => void) {}
 
@@ -107,7 +103,7 @@ export class ControlLog {
     // A report answers the pending query when it can (current-state records in v3/MLDv2; any
     // v1/v2 report inside the window), as the live stall diagnosis decides (stall/queries.ts).
     const p = this.pending[family];
-    if (!leave && p && tUs >= p.tUs && tUs <= p.tUs + p.windowUs) {
+    if (!leave && p && answers(p.tUs / 1000, p.maxRespMs, tUs / 1000)) {
       const currentState = 'records' in m ? hasCurrentState(m.records) : true;
       if (currentState) p.answered = true;
     }
@@ -137,7 +133,7 @@ export class ControlLog {
     if (!q) {
       if (this.queriers.size >= MAX_QUERIERS) { this.queriersDropped++; return; }
       q = { address: src, family, versions: [], generalQueries: 0, specificQueries: 0, firstUs: tUs, lastUs: tUs, maxRespMs: m.maxRespMs,
-        ttl, routerAlert, due: 0, answered: 0, gapSum: 0, gaps: 0 };
+        ttl, routerAlert, due: 0, answered: 0, gapsMs: [] };
       this.queriers.set(key, q);
     }
     if (!q.versions.includes(m.version)) q.versions.push(m.version);
@@ -149,14 +145,13 @@ export class ControlLog {
     if (m.qqiSec !== undefined) q.qqiSec = m.qqiSec;
     if (!m.general) { q.specificQueries++; return; }
     q.generalQueries++;
-    if (q.lastGeneralUs !== undefined) { q.gapSum += tUs - q.lastGeneralUs; q.gaps++; }
+    if (q.lastGeneralUs !== undefined) {
+      q.gapsMs.push((tUs - q.lastGeneralUs) / 1000);
+      if (q.gapsMs.length > INTERVAL_GAPS_KEPT) q.gapsMs.shift();
+    }
     q.lastGeneralUs = tUs;
     this.close(family, tUs);
-    this.pending[family] = { tUs, windowUs: m.maxRespMs * 1000 + ANSWER_SLACK_US, q, answered: false };
-    if (family === 4) {
-      this.recent.push({ atMs: tUs / 1000, maxRespMs: m.maxRespMs, ...(m.qrv !== undefined ? { qrv: m.qrv } : {}), ...(m.qqiSec !== undefined ? { qqiSec: m.qqiSec } : {}) });
-      if (this.recent.length > 4) this.recent.shift();
-    }
+    this.pending[family] = { tUs, maxRespMs: m.maxRespMs, q, answered: false };
   }
 
   /**
@@ -167,7 +162,7 @@ export class ControlLog {
     const p = this.pending[family];
     if (!p) return;
     this.pending[family] = undefined;
-    if (atEnd && p.tUs + p.windowUs > nowUs && !p.answered) return;
+    if (atEnd && answers(p.tUs / 1000, p.maxRespMs, nowUs / 1000) && !p.answered) return;
     p.q.due++;
     if (p.answered) p.q.answered++;
   }
@@ -180,9 +175,10 @@ export class ControlLog {
   result(endUs: number): ControlResult {
     this.close(4, endUs, true);
     this.close(6, endUs, true);
-    const queriers: QuerierStats[] = [...this.queriers.values()].map(({ lastGeneralUs: _l, gapSum, gaps, ...q }) => ({
-      ...q, ...(gaps > 0 ? { intervalS: Math.round(gapSum / gaps / 1e5) / 10 } : {}),
-    })).sort((a, b) => a.family - b.family || compareAddresses(a.address, b.address));
+    const queriers: QuerierStats[] = [...this.queriers.values()].map(({ lastGeneralUs: _l, gapsMs, ...q }) => {
+      const intervalS = queryIntervalS(gapsMs);
+      return { ...q, ...(intervalS !== undefined ? { intervalS } : {}) };
+    }).sort((a, b) => a.family - b.family || compareAddresses(a.address, b.address));
     const elected: ControlResult['elected'] = {};
     for (const fam of [4, 6] as const) {
       const e = electQuerier(fam, queriers.filter((q) => q.family === fam).map((q) => q.address));
@@ -195,7 +191,8 @@ export class ControlLog {
       reportVersions: { 4: [...this.versions[4]].sort(), 6: [...this.versions[6]].sort() },
       reports: this.reports, leaves: this.leaves,
     };
-    const mi = membershipInterval(this.recent);
+    const q4 = queriers.find((q) => q.family === 4 && q.address === elected[4]);
+    const mi = q4 ? membershipIntervalS({ maxRespMs: q4.maxRespMs, ...(q4.qrv !== undefined ? { qrv: q4.qrv } : {}), ...(q4.qqiSec !== undefined ? { qqiSec: q4.qqiSec } : {}), ...(q4.intervalS !== undefined ? { measuredIntervalS: q4.intervalS } : {}) }) : undefined;
     if (mi !== undefined) out.membershipIntervalS = mi;
     return out;
   }

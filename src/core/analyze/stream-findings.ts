@@ -6,7 +6,7 @@ import { trafficFindings } from '../capture/findings.js';
 import { firstAndMore, type Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import { nearMembershipInterval } from '../stall/diagnose.js';
-import { DEFAULT_MEMBERSHIP_INTERVAL_S } from '../stall/queries.js';
+import { DEFAULT_MEMBERSHIP_INTERVAL_S } from '../observation/rules.js';
 import type { ControlEvent, ControlLog, ControlResult } from './control.js';
 import type { IfaceSummary } from './engine.js';
 import type { StreamResult } from './stream.js';
