@@ -44,7 +44,8 @@ export default defineCommand({
     // From the first 'joined' event on, Ctrl-C must stop the run, which is not returned yet while
     // the IGMP watch loads libpcap.
     const signals = stopOnSignals();
-    const run = await startJoinAll({ platform: platform(), sockets, firewall: new LinuxFirewallReader(), capture: loadCaptureFactory, watchLinks }, {
+    const { linuxAccounting } = await import('../platform/accounting/linux.js');
+    const run = await startJoinAll({ platform: platform(), sockets, firewall: new LinuxFirewallReader(), capture: loadCaptureFactory, watchLinks, accounting: { accounting: linuxAccounting, capture: loadCaptureFactory } }, {
       groups, selection: ctx.selection, expect: argv.expect ?? [], assumeSynced: argv['assume-synced'], intervalMs: argv.interval * 1000,
       failOnStop: argv['fail-on-stop'], ...(mi !== undefined ? { membershipIntervalS: mi } : {}),
       ...(families.size === 1 && groups[0] ? { family: groups[0].family } : {}),

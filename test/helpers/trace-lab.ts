@@ -57,3 +57,46 @@ export async function sendDatagrams(lab: Lab, role: string, group: string, port:
   const r = await lab.exec(role, 'python3', ['-c', SENDER, group, String(port), String(count), String(size), '0.005'], 30_000);
   if (!r.stdout.includes(`sent ${count}`)) throw new Error(`sender failed: ${r.stderr}`);
 }
+
+// IPv6: IFACE PORT GROUP (joined on IFACE by index), reads for SECONDS.
+const RECEIVER6 = `
+import socket, struct, sys, time
+iface, port, group, secs = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(('::', port))
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, socket.inet_pton(socket.AF_INET6, group) + struct.pack('@I', socket.if_nametoindex(iface)))
+print('ready', flush=True)
+s.settimeout(0.2)
+end = time.time() + secs
+while time.time() < end:
+    try:
+        s.recv(4096)
+    except socket.timeout:
+        pass
+`;
+
+// IPv6: IFACE GROUP PORT COUNT, out of IFACE (IPV6_MULTICAST_IF), hop limit 4.
+const SENDER6 = `
+import socket, struct, sys, time
+iface, group, port, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, socket.if_nametoindex(iface))
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 4)
+for i in range(count):
+    s.sendto(b'm' * 200, (group, port))
+    time.sleep(0.005)
+print('sent', count, flush=True)
+`;
+
+export async function startReceiver6(lab: Lab, role: string, iface: string, port: number, group: string, seconds = 20): Promise<ChildProcess> {
+  const child = lab.spawn(role, 'python3', ['-c', RECEIVER6, iface, String(port), group, String(seconds)]);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+  if (!(await waitFor(async () => out.includes('ready'), 10_000))) throw new Error('IPv6 receiver never got ready');
+  return child;
+}
+
+export async function sendDatagrams6(lab: Lab, role: string, iface: string, group: string, port: number, count: number): Promise<void> {
+  const r = await lab.exec(role, 'python3', ['-c', SENDER6, iface, group, String(port), String(count)], 30_000);
+  if (!r.stdout.includes(`sent ${count}`)) throw new Error(`IPv6 sender failed: ${r.stderr}`);
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { CLI, labSkipReason, sleep, waitFor } from '../helpers/lab.js';
 import { buildLaptop, type Laptop } from '../helpers/topologies.js';
 import { assertMatchesSchema } from '../helpers/schema.js';
-import { sendDatagrams, startReceiver } from '../helpers/trace-lab.js';
+import { sendDatagrams, sendDatagrams6, startReceiver, startReceiver6 } from '../helpers/trace-lab.js';
 import { armSpoofer } from '../helpers/rpf-traffic.js';
 
 const skip = labSkipReason();
@@ -175,6 +175,37 @@ describe('trace on the laptop lab', { skip }, () => {
     const r = await lp.lab.cli('host', ['trace', `${G}:5001`, '--duration', '0.5', '--json']);
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
     assert.deepEqual(await instances(), [], 'swept at the next start');
+  });
+
+  test('IPv6: delivered to a [::] receiver (Ip6/Udp6 counters), then NO_SOCKET_ON_PORT on Udp6IgnoredMulti when it listens elsewhere', async () => {
+    const G6 = 'ff05::7:7';
+    let rx = await startReceiver6(lp.lab, 'host', 'wired0', 5001, G6);
+    try {
+      const ok = await trace([`[${G6}]:5001`, '--duration', '3', '--iface', 'wired0'], () => sendDatagrams6(lp.lab, 'peer-a', 'eth0', G6, 5001, N));
+      assert.equal(ok.code, 0, JSON.stringify(ok.doc.findings));
+      assert.equal(ok.doc.family, 6);
+      assert.equal(wired(ok.doc).wire.packets, N);
+      assert.ok(ok.doc.counters['Ip6.Udp6InDatagrams'] >= N, JSON.stringify(ok.doc.counters));
+    } finally { rx.kill(); }
+    rx = await startReceiver6(lp.lab, 'host', 'wired0', 5000, G6);
+    try {
+      const bad = await trace([`[${G6}]:5001`, '--duration', '3', '--iface', 'wired0'], () => sendDatagrams6(lp.lab, 'peer-a', 'eth0', G6, 5001, N));
+      assert.equal(bad.code, 1);
+      assert.deepEqual(ids(bad.doc), ['NO_SOCKET_ON_PORT:']);
+      assert.ok(bad.doc.stages.noSocketMulticast >= N, JSON.stringify(bad.doc.stages));
+      assert.match(bad.doc.findings[0].message, new RegExp(`python3 \\(pid ${rx.pid}\\) is bound to \\[::\\]:5000`));
+    } finally { rx.kill(); }
+  });
+
+  test('--join: a receiver bound to the port that joined nothing gets the stream through trace\'s membership (IP_MULTICAST_ALL)', async () => {
+    const rx = await startReceiver(lp.lab, 'host', { port: 5001, group: G });
+    try {
+      const { code, doc } = await trace([`${G}:5001`, '--duration', '3', '--join', '--iface', 'wired0'], () => sendDatagrams(lp.lab, 'peer-a', G, 5001, N));
+      assert.equal(code, 0, JSON.stringify(doc.findings));
+      assert.equal(doc.joined, true);
+      assert.equal(wired(doc).membership, 'held-by-trace');
+      assert.ok(doc.stages.udpRead >= N);
+    } finally { rx.kill(); }
   });
 
   test('--no-drop-reasons: counters alone, and the output says so', async () => {

@@ -99,3 +99,24 @@ test('receivesGroup: port and wildcard or group; a dual-stack [::] socket takes 
   assert.equal(receivesGroup(sock({ family: 6, localAddress: '::' }), '239.1.1.1', 5001, 4), true);
   assert.equal(receivesGroup(sock({ localPort: 5000 }), '239.1.1.1', 5001, 4), false);
 });
+
+test('socket owners: /proc/PID/fd links to socket:[INODE] matched, other links and processes skipped, comm read raw', async () => {
+  const { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { findSocketOwners } = await import('../../src/platform/accounting/socket-owners.js');
+  const root = mkdtempSync(path.join(tmpdir(), 'mcd-proc-'));
+  const proc = (pid: number, comm: string, links: string[]): void => {
+    mkdirSync(path.join(root, String(pid), 'fd'), { recursive: true });
+    writeFileSync(path.join(root, String(pid), 'comm'), `${comm}\n`);
+    links.forEach((l, fd) => symlinkSync(l, path.join(root, String(pid), 'fd', String(fd))));
+  };
+  proc(100, 'vlc', ['/dev/null', 'socket:[555]', 'socket:[556]']);
+  proc(200, 'evil\x1b[2J', ['socket:[555]']);
+  proc(300, 'other', ['socket:[999]', 'pipe:[555]']);
+  mkdirSync(path.join(root, 'self'));
+  const scan = await findSocketOwners(new Set([555]), root);
+  assert.equal(scan.complete, true);
+  assert.deepEqual(scan.owners.get(555), [{ pid: 100, comm: 'vlc', fd: 1 }, { pid: 200, comm: 'evil\x1b[2J', fd: 0 }], 'raw: the renderer sanitises');
+  assert.equal(scan.owners.get(999), undefined, 'not asked for');
+  assert.equal((await findSocketOwners(new Set(), root)).owners.size, 0);
+});

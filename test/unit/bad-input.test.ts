@@ -130,6 +130,15 @@ const CASES: Record<string, Case[]> = {
     { args: ['send-all', '239.1.1.1', '--port'], says: /Not enough arguments following: port/ },
     { args: ['send-all', '239.1.1.1', '--size'], says: /Not enough arguments following: size/ },
   ],
+  trace: [
+    { args: ['trace'], says: /Not enough non-option arguments/ },
+    { args: ['trace', '10.0.0.1:5001'], says: /not a multicast address/ },
+    { args: ['trace', '239.1.1.1:99999'], says: /out of range/ },
+    { args: ['trace', '239.1.0.0/24'], says: /range is not allowed/ },
+    { args: ['trace', '239.1.1.1', '--duration', '0'], says: /--duration 0/ },
+    { args: ['trace', '239.1.1.1', '--duration', '99999'], says: /at most 3600/ },
+    { args: ['trace', '239.1.1.1', '--duration'], says: /Not enough arguments following: duration/ },
+  ],
   'rpfilter-audit': [
     { args: ['rpfilter-audit', '--source', 'notanip'], says: /not an IPv4 address/ },
     { args: ['rpfilter-audit', '--source', '198.18.1.1,10.0.0.2'], says: /not an IPv4 multicast group/ },

@@ -102,6 +102,7 @@ function hostStages(f: TraceFacts, stages: ReturnType<typeof stagesOf>, passed: 
   mark('ip', 'ok', `accepted (InMcastPkts +${stages.ipAccepted ?? '?'})`);
   const afterIp = shortfall(Math.min(okWire, stages.ipAccepted ?? okWire), stages.delivered);
   if (afterIp > 0) return [kernelDrop('after routing, before UDP (netfilter input)', afterIp, AFTER_IP, { ipAccepted: stages.ipAccepted, delivered: stages.delivered })];
+  if (f.upToIp) return [];
   if (receivers.length === 0) {
     mark('socket', 'broken', `no socket on port ${f.port}`, 'NO_SOCKET_ON_PORT');
     return [noSocket(f, stages.noSocketMulticast, okWire, target, ifaces)];

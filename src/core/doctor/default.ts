@@ -20,5 +20,6 @@ export async function defaultDeps(): Promise<DoctorDeps> {
   const { readNetfilterRpf } = await import('../../platform/netfilter.js');
   const { openSocketsOrExplain } = await import('../transmit/setup.js');
   const { loadCaptureFactory } = await import('../../platform/capture/index.js');
-  return { platform: platform(), firewall: new LinuxFirewallReader(), udpSockets: readUdpSockets, readNetfilter: readNetfilterRpf, sockets: openSocketsOrExplain, capture: loadCaptureFactory };
+  const { linuxAccounting } = await import('../../platform/accounting/linux.js');
+  return { platform: platform(), firewall: new LinuxFirewallReader(), udpSockets: readUdpSockets, readNetfilter: readNetfilterRpf, sockets: openSocketsOrExplain, capture: loadCaptureFactory, accounting: linuxAccounting };
 }

@@ -6,6 +6,7 @@ import type { UdpSocket } from '../../platform/procfs/udp.js';
 import type { NetfilterRpfReport } from '../../platform/netfilter.js';
 import type { SocketApi } from '../../platform/sockets/types.js';
 import type { CaptureFactory } from '../../platform/capture/types.js';
+import type { AccountingPlatform } from '../../platform/accounting/types.js';
 import type { Finding } from '../findings/model.js';
 import type { Interface, InterfaceInventory } from '../interfaces.js';
 import type { Family } from '../ip.js';
@@ -20,6 +21,8 @@ export interface DoctorDeps {
   sockets?: () => Promise<SocketApi>;
   /** libpcap, loaded on first use; throws a typed error when capture is not possible. */
   capture?: () => Promise<CaptureFactory>;
+  /** Kernel counters for the packet-accounting differential of --expect-receive (issue 18). */
+  accounting?: AccountingPlatform;
 }
 
 export interface DoctorOptions {

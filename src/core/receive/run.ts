@@ -19,6 +19,7 @@ import { addressesOf } from '../interfaces.js';
 import type { WatchLinks } from '../../platform/link-watch.js';
 import type { ChurnEvent, IfaceChurn, IfaceDownEvent } from '../membership/churn.js';
 import { followJoinChurn } from './churn.js';
+import { openAccountingWindow, type WindowDeps } from '../accounting/window.js';
 
 export interface JoinAllOptions {
   groups: GroupSpec[];
@@ -73,13 +74,21 @@ function parseExpect(text: string, ifaces: readonly string[], groups: readonly G
   return { iface, group: g.group };
 }
 
-export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; sockets: SocketApi; watchLinks?: WatchLinks }, o: JoinAllOptions, hooks: JoinAllHooks): Promise<JoinAllRun> {
+/** accounting: with --expect, the packet-accounting differential explains a pair that got nothing (../accounting/window.ts). */
+export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; sockets: SocketApi; watchLinks?: WatchLinks; accounting?: Omit<WindowDeps, 'platform'> }, o: JoinAllOptions, hooks: JoinAllHooks): Promise<JoinAllRun> {
   const inv = await loadInterfaces(deps.platform, { selection: o.selection, ...(o.family ? { family: o.family } : {}) });
   const expectations = o.expect.map((e) => parseExpect(e, inv.interfaces.map((i) => i.name), o.groups));
   const m = await joinAll(deps, { groups: o.groups, interfaces: inv.interfaces, receive: true });
   const joinedAt = Date.now();
   const findings: Finding[] = [...inv.findings.filter((f) => m.results.some((r) => r.iface === f.iface && r.status === 'skipped')), ...m.findings];
   findings.push(...await verifyMemberships(deps.platform, m.results));
+  // Opened before the joined events, so a sender started on them is counted from its first packet.
+  // The expected pairs' wire and the namespace's counters, for NO_TRAFFIC's explanation; a
+  // capture that cannot open (no libpcap, no permission) only leaves the explanation out.
+  const expectedJoined = expectations.flatMap((e) => m.results.filter((r) => r.iface === e.iface && r.group === e.group && r.status === 'joined'));
+  const window = deps.accounting && expectedJoined.length > 0
+    ? await openAccountingWindow({ platform: deps.platform, ...deps.accounting }, expectedJoined.map((r) => ({ iface: r.iface, group: r.group, family: r.family, port: r.port }))).catch(() => undefined)
+    : undefined;
   hooks.joined(m.results, findings);
 
   const stats = new ReceiveStats({ joinedAtMs: joinedAt, localHost: deps.platform.hostname(), assumeSynced: o.assumeSynced });
@@ -126,6 +135,7 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
     }
     await churn?.close();
     m.close();
+    await window?.finish().catch(() => window.close());
     const endMs = Date.now();
     const elapsedMs = endMs - listeningAt;
     const rows = stats.snapshot();
@@ -142,10 +152,11 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
     for (const e of expectations) {
       if (stats.packetsOf(e.iface, e.group) > 0) continue;
       const res = m.results.find((r) => r.iface === e.iface && r.group === e.group);
+      const why = await window?.explain(e.iface, e.group, elapsedMs / 1000).catch(() => undefined);
       findings.push(makeFinding('NO_TRAFFIC', {
         iface: e.iface, group: e.group,
-        message: `Nothing arrived for ${e.group} on ${e.iface} in ${(elapsedMs / 1000).toFixed(1)} s${res && res.status !== 'joined' ? ` (the membership ${res.status === 'failed' ? 'failed' : `was skipped: ${res.skipReason}`})` : ''}.`,
-        evidence: { elapsedMs, membership: res?.status ?? 'none' },
+        message: `Nothing arrived for ${e.group} on ${e.iface} in ${(elapsedMs / 1000).toFixed(1)} s${res && res.status !== 'joined' ? ` (the membership ${res.status === 'failed' ? 'failed' : `was skipped: ${res.skipReason}`})` : ''}.${why ? ` ${why.sentence}` : ''}`,
+        evidence: { elapsedMs, membership: res?.status ?? 'none', ...(why ? { path: why } : {}) },
       }));
     }
     const failed = m.results.some((r) => r.status === 'failed');

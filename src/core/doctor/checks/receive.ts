@@ -19,7 +19,11 @@ export const receiveCheck: DoctorCheck = {
     if (!ctx.deps.sockets) return { findings: [], skipped: 'socket binding not available' };
     const groups = want.map((w) => parseGroupArg(w.group, { defaultPort: 5000, allowRanges: false })[0]!);
     const listenS = Math.max(ctx.opts.querierWait, MIN_LISTEN_S);
-    const run = await startJoinAll({ platform: ctx.deps.platform, sockets: await ctx.deps.sockets() }, {
+    // capture + accounting: a pair that got nothing is explained (where the packets stopped).
+    const run = await startJoinAll({
+      platform: ctx.deps.platform, sockets: await ctx.deps.sockets(),
+      ...(ctx.deps.capture && ctx.deps.accounting ? { accounting: { accounting: ctx.deps.accounting, capture: ctx.deps.capture } } : {}),
+    }, {
       groups, selection: { include: [...new Set(want.map((w) => w.iface))] }, expect: want.map((w, i) => `${w.iface}:${groups[i]!.group}`),
       assumeSynced: false, intervalMs: 60_000, durationMs: listenS * 1000,
     }, { joined: () => {}, stats: () => {} });
