@@ -32,7 +32,7 @@ async function addressesByDevice(devices: readonly string[]): Promise<Map<string
   const out = new Map<string, RawAddress[]>();
   const r = await run('ip', ['-j', 'addr', 'show']);
   if (r.code === 0) {
-    for (const link of safeJson(r.stdout) as Array<{ ifname?: string; ifindex?: number; addr_info?: Array<{ family?: string; local?: string; prefixlen?: number; scope?: string }> }>) {
+    for (const link of parseIpJson(r.stdout, 'ip -j addr show') as Array<{ ifname?: string; ifindex?: number; addr_info?: Array<{ family?: string; local?: string; prefixlen?: number; scope?: string }> }>) {
       if (!link.ifname) continue;
       out.set(link.ifname, (link.addr_info ?? []).filter((a) => a.local && (a.family === 'inet' || a.family === 'inet6')).map((a) => ({
         family: a.family === 'inet' ? 4 : 6,
@@ -126,7 +126,7 @@ export class LinuxPlatform implements Platform {
     for (const family of [4, 6] as const) {
       const r = await run('ip', [`-${family}`, '-j', 'route', 'show', 'default']);
       if (r.code !== 0) continue;
-      for (const route of safeJson(r.stdout)) {
+      for (const route of parseIpJson(r.stdout, `ip -${family} -j route show default`)) {
         const rt = route as { dev?: string; gateway?: string; metric?: number };
         if (!rt.dev) continue;
         const d: DefaultRoute = { family, dev: rt.dev };
@@ -145,7 +145,7 @@ export class LinuxPlatform implements Platform {
     if (q.oif) args.push('oif', q.oif);
     const r = await run('ip', args);
     if (r.code !== 0) return { ok: false, error: (r.stderr.trim() || `ip exited ${r.code}`).split('\n')[0] ?? '' };
-    const first = safeJson(r.stdout)[0] as { type?: string; dev?: string; prefsrc?: string; gateway?: string } | undefined;
+    const first = parseIpJson(r.stdout, `ip ${args.join(' ')}`)[0] as { type?: string; dev?: string; prefsrc?: string; gateway?: string } | undefined;
     if (!first) return { ok: false, error: 'no route in the answer' };
     const res: RouteGetResult = { ok: true, raw: first };
     if (first.type) res.type = first.type;
@@ -160,13 +160,31 @@ export class LinuxPlatform implements Platform {
   }
 }
 
-function safeJson(text: string): unknown[] {
+/**
+ * iproute2's JSON. It writes interface names raw: a name holding a control character (the kernel
+ * allows any byte but '/', ':' and whitespace) makes the whole answer invalid JSON, which was read
+ * as "no addresses". Such characters can only stand inside strings (whitespace is not allowed in a
+ * name), so they are escaped as JSON would and the answer parsed again; anything still unparsable
+ * is an error that says so, never an empty answer. The names stay raw: renderers escape them.
+ */
+export function parseIpJson(text: string, command: string): unknown[] {
+  if (text.trim() === '') return [];
+  let v: unknown;
   try {
-    const v: unknown = JSON.parse(text);
-    return Array.isArray(v) ? v : [];
+    v = JSON.parse(text);
   } catch {
-    return [];
+    // eslint-disable-next-line no-control-regex
+    const repaired = text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    try {
+      v = JSON.parse(repaired);
+    } catch (e) {
+      const at = /position (\d+)/.exec((e as Error).message)?.[1];
+      throw new EnvironmentError('IP_OUTPUT', `\`${command}\` printed output that is not JSON${at ? ` (at byte ${at})` : ''}: cannot read the interfaces' addresses and routes`,
+        { hint: 'check `ip -V` (iproute2 with -j support) and the interface names (`ip -o link | cat -v`)' });
+    }
   }
+  if (!Array.isArray(v)) throw new EnvironmentError('IP_OUTPUT', `\`${command}\` printed JSON that is not a list`);
+  return v;
 }
 
 let instance: Platform | undefined;

@@ -8,6 +8,7 @@ import { LiveArea } from './live.js';
 import { renderFindings } from './findings.js';
 import { makeStyle, type Style } from './style.js';
 import { makeTable } from './table.js';
+import { termSafe as t$ } from './sanitize.js';
 
 function cellText(c: MeshCell | undefined, s: Style, max: number): string {
   if (!c) return s.dim('-');
@@ -21,10 +22,11 @@ function cellText(c: MeshCell | undefined, s: Style, max: number): string {
 export function matrixTable(cells: readonly MeshCell[], ifaces: readonly string[], color: boolean, max: number): string {
   const s = makeStyle(color);
   const rows = [...new Set(cells.map((c) => `${c.peer}\u0000${c.peerIface}`))].sort();
-  const t = makeTable(['peer (interface) \\ here', ...ifaces], color);
+  const t = makeTable(['peer (interface) \\ here', ...ifaces.map((i) => t$(i))], color);
   for (const r of rows) {
     const [peer = '', peerIface = ''] = r.split('\u0000');
-    t.push([`${hostnameOf(peer)} (${peerIface})`, ...ifaces.map((i) => cellText(cells.find((c) => c.peer === peer && c.peerIface === peerIface && c.iface === i), s, max))]);
+    // Peer ids and their interface names come from the probes: anyone on the segment can send them.
+    t.push([`${t$(hostnameOf(peer))} (${t$(peerIface)})`, ...ifaces.map((i) => cellText(cells.find((c) => c.peer === peer && c.peerIface === peerIface && c.iface === i), s, max))]);
   }
   return t.toString();
 }
@@ -59,13 +61,13 @@ export class MeshReporter {
     }
     const s = makeStyle(this.out.opts.color);
     const head = doc.verdict.pass ? s.ok(`PASS: ${doc.verdict.peersHeard} peer${doc.verdict.peersHeard === 1 ? '' : 's'} heard, no pair over ${doc.settings.maxLossPct}% loss`)
-      : s.bad(`FAIL: ${doc.verdict.reasons.join('; ')}`);
-    this.out.line(`${s.bold(`mesh ${doc.settings.group}:${doc.settings.port} from ${doc.host.hostname}`)} (${doc.host.id}, ${doc.elapsedS} s): ${head}`, true);
+      : s.bad(`FAIL: ${t$(doc.verdict.reasons.join('; '))}`);
+    this.out.line(`${s.bold(`mesh ${doc.settings.group}:${doc.settings.port} from ${t$(doc.host.hostname)}`)} (${t$(doc.host.id)}, ${doc.elapsedS} s): ${head}`, true);
     if (!this.out.quiet) {
       const ifaces = doc.interfaces.filter((i) => i.joined || i.sent > 0).map((i) => i.name);
       this.out.line(doc.cells.length ? matrixTable(doc.cells, ifaces, this.out.opts.color, doc.settings.maxLossPct) : s.dim('no peer heard on any interface'));
       const idle = doc.interfaces.filter((i) => i.note);
-      for (const i of idle) this.out.line(s.dim(`${i.name}: ${i.note}`));
+      for (const i of idle) this.out.line(s.dim(`${t$(i.name)}: ${t$(i.note)}`));
       this.out.line(s.dim(`cells: received/expected loss % (STOP n s: stopped n s after the join), TTL seen, one-way delay; membership interval ${doc.settings.membershipIntervalS} s (${doc.settings.membershipIntervalSource})`));
     }
     const shown = doc.findings.filter((f) => this.out.verbose || f.severity !== 'info');

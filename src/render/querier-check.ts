@@ -3,13 +3,14 @@
 import type { ListenProgress } from '../core/querier/listen.js';
 import type { FamilyReport, QuerierReport } from '../core/querier/report.js';
 import type { Output } from './output.js';
+import { termSafe as t$ } from './sanitize.js';
 import { renderFindings } from './findings.js';
 import { makeStyle } from './style.js';
 import { makeTable } from './table.js';
 
 export function formatProgress(p: ListenProgress): string {
   const left = Math.ceil(p.remainingMs / 1000);
-  const heard = p.heard.map((h) => `${h.iface}: ${h.queries ? `${h.queries} quer${h.queries === 1 ? 'y' : 'ies'} from ${h.queriers.join(' ')}` : 'nothing'}`).join(' | ');
+  const heard = p.heard.map((h) => `${t$(h.iface)}: ${h.queries ? `${h.queries} quer${h.queries === 1 ? 'y' : 'ies'} from ${h.queriers.join(' ')}` : 'nothing'}`).join(' | ');
   return `listening, ${left} s left — ${heard}`;
 }
 
@@ -23,7 +24,7 @@ export function renderQuerierCheck(r: QuerierReport, out: Output): void {
     return;
   }
   const s = makeStyle(out.opts.color);
-  out.line(`Listened ${r.durationS} s on ${r.interfaces.map((i) => i.name).join(', ') || 'no interface'}; IPReversePathFilter drops meanwhile: ${r.counters.ipReversePathFilter.delta}`);
+  out.line(`Listened ${r.durationS} s on ${r.interfaces.map((i) => t$(i.name)).join(', ') || 'no interface'}; IPReversePathFilter drops meanwhile: ${r.counters.ipReversePathFilter.delta}`);
   const t = makeTable(['iface', 'proto', 'querier', 'ver', 'queries', 'interval', 'max resp', 'QRV/QQIC', 'checks'], out.opts.color);
   const host = makeTable(['iface', 'proto', 'elected', 'host version', 'kernel sees', 'host answered', 'reports seen'], out.opts.color);
   for (const i of r.interfaces) {
@@ -61,7 +62,7 @@ export function renderQuerierCheck(r: QuerierReport, out: Output): void {
   out.line(host.toString());
   for (const i of r.interfaces) {
     if (i.malformed.count === 0) continue;
-    out.line(s.warn(`${i.name}: ${i.malformed.count} malformed IGMP/MLD frame${i.malformed.count > 1 ? 's' : ''} ignored (${i.malformed.reasons.map((x) => `${x.reason}: ${x.count}`).join('; ')})`));
+    out.line(s.warn(`${t$(i.name)}: ${i.malformed.count} malformed IGMP/MLD frame${i.malformed.count > 1 ? 's' : ''} ignored (${i.malformed.reasons.map((x) => `${x.reason}: ${x.count}`).join('; ')})`));
   }
   if (r.expect) out.line(`--expect ${r.expect.address}: ${r.expect.met ? s.ok('met') : s.bad('NOT met')}`, true);
   out.line();

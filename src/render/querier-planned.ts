@@ -1,6 +1,7 @@
 // `querier-check --planned`: the verdict first, then the reasoning and the usable range.
 import type { PlannedResult } from '../core/querier/planned.js';
 import type { Output } from './output.js';
+import { termSafe as t$ } from './sanitize.js';
 import { renderFindings } from './findings.js';
 import { makeStyle } from './style.js';
 
@@ -12,11 +13,11 @@ export function renderPlanned(r: PlannedResult, out: Output): void {
   }
   const s = makeStyle(out.opts.color);
   const verdict = r.verdict === 'accepted' ? s.ok('ACCEPTED') : s.bad('DROPPED');
-  out.line(`Planned ${r.family === 4 ? 'IGMP' : 'MLD'} querier ${r.address} on ${r.iface}: ${verdict}`, true);
+  out.line(`Planned ${r.family === 4 ? 'IGMP' : 'MLD'} querier ${r.address} on ${t$(r.iface)}: ${verdict}`, true);
   out.line(`  ${r.reason}`, true);
   if (r.rpFilter) {
     const rp = r.rpFilter;
-    out.line(`  rp_filter:   ${rp.mode} (effective ${rp.effective}; all=${rp.all} ${r.iface}=${rp.iface})`);
+    out.line(`  rp_filter:   ${rp.mode} (effective ${rp.effective}; all=${rp.all} ${t$(r.iface)}=${rp.iface})`);
   }
   if (r.kernel) out.line(`  kernel:      ${r.kernel.accepted ? 'accepts' : `refuses (${r.kernel.error ?? 'refused'})`}  [${r.kernel.command}]`);
   if (r.routeBack) {

@@ -2,6 +2,7 @@
 // interface, the drop counter, then the findings.
 import type { RpfAudit } from '../core/rpfilter/model.js';
 import type { Output } from './output.js';
+import { termSafe as t$ } from './sanitize.js';
 import { renderFindings } from './findings.js';
 import { makeStyle } from './style.js';
 import { makeTable } from './table.js';
@@ -17,8 +18,8 @@ export function watchStarted(out: Output, seconds: number): (before: number) => 
 
 export function listenStarted(out: Output, seconds: number): (ifaces: string[]) => void {
   return (ifaces) => {
-    if (out.verbose) out.note(`listening for IPv4 multicast for ${seconds} s on ${ifaces.join(', ')}`);
-    out.progress(`listening for ${seconds} s on ${ifaces.join(', ')}...`);
+    if (out.verbose) out.note(`listening for IPv4 multicast for ${seconds} s on ${t$(ifaces.join(', '))}`);
+    out.progress(`listening for ${seconds} s on ${t$(ifaces.join(', '))}...`);
   };
 }
 
@@ -69,7 +70,7 @@ export function renderRpfAudit(a: RpfAudit, out: Output): void {
     const w = a.watch;
     out.line();
     out.line(`reverse-path drops in ${w.seconds} s: ${w.drops === 0 ? s.ok('0') : s.bad(String(w.drops))} (TcpExt IPReversePathFilter ${w.before} -> ${w.after})`, w.drops > 0);
-    for (const d of w.droppedSources ?? []) out.line(`  ${d.source}${d.group ? ` -> ${d.group}` : ''} on ${d.iface}: ${d.packets} packet(s) seen, fails the kernel's check`, true);
+    for (const d of w.droppedSources ?? []) out.line(`  ${d.source}${d.group ? ` -> ${d.group}` : ''} on ${t$(d.iface)}: ${d.packets} packet(s) seen, fails the kernel's check`, true);
     if (w.captured && w.drops > 0 && !w.droppedSources?.length) out.line(s.dim('  no multicast source seen on the selected interfaces fails the check: the drops were unicast, or on another interface'));
     if (w.captureNote) out.line(s.dim(`  ${w.captureNote}`));
   }

@@ -39,6 +39,18 @@ export function termSafe(s: string | number | undefined | null, max?: number): s
   return text.replace(TERM_UNSAFE, visible);
 }
 
+// eslint-disable-next-line no-control-regex
+const SGR_OR_UNSAFE = /\x1b\[[0-9;]*m|[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * The safety net for text this program already styled (a table cell, a coloured line): colour
+ * (SGR, `ESC [ ... m`) and line breaks stay, every other control is shown as an escape. Fields
+ * from outside still go through termSafe first, which also escapes their line breaks and colours.
+ */
+export function termSafeStyled(s: string): string {
+  return s.replace(SGR_OR_UNSAFE, (m) => (m.length > 1 ? m : visible(m)));
+}
+
 /** True when the string holds a character termSafe would escape (for tests and validation). */
 export function hasTerminalControl(s: string): boolean {
   TERM_UNSAFE.lastIndex = 0;

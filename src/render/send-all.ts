@@ -3,6 +3,7 @@
 import type { Finding } from '../core/findings/model.js';
 import type { SendResult } from '../core/transmit/senders.js';
 import type { Output } from './output.js';
+import { termSafe as t$ } from './sanitize.js';
 import { renderFindings } from './findings.js';
 import { LiveArea, fmtRate } from './live.js';
 import { makeStyle } from './style.js';
@@ -67,7 +68,7 @@ export class SendAllReporter {
       this.out.event('stats', { elapsedMs: Math.round(elapsedMs), interfaces: rows });
       return;
     }
-    this.live.draw(`${(elapsedMs / 1000).toFixed(1)} s  ${rows.map((r) => `${r.iface}: ${r.sent}${r.status === 'failed' ? ' (failed)' : ''}`).join('  ')}`);
+    this.live.draw(`${(elapsedMs / 1000).toFixed(1)} s  ${rows.map((r) => `${t$(r.iface)}: ${r.sent}${r.status === 'failed' ? ' (failed)' : ''}`).join('  ')}`);
   }
 
   summary(s: SendAllSummary): void {

@@ -1,6 +1,7 @@
 // One-line texts for sniff's events (human output): IGMP/MLD messages, packets, malformed frames.
 import type { ControlEvent, MalformedEvent, PacketEvent } from '../core/capture/session.js';
 import type { IgmpMessage, MldMessage } from '../core/wire/index.js';
+import { termSafe as t$ } from './sanitize.js';
 
 export function clock(tsUs: number): string {
   return new Date(tsUs / 1000).toISOString().slice(11, 23);
@@ -28,14 +29,15 @@ export function describeControl(m: IgmpMessage | MldMessage): string {
 
 export function controlLine(e: ControlEvent): string {
   const ra = e.routerAlert ? '' : ' (no Router Alert)';
-  return `${clock(e.tsUs)} ${e.iface} ${e.src} > ${e.dst} ttl ${e.ttl}${ra}: ${describeControl(e.message)}`;
+  return `${clock(e.tsUs)} ${t$(e.iface)} ${e.src} > ${e.dst} ttl ${e.ttl}${ra}: ${describeControl(e.message)}`;
 }
 
 export function packetLine(e: PacketEvent): string {
-  const pr = e.probe ? ` probe seq ${e.probe.seq} from ${e.probe.sender}/${e.probe.senderIface} delay ${e.probe.delayMs.toFixed(2)}ms` : '';
-  return `${clock(e.tsUs)} ${e.iface} ${e.src}:${e.sport} > ${e.dst}:${e.dport} ttl ${e.ttl} dscp ${e.dscp} len ${e.len}${pr}`;
+  // The sender id and interface are the probe's payload: whatever the sender wrote.
+  const pr = e.probe ? ` probe seq ${e.probe.seq} from ${t$(e.probe.sender)}/${t$(e.probe.senderIface)} delay ${e.probe.delayMs.toFixed(2)}ms` : '';
+  return `${clock(e.tsUs)} ${t$(e.iface)} ${e.src}:${e.sport} > ${e.dst}:${e.dport} ttl ${e.ttl} dscp ${e.dscp} len ${e.len}${pr}`;
 }
 
 export function malformedLine(e: MalformedEvent): string {
-  return `${clock(e.tsUs)} ${e.iface} MALFORMED len ${e.len}: ${e.reason}`;
+  return `${clock(e.tsUs)} ${t$(e.iface)} MALFORMED len ${e.len}: ${t$(e.reason)}`;
 }

@@ -10,6 +10,7 @@ import { makeTable } from './table.js';
 import type { ChurnEvent } from '../core/membership/churn.js';
 import { churnLine } from './churn.js';
 import { controlLine, malformedLine, packetLine } from './sniff-text.js';
+import { termSafe as t$ } from './sanitize.js';
 
 export interface StartInfo {
   interfaces: { iface: string; linkType: number; snaplen: number }[];
@@ -45,9 +46,9 @@ export class SniffRenderer {
   started(info: StartInfo): void {
     if (this.out.json) { this.out.event('start', { ...info }); return; }
     const joined = info.joined.filter((j) => j.status === 'joined');
-    this.out.line(`capturing on ${info.interfaces.map((i) => i.iface).join(', ')} (filter: ${info.filter})`);
-    if (joined.length) this.out.line(`joined ${[...new Set(joined.map((j) => j.source ? `${j.source},${j.group}` : j.group))].join(' ')} on ${[...new Set(joined.map((j) => j.iface))].join(', ')}`);
-    for (const j of info.joined) if (j.status === 'failed') this.out.line(`join of ${j.group} on ${j.iface} failed: ${j.message ?? ''}`, true);
+    this.out.line(`capturing on ${info.interfaces.map((i) => t$(i.iface)).join(', ')} (filter: ${info.filter})`);
+    if (joined.length) this.out.line(`joined ${[...new Set(joined.map((j) => j.source ? `${j.source},${j.group}` : j.group))].join(' ')} on ${[...new Set(joined.map((j) => t$(j.iface)))].join(', ')}`);
+    for (const j of info.joined) if (j.status === 'failed') this.out.line(`join of ${j.group} on ${t$(j.iface)} failed: ${t$(j.message ?? '')}`, true);
     if (info.file) this.out.line(`writing ${info.file.format} to ${info.file.path}`);
   }
 
@@ -116,7 +117,7 @@ export class SniffRenderer {
 }
 
 function ifaceLine(ifs: IfaceCounts[]): string {
-  return ifs.map((i) => `${i.iface}: ${i.packets} pkts${i.malformed ? `, ${i.malformed} malformed` : ''}${i.kernel.dropped ? `, ${i.kernel.dropped} dropped` : ''}`).join('  ');
+  return ifs.map((i) => `${t$(i.iface)}: ${i.packets} pkts${i.malformed ? `, ${i.malformed} malformed` : ''}${i.kernel.dropped ? `, ${i.kernel.dropped} dropped` : ''}`).join('  ');
 }
 
 function flowTable(flows: FlowStats[], color: boolean): string {
