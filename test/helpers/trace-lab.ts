@@ -4,15 +4,18 @@ import type { ChildProcess } from 'node:child_process';
 import type { Lab } from './lab.js';
 import { waitFor } from './lab.js';
 
-// BIND PORT GROUP JOIN_ADDR|none RCVBUF READ(0/1) SECONDS
+// BIND PORT GROUP JOIN_ADDR|none RCVBUF READ(0/1) SECONDS SOURCE|none
 const RECEIVER = `
 import socket, sys, time
-bind, port, group, join, rcvbuf, read, secs = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6] == '1', float(sys.argv[7])
+bind, port, group, join, rcvbuf, read, secs, src = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6] == '1', float(sys.argv[7]), sys.argv[8]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 if rcvbuf > 0:
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
 s.bind((bind, port))
-if join != 'none':
+if join != 'none' and src != 'none':
+    # IP_ADD_SOURCE_MEMBERSHIP (39): struct ip_mreq_source { multiaddr, interface, sourceaddr }
+    s.setsockopt(socket.IPPROTO_IP, 39, socket.inet_aton(group) + socket.inet_aton(join) + socket.inet_aton(src))
+elif join != 'none':
     s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, socket.inet_aton(group) + socket.inet_aton(join))
 print('ready', flush=True)
 s.settimeout(0.2)
@@ -41,11 +44,11 @@ for i in range(count):
 print('sent', count, flush=True)
 `;
 
-export interface ReceiverOptions { bind?: string; port: number; group: string; joinAddr?: string; rcvbuf?: number; read?: boolean; seconds?: number }
+export interface ReceiverOptions { bind?: string; port: number; group: string; joinAddr?: string; rcvbuf?: number; read?: boolean; seconds?: number; source?: string }
 
 /** Starts the receiver; resolves once it has bound and joined. Its pid is the python's (ip netns exec execs it). */
 export async function startReceiver(lab: Lab, role: string, o: ReceiverOptions): Promise<ChildProcess> {
-  const child = lab.spawn(role, 'python3', ['-c', RECEIVER, o.bind ?? '0.0.0.0', String(o.port), o.group, o.joinAddr ?? 'none', String(o.rcvbuf ?? 0), o.read === false ? '0' : '1', String(o.seconds ?? 20)]);
+  const child = lab.spawn(role, 'python3', ['-c', RECEIVER, o.bind ?? '0.0.0.0', String(o.port), o.group, o.joinAddr ?? 'none', String(o.rcvbuf ?? 0), o.read === false ? '0' : '1', String(o.seconds ?? 20), o.source ?? 'none']);
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   if (!(await waitFor(async () => out.includes('ready'), 10_000))) throw new Error('receiver never got ready');

@@ -43,8 +43,12 @@ describe('join-all and doctor name where an expected stream stopped', { skip }, 
     }
   });
 
-  test('join-all --expect on a silent pair: nothing on the wire either, the break is before the host', async () => {
-    const r = await lp.lab.cli('host', ['join-all', '239.7.8.3', '--json', '--duration', '2', '--iface', 'wired0', '--expect', 'wired0:239.7.8.3']);
+  test('join-all --expect on a silent pair: nothing on the wire either, the break is before the host; no tracing instance meanwhile', async () => {
+    const run = startCli(lp.lab, 'host', ['join-all', '239.7.8.3', '--json', '--duration', '2', '--iface', 'wired0', '--expect', 'wired0:239.7.8.3']);
+    await run.waitForEvent((e) => e.type === 'joined' && e.iface === 'wired0', 10_000);
+    const ls = await lp.lab.exec('host', 'sh', ['-c', 'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; ls /sys/kernel/tracing/instances']);
+    assert.deepEqual(ls.stdout.split('\n').filter((n) => n.startsWith('mcast-doctor-')), [], 'join-all never enables tracing');
+    const r = await run.exit();
     assert.equal(r.code, 1, r.stderr);
     const f = noTraffic(ndjson(r.stdout).pop().findings, 'wired0');
     assert.match(f.message, /Nothing for 239\.7\.8\.3 on the wire of wired0 either: the break is before this host/);

@@ -139,6 +139,18 @@ describe('trace on the laptop lab', { skip }, () => {
     }
   });
 
+  test('KERNEL_DROP (source filter): an SSM membership INCLUDE 198.18.1.9 while the stream comes from peer-a', async () => {
+    const rx = await startReceiver(lp.lab, 'host', { port: 5001, group: '232.7.7.7', joinAddr: lp.addr.hostWired, source: '198.18.1.9' });
+    try {
+      const { code, doc } = await trace(['232.7.7.7:5001', '--duration', '3', '--iface', 'wired0'], () => sendDatagrams(lp.lab, 'peer-a', '232.7.7.7', 5001, N));
+      assert.equal(code, 1);
+      assert.deepEqual(ids(doc), ['KERNEL_DROP:wired0']);
+      const f = doc.findings[0];
+      assert.equal(f.evidence.reason, 'SOURCE_FILTER');
+      assert.match(f.message, new RegExp(`from ${lp.addr.peerA.replaceAll('.', '\\.')} but the membership there is source-specific \\(INCLUDE 198\\.18\\.1\\.9\\)`));
+    } finally { rx.kill(); }
+  });
+
   test('KERNEL_DROP (nftables): an input rule dropping 239/8 is named with its handle', async () => {
     await lp.lab.must('host', 'nft', ['add table inet mcdtrace']);
     const rx = await startReceiver(lp.lab, 'host', { port: 5001, group: G, joinAddr: lp.addr.hostWired });

@@ -82,6 +82,10 @@ test('diagnose: each break in packet order, the first one ends the path', () => 
   assert.equal(rpf.findings[0]?.id, 'KERNEL_DROP');
   assert.match(rpf.findings[0]?.message ?? '', /reverse-path filter drops all of it \(source 10\.9\.0\.5 routes back via eth0\)/);
   assert.match(diagnoseTrace(facts({ deltas: { 'IpExt.InMcastPkts': 0 }, firewallRule: "nft rule 'ip filter prerouting' handle 7" })).findings[0]?.message ?? '', /before IP accepted them.*handle 7/);
+  const ssm = diagnoseTrace(facts({ deltas: { 'IpExt.InMcastPkts': 0 }, sourceFilters: { eth1: ['10.9.0.9'] } })).findings[0];
+  assert.equal(ssm?.evidence.reason, 'SOURCE_FILTER');
+  assert.match(ssm?.message ?? '', /from 10\.9\.0\.5 but the membership there is source-specific \(INCLUDE 10\.9\.0\.9\)/);
+  assert.deepEqual(diagnoseTrace(facts({ sourceFilters: { eth1: ['10.9.0.9'] } })).findings, [], 'an INCLUDE list alone is no drop: the counters must show one (an ASM join beside it accepts all)');
   assert.match(diagnoseTrace(facts({ deltas: { 'IpExt.InMcastPkts': 100, 'Ip.InDelivers': 3 } })).findings[0]?.message ?? '', /after routing, before UDP/);
   const none = diagnoseTrace(facts({ sockets: [sock({ localPort: 5000 })], deltas: { 'IpExt.InMcastPkts': 100, 'Ip.InDelivers': 100, 'Udp.IgnoredMulti': 100 } }));
   assert.deepEqual(none.findings.map((f) => f.id), ['NO_SOCKET_ON_PORT']);
@@ -119,4 +123,24 @@ test('socket owners: /proc/PID/fd links to socket:[INODE] matched, other links a
   assert.deepEqual(scan.owners.get(555), [{ pid: 100, comm: 'vlc', fd: 1 }, { pid: 200, comm: 'evil\x1b[2J', fd: 0 }], 'raw: the renderer sanitises');
   assert.equal(scan.owners.get(999), undefined, 'not asked for');
   assert.equal((await findSocketOwners(new Set(), root)).owners.size, 0);
+});
+
+test('trace render: a process name with terminal escapes is shown escaped, in the table and in the finding', async () => {
+  const { Writable } = await import('node:stream');
+  const { Output } = await import('../../src/render/output.js');
+  const { renderTrace } = await import('../../src/render/trace.js');
+  let buf = '';
+  const w = new Writable({ write(chunk, _enc, cb) { buf += String(chunk); cb(); } });
+  const out = new Output({ json: false, color: false, quiet: false, verbose: false }, w, w);
+  const f = facts({ sockets: [sock({ dropsDuring: 9, owners: [{ pid: 7, comm: 'evil\x1b]0;pwned\x07' }] })] });
+  const d = diagnoseTrace(f);
+  renderTrace({
+    group: f.group, family: 4, port: 5001, seconds: 2, interrupted: false, joined: false,
+    evidence: { level: 'counters', socketOwnersComplete: true, rcvbufKnown: true },
+    counters: f.deltas, stages: d.stages, interfaces: d.paths.map((p) => ({ ...p, ports: [] })),
+    sockets: f.sockets.map((s) => ({ ...s, receives: true })), membershipIfaces: ['eth1'], rmemMax: 212992, findings: d.findings,
+  }, out);
+  assert.ok(!buf.includes('\x1b'), 'no raw escape reaches the terminal');
+  assert.ok(buf.includes('evil\\x1b]0;pwned\\x07 (7)'), buf);
+  assert.match(buf, /APP_SOCKET_OVERFLOW.*evil\\x1b\]0;pwned\\x07 \(pid 7\) overflowed 9 times/);
 });

@@ -98,6 +98,16 @@ function hostStages(f: TraceFacts, stages: ReturnType<typeof stagesOf>, passed: 
   };
   // IPv6 counts InMcastPkts before netfilter and the membership check: the step says nothing there.
   const beforeIp = f.family === 4 ? shortfall(okWire, stages.ipAccepted) : 0;
+  const filtered = beforeIp > 0 ? sourceFiltered(f, passed) : undefined;
+  if (filtered) {
+    mark('ip', 'broken', `source ${filtered.source} not in the INCLUDE list`, 'KERNEL_DROP');
+    return [makeFinding('KERNEL_DROP', {
+      iface: filtered.iface, group: f.group, source: filtered.source,
+      message: `${target} arrives on ${filtered.iface} from ${filtered.source} but the membership there is source-specific (INCLUDE ${filtered.included.join(', ')}): the kernel discards every other source at route input (IpExt InMcastPkts +${stages.ipAccepted ?? '?'} of ${okWire}).`,
+      fix: `Join (S,G) with the stream's source ${filtered.source} (IP_ADD_SOURCE_MEMBERSHIP), or join the group without a source filter; or send from ${filtered.included[0] ?? 'the included source'}.`,
+      evidence: { reason: 'SOURCE_FILTER', included: filtered.included, source: filtered.source, wirePackets: okWire, ipAccepted: stages.ipAccepted },
+    })];
+  }
   if (beforeIp > 0) return [kernelDrop('before IP accepted them (routing or netfilter prerouting)', beforeIp, BEFORE_IP, { ipAccepted: stages.ipAccepted, rpfDrops: stages.rpfDrops })];
   mark('ip', 'ok', `accepted (InMcastPkts +${stages.ipAccepted ?? '?'})`);
   const afterIp = shortfall(Math.min(okWire, stages.ipAccepted ?? okWire), stages.delivered);
@@ -112,6 +122,16 @@ function hostStages(f: TraceFacts, stages: ReturnType<typeof stagesOf>, passed: 
   for (const s of receivers.filter((r) => r.dropsDuring > 0)) out.push(overflow(f, s, passed, okWire));
   mark('application', out.length ? 'broken' : 'ok', out.length ? `${out.length} socket(s) overflowed` : 'delivered', out.length ? 'APP_SOCKET_OVERFLOW' : undefined);
   return out;
+}
+
+/** An interface whose group membership includes only other sources than its busiest one. */
+function sourceFiltered(f: TraceFacts, passed: IfacePath[]): { iface: string; source: string; included: string[] } | undefined {
+  for (const p of passed) {
+    const included = f.sourceFilters?.[p.iface];
+    const source = p.wire.sources[0]?.source;
+    if (included && included.length > 0 && source && !included.includes(source)) return { iface: p.iface, source, included };
+  }
+  return undefined;
 }
 
 function noSocket(f: TraceFacts, ignored: number | null, okWire: number, target: string, ifaces: string): Finding {

@@ -60,6 +60,8 @@ export interface TraceFacts {
   reasons?: ReasonFacts;
   /** A rule that drops multicast, named by the firewall reader, when one matched. */
   firewallRule?: string;
+  /** Sources included by source-specific memberships of the group, per interface (/proc/net/mcfilter, INC > 0). */
+  sourceFilters?: Record<string, string[]>;
   /** Stop after the IP stages (join-all/doctor: the receiving sockets are the tool's own). */
   upToIp?: boolean;
 }

@@ -123,9 +123,18 @@ export async function runTrace(deps: TraceDeps, o: TraceOptions): Promise<TraceR
     });
     const deltas = counterDeltas(before, after, o.family);
     const rmemMax = rmem !== undefined && /^\d+$/.test(rmem) ? Number(rmem) : undefined;
+    // Source-specific memberships (INCLUDE mode: the sources with INC > 0). Read after the run:
+    // only consulted when the counters already show a drop before IP.
+    const sourceFilters: Record<string, string[]> = {};
+    if (o.family === 4) {
+      for (const e of await deps.platform.mcfilter()) {
+        if (e.group !== o.group || e.include <= 0) continue;
+        (sourceFilters[e.device] ??= []).push(e.source);
+      }
+    }
     const facts: TraceFacts = {
       group: o.group, family: o.family, port: port ?? 0, seconds: o.seconds, wire: counts,
-      membershipIfaces, joinedByUs: joined !== undefined, deltas, sockets,
+      membershipIfaces, joinedByUs: joined !== undefined, deltas, sockets, sourceFilters,
       rpf: await rpfFacts(deps.platform, o.family, counts, deltas['TcpExt.IPReversePathFilter'] ?? 0),
       ...(rmemMax !== undefined ? { rmemMax } : {}),
       ...(reasons ? { reasons: { reasons: reasons.reasons, locations: reasons.locations, overruns: reasons.overruns } } : {}),
