@@ -11,7 +11,8 @@ export interface RateSeries {
 }
 
 export class RateBins {
-  private widthUs = 1_000_000;
+  // Fine at first (10 ms), so that a capture of a few seconds still draws its shape.
+  private widthUs = 10_000;
   private counts = new Uint32Array(MAX_BINS);
   private used = 0;
 
