@@ -71,7 +71,8 @@ def ipv4_packet(src: str, dst: str, payload: bytes, ttl: int, router_alert: bool
     return hdr + payload
 
 
-def mld_query(version: int, src: str, dst: str, group: str, mrd_ms: int, qrv: int, qqic: int, sources: list[str]) -> bytes:
+def mld_query(version: int, src: str, dst: str, group: str, mrd_ms: int, qrv: int, qqic: int, sources: list[str],
+              hop_limit: int = 1, router_alert: bool = True) -> bytes:
     g = socket.inet_pton(socket.AF_INET6, group)
     if version == 1:
         icmp = struct.pack("!BBHHH16s", 130, 0, 0, min(mrd_ms, 0xFFFF), 0, g)
@@ -91,8 +92,9 @@ def mld_query(version: int, src: str, dst: str, group: str, mrd_ms: int, qrv: in
     pseudo = s6 + d6 + struct.pack("!I3xB", len(icmp), 58)
     icmp = icmp[:2] + struct.pack("!H", csum(pseudo + icmp)) + icmp[4:]
     # Hop-by-Hop: next header 58, length 0 (8 bytes), Router Alert (type 5, len 2, value 0), PadN(0).
-    hbh = struct.pack("!BBBBHBB", 58, 0, 5, 2, 0, 1, 0)
-    ip6 = struct.pack("!IHBB16s16s", 6 << 28, len(hbh) + len(icmp), 0, 1, s6, d6)
+    # Without Router Alert the ICMPv6 message follows the IPv6 header directly (next header 58).
+    hbh = struct.pack("!BBBBHBB", 58, 0, 5, 2, 0, 1, 0) if router_alert else b""
+    ip6 = struct.pack("!IHBB16s16s", 6 << 28, len(hbh) + len(icmp), 0 if router_alert else 58, hop_limit, s6, d6)
     return ip6 + hbh + icmp
 
 
@@ -117,6 +119,7 @@ def main() -> int:
     ap.add_argument("--count", type=int, default=1)
     ap.add_argument("--interval", type=float, default=1.0)
     ap.add_argument("--no-router-alert", action="store_true")
+    ap.add_argument("--hop-limit", type=int, default=1, help="IPv6 hop limit of an MLD query (RFC 3810 wants 1)")
     a = ap.parse_args()
     if not 1 <= a.count <= 1000 or not 0 <= a.interval <= 60:
         ap.error("--count must be 1..1000 and --interval 0..60")
@@ -126,7 +129,9 @@ def main() -> int:
         group = a.group or "::"
         dst = a.group or "ff02::1"
         mrd = a.max_resp if a.max_resp != 100 else 1000
-        pkt = mld_query(a.version, a.source, dst, group, mrd, a.qrv, a.qqic, [])
+        if not 0 <= a.hop_limit <= 255:
+            ap.error("--hop-limit must be 0..255")
+        pkt = mld_query(a.version, a.source, dst, group, mrd, a.qrv, a.qqic, [], a.hop_limit, not a.no_router_alert)
         sock = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(ETH_P_IPV6))
         addr = (a.iface, ETH_P_IPV6, 0, 0, multicast_mac(dst))
         send = lambda: sock.sendto(pkt, addr)

@@ -7,9 +7,10 @@ export interface ExecResult {
   stderr: string;
 }
 
-export function run(cmd: string, args: readonly string[], timeoutMs = 5000): Promise<ExecResult> {
+/** `input`, when given, is written to the command's stdin (ip -batch -). */
+export function run(cmd: string, args: readonly string[], timeoutMs = 5000, input?: string): Promise<ExecResult> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const child = execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       let code = 0;
       if (err) {
         const e = err as NodeJS.ErrnoException & { code?: unknown };
@@ -19,5 +20,9 @@ export function run(cmd: string, args: readonly string[], timeoutMs = 5000): Pro
       }
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
+    if (input !== undefined) {
+      child.stdin?.on('error', () => { /* the command exited early: its status says why */ });
+      child.stdin?.end(input);
+    }
   });
 }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import { parseProcNetIgmp, parseProcNetIgmp6, parseProcNetMcfilter } from './procfs/igmp.js';
 import { parseNetstat, parseSnmp6 } from './procfs/netstat.js';
 import { run } from './exec.js';
-import type { DefaultRoute, Platform, RawAddress, RawInterface, RouteGetQuery, RouteGetResult } from './types.js';
+import type { DefaultRoute, Platform, RawAddress, RawInterface, RouteGetQuery, RouteGetResult, RoutePrefix } from './types.js';
 
 async function readText(path: string): Promise<string | undefined> {
   try {
@@ -139,25 +139,90 @@ export class LinuxPlatform implements Platform {
   }
 
   async routeGet(q: RouteGetQuery): Promise<RouteGetResult> {
-    const args = [`-${q.family}`, '-j', 'route', 'get', q.dst];
-    if (q.from) args.push('from', q.from);
-    if (q.iif) args.push('iif', q.iif);
-    if (q.oif) args.push('oif', q.oif);
-    const r = await run('ip', args);
+    const r = await run('ip', [`-${q.family}`, '-j', ...routeGetWords(q)]);
     if (r.code !== 0) return { ok: false, error: (r.stderr.trim() || `ip exited ${r.code}`).split('\n')[0] ?? '' };
-    const first = parseIpJson(r.stdout, `ip ${args.join(' ')}`)[0] as { type?: string; dev?: string; prefsrc?: string; gateway?: string } | undefined;
-    if (!first) return { ok: false, error: 'no route in the answer' };
-    const res: RouteGetResult = { ok: true, raw: first };
-    if (first.type) res.type = first.type;
-    if (first.dev) res.dev = first.dev;
-    if (first.prefsrc) res.prefsrc = first.prefsrc;
-    if (first.gateway) res.gateway = first.gateway;
-    return res;
+    return routeAnswer(r.stdout, `ip -${q.family} -j ${routeGetWords(q).join(' ')}`);
+  }
+
+  async routeGetMany(qs: readonly RouteGetQuery[]): Promise<RouteGetResult[]> {
+    const out: RouteGetResult[] = [];
+    // One process per family and per 256 lookups: -force goes on past a failed line.
+    for (const family of [4, 6] as const) {
+      const idx = qs.map((q, i) => (q.family === family ? i : -1)).filter((i) => i >= 0);
+      for (let k = 0; k < idx.length; k += 256) {
+        const part = idx.slice(k, k + 256);
+        const answers = await routeBatch(family, part.map((i) => qs[i]!));
+        part.forEach((i, j) => { out[i] = answers[j] ?? { ok: false, error: 'no answer' }; });
+      }
+    }
+    return out;
+  }
+
+  async routePrefixes(family: 4 | 6): Promise<RoutePrefix[]> {
+    const r = await run('ip', [`-${family}`, '-j', 'route', 'show', 'table', 'all']);
+    if (r.code !== 0) return [];
+    return parseIpJson(r.stdout, `ip -${family} -j route show table all`).flatMap((x) => {
+      const rt = x as { dst?: unknown; table?: unknown; type?: unknown; dev?: unknown };
+      if (typeof rt.dst !== 'string') return [];
+      const p: RoutePrefix = { dst: rt.dst };
+      if (typeof rt.table === 'string') p.table = rt.table;
+      if (typeof rt.type === 'string') p.type = rt.type;
+      if (typeof rt.dev === 'string') p.dev = rt.dev;
+      return [p];
+    });
   }
 
   hostname(): string {
     return os.hostname();
   }
+}
+
+function routeGetWords(q: RouteGetQuery): string[] {
+  const w = ['route', 'get', q.dst];
+  if (q.from) w.push('from', q.from);
+  if (q.iif) w.push('iif', q.iif);
+  if (q.oif) w.push('oif', q.oif);
+  return w;
+}
+
+function routeAnswer(stdout: string, command: string): RouteGetResult {
+  const first = parseIpJson(stdout, command)[0] as { type?: string; dev?: string; prefsrc?: string; gateway?: string } | undefined;
+  if (!first) return { ok: false, error: 'no route in the answer' };
+  const res: RouteGetResult = { ok: true, raw: first };
+  if (first.type) res.type = first.type;
+  if (first.dev) res.dev = first.dev;
+  if (first.prefsrc) res.prefsrc = first.prefsrc;
+  if (first.gateway) res.gateway = first.gateway;
+  return res;
+}
+
+/**
+ * `ip -j -force -batch -`: a line of JSON on stdout per lookup that succeeds, in order, and for
+ * one that fails its error then "Command failed -:N" on stderr (iproute2 6.1, seen here). When
+ * the counts do not add up, each lookup is asked alone.
+ */
+async function routeBatch(family: 4 | 6, qs: readonly RouteGetQuery[]): Promise<RouteGetResult[]> {
+  if (qs.length === 0) return [];
+  // Words are addresses and interface names: a newline in one would start another command.
+  if (qs.some((q) => routeGetWords(q).some((w) => /\s/.test(w)))) throw new Error('routeGetMany: whitespace in a lookup');
+  const r = await run('ip', [`-${family}`, '-j', '-force', '-batch', '-'], 15_000, qs.map((q) => routeGetWords(q).join(' ')).join('\n') + '\n');
+  const failed = new Map<number, string>();
+  let last = '';
+  for (const line of r.stderr.split('\n')) {
+    const m = /^Command failed -:(\d+)$/.exec(line.trim());
+    if (m) failed.set(Number(m[1]) - 1, last || 'ip: command failed');
+    else if (line.trim() !== '') last = line.trim();
+  }
+  const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length + failed.size !== qs.length) {
+    const p = new LinuxPlatform();
+    return Promise.all(qs.map((q) => p.routeGet(q)));
+  }
+  let next = 0;
+  return qs.map((_q, i) => {
+    const err = failed.get(i);
+    return err !== undefined ? { ok: false, error: err } : routeAnswer(lines[next++] ?? '', `ip -${family} -j -batch: ${routeGetWords(qs[i]!).join(' ')}`);
+  });
 }
 
 /**

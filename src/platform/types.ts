@@ -49,6 +49,15 @@ export type RouteGetResult =
   | { ok: true; type?: string; dev?: string; prefsrc?: string; gateway?: string; raw: unknown }
   | { ok: false; error: string };
 
+/** One route of the routing tables (`ip route show table all`), for longest-prefix matching. */
+export interface RoutePrefix {
+  /** The prefix as iproute2 prints it: "default", "198.18.1.0/24", or a host "198.18.1.2". */
+  dst: string;
+  table?: string;
+  type?: string;
+  dev?: string;
+}
+
 export interface Platform {
   /** 'linux', 'darwin'... (process.platform). */
   readonly os: string;
@@ -67,5 +76,9 @@ export interface Platform {
   snmp6(): Promise<Record<string, number>>;
   defaultRoutes(): Promise<DefaultRoute[]>;
   routeGet(q: RouteGetQuery): Promise<RouteGetResult>;
+  /** Many route lookups in one iproute2 process (ip -batch), answers in the order asked. */
+  routeGetMany(qs: readonly RouteGetQuery[]): Promise<RouteGetResult[]>;
+  /** Every route of every table of one family. */
+  routePrefixes(family: 4 | 6): Promise<RoutePrefix[]>;
   hostname(): string;
 }

@@ -1,5 +1,5 @@
 // A Platform made of plain data, for unit tests of the core without root or a kernel.
-import type { DefaultRoute, Platform, RawInterface, RouteGetQuery, RouteGetResult } from '../../src/platform/types.js';
+import type { DefaultRoute, Platform, RawInterface, RouteGetQuery, RouteGetResult, RoutePrefix } from '../../src/platform/types.js';
 import type { IgmpDevice, Igmp6Entry, McFilterEntry } from '../../src/platform/procfs/igmp.js';
 import type { Counters } from '../../src/platform/procfs/netstat.js';
 
@@ -14,6 +14,8 @@ export interface FakeState {
   defaultRoutes?: DefaultRoute[];
   /** Answers keyed by "dst from iif" (missing parts empty). */
   routes?: Record<string, RouteGetResult>;
+  /** The routing tables, for prefix matching (routePrefixes). */
+  routePrefixes?: RoutePrefix[];
 }
 
 export class FakePlatform implements Platform {
@@ -30,6 +32,15 @@ export class FakePlatform implements Platform {
   async routeGet(q: RouteGetQuery): Promise<RouteGetResult> {
     const key = `${q.dst} ${q.from ?? ''} ${q.iif ?? ''}`;
     return this.state.routes?.[key] ?? { ok: false, error: `no fake route for "${key}"` };
+  }
+  /** How many batched lookups were asked, and in how many batches (route-check bounds). */
+  batches: number[] = [];
+  async routeGetMany(qs: readonly RouteGetQuery[]): Promise<RouteGetResult[]> {
+    this.batches.push(qs.length);
+    return Promise.all(qs.map((q) => this.routeGet(q)));
+  }
+  async routePrefixes(family: 4 | 6): Promise<RoutePrefix[]> {
+    return (this.state.routePrefixes ?? []).filter((r) => (family === 4) === !r.dst.includes(':'));
   }
   hostname() { return 'fakehost'; }
 }

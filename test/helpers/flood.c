@@ -7,6 +7,8 @@
  *   MODE  sources  every frame from a new source address (198.18.0.0/15 cycled), payload "x"
  *         senders  one source, every frame a probe with a new sender id ("flood-%08x")
  *         probe    one source, the probe given by --sender/--iface-name/--seq/--claim (forgery)
+ *         queries  IGMPv3 general queries (Router Alert, max response 1 s) to GROUP (224.0.0.1),
+ *                  every frame from a new source address (198.18.0.0/15 cycled): spoofed queriers
  *   --src A.B.C.D   source address (senders/probe; default 198.18.1.1)
  *   --claim GROUP   group written in the probe payload (default: GROUP)
  *   --sender ID --iface-name NAME --seq N   probe fields (probe mode; --seq increments per frame)
@@ -72,8 +74,9 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--dmac")) for (int j = 0; j < 6; j++) sscanf(v + 2 * j, "%2hhx", &dmac[j]);
     else { fprintf(stderr, "unknown option %s\n", k); return 2; }
   }
-  int probes = strcmp(mode, "sources") != 0;
-  if (!probes && strcmp(mode, "sources")) { fprintf(stderr, "bad mode\n"); return 2; }
+  int queries = !strcmp(mode, "queries");
+  int probes = strcmp(mode, "sources") != 0 && !queries;
+  if (probes && strcmp(mode, "senders") && strcmp(mode, "probe")) { fprintf(stderr, "bad mode\n"); return 2; }
 
   int s = socket(AF_PACKET, SOCK_RAW, 0);
   if (s < 0) { perror("socket"); return 3; }
@@ -102,6 +105,23 @@ int main(int argc, char **argv) {
     long due = (long)((t - t0) * rate) + 1;
     if (sent >= due) { struct timespec ns = {0, 50000}; nanosleep(&ns, NULL); continue; }
     uint32_t sa = ntohl(src.s_addr);
+    if (queries) {
+      /* IPv4 header with Router Alert (RFC 2113), IGMPv3 general query (RFC 3376 4.1), 12 bytes. */
+      sa = base + 2 + (uint32_t)(sent % 131000);
+      uint8_t *q = ip + 24;
+      ip[0] = 0x46; ip[1] = 0xc0; put16(ip + 2, 24 + 12); put16(ip + 4, sent & 0xffff); put16(ip + 6, 0);
+      ip[8] = 1; ip[9] = 2; put16(ip + 10, 0);
+      put32(ip + 12, sa);
+      memcpy(ip + 16, &group.s_addr, 4);
+      ip[20] = 0x94; ip[21] = 4; ip[22] = 0; ip[23] = 0;
+      put16(ip + 10, csum(ip, 24));
+      memset(q, 0, 12);
+      q[0] = 0x11; q[1] = 10; q[8] = 2; q[9] = 125;
+      put16(q + 2, csum(q, 12));
+      if (send(s, f, 14 + 24 + 12, 0) < 0) { struct timespec ns = {0, 100000}; nanosleep(&ns, NULL); continue; }
+      sent++;
+      continue;
+    }
     if (!probes) {
       sa = base + 2 + (uint32_t)(sent % 131000); /* 198.18.0.0/15, skipping .0 and .1 */
       memset(pay, 'x', paylen);

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO, type Lab, type RunResult } from './lab.js';
 
-export type FloodMode = 'sources' | 'senders' | 'probe';
+export type FloodMode = 'sources' | 'senders' | 'probe' | 'queries';
 
 export interface FloodOptions {
   iface: string;

@@ -21,6 +21,8 @@ export interface QueryOptions {
   count?: number;
   intervalS?: number;
   routerAlert?: boolean;
+  /** MLD only: the IPv6 hop limit (default 1). */
+  hopLimit?: number;
 }
 
 export function queryArgs(o: QueryOptions): string[] {
@@ -32,6 +34,7 @@ export function queryArgs(o: QueryOptions): string[] {
   if (o.qqic !== undefined) args.push('--qqic', String(o.qqic));
   args.push('--count', String(o.count ?? 1), '--interval', String(o.intervalS ?? 1));
   if (o.routerAlert === false) args.push('--no-router-alert');
+  if (o.hopLimit !== undefined) args.push('--hop-limit', String(o.hopLimit));
   return args;
 }
 

@@ -87,6 +87,28 @@ test('MLD from a global address is ignored by hosts: error', () => {
   assert.equal(f[0]!.severity, 'error');
 });
 
+test('MLD queries the kernel ignores (hop limit, Router Alert): MLD_QUERY_IGNORED with the reasons and snmp6, never NO_QUERIER', () => {
+  const bad = q('fe80::1', { linkLocal: true, ttl: 64, ignored: { queries: 3, reasons: ['hop limit 64, not 1'] } });
+  const b = body([iface('wifi0', undefined, fam([bad]))]);
+  b.counters.mld = { queriesIn: { before: 10, after: 13, delta: 3 }, reportsOut: { before: 4, after: 4, delta: 0 } };
+  const f = querierFindings(b);
+  assert.deepEqual(ids(f), ['MLD_QUERY_IGNORED']);
+  assert.match(f[0]!.message, /hop limit 64, not 1.*Icmp6InGroupMembQueries \+3 while MLD reports sent \+0/);
+  assert.equal(f[0]!.source, 'fe80::1');
+});
+
+test('a flood of querier sources: QUERIER_FLOOD with the count, the election called untrustworthy', () => {
+  const many = Array.from({ length: 20 }, (_, k) => q(`198.18.2.${k + 10}`, { rpf: { accepted: true, command: 'x' } }));
+  const f = querierFindings(body([iface('wifi0', fam(many, { elected: '198.18.2.10', queriersMore: { sources: 980, queries: 990, atLeast: false } }))]));
+  const flood = f.find((x) => x.id === 'QUERIER_FLOOD');
+  assert.ok(flood);
+  assert.equal(flood.evidence.sources, 1000);
+  assert.match(flood.message, /1000 distinct IGMP querier addresses.*cannot be trusted/);
+  const multi = f.find((x) => x.id === 'MULTIPLE_QUERIERS')!;
+  assert.ok(multi.message.length < 300, 'the message names the first few and how many more');
+  assert.equal(querierFindings(body([iface('wifi0', fam(many.slice(0, 2), { elected: '198.18.2.10' }))])).some((x) => x.id === 'QUERIER_FLOOD'), false);
+});
+
 test('--expect: one finding per interface where another querier won', () => {
   const heard = fam([q('198.18.2.1', { rpf: { accepted: true, command: 'x' }, elected: true })], { elected: '198.18.2.1' });
   const f = querierFindings(body([iface('wifi0', heard)], 0, { address: '198.18.2.9', met: false, electedOn: [{ iface: 'wifi0', elected: '198.18.2.1' }] }));

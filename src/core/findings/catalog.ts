@@ -89,6 +89,18 @@ export const catalog = {
     explanation: 'RFC 3810 section 6.2: hosts ignore MLD queries that do not come from a link-local address.',
     fix: 'Configure the querier to send from its fe80:: address.',
   },
+  MLD_QUERY_IGNORED: {
+    severity: 'error',
+    title: 'The kernel ignores this MLD querier\'s queries',
+    explanation: 'RFC 3810 5.1.14 and 6.2, as Linux applies them (net/ipv6/mcast.c): an MLD query whose hop limit is not 1, or without a Hop-by-Hop Router Alert (value 0), is dropped unanswered; Icmp6InGroupMembQueries still counts it.',
+    fix: 'Fix the querier so it sends with hop limit 1 and a Router Alert option (any standard MLD implementation does); look for a device or tunnel in between that rewrites the hop limit or strips the Hop-by-Hop header.',
+  },
+  QUERIER_FLOOD: {
+    severity: 'error',
+    title: 'A flood of querier addresses',
+    explanation: 'A segment has one to three queriers; hundreds or thousands of distinct query sources are spoofed queries or a forwarding loop. A snooping switch elects the lowest address it hears, so a forged query can take the election over.',
+    fix: 'Find the port the queries come from (tcpdump -eni IFACE igmp shows the source MACs) and shut it or filter IGMP queries there (switch: IGMP snooping querier guard / router-port filtering).',
+  },
   QUERIER_NOT_EXPECTED: {
     severity: 'error',
     title: 'The elected querier is not the expected one',

@@ -1,5 +1,5 @@
 // From what was heard to a diagnosis. Pure: the listen (listen.ts) gathers, this judges.
-import type { Finding } from '../findings/model.js';
+import { firstAndMore, type Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import type { Family } from '../ip.js';
 import type { FamilyReport, InterfaceReport, QuerierReport } from './report.js';
@@ -20,8 +20,12 @@ function familyFindings(i: InterfaceReport, fr: FamilyReport, r: Omit<QuerierRep
   const out: Finding[] = [];
   const dev = i.name;
   const P = proto(fr.family);
-  const valid = fr.queriers.filter((q) => q.versions.length > 0);
+  if (fr.queriersMore || fr.queriers.length > PLAUSIBLE_QUERIERS) out.push(floodFinding(i, fr, r));
+  // MLD queries the kernel ignores (hop limit, Router Alert, source: RFC 3810 6.2) are named, never taken for a querier.
+  for (const q of fr.queriers) if (ignoredOf(q)) out.push(ignoredMld(i, fr, q, r));
+  const valid = fr.queriers.filter((q) => q.versions.length > 0 && (ignoredOf(q)?.queries ?? 0) < q.generalQueries + q.groupSpecificQueries);
   if (valid.length === 0) {
+    if (fr.queriers.some((q) => ignoredOf(q))) return out;
     out.push(makeFinding('NO_QUERIER', {
       iface: dev,
       message: `No ${P} query heard on ${dev} in ${r.durationS} s${r.timeoutS < 125 ? ' (shorter than one default query interval of 125 s: listen longer to be sure)' : ''}.`,
@@ -36,21 +40,14 @@ function familyFindings(i: InterfaceReport, fr: FamilyReport, r: Omit<QuerierRep
   for (const q of valid) {
     const where = { iface: dev, source: q.address };
     const heard = { versions: q.versions, generalQueries: q.generalQueries, groupSpecificQueries: q.groupSpecificQueries };
-    if (fr.family === 6 && q.linkLocal === false) {
-      out.push(makeFinding('MLD_QUERIER_NOT_LINK_LOCAL', {
-        ...where,
-        message: `MLD queries on ${dev} come from ${q.address}, not a link-local address: this host ignores them (RFC 3810 6.2).`,
-        evidence: { ...heard, answered: fr.answered },
-      }));
-      continue;
-    }
+    if (fr.family === 6) continue;
     if (q.zeroSource) {
       out.push(makeFinding('QUERIER_ZERO_SOURCE', {
         ...where,
-        message: `${P} queries on ${dev} come from 0.0.0.0: accepted (no reverse-path check applies to them), but they never win an election and some switches ignore them.`,
+        message: `${P} queries on ${dev} come from ${q.address}${q.address === '0.0.0.0' ? '' : ' (in 0.0.0.0/8, "this network": not a router address)'}: accepted (no reverse-path check applies to them), but they never win an election and some switches ignore them.`,
         evidence: heard,
       }));
-    } else if (fr.family === 4 && !q.onSubnet) {
+    } else if (!q.onSubnet) {
       out.push(makeFinding('QUERIER_OFF_SUBNET', {
         ...where,
         message: `Querier ${q.address} on ${dev} is outside every IPv4 prefix of ${dev} (${i.addresses.filter((a) => !a.includes(':')).join(', ') || 'none'})${q.rpf?.accepted ? ': accepted for now' : ''}.`,
@@ -63,12 +60,54 @@ function familyFindings(i: InterfaceReport, fr: FamilyReport, r: Omit<QuerierRep
   if (valid.length > 1) {
     out.push(makeFinding('MULTIPLE_QUERIERS', {
       iface: dev,
-      message: `${valid.length} ${P} queriers on ${dev}: ${names.join(', ')}; ${fr.elected ? `${fr.elected} wins the election (lowest address)` : 'none of them can win'}.`,
-      evidence: { queriers: names, elected: fr.elected },
+      message: `${valid.length}${fr.queriersMore ? '+' : ''} ${P} queriers on ${dev}: ${firstAndMore(names, 5)}; ${fr.elected ? `${fr.elected} wins the election (lowest address)` : 'none of them can win'}.`,
+      evidence: { queriers: names.slice(0, 16), more: Math.max(0, names.length - 16) + (fr.queriersMore?.sources ?? 0), elected: fr.elected },
     }));
   }
   out.push(...versionFindings(i, fr, valid));
   return out;
+}
+
+/** More distinct queriers than a segment has (one to three): spoofed queries or a loop. */
+const PLAUSIBLE_QUERIERS = 16;
+
+function floodFinding(i: InterfaceReport, fr: FamilyReport, r: Omit<QuerierReport, 'findings'>): Finding {
+  const more = fr.queriersMore;
+  const sources = fr.queriers.length + (more?.sources ?? 0);
+  const queries = fr.queriers.reduce((n, q) => n + q.generalQueries + q.groupSpecificQueries + q.badChecksums, 0) + (more?.queries ?? 0);
+  return makeFinding('QUERIER_FLOOD', {
+    iface: i.name,
+    message: `${more?.atLeast ? 'At least ' : ''}${sources} distinct ${proto(fr.family)} querier addresses on ${i.name} in ${r.durationS} s (${queries} queries): spoofed queries or a forwarding loop, not queriers${fr.elected ? `; the election shown (${fr.elected}) is among the ${fr.queriers.length} kept and cannot be trusted` : ''}.`,
+    evidence: { sources, queries, kept: fr.queriers.length, notKept: more?.sources ?? 0, atLeast: more?.atLeast ?? false, listenedS: r.durationS, rpfNotChecked: r.rpfNotChecked ?? 0 },
+  });
+}
+
+/** The MLD queries of q the kernel ignores: as the observer counted them, or all of them from a non-link-local source. */
+function ignoredOf(q: FamilyReport['queriers'][number]): { queries: number; reasons: string[] } | undefined {
+  if (q.ignored) return q.ignored;
+  if (q.family === 6 && q.linkLocal === false) return { queries: q.generalQueries + q.groupSpecificQueries, reasons: ['source not link-local'] };
+  return undefined;
+}
+
+function ignoredMld(i: InterfaceReport, fr: FamilyReport, q: FamilyReport['queriers'][number], r: Omit<QuerierReport, 'findings'>): Finding {
+  const ig = ignoredOf(q)!;
+  const c = r.counters.mld;
+  const counter = c
+    ? `; /proc/net/snmp6: Icmp6InGroupMembQueries +${c.queriesIn.delta} while MLD reports sent +${c.reportsOut.delta}`
+    : '';
+  const evidence = { reasons: ig.reasons, ignoredQueries: ig.queries, hopLimit: q.ttl, routerAlert: q.routerAlert, versions: q.versions, answered: fr.answered, snmp6: c ?? null };
+  if (q.linkLocal === false) {
+    return makeFinding('MLD_QUERIER_NOT_LINK_LOCAL', {
+      iface: i.name, source: q.address,
+      message: `MLD queries on ${i.name} come from ${q.address}, not a link-local address: this host ignores them (RFC 3810 6.2)${ig.reasons.length > 1 ? `; also ${ig.reasons.filter((x) => !x.startsWith('source')).join(', ')}` : ''}${counter}.`,
+      evidence,
+    });
+  }
+  return makeFinding('MLD_QUERY_IGNORED', {
+    iface: i.name, source: q.address,
+    message: `The kernel ignores ${ig.queries} MLD ${ig.queries === 1 ? 'query' : 'queries'} from ${q.address} on ${i.name}: ${ig.reasons.join(', ')} (RFC 3810 5.1.14, 6.2)${counter}. This querier is not elected and the host does not answer it.`,
+    evidence,
+  });
 }
 
 function rpfDrop(i: InterfaceReport, fr: FamilyReport, q: FamilyReport['queriers'][number], r: Omit<QuerierReport, 'findings'>): Finding {

@@ -6,12 +6,13 @@ import type { Platform } from '../../platform/types.js';
 import { makeFinding } from '../findings/catalog.js';
 import type { IfaceSelection } from '../iface-filter.js';
 import { isEligible, loadInterfaces, type Interface } from '../interfaces.js';
-import { inPrefix, isLinkLocalUnicast6, type Family } from '../ip.js';
-import { checkReversePath } from '../rpf-check.js';
+import type { Family } from '../ip.js';
+import { checkReversePaths } from './rpf-batch.js';
+import { familyReport, rpfAsks } from './family-report.js';
 import { querierFindings } from './findings.js';
-import { ControlObserver, type FamilyObservation } from '../observation/observer.js';
+import { ControlObserver } from '../observation/observer.js';
 import type { HeardPacket } from '../observation/heard.js';
-import type { FamilyReport, InterfaceReport, QuerierEntry, QuerierReport } from './report.js';
+import type { InterfaceReport, QuerierReport } from './report.js';
 
 /** Frames from one interface, already decoded to IGMP/MLD packets; close() ends the capture. */
 /** Opens a capture of IGMP/MLD on iface; onMalformed gets the reason of every frame the decoders refuse. */
@@ -43,8 +44,10 @@ export interface ListenOptions {
  * Types: 130 query, 131 v1 report, 132 done, 143 v2 report.
  */
 export function controlFilter(family?: Family): string {
-  const mldType = (off: string): string => `(${off} >= 130 and ${off} <= 132 or ${off} == 143)`;
-  const mld = `(ip6 and (ip6[6] == 58 and ${mldType('ip6[40]')} or ip6[6] == 0 and ip6[40] == 58 and ${mldType('ip6[48 + ip6[41] * 8]')}))`;
+  // pcap-filter(7): "and" and "or" have equal precedence and associate left to right, so every
+  // alternative is parenthesised (without, a query with no Hop-by-Hop header was never captured).
+  const mldType = (off: string): string => `((${off} >= 130 and ${off} <= 132) or ${off} == 143)`;
+  const mld = `(ip6 and ((ip6[6] == 58 and ${mldType('ip6[40]')}) or (ip6[6] == 0 and ip6[40] == 58 and ${mldType('ip6[48 + ip6[41] * 8]')})))`;
   if (family === 4) return 'igmp';
   if (family === 6) return mld;
   return `igmp or ${mld}`;
@@ -54,17 +57,13 @@ function familiesOf(i: Interface, only?: Family): Family[] {
   return ([4, 6] as const).filter((f) => (only === undefined || only === f) && isEligible(i, f));
 }
 
-function reportable(i: Interface, f: Family): string[] {
-  // 224.0.0.1 and ff02::1 (all-systems / all-nodes) are never reported (RFC 3376 6, RFC 3810 6).
-  return i.groups.filter((g) => g.family === f && g.group !== '224.0.0.1' && g.group !== 'ff02::1' && !g.group.startsWith('ff01:')).map((g) => g.group);
-}
-
 export async function listenForQueriers(p: Platform, opts: ListenOptions): Promise<QuerierReport> {
   const started = Date.now();
   const inv = await loadInterfaces(p, { ...(opts.selection ? { selection: opts.selection } : {}), ...(opts.family ? { family: opts.family } : {}) });
   const targets = inv.interfaces.filter((i) => familiesOf(i, opts.family).length > 0);
   const observers = new Map(targets.map((i) => [i.name, new ControlObserver({ addresses: i.addresses.map((a) => a.address), ...(i.mac ? { mac: i.mac } : {}) })]));
   const rpBefore = await rpCounter(p);
+  const snmpBefore = await p.snmp6().catch(() => ({}));
   const captures: Array<{ close(): Promise<void> | void }> = [];
   let listenStart = started;
   try {
@@ -81,29 +80,46 @@ export async function listenForQueriers(p: Platform, opts: ListenOptions): Promi
   }
   const endMs = Date.now();
   const rpAfter = await rpCounter(p);
+  const snmpAfter = await p.snmp6().catch(() => ({}));
   const after = await loadInterfaces(p, { ...(opts.selection ? { selection: opts.selection } : {}) });
-  const interfaces: InterfaceReport[] = [];
-  for (const i of targets) {
+  const seen = targets.map((i) => ({ i, obs: familiesOf(i, opts.family).map((f) => observers.get(i.name)!.result(f, endMs)) }));
+  // Every reverse-path question of the listen in one bounded batch (rpf-batch.ts).
+  const rpf = await checkReversePaths(p, seen.flatMap(({ i, obs }) => obs.flatMap((o) => rpfAsks(i.name, o))));
+  const interfaces: InterfaceReport[] = seen.map(({ i, obs }) => {
     const rep: InterfaceReport = { name: i.name, index: i.index, addresses: i.addresses.map((a) => a.cidr), rpFilter: i.rpFilter, malformed: observers.get(i.name)!.malformed() };
     const later = after.interfaces.find((x) => x.name === i.name);
-    for (const f of familiesOf(i, opts.family)) {
-      const fr = await familyReport(p, i, later, observers.get(i.name)!.result(f, endMs));
-      if (f === 4) rep.igmp = fr; else rep.mld = fr;
+    for (const o of obs) {
+      const fr = familyReport(i, later, o, rpf);
+      if (o.family === 4) rep.igmp = fr; else rep.mld = fr;
     }
-    interfaces.push(rep);
-  }
+    return rep;
+  });
   const body: Omit<QuerierReport, 'findings'> = {
     startedAt: new Date(listenStart).toISOString(),
     timeoutS: opts.timeoutMs / 1000,
     durationS: Math.round((endMs - listenStart) / 100) / 10,
-    counters: { ipReversePathFilter: { before: rpBefore, after: rpAfter, delta: rpAfter - rpBefore } },
+    counters: { ipReversePathFilter: { before: rpBefore, after: rpAfter, delta: rpAfter - rpBefore }, ...mldCounters(snmpBefore, snmpAfter) },
     interfaces,
   };
+  if (rpf.skipped > 0) body.rpfNotChecked = rpf.skipped;
   if (opts.expect !== undefined) body.expect = expectation(opts.expect, interfaces);
   const findings = targets.length === 0
     ? [makeFinding('NO_ELIGIBLE_INTERFACE', { message: 'No selected interface is up with multicast and an address to listen on.', evidence: { interfaces: inv.interfaces.map((i) => i.name) } })]
     : querierFindings(body);
   return { ...body, findings };
+}
+
+/**
+ * /proc/net/snmp6 across the listen: MLD queries the kernel received (counted before it judges
+ * them, icmpv6_rcv) and the reports it sent. Queries rising while reports do not is the kernel's
+ * own evidence that it ignores them (RFC 3810 6.2 checks, net/ipv6/mcast.c).
+ */
+function mldCounters(before: Record<string, number>, after: Record<string, number>): Pick<QuerierReport['counters'], 'mld'> {
+  const delta = (k: string): { before: number; after: number; delta: number } => ({ before: before[k] ?? 0, after: after[k] ?? 0, delta: (after[k] ?? 0) - (before[k] ?? 0) });
+  if (!('Icmp6InGroupMembQueries' in after)) return {};
+  const v2 = delta('Icmp6OutMLDv2Reports');
+  const v1 = delta('Icmp6OutGroupMembResponses');
+  return { mld: { queriesIn: delta('Icmp6InGroupMembQueries'), reportsOut: { before: v2.before + v1.before, after: v2.after + v1.after, delta: v2.delta + v1.delta } } };
 }
 
 async function rpCounter(p: Platform): Promise<number> {
@@ -126,37 +142,6 @@ function wait(opts: ListenOptions, started: number, targets: Interface[], observ
       resolve();
     }, opts.timeoutMs);
   });
-}
-
-async function familyReport(p: Platform, i: Interface, later: Interface | undefined, obs: FamilyObservation): Promise<FamilyReport> {
-  const f = obs.family;
-  const queriers: QuerierEntry[] = [];
-  for (const q of obs.queriers) {
-    const zeroSource = q.address === '0.0.0.0';
-    const linkLocal = f === 6 ? isLinkLocalUnicast6(q.address) : undefined;
-    const onSubnet = f === 6 ? Boolean(linkLocal) : i.addresses.some((a) => a.family === 4 && inPrefix(q.address, a.address, a.prefixLen));
-    const e: QuerierEntry = { ...q, onSubnet, zeroSource, elected: q.address === obs.elected };
-    if (linkLocal !== undefined) e.linkLocal = linkLocal;
-    // Queries from 0.0.0.0 skip fib_validate_source (ip_mc_validate_source accepts IGMP from
-    // the zero network): no reverse-path question to ask.
-    if (f === 4 && !zeroSource) {
-      const v = await checkReversePath(p, q.address, i.name);
-      e.rpf = { accepted: v.accepted, command: `ip route get 224.0.0.1 from ${q.address} iif ${i.name}` };
-      if (v.kernelError) e.rpf.error = v.kernelError;
-      if (v.routeBackDev) e.rpf.routeBackDev = v.routeBackDev;
-    }
-    queriers.push(e);
-  }
-  const forceVersion = f === 4 ? i.igmp.forceVersion : i.mld.forceVersion;
-  const kernel: FamilyReport['kernel'] = { forceVersion, hostVersion: forceVersion || (f === 4 ? 3 : 2) };
-  if (f === 4 && i.igmp.querierVersion) kernel.querierVersionBefore = i.igmp.querierVersion;
-  if (f === 4 && later?.igmp.querierVersion) kernel.querierVersionAfter = later.igmp.querierVersion;
-  const groups = reportable(later ?? i, f);
-  const heardGeneral = queriers.some((q) => q.generalQueries > 0);
-  const answered: FamilyReport['answered'] = obs.host.queriesAnswered > 0 ? 'yes' : groups.length === 0 ? 'no-groups' : heardGeneral ? 'no' : 'no-queries';
-  const out: FamilyReport = { family: f, queriers, host: obs.host, kernel, answered, reportableGroups: groups };
-  if (obs.elected) out.elected = obs.elected;
-  return out;
 }
 
 function expectation(address: string, interfaces: InterfaceReport[]): NonNullable<QuerierReport['expect']> {

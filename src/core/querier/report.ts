@@ -12,12 +12,18 @@ export interface QuerierValidation {
   /** MLD only: RFC 3810 6.2 requires a link-local source. */
   linkLocal?: boolean;
   /** IPv4, non-zero source: the kernel's reverse-path answer (src/core/rpf-check.ts). */
-  rpf?: { accepted: boolean; error?: string; routeBackDev?: string; command: string };
+  rpf?: {
+    accepted: boolean; error?: string; routeBackDev?: string; command: string;
+    /** The route the source matches; sources of one route on one interface share one lookup (rpf-batch.ts). */
+    route?: string;
+    /** The source of the same route that was asked instead of this one. */
+    askedAs?: string;
+  };
 }
 
 export type QuerierEntry = QuerierSeen & QuerierValidation & { elected: boolean };
 
-export interface FamilyReport extends Omit<FamilyObservation, 'queriers'> {
+export interface FamilyReport extends Omit<FamilyObservation, 'queriers' | 'membershipIntervalS' | 'firstMs' | 'lastMs'> {
   queriers: QuerierEntry[];
   /** The host's side: configured version and, IPv4, /proc/net/igmp's Querier column before and after. */
   kernel: {
@@ -44,12 +50,20 @@ export interface InterfaceReport {
   mld?: FamilyReport;
 }
 
+export interface Delta { before: number; after: number; delta: number }
+
 export interface QuerierReport {
   startedAt: string;
   timeoutS: number;
   durationS: number;
   /** TcpExt IPReversePathFilter (per network namespace) across the listen. */
-  counters: { ipReversePathFilter: { before: number; after: number; delta: number } };
+  counters: {
+    ipReversePathFilter: Delta;
+    /** /proc/net/snmp6: MLD queries received (Icmp6InGroupMembQueries) and reports sent (MLDv2 + v1). */
+    mld?: { queriesIn: Delta; reportsOut: Delta };
+  };
+  /** Queriers whose reverse path was not asked: beyond the bound of routes asked (rpf-batch.ts). */
+  rpfNotChecked?: number;
   interfaces: InterfaceReport[];
   expect?: { address: string; met: boolean; electedOn: Array<{ iface: string; elected?: string }> };
   findings: Finding[];

@@ -1,12 +1,12 @@
 // Gathers what diagnose.ts weighs, once per run (only when something stopped): the firewall
 // rules that drop IGMP (src/core/firewall/check.ts) and the kernel's reverse-path verdict on each
-// querier heard (src/core/rpf-check.ts, `ip route get 224.0.0.1 from Q iif DEV`).
+// querier heard (`ip route get 224.0.0.1 from Q iif DEV`, batched per route: querier/rpf-batch.ts).
 import type { Platform } from '../../platform/types.js';
 import type { FirewallReader } from '../../platform/firewall.js';
 import type { Finding } from '../findings/model.js';
 import { checkFirewall } from '../firewall/check.js';
-import { checkReversePath } from '../rpf-check.js';
-import { familyOf } from '../ip.js';
+import { checkReversePaths, rpfKey } from '../querier/rpf-batch.js';
+import { familyOf, ipv4ToInt } from '../ip.js';
 import type { QuerySummary } from './queries.js';
 
 export interface StallDeps {
@@ -22,14 +22,15 @@ export interface IfaceCauses {
 /** Firewall findings per interface (a rule without an interface applies to all), and rp_filter drops per querier. */
 export async function gatherCauses(deps: StallDeps, ifaces: readonly string[], queries: (iface: string) => QuerySummary): Promise<Map<string, IfaceCauses>> {
   const fw = await checkFirewall(deps.firewall, ifaces).catch(() => undefined);
+  // 0.0.0.0/8 skips the reverse-path check (PITFALLS.md); IPv6 has no rp_filter. One bounded batch (rpf-batch.ts).
+  const asks = ifaces.flatMap((iface) => queries(iface).queriers.filter((q) => familyOf(q) === 4 && ipv4ToInt(q) >>> 24 !== 0).map((source) => ({ source, iface })));
+  const rpf = await checkReversePaths(deps.platform, asks).catch(() => undefined);
   const out = new Map<string, IfaceCauses>();
   for (const iface of ifaces) {
     const firewall = (fw?.findings ?? []).filter((f) => f.id === 'FIREWALL_DROPS_IGMP' && (f.iface === undefined || f.iface === iface));
     const rpfDropped: IfaceCauses['rpfDropped'] = [];
     for (const q of queries(iface).queriers) {
-      // 0.0.0.0 skips the reverse-path check (PITFALLS.md); IPv6 has no rp_filter.
-      if (q === '0.0.0.0' || familyOf(q) !== 4) continue;
-      const v = await checkReversePath(deps.platform, q, iface).catch(() => undefined);
+      const v = rpf?.verdicts.get(rpfKey(q, iface));
       if (v && !v.accepted) {
         rpfDropped.push({ querier: q, ...(v.routeBackDev ? { routeBackDev: v.routeBackDev } : {}), ...(v.kernelError ? { kernelError: v.kernelError } : {}) });
       }
