@@ -5,6 +5,7 @@ import type { JoinResult, Packet } from '../core/membership/join.js';
 import type { Probe } from '../core/probe/format.js';
 import type { RowStats } from '../core/receive/stats.js';
 import type { JoinAllOutcome } from '../core/receive/run.js';
+import { lossSentence } from '../core/receive/health.js';
 import type { ChurnEvent } from '../core/membership/churn.js';
 import { churnLine } from './churn.js';
 import type { Output } from './output.js';
@@ -71,8 +72,9 @@ export class JoinAllReporter {
   packet(p: Packet, probe: Probe | undefined): void {
     if (!this.out.json || !this.out.verbose) return;
     this.out.event('packet', {
-      iface: p.iface, group: probe?.group ?? p.group ?? null, source: p.from.address, sourcePort: p.from.port, size: p.data.length, atMs: p.atMs,
-      probe: probe ? { senderId: probe.senderId, senderIface: probe.ifname, seq: probe.seq, ttl: probe.ttl } : null,
+      // The group is the kernel's destination (PKTINFO); a probe's own claim is shown apart.
+      iface: p.iface, group: p.group ?? null, dst: p.dst, kind: p.kind, source: p.from.address, sourcePort: p.from.port, size: p.size, ttl: p.ttl, atMs: p.atMs,
+      probe: probe ? { senderId: probe.senderId, senderIface: probe.ifname, seq: probe.seq, ttl: probe.ttl, claimedGroup: probe.group } : null,
     });
   }
 
@@ -114,7 +116,7 @@ export class JoinAllReporter {
         joined: s.results.filter((r) => r.status === 'joined').length,
         failed: s.results.filter((r) => r.status === 'failed').length,
         skipped: s.results.filter((r) => r.status === 'skipped').length,
-        rows: s.rows, churn: s.churn, findings: s.findings, exitCode: s.exitCode,
+        rows: s.rows, ifaces: s.ifaces, ownDrops: s.ownDrops, loss: s.loss, churn: s.churn, findings: s.findings, exitCode: s.exitCode,
       });
       return;
     }
@@ -123,6 +125,15 @@ export class JoinAllReporter {
     o.line();
     o.line(st.bold(`Received in ${(s.elapsedMs / 1000).toFixed(1)} s: ${s.totalPackets} packets`));
     if (s.rows.length) o.line(this.table(s.rows, FULL_TABLE_ROWS, true));
+    for (const l of s.loss) {
+      if (l.socket === 0 && l.beforeHost === 0) continue;
+      o.line(`${l.iface}: ${lossSentence(l)}`);
+    }
+    for (const x of s.ifaces) {
+      if (x.unicast === 0 && x.otherGroups === 0) continue;
+      const other = x.otherGroupNames.length ? ` (${x.otherGroupNames.join(', ')}${x.otherGroups > x.otherGroupNames.length ? ', ...' : ''})` : '';
+      o.line(st.dim(`${x.iface}: not counted above: ${x.unicast} unicast, ${x.otherGroups} of groups this run did not join on this port${other}`));
+    }
     o.line();
     renderFindings(s.findings.filter((f) => o.verbose || f.severity !== 'info' || f.id === 'MAX_MEMBERSHIPS'), o);
   }

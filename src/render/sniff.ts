@@ -78,7 +78,7 @@ export class SniffRenderer {
       if (!this.out.stdoutIsTTY) this.out.progress(`${ifaceLine(snap.interfaces)} (${Math.round(elapsedMs / 1000)}s, Ctrl-C to stop)`);
       return;
     }
-    const text = `${flowTable(snap.flows, this.out.opts.color)}\n${ifaceLine(snap.interfaces)} (${Math.round(elapsedMs / 1000)}s, Ctrl-C to stop)`;
+    const text = `${flowTable(snap.flows, snap.interfaces, this.out.opts.color)}\n${ifaceLine(snap.interfaces)} (${Math.round(elapsedMs / 1000)}s, Ctrl-C to stop)`;
     this.out.line(this.clearLive() + text);
     this.liveLines = text.split('\n').length;
   }
@@ -101,7 +101,7 @@ export class SniffRenderer {
         i.malformed ? s.warn(String(i.malformed)) : '0', String(i.other), i.kernel.dropped ? s.bad(String(i.kernel.dropped)) : '0']);
     }
     this.out.line(t.toString());
-    if (sum.flows.length) this.out.line(flowTable(sum.flows, this.out.opts.color));
+    if (sum.flows.length) this.out.line(flowTable(sum.flows, sum.interfaces, this.out.opts.color));
     if (file) this.out.line(`wrote ${file.packets} packets (${file.bytes} bytes, ${file.format}) to ${file.path}`);
     this.out.line();
     renderFindings(findings, this.out);
@@ -120,14 +120,25 @@ function ifaceLine(ifs: IfaceCounts[]): string {
   return ifs.map((i) => `${t$(i.iface)}: ${i.packets} pkts${i.malformed ? `, ${i.malformed} malformed` : ''}${i.kernel.dropped ? `, ${i.kernel.dropped} dropped` : ''}`).join('  ');
 }
 
-function flowTable(flows: FlowStats[], color: boolean): string {
+/** Flows in the human table: the busiest, then one line for the rest (a flood must not bury the screen). */
+const TABLE_FLOWS = 20;
+/** Probe streams shown per flow row. */
+const ROW_PROBES = 4;
+
+function flowTable(flows: FlowStats[], ifs: IfaceCounts[], color: boolean): string {
   const t = makeTable(['interface', 'group', 'source', 'packets', 'pkt/s', 'ttl', 'dscp', 'source MAC', 'probe loss/dup/reord', 'delay ms'], color);
-  for (const f of flows) {
-    const p = f.probes;
-    const lossy = p.length ? p.map((x) => `${x.lost}/${x.duplicates}/${x.reordered}`).join(' ') : '-';
+  const top = flows.length <= TABLE_FLOWS ? flows : [...flows].sort((a, b) => b.packets - a.packets).slice(0, TABLE_FLOWS);
+  for (const f of top) {
+    const p = f.probes.slice(0, ROW_PROBES);
+    const more = f.probes.length - p.length + f.probesOmitted;
+    const lossy = p.length ? p.map((x) => `${x.lost}/${x.duplicates}/${x.reordered}`).join(' ') + (more ? ` +${more}` : '') : '-';
     const delay = p.length ? p.map((x) => (x.delayMs ? x.delayMs.avg.toFixed(2) : '-')).join(' ') : '-';
     t.push([f.iface, f.group, f.source, String(f.packets), String(f.packetsPerSec),
       f.ttlMin === f.ttlMax ? String(f.ttlMin) : `${f.ttlMin}-${f.ttlMax}`, f.dscp.join(','), f.srcMac ?? '-', lossy, delay]);
   }
-  return t.toString();
+  // Flows not in the table: those of the snapshot past the top, and those past the tracking cap.
+  const shownPackets = top.reduce((a, f) => a + f.packets, 0);
+  const hidden = ifs.reduce((a, i) => a + i.distinctFlows, 0) - top.length;
+  const hiddenPackets = ifs.reduce((a, i) => a + i.data, 0) - shownPackets;
+  return hidden > 0 ? `${t.toString()}\nand ${hidden} more flows (${hiddenPackets} packets)` : t.toString();
 }

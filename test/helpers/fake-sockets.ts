@@ -3,8 +3,8 @@
 // deliver datagrams to receivers and read what batch senders sent.
 import { constants } from 'node:os';
 import { SocketError } from '../../src/platform/sockets/errno.js';
-import type { BatchOptions, BatchSender, Fd, MembershipRequest, Receiver, RemoteInfo, SocketApi } from '../../src/platform/sockets/types.js';
-import type { Family } from '../../src/core/ip.js';
+import type { BatchOptions, BatchSender, Datagram, Fd, MembershipRequest, Receiver, RemoteInfo, SocketApi } from '../../src/platform/sockets/types.js';
+import { isMulticast, type Family } from '../../src/core/ip.js';
 
 export interface FakeSocket {
   fd: Fd;
@@ -17,7 +17,9 @@ export interface FakeSocket {
   ttl?: number;
   loop?: boolean;
   closed: boolean;
-  onMessage?: (data: Buffer, from: RemoteInfo) => void;
+  onDatagram?: (d: Datagram) => void;
+  /** What drops() reports (the kernel's count of datagrams dropped on the socket). */
+  drops: number;
   sent: Buffer[];
 }
 
@@ -55,7 +57,7 @@ export class FakeSockets implements SocketApi {
   udp(family: Family): Fd {
     this.fail('socket');
     const fd = this.next++;
-    this.sockets.set(fd, { fd, family, multicastAll: true, memberships: [], closed: false, sent: [] });
+    this.sockets.set(fd, { fd, family, multicastAll: true, memberships: [], closed: false, sent: [], drops: 0 });
     return fd;
   }
   close(fd: Fd): void { this.s(fd).closed = true; }
@@ -98,22 +100,32 @@ export class FakeSockets implements SocketApi {
     };
   }
 
-  receive(fd: Fd, _family: Family, onMessage: (data: Buffer, from: RemoteInfo) => void): Receiver {
+  receive(fd: Fd, _family: Family, onDatagram: (d: Datagram) => void): Receiver {
     const s = this.s(fd);
-    s.onMessage = onMessage;
-    return { close: () => { s.closed = true; } };
+    s.onDatagram = onDatagram;
+    return { close: () => { s.closed = true; }, drops: () => s.drops };
   }
 
-  /** Delivers a datagram to the open receiver that holds (ifindex, group), as the kernel would. */
-  deliver(ifindex: number, group: string, data: Buffer, from: RemoteInfo = { address: '198.18.1.1', port: 40000, size: data.length }): boolean {
+  /**
+   * Delivers a datagram sent to `dst` arriving on `ifindex` to every open receiving socket, with
+   * PKTINFO as the kernel gives it (each receiver keeps its own interface's). Returns whether a
+   * membership of (ifindex, dst) is held, i.e. whether the kernel would have passed a group's
+   * datagram up at all (unicast: always).
+   */
+  deliver(ifindex: number, dst: string, data: Buffer, from: RemoteInfo = { address: '198.18.1.1', port: 40000, size: data.length }): boolean {
+    const held = !isMulticast(dst) || this.holds(ifindex, dst);
+    if (!held) return false;
+    let any = false;
     for (const s of this.sockets.values()) {
-      if (s.closed || !s.onMessage) continue;
-      if (s.memberships.some((m) => m.ifindex === ifindex && m.group === group)) {
-        s.onMessage(data, from);
-        return true;
-      }
+      if (s.closed || !s.onDatagram) continue;
+      s.onDatagram({ data, size: data.length, from, dst, ifindex, ttl: 64 });
+      any = true;
     }
-    return false;
+    return any;
+  }
+
+  private holds(ifindex: number, group: string): boolean {
+    return [...this.sockets.values()].some((s) => !s.closed && s.memberships.some((m) => m.ifindex === ifindex && m.group === group));
   }
 
   open(): FakeSocket[] { return [...this.sockets.values()].filter((s) => !s.closed); }

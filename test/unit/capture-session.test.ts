@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SniffSession, type SniffEvent } from '../../src/core/capture/session.js';
+import { FLOWS_SHOWN, MAX_FLOWS_PER_IFACE, SniffSession, type SniffEvent } from '../../src/core/capture/session.js';
 import { CaptureFileWriter } from '../../src/core/capture/file-format.js';
 import { trafficFindings } from '../../src/core/capture/findings.js';
 import { buildFilter } from '../../src/core/capture/filter.js';
@@ -35,7 +35,7 @@ test('flows per interface x group x source, TTL range, probes, IGMP events, malf
   s.requestStop('signal');
   const sum = await s.finish();
   const w = sum.interfaces.find((i) => i.iface === 'wired0')!;
-  assert.deepEqual({ ...w, kernel: undefined }, { iface: 'wired0', linkType: 1, packets: 8, bytes: w.bytes, data: 5, igmp: 1, mld: 0, malformed: 1, other: 1, kernel: undefined });
+  assert.deepEqual({ ...w, kernel: undefined }, { iface: 'wired0', linkType: 1, packets: 8, bytes: w.bytes, data: 5, igmp: 1, mld: 0, malformed: 1, other: 1, kernel: undefined, flowsOmitted: { flows: 0, packets: 0, bytes: 0 }, distinctFlows: 1, distinctSenders: 0 });
   const f1 = sum.flows.find((f) => f.iface === 'wired0')!;
   assert.equal(f1.group, '239.1.2.3');
   assert.equal(f1.source, '198.18.1.1');
@@ -121,7 +121,7 @@ test('pcap and pcapng round trip: headers, interfaces, timestamps, padding, batc
 test('findings: TTL_ONE (info, not for link-local groups) and MAC_COLLISION per interface', () => {
   const flow = (iface: string, group: string, ttlMin: number) => ({
     iface, group, source: '198.18.1.1', family: 4 as const, packets: 3, bytes: 300, packetsPerSec: 1, bitsPerSec: 8,
-    ttlMin, ttlMax: ttlMin, dscp: [0], srcMac: null, ports: { sport: 1, dport: 2 }, firstUs: 0, lastUs: 0, probes: [],
+    ttlMin, ttlMax: ttlMin, dscp: [0], srcMac: null, ports: { sport: 1, dport: 2 }, firstUs: 0, lastUs: 0, probes: [], probesOmitted: 0,
   });
   const f = trafficFindings([flow('wired0', '239.1.2.3', 1), flow('wired0', '239.129.2.3', 8), flow('wifi0', '224.0.0.251', 1), flow('wifi0', '239.1.2.3', 8)]);
   assert.deepEqual(f.map((x) => [x.id, x.severity, x.iface, x.group]), [
@@ -144,4 +144,23 @@ test('the built filter: groups, ports, sources, families, with IGMP and MLD', ()
     '(udp and ip multicast and src host 198.18.1.1) or igmp');
   assert.equal(buildFilter({ groups: ['ff05::1', 'ff05::2'], ports: [], sources: [], family: 6 }),
     '(udp and (dst host ff05::1 or dst host ff05::2)) or (ip6 multicast and (ip6[6] == 58 or (ip6[6] == 0 and ip6[40] == 58)))');
+});
+
+test('a flood of spoofed sources is bounded: flows capped per interface, the rest counted, the snapshot shows the busiest', async () => {
+  const fake = new FakeCapture();
+  const { s } = session(fake, { packetEvents: false });
+  s.start();
+  // One real stream, busier than any spoofed source.
+  for (let i = 0; i < 50; i++) fake.deliver('wired0', data('198.18.1.1', '239.1.2.3', 4), T0 + i);
+  const n = 20_000;
+  for (let i = 0; i < n; i++) fake.deliver('wired0', data(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, '239.1.2.3', 4), T0 + 100 + i);
+  s.requestStop('signal');
+  const sum = await s.finish();
+  const w = sum.interfaces.find((i) => i.iface === 'wired0')!;
+  assert.equal(sum.flows.length, FLOWS_SHOWN);
+  assert.equal(sum.flows[0]?.source, '198.18.1.1', 'the busiest flow first');
+  assert.equal(s.trackedFlows(), MAX_FLOWS_PER_IFACE);
+  assert.equal(w.flowsOmitted.packets, n + 1 - MAX_FLOWS_PER_IFACE);
+  assert.ok(Math.abs(w.distinctFlows - (n + 1)) < (n + 1) * 0.05, `distinct ${w.distinctFlows}`);
+  assert.equal(w.data, n + 50);
 });

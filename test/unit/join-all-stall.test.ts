@@ -20,7 +20,7 @@ function fill(stats: ReceiveStats, o: { iface: string; group: string; fromMs: nu
   let seq = 0;
   for (let t = o.fromMs; t <= o.toMs; t += o.everyMs, seq++) {
     const data = o.foreign ? Buffer.alloc(100) : probe(seq, o.group);
-    const p: Packet = { iface: o.iface, ifindex: 2, family: 4, port: 5000, group: o.group, data, from: { address: '198.18.1.1', port: 5000, size: data.length }, atMs: T0 + t };
+    const p: Packet = { iface: o.iface, ifindex: 2, family: 4, port: 5000, dst: o.group, kind: 'group', group: o.group, data, size: data.length, ttl: 1, from: { address: '198.18.1.1', port: 5000, size: data.length }, atMs: T0 + t };
     stats.add(p);
   }
 }

@@ -14,7 +14,7 @@ async function setup(state = laptopState()) {
   return { platform, interfaces: inv.interfaces };
 }
 
-test('every group on every eligible interface, by ifindex, on receive sockets bound to device and port', async () => {
+test('every group on every eligible interface, by ifindex: memberships on unbound sockets, one receiving socket per interface and port', async () => {
   const { platform, interfaces } = await setup();
   const sockets = new FakeSockets();
   const m = await assertSilent(() => joinAll({ platform, sockets }, { groups: parseGroupArgs(['239.1.1.1', '239.1.1.2'], { defaultPort: 5000 }), interfaces, receive: true }));
@@ -23,13 +23,21 @@ test('every group on every eligible interface, by ifindex, on receive sockets bo
   ]);
   assert.deepEqual(m.findings, []);
   const open = sockets.open();
-  assert.equal(open.length, 2, 'one socket per interface');
-  for (const s of open) {
-    assert.equal(s.multicastAll, false);
-    assert.deepEqual(s.bound, { address: '0.0.0.0', port: 5000 });
+  assert.equal(open.length, 4, 'a membership socket and a receiving socket per interface');
+  const holders = open.filter((s) => s.memberships.length > 0);
+  const receivers = open.filter((s) => s.bound);
+  assert.equal(holders.length, 2);
+  for (const s of holders) {
+    assert.equal(s.bound, undefined, 'membership sockets are never bound: nothing is delivered to them');
     assert.equal(s.memberships.length, 2);
-    assert.ok(s.memberships.every((r) => r.ifindex === (s.device === 'wired0' ? 2 : 3)));
   }
+  assert.deepEqual(holders.map((s) => s.memberships.map((r) => r.ifindex)), [[2, 2], [3, 3]]);
+  for (const s of receivers) {
+    assert.deepEqual(s.bound, { address: '0.0.0.0', port: 5000 });
+    assert.equal(s.memberships.length, 0);
+    assert.equal(s.multicastAll, true, 'the receiving socket takes the groups held on its device; PKTINFO tells them apart');
+  }
+  assert.deepEqual(receivers.map((s) => s.device).sort(), ['wifi0', 'wired0']);
   m.close();
   assert.equal(sockets.open().length, 0, 'close() closes every socket');
 });
@@ -39,7 +47,7 @@ test('ENOBUFS: a new socket per limit, every group joined, MAX_MEMBERSHIPS once 
   const sockets = new FakeSockets({ maxMemberships: 5 });
   const m = await joinAll({ platform, sockets }, { groups: parseGroupArgs(['239.1.1.1+12'], { defaultPort: 5000 }), interfaces, receive: true });
   assert.equal(m.results.filter((r) => r.status === 'joined').length, 24);
-  assert.equal(m.socketCount, 6, '3 sockets (5+5+2) on each of 2 interfaces');
+  assert.equal(m.socketCount, 8, '3 membership sockets (5+5+2) and a receiving one on each of 2 interfaces');
   const max = m.findings.filter((f) => f.id === 'MAX_MEMBERSHIPS');
   assert.equal(max.length, 1);
   assert.equal(max[0]?.severity, 'info');
@@ -101,16 +109,23 @@ test('SSM joins carry the source; receive:false binds nothing', async () => {
   }
 });
 
-test('packets are attributed to the interface of the socket, and to the group when it holds one', async () => {
+test('a datagram\'s interface is the kernel\'s ifindex and its group the kernel\'s destination (PKTINFO); unicast and others\' groups are told apart', async () => {
   const { platform, interfaces } = await setup();
   const sockets = new FakeSockets();
   const one = await joinAll({ platform, sockets }, { groups: parseGroupArgs(['239.1.1.1'], { defaultPort: 5000 }), interfaces, receive: true });
-  const got: Packet[] = [];
-  one.onPacket((p) => got.push(p));
+  const got: { iface: string; group?: string; kind: string; data: string }[] = [];
+  // The Packet is reused by the receiver: copy what is kept.
+  one.onPacket((p: Packet) => got.push({ iface: p.iface, ...(p.group ? { group: p.group } : {}), kind: p.kind, data: p.data.toString() }));
   assert.ok(sockets.deliver(3, '239.1.1.1', Buffer.from('hello')));
-  assert.equal(got[0]?.iface, 'wifi0');
-  assert.equal(got[0]?.group, '239.1.1.1');
-  assert.equal(got[0]?.data.toString(), 'hello');
+  assert.deepEqual(got, [{ iface: 'wifi0', group: '239.1.1.1', kind: 'group', data: 'hello' }], 'only the arrival interface\'s socket keeps it');
+  got.length = 0;
+  sockets.deliver(2, '198.18.1.2', Buffer.from('to me'));
+  assert.deepEqual(got, [{ iface: 'wired0', kind: 'unicast', data: 'to me' }]);
+  got.length = 0;
+  sockets.sockets.get(sockets.open()[0]!.fd)!.memberships.push({ family: 4, group: '239.7.7.7', ifindex: 2 });
+  sockets.deliver(2, '239.7.7.7', Buffer.from('theirs'));
+  assert.deepEqual(got, [{ iface: 'wired0', kind: 'other-group', data: 'theirs' }]);
+  assert.deepEqual(one.ownDrops().map((d) => `${d.iface}:${d.port}=${d.drops}`), ['wired0:5000=0', 'wifi0:5000=0']);
   one.close();
 });
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReceiveStats, UNKNOWN_GROUP } from '../../src/core/receive/stats.js';
+import { MAX_STREAMS_PER_ROW, ReceiveStats } from '../../src/core/receive/stats.js';
 import { makeProbeBuffer, stampProbe, nowUs } from '../../src/core/probe/format.js';
 import type { Packet } from '../../src/core/membership/join.js';
 
@@ -9,8 +9,10 @@ const probe = (seq: number, senderId = 'host-1234', group = '239.1.1.1'): Buffer
   stampProbe(b, seq, nowUs());
   return b;
 };
-const pkt = (data: Buffer, iface = 'wired0', group?: string, atMs = Date.now()): Packet => ({
-  iface, ifindex: 2, family: 4, port: 5000, from: { address: '198.18.1.1', port: 4000, size: data.length }, data, atMs, ...(group ? { group } : {}),
+/** A datagram as the receiving socket hands it: the kernel's destination decides the group. */
+const pkt = (data: Buffer, iface = 'wired0', dst = '239.1.1.1', atMs = Date.now(), from = '198.18.1.1'): Packet => ({
+  iface, ifindex: 2, family: 4, port: 5000, dst, kind: dst.startsWith('239.') ? 'group' : 'unicast', ...(dst.startsWith('239.') ? { group: dst } : {}),
+  from: { address: from, port: 4000, size: data.length }, data, size: data.length, ttl: 3, atMs,
 });
 
 test('per interface x group: loss, duplicates, reorder, delay on one host clock, TTL from the probe', () => {
@@ -34,13 +36,15 @@ test('probes from another host: no delay unless --assume-synced; foreign traffic
   const s = new ReceiveStats({ joinedAtMs: Date.now(), localHost: 'host', assumeSynced: false });
   s.add(pkt(probe(0, 'other-9999')));
   s.add(pkt(Buffer.from('not a probe'), 'wired0', '239.1.1.1'));
-  s.add(pkt(Buffer.from('not a probe either'), 'wifi0'));
+  s.add(pkt(Buffer.from('unicast to this host'), 'wifi0', '198.18.2.2'));
   const rows = s.snapshot();
   const w = rows.find((r) => r.iface === 'wired0' && r.group === '239.1.1.1')!;
   assert.equal(w.delayMs, null);
   assert.equal(w.foreign, 1);
   assert.equal(w.packets, 2);
-  assert.equal(rows.find((r) => r.iface === 'wifi0')?.group, UNKNOWN_GROUP);
+  assert.equal(w.lastRxTtl, 3);
+  assert.equal(rows.find((r) => r.iface === 'wifi0'), undefined, 'unicast is never a group row');
+  assert.equal(s.ifaces().find((x) => x.iface === 'wifi0')?.unicast, 1);
   const synced = new ReceiveStats({ joinedAtMs: Date.now(), localHost: 'host', assumeSynced: true });
   synced.add(pkt(probe(0, 'other-9999')));
   assert.notEqual(synced.snapshot()[0]?.delayMs, null);
@@ -49,10 +53,47 @@ test('probes from another host: no delay unless --assume-synced; foreign traffic
 test('rate since the last snapshot and average rate over the run', () => {
   const t0 = Date.now();
   const s = new ReceiveStats({ joinedAtMs: t0, localHost: 'host', assumeSynced: false });
-  for (let i = 0; i < 11; i++) s.add(pkt(probe(i), 'wired0', undefined, t0 + i * 100));
+  for (let i = 0; i < 11; i++) s.add(pkt(probe(i), 'wired0', '239.1.1.1', t0 + i * 100));
   const [r] = s.snapshot(t0 + 2000);
   assert.equal(r?.rate, 5.5);
   assert.equal(r?.avgRate, 10);
   assert.equal(s.snapshot(t0 + 3000)[0]?.rate, 0);
   assert.equal(s.total, 11);
+});
+
+test('the group is the destination: a probe claiming another group counts as forged, never under the claimed group', () => {
+  const s = new ReceiveStats({ joinedAtMs: Date.now(), localHost: 'host', assumeSynced: false });
+  s.expect('wired0', '239.1.1.2');
+  for (let i = 0; i < 5; i++) s.add(pkt(probe(i, 'host-1234', '239.1.1.2'), 'wired0', '239.1.1.1'));
+  const rows = s.snapshot();
+  const to1 = rows.find((r) => r.group === '239.1.1.1')!;
+  assert.equal(to1.packets, 5);
+  assert.equal(to1.forged, 5);
+  assert.equal(to1.streams.length, 0, 'a forged probe feeds no stream');
+  assert.equal(rows.find((r) => r.group === '239.1.1.2')?.packets, 0);
+  assert.equal(s.packetsOf('wired0', '239.1.1.2'), 0);
+});
+
+test('other programs\' groups are counted per interface with a few names, never as rows', () => {
+  const s = new ReceiveStats({ joinedAtMs: Date.now(), localHost: 'host', assumeSynced: false });
+  const other = (dst: string): Packet => ({ ...pkt(Buffer.from('x'), 'wired0', dst), kind: 'other-group', group: undefined });
+  for (let i = 0; i < 20; i++) s.add(other(`239.9.9.${i}`));
+  assert.equal(s.snapshot().length, 0);
+  const x = s.ifaces()[0]!;
+  assert.equal(x.otherGroups, 20);
+  assert.equal(x.otherGroupNames.length, 8);
+  assert.equal(s.total, 0);
+});
+
+test('a flood of sender ids is bounded: streams capped per row, the rest counted and estimated', () => {
+  const s = new ReceiveStats({ joinedAtMs: Date.now(), localHost: 'host', assumeSynced: false });
+  const n = MAX_STREAMS_PER_ROW + 3000;
+  for (let i = 0; i < n; i++) s.add(pkt(probe(0, `flood-${i.toString(16).padStart(8, '0')}`), 'wired0', '239.1.1.1', Date.now(), `198.18.${(i >> 8) & 255}.${i & 255}`));
+  const [r] = s.snapshot();
+  assert.equal(r?.streams.length, MAX_STREAMS_PER_ROW);
+  assert.equal(r?.streamsOmitted.packets, 3000);
+  assert.ok(Math.abs((r?.streamsOmitted.senders ?? 0) - 3000) < 150, `estimate ${r?.streamsOmitted.senders}`);
+  const x = s.ifaces()[0]!;
+  assert.ok(Math.abs(x.senders - n) < n * 0.05, `senders ${x.senders}`);
+  assert.ok(Math.abs(x.sources - n) < n * 0.05, `sources ${x.sources}`);
 });

@@ -60,6 +60,15 @@ export interface IfaceCounts {
   other: number;
   /** libpcap's counters (pcap_stats): kernel drops when the reader fell behind. */
   kernel: CaptureStats;
+  /**
+   * Flows past the per-interface cap (a flood of sources): counted, not tracked. `flows` is the
+   * distinct count (exact to 256, estimated beyond), packets and bytes theirs.
+   */
+  flowsOmitted: { flows: number; packets: number; bytes: number };
+  /** Distinct flows (source x group) seen, tracked or not. */
+  distinctFlows: number;
+  /** Distinct probe sender ids seen (exact to 256, estimated beyond). */
+  distinctSenders: number;
 }
 
 export interface SniffTarget {

@@ -3,6 +3,10 @@
 import { decodeProbe, isProbe } from '../probe/format.js';
 import { StreamTracker, type StreamStats } from '../probe/tracker.js';
 import type { FrameScanner } from '../wire/frame.js';
+import { hashString, type DistinctCounter } from '../receive/distinct.js';
+
+/** Probe streams tracked per flow; a flood of sender ids past it is counted, not tracked. */
+export const MAX_PROBE_STREAMS_PER_FLOW = 64;
 
 export interface ProbeSeen {
   seq: number;
@@ -31,10 +35,9 @@ export interface FlowStats {
   firstUs: number;
   lastUs: number;
   probes: StreamStats[];
+  /** Probes of senders past MAX_PROBE_STREAMS_PER_FLOW. */
+  probesOmitted: number;
 }
-
-/** Probe streams tracked per flow: a forged payload can name any number of senders. */
-const MAX_TRACKERS = 64;
 
 export class Flow {
   packets = 0;
@@ -48,9 +51,12 @@ export class Flow {
   lastUs = 0;
   sport = 0;
   dport = 0;
+  probesOmitted = 0;
   private readonly trackers = new Map<string, StreamTracker>();
 
-  constructor(readonly iface: string, readonly group: string, readonly source: string, readonly family: 4 | 6, readonly srcMac: string | null) {}
+  /** `senders`: the interface's count of distinct probe sender ids (shared by its flows). */
+  constructor(readonly iface: string, readonly group: string, readonly source: string, readonly family: 4 | 6, readonly srcMac: string | null,
+    private readonly senders?: DistinctCounter) {}
 
   /** Counts the packet the scanner holds; returns the probe fields when it carries a probe. */
   add(s: FrameScanner, wireLen: number, tsUs: number): ProbeSeen | undefined {
@@ -71,12 +77,16 @@ export class Flow {
     if (!p) return undefined;
     const key = `${p.senderId}\0${p.ifname}`;
     let t = this.trackers.get(key);
+    const delayMs = (tsUs - p.sentUs) / 1000;
     if (!t) {
-      if (this.trackers.size >= MAX_TRACKERS) return undefined;
+      this.senders?.add(hashString(key));
+      if (this.trackers.size >= MAX_PROBE_STREAMS_PER_FLOW) {
+        this.probesOmitted++;
+        return { seq: p.seq, sender: p.senderId, senderIface: p.ifname, delayMs };
+      }
       t = new StreamTracker(p.senderId, p.ifname, p.group, tsUs / 1000);
       this.trackers.set(key, t);
     }
-    const delayMs = (tsUs - p.sentUs) / 1000;
     t.add(p.seq, delayMs, tsUs / 1000, ttl);
     return { seq: p.seq, sender: p.senderId, senderIface: p.ifname, delayMs };
   }
@@ -94,6 +104,7 @@ export class Flow {
       ports: { sport: this.sport, dport: this.dport },
       firstUs: this.firstUs, lastUs: this.lastUs,
       probes: [...this.trackers.values()].map((t) => ({ ...t.stats, delayMs: t.stats.delayMs ? { ...t.stats.delayMs } : null })),
+      probesOmitted: this.probesOmitted,
     };
   }
 }

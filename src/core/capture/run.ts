@@ -18,6 +18,7 @@ import { buildFilter } from './filter.js';
 import { trafficFindings } from './findings.js';
 import { SniffSession, type IfaceCounts, type SniffEvent, type SniffSummary } from './session.js';
 import type { FlowStats } from './flows.js';
+import { stormFinding } from '../receive/health.js';
 import type { WatchLinks } from '../../platform/link-watch.js';
 import type { ChurnEvent, ChurnFollower } from '../membership/churn.js';
 import { followSniffChurn } from './churn.js';
@@ -158,7 +159,8 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
     membership?.close();
     membership = undefined;
     const bytes = sink?.commit();
-    const findings = [...joinFindings, ...churn?.findings() ?? [], ...trafficFindings(summary.flows)];
+    const storms = summary.interfaces.flatMap((c) => stormFinding(c.iface, c.distinctFlows, c.distinctSenders, summary.durationMs / 1000) ?? []);
+    const findings = [...joinFindings, ...churn?.findings() ?? [], ...trafficFindings(summary.flows), ...storms];
     out.summary(summary, findings, factory.version,
       sink && fileWriter ? { path: sink.path, format: a.format, packets: fileWriter.packets, bytes: bytes ?? 0 } : undefined);
     return exitFor(findings);

@@ -6,6 +6,15 @@ import { FrameScanner } from '../wire/frame.js';
 import { isMalformed } from '../wire/igmp.js';
 import type { CaptureFileWriter } from './file-format.js';
 import { Flow, type FlowStats } from './flows.js';
+import { DistinctCounter, hashBytes } from '../receive/distinct.js';
+
+/**
+ * Flows tracked per interface: a flood of spoofed sources (issue 17: 20 k flows took sniff to
+ * 2.7 GB and a 21 s render) goes past it into counters of fixed size.
+ */
+export const MAX_FLOWS_PER_IFACE = 1024;
+/** Flows in a snapshot (stats events, the summary): the busiest; the rest are counted. */
+export const FLOWS_SHOWN = 256;
 import type { IfaceCounts, PacketEvent, SniffEvent, SniffOptions, SniffSummary, StopReason } from './events.js';
 
 export type { ControlEvent, IfaceCounts, MalformedEvent, PacketEvent, SniffEvent, SniffOptions, SniffSummary, SniffTarget, StopReason } from './events.js';
@@ -17,6 +26,10 @@ interface IfaceState {
   kernelBase: CaptureStats;
   counts: IfaceCounts;
   flows: Map<string, Flow>;
+  /** Every distinct flow key seen (tracked ones too): the storm's measure. */
+  distinct: DistinctCounter;
+  omitted: DistinctCounter;
+  senders: DistinctCounter;
   /** The flow of the previous data packet and its address bytes (src then dst). */
   last: Flow | undefined;
   lastKey: Uint8Array;
@@ -40,8 +53,9 @@ export class SniffSession {
 
   constructor(private readonly factory: CaptureFactory, private readonly opts: SniffOptions, private readonly onEvent: (e: SniffEvent) => void) {
     this.states = opts.targets.map((t, id) => ({
-      id, kernelBase: { received: 0, dropped: 0, ifDropped: 0 }, flows: new Map(), last: undefined, lastKey: new Uint8Array(32), lastLen: 0,
-      counts: { iface: t.iface, linkType: -1, packets: 0, bytes: 0, data: 0, igmp: 0, mld: 0, malformed: 0, other: 0, kernel: { received: 0, dropped: 0, ifDropped: 0 } },
+      id, kernelBase: { received: 0, dropped: 0, ifDropped: 0 }, flows: new Map(), distinct: new DistinctCounter(), omitted: new DistinctCounter(), senders: new DistinctCounter(),
+      last: undefined, lastKey: new Uint8Array(32), lastLen: 0,
+      counts: { iface: t.iface, linkType: -1, packets: 0, bytes: 0, data: 0, igmp: 0, mld: 0, malformed: 0, other: 0, kernel: { received: 0, dropped: 0, ifDropped: 0 }, flowsOmitted: { flows: 0, packets: 0, bytes: 0 }, distinctFlows: 0, distinctSenders: 0 },
     }));
     this.stopped = new Promise((resolve) => { this.resolveStop = resolve; });
   }
@@ -137,17 +151,31 @@ export class SniffSession {
     this.resolveStop?.(reason);
   }
 
-  /** Current counters and flows (for live output and stats events). */
+  /**
+   * Current counters and the busiest FLOWS_SHOWN flows (for live output, stats events and the
+   * summary); the others are in each interface's counts.
+   */
   snapshot(): { interfaces: IfaceCounts[]; flows: FlowStats[] } {
     for (const st of this.states) {
       const k = st.handle?.stats() ?? { received: 0, dropped: 0, ifDropped: 0 };
       const b = st.kernelBase;
       st.counts.kernel = { received: b.received + k.received, dropped: b.dropped + k.dropped, ifDropped: b.ifDropped + k.ifDropped };
+      st.counts.flowsOmitted.flows = st.omitted.count();
+      st.counts.distinctFlows = st.distinct.count();
+      st.counts.distinctSenders = st.senders.count();
     }
+    const all = this.states.flatMap((s) => [...s.flows.values()]);
+    // Top N by packets without sorting every flow when there are few.
+    const shown = all.length <= FLOWS_SHOWN ? all : all.sort((a, b) => b.packets - a.packets).slice(0, FLOWS_SHOWN);
     return {
-      interfaces: this.states.map((s) => ({ ...s.counts, kernel: { ...s.counts.kernel } })),
-      flows: this.states.flatMap((s) => [...s.flows.values()].map((f) => f.snapshot())),
+      interfaces: this.states.map((s) => ({ ...s.counts, kernel: { ...s.counts.kernel }, flowsOmitted: { ...s.counts.flowsOmitted } })),
+      flows: shown.map((f) => f.snapshot()),
     };
+  }
+
+  /** Flows tracked in all (the snapshot shows FLOWS_SHOWN of them). */
+  trackedFlows(): number {
+    return this.states.reduce((a, s) => a + s.flows.size, 0);
   }
 
   /**
@@ -238,7 +266,16 @@ export class SniffSession {
       const key = Buffer.prototype.latin1Slice.call(buf, at, at + n) as string;
       flow = st.flows.get(key);
       if (!flow) {
-        flow = new Flow(st.counts.iface, s.dstText(), s.srcText(), ip.family as 4 | 6, s.srcMac() ?? null);
+        const h = hashBytes(buf, at, at + n);
+        st.distinct.add(h);
+        if (st.flows.size >= MAX_FLOWS_PER_IFACE) {
+          st.omitted.add(h);
+          const o = st.counts.flowsOmitted;
+          o.packets++;
+          o.bytes += wireLen;
+          return;
+        }
+        flow = new Flow(st.counts.iface, s.dstText(), s.srcText(), ip.family as 4 | 6, s.srcMac() ?? null, st.senders);
         st.flows.set(key, flow);
       }
       st.last = flow;

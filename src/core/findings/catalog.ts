@@ -227,6 +227,24 @@ export const catalog = {
     explanation: 'Probe sequence numbers show gaps above the allowed loss on this interface.',
     fix: 'Look for drops on the path: switch buffers, rate limits, snooping flaps, the receiver\'s socket buffer (netstat -su receive errors).',
   },
+  RECEIVE_OVERRUN: {
+    severity: 'warning',
+    title: 'mcast-doctor\'s own socket overflowed',
+    explanation: 'The kernel dropped datagrams on mcast-doctor\'s receiving socket because its receive buffer was full (SO_RXQ_OVFL / SO_MEMINFO drops): this host did not read fast enough. Those datagrams did reach the host; the counts and any loss derived from them understate what arrived, and that part of the loss is not the network\'s.',
+    fix: 'Raise the buffer limit mcast-doctor asks for (sysctl -w net.core.rmem_max=8388608), give the host CPU, or measure a lower rate; loss "before the host" in the message is the network\'s share.',
+  },
+  TRAFFIC_STORM: {
+    severity: 'warning',
+    title: 'A flood of sources or senders',
+    explanation: 'An interface received traffic from far more distinct source addresses or probe sender ids than any real set of senders: a spoofed flood, a replay, or a forwarding loop. Per-stream tables are capped (the first streams are kept, the rest counted), so the run stays bounded; the figures for the real streams stay valid.',
+    fix: 'Capture on the interface (mcast-doctor sniff -i IFACE) to see where it comes from: one MAC behind many sources is a spoofer; the same frames again and again with falling TTL is a loop (spanning tree, a bridge between two ports).',
+  },
+  PROBE_GROUP_MISMATCH: {
+    severity: 'warning',
+    title: 'Probes name another group than their destination',
+    explanation: 'The kernel delivered these probes to one group (IP_PKTINFO) but their payload names another. A datagram\'s group is its destination: the payload may only confirm it, so these are counted as traffic of the destination group and never as probes of the group they claim. Someone forges probes, or a sender is broken.',
+    fix: 'Find the sender (the last source in the evidence) and stop it; a mcast-doctor sender always writes its destination group.',
+  },
   SNOOPING_TIMEOUT: {
     severity: 'error',
     title: 'Stream stopped at the snooping membership timeout',

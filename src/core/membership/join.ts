@@ -1,17 +1,19 @@
-// join-all's core, reused by sniff: join each group on every eligible interface, one
+// join-all's core, reused by sniff and mesh: join each group on every eligible interface, one
 // membership per (interface, group) by ifindex, and report a result for every pair.
-// Receive sockets are bound to the port and to their device with IP_MULTICAST_ALL off, so
-// each packet is attributed to the interface it arrived on.
+// Memberships are held on membership-only sockets (split at the kernel's per-socket limit); one
+// receiving socket per (interface, family, port), bound to its device, takes the traffic. Each
+// datagram's group is its destination as the kernel delivered it (PKTINFO) and its interface the
+// kernel's ifindex: a payload can never redirect a datagram to another group (issue 17).
 import type { Platform } from '../../platform/types.js';
-import type { MembershipRequest, Receiver, RemoteInfo, SocketApi } from '../../platform/sockets/types.js';
+import type { Datagram, MembershipRequest, Receiver, RemoteInfo, SocketApi } from '../../platform/sockets/types.js';
 import { isSocketError } from '../../platform/sockets/errno.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import type { GroupSpec } from '../group-args.js';
 import { addressesOf, type Interface } from '../interfaces.js';
-import type { Family } from '../ip.js';
+import { isMulticast, type Family } from '../ip.js';
 import { joinErrnoSentence } from './errno-text.js';
-import { openMembershipSocket, type HeldSocket } from './sockets.js';
+import { openMembershipSocket, openReceiveSocket, type HeldSocket } from './sockets.js';
 
 export interface JoinDeps {
   sockets: SocketApi;
@@ -45,17 +47,37 @@ export interface JoinResult {
   message?: string;
 }
 
+/** group: a group joined on this interface for this port; other-group: a group someone else joined (or ours on another port); unicast. */
+export type PacketKind = 'group' | 'other-group' | 'unicast';
+
+/** One datagram. The receiving socket reuses the object: valid during the callback only. */
 export interface Packet {
   iface: string;
+  /** The arrival interface (the kernel's ifindex, PKTINFO). */
   ifindex: number;
   family: Family;
   port: number;
-  /** The group, when the receiving socket holds only one (else read it from the probe payload). */
+  /** The destination the kernel delivered it to (PKTINFO). */
+  dst: string;
+  /** The joined group it was sent to (kind 'group'); undefined otherwise. */
   group?: string;
+  kind: PacketKind;
   from: RemoteInfo;
+  /** The payload (the first 2048 bytes at most: `size` is the datagram's length). */
   data: Buffer;
+  size: number;
+  /** Received TTL / hop limit; -1 when the kernel did not say. */
+  ttl: number;
   /** Date.now() at arrival. */
   atMs: number;
+}
+
+/** Datagrams the kernel dropped on one of our receiving sockets (its buffer was full). */
+export interface OwnDrops {
+  iface: string;
+  family: Family;
+  port: number;
+  drops: number;
 }
 
 export interface Membership {
@@ -66,6 +88,8 @@ export interface Membership {
   socketCount: number;
   onPacket(cb: (p: Packet) => void): void;
   onError(cb: (e: Error, iface: string) => void): void;
+  /** Per receiving socket, what the kernel dropped on it so far (our own overrun, not the network's). */
+  ownDrops(): OwnDrops[];
   /** Closes the sockets (so the memberships) of one interface that went down or away; how many. */
   release(iface: string): number;
   close(): void;
@@ -90,10 +114,21 @@ export async function joinAll(deps: JoinDeps, opts: JoinOptions): Promise<Member
   const findings: Finding[] = [];
   let split: { iface: string; family: Family; errno: string } | undefined;
 
-  const open = (i: Interface, family: Family, port: number): HeldSocket => {
-    const s = openMembershipSocket(api, { ifname: i.name, ifindex: i.index, family, port, receive: opts.receive });
+  const open = (i: Interface, family: Family): HeldSocket => {
+    const s = openMembershipSocket(api, { ifname: i.name, ifindex: i.index, family });
     all.push(s);
     return s;
+  };
+  // Receiving sockets per (interface, family, port), opened at the first group of that port.
+  const receivers = new Map<number, HeldSocket>();
+  const receiveSocket = (i: Interface, family: Family, port: number): HeldSocket => {
+    const key = (i.index * 65536 + port) * 2 + (family === 6 ? 1 : 0);
+    let r = receivers.get(key);
+    if (!r) {
+      r = openReceiveSocket(api, { ifname: i.name, ifindex: i.index, family, port });
+      receivers.set(key, r);
+    }
+    return r;
   };
 
   const targets = opts.interfaces.filter((i) => !i.loopback);
@@ -122,30 +157,32 @@ export async function joinAll(deps: JoinDeps, opts: JoinOptions): Promise<Member
         results.push({ ...base, status: 'skipped', skipReason: reason });
         continue;
       }
-      const key = (i.index * 65536 + g.port) * 2 + (g.family === 6 ? 1 : 0);
+      const key = i.index * 2 + (g.family === 6 ? 1 : 0);
       let chain = chains.get(key);
       if (!chain) { chain = []; chains.set(key, chain); }
       const req: MembershipRequest = g.source !== undefined
         ? { family: g.family, group: g.group, ifindex: i.index, source: g.source }
         : { family: g.family, group: g.group, ifindex: i.index };
       try {
+        const rx = opts.receive ? receiveSocket(i, g.family, g.port) : undefined;
         let s = chain[chain.length - 1];
         if (s && g.family === 4 && g.source === undefined && s.groups.length >= perSocket && s.groups.every((x) => x.source === undefined)) {
           split ??= { iface: i.name, family: 4, errno: 'ENOBUFS' };
           s = undefined;
         }
-        if (!s) { s = open(i, g.family, g.port); chain.push(s); }
+        if (!s) { s = open(i, g.family); chain.push(s); }
         try {
           api.join(s.fd, req);
         } catch (e) {
           // Full socket: open the next one and try once more there (smcroute does the same).
           if (!isSocketError(e) || !isSocketFull(e.code) || s.groups.length === 0) throw e;
           split ??= { iface: i.name, family: g.family, errno: e.code };
-          s = open(i, g.family, g.port);
+          s = open(i, g.family);
           chain.push(s);
           api.join(s.fd, req);
         }
         s.groups.push(held);
+        rx?.groups.push(held);
         base.socket = chain.length - 1;
         results.push(base);
       } catch (e) {
@@ -181,34 +218,34 @@ export async function joinAll(deps: JoinDeps, opts: JoinOptions): Promise<Member
 
   const packetCbs: ((p: Packet) => void)[] = [];
   const errorCbs: ((e: Error, iface: string) => void)[] = [];
-  const receivers = new Map<HeldSocket, Receiver>();
+  const live = new Map<HeldSocket, Receiver>();
   const unowned = new Set(all);
-  if (opts.receive) {
-    for (const s of all) {
-      const single = s.groups.length === 1 ? s.groups[0]?.group : undefined;
-      if (s.groups.length === 0) continue;
-      receivers.set(s, api.receive(s.fd, s.family, (data, from) => {
-        const p: Packet = { iface: s.ifname, ifindex: s.ifindex, family: s.family, port: s.port, from, data, atMs: Date.now() };
-        if (single !== undefined) p.group = single;
-        for (const cb of packetCbs) cb(p);
-      }, (e) => { for (const cb of errorCbs) cb(e, s.ifname); }));
-      unowned.delete(s);
-    }
+  for (const r of receivers.values()) {
+    if (r.groups.length === 0) { api.close(r.fd); continue; }
+    live.set(r, api.receive(r.fd, r.family, deliverTo(r, packetCbs), (e) => { for (const cb of errorCbs) cb(e, r.ifname); }));
   }
   let closed = false;
+  // Drops of receiving sockets already closed (an interface that went away) still count.
+  const released: OwnDrops[] = [];
   return {
     results,
     findings,
-    socketCount: all.length,
+    socketCount: all.length + live.size,
     onPacket: (cb) => { packetCbs.push(cb); },
     onError: (cb) => { errorCbs.push(cb); },
+    ownDrops: () => [...released, ...[...live].map(([s, r]) => ({ iface: s.ifname, family: s.family, port: s.port, drops: r.drops() }))],
     release: (iface) => {
       let n = 0;
-      for (const s of all) {
-        if (s.ifname !== iface || (!receivers.has(s) && !unowned.has(s))) continue;
-        receivers.get(s)?.close();
-        if (unowned.has(s)) api.close(s.fd);
-        receivers.delete(s);
+      for (const [s, r] of live) {
+        if (s.ifname !== iface) continue;
+        released.push({ iface: s.ifname, family: s.family, port: s.port, drops: r.drops() });
+        r.close();
+        live.delete(s);
+        n++;
+      }
+      for (const s of unowned) {
+        if (s.ifname !== iface) continue;
+        api.close(s.fd);
         unowned.delete(s);
         n++;
       }
@@ -217,8 +254,38 @@ export async function joinAll(deps: JoinDeps, opts: JoinOptions): Promise<Member
     close: () => {
       if (closed) return;
       closed = true;
-      for (const r of receivers.values()) r.close();
+      for (const r of live.values()) r.close();
       for (const s of unowned) api.close(s.fd);
     },
+  };
+}
+
+/**
+ * The per-datagram path of one receiving socket: the kernel's destination decides the group,
+ * its ifindex the interface. One Packet object, reused (the hot path allocates nothing).
+ */
+function deliverTo(r: HeldSocket, cbs: readonly ((p: Packet) => void)[]): (d: Datagram) => void {
+  const p: Packet = { iface: r.ifname, ifindex: r.ifindex, family: r.family, port: r.port, dst: '', kind: 'group', from: { address: '', port: 0, size: 0 }, data: Buffer.alloc(0), size: 0, ttl: -1, atMs: 0 };
+  // Groups joined on this interface for this port; the set grows with r.groups (rejoins).
+  const mine = new Set<string>();
+  let known = 0;
+  return (d) => {
+    // Without SO_BINDTODEVICE every interface's socket sees every datagram: keep our own only.
+    if (d.ifindex !== 0 && d.ifindex !== r.ifindex) return;
+    for (; known < r.groups.length; known++) mine.add(r.groups[known]?.group ?? '');
+    p.dst = d.dst;
+    if (mine.has(d.dst)) {
+      p.group = d.dst;
+      p.kind = 'group';
+    } else {
+      p.group = undefined;
+      p.kind = d.dst !== '' && isMulticast(d.dst) ? 'other-group' : 'unicast';
+    }
+    p.from = d.from;
+    p.data = d.data;
+    p.size = d.size;
+    p.ttl = d.ttl;
+    p.atMs = Date.now();
+    for (const cb of cbs) cb(p);
   };
 }

@@ -14,6 +14,7 @@ import { addressesOf, isEligible, loadInterfaces } from '../interfaces.js';
 import { joinAll } from '../membership/join.js';
 import { verifyMemberships } from '../membership/verify.js';
 import { ReceiveStats } from '../receive/stats.js';
+import { receiveHealth } from '../receive/health.js';
 import { sendAll } from '../transmit/send-all.js';
 import { checkSize, senderIdFor } from '../transmit/setup.js';
 import { graceFor } from '../stall/detect.js';
@@ -126,9 +127,11 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
     clearTimeout(timer);
     clearInterval(tick);
     watch.close();
+    const ownDrops = m.ownDrops();
     m.close();
     const endMs = Date.now();
-    findings.push(...sent.findings, ...receiveErrors);
+    // Our own socket's overrun, a storm of senders, forged probes: said once, not drowned in cells.
+    findings.push(...sent.findings, ...receiveErrors, ...receiveHealth(stats.snapshot(), stats.ifaces(), ownDrops));
     if (eligible.length === 0) {
       findings.unshift(makeFinding('NO_ELIGIBLE_INTERFACE', {
         group: g.group,

@@ -12,8 +12,10 @@ import { loadInterfaces } from '../interfaces.js';
 import type { Family } from '../ip.js';
 import { joinAll, type JoinResult, type Packet } from '../membership/join.js';
 import { verifyMemberships } from '../membership/verify.js';
-import type { Probe } from '../probe/format.js';
-import { ReceiveStats, type RowStats } from './stats.js';
+import { decodeProbe, type Probe } from '../probe/format.js';
+import { ReceiveStats, type IfaceReceive, type RowStats } from './stats.js';
+import { receiveHealth, splitLoss, type LossSplit } from './health.js';
+import type { OwnDrops } from '../membership/join.js';
 import { startStallWatch, type StallWatchDeps } from './stalls.js';
 import { addressesOf } from '../interfaces.js';
 import type { WatchLinks } from '../../platform/link-watch.js';
@@ -54,6 +56,12 @@ export interface JoinAllOutcome {
   totalPackets: number;
   /** Per interface joined: downs and returns during the run. */
   churn: IfaceChurn[];
+  /** Per interface: unicast and other groups kept apart, distinct sources and senders. */
+  ifaces: IfaceReceive[];
+  /** Per receiving socket: datagrams the kernel dropped on it (ours, not the network's). */
+  ownDrops: OwnDrops[];
+  /** Per interface: sequence loss split into our own socket's drops and loss before the host. */
+  loss: LossSplit[];
   exitCode: number;
 }
 
@@ -104,8 +112,9 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => { stop = resolve; });
   const onPacket = (p: Packet): void => {
-    const probe = stats.add(p);
-    hooks.packet?.(p, probe);
+    stats.add(p);
+    // Decoded again only for --verbose --json's packet events: the counting path does not decode.
+    if (hooks.packet) hooks.packet(p, p.kind === 'group' ? decodeProbe(p.data) : undefined);
     if (o.count !== undefined && stats.total >= o.count) stop();
   };
   const receiveErrors: Finding[] = [];
@@ -134,11 +143,15 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
       if (timer) clearTimeout(timer);
     }
     await churn?.close();
+    // Read before the sockets close (close() reads them too, but churned sockets are gone).
+    const ownDrops = m.ownDrops();
     m.close();
     await window?.finish().catch(() => window.close());
     const endMs = Date.now();
     const elapsedMs = endMs - listeningAt;
     const rows = stats.snapshot();
+    const ifaces = stats.ifaces();
+    findings.push(...receiveHealth(rows, ifaces, ownDrops));
     findings.push(...receiveErrors, ...churn?.findings() ?? [], ...await stalls.finish(stats.streams(), { joinedAtMs: joinedAt, endMs },
       // A down is still on at the end when it is the interface's last and the interface is down.
       downs.map((d) => ({ iface: d.iface, atMs: d.atMs,
@@ -161,7 +174,7 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
     }
     const failed = m.results.some((r) => r.status === 'failed');
     const exitCode = failed || hasError(findings) ? 1 : 0;
-    return { results: m.results, rows, findings, sockets: m.socketCount, elapsedMs, totalPackets: stats.total, churn: churn?.summary() ?? [], exitCode };
+    return { results: m.results, rows, findings, sockets: m.socketCount, elapsedMs, totalPackets: stats.total, churn: churn?.summary() ?? [], ifaces, ownDrops, loss: splitLoss(rows, ownDrops), exitCode };
   })();
   return { done, stop: () => stop() };
 }

@@ -14,8 +14,13 @@ export const SO_SNDBUF = 7;
 export const SO_RCVBUF = 8;
 export const SO_REUSEPORT = 15;
 export const SO_BINDTODEVICE = 25;
+/** Every datagram carries the socket's drop count so far (cmsg). */
+export const SO_RXQ_OVFL = 40;
 
 export const IPPROTO_IP = 0;
+/** cmsg with the destination address and arrival ifindex of each datagram. */
+export const IP_PKTINFO = 8;
+export const IP_RECVTTL = 12;
 export const IP_MULTICAST_IF = 32;
 export const IP_MULTICAST_TTL = 33;
 export const IP_MULTICAST_LOOP = 34;
@@ -37,6 +42,8 @@ export const IPV6_JOIN_GROUP = 20;
 export const IPV6_LEAVE_GROUP = 21;
 export const IPV6_V6ONLY = 26;
 export const IPV6_MULTICAST_ALL = 29;
+export const IPV6_RECVPKTINFO = 49;
+export const IPV6_RECVHOPLIMIT = 51;
 
 /** sendmmsg flags. */
 export const MSG_DONTWAIT = 0x40;

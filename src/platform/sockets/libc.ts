@@ -12,6 +12,13 @@ export interface Libc {
   close(fd: number): number;
   /** msgvec is a native pointer from koffi.alloc. */
   sendmmsg(fd: number, msgvec: unknown, vlen: number, flags: number): number;
+  recvmmsg(fd: number, msgvec: unknown, vlen: number, flags: number, timeout: null): number;
+  getsockopt(fd: number, level: number, name: number, value: Buffer, len: Buffer): number;
+  epoll_create1(flags: number): number;
+  epoll_ctl(epfd: number, op: number, fd: number, event: Buffer): number;
+  /** Also called with .async(...args, callback) on a koffi worker thread (receive readiness). */
+  epoll_wait: ((epfd: number, events: unknown, max: number, timeoutMs: number) => number)
+    & { async(epfd: number, events: unknown, max: number, timeoutMs: number, cb: (err: unknown, n: number) => void): void };
 }
 
 let libc: Libc | undefined;
@@ -28,6 +35,11 @@ export function loadLibc(): Libc {
     bind: lib.func('int bind(int, void *, uint32_t)') as Libc['bind'],
     close: lib.func('int close(int)') as Libc['close'],
     sendmmsg: lib.func('int sendmmsg(int, void *, unsigned int, int)') as Libc['sendmmsg'],
+    recvmmsg: lib.func('int recvmmsg(int, void *, unsigned int, int, void *)') as Libc['recvmmsg'],
+    getsockopt: lib.func('int getsockopt(int, int, int, void *, void *)') as Libc['getsockopt'],
+    epoll_create1: lib.func('int epoll_create1(int)') as Libc['epoll_create1'],
+    epoll_ctl: lib.func('int epoll_ctl(int, int, int, void *)') as Libc['epoll_ctl'],
+    epoll_wait: lib.func('int epoll_wait(int, void *, int, int)') as Libc['epoll_wait'],
   };
   return libc;
 }

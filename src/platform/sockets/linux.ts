@@ -1,13 +1,13 @@
 // SocketApi over libc (koffi). Each call is one syscall; a failure throws SocketError with the
-// errno read right after it. Receiving goes through libuv: the bound fd is handed to dgram.
-import dgram from 'node:dgram';
+// errno read right after it. Receiving is recvmmsg on the fd itself (recv.ts).
 import type { Family } from '../../core/ip.js';
 import * as C from './constants.js';
 import { check, loadLibc, type Libc } from './libc.js';
 import { makeBatchSender } from './batch.js';
 import { groupSourceReq, int32, ipMreqn, ipv6Mreq, sockaddr } from './sockaddr.js';
 import { ipv4ToInt } from '../../core/ip.js';
-import type { BatchOptions, Fd, MembershipRequest, Receiver, RemoteInfo, SocketApi } from './types.js';
+import type { BatchOptions, Datagram, Fd, MembershipRequest, Receiver, SocketApi } from './types.js';
+import { startReceiver } from './recv.js';
 
 const v4 = (f: Family): boolean => f === 4;
 
@@ -112,20 +112,16 @@ export class LinuxSockets implements SocketApi {
     return makeBatchSender(this.c, fd, o);
   }
 
-  receive(fd: Fd, family: Family, onMessage: (data: Buffer, from: RemoteInfo) => void, onError: (e: Error) => void): Receiver {
-    const s = dgram.createSocket({ type: v4(family) ? 'udp4' : 'udp6' });
-    s.on('message', (msg, rinfo) => onMessage(msg, { address: rinfo.address, port: rinfo.port, size: rinfo.size }));
-    s.on('error', onError);
-    // libuv's uv_udp_open adopts the fd as it is (bound, options set) and makes it non-blocking.
-    s.bind({ fd });
-    let closed = false;
-    return {
-      close: () => {
-        if (closed) return;
-        closed = true;
-        s.close();
-      },
-    };
+  receive(fd: Fd, family: Family, onDatagram: (d: Datagram) => void, onError: (e: Error) => void): Receiver {
+    if (v4(family)) {
+      this.opt(fd, C.IPPROTO_IP, C.IP_PKTINFO, int32(1), 'IP_PKTINFO');
+      this.opt(fd, C.IPPROTO_IP, C.IP_RECVTTL, int32(1), 'IP_RECVTTL');
+    } else {
+      this.opt(fd, C.IPPROTO_IPV6, C.IPV6_RECVPKTINFO, int32(1), 'IPV6_RECVPKTINFO');
+      this.opt(fd, C.IPPROTO_IPV6, C.IPV6_RECVHOPLIMIT, int32(1), 'IPV6_RECVHOPLIMIT');
+    }
+    this.opt(fd, C.SOL_SOCKET, C.SO_RXQ_OVFL, int32(1), 'SO_RXQ_OVFL');
+    return startReceiver(this.c, fd, family, onDatagram, onError);
   }
 }
 

@@ -22,6 +22,22 @@ export interface RemoteInfo {
 
 export interface Receiver {
   close(): void;
+  /** Datagrams the kernel dropped on this socket (receive buffer full): SO_MEMINFO / SO_RXQ_OVFL. */
+  drops(): number;
+}
+
+/** One received datagram with the kernel's ancillary data. Reused: valid during the callback only. */
+export interface Datagram {
+  /** The payload (at most the receive slot: 2048 bytes; `size` is the datagram's real length). */
+  data: Buffer;
+  size: number;
+  from: RemoteInfo;
+  /** Destination address the kernel delivered it to (IP_PKTINFO / IPV6_PKTINFO); '' if absent. */
+  dst: string;
+  /** Arrival interface index (PKTINFO); 0 if absent. */
+  ifindex: number;
+  /** Received TTL / hop limit (IP_RECVTTL / IPV6_RECVHOPLIMIT); -1 if absent. */
+  ttl: number;
 }
 
 export interface BatchSender {
@@ -74,8 +90,8 @@ export interface SocketApi {
   receiveBuffer(fd: Fd, bytes: number): void;
   batchSender(fd: Fd, opts: BatchOptions): BatchSender;
   /**
-   * Hands the bound socket to libuv (dgram `bind({ fd })`) and calls onMessage for each datagram.
-   * The receiver owns the fd from then on: close() closes it.
+   * Turns on PKTINFO, the received TTL and SO_RXQ_OVFL, and calls onDatagram for each datagram
+   * (recvmmsg batches, src/platform/sockets/recv.ts). The receiver owns the fd: close() closes it.
    */
-  receive(fd: Fd, family: Family, onMessage: (data: Buffer, from: RemoteInfo) => void, onError: (e: Error) => void): Receiver;
+  receive(fd: Fd, family: Family, onDatagram: (d: Datagram) => void, onError: (e: Error) => void): Receiver;
 }

@@ -4,6 +4,7 @@ import { makeFinding } from '../../findings/catalog.js';
 import type { Finding } from '../../findings/model.js';
 import { parseGroupArg } from '../../group-args.js';
 import { startJoinAll } from '../../receive/run.js';
+import { lossSentence } from '../../receive/health.js';
 import type { DoctorCheck } from '../types.js';
 
 /** Even with --querier-wait 0, an expectation gets this long to be met. */
@@ -34,12 +35,14 @@ export const receiveCheck: DoctorCheck = {
       const row = out.rows.find((r) => r.iface === w.iface && r.group === g);
       const lost = row?.lost ?? 0;
       const got = row ? row.packets - row.duplicates : 0;
+      const split = out.loss.find((l) => l.iface === w.iface);
       const lossPct = got + lost > 0 ? (100 * lost) / (got + lost) : null;
       if (row && row.packets > 0 && lossPct !== null && lossPct > ctx.opts.maxLossPct) {
         findings.push(makeFinding('RECEIVE_LOSS', {
           iface: w.iface, group: g,
-          message: `${g} arrived on ${w.iface} with ${lossPct.toFixed(1)} % loss (${lost} of ${got + lost} probes), more than --max-loss ${ctx.opts.maxLossPct} %.`,
-          evidence: { lost, received: got, lossPct, maxLossPct: ctx.opts.maxLossPct },
+          // Our own socket's drops are said apart: they are this host's, not the network's.
+          message: `${g} arrived on ${w.iface} with ${lossPct.toFixed(1)} % loss (${lost} of ${got + lost} probes), more than --max-loss ${ctx.opts.maxLossPct} %${split ? ` (${lossSentence(split)})` : ''}.`,
+          evidence: { lost, received: got, lossPct, maxLossPct: ctx.opts.maxLossPct, socketDrops: split?.socket ?? 0, lostBeforeHost: split?.beforeHost ?? lost },
         }));
       }
       return { iface: w.iface, group: g, packets: row?.packets ?? 0, lost, lossPct };

@@ -1,0 +1,74 @@
+// What the receive path says about itself and about hostile traffic (issues 17, 18):
+// - RECEIVE_OVERRUN: the kernel dropped datagrams on mcast-doctor's own socket (its buffer was
+//   full). That loss is this host's, never the network's: the split is told in one sentence.
+// - TRAFFIC_STORM: an interface saw far more distinct sources or probe senders than any real
+//   set of senders (a spoofed flood, or a loop): named once instead of drowned in rows.
+// - PROBE_GROUP_MISMATCH: probes whose payload names another group than the one the kernel
+//   delivered them to (forged or broken senders); never counted under the claimed group.
+import { makeFinding } from '../findings/catalog.js';
+import type { Finding } from '../findings/model.js';
+import type { OwnDrops } from '../membership/join.js';
+import type { IfaceReceive, RowStats } from './stats.js';
+
+/** Distinct sources or sender ids on one interface beyond which the traffic is a storm. */
+export const STORM_DISTINCT = 1024;
+
+export interface LossSplit {
+  iface: string;
+  /** Dropped on our own receiving sockets (the kernel's count). */
+  socket: number;
+  /** Probe-sequence loss not explained by our own drops: lost before this host. */
+  beforeHost: number;
+}
+
+/** Per interface: our own drops and the rest of the sequence loss. */
+export function splitLoss(rows: readonly RowStats[], drops: readonly OwnDrops[]): LossSplit[] {
+  const ifaces = [...new Set([...rows.map((r) => r.iface), ...drops.map((d) => d.iface)])];
+  return ifaces.map((iface) => {
+    const socket = drops.filter((d) => d.iface === iface).reduce((a, d) => a + d.drops, 0);
+    const lost = rows.filter((r) => r.iface === iface).reduce((a, r) => a + r.lost, 0);
+    return { iface, socket, beforeHost: Math.max(0, lost - socket) };
+  });
+}
+
+export function lossSentence(s: LossSplit): string {
+  return `lost by this host's mcast-doctor socket: ${s.socket}; lost before the host: ${s.beforeHost}`;
+}
+
+export function receiveHealth(rows: readonly RowStats[], ifaces: readonly IfaceReceive[], drops: readonly OwnDrops[]): Finding[] {
+  const out: Finding[] = [];
+  for (const s of splitLoss(rows, drops)) {
+    if (s.socket === 0) continue;
+    const ports = drops.filter((d) => d.iface === s.iface && d.drops > 0).map((d) => d.port);
+    out.push(makeFinding('RECEIVE_OVERRUN', {
+      iface: s.iface,
+      message: `mcast-doctor's own socket on ${s.iface} (port ${ports.join(', ')}) dropped ${s.socket} datagrams: its receive buffer was full, so the counts understate what arrived (${lossSentence(s)}).`,
+      evidence: { socketDrops: s.socket, lostBeforeHost: s.beforeHost, ports },
+    }));
+  }
+  for (const x of ifaces) {
+    const f = stormFinding(x.iface, x.sources, x.senders, (x.lastAtMs - x.firstAtMs) / 1000);
+    if (f) out.push(f);
+  }
+  for (const r of rows) {
+    if (r.forged === 0) continue;
+    out.push(makeFinding('PROBE_GROUP_MISMATCH', {
+      iface: r.iface, group: r.group,
+      message: `${r.forged} probes sent to ${r.group} on ${r.iface} name another group in their payload: forged or broken senders; they count as traffic of ${r.group} only.`,
+      evidence: { probes: r.forged, lastSource: r.lastSource },
+    }));
+  }
+  return out;
+}
+
+/** TRAFFIC_STORM when an interface saw more than STORM_DISTINCT sources or sender ids (sniff too). */
+export function stormFinding(iface: string, sources: number, senders: number, seconds: number): Finding | undefined {
+  const secs = Math.max(0.1, seconds);
+  const what = senders > STORM_DISTINCT ? `${senders} probe sender ids` : sources > STORM_DISTINCT ? `${sources} source addresses` : undefined;
+  if (!what) return undefined;
+  return makeFinding('TRAFFIC_STORM', {
+    iface,
+    message: `A flood of ${what} in ${secs.toFixed(1)} s on ${iface}: likely spoofed, or a forwarding loop; the tables keep the first streams and count the rest.`,
+    evidence: { sources, senders, seconds: Math.round(secs * 10) / 10, estimated: sources > 256 || senders > 256 },
+  });
+}

@@ -1,0 +1,231 @@
+// The receive path (issue 18): recvmmsg(2) on the socket's own fd, with the kernel's ancillary
+// data for every datagram: the destination address and arrival ifindex (IP_PKTINFO /
+// IPV6_PKTINFO), the received TTL / hop limit, and SO_RXQ_OVFL (datagrams the kernel dropped on
+// this socket so far). libuv's dgram gives none of these.
+//
+// Readiness: one epoll set for the process, waited on by ONE koffi async call at a time (a
+// worker thread, 100 ms timeout so that a stop is seen); when it returns, every ready socket is
+// drained on the main thread with non-blocking recvmmsg batches. Level-triggered: a socket left
+// with data (MAX_ROUNDS reached, to keep the event loop responsive) is reported again at once.
+// One preallocated native block per socket holds the headers, names, control and payload slots:
+// the hot path allocates nothing but the strings it hands out (cached per address).
+import { SocketError } from './errno.js';
+import { SIZEOF_IOVEC, SIZEOF_MMSGHDR } from './constants.js';
+import { allocNative, freeNative, lastErrno, type Libc, type NativeBlock } from './libc.js';
+import type { Datagram, Fd, Receiver } from './types.js';
+import { intToIpv4, compressIpv6 } from '../../core/ip.js';
+
+const MSG_DONTWAIT = 0x40;
+const MSG_TRUNC = 0x20;
+const EAGAIN = 11;
+const EINTR = 4;
+const EPOLLIN = 1;
+const EPOLL_CTL_ADD = 1;
+const EPOLL_CTL_DEL = 2;
+const EPOLL_CLOEXEC = 0o2000000;
+/** Messages per recvmmsg call, and payload bytes kept of each (longer ones: size says so). */
+export const VLEN = 64;
+export const SLOT = 2048;
+const CTL = 128;
+const NAME = 32;
+/** recvmmsg calls per socket per wake-up before the event loop gets a turn. */
+const MAX_ROUNDS = 32;
+const WAIT_MS = 100;
+const MAX_EVENTS = 64;
+
+// cmsg levels and types (include/uapi/linux/in.h, in6.h, asm-generic/socket.h).
+const SOL_SOCKET = 1;
+const SO_RXQ_OVFL = 40;
+const SO_MEMINFO = 55;
+const IPPROTO_IP = 0;
+const IP_PKTINFO = 8;
+const IP_TTL = 2;
+const IPPROTO_IPV6 = 41;
+const IPV6_PKTINFO = 50;
+const IPV6_HOPLIMIT = 52;
+
+/** Address strings are cached: a flood of spoofed sources is bounded by clearing at the cap. */
+const v4Names = new Map<number, string>();
+function v4Name(n: number): string {
+  let s = v4Names.get(n);
+  if (s === undefined) {
+    if (v4Names.size >= 65536) v4Names.clear();
+    s = intToIpv4(n);
+    v4Names.set(n, s);
+  }
+  return s;
+}
+function v6Name(b: Buffer, off: number): string {
+  const w: string[] = [];
+  for (let i = 0; i < 16; i += 2) w.push(b.readUInt16BE(off + i).toString(16));
+  return compressIpv6(w.join(':'));
+}
+
+interface Entry {
+  fd: Fd;
+  drain(): void;
+}
+
+/** The process-wide epoll set and its one waiting call. */
+class Poller {
+  private epfd = -1;
+  private readonly entries = new Map<Fd, Entry>();
+  private waiting = false;
+  private events: NativeBlock | undefined;
+  private readonly ev = Buffer.alloc(12);
+
+  constructor(private readonly c: Libc) {}
+
+  add(e: Entry): void {
+    if (this.epfd < 0) {
+      this.epfd = this.c.epoll_create1(EPOLL_CLOEXEC);
+      if (this.epfd < 0) throw new SocketError('epoll_create1', lastErrno());
+      this.events = allocNative(12 * MAX_EVENTS);
+    }
+    // struct epoll_event is packed on x86_64: u32 events, u64 data (here: the fd).
+    this.ev.writeUInt32LE(EPOLLIN, 0);
+    this.ev.writeBigUInt64LE(BigInt(e.fd), 4);
+    if (this.c.epoll_ctl(this.epfd, EPOLL_CTL_ADD, e.fd, this.ev) < 0) throw new SocketError('epoll_ctl', lastErrno());
+    this.entries.set(e.fd, e);
+    this.arm();
+  }
+
+  remove(fd: Fd): void {
+    if (!this.entries.delete(fd)) return;
+    this.c.epoll_ctl(this.epfd, EPOLL_CTL_DEL, fd, this.ev);
+  }
+
+  private arm(): void {
+    if (this.waiting || this.entries.size === 0 || !this.events) return;
+    this.waiting = true;
+    const events = this.events;
+    this.c.epoll_wait.async(this.epfd, events.ptr, MAX_EVENTS, WAIT_MS, (_err: unknown, n: number) => {
+      this.waiting = false;
+      for (let i = 0; i < n; i++) {
+        const fd = Number(events.buf.readBigUInt64LE(i * 12 + 4));
+        this.entries.get(fd)?.drain();
+      }
+      this.arm();
+    });
+  }
+}
+
+let poller: Poller | undefined;
+
+/**
+ * Starts receiving on a bound UDP socket whose PKTINFO/TTL/RXQ_OVFL options are set. onDatagram
+ * gets one reused Datagram: its fields and data are valid during the call only.
+ */
+export function startReceiver(c: Libc, fd: Fd, family: 4 | 6, onDatagram: (d: Datagram) => void, onError: (e: Error) => void): Receiver {
+  poller ??= new Poller(c);
+  const hdrOff = 0;
+  const iovOff = VLEN * SIZEOF_MMSGHDR;
+  const nameOff = iovOff + VLEN * SIZEOF_IOVEC;
+  const ctlOff = nameOff + VLEN * NAME;
+  const payOff = ctlOff + VLEN * CTL;
+  const block = allocNative(payOff + VLEN * SLOT);
+  const b = block.buf;
+  for (let i = 0; i < VLEN; i++) {
+    const m = hdrOff + i * SIZEOF_MMSGHDR;
+    const iov = iovOff + i * SIZEOF_IOVEC;
+    // struct msghdr (LP64): name @0, namelen @8, iov @16, iovlen @24, control @32, controllen @40.
+    b.writeBigUInt64LE(block.base + BigInt(nameOff + i * NAME), m);
+    b.writeUInt32LE(NAME, m + 8);
+    b.writeBigUInt64LE(block.base + BigInt(iov), m + 16);
+    b.writeBigUInt64LE(1n, m + 24);
+    b.writeBigUInt64LE(block.base + BigInt(ctlOff + i * CTL), m + 32);
+    b.writeBigUInt64LE(BigInt(CTL), m + 40);
+    b.writeBigUInt64LE(block.base + BigInt(payOff + i * SLOT), iov);
+    b.writeBigUInt64LE(BigInt(SLOT), iov + 8);
+  }
+  const d: Datagram = { data: b.subarray(0, 0), size: 0, from: { address: '', port: 0, size: 0 }, dst: '', ifindex: 0, ttl: -1 };
+  let overflow = 0;
+  let closed = false;
+
+  const parse = (i: number, len: number): void => {
+    const m = hdrOff + i * SIZEOF_MMSGHDR;
+    const name = nameOff + i * NAME;
+    const pay = payOff + i * SLOT;
+    d.size = len;
+    d.data = b.subarray(pay, pay + Math.min(len, SLOT));
+    if (family === 4) {
+      d.from.address = v4Name(b.readUInt32BE(name + 4));
+    } else {
+      d.from.address = v6Name(b, name + 8);
+    }
+    d.from.port = b.readUInt16BE(name + 2);
+    d.from.size = len;
+    d.dst = '';
+    d.ifindex = 0;
+    d.ttl = -1;
+    // cmsghdr: u64 len, i32 level, i32 type, data at +16; each aligned to 8.
+    const ctl = ctlOff + i * CTL;
+    const end = ctl + Math.min(CTL, Number(b.readBigUInt64LE(m + 40)));
+    let p = ctl;
+    while (p + 16 <= end) {
+      const clen = Number(b.readBigUInt64LE(p));
+      if (clen < 16 || p + clen > end) break;
+      const level = b.readInt32LE(p + 8);
+      const type = b.readInt32LE(p + 12);
+      const data = p + 16;
+      if (level === IPPROTO_IP && type === IP_PKTINFO) {
+        d.ifindex = b.readInt32LE(data);
+        d.dst = v4Name(b.readUInt32BE(data + 8));
+      } else if (level === IPPROTO_IP && type === IP_TTL) {
+        d.ttl = b.readInt32LE(data);
+      } else if (level === IPPROTO_IPV6 && type === IPV6_PKTINFO) {
+        d.dst = v6Name(b, data);
+        d.ifindex = b.readInt32LE(data + 16);
+      } else if (level === IPPROTO_IPV6 && type === IPV6_HOPLIMIT) {
+        d.ttl = b.readInt32LE(data);
+      } else if (level === SOL_SOCKET && type === SO_RXQ_OVFL) {
+        const n = b.readUInt32LE(data);
+        if (n > overflow) overflow = n;
+      }
+      p += (clen + 7) & ~7;
+    }
+    // The kernel rewrote these: reset for the next call.
+    b.writeUInt32LE(NAME, m + 8);
+    b.writeBigUInt64LE(BigInt(CTL), m + 40);
+  };
+
+  const drain = (): void => {
+    for (let round = 0; round < MAX_ROUNDS && !closed; round++) {
+      const n = c.recvmmsg(fd, block.ptr, VLEN, MSG_DONTWAIT | MSG_TRUNC, null);
+      if (n < 0) {
+        const errno = lastErrno();
+        if (errno !== EAGAIN && errno !== EINTR) onError(new SocketError('recvmmsg', errno));
+        return;
+      }
+      for (let i = 0; i < n && !closed; i++) {
+        parse(i, b.readUInt32LE(hdrOff + i * SIZEOF_MMSGHDR + 56));
+        onDatagram(d);
+      }
+      if (n < VLEN) return;
+    }
+  };
+  poller.add({ fd, drain });
+  const meminfo = Buffer.alloc(4 * 9);
+  const mlen = Buffer.alloc(4);
+  const readDrops = (): number => {
+    // SO_MEMINFO's SK_MEMINFO_DROPS (index 8): the socket's drops now, not as of the last datagram.
+    mlen.writeUInt32LE(meminfo.length, 0);
+    if (c.getsockopt(fd, SOL_SOCKET, SO_MEMINFO, meminfo, mlen) === 0 && mlen.readUInt32LE(0) >= 36) {
+      const n = meminfo.readUInt32LE(32);
+      if (n > overflow) overflow = n;
+    }
+    return overflow;
+  };
+  return {
+    close: () => {
+      if (closed) return;
+      readDrops();
+      closed = true;
+      poller?.remove(fd);
+      c.close(fd);
+      // The block may still be read by a drain already running on this turn: free it after.
+      setImmediate(() => freeNative(block));
+    },
+    drops: () => (closed ? overflow : readDrops()),
+  };
+}
