@@ -2,6 +2,7 @@
 // matrix as a heat map people read at a glance, its legend, the pair verdicts and the findings.
 // Every cell carries data-* attributes with its numbers so that tests (and scripts) can read the
 // page back without parsing the text.
+import { hostNames } from './mesh-report.js';
 import type { MeshReport, ReportCell, Endpoint } from '../core/mesh/merge.js';
 import { hostnameOf } from '../core/mesh/model.js';
 import { LEGEND_STOPS, NO_DATA_COLOR, SELF_COLOR, lossColor } from './mesh-heat.js';
@@ -61,7 +62,7 @@ function group<T>(items: readonly T[], by: (t: T) => string): Array<[string, T[]
 }
 
 export function meshHtml(rep: MeshReport, generatedAt: Date): string {
-  const name = (id: string): string => rep.hosts.find((h) => h.id === id)?.hostname ?? hostnameOf(id);
+  const name = hostNames(rep);
   const byCell = new Map(rep.cells.map((c) => [`${c.from.host}|${c.from.iface}|${c.to.host}|${c.to.iface}`, c]));
   const colGroups = group(rep.columns, (c) => c.host);
   const rowGroups = group(rep.rows, (r) => r.host);

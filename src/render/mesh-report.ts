@@ -16,6 +16,17 @@ export function cellText(c: ReportCell | undefined, from: Endpoint, to: Endpoint
   return c.lossPct > max ? s.bad(t) : c.lossPct > 0 ? s.warn(t) : s.ok(t);
 }
 
+/** Wider than this, the terminal gets no matrix (the HTML page and JSON have it). */
+const MATRIX_COLUMNS = 32;
+/** Failing pairs listed; the rest are counted. */
+const FAILED_SHOWN = 50;
+
+/** Host id to hostname in O(1) (a lookup per pair was O(hosts) each: O(hosts^3) in all). */
+export function hostNames(rep: MeshReport): (id: string) => string {
+  const names = new Map(rep.hosts.map((h) => [h.id, h.hostname]));
+  return (id) => names.get(id) ?? hostnameOf(id);
+}
+
 export function renderMeshReport(rep: MeshReport, out: Output, generatedAt: Date): void {
   if (out.json) {
     out.document('mesh-report', { generatedAt: generatedAt.toISOString(), ...rep });
@@ -23,12 +34,15 @@ export function renderMeshReport(rep: MeshReport, out: Output, generatedAt: Date
   }
   const s = makeStyle(out.opts.color);
   // Every name and text below came from another host's document: t$ before the terminal sees it.
-  const name = (id: string): string => t$(rep.hosts.find((h) => h.id === id)?.hostname ?? hostnameOf(id));
+  const rawName = hostNames(rep);
+  const name = (id: string): string => t$(rawName(id));
   const head = rep.verdict.pass
     ? s.ok(`PASS: all ${rep.verdict.pairs} host pairs reach each other`)
     : s.bad(`FAIL: ${rep.verdict.failedPairs} of ${rep.verdict.pairs} host pairs fail`);
   out.line(`${s.bold(`Multicast mesh${rep.group ? ` ${t$(rep.group)}` : ''}`)}: ${head}`, true);
-  if (!out.quiet) {
+  if (!out.quiet && rep.columns.length > MATRIX_COLUMNS) {
+    out.line(s.dim(`matrix: ${rep.rows.length} senders x ${rep.columns.length} receivers, too wide for a terminal: see --html or --json`));
+  } else if (!out.quiet) {
     const byCell = new Map(rep.cells.map((c) => [`${c.from.host}|${c.from.iface}|${c.to.host}|${c.to.iface}`, c]));
     const t = makeTable(['sender \\ receiver', ...rep.columns.map((c) => `${name(c.host)}\n${t$(c.iface)}`)], out.opts.color);
     for (const r of rep.rows) {
@@ -40,9 +54,15 @@ export function renderMeshReport(rep: MeshReport, out: Output, generatedAt: Date
   const failed = rep.pairs.filter((p) => p.status === 'fail');
   if (failed.length) {
     out.line(s.bold('Failing pairs:'), true);
-    for (const p of failed) out.line(`  ${s.bad('FAIL')} ${name(p.from)} -> ${name(p.to)}: ${t$(p.reasons.join('; '))}`, true);
+    for (const p of failed.slice(0, FAILED_SHOWN)) out.line(`  ${s.bad('FAIL')} ${name(p.from)} -> ${name(p.to)}: ${t$(p.reasons.join('; '))}`, true);
+    if (failed.length > FAILED_SHOWN) out.line(`  and ${failed.length - FAILED_SHOWN} more failing pairs (--json or --junit lists them all)`, true);
   }
-  for (const r of rep.verdict.reasons.filter((x) => !failed.some((p) => x.startsWith(`${hostnameOf(p.from)} -> `)))) out.line(`  ${s.bad('FAIL')} ${t$(r)}`, true);
+  // Reasons that are not a failing pair's (mixed groups): one set of pair prefixes, not a scan per reason.
+  const pairPrefixes = new Set(failed.map((p) => `${hostnameOf(p.from)} -> `));
+  for (const r of rep.verdict.reasons) {
+    const arrow = r.indexOf(' -> ');
+    if (arrow < 0 || !pairPrefixes.has(r.slice(0, arrow + 4))) out.line(`  ${s.bad('FAIL')} ${t$(r)}`, true);
+  }
   const errors = rep.hosts.flatMap((h) => h.findings.filter((f) => f.severity === 'error' || out.verbose).map((f) => ({ h, f })));
   if (errors.length) {
     out.line(s.bold('Findings:'), true);
@@ -55,7 +75,7 @@ export function renderMeshReport(rep: MeshReport, out: Output, generatedAt: Date
 
 /** One testcase per ordered host pair: "sender -> receiver". */
 export function meshJUnit(rep: MeshReport, generatedAt: Date): string {
-  const name = (id: string): string => rep.hosts.find((h) => h.id === id)?.hostname ?? hostnameOf(id);
+  const name = hostNames(rep);
   const cases: JUnitCase[] = rep.pairs.map((p) => {
     const tc: JUnitCase = { name: `${name(p.from)} -> ${name(p.to)}`, classname: `mcast-doctor.mesh.${rep.group ?? 'mixed'}`, timeSeconds: 0 };
     if (p.status === 'fail') tc.failure = { message: p.reasons[0] ?? 'failed', body: p.reasons.join('\n') };

@@ -57,7 +57,7 @@ describe('storms and forgeries on the laptop lab', { skip }, () => {
   const probe = { mode: 'probe' as const, sender: 'h1-abcd', senderIface: 'eth0', ratePps: 200 };
 
   test('payload-claimed groups and unicast do not satisfy --expect; honest probes do', async () => {
-    const claim = startCli(lp.lab, 'host', ['join-all', '239.1.1.1', '239.1.1.2', '--iface', 'wired0', '--duration', '3', '--json', '--expect', 'wired0:239.1.1.2']);
+    const claim = startCli(lp.lab, 'host', ['join-all', '239.1.1.1', '239.1.1.2', '--iface', 'wired0', '--duration', '5', '--json', '--expect', 'wired0:239.1.1.2']);
     await claim.waitForEvent((e) => e.type === 'joined' && e.group === '239.1.1.2', 10_000);
     await flood(lp.lab, 'peer-a', { ...probe, iface: 'eth0', dst: '239.1.1.1', claim: '239.1.1.2', port: 5000, durationS: 1, count: 20 });
     await flood(lp.lab, 'peer-a', { ...probe, iface: 'eth0', dst: lp.addr.hostWired, dmac: hostMac, claim: '239.1.1.2', port: 5000, durationS: 1, count: 20, seq: 100 });
@@ -75,7 +75,7 @@ describe('storms and forgeries on the laptop lab', { skip }, () => {
     assert.equal(sum.ifaces.find((x: any) => x.iface === 'wired0').unicast, 20);
 
     // Unicast alone to the host's port does not make a group arrive.
-    const uni = startCli(lp.lab, 'host', ['join-all', '239.1.1.1', '--iface', 'wired0', '--duration', '3', '--json', '--expect', 'wired0:239.1.1.1']);
+    const uni = startCli(lp.lab, 'host', ['join-all', '239.1.1.1', '--iface', 'wired0', '--duration', '5', '--json', '--expect', 'wired0:239.1.1.1']);
     await uni.waitForEvent((e) => e.type === 'joined', 10_000);
     await flood(lp.lab, 'peer-a', { ...probe, iface: 'eth0', dst: lp.addr.hostWired, dmac: hostMac, port: 5000, durationS: 1, count: 20 });
     const u = await uni.exit();
@@ -83,7 +83,7 @@ describe('storms and forgeries on the laptop lab', { skip }, () => {
     assert.ok(ndjson(u.stdout).at(-1).findings.some((f: any) => f.id === 'NO_TRAFFIC'));
 
     // Control: honest probes to 239.1.1.2 pass, with no mismatch and no loss.
-    const ok = startCli(lp.lab, 'host', ['join-all', '239.1.1.1', '239.1.1.2', '--iface', 'wired0', '--duration', '3', '--json', '--expect', 'wired0:239.1.1.2']);
+    const ok = startCli(lp.lab, 'host', ['join-all', '239.1.1.1', '239.1.1.2', '--iface', 'wired0', '--duration', '5', '--json', '--expect', 'wired0:239.1.1.2']);
     await ok.waitForEvent((e) => e.type === 'joined' && e.group === '239.1.1.2', 10_000);
     await flood(lp.lab, 'peer-a', { ...probe, iface: 'eth0', dst: '239.1.1.2', port: 5000, durationS: 1, count: 20 });
     const o = await ok.exit();
@@ -94,7 +94,7 @@ describe('storms and forgeries on the laptop lab', { skip }, () => {
   });
 
   test('a forged probe with sequence 0xfffffffe in a real stream is an outlier, not 4 billion lost', async () => {
-    const run = startCli(lp.lab, 'host', ['join-all', '239.1.1.3', '--iface', 'wired0', '--duration', '3', '--json']);
+    const run = startCli(lp.lab, 'host', ['join-all', '239.1.1.3', '--iface', 'wired0', '--duration', '5', '--json']);
     await run.waitForEvent((e) => e.type === 'joined', 10_000);
     await flood(lp.lab, 'peer-a', { ...probe, iface: 'eth0', dst: '239.1.1.3', port: 5000, durationS: 1, count: 20 });
     await flood(lp.lab, 'peer-a', { ...probe, iface: 'eth0', dst: '239.1.1.3', port: 5000, durationS: 1, count: 1, seq: 0xfffffffe });
@@ -156,11 +156,13 @@ describe('storms and forgeries on the laptop lab', { skip }, () => {
     const r = await run.exit(40_000);
     mem.stop();
     const wall = Date.now() - t0;
-    console.log(`# mesh, ${sent.sent} spoofed senders: ${wall} ms from the start (duration 5000, start-up included), peak RSS ${mem.peakMb().toFixed(0)} MB, exit ${r.code}`);
+    console.log(`# mesh, ${sent.sent} spoofed senders: ${wall} ms from the spawn (duration 5000, start-up included), peak RSS ${mem.peakMb().toFixed(0)} MB, exit ${r.code}`);
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
-    assert.ok(wall <= 9000, `${wall} ms`);
+    assert.ok(wall <= 12_000, `${wall} ms`);
     assert.ok(mem.peakMb() < MAX_RSS_MB);
     const doc = JSON.parse(r.stdout);
+    // From the join to the end (the document's own clock); the wall time adds start-up and joins.
+    assert.ok(doc.elapsedS <= 5 + 2, `elapsed ${doc.elapsedS} s`);
     assert.ok(doc.findings.some((f: any) => f.id === 'TRAFFIC_STORM'), JSON.stringify(doc.findings.map((f: any) => f.id)));
   });
 
