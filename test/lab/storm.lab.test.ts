@@ -96,6 +96,8 @@ describe('storms and forgeries on the laptop lab', { skip }, () => {
   test('a forged probe with sequence 0xfffffffe in a real stream is an outlier, not 4 billion lost', async () => {
     const run = startCli(lp.lab, 'host', ['join-all', '239.1.1.3', '--iface', 'wired0', '--duration', '5', '--json']);
     await run.waitForEvent((e) => e.type === 'joined', 10_000);
+    // A first probe sent in the instant of the join was once missed (29 of 30): settle first.
+    await new Promise((res) => setTimeout(res, 500));
     await flood(lp.lab, 'peer-a', { ...probe, iface: 'eth0', dst: '239.1.1.3', port: 5000, durationS: 1, count: 20 });
     await flood(lp.lab, 'peer-a', { ...probe, iface: 'eth0', dst: '239.1.1.3', port: 5000, durationS: 1, count: 1, seq: 0xfffffffe });
     await flood(lp.lab, 'peer-a', { ...probe, iface: 'eth0', dst: '239.1.1.3', port: 5000, durationS: 1, count: 10, seq: 20 });

@@ -36,7 +36,7 @@ test('join-all: STREAM_STOPPED names the forged sender and interface as escapes'
   for (let seq = 0, t = 100; t <= 6000; t += 200, seq++) {
     const data = makeProbeBuffer({ senderId: EVIL_ID, ifname: EVIL_IF, ifindex: 2, group: '239.1.2.3', ttl: 1 });
     stampProbe(data, seq, 0);
-    const p: Packet = { iface: 'wifi0', ifindex: 2, family: 4, port: 5000, group: '239.1.2.3', data, from: { address: '198.18.1.1', port: 5000, size: data.length }, atMs: T0 + t };
+    const p: Packet = { iface: 'wifi0', ifindex: 2, family: 4, port: 5000, dst: '239.1.2.3', kind: 'group', group: '239.1.2.3', data, size: data.length, ttl: 1, from: { address: '198.18.1.1', port: 5000, size: data.length }, atMs: T0 + t };
     s.add(p);
   }
   const streams = s.streams();
@@ -47,7 +47,7 @@ test('join-all: STREAM_STOPPED names the forged sender and interface as escapes'
   assert.equal(findings[0]?.id, 'STREAM_STOPPED');
   assert.ok(findings[0]?.message.includes('\x1b]0;owned'), 'the core keeps the raw id (JSON carries it escaped)');
   const { out, text } = capture();
-  new JoinAllReporter(out).summary({ results: [], rows: s.snapshot(T0 + 20_000), findings, sockets: 1, elapsedMs: 20_000, totalPackets: 30, churn: [], exitCode: 0 });
+  new JoinAllReporter(out).summary({ results: [], rows: s.snapshot(T0 + 20_000), findings, sockets: 1, elapsedMs: 20_000, totalPackets: 30, churn: [], ifaces: [], ownDrops: [], loss: [], exitCode: 0 });
   const shown = text();
   assert.doesNotMatch(shown, CONTROL);
   assert.ok(shown.includes('probes from cam\\x1b]0;owned\\x07\\x1b[2J\\x1b[H (eth0\\r\\n\\x1b[32mPASS\\x1b[0m\\x1b]8;;http://evil.example/\\x1b\\x\\x1b]8;;\\x1b\\)'), shown);
