@@ -57,7 +57,7 @@ function buildParser(args: string[], commands: readonly CommandModule<GlobalArgs
     .option('exclude-iface', { type: 'string', describe: 'Skip these interfaces (same patterns)', global: true, requiresArg: true, coerce: listOption })
     .option('4', { type: 'boolean', describe: 'IPv4 only', global: true })
     .option('6', { type: 'boolean', describe: 'IPv6 only', global: true })
-    .option('color', { type: 'boolean', describe: 'Colour (default: on a TTY, off with NO_COLOR); --no-color', global: true })
+    .option('color', { type: 'boolean', describe: 'Colour (default: chalk\'s detection: a terminal, FORCE_COLOR, TERM; off with NO_COLOR); --no-color', global: true })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only errors and the verdict', global: true })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'More detail: explanations, evidence, raw errno', global: true })
     .conflicts('quiet', 'verbose')
@@ -73,7 +73,8 @@ function buildParser(args: string[], commands: readonly CommandModule<GlobalArgs
     .help()
     .alias('help', 'h')
     .version(packageVersion())
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    // COLUMNS when the output is not a terminal (the man page is generated at 72).
+    .wrap(Math.min(110, process.stdout.columns || Number(process.env.COLUMNS) || 100))
     .epilogue('Exit codes: 0 nothing wrong, 1 a problem found, 2 bad usage or input, 3 the environment stops the command.')
     .fail((msg, err) => {
       // yargs' own validation errors (YError) are usage errors; anything else is ours.

@@ -6,14 +6,15 @@ export default defineCommand({
   builder: (y) =>
     y
       .example('$0 interfaces', 'table of every interface')
-      .example('$0 interfaces --iface eth+ --json', 'JSON for every interface whose name starts with eth'),
+      .example('$0 interfaces --iface eth+ --json', 'JSON for every interface whose name starts with eth')
+      .example('$0 interfaces -4', 'IPv4 addresses and groups only'),
   run: async (_argv, ctx) => {
-    const { loadInterfaces } = await import('../core/interfaces.js');
+    const { loadInterfaces, onlyFamily } = await import('../core/interfaces.js');
     const { platform } = await import('../platform/linux.js');
     const { renderInterfaces } = await import('../render/interfaces.js');
     const { exitFor } = await import('../core/exit.js');
     const inv = await loadInterfaces(platform(), { selection: ctx.selection, details: true, ...(ctx.family ? { family: ctx.family } : {}) });
-    renderInterfaces(inv, ctx.out);
+    renderInterfaces(onlyFamily(inv, ctx.family), ctx.out);
     return exitFor(inv.findings);
   },
 });

@@ -124,6 +124,18 @@ export async function loadInterfaces(p: Platform, opts: InventoryOptions = {}): 
   return { interfaces, findings: interfaces.flatMap((i) => interfaceFindings(i, opts.family)) };
 }
 
+/**
+ * The inventory as `interfaces -4` / `-6` shows it: each interface's addresses and joined groups of
+ * that family only (the other family's were listed before, issue 21). The checks keep the whole.
+ */
+export function onlyFamily(inv: InterfaceInventory, family: Family | undefined): InterfaceInventory {
+  if (!family) return inv;
+  return {
+    ...inv,
+    interfaces: inv.interfaces.map((i) => ({ ...i, addresses: addressesOf(i, family), groups: i.groups.filter((g) => g.family === family) })),
+  };
+}
+
 export function addressesOf(iface: Interface, family: Family): Address[] {
   return iface.addresses.filter((a) => a.family === family);
 }

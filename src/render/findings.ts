@@ -1,9 +1,15 @@
 // Human rendering of findings: the diagnosis first, one sentence each, then the fix.
+import { fileURLToPath } from 'node:url';
 import type { Finding } from '../core/findings/model.js';
 import { sortFindings } from '../core/findings/model.js';
 import type { Output } from './output.js';
 import { makeStyle } from './style.js';
 import { termSafe } from './sanitize.js';
+
+/** The page as a path on this machine: the package ships docs/ beside dist/ (dist/src/render/ here). */
+function docsPath(rel: string): string {
+  return fileURLToPath(new URL(`../../../${rel}`, import.meta.url));
+}
 
 export function renderFindings(findings: readonly Finding[], out: Output, title = 'Findings'): void {
   const s = makeStyle(out.opts.color);
@@ -19,5 +25,6 @@ export function renderFindings(findings: readonly Finding[], out: Output, title 
     if (out.verbose) out.line(`          ${s.dim(`why: ${termSafe(f.explanation)}`)}`);
     out.line(`          fix: ${termSafe(f.fix)}`, f.severity === 'error');
     if (out.verbose && Object.keys(f.evidence).length > 0) out.line(`          ${s.dim(`evidence: ${JSON.stringify(f.evidence)}`)}`);
+    if (out.verbose) out.line(`          ${s.dim(`see: ${docsPath(f.docs)}`)}`);
   }
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { CLI, Lab, labSkipReason, waitFor } from '../helpers/lab.js';
 import { buildLaptop, type Laptop } from '../helpers/topologies.js';
 import { sendQueriesInBackground } from '../helpers/igmp-query.js';
+import { assertMatchesSchema } from '../helpers/schema.js';
 
 const skip = labSkipReason();
 if (skip) console.log(`# skipping doctor lab tests: ${skip}`);
@@ -26,7 +27,9 @@ describe('doctor on the laptop lab', { skip }, () => {
   const doctor = async (...extra: string[]) => {
     const r = await lp.lab.cli('host', ['doctor', '--json', '--querier-wait', '0', '--no-self-test', ...extra]);
     assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr}`);
-    return { code: r.code, doc: JSON.parse(r.stdout) as { verdict: string; findings: any[]; checks: any[] } };
+    const doc = JSON.parse(r.stdout) as { verdict: string; findings: any[]; checks: any[] };
+    assertMatchesSchema('doctor.schema.json', doc);
+    return { code: r.code, doc };
   };
 
   test('a healthy two-uplink lab: exit 0, no error or warning finding', async () => {
@@ -157,6 +160,7 @@ print(len(cases), sum(1 for c in cases if c.find('failure') is not None), ' '.jo
     const r = await lp.lab.cli('host', ['doctor', '--json', '--querier-wait', '0']);
     assert.ok(r.code === 0, r.stderr);
     const doc = JSON.parse(r.stdout);
+    assertMatchesSchema('doctor.schema.json', doc);
     const st = doc.checks.find((c: any) => c.id === 'self-test');
     assert.equal(st.status, 'pass', JSON.stringify(st));
     assert.equal(st.details.matrix.length, 2);
@@ -195,6 +199,8 @@ print(len(cases), sum(1 for c in cases if c.find('failure') is not None), ' '.jo
         '--expect-receive', 'wired0:239.1.9.9', '--expect-receive', 'wifi0:239.1.9.8', '--max-loss', '5']);
       assert.equal(r.code, 1, r.stderr);
       const doc = JSON.parse(r.stdout);
+      assertMatchesSchema('doctor.schema.json', doc);
+    assertMatchesSchema('doctor.schema.json', doc);
       const rc = doc.checks.find((c: any) => c.id === 'receive');
       const got = rc.details.pairs.find((p: any) => p.iface === 'wired0');
       assert.ok(got.packets > 50, JSON.stringify(rc.details));
@@ -219,6 +225,9 @@ print(len(cases), sum(1 for c in cases if c.find('failure') is not None), ' '.jo
         const r = await lp.lab.cli('host', ['doctor', '--json', '--querier-wait', '0', '--no-self-test', '--expect-receive', 'wired0:239.1.9.7', '--max-loss', '5']);
         assert.equal(r.code, 1, r.stderr);
         const doc = JSON.parse(r.stdout);
+        assertMatchesSchema('doctor.schema.json', doc);
+      assertMatchesSchema('doctor.schema.json', doc);
+    assertMatchesSchema('doctor.schema.json', doc);
         const f = doc.findings.filter((x: any) => x.id === 'RECEIVE_LOSS');
         assert.equal(f.length, 1, JSON.stringify(doc.findings.map((x: any) => [x.id, x.message])));
         assert.equal(f[0].iface, 'wired0');
@@ -264,6 +273,8 @@ time.sleep(20)`]);
       await Promise.all([bad, good]);
       assert.equal(r.code, 1, r.stderr);
       const doc = JSON.parse(r.stdout);
+      assertMatchesSchema('doctor.schema.json', doc);
+    assertMatchesSchema('doctor.schema.json', doc);
       const drop = doc.findings.find((f: any) => f.id === 'QUERIER_RPF_DROP');
       assert.ok(drop, JSON.stringify(doc.findings.map((f: any) => f.id)));
       assert.equal(drop.iface, 'wifi0');
@@ -281,6 +292,7 @@ time.sleep(20)`]);
     const r = await lp.lab.cli('host', ['doctor', '--json', '--no-self-test', '--querier-wait', '2', '--expect-querier', 'wifi0=198.18.2.1']);
     assert.equal(r.code, 1, r.stderr);
     const doc = JSON.parse(r.stdout);
+    assertMatchesSchema('doctor.schema.json', doc);
     const none = doc.findings.filter((f: any) => f.id === 'NO_QUERIER').map((f: any) => f.iface).sort();
     assert.deepEqual([...new Set(none)], ['wifi0', 'wired0']);
     assert.ok(doc.findings.filter((f: any) => f.id === 'NO_QUERIER').every((f: any) => f.severity === 'warning'));

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { CLI } from '../helpers/lab.js';
 
 const cli = (args: string[], input?: string) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000, input });
@@ -58,4 +59,28 @@ test('a misspelt option gets the option it is closest to; a stray word does not'
   assert.equal(stray.status, 2);
   assert.doesNotMatch(stray.stderr, /did you mean/);
   assert.doesNotMatch(cli(['interfaces', '--zzzzzz']).stderr, /did you mean/);
+});
+
+test('interfaces -4 lists no IPv6 address or group, -6 no IPv4 one', () => {
+  type Doc = { interfaces: { name: string; addresses: { family: number }[]; groups: { family: number }[] }[] };
+  const fams = (args: string[]): Set<number> => {
+    const r = cli(['interfaces', '--json', ...args]);
+    assert.equal(r.status, 0, r.stderr);
+    return new Set((JSON.parse(r.stdout) as Doc).interfaces.flatMap((i) => [...i.addresses, ...i.groups].map((a) => a.family)));
+  };
+  const all = fams(['-i', 'lo']);
+  // lo carries 127.0.0.1 and, where IPv6 is on, ::1: the filter then has something to remove.
+  assert.ok(all.has(4), 'lo has an IPv4 address');
+  assert.deepEqual([...fams(['-i', 'lo', '-4'])], [4]);
+  if (all.has(6)) assert.deepEqual([...fams(['-i', 'lo', '-6'])], [6]);
+});
+
+test('a finding links its page: `docs` in JSON, `see:` with the path on this machine under --verbose', () => {
+  const groups = ['mac-map', '--collisions', '224.1.2.3', '239.129.2.3'];
+  const j = cli([...groups, '--json']);
+  const f = (JSON.parse(j.stdout) as { findings: { id: string; docs: string }[] }).findings.find((x) => x.id === 'MAC_COLLISION');
+  assert.equal(f?.docs, 'docs/findings/MAC_COLLISION.md');
+  const see = /see: (\S+)/.exec(cli([...groups, '--verbose']).stdout)?.[1];
+  assert.ok(see && existsSync(see) && see.endsWith(f.docs), `see: ${see}`);
+  assert.doesNotMatch(cli(groups).stdout, /see: /);
 });

@@ -2,6 +2,7 @@
 // Detectors build findings with makeFinding() so that every id used is listed here and
 // documented in docs/findings/ID.md (a unit test holds both to that).
 import type { Finding, Severity } from './model.js';
+import { findingDocs } from './model.js';
 
 export interface CatalogEntry {
   severity: Severity;
@@ -337,6 +338,7 @@ export function makeFinding(id: FindingId, input: FindingInput): Finding {
     explanation: input.explanation ?? entry.explanation,
     fix: input.fix ?? entry.fix,
     evidence: input.evidence ?? {},
+    docs: findingDocs(id),
   };
   if (input.iface !== undefined) f.iface = input.iface;
   if (input.group !== undefined) f.group = input.group;

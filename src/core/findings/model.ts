@@ -16,6 +16,13 @@ export interface Finding {
   fix: string;
   /** What was observed that supports the finding. */
   evidence: Record<string, unknown>;
+  /** The finding's page, relative to the package root (shipped in the npm package): docs/findings/ID.md. */
+  docs: string;
+}
+
+/** Where a finding id's page lives, relative to the package (and repository) root. */
+export function findingDocs(id: string): string {
+  return `docs/findings/${id}.md`;
 }
 
 const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
