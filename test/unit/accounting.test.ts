@@ -144,3 +144,26 @@ test('trace render: a process name with terminal escapes is shown escaped, in th
   assert.ok(buf.includes('evil\\x1b]0;pwned\\x07 (7)'), buf);
   assert.match(buf, /APP_SOCKET_OVERFLOW.*evil\\x1b\]0;pwned\\x07 \(pid 7\) overflowed 9 times/);
 });
+
+test('wire counter: only packets stamped inside the counter window count; own sources and other ports are left out; tables bounded', async () => {
+  const { FakeCapture } = await import('../helpers/fake-capture.js');
+  const { ether, ipv4, udp } = await import('../helpers/packets.js');
+  const { WireCounter } = await import('../../src/core/accounting/wire.js');
+  const cap = new FakeCapture();
+  const frame = (src: string, dport: number): Buffer => ether(0x0800, ipv4({ src, dst: '239.1.1.1', proto: 17 }, udp(4000, dport, Buffer.alloc(100))));
+  const w = new WireCounter(cap, ['eth1'], '239.1.1.1', 4, new Set(['10.0.0.2']), 5001);
+  assert.equal(cap.opened[0]?.filter, 'ip and udp and dst host 239.1.1.1');
+  cap.deliver('eth1', frame('10.9.0.5', 5001), 1_000_000); // before the window: not counted
+  w.open(2_000);
+  cap.deliver('eth1', frame('10.9.0.5', 5001), 2_500_000);
+  cap.deliver('eth1', frame('10.9.0.5', 5002), 2_600_000); // another port: listed, not counted
+  cap.deliver('eth1', frame('10.0.0.2', 5001), 2_700_000); // the host's own
+  for (let i = 0; i < 200; i++) cap.deliver('eth1', frame(`10.8.${i}.1`, 5001), 2_800_000);
+  w.close(3_000);
+  cap.enqueue('eth1', frame('10.9.0.5', 5001), 3_500_000); // drained at stop, but after the window
+  const [c] = await w.stop();
+  assert.equal(c?.packets, 201);
+  assert.deepEqual(c?.ports.map((p) => p.port), [5001, 5002]);
+  assert.ok((c?.sources.length ?? 0) <= 8, 'top sources only');
+  assert.equal(c?.bytes, 201 * frame('10.9.0.5', 5001).length);
+});

@@ -86,6 +86,7 @@ export async function runTrace(deps: TraceDeps, o: TraceOptions): Promise<TraceR
     wire = new WireCounter(await deps.capture(), selected.map((i) => i.name), o.group, o.family, own, o.port);
     if (deps.join) joined = await deps.join(selected);
     const socketsBefore = new Map((await deps.accounting.udpSockets()).map((s) => [s.inode, s.drops]));
+    wire.open();
     const before = await deps.accounting.counters();
     o.onStart?.(selected.map((i) => i.name));
     await new Promise<void>((resolve) => {
@@ -93,6 +94,7 @@ export async function runTrace(deps: TraceDeps, o: TraceOptions): Promise<TraceR
       o.attachStop?.(() => { interrupted = true; clearTimeout(timer); resolve(); });
     });
     const after = await deps.accounting.counters();
+    wire.close();
     const socketsAfter = await deps.accounting.udpSockets();
     const counts = await wire.stop();
     wire = undefined;
@@ -161,7 +163,7 @@ export async function runTrace(deps: TraceDeps, o: TraceOptions): Promise<TraceR
       findings: [...(joined?.findings ?? []), ...d.findings],
     };
   } finally {
-    wire?.close();
+    wire?.release();
     trace?.stop();
     joined?.close();
   }

@@ -42,15 +42,17 @@ export async function openAccountingWindow(deps: WindowDeps, pairs: readonly Win
   try {
     for (const p of pairs) counters.push({ key: `${p.iface} ${p.group}`, pair: p, counter: new WireCounter(factory, [p.iface], p.group, p.family, own, p.port || undefined) });
   } catch (e) {
-    for (const c of counters) c.counter.close();
+    for (const c of counters) c.counter.release();
     throw e;
   }
+  for (const c of counters) c.counter.open();
   const before: Counters = await deps.accounting.counters();
   let after: Counters | undefined;
   const wire = new Map<string, WireCount>();
   return {
     finish: async () => {
       after = await deps.accounting.counters();
+      for (const c of counters) c.counter.close();
       for (const c of counters.splice(0)) wire.set(c.key, (await c.counter.stop())[0] ?? { iface: c.pair.iface, packets: 0, bytes: 0, sources: [], ports: [] });
     },
     explain: async (iface, group, seconds) => {
@@ -71,6 +73,6 @@ export async function openAccountingWindow(deps: WindowDeps, pairs: readonly Win
       if (!f) return { sentence: `${w.packets} packets of ${group} were on the wire of ${iface} and the kernel accepted them (IpExt InMcastPkts +${stages.ipAccepted ?? '?'}): they were lost at this host's receiving sockets.`, wirePackets: w.packets, stages };
       return { breakId: f.id, sentence: f.message, wirePackets: w.packets, stages };
     },
-    close: () => { for (const c of counters.splice(0)) c.counter.close(); },
+    close: () => { for (const c of counters.splice(0)) c.counter.release(); },
   };
 }

@@ -20,8 +20,11 @@ export const INSTANCE_PREFIX = 'mcast-doctor-';
 const ROOTS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
 /** ETH_P_IP and ETH_P_IPV6: the tracepoint stores ntohs(skb->protocol) (seen: protocol=2048). */
 const FILTER = 'protocol == 2048 || protocol == 34525';
-/** Per-CPU ring of the instance; small: events are consumed as they come. */
-const BUFFER_KB = 512;
+/**
+ * Per-CPU ring of the instance. Events are consumed as they come, but the event loop also serves
+ * the captures: at 26 000 drops/s, 512 KiB overran 12 % of the events, hence 2 MiB.
+ */
+const BUFFER_KB = 2048;
 /** Bytes read per poll: a drop storm cannot hold the event loop; the rest waits or overruns. */
 const READ_BUDGET = 4 << 20;
 /** Distinct (reason, function) keys kept; beyond, counted under their reason only. */
