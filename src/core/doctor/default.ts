@@ -8,9 +8,10 @@ import { rpfilterCheck } from './checks/rpfilter.js';
 import { selfTestCheck } from './checks/self-test.js';
 import { receiveCheck } from './checks/receive.js';
 import { querierCheck } from './checks/querier.js';
+import { igmpVersionCheck } from './checks/igmp-version.js';
 
 export function defaultChecks(_opts: DoctorOptions): DoctorCheck[] {
-  return [interfacesCheck, rpfilterCheck, firewallCheck, socketsCheck, querierCheck, receiveCheck, selfTestCheck];
+  return [interfacesCheck, rpfilterCheck, firewallCheck, socketsCheck, querierCheck, igmpVersionCheck, receiveCheck, selfTestCheck];
 }
 
 export async function defaultDeps(): Promise<DoctorDeps> {

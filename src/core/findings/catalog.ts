@@ -96,6 +96,12 @@ export const catalog = {
     explanation: 'RFC 3810 5.1.14 and 6.2, as Linux applies them (net/ipv6/mcast.c): an MLD query whose hop limit is not 1, or without a Hop-by-Hop Router Alert (value 0), is dropped unanswered; Icmp6InGroupMembQueries still counts it.',
     fix: 'Fix the querier so it sends with hop limit 1 and a Router Alert option (any standard MLD implementation does); look for a device or tunnel in between that rewrites the hop limit or strips the Hop-by-Hop header.',
   },
+  SSM_NOT_SIGNALLED: {
+    severity: 'error',
+    title: 'An S,G join is not signalled: the kernel speaks IGMPv1/v2',
+    explanation: 'For about 260 s after it hears an IGMPv1/v2 query (or while force_igmp_version pins it) the kernel reports in that version, which names groups only: the source of an SSM join never reaches the querier or a snooping switch.',
+    fix: 'Upgrade the old querier to IGMPv3, or set force_igmp_version back to 0.',
+  },
   QUERIER_FLOOD: {
     severity: 'error',
     title: 'A flood of querier addresses',

@@ -2,6 +2,7 @@
 import { firstAndMore, type Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import type { Family } from '../ip.js';
+import { olderVersionTimeoutS } from '../observation/rules.js';
 import type { FamilyReport, InterfaceReport, QuerierReport } from './report.js';
 
 const proto = (f: Family): string => (f === 4 ? 'IGMP' : 'MLD');
@@ -33,8 +34,9 @@ function familyFindings(i: InterfaceReport, fr: FamilyReport, r: Omit<QuerierRep
       fix: fr.family === 4
         ? 'Enable one IGMP querier on the segment: on the switch (e.g. "ip igmp snooping querier"), or on a Linux bridge: ip link set BR type bridge mcast_querier 1 mcast_query_use_ifaddr 1 (with an on-subnet address on BR).'
         : 'Enable one MLD querier on the segment (Linux bridge: ip link set BR type bridge mcast_querier 1; it sends from its fe80:: address).',
-      evidence: { family: fr.family, listenedS: r.durationS, badChecksumQueries: fr.queriers.reduce((n, q) => n + q.badChecksums, 0) },
+      evidence: { family: fr.family, listenedS: r.durationS, badChecksumQueries: fr.queriers.reduce((n, q) => n + q.badChecksums, 0), querierColumn: fr.kernel.querierVersionAfter ?? null },
     }));
+    out.push(...kernelVersionFindings(i, fr, r));
     return out;
   }
   for (const q of valid) {
@@ -141,7 +143,7 @@ function versionFindings(i: InterfaceReport, fr: FamilyReport, valid: FamilyRepo
   const accepted = valid.filter((q) => (q.rpf ? q.rpf.accepted : true) && q.linkLocal !== false);
   const host = fr.kernel.hostVersion;
   const odd = accepted.filter((q) => q.versions.some((v) => v !== host));
-  if (odd.length === 0) return [];
+  if (odd.length === 0) return fr.family === 4 && host === 3 ? kernelVersionFindings(i, fr) : [];
   const P = proto(fr.family);
   const list = odd.map((q) => `${q.address} v${q.versions.join('/')}`).join(', ');
   const lower = odd.some((q) => q.versions.some((v) => v < host));
@@ -155,6 +157,23 @@ function versionFindings(i: InterfaceReport, fr: FamilyReport, valid: FamilyRepo
       ? `Upgrade the querier to ${fr.family === 4 ? 'IGMPv3' : 'MLDv2'}; if it cannot be, know that SSM (232/8) will not work on ${i.name}.`
       : `sysctl -w ${forceKey}=0`,
     evidence: { queriers: odd.map((q) => ({ address: q.address, versions: q.versions })), hostVersion: host, forceVersion: fr.kernel.forceVersion, querierVersionBefore: fr.kernel.querierVersionBefore, querierVersionAfter: fr.kernel.querierVersionAfter },
+  })];
+}
+
+/**
+ * The kernel's own state as evidence when no old query fell in the window (a short listen): the
+ * Querier column says V1/V2 for ~260 s after the kernel last heard such a query (kernel-version.ts).
+ */
+function kernelVersionFindings(i: InterfaceReport, fr: FamilyReport, r?: Omit<QuerierReport, 'findings'>): Finding[] {
+  const col = fr.kernel.querierVersionAfter ?? fr.kernel.querierVersionBefore;
+  if (fr.family !== 4 || (col !== 'V1' && col !== 'V2') || fr.kernel.forceVersion) return [];
+  const v = col === 'V1' ? 1 : 2;
+  const timeout = olderVersionTimeoutS();
+  return [makeFinding('QUERIER_VERSION_MISMATCH', {
+    iface: i.name,
+    message: `The kernel speaks IGMPv${v} on ${i.name} (/proc/net/igmp Querier column: ${col}): an IGMPv${v} querier was heard within the last ~${timeout} s${r ? `, though none fell in this ${r.durationS} s listen` : ''}. Source filters (SSM) are not signalled until it reverts to IGMPv3, ${timeout} s after the last IGMPv${v} query.`,
+    fix: `Upgrade the IGMPv${v} querier to IGMPv3 (listen longer to name it: mcast-doctor querier-check -4 -i ${i.name} --timeout 130).`,
+    evidence: { querierVersionBefore: fr.kernel.querierVersionBefore ?? null, querierVersionAfter: fr.kernel.querierVersionAfter ?? null, hostVersion: fr.kernel.hostVersion, revertsAfterS: timeout, source: 'kernel' },
   })];
 }
 
