@@ -14,6 +14,23 @@ export default tseslint.config(
     },
   },
   {
+    // The layers (docs/architecture.md): only src/host.ts builds adapters over src/platform/.
+    // Commands get them from their context's Host; the core receives them as arguments and may
+    // name their types (`import type`), never load them; the renderer never touches the OS.
+    files: ['src/commands/**/*.ts', 'src/render/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/platform/**'], message: 'commands and renderers reach the OS through ctx.host (src/host.ts), never src/platform/' }] }],
+      'no-restricted-syntax': ['error', { selector: 'ImportExpression[source.value=/\\/platform\\//]', message: 'commands and renderers reach the OS through ctx.host (src/host.ts), never src/platform/' }],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/platform/**'], allowTypeImports: true, message: 'the core takes platform adapters as arguments (import type only); src/host.ts builds them' }] }],
+      'no-restricted-syntax': ['error', { selector: 'ImportExpression[source.value=/\\/platform\\//]', message: 'the core takes platform adapters as arguments; src/host.ts loads them' }],
+    },
+  },
+  {
     // Only the renderer and the CLI entry print; scripts and tests may.
     files: ['src/render/**', 'src/cli.ts', 'scripts/**', 'test/**'],
     rules: { 'no-console': 'off' },

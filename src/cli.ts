@@ -1,16 +1,14 @@
 // The entry point: yargs, the global flags, and the one place that catches errors,
 // prints them and sets the exit code (STYLE.md, citty runMain).
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { CommandModule } from 'yargs';
 import type Yargs from 'yargs';
 import type { hideBin as HideBin } from 'yargs/helpers';
-import { loaderFor } from './commands/loaders.js';
+import { loadAll, loaderFor } from './commands/registry.js';
 import { outcome, type GlobalArgs } from './commands/context.js';
 import { ExitCode, UsageError, isMcastError } from './core/errors.js';
 import { termSafe } from './render/sanitize.js';
-
-const NAME = 'mcast-doctor';
+import { TOOL_NAME as NAME, reportTo, toolVersion } from './version.js';
 
 // yargs' CommonJS build is one bundled file where its ESM entry is some 25 modules; the ESM
 // loader's per-file cost dominated `mac-map 239.1.2.3` start-up (issue 9, docs/performance.md).
@@ -18,19 +16,6 @@ const NAME = 'mcast-doctor';
 const require = createRequire(import.meta.url);
 const yargs = require('yargs') as typeof Yargs;
 const { hideBin } = require('yargs/helpers') as { hideBin: typeof HideBin };
-
-/**
- * The version in our own package.json. yargs' `.version()` looks for a package.json above the
- * main module or the working directory, and an installed ESM entry has neither: `--version`
- * printed "unknown" from an `npm install -g` of the tarball (issue 21).
- */
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 function listOption(v: unknown): string[] {
   return (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean);
@@ -72,7 +57,8 @@ function buildParser(args: string[], commands: readonly CommandModule<GlobalArgs
     .strict()
     .help()
     .alias('help', 'h')
-    .version(packageVersion())
+    // Our own package.json, not the one yargs finds from the current directory (issue 16).
+    .version(toolVersion())
     // COLUMNS when the output is not a terminal (the man page is generated at 72).
     .wrap(Math.min(110, process.stdout.columns || Number(process.env.COLUMNS) || 100))
     .epilogue('Exit codes: 0 nothing wrong, 1 a problem found, 2 bad usage or input, 3 the environment stops the command.')
@@ -144,7 +130,7 @@ export async function main(args: string[] = hideBin(process.argv)): Promise<numb
     }
     // Fast path (issue 9): the named command alone; the full list for help, completion and the rest.
     const load = loaderFor(args);
-    const commands = load ? [(await load()).default] : (await import('./commands/index.js')).commands;
+    const commands = load ? [(await load()).default] : await loadAll();
     await buildParser(args, commands as readonly CommandModule<GlobalArgs, never>[]).parseAsync();
     return outcome.exitCode;
   } catch (e) {
@@ -162,7 +148,7 @@ export async function main(args: string[] = hideBin(process.argv)): Promise<numb
       return e.exitCode;
     }
     process.stderr.write(`${NAME}: internal error: ${oneLine((e as Error)?.message ?? String(e))}\n`);
-    process.stderr.write(`  This is a bug in ${NAME}; please report it with the command line and --verbose output.\n`);
+    process.stderr.write(`  This is a bug in ${NAME} ${toolVersion()}; please report it to ${reportTo()}, with the command line and --verbose output.\n`);
     if (verbose && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     return ExitCode.internal;
   }

@@ -1,4 +1,5 @@
 import { defineCommand, type CommandContext } from './context.js';
+import { seconds } from './flags.js';
 
 export interface AnalyzeArgs {
   file: string[];
@@ -7,14 +8,18 @@ export interface AnalyzeArgs {
   html?: string;
 }
 
-export default defineCommand<AnalyzeArgs>({
+const flags = {
+  'membership-interval': seconds('the snooping membership interval in seconds (default: from the queries heard, else 260)', { max: 86_400 }),
+};
+
+export default defineCommand<AnalyzeArgs, typeof flags>({
   command: 'analyze <file..>',
   describe: 'Diagnose capture files (pcap, pcapng, gzip; - for stdin): streams, probe/RTP/MPEG-TS loss, IGMP/MLD timeline, snooping timeout',
+  flags,
   builder: (y) =>
     y
       .positional('file', { type: 'string', array: true, demandOption: true, describe: 'pcap or pcapng files (tcpdump, tshark, Wireshark, sniff --write), optionally gzipped; - reads stdin' })
       .option('prefix', { type: 'string', array: true, describe: 'the subnet of a link, IFACE=CIDR (or CIDR for every interface); default: inferred from the hosts that report there' })
-      .option('membership-interval', { type: 'number', describe: 'the snooping membership interval in seconds (default: from the queries heard, else 260)' })
       .option('html', { type: 'string', describe: 'also write a self-contained HTML page: packet rate per group over time with IGMP/MLD events and findings' })
       .example('$0 analyze customer.pcapng', 'diagnose a capture')
       .example('tcpdump -i any -w - igmp or udp | $0 analyze -', 'diagnose what tcpdump captures, as it goes')
@@ -27,19 +32,15 @@ export async function runAnalyze(argv: AnalyzeArgs, ctx: CommandContext): Promis
   const { parsePrefixes, checkFiles } = await import('../core/analyze/args.js');
   const prefixes = parsePrefixes(argv.prefix ?? []);
   const files = checkFiles(argv.file.map(String));
+  // Bounded where it is declared (flags); sniff -r reaches here without it.
   const mi = argv['membership-interval'];
-  if (mi !== undefined && !(mi > 0 && mi <= 86_400)) {
-    const { UsageError } = await import('../core/errors.js');
-    throw new UsageError('USAGE', `--membership-interval ${mi}: give seconds between 0 and 86400`);
-  }
-  const { openCaptureSource } = await import('../platform/capture-file-source.js');
+  const { openCaptureSource, writeFileAtomic } = await ctx.host.files();
   const { analyzeFiles } = await import('../core/analyze/run.js');
   const { renderAnalyze } = await import('../render/analyze.js');
   const sources = files.map((f) => openCaptureSource(f));
   const report = await analyzeFiles(sources, { prefixes, ...(mi !== undefined ? { membershipIntervalS: mi } : {}) });
   if (argv.html !== undefined) {
     const { renderAnalyzeHtml } = await import('../render/analyze-html.js');
-    const { writeFileAtomic } = await import('../platform/files.js');
     await writeFileAtomic(argv.html, renderAnalyzeHtml(report), '--html');
   }
   renderAnalyze(report, ctx.out, argv.html);

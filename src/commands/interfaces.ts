@@ -10,10 +10,9 @@ export default defineCommand({
       .example('$0 interfaces -4', 'IPv4 addresses and groups only'),
   run: async (_argv, ctx) => {
     const { loadInterfaces, onlyFamily } = await import('../core/interfaces.js');
-    const { platform } = await import('../platform/linux.js');
     const { renderInterfaces } = await import('../render/interfaces.js');
     const { exitFor } = await import('../core/exit.js');
-    const inv = await loadInterfaces(platform(), { selection: ctx.selection, details: true, ...(ctx.family ? { family: ctx.family } : {}) });
+    const inv = await loadInterfaces(await ctx.host.platform(), { selection: ctx.selection, details: true, ...(ctx.family ? { family: ctx.family } : {}) });
     renderInterfaces(onlyFamily(inv, ctx.family), ctx.out);
     return exitFor(inv.findings);
   },

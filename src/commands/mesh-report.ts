@@ -1,30 +1,31 @@
 import { defineCommand } from './context.js';
-import { UsageError } from '../core/errors.js';
+import { percent } from './flags.js';
 
 interface Args {
   files: string[];
   junit?: string;
   html?: string;
-  'max-loss'?: number;
 }
 
-export default defineCommand<Args>({
+const flags = {
+  'max-loss': percent('Loss percentage a pair may show (default: the largest the hosts ran with)'),
+};
+
+export default defineCommand<Args, typeof flags>({
   command: 'mesh-report <files..>',
   describe: 'Merge the mesh --json documents of many hosts into the whole N x N matrix (table, JSON, JUnit, HTML heat map)',
+  flags,
   builder: (y) =>
     y
       .positional('files', { type: 'string', array: true, demandOption: true, describe: 'mesh --json documents, one per host' })
       .option('junit', { type: 'string', describe: 'Write JUnit XML: one testcase per ordered host pair', requiresArg: true })
       .option('html', { type: 'string', describe: 'Write a self-contained HTML page with the matrix as a heat map', requiresArg: true })
-      .option('max-loss', { type: 'number', describe: 'Loss percentage a pair may show (default: the largest the hosts ran with)', requiresArg: true })
       .example('$0 mesh-report results/*.json --html mesh.html --junit mesh.xml', 'merge, write the heat map and JUnit') as never,
   run: async (argv, ctx) => {
     const max = argv['max-loss'];
-    if (max !== undefined && (!Number.isFinite(max) || max < 0 || max > 100)) throw new UsageError('USAGE', '--max-loss must be a percentage between 0 and 100');
-    const { readInputFile } = await import('../platform/input-file.js');
-    const { loadSchemas, MESH_SCHEMAS } = await import('../platform/schemas.js');
+    const { readInputFile, loadMeshSchemas, writeFileAtomic } = await ctx.host.files();
     const { parseMeshDocument, checkDistinct } = await import('../core/mesh/load.js');
-    const schemas = loadSchemas(MESH_SCHEMAS);
+    const schemas = loadMeshSchemas();
     const { mergeMesh } = await import('../core/mesh/merge.js');
     const { renderMeshReport, meshJUnit } = await import('../render/mesh-report.js');
     const docs = [];
@@ -33,7 +34,6 @@ export default defineCommand<Args>({
     const rep = mergeMesh(docs, max);
     const now = new Date();
     if (argv.junit || argv.html) {
-      const { writeFileAtomic } = await import('../platform/files.js');
       if (argv.junit) await writeFileAtomic(argv.junit, meshJUnit(rep, now), '--junit');
       if (argv.html) {
         const { meshHtml } = await import('../render/mesh-html.js');

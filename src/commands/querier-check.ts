@@ -1,17 +1,22 @@
 import { defineCommand } from './context.js';
+import { seconds } from './flags.js';
 
 interface QuerierArgs {
   planned?: string;
   expect?: string;
-  timeout: number;
 }
 
-export default defineCommand<QuerierArgs>({
+const flags = {
+  timeout: seconds('Seconds to listen (default 130: longer than one 125 s query interval)', { default: 130, max: 86400 }),
+};
+
+export default defineCommand<QuerierArgs, typeof flags>({
   command: 'querier-check',
   describe: 'Find, decode and validate the IGMP/MLD querier on every interface (or check a planned querier address)',
+  waits: true,
+  flags,
   builder: (y) =>
     y
-      .option('timeout', { type: 'number', default: 130, describe: 'Seconds to listen (default 130: longer than one 125 s query interval)' })
       .option('expect', { type: 'string', describe: 'Exit 1 unless ADDR is the elected querier on the chosen interfaces (CI)', requiresArg: true })
       .option('planned', { type: 'string', describe: 'Validate a querier address before configuring it (needs --iface DEV); no listening', requiresArg: true })
       .conflicts('planned', 'expect')
@@ -20,7 +25,7 @@ export default defineCommand<QuerierArgs>({
       .example('$0 querier-check --planned 10.0.0.250 --iface eth0', 'would this host accept queries from 10.0.0.250 on eth0?'),
   run: async (argv, ctx) => {
     const { UsageError } = await import('../core/errors.js');
-    const { platform } = await import('../platform/linux.js');
+    const platform = await ctx.host.platform();
     if (argv.planned !== undefined) {
       const inc = ctx.selection.include ?? [];
       const dev = inc[0];
@@ -29,26 +34,26 @@ export default defineCommand<QuerierArgs>({
       }
       const { checkPlanned } = await import('../core/querier/planned.js');
       const { renderPlanned } = await import('../render/querier-planned.js');
-      const r = await checkPlanned(platform(), argv.planned, dev);
+      const r = await checkPlanned(platform, argv.planned, dev);
       renderPlanned(r, ctx.out);
       return r.verdict === 'dropped' ? 1 : 0;
-    }
-    if (!Number.isFinite(argv.timeout) || argv.timeout <= 0 || argv.timeout > 86_400) {
-      throw new UsageError('USAGE', `--timeout ${argv.timeout}: give seconds between 0 and 86400`);
     }
     if (argv.expect !== undefined) {
       const { familyOf } = await import('../core/ip.js');
       if (familyOf(argv.expect) === undefined) throw new UsageError('BAD_ADDRESS', `--expect ${argv.expect}: not an IPv4 or IPv6 address`);
     }
-    const { loadCaptureFactory } = await import('../platform/capture/index.js');
     const { controlCaptureOver } = await import('../core/querier/capture.js');
     const { listenForQueriers } = await import('../core/querier/listen.js');
     const { renderQuerierCheck, formatProgress } = await import('../render/querier-check.js');
     const { exitFor } = await import('../core/exit.js');
-    const report = await listenForQueriers(platform(), {
+    const { cutShort } = await import('../core/coverage.js');
+    const { renderCoverage } = await import('../render/coverage.js');
+    const wait = ctx.waiting('listening for IGMP/MLD queries', argv.timeout * 1000);
+    const report = await listenForQueriers(platform, {
+      abort: ctx.interrupt.abort,
       selection: ctx.selection,
       timeoutMs: argv.timeout * 1000,
-      openCapture: controlCaptureOver(await loadCaptureFactory()),
+      openCapture: controlCaptureOver(await ctx.host.capture()),
       ...(ctx.family ? { family: ctx.family } : {}),
       ...(argv.expect !== undefined ? { expect: argv.expect } : {}),
       // One line on stderr once the captures are open (scripts and tests wait for it); a TTY gets the progress line instead.
@@ -56,7 +61,12 @@ export default defineCommand<QuerierArgs>({
       ...(ctx.out.progressAllowed ? { onProgress: (p: Parameters<typeof formatProgress>[0]) => ctx.out.progress(formatProgress(p)) } : {}),
     });
     ctx.out.endProgress();
+    const interrupted = wait.done();
+    // "No querier heard" over a listen shorter than asked proves nothing: the verdict is incomplete.
+    const coverage = { notRun: interrupted ? [cutShort('querier listen', interrupted, '--timeout')] : [], interrupted };
+    ctx.out.setCoverage(coverage);
     renderQuerierCheck(report, ctx.out);
-    return exitFor(report.findings);
+    renderCoverage(coverage, ctx.out);
+    return exitFor(report.findings, coverage);
   },
 });

@@ -19,4 +19,4 @@ export function loadSchemas(files: readonly string[], dir = SCHEMA_DIR): SchemaR
 }
 
 /** mesh-report's inputs: a mesh document and the findings it carries. */
-export const MESH_SCHEMAS = ['mesh.schema.json', 'finding.schema.json'] as const;
+export const MESH_SCHEMAS = ['mesh.schema.json', 'finding.schema.json', 'coverage.schema.json'] as const;

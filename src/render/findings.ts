@@ -17,7 +17,10 @@ export function renderFindings(findings: readonly Finding[], out: Output, title 
     out.line(s.ok('No problems found.'));
     return;
   }
-  out.line(s.bold(`${title}:`), true);
+  // --quiet prints errors only: the header too, then, so a run with only warnings prints no
+  // empty "Findings:" line (issue 16).
+  const anyShown = !out.quiet || findings.some((f) => f.severity === 'error');
+  if (anyShown) out.line(s.bold(`${title}:`), true);
   for (const f of sortFindings(findings)) {
     // Messages carry interface names, sender ids and addresses that came from outside.
     const where = termSafe([f.iface, f.group, f.source].filter(Boolean).join(' '));

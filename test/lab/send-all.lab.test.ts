@@ -135,7 +135,7 @@ describe('send-all on the laptop lab', { skip }, () => {
 
   test('bad input: exit 2 with one line naming it', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [['send-all', '239.1.1.1', '--ttl', '256'], /TTL '256' out of range/],
+      [['send-all', '239.1.1.1', '--ttl', '256'], /--ttl '256' out of range/],
       [['send-all', '239.1.1.1', '--ttl', '-1'], /out of range/],
       [['send-all', '239.1.1.1', '--port', '0'], /--port '0' out of range/],
       [['send-all', '10.1.1.1'], /not a multicast address/],

@@ -1,26 +1,26 @@
 // Start-up fast path (issue 9): the CLI builds its parser with only the named command. These
-// tests keep the lazy table of loaders in step with the full command list, check which words
+// tests keep the one lazy registry in step with what each command module declares, check which words
 // take the fast path, and that the answers are the same either way.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { commands } from '../../src/commands/index.js';
-import { commandLoaders, loaderFor } from '../../src/commands/loaders.js';
+import { entryNamed, loadAll, loaderFor, registry } from '../../src/commands/registry.js';
 import { CLI } from '../helpers/lab.js';
 
 const names = (c: { command?: unknown; aliases?: unknown }): string[] =>
   [c.command, c.aliases].flat().filter((x): x is string => typeof x === 'string').map((s) => s.split(' ')[0]!);
 
-test('every command and alias has a loader that yields the same module, and no loader is extra', async () => {
-  const all = commands.flatMap((c) => names(c).map((n) => [n, c] as const));
-  assert.deepEqual(all.map(([n]) => n).sort(), Object.keys(commandLoaders).sort(), 'a command in src/commands/index.ts needs its line in src/commands/loaders.ts (start-up fast path)');
-  for (const [n, c] of all) assert.equal((await commandLoaders[n]!()).default, c, n);
+test('each registry line names exactly the command and aliases its module declares, once', async () => {
+  const modules = await loadAll();
+  registry.forEach((e, i) => assert.deepEqual([...e.names], names(modules[i]!), `src/commands/registry.ts line for ${e.names[0]}`));
+  const all = registry.flatMap((e) => e.names);
+  assert.equal(new Set(all).size, all.length, 'a name in two registry lines');
 });
 
 test('the fast path is taken for a command word, never for help, completion or a flag value', () => {
-  assert.equal(loaderFor(['mac-map', '239.1.2.3']), commandLoaders['mac-map']);
-  assert.equal(loaderFor(['--json', '-q', 'sniff', '239.1.2.3']), commandLoaders.sniff);
-  assert.equal(loaderFor(['ifaces']), commandLoaders.ifaces);
+  assert.equal(loaderFor(['mac-map', '239.1.2.3']), entryNamed('mac-map')!.load);
+  assert.equal(loaderFor(['--json', '-q', 'sniff', '239.1.2.3']), entryNamed('sniff')!.load);
+  assert.equal(loaderFor(['ifaces']), entryNamed('interfaces')!.load);
   for (const args of [[], ['--help'], ['mac-map', '--help'], ['mac-map', '-h'], ['completion'], ['--version'], ['mac-mapp'], ['--iface', 'doctor'], ['--exclude-iface', 'sniff', 'doctor']]) {
     assert.equal(loaderFor(args), undefined, args.join(' '));
   }

@@ -38,3 +38,21 @@ test('every command has an example in its --help', () => {
   assert.ok(commands.length >= 2, help);
   for (const c of commands) assert.match(cli(c, '--help').stdout, /Examples:/, `${c} --help has no example`);
 });
+
+test('--version is the tool\'s own, from any directory: not the cwd\'s package.json, not "unknown"', async () => {
+  const { mkdtempSync, writeFileSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const own = (JSON.parse(readFileSync(path.join(path.dirname(CLI), '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const other = mkdtempSync(path.join(tmpdir(), 'mcd-version-'));
+  try {
+    writeFileSync(path.join(other, 'package.json'), JSON.stringify({ name: 'someone-else', version: '9.9.9' }));
+    for (const cwd of ['/', other]) {
+      const r = spawnSync(process.execPath, [CLI, '--version'], { encoding: 'utf8', timeout: 30_000, cwd });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.trim(), own, `from ${cwd}`);
+    }
+  } finally {
+    rmSync(other, { recursive: true, force: true });
+  }
+});

@@ -44,7 +44,7 @@ const bad: Array<[string[], RegExp]> = [
   [['239.1.0.0/16'], /ranges are analysed with --collisions/],
   [['--collisions', '01:00:5e:01:02:03'], /is a MAC: --collisions takes groups and ranges/],
   [['--file', path.join(dir, 'missing.txt')], /cannot read .*missing\.txt: no such file/],
-  [['--limit', '0', '239.1.2.3'], /--limit must be/],
+  [['--limit', '0', '239.1.2.3'], /--limit '0' out of range: wants a whole number >= 1/],
   [[], /name at least one group or MAC/],
 ];
 

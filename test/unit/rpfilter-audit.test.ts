@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { auditRpFilter } from '../../src/core/rpfilter/audit.js';
-import { parseSeconds, parseSourceSpec, parseSourceSpecs } from '../../src/core/rpfilter/sources.js';
+import { parseSourceSpec, parseSourceSpecs } from '../../src/core/rpfilter/sources.js';
 import { readRpfCounter } from '../../src/core/rpfilter/watch.js';
 import { UsageError, EnvironmentError } from '../../src/core/errors.js';
 import { exitFor } from '../../src/core/exit.js';
@@ -46,10 +46,11 @@ test('source specs: S and S,G parse; bad input is a UsageError naming the flag',
   }
 });
 
-test('--watch seconds: positive and bounded', () => {
-  assert.equal(parseSeconds('watch', '3'), 3);
-  assert.equal(parseSeconds('watch', '0.5'), 0.5);
-  for (const bad of ['0', '-1', 'abc', '', '3601', 'Infinity']) assert.throws(() => parseSeconds('watch', bad), UsageError, bad);
+test('--watch seconds: positive and bounded (declared in the command, checked by commands/flags.ts)', async () => {
+  const { checkFlags } = await import('../../src/commands/flags.js');
+  const { rpfilterFlags } = await import('../../src/commands/rpfilter-audit.js');
+  for (const ok of [3, 0.5, 3600]) checkFlags(rpfilterFlags, { watch: ok });
+  for (const bad of [0, -1, NaN, 3601, Infinity]) assert.throws(() => checkFlags(rpfilterFlags, { watch: bad }), UsageError, String(bad));
 });
 
 test('configuration per interface: effective mode is max(all, iface); src_valid_mark and accept_local are OR', async () => {

@@ -54,6 +54,8 @@ export interface SniffArgs {
   selection: IfaceSelection;
   family?: Family;
   statsIntervalMs?: number;
+  /** The pcapng section header's shb_userappl: the tool and its version. */
+  appName?: string;
 }
 
 export interface SniffSink {
@@ -121,7 +123,7 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
     const opened = session.start();
     const live = session;
     if (sink) {
-      fileWriter = new CaptureFileWriter(sink, a.format, opened.map((o) => ({ name: o.iface, linkType: o.linkType, snaplen: o.snaplen })), 'mcast-doctor sniff');
+      fileWriter = new CaptureFileWriter(sink, a.format, opened.map((o) => ({ name: o.iface, linkType: o.linkType, snaplen: o.snaplen })), a.appName ?? 'mcast-doctor sniff');
       session.attachWriter(fileWriter);
     }
     // Joined after the captures opened, so the membership reports are captured too.

@@ -1,6 +1,7 @@
-// The checks `doctor` runs, and the real OS behind them. Kept apart from run.ts so tests can
-// run the same checks over fakes.
+// The checks `doctor` runs, and their dependencies over a host. Kept apart from run.ts so tests
+// can run the same checks over fakes.
 import type { DoctorCheck, DoctorDeps, DoctorOptions } from './types.js';
+import type { Host } from '../../host.js';
 import { interfacesCheck } from './checks/interfaces.js';
 import { firewallCheck } from './checks/firewall.js';
 import { socketsCheck } from './checks/sockets.js';
@@ -14,13 +15,16 @@ export function defaultChecks(_opts: DoctorOptions): DoctorCheck[] {
   return [interfacesCheck, rpfilterCheck, firewallCheck, socketsCheck, querierCheck, igmpVersionCheck, receiveCheck, selfTestCheck];
 }
 
-export async function defaultDeps(): Promise<DoctorDeps> {
-  const { platform } = await import('../../platform/linux.js');
-  const { LinuxFirewallReader } = await import('../../platform/firewall.js');
-  const { readUdpSockets } = await import('../../platform/procfs/udp.js');
-  const { readNetfilterRpf } = await import('../../platform/netfilter.js');
-  const { openSocketsOrExplain } = await import('../transmit/setup.js');
-  const { loadCaptureFactory } = await import('../../platform/capture/index.js');
-  const { linuxAccounting } = await import('../../platform/accounting/linux.js');
-  return { platform: platform(), firewall: new LinuxFirewallReader(), udpSockets: readUdpSockets, readNetfilter: readNetfilterRpf, sockets: openSocketsOrExplain, capture: loadCaptureFactory, accounting: linuxAccounting };
+/** The doctor's dependencies over a host (src/host.ts, or a fake one in tests). */
+export async function doctorDeps(host: Host): Promise<DoctorDeps> {
+  return {
+    platform: await host.platform(),
+    firewall: await host.firewall(),
+    udpSockets: () => host.udpSockets(),
+    readNetfilter: () => host.netfilter(),
+    sockets: () => host.sockets(),
+    capture: () => host.capture(),
+    // An extra: without it a pair that got nothing is still reported, only not explained.
+    accounting: await host.accounting().catch(() => undefined),
+  };
 }

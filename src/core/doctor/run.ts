@@ -3,6 +3,8 @@
 import { loadInterfaces, isEligible } from '../interfaces.js';
 import type { IfaceSelection } from '../iface-filter.js';
 import { sortFindings } from '../findings/model.js';
+import { verdictOf, type Coverage, type NotRun } from '../coverage.js';
+import { isMcastError } from '../errors.js';
 import type { CheckResult, DoctorCheck, DoctorDeps, DoctorOptions, DoctorReport } from './types.js';
 
 export async function runDoctor(
@@ -11,15 +13,16 @@ export async function runDoctor(
   opts: DoctorOptions,
   selection: IfaceSelection,
   progress: (text: string) => void = () => {},
+  abort?: AbortSignal,
 ): Promise<DoctorReport> {
   const inventory = await loadInterfaces(deps.platform, { selection, details: true, ...(opts.family ? { family: opts.family } : {}) });
   const families = opts.family ? [opts.family] : ([4, 6] as const);
   const eligible = inventory.interfaces.filter((i) => families.some((f) => isEligible(i, f)));
-  const ctx = { deps, opts, inventory, eligible, progress };
+  const ctx = { deps, opts, inventory, eligible, progress, ...(abort ? { abort } : {}) };
   const results = await Promise.all(checks.map(async (c): Promise<CheckResult> => {
     const start = Date.now();
     if (c.linuxOnly && deps.platform.os !== 'linux') {
-      return { id: c.id, title: c.title, status: 'skipped', durationMs: 0, findings: [], skipped: `Linux-only check; this is ${deps.platform.os}` };
+      return { id: c.id, title: c.title, status: 'skipped', durationMs: 0, findings: [], skipped: `Linux-only check; this is ${deps.platform.os}`, remedy: 'run doctor on the Linux host' };
     }
     try {
       const out = await c.run(ctx);
@@ -28,18 +31,22 @@ export async function runDoctor(
         : out.findings.some((f) => f.severity === 'warning') ? 'warn' : 'pass';
       return { id: c.id, title: c.title, status, durationMs: Date.now() - start, ...out };
     } catch (e) {
-      // One failing check is a result, not the end of the diagnosis (STYLE.md).
-      return { id: c.id, title: c.title, status: 'skipped', durationMs: Date.now() - start, findings: [], skipped: `could not run: ${(e as Error).message}` };
+      // One failing check is a result, not the end of the diagnosis (STYLE.md), and a gap in it.
+      const hint = isMcastError(e) ? e.context.hint : undefined;
+      return {
+        id: c.id, title: c.title, status: 'skipped', durationMs: Date.now() - start, findings: [], skipped: `could not run: ${(e as Error).message}`,
+        remedy: hint ?? 'see the reason; run again with --verbose',
+      };
     }
   }));
   const findings = sortFindings(results.flatMap((r) => r.findings));
-  const verdict: DoctorReport['verdict'] = findings.some((f) => f.severity === 'error') ? 'problems'
-    : findings.some((f) => f.severity === 'warning') ? 'warnings' : 'healthy';
+  const coverage: Coverage = { notRun: results.flatMap((r): NotRun[] => (r.status === 'skipped' && r.remedy !== undefined ? [{ check: r.id, reason: r.skipped ?? 'did not run', remedy: r.remedy }] : [])), interrupted: null };
   return {
     host: deps.platform.hostname(),
     os: deps.platform.os,
     generatedAt: new Date().toISOString(),
-    verdict,
+    verdict: verdictOf(findings, coverage),
+    coverage,
     interfaces: inventory.interfaces,
     checks: results,
     findings,

@@ -10,6 +10,7 @@ import type { AccountingPlatform } from '../../platform/accounting/types.js';
 import type { Finding } from '../findings/model.js';
 import type { Interface, InterfaceInventory } from '../interfaces.js';
 import type { Family } from '../ip.js';
+import type { Coverage, Verdict } from '../coverage.js';
 
 export interface DoctorDeps {
   platform: Platform;
@@ -44,6 +45,8 @@ export interface DoctorContext {
   eligible: Interface[];
   /** Reports progress (the command decides whether to show it). */
   progress: (text: string) => void;
+  /** Aborted by a signal: the waiting checks (querier listen, drop count, receive) end early. */
+  abort?: AbortSignal;
 }
 
 export interface CheckOutcome {
@@ -51,6 +54,12 @@ export interface CheckOutcome {
   details?: Record<string, unknown>;
   /** Set when the check could not run here, with the reason. */
   skipped?: string;
+  /**
+   * With `skipped`: what would let the check run (a privilege, a package). Set only when the
+   * environment stopped it, which makes the verdict incomplete; a check the user turned off, or
+   * one with nothing to do here, has none (issue 16).
+   */
+  remedy?: string;
 }
 
 export interface DoctorCheck {
@@ -72,7 +81,9 @@ export interface DoctorReport {
   host: string;
   os: string;
   generatedAt: string;
-  verdict: 'healthy' | 'warnings' | 'problems';
+  /** 'incomplete' when a check could not run and no error was found (coverage.notRun says which). */
+  verdict: Verdict;
+  coverage: Coverage;
   interfaces: Interface[];
   checks: CheckResult[];
   /** Every finding, most severe first. */

@@ -6,7 +6,7 @@
 // kernel's ifindex: a payload can never redirect a datagram to another group (issue 17).
 import type { Platform } from '../../platform/types.js';
 import type { Datagram, MembershipRequest, Receiver, RemoteInfo, SocketApi } from '../../platform/sockets/types.js';
-import { isSocketError } from '../../platform/sockets/errno.js';
+import { isSocketError } from '../socket-error.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import type { GroupSpec } from '../group-args.js';

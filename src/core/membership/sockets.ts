@@ -8,7 +8,7 @@
 //   are then counted apart, not mixed in.
 import type { Family } from '../ip.js';
 import type { Fd, SocketApi } from '../../platform/sockets/types.js';
-import { isSocketError } from '../../platform/sockets/errno.js';
+import { isSocketError } from '../socket-error.js';
 
 export interface HeldSocket {
   fd: Fd;

@@ -34,6 +34,8 @@ export interface ListenOptions {
   /** Called once every capture is open (the listen window starts). */
   onListening?: (ifaces: string[]) => void;
   progressEveryMs?: number;
+  /** Ends the listen early (a signal): the report holds what was heard until then. */
+  abort?: AbortSignal;
 }
 
 /**
@@ -137,10 +139,15 @@ function wait(opts: ListenOptions, started: number, targets: Interface[], observ
       });
     };
     const every = opts.onProgress ? setInterval(tick, opts.progressEveryMs ?? 500) : undefined;
-    setTimeout(() => {
+    const end = (): void => {
+      clearTimeout(timer);
       if (every) clearInterval(every);
+      opts.abort?.removeEventListener('abort', end);
       resolve();
-    }, opts.timeoutMs);
+    };
+    const timer = setTimeout(end, opts.timeoutMs);
+    if (opts.abort?.aborted) end();
+    else opts.abort?.addEventListener('abort', end, { once: true });
   });
 }
 

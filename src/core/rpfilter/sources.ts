@@ -41,11 +41,3 @@ export function parseSourceSpecs(specs: readonly string[]): SourceSpec[] {
   }
   return out;
 }
-
-/** --watch / --listen seconds: a positive finite number, at most an hour (every wait is bounded). */
-export function parseSeconds(flag: string, value: unknown): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError('BAD_SECONDS', `--${flag} ${String(value)}: give a number of seconds greater than 0`);
-  if (n > 3600) throw new UsageError('BAD_SECONDS', `--${flag} ${String(value)}: at most 3600 seconds`);
-  return n;
-}

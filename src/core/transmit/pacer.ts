@@ -2,7 +2,7 @@
 // (so timer jitter is caught up, not accumulated), in sendmmsg batches of the packets due.
 // Rate 0 sends as fast as the kernel takes them, yielding to the event loop between rounds
 // so that Ctrl-C and timers still run. Nothing is allocated per packet: slots are stamped in place.
-import { isSocketError } from '../../platform/sockets/errno.js';
+import { isSocketError } from '../socket-error.js';
 import type { Finding } from '../findings/model.js';
 import { nowUs, stampProbe } from '../probe/format.js';
 import { sendFailure, type Sender } from './senders.js';

@@ -2,7 +2,7 @@
 // index (IPV6_MULTICAST_IF), TTL and loop set, and a preallocated sendmmsg batch whose slots
 // hold the probe header for (interface, group). A failure is that interface's result.
 import type { BatchSender, Fd, SocketApi } from '../../platform/sockets/types.js';
-import { isSocketError } from '../../platform/sockets/errno.js';
+import { isSocketError } from '../socket-error.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import type { GroupSpec } from '../group-args.js';

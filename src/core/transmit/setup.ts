@@ -1,11 +1,10 @@
 // What send-all checks before it opens a socket: the payload size against the probe header
-// and each interface's MTU, the sender id, and that the socket binding loads.
+// and each interface's MTU, and the sender id (the socket binding is src/host.ts's).
 import { randomBytes } from 'node:crypto';
-import { EnvironmentError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { Interface } from '../interfaces.js';
 import type { Family } from '../ip.js';
 import { probeHeaderLength } from '../probe/format.js';
-import type { SocketApi } from '../../platform/sockets/types.js';
 
 /** hostname-XXXX: receivers tell runs apart, and probes from this host share its clock. */
 export function senderIdFor(hostname: string): string {
@@ -28,16 +27,4 @@ export function checkSize(size: number | undefined, ifaces: readonly Interface[]
     }
   }
   return size;
-}
-
-/** Loads the koffi socket binding; a machine where it cannot load gets exit 3 with the reason. */
-export async function openSocketsOrExplain(): Promise<SocketApi> {
-  try {
-    const { loadSockets } = await import('../../platform/sockets/index.js');
-    return await loadSockets();
-  } catch (e) {
-    throw new EnvironmentError('SOCKETS_UNAVAILABLE', `cannot load the socket binding (koffi): ${(e as Error).message}`, {
-      hint: 'reinstall with npm install (koffi ships prebuilt binaries for Linux x64/arm64)',
-    }, { cause: e });
-  }
 }

@@ -7,6 +7,8 @@ import { createRequire } from 'node:module';
 import { endianness } from 'node:os';
 import { EnvironmentError, UsageError } from '../../core/errors.js';
 import { holdUntilFinalized } from './release.js';
+import { explainPcap, probePcap } from './pcap-missing.js';
+import path from 'node:path';
 import type { CaptureFactory, CaptureHandle, CaptureOptions, CaptureStats, PacketHandler } from './types.js';
 
 export const INSTALL_PCAP = 'apt-get install libpcap-dev && npm rebuild pcap';
@@ -52,9 +54,13 @@ export function loadBinding(moduleName = 'pcap'): NativeBinding {
   try {
     return require(`${moduleName}/build/Release/pcap_binding.node`) as NativeBinding;
   } catch (e) {
+    // Which of the causes it is (dropped optional dependency, no headers, no compiler, no
+    // runtime library), and the command for that one.
+    const probe = probePcap(() => path.dirname(require.resolve(`${moduleName}/package.json`)), (e as Error).message ?? String(e));
+    const { why, fix } = explainPcap(probe);
     throw new EnvironmentError('PCAP_MISSING',
-      `packet capture needs libpcap and the pcap module, which did not load; run: ${INSTALL_PCAP}`,
-      { hint: `as root in the mcast-doctor directory: ${INSTALL_PCAP}` }, { cause: e });
+      `packet capture needs libpcap and the pcap module, which did not load: ${why}; run: ${fix}`,
+      { hint: `as root in the mcast-doctor directory: ${fix}; then: npm run check:native` }, { cause: e });
   }
 }
 

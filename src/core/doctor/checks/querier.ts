@@ -5,6 +5,7 @@ import type { Finding } from '../../findings/model.js';
 import { controlCaptureOver } from '../../querier/capture.js';
 import { listenForQueriers } from '../../querier/listen.js';
 import type { DoctorCheck } from '../types.js';
+import { CAPTURE_REMEDY, captureRemedy } from './remedy.js';
 
 export const querierCheck: DoctorCheck = {
   id: 'querier',
@@ -16,18 +17,19 @@ export const querierCheck: DoctorCheck = {
         ? { findings: [], skipped: '--querier-wait 0: no listen, so --expect-querier cannot be judged' }
         : { findings: [], skipped: 'disabled (--querier-wait 0)' };
     }
-    if (!ctx.deps.capture) return { findings: [], skipped: 'capture not available' };
+    if (!ctx.deps.capture) return { findings: [], skipped: 'capture not available', remedy: CAPTURE_REMEDY };
     let factory;
     try {
       factory = await ctx.deps.capture();
     } catch (e) {
-      return { findings: [], skipped: `capture not possible here: ${(e as Error).message}` };
+      return { findings: [], skipped: `capture not possible here: ${(e as Error).message}`, remedy: captureRemedy(e) };
     }
     const report = await listenForQueriers(ctx.deps.platform, {
       selection: { include: ctx.eligible.map((i) => i.name) },
       timeoutMs: ctx.opts.querierWait * 1000,
       openCapture: controlCaptureOver(factory),
       ...(ctx.opts.family ? { family: ctx.opts.family } : {}),
+      ...(ctx.abort ? { abort: ctx.abort } : {}),
       onProgress: (p) => ctx.progress(`listening for queriers: ${Math.ceil(p.remainingMs / 1000)} s left; heard ${p.heard.map((h) => `${h.iface} ${h.queriers.length ? h.queriers.join(',') : '-'}`).join(', ')}`),
     });
     const findings: Finding[] = [...report.findings];

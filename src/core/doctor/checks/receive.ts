@@ -17,7 +17,7 @@ export const receiveCheck: DoctorCheck = {
   async run(ctx) {
     const want = ctx.opts.expectReceive;
     if (want.length === 0) return { findings: [], skipped: 'no --expect-receive given' };
-    if (!ctx.deps.sockets) return { findings: [], skipped: 'socket binding not available' };
+    if (!ctx.deps.sockets) return { findings: [], skipped: 'socket binding not available', remedy: 'reinstall with npm install (koffi ships prebuilt binaries)' };
     const groups = want.map((w) => parseGroupArg(w.group, { defaultPort: 5000, allowRanges: false })[0]!);
     const listenS = Math.max(ctx.opts.querierWait, MIN_LISTEN_S);
     // capture + accounting: a pair that got nothing is explained (where the packets stopped).
@@ -28,6 +28,9 @@ export const receiveCheck: DoctorCheck = {
       groups, selection: { include: [...new Set(want.map((w) => w.iface))] }, expect: want.map((w, i) => `${w.iface}:${groups[i]!.group}`),
       assumeSynced: false, intervalMs: 60_000, durationMs: listenS * 1000,
     }, { joined: () => {}, stats: () => {} });
+    // A signal ends the listen: the pairs are judged on what arrived until then.
+    if (ctx.abort?.aborted) run.stop();
+    else ctx.abort?.addEventListener('abort', () => run.stop(), { once: true });
     const out = await run.done;
     const findings: Finding[] = [...out.findings];
     const pairs = want.map((w, i) => {

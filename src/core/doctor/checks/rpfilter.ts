@@ -2,6 +2,7 @@
 // multi-homed host) and, while the querier listen runs, the kernel's own drop counter.
 import { auditRpFilter } from '../../rpfilter/audit.js';
 import type { DoctorCheck } from '../types.js';
+import { sleepUnless } from '../../sleep.js';
 
 export const rpfilterCheck: DoctorCheck = {
   id: 'rp_filter',
@@ -14,7 +15,7 @@ export const rpfilterCheck: DoctorCheck = {
       ...(ctx.opts.family ? { family: ctx.opts.family } : {}),
       // Count IPReversePathFilter over the same window as the querier listen: the queries and
       // data that arrive meanwhile are what the filter would drop.
-      ...(ctx.opts.querierWait > 0 ? { watchSeconds: ctx.opts.querierWait } : {}),
+      ...(ctx.opts.querierWait > 0 ? { watchSeconds: ctx.opts.querierWait, watchHooks: { sleep: (ms: number) => sleepUnless(ms, ctx.abort) } } : {}),
       ...(ctx.deps.readNetfilter ? { readNetfilter: ctx.deps.readNetfilter } : {}),
     });
     return {

@@ -17,6 +17,7 @@ import { sendAll } from '../../transmit/send-all.js';
 import { senderIdFor } from '../../transmit/setup.js';
 import { decodeFrame } from '../../wire/frame.js';
 import type { DoctorCheck } from '../types.js';
+import { CAPTURE_REMEDY, captureRemedy } from './remedy.js';
 
 /** Administratively scoped, site-local (239.255/16, RFC 2365): never leaves the site. */
 export const SELF_TEST_GROUP = '239.255.77.77:5077';
@@ -32,12 +33,12 @@ export const selfTestCheck: DoctorCheck = {
     if (ctx.opts.family === 6) return { findings: [], skipped: 'IPv4 only' };
     const ifaces = ctx.eligible.filter((i) => isEligible(i, 4));
     if (ifaces.length < 2) return { findings: [], skipped: `${ifaces.length} IPv4 interface${ifaces.length === 1 ? '' : 's'}: nothing to compare` };
-    if (!ctx.deps.sockets || !ctx.deps.capture) return { findings: [], skipped: 'socket binding or capture not available' };
+    if (!ctx.deps.sockets || !ctx.deps.capture) return { findings: [], skipped: 'socket binding or capture not available', remedy: CAPTURE_REMEDY };
     let factory;
     try {
       factory = await ctx.deps.capture();
     } catch (e) {
-      return { findings: [], skipped: `capture not possible here: ${(e as Error).message}` };
+      return { findings: [], skipped: `capture not possible here: ${(e as Error).message}`, remedy: captureRemedy(e) };
     }
     const sockets = await ctx.deps.sockets();
     const deps = { platform: ctx.deps.platform, sockets };

@@ -1,0 +1,68 @@
+// One fake of the whole host (src/host.ts): the fake platform, sockets, capture and link watch,
+// files in memory, a clock the test sets. Each part can be swapped for a failing one
+// (`captureError`, `socketsError`) to exercise the paths where the OS says no.
+import type { Files, Host, Privileges } from '../../src/host.js';
+import type { FirewallReader, FirewallSnapshot } from '../../src/platform/firewall.js';
+import type { NetfilterRpfReport } from '../../src/platform/netfilter.js';
+import type { UdpSocket } from '../../src/platform/procfs/udp.js';
+import type { AccountingPlatform } from '../../src/platform/accounting/types.js';
+import { FakeCapture } from './fake-capture.js';
+import { FakeLinkWatch } from './fake-link-watch.js';
+import { FakePlatform, laptopState, type FakeState } from './fake-platform.js';
+import { FakeSockets } from './fake-sockets.js';
+
+export class FakeHost implements Host {
+  readonly fakePlatform: FakePlatform;
+  readonly fakeSockets = new FakeSockets();
+  readonly fakeCapture = new FakeCapture();
+  readonly fakeLinks = new FakeLinkWatch();
+  /** Files written, by name. */
+  readonly written = new Map<string, string | Uint8Array>();
+  /** Files readListFile returns, by name. */
+  readonly readable = new Map<string, string>();
+  firewallSnapshot: FirewallSnapshot = { unreadable: [] };
+  netfilterReport: NetfilterRpfReport = { tools: { nft: 'missing', ip6tables: 'missing' }, rules: [], errors: [] };
+  udp: UdpSocket[] = [];
+  /** When set, capture() rejects with it (no libpcap, no CAP_NET_RAW). */
+  captureError: Error | undefined;
+  /** When set, sockets() rejects with it (no koffi). */
+  socketsError: Error | undefined;
+  nowMs = 1_700_000_000_000;
+  readonly clock = { now: (): number => this.nowMs };
+
+  constructor(state: FakeState = laptopState()) {
+    this.fakePlatform = new FakePlatform(state);
+  }
+
+  async platform() { return this.fakePlatform; }
+  async sockets() { if (this.socketsError) throw this.socketsError; return this.fakeSockets; }
+  async capture() { if (this.captureError) throw this.captureError; return this.fakeCapture; }
+  async firewall(): Promise<FirewallReader> { return { snapshot: async () => this.firewallSnapshot }; }
+  async netfilter() { return this.netfilterReport; }
+  async udpSockets() { return this.udp; }
+  async links() { return this.fakeLinks.watch; }
+  async files(): Promise<Files> {
+    return {
+      writeFileAtomic: async (f, d) => { this.written.set(f, d); },
+      readListFile: async (f) => {
+        const t = this.readable.get(f);
+        if (t === undefined) throw new Error(`fake host: no file ${f}`);
+        return t;
+      },
+      readInputFile: (f) => {
+        const t = this.readable.get(f);
+        if (t === undefined) throw new Error(`fake host: no file ${f}`);
+        return t;
+      },
+      loadMeshSchemas: () => { throw new Error('fake host: no schemas'); },
+      openFileSink: () => { throw new Error('fake host: no file sink'); },
+      openCaptureSource: () => { throw new Error('fake host: no capture files'); },
+    };
+  }
+  async privileges(): Promise<Privileges> {
+    throw new Error('fake host: no privileges to drop');
+  }
+  async accounting(): Promise<AccountingPlatform> {
+    throw new Error('fake host: no kernel accounting');
+  }
+}
