@@ -8,7 +8,7 @@ import type { Platform } from './platform/types.js';
 import type { SocketApi } from './platform/sockets/types.js';
 import type { CaptureFactory } from './platform/capture/types.js';
 import type { FirewallReader } from './platform/firewall.js';
-import type { NetfilterRpfReport } from './platform/netfilter.js';
+import type { NetfilterRpfReport } from './core/firewall/rpfilter-rules.js';
 import type { UdpSocket } from './platform/procfs/udp.js';
 import type { WatchLinks } from './platform/link-watch.js';
 import type { FileSink } from './platform/capture/file-sink.js';
@@ -90,12 +90,14 @@ async function loadSocketsOrExplain(): Promise<SocketApi> {
 
 /** The real host: Linux behind src/platform/. */
 export function realHost(): Host {
+  const firewall = once(async (): Promise<FirewallReader> => new (await import('./platform/firewall.js')).LinuxFirewallReader());
   return {
     platform: once(async () => (await import('./platform/linux.js')).platform()),
     sockets: once(loadSocketsOrExplain),
     capture: once(async () => (await import('./platform/capture/index.js')).loadCaptureFactory()),
-    firewall: once(async () => new (await import('./platform/firewall.js')).LinuxFirewallReader()),
-    netfilter: async () => (await import('./platform/netfilter.js')).readNetfilterRpf(),
+    firewall,
+    // The platform reads the rulesets; the core picks the reverse-path rules out of them.
+    netfilter: async () => (await import('./core/firewall/rpfilter-rules.js')).readNetfilterRpf(await firewall()),
     udpSockets: async () => (await import('./platform/procfs/udp.js')).readUdpSockets(),
     links: once(async () => (await import('./platform/link-watch.js')).watchLinks),
     files: once(async () => {

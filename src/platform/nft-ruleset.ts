@@ -5,10 +5,18 @@
 import { run, type ExecResult } from './exec.js';
 
 const FRESH_MS = 2_000;
-let last: { at: number; result: Promise<ExecResult> } | undefined;
+const last = new Map<string, { at: number; result: Promise<ExecResult> }>();
 
-export function readNftRuleset(): Promise<ExecResult> {
+function cached(args: string[]): Promise<ExecResult> {
+  const key = args.join(' ');
   const now = Date.now();
-  if (!last || now - last.at > FRESH_MS) last = { at: now, result: run('nft', ['-j', 'list', 'ruleset']) };
-  return last.result;
+  const hit = last.get(key);
+  if (hit && now - hit.at <= FRESH_MS) return hit.result;
+  const result = run('nft', args);
+  last.set(key, { at: now, result });
+  return result;
 }
+
+export const readNftRuleset = (): Promise<ExecResult> => cached(['-j', 'list', 'ruleset']);
+/** The text form: nft 1.0's JSON leaves out netdev chains' devices. */
+export const readNftText = (): Promise<ExecResult> => cached(['list', 'ruleset']);

@@ -3,7 +3,7 @@
 // (`captureError`, `socketsError`) to exercise the paths where the OS says no.
 import type { Files, Host, Privileges } from '../../src/host.js';
 import type { FirewallReader, FirewallSnapshot } from '../../src/platform/firewall.js';
-import type { NetfilterRpfReport } from '../../src/platform/netfilter.js';
+import type { NetfilterRpfReport } from '../../src/core/firewall/rpfilter-rules.js';
 import type { UdpSocket } from '../../src/platform/procfs/udp.js';
 import type { AccountingPlatform } from '../../src/platform/accounting/types.js';
 import { FakeCapture } from './fake-capture.js';

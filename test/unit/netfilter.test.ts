@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseIptablesSave, parseNftRuleset } from '../../src/platform/netfilter.js';
+import { netfilterRpf } from '../../src/core/firewall/rpfilter-rules.js';
+
+const parseNftRuleset = (text: string): unknown[] => {
+  let doc: unknown;
+  try { doc = JSON.parse(text); } catch { return []; }
+  return netfilterRpf({ nft: doc, unreadable: [] }).rules;
+};
+const parseIptablesSave = (text: string): unknown[] => netfilterRpf({ legacy: { v6: text }, unreadable: [] }).rules;
 
 // Recorded from `nft -j list ruleset` (nftables 1.0.6) in a lab namespace holding an inet fib
 // rule, an ip6 fib rule with a counter, and the rule `ip6tables -t raw -A PREROUTING -m rpfilter
@@ -10,6 +17,9 @@ const NFT = JSON.stringify({ nftables: [
   { table: { family: 'inet', name: 'fw', handle: 1 } },
   { chain: { family: 'inet', table: 'fw', name: 'pre', handle: 1, type: 'filter', hook: 'prerouting', prio: -300, policy: 'accept' } },
   { rule: { family: 'inet', table: 'fw', chain: 'pre', handle: 2, expr: [{ match: { op: '==', left: { fib: { result: 'oif', flags: ['saddr', 'iif'] } }, right: false } }, { drop: null }] } },
+  { chain: { family: 'ip6', table: 'raw6', name: 'pre', handle: 1, type: 'filter', hook: 'prerouting', prio: -300, policy: 'accept' } },
+  { chain: { family: 'ip6', table: 'raw', name: 'PREROUTING', handle: 1, type: 'filter', hook: 'prerouting', prio: -300, policy: 'accept' } },
+  { chain: { family: 'inet', table: 'fw', name: 'in', handle: 3, type: 'filter', hook: 'input', prio: 0, policy: 'accept' } },
   { rule: { family: 'ip6', table: 'raw6', chain: 'pre', handle: 2, expr: [{ match: { op: '==', left: { fib: { result: 'oif', flags: ['saddr', 'mark', 'iif'] } }, right: '0' } }, { counter: { packets: 5, bytes: 400 } }, { drop: null }] } },
   { rule: { family: 'ip6', table: 'raw', chain: 'PREROUTING', handle: 2, expr: [{ xt: { type: 'match', name: 'rpfilter' } }, { counter: { packets: 0, bytes: 0 } }, { drop: null }] } },
   { rule: { family: 'inet', table: 'fw', chain: 'in', handle: 3, expr: [{ match: { op: '==', left: { fib: { result: 'type', flags: ['daddr'] } }, right: 'local' } }, { accept: null }] } },

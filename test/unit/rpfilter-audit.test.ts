@@ -8,7 +8,7 @@ import { UsageError, EnvironmentError } from '../../src/core/errors.js';
 import { exitFor } from '../../src/core/exit.js';
 import { Output } from '../../src/render/output.js';
 import { renderRpfAudit } from '../../src/render/rpfilter-audit.js';
-import type { NetfilterRpfReport } from '../../src/platform/netfilter.js';
+import type { NetfilterRpfReport } from '../../src/core/firewall/rpfilter-rules.js';
 import type { RouteGetResult } from '../../src/platform/types.js';
 import { FakePlatform, laptopState, type FakeState } from '../helpers/fake-platform.js';
 import { assertSilent } from '../helpers/silent.js';

@@ -3,7 +3,7 @@
 import type { Platform } from '../../platform/types.js';
 import type { FirewallReader } from '../../platform/firewall.js';
 import type { UdpSocket } from '../../platform/procfs/udp.js';
-import type { NetfilterRpfReport } from '../../platform/netfilter.js';
+import type { NetfilterRpfReport } from '../firewall/rpfilter-rules.js';
 import type { SocketApi } from '../../platform/sockets/types.js';
 import type { CaptureFactory } from '../../platform/capture/types.js';
 import type { AccountingPlatform } from '../../platform/accounting/types.js';

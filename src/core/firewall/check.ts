@@ -1,60 +1,140 @@
-// Firewall findings: rules that silence the host's IGMP/MLD (the host never answers queries, so
-// snooping switches prune it after the membership interval) or drop multicast data.
+// Firewall findings: the fate of the packets the host's multicast needs (probe.ts), walked
+// through the ruleset as the kernel would (evaluate.ts). A query dropped on the way in, or a
+// report on the way out, silences the host (snooping switches prune it after the membership
+// interval); a drop of multicast data on the way in starves the receiver. Each finding names
+// the rule that decides, with its handle (nft) or position (iptables) and its counter.
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import type { FirewallReader } from '../../platform/firewall.js';
-import { blockingNftRules, type BlockingRule } from './nft-rules.js';
-import { blockingIptablesRules } from './iptables-save.js';
+import { describeRef, type RuleRef, type Ruleset } from './model.js';
+import { rulesetOf } from './ruleset.js';
+import { fateOf, type Fate } from './evaluate.js';
+import { dataIn, igmpQuery, igmpReport, mldQuery, mldReport, type Probe } from './probe.js';
+
+/** One decided (or possible) drop, for the doctor's details and the stall diagnosis. */
+export interface BlockingRule {
+  probe: Probe['kind'];
+  direction: 'in' | 'out';
+  interfaces: string[];
+  verdict: 'drop' | 'reject';
+  /** Certain: every rule before it was decided. */
+  certain: boolean;
+  rule: RuleRef;
+  doubts: RuleRef[];
+}
 
 export interface FirewallReport {
   readable: boolean;
   unreadable: string[];
+  /** Drops the walk decided (certain or behind undecidable accepts). */
   rules: BlockingRule[];
+  /** Drops that depend on what this tool cannot know (a source address, a port): not findings for IGMP/MLD. */
+  conditional: BlockingRule[];
   findings: Finding[];
 }
 
-/** Forward-only rules do not touch the host's own reports or reception. */
-const touchesHost = (r: BlockingRule): boolean => r.hook === undefined || r.hook === 'input' || r.hook === 'output' || r.hook === 'prerouting';
+export interface FirewallOptions {
+  /** Querier addresses heard per interface: decide `ip saddr` matches instead of leaving them open. */
+  queriers?: ReadonlyMap<string, string>;
+}
 
-export async function checkFirewall(reader: FirewallReader, interfaces?: readonly string[]): Promise<FirewallReport> {
+const refKey = (r: RuleRef): string => `${r.tool}/${r.family}/${r.table}/${r.chain}/${r.handle ?? r.position ?? 'policy'}`;
+
+function probesFor(iface: string, opts: FirewallOptions): Probe[] {
+  const q = opts.queriers?.get(iface);
+  const q4 = q && !q.includes(':') ? q : undefined;
+  const q6 = q && q.includes(':') ? q : undefined;
+  return [igmpQuery(iface, q4), igmpReport(iface), mldQuery(iface, q6), mldReport(iface), dataIn(iface, 4), dataIn(iface, 6)];
+}
+
+/** Merges per-interface fates into one entry per (rule, probe kind). */
+function collect(into: Map<string, BlockingRule>, p: Probe, rule: RuleRef, verdict: 'drop' | 'reject', certain: boolean, doubts: RuleRef[]): void {
+  const key = `${p.kind}|${refKey(rule)}|${certain}`;
+  const have = into.get(key);
+  if (have) {
+    if (!have.interfaces.includes(p.iface)) have.interfaces.push(p.iface);
+    return;
+  }
+  into.set(key, { probe: p.kind, direction: p.direction, interfaces: [p.iface], verdict, certain, rule, doubts });
+}
+
+/** A conditional drop of data counts only when the rule aims at multicast (daddr or pkttype). */
+function aimsAtMulticast(rs: Ruleset, ref: RuleRef): boolean {
+  const c = rs.chains.find((x) => x.tool === ref.tool && x.family === ref.family && x.table === ref.table && x.name === ref.chain);
+  const r = c?.rules.find((x) => x.position === ref.position);
+  return !!r?.terms.some((t) => t.kind === 'match' && t.op === '==' && (t.key.endsWith('.daddr') || t.key === 'meta.pkttype'));
+}
+
+export async function checkFirewall(reader: FirewallReader, interfaces: readonly string[] = [], opts: FirewallOptions = {}): Promise<FirewallReport> {
   const snap = await reader.snapshot();
-  const rules = [
-    ...(snap.nft ? blockingNftRules(snap.nft) : []),
-    ...(snap.legacy?.v4 ? blockingIptablesRules(snap.legacy.v4, 'ip') : []),
-    ...(snap.legacy?.v6 ? blockingIptablesRules(snap.legacy.v6, 'ip6') : []),
-  ].filter(touchesHost).filter((r) => {
-    const dev = r.iifname ?? r.oifname;
-    return !interfaces || !dev || interfaces.includes(dev);
-  });
-  const findings: Finding[] = [];
-  for (const r of rules) {
-    const dev = r.iifname ?? r.oifname;
-    const where = `${r.source === 'nft' ? 'nft' : 'iptables'} ${r.family} ${r.table} ${r.chain}${r.handle !== undefined ? ` (handle ${r.handle})` : ''}`;
-    const evidence = { rule: r.text, verdict: r.verdict, hook: r.hook, packets: r.packets };
-    const direction = r.hook === 'output' ? 'leaving' : 'arriving';
-    if (r.stops.includes('igmp') || r.stops.includes('mld')) {
-      const proto = r.stops.includes('igmp') ? 'IGMP' : 'MLD';
-      const loc = dev ? { iface: dev } : {};
-      findings.push(makeFinding('FIREWALL_DROPS_IGMP', {
-        ...loc,
-        // A drop policy may be deliberate with accept rules we could not read: less certain.
-        severity: r.verdict === 'policy-drop' ? 'warning' : 'error',
-        message: `${where} drops ${proto} ${direction}${dev ? ` on ${dev}` : ''}: the host ${r.hook === 'output' ? 'never sends its reports' : 'never sees the queries'}, so snooping switches prune it.`,
-        fix: r.source === 'nft'
-          ? `nft insert rule ${r.family} ${r.table} ${r.chain} ${proto === 'IGMP' ? 'meta l4proto igmp' : 'icmpv6 type { mld-listener-query, mld-listener-report, mld2-listener-report, mld-listener-done }'} accept`
-          : `${r.family === 'ip6' ? 'ip6tables' : 'iptables'} -I ${r.chain} -p ${proto === 'IGMP' ? 'igmp' : 'ipv6-icmp'} -j ACCEPT`,
-        evidence,
-      }));
-    }
-    if (r.stops.includes('multicast')) {
-      const loc = dev ? { iface: dev } : {};
-      findings.push(makeFinding('FIREWALL_DROPS_MULTICAST', {
-        ...loc,
-        message: `${where} drops multicast ${direction}${dev ? ` on ${dev}` : ''}.`,
-        fix: 'Allow the group and port (for example: nft insert rule inet filter input ip daddr 239.0.0.0/8 udp dport PORT accept).',
-        evidence,
-      }));
+  const rs = rulesetOf(snap);
+  const decided = new Map<string, BlockingRule>();
+  const conditional = new Map<string, BlockingRule>();
+  for (const iface of interfaces) {
+    for (const p of probesFor(iface, opts)) {
+      const fate: Fate = fateOf(rs, p);
+      if (fate.verdict !== 'accept' && fate.by) collect(decided, p, fate.by, fate.verdict, fate.doubts.length === 0, fate.doubts);
+      for (const m of fate.maybe) collect(conditional, p, m, 'drop', false, []);
     }
   }
-  return { readable: snap.nft !== undefined || snap.legacy !== undefined, unreadable: snap.unreadable, rules, findings };
+  const rules = [...decided.values()];
+  const cond = [...conditional.values()].filter((c) => !rules.some((r) => r.probe === c.probe && refKey(r.rule) === refKey(c.rule)));
+  const findings = [...rules.map(findingOf), ...cond.filter((c) => (c.probe === 'data4' || c.probe === 'data6') && aimsAtMulticast(rs, c.rule)).map(findingOf)];
+  return { readable: snap.nft !== undefined || snap.legacy !== undefined, unreadable: snap.unreadable, rules, conditional: cond, findings };
+}
+
+const WHAT: Record<Probe['kind'], string> = {
+  'igmp-query': 'IGMP queries', 'igmp-report': "the host's IGMP reports", 'mld-query': 'MLD queries', 'mld-report': "the host's MLD reports",
+  data4: 'multicast', data6: 'IPv6 multicast',
+};
+
+function fixFor(b: BlockingRule): string {
+  const r = b.rule;
+  const igmp = b.probe.startsWith('igmp');
+  if (b.probe === 'data4' || b.probe === 'data6') {
+    return r.iptables
+      ? `Allow the group and port before that rule (for example: ${r.family === 'ip6' ? 'ip6tables' : 'iptables'} -I ${r.chain} ${r.position ?? 1} -d ${b.probe === 'data4' ? '239.0.0.0/8' : 'ff00::/8'} -p udp --dport PORT -j ACCEPT).`
+      : `Allow the group and port before that rule (for example: nft insert rule ${r.family} ${r.table} ${r.chain}${r.handle !== undefined ? ` position ${r.handle}` : ''} ${b.probe === 'data4' ? 'ip daddr 239.0.0.0/8' : 'ip6 daddr ff00::/8'} udp dport PORT accept).`;
+  }
+  if (r.table === 'firewalld' && !r.iptables) return igmp ? 'firewall-cmd --permanent --add-protocol=igmp && firewall-cmd --reload' : 'firewall-cmd --permanent --add-protocol=ipv6-icmp && firewall-cmd --reload';
+  if (r.iptables) {
+    const tool = r.family === 'ip6' ? 'ip6tables' : 'iptables';
+    const table = r.table === 'filter' ? '' : ` -t ${r.table}`;
+    const at = r.policy ? '' : ` ${r.position ?? 1}`;
+    return igmp ? `${tool}${table} -I ${r.chain}${at} -p igmp -j ACCEPT` : `${tool}${table} -I ${r.chain}${at} -p ipv6-icmp --icmpv6-type ${b.probe === 'mld-query' ? '130' : '143'} -j ACCEPT`;
+  }
+  const match = igmp ? 'meta l4proto igmp' : 'icmpv6 type { mld-listener-query, mld-listener-report, mld2-listener-report, mld-listener-done }';
+  return r.policy || r.handle === undefined
+    ? `nft add rule ${r.family} ${r.table} ${r.chain} ${match} accept`
+    : `nft insert rule ${r.family} ${r.table} ${r.chain} position ${r.handle} ${match} accept`;
+}
+
+function findingOf(b: BlockingRule): Finding {
+  const data = b.probe === 'data4' || b.probe === 'data6';
+  const dir = b.direction === 'out' ? 'leaving' : 'arriving';
+  const on = b.interfaces.length === 1 ? ` on ${b.interfaces[0]}` : ` on ${b.interfaces.join(', ')}`;
+  const verb = b.verdict === 'reject' && b.certain ? 'rejects' : 'drops';
+  const where = describeRef(b.rule);
+  const unless = b.doubts.length ? ` unless an earlier rule this tool cannot decide accepts it first (${b.doubts.map(describeRef).join('; ')})` : '';
+  const consequence = data
+    ? (b.certain ? ': receivers on this host never see the streams.' : ' when the group and port match the rule: receivers of those streams on this host never see them.')
+    : b.direction === 'out' ? ': the host never announces its memberships, so snooping switches prune it.' : ': the host never answers them, so snooping switches prune it.';
+  const evidence = { rule: b.rule, probe: b.probe, interfaces: b.interfaces, certain: b.certain, doubts: b.doubts, ...(b.rule.packets !== undefined ? { packets: b.rule.packets } : {}) };
+  const loc = b.interfaces.length === 1 ? { iface: b.interfaces[0] as string } : {};
+  if (data) {
+    return makeFinding('FIREWALL_DROPS_MULTICAST', {
+      ...loc,
+      ...(b.certain && b.doubts.length === 0 ? { severity: 'error' as const } : {}),
+      message: `${where} ${verb} ${WHAT[b.probe]} ${dir}${on}${unless}${consequence}`,
+      fix: fixFor(b),
+      evidence,
+    });
+  }
+  return makeFinding('FIREWALL_DROPS_IGMP', {
+    ...loc,
+    severity: b.doubts.length ? 'warning' : 'error',
+    message: `${where} ${verb} ${WHAT[b.probe]} ${dir}${on}${unless}${consequence}`,
+    fix: fixFor(b),
+    evidence,
+  });
 }

@@ -3,7 +3,7 @@
 // optionally counts the drops over a window or audits the sources captured on the wire.
 // Returns data; never prints.
 import type { Platform } from '../../platform/types.js';
-import type { NetfilterRpfReport } from '../../platform/netfilter.js';
+import type { NetfilterRpfReport } from '../firewall/rpfilter-rules.js';
 import type { CaptureFactory } from '../../platform/capture/types.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
@@ -30,7 +30,7 @@ export interface AuditOptions {
   captureFactory?: () => Promise<CaptureFactory>;
   /** Called once the --listen captures are open. */
   onCaptureStart?: (ifaces: string[]) => void;
-  /** Reads the netfilter rpfilter rules (src/platform/netfilter.ts); absent: not read. */
+  /** Reads the netfilter rpfilter rules (src/core/firewall/rpfilter-rules.ts); absent: not read. */
   readNetfilter?: () => Promise<NetfilterRpfReport>;
 }
 

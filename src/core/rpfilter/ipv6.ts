@@ -3,7 +3,7 @@
 // when IPv6 is in scope (-6), or once when such a rule is loaded; a healthy IPv4 audit stays quiet.
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
-import type { NetfilterRpfReport, NetfilterRpfRule } from '../../platform/netfilter.js';
+import type { NetfilterRpfReport, NetfilterRpfRule } from '../firewall/rpfilter-rules.js';
 
 /** Rules that can see IPv6 packets: nft families ip6, inet, bridge, netdev; ip6tables. */
 export function ipv6Rules(nf: NetfilterRpfReport | undefined): NetfilterRpfRule[] {

@@ -1,7 +1,7 @@
 // What rpfilter-audit returns: data only, rendered by src/render/rpfilter-audit.ts.
 import type { Finding } from '../findings/model.js';
 import type { RpConf } from '../rpfilter-conf.js';
-import type { NetfilterRpfReport } from '../../platform/netfilter.js';
+import type { NetfilterRpfReport } from '../firewall/rpfilter-rules.js';
 
 export interface ConfRow {
   rpFilter: number;

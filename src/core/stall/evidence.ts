@@ -27,7 +27,12 @@ export async function gatherCauses(deps: StallDeps, ifaces: readonly string[], q
   const rpf = await checkReversePaths(deps.platform, asks).catch(() => undefined);
   const out = new Map<string, IfaceCauses>();
   for (const iface of ifaces) {
-    const firewall = (fw?.findings ?? []).filter((f) => f.id === 'FIREWALL_DROPS_IGMP' && (f.iface === undefined || f.iface === iface));
+    // A finding lists the interfaces the rule drops on (evidence.interfaces); older ones one iface or none.
+    const on = (f: Finding): boolean => {
+      const list = (f.evidence as { interfaces?: unknown } | undefined)?.interfaces;
+      return Array.isArray(list) ? list.includes(iface) : f.iface === undefined || f.iface === iface;
+    };
+    const firewall = (fw?.findings ?? []).filter((f) => f.id === 'FIREWALL_DROPS_IGMP' && on(f));
     const rpfDropped: IfaceCauses['rpfDropped'] = [];
     for (const q of queries(iface).queriers) {
       const v = rpf?.verdicts.get(rpfKey(q, iface));

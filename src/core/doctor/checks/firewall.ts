@@ -14,6 +14,6 @@ export const firewallCheck: DoctorCheck = {
       const refused = /not permitted|permission denied|must be root/i.test(why);
       return { findings: [], skipped: `ruleset not readable (${why || 'no nft or iptables'})`, ...(refused ? { remedy: 'run as root (reading the ruleset needs CAP_NET_ADMIN)' } : {}) };
     }
-    return { findings: rep.findings, details: { blockingRules: rep.rules } };
+    return { findings: rep.findings, details: { blockingRules: rep.rules, conditionalRules: rep.conditional } };
   },
 };
