@@ -44,9 +44,9 @@ export default defineCommand<TraceArgs, typeof flags>({
         capture: () => host.capture(),
         firewallRule: async (ifaces) => {
           const { checkFirewall } = await import('../core/firewall/check.js');
-          const fw = await checkFirewall(await host.firewall(), ifaces);
-          const r = fw.rules.find((x) => x.stops.includes('multicast'));
-          return r ? `${r.source === 'nft' ? 'nft' : 'iptables'} rule '${r.family} ${r.table} ${r.chain}'${r.handle !== undefined ? ` handle ${r.handle}` : ''}: ${r.text}` : undefined;
+          const fw = await checkFirewall(await host.firewall(), ifaces, { group: spec.group, ...(spec.port ? { port: spec.port } : {}) });
+          const r = [...fw.rules, ...fw.conditional].find((x) => x.probe === 'data4' || x.probe === 'data6')?.rule;
+          return r ? `${r.iptables ? 'iptables' : 'nft'} rule '${r.family} ${r.table} ${r.chain}'${r.handle !== undefined ? ` handle ${r.handle}` : ''}: ${r.text}` : undefined;
         },
         ...(argv.join ? {
           join: async (ifaces) => {

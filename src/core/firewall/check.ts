@@ -36,6 +36,9 @@ export interface FirewallReport {
 export interface FirewallOptions {
   /** Querier addresses heard per interface: decide `ip saddr` matches instead of leaving them open. */
   queriers?: ReadonlyMap<string, string>;
+  /** The stream in question (trace): the data probe carries its group and port instead of "any". */
+  group?: string;
+  port?: number;
 }
 
 const refKey = (r: RuleRef): string => `${r.tool}/${r.family}/${r.table}/${r.chain}/${r.handle ?? r.position ?? 'policy'}`;
@@ -44,7 +47,8 @@ function probesFor(iface: string, opts: FirewallOptions): Probe[] {
   const q = opts.queriers?.get(iface);
   const q4 = q && !q.includes(':') ? q : undefined;
   const q6 = q && q.includes(':') ? q : undefined;
-  return [igmpQuery(iface, q4), igmpReport(iface), mldQuery(iface, q6), mldReport(iface), dataIn(iface, 4), dataIn(iface, 6)];
+  const data = opts.group ? [dataIn(iface, opts.group.includes(':') ? 6 : 4, opts.group, opts.port)] : [dataIn(iface, 4), dataIn(iface, 6)];
+  return [igmpQuery(iface, q4), igmpReport(iface), mldQuery(iface, q6), mldReport(iface), ...data];
 }
 
 /** Merges per-interface fates into one entry per (rule, probe kind). */

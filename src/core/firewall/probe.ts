@@ -95,8 +95,8 @@ export function mldReport(iface: string): Probe {
   };
 }
 
-/** A multicast UDP datagram arriving on iface, to `group` when known (else any group), any port. */
-export function dataIn(iface: string, family: 4 | 6, group?: string): Probe {
+/** A multicast UDP datagram arriving on iface, to `group` and `port` when known (else any). */
+export function dataIn(iface: string, family: 4 | 6, group?: string, port?: number): Probe {
   const daddr: Field = group ? ex(group) : { within: family === 4 ? { addr: '224.0.0.0', len: 4 } : { addr: 'ff00::', len: 8 } };
   return {
     kind: family === 4 ? 'data4' : 'data6', family, direction: 'in', iface, headers: [family === 4 ? 'ip' : 'ip6', 'udp', 'th'],
@@ -104,6 +104,7 @@ export function dataIn(iface: string, family: 4 | 6, group?: string): Probe {
       ...common(family, 'in', iface, 17),
       ...(family === 4 ? { 'ip.protocol': ex(17), 'ip.daddr': daddr } : { 'ip6.nexthdr': ex(17), 'ip6.daddr': daddr }),
       'ct.state': ex('new'),
+      ...(port !== undefined ? { 'udp.dport': ex(port), 'th.dport': ex(port) } : {}),
     },
   };
 }
