@@ -1,0 +1,69 @@
+// `interfaces` and `doctor --querier-wait 0` on a host with many interfaces and many groups
+// (issue 19 item 8: 300 interfaces x 200 groups, target under 2 s each). Builds one namespace
+// with N veth interfaces (each up, its own 198.18.x.y/24; their peers in a second namespace, as
+// this kernel has no dummy driver) and a python3 process
+// that joins G groups on every one of them (igmp_max_memberships raised in that namespace only),
+// then times the commands inside the namespace. Usage: node scripts/bench/interfaces-scale.mjs
+// [IFACES] [GROUPS]. The joins' IGMP reports go only to the peer namespace.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { CLI, boundTime } from './_lab.mjs';
+
+const IFACES = Number(process.argv[2] ?? 300);
+const GROUPS = Number(process.argv[3] ?? 200);
+if (!(IFACES >= 1 && IFACES <= 500 && GROUPS >= 1 && GROUPS <= 1000)) throw new Error('IFACES 1..500, GROUPS 1..1000');
+boundTime(15 * 60);
+
+const ns = `mcdb-scale-${process.pid % 100000}`;
+const peer = `${ns}-p`;
+const sh = (args, input) => execFileSync('ip', args, { input, encoding: 'utf8', stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+let joiner;
+const cleanup = () => {
+  if (joiner?.pid) try { process.kill(joiner.pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const n of [ns, peer]) try { sh(['netns', 'del', n]); } catch { /* not there */ }
+};
+process.on('exit', cleanup);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+
+sh(['netns', 'add', ns]);
+sh(['netns', 'add', peer]);
+const batch = [];
+for (let i = 0; i < IFACES; i++) {
+  batch.push(`link add d${i} type veth peer name p${i} netns ${peer}`, `link set d${i} up`, `addr add 198.${18 + (i >> 8)}.${i & 255}.1/24 dev d${i}`);
+}
+sh(['-n', ns, '-batch', '-'], `${batch.join('\n')}\n`);
+execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `net.ipv4.igmp_max_memberships=${IFACES * GROUPS + 10}`]);
+
+const JOIN = `
+import socket, struct, sys, time
+n, g = int(sys.argv[1]), int(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(n):
+    idx = socket.if_nametoindex("d%d" % i)
+    for k in range(g):
+        grp = socket.inet_aton("239.77.%d.%d" % (k // 250, 1 + k % 250))
+        # struct ip_mreqn: group, local address (any), ifindex.
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, struct.pack("=4s4si", grp, bytes(4), idx))
+print("joined", flush=True)
+time.sleep(900)
+`;
+joiner = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', JOIN, String(IFACES), String(GROUPS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+await new Promise((resolve, reject) => {
+  joiner.stdout.on('data', (d) => { if (String(d).includes('joined')) resolve(); });
+  joiner.on('exit', (c) => reject(new Error(`joiner exited ${c}`)));
+});
+const igmpLines = execFileSync('ip', ['netns', 'exec', ns, 'cat', '/proc/net/igmp'], { encoding: 'utf8' }).split('\n').length;
+
+function time(label, args) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, CLI, ...args], { encoding: 'utf8', timeout: 180_000, maxBuffer: 256 * 1024 * 1024 });
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const ok = r.status === 0 || r.status === 1;
+  console.log(`${label}: ${ok ? `${s.toFixed(2)} s` : `failed (exit ${r.status}${r.signal ? ` ${r.signal}` : ''}) after ${s.toFixed(1)} s`} (${IFACES} ifaces x ${GROUPS} groups, ${(r.stdout?.length ?? 0) / 1024 | 0} KiB out)`);
+  return s;
+}
+
+console.error(`${IFACES} interfaces, ${GROUPS} groups each; /proc/net/igmp has ${igmpLines} lines`);
+time('interfaces (human)', ['interfaces', '--no-color']);
+time('interfaces --json', ['interfaces', '--json']);
+time('doctor --querier-wait 0 (human)', ['doctor', '--querier-wait', '0', '--no-color']);
+time('doctor --querier-wait 0 --json', ['doctor', '--querier-wait', '0', '--json']);
