@@ -66,7 +66,7 @@ export default defineCommand<SniffArgs, typeof flags>({
       sockets: () => host.sockets(),
       openFile: (file, force) => openFileSink(file, force, runAs),
       watchLinks: await host.links(),
-      ...(privileges && runAs ? { dropPrivileges: () => privileges.dropPrivileges(runAs) } : {}),
+      ...(privileges && runAs ? { dropPrivileges: () => privileges.dropPrivileges(runAs), runsAs: runAs.name } : {}),
       onSignal: (stop, saveNow) => {
         // The one signal mechanism (./signals.ts): the first signal stops, drains what the kernel
         // holds and writes the summary; a second quits at once (as tcpdump does), but the file is

@@ -27,11 +27,27 @@ export function lookupUser(name: string, passwd = '/etc/passwd'): RunAs {
 export function checkCanDrop(u: RunAs): void {
   if (process.getuid?.() !== 0) {
     throw new EnvironmentError('NOT_ROOT', `--user ${u.name} drops root privileges, but this process is not root`,
-      { hint: 'run as root with --user, or without --user under setcap cap_net_raw,cap_net_admin+eip' });
+      { hint: 'run as root with --user (or as root without it)' });
   }
 }
 
+/**
+ * Node opens its inspector (127.0.0.1:9229) on SIGUSR1, and after the switch every process of the
+ * user may send us that signal: it would evaluate code in a process that holds root's captures
+ * and sockets. A listener of our own replaces the inspector's action (checked on Node 20: with it,
+ * nothing listens on 9229 after SIGUSR1; Node 20 has no --disable-sigusr1). Never removed.
+ * ptrace and /proc/PID/mem stay closed: the kernel makes a process that changed its credentials
+ * non-dumpable (fs.suid_dumpable 0).
+ */
+let inspectorDoorClosed = false;
+export function closeInspectorSignal(): void {
+  if (inspectorDoorClosed) return;
+  inspectorDoorClosed = true;
+  process.on('SIGUSR1', () => { /* deliberately nothing: no inspector on a signal */ });
+}
+
 export function dropPrivileges(u: RunAs): void {
+  closeInspectorSignal();
   process.setgroups?.([u.gid]);
   process.setgid?.(u.gid);
   process.setuid?.(u.uid);

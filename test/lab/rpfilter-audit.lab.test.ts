@@ -213,7 +213,7 @@ describe('rpfilter-audit on the laptop lab', { skip }, () => {
     }
   });
 
-  test('without CAP_NET_RAW: --watch counts alone and says why; --listen exits 3 with the setcap line', async () => {
+  test('without CAP_NET_RAW: --watch counts alone and says why; --listen exits 3 with the privilege advice', async () => {
     // Root minus CAP_NET_RAW (bounding set): files stay readable, AF_PACKET sockets are refused.
     const noRaw = ['--bounding-set=-net_raw', '--inh-caps=-net_raw', process.execPath, CLI, 'rpfilter-audit'];
     const w = await lp.lab.exec('host', 'setpriv', [...noRaw, '--watch', '1', '--json']);
@@ -225,7 +225,7 @@ describe('rpfilter-audit on the laptop lab', { skip }, () => {
     const l = await lp.lab.exec('host', 'setpriv', [...noRaw, '--listen', '1']);
     assert.equal(l.code, 3, l.stderr);
     assert.equal(l.stderr.trim().split('\n').length, 1, l.stderr);
-    assert.match(l.stderr, /^mcast-doctor: capturing on \S+ needs CAP_NET_RAW.*setcap cap_net_raw/);
+    assert.match(l.stderr, /^mcast-doctor: capturing on \S+ needs CAP_NET_RAW.*dedicated copy of node/);
   });
 
   test('bad input: exit 2 with one line, no stack trace', async () => {

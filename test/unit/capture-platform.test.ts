@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EnvironmentError, UsageError } from '../../src/core/errors.js';
-import { INSTALL_PCAP, SETCAP_NODE, linkTypeFromName, loadBinding, openError, pcapFactory } from '../../src/platform/capture/pcap.js';
+import { PRIVILEGE_FIX } from '../../src/core/privilege-hint.js';
+import { INSTALL_PCAP, linkTypeFromName, loadBinding, openError, pcapFactory } from '../../src/platform/capture/pcap.js';
 
 test('a missing pcap module is an environment error naming the install line', () => {
   assert.throws(() => loadBinding('pcap-module-that-is-not-installed'), (e: unknown) => {
@@ -36,8 +37,10 @@ test('the installed binding loads and reports its libpcap version', () => {
 test('libpcap open errors become typed errors with the fix', () => {
   const perm = openError('wired0', 'igmp', "wired0: You don't have permission to perform this capture on that device (socket: Operation not permitted)");
   assert.ok(perm instanceof EnvironmentError);
-  assert.ok(perm.message.includes(SETCAP_NODE));
-  assert.equal(SETCAP_NODE, 'setcap cap_net_raw,cap_net_admin+eip $(readlink -f $(command -v node))');
+  assert.equal(perm.context.hint, PRIVILEGE_FIX);
+  // Never setcap on the system's node (issue 14): every local user's scripts would get the capabilities.
+  assert.doesNotMatch(`${perm.message} ${PRIVILEGE_FIX}`, /readlink -f|command -v node/);
+  assert.match(PRIVILEGE_FIX, /dedicated copy of node/);
   const filter = openError('wired0', 'udp port', 'syntax error in filter expression: syntax error');
   assert.ok(filter instanceof UsageError);
   assert.match(filter.message, /BPF filter "udp port" does not compile/);

@@ -8,6 +8,7 @@ import type { Platform } from '../../platform/types.js';
 import type { SocketApi } from '../../platform/sockets/types.js';
 import type { WatchLinks } from '../../platform/link-watch.js';
 import type { Finding } from '../findings/model.js';
+import { makeFinding } from '../findings/catalog.js';
 import type { GroupSpec } from '../group-args.js';
 import type { IfaceSelection } from '../iface-filter.js';
 import { churnHandle, followChurn, rejoinCounts, type ChurnEvent, type ChurnFollower } from '../membership/churn.js';
@@ -19,6 +20,24 @@ export interface SniffChurnDeps {
   watchLinks: WatchLinks;
   /** Present when sniff joined groups. */
   sockets?: SocketApi | undefined;
+  /** --user NAME: the process can no longer open a capture (no CAP_NET_RAW). */
+  runsAs?: string;
+}
+
+/**
+ * The capture on an interface that came back could not be opened again: from here on nothing of
+ * it reaches the counts or the file. An error: the run's result is incomplete, and without it the
+ * memberships' "re-joined" read as if all was well (issue 14: 50 of 100 probes silently missing).
+ */
+function captureStopped(iface: string, error: string | undefined, runsAs: string | undefined): Finding {
+  const why = error ?? 'the interface came back with another link type, which a classic pcap file cannot hold';
+  const user = runsAs !== undefined ? ` (the process runs as ${runsAs} since --user, without the right to open a capture)` : '';
+  return makeFinding('CAPTURE_STOPPED', {
+    iface,
+    message: `The capture on ${iface} stopped when the link went down and could not be re-opened when it returned: ${why}${user}; packets after that are missing from the counts and the file`,
+    ...(runsAs !== undefined ? { fix: 'Run without --user (as root, or with CAP_NET_RAW) when links may flap, or keep the link up during the capture.' } : {}),
+    evidence: { ...(error !== undefined ? { error } : {}), ...(runsAs !== undefined ? { runsAs } : {}) },
+  });
 }
 
 export function followSniffChurn(deps: SniffChurnDeps, session: SniffSession, captured: readonly { iface: string; ifindex: number }[],
@@ -37,6 +56,7 @@ export function followSniffChurn(deps: SniffChurnDeps, session: SniffSession, ca
       let capture = false;
       let error: string | undefined;
       try { capture = session.resume(iface.name); } catch (e) { error = e instanceof Error ? e.message : String(e); }
+      if (!capture) rejoinFindings.push(captureStopped(iface.name, error, deps.runsAs));
       const mine = groups.filter((g) => held(iface.name).some((r) => r.group === g.group && r.source === g.source));
       let results: JoinResult[] = [];
       if (deps.sockets && mine.length) {

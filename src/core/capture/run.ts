@@ -35,6 +35,8 @@ export interface SniffDeps {
   onSignal: (stop: () => void, saveNow: () => void) => () => void;
   /** --user: called once the captures, memberships and file are open (tcpdump -Z). */
   dropPrivileges?: () => void;
+  /** --user: the name it runs as afterwards (why a capture cannot be re-opened after a flap). */
+  runsAs?: string;
   /** Link state, to follow interfaces that go down and return (./churn.ts); absent: not followed. */
   watchLinks?: WatchLinks;
 }
@@ -147,7 +149,7 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
       fileWriter = undefined;
     });
     if (deps.watchLinks) {
-      churn = followSniffChurn({ platform: deps.platform, watchLinks: deps.watchLinks, sockets }, live, targets.map((t) => ({ iface: t.name, ifindex: t.index })),
+      churn = followSniffChurn({ platform: deps.platform, watchLinks: deps.watchLinks, sockets, ...(deps.runsAs !== undefined ? { runsAs: deps.runsAs } : {}) }, live, targets.map((t) => ({ iface: t.name, ifindex: t.index })),
         membership, joinGroups, { selection: a.selection }, (e) => out.churn?.(e));
     }
     const started = Date.now();

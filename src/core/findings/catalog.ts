@@ -3,6 +3,7 @@
 // documented in docs/findings/ID.md (a unit test holds both to that).
 import type { Finding, Severity } from './model.js';
 import { findingDocs } from './model.js';
+import { PRIVILEGE_FIX } from '../privilege-hint.js';
 
 export interface CatalogEntry {
   severity: Severity;
@@ -17,6 +18,12 @@ export const catalog = {
     title: 'Interface is down',
     explanation: 'A join on a down interface succeeds silently, but nothing is received and every send fails with ENETUNREACH.',
     fix: 'Bring it up: ip link set dev IFACE up',
+  },
+  CAPTURE_STOPPED: {
+    severity: 'error',
+    title: 'A capture stopped and could not be re-opened',
+    explanation: 'A link that goes down stops a libpcap capture for good (the packet socket gets ENETDOWN); sniff opens a new one when the link returns. When that fails, for instance because --user dropped the right to open captures, nothing more of that interface is counted or written, while the memberships are restored.',
+    fix: 'Run as root (or with CAP_NET_RAW) without --user when links may flap, or keep the link up during the capture.',
   },
   IFACE_NO_MULTICAST: {
     severity: 'warning',
@@ -46,7 +53,7 @@ export const catalog = {
     severity: 'error',
     title: 'Missing privilege',
     explanation: 'Raw sockets and packet capture need CAP_NET_RAW; changing interfaces needs CAP_NET_ADMIN.',
-    fix: 'sudo setcap cap_net_raw,cap_net_admin+eip "$(readlink -f "$(command -v node)")"',
+    fix: `${PRIVILEGE_FIX[0]?.toUpperCase() ?? ''}${PRIVILEGE_FIX.slice(1)}.`,
   },
   NO_QUERIER: {
     severity: 'warning',

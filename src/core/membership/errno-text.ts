@@ -1,5 +1,6 @@
 // errno -> one sentence that says what happened and what to do (STYLE.md, as mcjoin's
 // receiver.c and smcroute's smcroutectl.c do). Causes verified on this kernel: PITFALLS.md.
+import { PRIVILEGE_FIX } from '../privilege-hint.js';
 
 export interface ErrnoSentence {
   message: string;
@@ -22,7 +23,7 @@ export function joinErrnoSentence(code: string, iface: string, group: string): E
       return { message: `the kernel rejected the membership of ${group} on ${iface} as invalid (EINVAL): not a multicast group, or a source of another family`, fix: 'use a group in 224.0.0.0/4 or ff00::/8, and a unicast source of the same family' };
     case 'EPERM':
     case 'EACCES':
-      return { message: `joining ${group} on ${iface} was refused for lack of privilege (${code})`, fix: 'run as root or: sudo setcap cap_net_raw,cap_net_admin+eip "$(readlink -f "$(command -v node)")"' };
+      return { message: `joining ${group} on ${iface} was refused for lack of privilege (${code})`, fix: PRIVILEGE_FIX };
     case 'ENETUNREACH':
       return { message: `${iface} cannot reach ${group} (ENETUNREACH)`, fix: `ip link set dev ${iface} up, and give it an address` };
     default:

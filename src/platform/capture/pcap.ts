@@ -9,10 +9,10 @@ import { EnvironmentError, UsageError } from '../../core/errors.js';
 import { holdUntilFinalized } from './release.js';
 import { explainPcap, probePcap } from './pcap-missing.js';
 import path from 'node:path';
+import { PRIVILEGE_FIX } from '../../core/privilege-hint.js';
 import type { CaptureFactory, CaptureHandle, CaptureOptions, CaptureStats, PacketHandler } from './types.js';
 
 export const INSTALL_PCAP = 'apt-get install libpcap-dev && npm rebuild pcap';
-export const SETCAP_NODE = 'setcap cap_net_raw,cap_net_admin+eip $(readlink -f $(command -v node))';
 
 interface NativeSession {
   open_live(dev: string, filter: string, bufSize: number, snaplen: number, outfile: string, onPacket: () => void,
@@ -68,8 +68,8 @@ export function loadBinding(moduleName = 'pcap'): NativeBinding {
 export function openError(iface: string, filter: string, message: string): Error {
   if (/permission|not permitted|EPERM|EACCES/i.test(message)) {
     return new EnvironmentError('PERMISSION',
-      `capturing on ${iface} needs CAP_NET_RAW (libpcap: ${message}); run as root, or once: ${SETCAP_NODE}`,
-      { iface, errno: 'EPERM', hint: `sudo ${SETCAP_NODE}` });
+      `capturing on ${iface} needs CAP_NET_RAW (libpcap: ${message})`,
+      { iface, errno: 'EPERM', hint: PRIVILEGE_FIX });
   }
   if (/syntax error|can't parse filter|illegal|unknown host|expression rejects|bpf/i.test(message) && filter !== '') {
     return new UsageError('BAD_FILTER', `the BPF filter "${filter}" does not compile: ${message}`, { iface });
