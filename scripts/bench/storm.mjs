@@ -5,6 +5,7 @@
 // same bounds at 20 kpps for CI. Root; after `npm run build`.
 //   node scripts/bench/storm.mjs [RATE=50000] [DURATION_S=10] [ONLY=command]
 import { readFileSync } from 'node:fs';
+import { clearInterval, setInterval } from 'node:timers';
 import path from 'node:path';
 import { REPO, boundTime } from './_lab.mjs';
 
