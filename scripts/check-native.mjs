@@ -25,7 +25,11 @@ try {
 } catch (e) {
   failed = true;
   console.error(`native: the pcap binding did not build or load: ${e.message}`);
-  console.error('  install libpcap-dev (apt-get install libpcap-dev) and run: npm rebuild pcap');
+  // npm drops an optional dependency whose build failed: then there is nothing to rebuild.
+  const dropped = e.code === 'MODULE_NOT_FOUND' && /'pcap'/.test(e.message);
+  console.error(dropped
+    ? '  npm left it out (its build needs libpcap-dev, g++, make and python3); run: apt-get install -y build-essential python3 libpcap-dev && npm install --include=optional pcap'
+    : '  run: apt-get install -y build-essential python3 libpcap-dev && npm rebuild pcap');
 }
 
 if (failed) {

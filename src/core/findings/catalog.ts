@@ -271,6 +271,18 @@ export const catalog = {
     explanation: 'A stream that was arriving stopped, and not at the snooping membership interval (or the host answered the queries): the sender stopped, its path broke, or this interface lost its link.',
     fix: 'Check whether the sender still runs, the links on the path (ip -s link), and the switch\'s forwarding table for the group.',
   },
+  NOTHING_RECEIVED: {
+    severity: 'warning',
+    title: 'A joined group received nothing on an interface',
+    explanation: 'The membership was held on this interface for the whole run and no datagram of the group arrived there, while other pairs did receive. Either no sender reaches this segment (different network, TTL, a router that does not forward), a snooping switch does not forward the group to this port, or the reverse-path filter drops the source.',
+    fix: 'If the group should arrive here, name the pair with --expect IFACE:GROUP (then it is an error and the message says where the packets stopped), or run: mcast-doctor trace GROUP:PORT --iface IFACE.',
+  },
+  NOTHING_ARRIVED: {
+    severity: 'warning',
+    title: 'Nothing arrived at all',
+    explanation: 'Every membership was held for the whole run and not one datagram of any group arrived on any interface: the sender is not running, sends to another group or port, or its packets do not reach this host (TTL 1 across a router, a snooping switch without a querier after the membership interval, a firewall, the reverse-path filter).',
+    fix: 'Check the sender first (mcast-doctor send-all GROUP on it, or its own counters); then, here: mcast-doctor trace GROUP:PORT shows where the packets stop (wire, reverse path, netfilter, socket).',
+  },
   MESH_PEERS_MISSING: {
     severity: 'error',
     title: 'Fewer mesh peers heard than expected',

@@ -9,6 +9,7 @@ import type { QuerySummary } from '../stall/queries.js';
 import { judgeMesh, measure, type MeasureOptions, type StreamRow } from './build.js';
 import type { MeshDocument, MeshInterface, MeshSettings } from './model.js';
 import { explainStops } from './stalls.js';
+import { silenceFindings } from '../receive/silence.js';
 
 export interface DocumentParts {
   host: { id: string; hostname: string };
@@ -43,6 +44,14 @@ export function assembleDocument(p: DocumentParts, causes: Map<string, IfaceCaus
       evidence: { heard: peers.map((x) => x.id), expected: p.settings.expectPeers },
     }));
   }
+  // An interface that heard no peer at all for the whole run (issue 16); nothing anywhere: one
+  // sentence with the next step. An error where peers were expected.
+  const held = p.interfaces.filter((i) => i.joined).map((i) => ({ iface: i.name, group: p.settings.group, port: p.settings.port }));
+  const heard = (iface: string): number => m.cells.filter((c) => c.iface === iface).reduce((n, c) => n + c.received, 0);
+  findings.push(...silenceFindings(held, heard, new Set(), p.measure.endMs - p.measure.joinedAtMs, {
+    ...(p.settings.expectPeers !== null && p.settings.expectPeers > 0 ? { severity: 'error' as const } : {}),
+    nextStep: 'run mesh on the other hosts at the same time, with the same group and port (docs/examples/mesh.yml); if they ran, compare with mcast-doctor mesh-report *.json',
+  }));
   for (const peer of peers) {
     const lossy = m.cells.filter((c) => c.peer === peer.id && c.state === 'loss');
     if (lossy.length === 0) continue;

@@ -22,6 +22,7 @@ import { addressesOf } from '../interfaces.js';
 import type { WatchLinks } from '../../platform/link-watch.js';
 import type { ChurnEvent, IfaceChurn, IfaceDownEvent } from '../membership/churn.js';
 import { followJoinChurn } from './churn.js';
+import { silenceFindings } from './silence.js';
 import { openAccountingWindow, type WindowDeps } from '../accounting/window.js';
 
 export interface JoinAllOptions {
@@ -174,6 +175,11 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
         message: `Nothing arrived for ${e.group} on ${e.iface} in ${(elapsedMs / 1000).toFixed(1)} s${res && res.status !== 'joined' ? ` (the membership ${res.status === 'failed' ? 'failed' : `was skipped: ${res.skipReason}`})` : ''}.${why ? ` ${why.sentence}` : ''}`,
         evidence: { elapsedMs, membership: res?.status ?? 'none', ...(why ? { path: why } : {}) },
       }));
+    }
+    // Only a run that listened: one cut before it started listening says nothing by silence.
+    if (joinedAny) {
+      const held = m.results.filter((r) => r.status === 'joined').map((r) => ({ iface: r.iface, group: r.group, port: r.port }));
+      findings.push(...silenceFindings(held, (i, g) => stats.packetsOf(i, g), new Set(expectations.map((e) => `${e.iface} ${e.group}`)), elapsedMs));
     }
     const failed = m.results.some((r) => r.status === 'failed');
     const exitCode = failed || hasError(findings) ? 1 : 0;

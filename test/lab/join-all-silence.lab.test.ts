@@ -1,0 +1,62 @@
+// join-all when nothing arrives (issue 16): the README's first symptom gets an answer, not "No
+// problems found". On the laptop lab: no sender at all -> NOTHING_ARRIVED with the next step; only
+// peer-a (wired0) sending -> NOTHING_RECEIVED names wifi0 only; --expect on the silent pair makes it
+// NO_TRAFFIC (error) instead; and mesh alone on a host says that no peer was heard.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { labSkipReason } from '../helpers/lab.js';
+import { buildLaptop, type Laptop } from '../helpers/topologies.js';
+import { ndjson } from '../helpers/cli-bg.js';
+import { udpSender } from '../helpers/inject.js';
+import { assertMatchesSchema } from '../helpers/schema.js';
+
+const skip = labSkipReason();
+if (skip) console.log(`# skipping join-all silence lab tests: ${skip}`);
+
+describe('join-all and mesh when nothing arrives', { skip }, () => {
+  let lp: Laptop;
+  before(async () => { lp = await buildLaptop(); });
+  after(async () => { await lp?.lab.destroy(); });
+
+  const summaryOf = (stdout: string): any => ndjson(stdout).find((e) => e.type === 'summary');
+
+  test('no sender anywhere: one NOTHING_ARRIVED with the next step, human and JSON', async () => {
+    const r = await lp.lab.cli('host', ['join-all', '239.1.7.1', '--duration', '3', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const sum = summaryOf(r.stdout);
+    assertMatchesSchema('join-all.schema.json', sum);
+    const ids = sum.findings.map((f: any) => f.id);
+    assert.deepEqual(ids.filter((i: string) => i.startsWith('NOTHING')), ['NOTHING_ARRIVED']);
+    assert.match(sum.findings.find((f: any) => f.id === 'NOTHING_ARRIVED').message, /Nothing arrived in \d+\.\d s: no datagram of 239\.1\.7\.1 on wired0, wifi0.*mcast-doctor trace 239\.1\.7\.1:5000/);
+    const h = await lp.lab.cli('host', ['join-all', '239.1.7.1', '--duration', '2']);
+    assert.doesNotMatch(h.stdout, /No problems found/);
+    assert.match(h.stdout, /NOTHING_ARRIVED.*Nothing arrived/);
+  });
+
+  test('only peer-a sends: wifi0 is named (NOTHING_RECEIVED), wired0 is not; --expect on wifi0 makes it NO_TRAFFIC', async () => {
+    const send = () => lp.lab.exec(lp.peerA, 'python3', udpSender('239.1.7.2', 5000, 30, { gapS: 0.1 }), 20_000);
+    const [r] = await Promise.all([lp.lab.cli('host', ['join-all', '239.1.7.2', '--duration', '4', '--json']), send()]);
+    assert.equal(r.code, 0, r.stderr);
+    const sum = summaryOf(r.stdout);
+    const got = sum.rows.find((x: any) => x.iface === 'wired0')?.packets ?? 0;
+    assert.ok(got > 0, `wired0 received ${got}`);
+    const silent = sum.findings.filter((f: any) => f.id.startsWith('NOTHING'));
+    assert.deepEqual(silent.map((f: any) => `${f.id} ${f.iface} ${f.severity}`), ['NOTHING_RECEIVED wifi0 warning']);
+    const [e] = await Promise.all([lp.lab.cli('host', ['join-all', '239.1.7.2', '--duration', '4', '--json', '--expect', 'wifi0:239.1.7.2']), send()]);
+    assert.equal(e.code, 1, e.stderr);
+    const esum = summaryOf(e.stdout);
+    assert.deepEqual(esum.findings.filter((f: any) => ['NO_TRAFFIC', 'NOTHING_RECEIVED', 'NOTHING_ARRIVED'].includes(f.id)).map((f: any) => `${f.id} ${f.iface}`), ['NO_TRAFFIC wifi0']);
+  });
+
+  test('mesh alone: no peer heard on any interface is said in one sentence; with --expect-peers it is an error', async () => {
+    const r = await lp.lab.cli('host', ['mesh', '239.255.77.7', '--duration', '3', '--json']);
+    const doc = JSON.parse(r.stdout);
+    const f = doc.findings.filter((x: any) => x.id === 'NOTHING_ARRIVED');
+    assert.equal(f.length, 1, JSON.stringify(doc.findings.map((x: any) => x.id)));
+    assert.equal(f[0].severity, 'warning');
+    assert.match(f[0].message, /run mesh on the other hosts at the same time/);
+    const e = await lp.lab.cli('host', ['mesh', '239.255.77.7', '--duration', '3', '--json', '--expect-peers', '1']);
+    assert.equal(e.code, 1, e.stderr);
+    assert.equal(JSON.parse(e.stdout).findings.find((x: any) => x.id === 'NOTHING_ARRIVED')?.severity, 'error');
+  });
+});
