@@ -26,6 +26,19 @@ function where(r: { group: string; source?: string; port: number }): string {
   return `${r.source ? `${r.source},` : ''}${r.group.includes(':') ? `[${r.group}]` : r.group}:${r.port}`;
 }
 
+/** iperf2's form: `0.021 ms`. */
+function jitter(ms: number | null): string {
+  return ms === null ? '-' : `${ms.toFixed(3)} ms`;
+}
+
+/** iperf2's form: `0/89 (0%)`, lost of the probes the streams span. */
+export function loss(lost: number, expected: number): string {
+  if (expected <= 0) return `${lost}/0`;
+  const pct = (lost / expected) * 100;
+  const shown = pct === 0 ? '0' : pct < 0.1 ? pct.toPrecision(1) : pct < 10 ? pct.toFixed(1) : pct.toFixed(0);
+  return `${lost}/${expected} (${shown}%)`;
+}
+
 function delay(d: RowStats['delayMs']): string {
   return d ? `${d.min.toFixed(2)}/${d.avg.toFixed(2)}/${d.max.toFixed(2)}` : '-';
 }
@@ -97,10 +110,13 @@ export class JoinAllReporter {
   }
 
   private table(rows: readonly RowStats[], limit: number, final = false): string {
-    const t = makeTable(['interface', 'group', 'packets', 'rate', 'lost', 'dup', 'reord', 'first ms', 'delay ms min/avg/max', 'last source', 'ttl'], this.out.opts.color);
+    const t = makeTable(['interface', 'group', 'packets', 'rate', 'jitter', 'lost/total', 'dup', 'reord', 'first ms', 'delay ms min/avg/max', 'last source', 'ttl'], this.out.opts.color);
     const shown = rows.length > limit ? rows.filter((r) => r.packets > 0).slice(0, limit) : rows;
     for (const r of shown) {
-      t.push([r.iface, r.group, String(r.packets), fmtRate(final ? r.avgRate : r.rate), String(r.lost), String(r.duplicates), String(r.reordered),
+      // Loss, duplicates and reorder exist for probe streams only: '-' for other traffic, not 0.
+      const probes = r.jitterMs !== null;
+      t.push([r.iface, r.group, String(r.packets), fmtRate(final ? r.avgRate : r.rate), jitter(r.jitterMs), probes ? loss(r.lost, r.expected) : '-',
+        probes ? String(r.duplicates) : '-', probes ? String(r.reordered) : '-',
         r.firstPacketMs === null ? '-' : String(r.firstPacketMs), delay(r.delayMs), r.lastSource ?? '-', r.lastTtl === null ? '-' : String(r.lastTtl)]);
     }
     const hidden = rows.length - shown.length;

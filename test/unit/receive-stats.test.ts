@@ -97,3 +97,27 @@ test('a flood of sender ids is bounded: streams capped per row, the rest counted
   assert.ok(Math.abs(x.senders - n) < n * 0.05, `senders ${x.senders}`);
   assert.ok(Math.abs(x.sources - n) < n * 0.05, `sources ${x.sources}`);
 });
+
+test('jitter is RFC 3550 interarrival jitter of the probes (clock offset cancels); loss as iperf2 shows it', async () => {
+  const { loss } = await import('../../src/render/join-all.js');
+  const s = new ReceiveStats({ joinedAtMs: Date.now(), localHost: 'host', assumeSynced: false });
+  // Another host's clock, 1 s off, with transit times alternating 0 and 1000 µs: |D| = 1000 each.
+  for (let seq = 0; seq < 10; seq++) {
+    const b = makeProbeBuffer({ senderId: 'other-1', ifname: 'eth0', ifindex: 2, group: '239.1.1.1', ttl: 4 }, 64);
+    stampProbe(b, seq, nowUs() - 1e6 - (seq % 2 ? 1000 : 0));
+    s.add(pkt(b));
+  }
+  // Steady transit: jitter stays near 0.
+  for (let seq = 0; seq < 10; seq++) s.add(pkt(probe(seq), 'wifi0'));
+  s.add(pkt(Buffer.from('not a probe'), 'lan0'));
+  const rows = s.snapshot();
+  const j = rows.find((r) => r.iface === 'wired0')!.jitterMs!;
+  // J_9 = 1000 µs x (1 - (15/16)^9) = 0.44 ms, plus the µs the loop itself takes.
+  assert.ok(j > 0.4 && j < 0.5, `jitter ${j}`);
+  assert.ok(rows.find((r) => r.iface === 'wifi0')!.jitterMs! < 0.1);
+  assert.equal(rows.find((r) => r.iface === 'lan0')!.jitterMs, null, 'no probes: no jitter');
+  assert.equal(rows.find((r) => r.iface === 'wired0')!.expected, 10);
+  assert.equal(loss(0, 89), '0/89 (0%)');
+  assert.equal(loss(3, 89), '3/89 (3.4%)');
+  assert.equal(loss(45, 89), '45/89 (51%)');
+});

@@ -31,6 +31,14 @@ export interface RowStats {
   avgRate: number;
   /** Summed over the probe streams of the row. */
   lost: number;
+  /** Probes the row's streams span (loss percentage = lost / expected). */
+  expected: number;
+  /**
+   * Interarrival jitter in ms (RFC 3550 6.4.1, as iperf2 reports it): the smoothed difference of
+   * successive probes' transit times; the clocks' offset cancels, so no sync is needed. The
+   * largest of the row's probe streams; null for a row without probes.
+   */
+  jitterMs: number | null;
   duplicates: number;
   reordered: number;
   delayMs: { min: number; avg: number; max: number } | null;
@@ -69,6 +77,8 @@ interface Row {
   /** The group as the probe header writes it (16 bytes), to check what a payload claims. */
   groupBytes: Uint8Array;
   omitted: DistinctCounter;
+  /** Per probe stream: the previous transit time (µs) and the jitter estimate (µs) (RFC 3550 6.4.1). */
+  jitter: Map<StreamTracker, { transitUs: number; jitterUs: number }>;
   packetsAtSnapshot: number;
   firstAtMs: number;
   lastAtMs: number;
@@ -141,8 +151,8 @@ export class ReceiveStats {
     let r = this.rows.get(key);
     if (!r) {
       r = {
-        stats: { iface, group, packets: 0, bytes: 0, foreign: 0, forged: 0, rate: 0, avgRate: 0, lost: 0, duplicates: 0, reordered: 0, delayMs: null, firstPacketMs: null, lastSource: null, lastTtl: null, lastRxTtl: null, streams: [], streamsOmitted: { senders: 0, packets: 0 } },
-        trackers: new Map(), sameClock: new Map(), groupBytes: groupBytes(group), omitted: new DistinctCounter(),
+        stats: { iface, group, packets: 0, bytes: 0, foreign: 0, forged: 0, rate: 0, avgRate: 0, lost: 0, expected: 0, jitterMs: null, duplicates: 0, reordered: 0, delayMs: null, firstPacketMs: null, lastSource: null, lastTtl: null, lastRxTtl: null, streams: [], streamsOmitted: { senders: 0, packets: 0 } },
+        trackers: new Map(), sameClock: new Map(), groupBytes: groupBytes(group), omitted: new DistinctCounter(), jitter: new Map(),
         packetsAtSnapshot: 0, firstAtMs: 0, lastAtMs: 0, foreignFirstAtMs: 0, foreignLastAtMs: 0,
       };
       this.rows.set(key, r);
@@ -216,8 +226,15 @@ export class ReceiveStats {
       row.sameClock.set(t, this.opts.assumeSynced || probe.senderId.startsWith(`${this.opts.localHost}-`));
     }
     const seq = d.readUInt32BE(12);
-    const delay = row.sameClock.get(t) ? (nowUs() - d.readDoubleBE(16)) / 1000 : NaN;
-    t.add(seq, delay, p.atMs, ttl);
+    // Transit = receiver clock - sender clock: a delay only on one clock, but its changes are
+    // jitter whatever the offset (RFC 3550 6.4.1: J += (|D| - J) / 16, as iperf2 reports it).
+    const transitUs = nowUs() - d.readDoubleBE(16);
+    t.add(seq, row.sameClock.get(t) ? transitUs / 1000 : NaN, p.atMs, ttl);
+    const j = row.jitter.get(t);
+    if (j) {
+      j.jitterUs += (Math.abs(transitUs - j.transitUs) - j.jitterUs) / 16;
+      j.transitUs = transitUs;
+    } else row.jitter.set(t, { transitUs, jitterUs: 0 });
   }
 
   /** Per interface: unicast, other groups, distinct sources and senders. */
@@ -238,6 +255,8 @@ export class ReceiveStats {
       const streams = [...r.trackers.values()].map((t) => ({ ...t.stats, ...(t.stats.delayMs ? { delayMs: { ...t.stats.delayMs } } : {}) }));
       s.streams = streams;
       s.lost = streams.reduce((a, x) => a + x.lost, 0);
+      s.expected = streams.reduce((a, x) => a + x.expected, 0);
+      s.jitterMs = r.jitter.size === 0 ? null : Math.max(...[...r.jitter.values()].map((x) => x.jitterUs)) / 1000;
       s.duplicates = streams.reduce((a, x) => a + x.duplicates, 0);
       s.reordered = streams.reduce((a, x) => a + x.reordered, 0);
       const delays = streams.map((x) => x.delayMs).filter((d): d is NonNullable<typeof d> => d !== null);
