@@ -33,7 +33,7 @@ export default defineCommand<SniffArgs, typeof flags>({
       .option('port', { type: 'number', array: true, describe: 'only these UDP destination ports' })
       .option('source', { type: 'string', describe: 'only this source (and join source-specific)' })
       .option('filter', { type: 'string', describe: 'BPF filter (pcap-filter(7)) instead of the one built from the groups' })
-      .option('write', { type: 'string', alias: 'w', describe: 'write the packets to FILE' })
+      .option('write', { type: 'string', alias: 'w', describe: 'write the packets to FILE (- : pcapng to standard output, status on stderr)' })
       .option('format', { choices: ['pcapng', 'pcap'] as const, default: 'pcapng' as const, describe: 'file format (pcap: one interface only)' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing --write file' })
       .option('user', { type: 'string', describe: 'after opening the captures, run as this user (as tcpdump -Z; needs root); the --write directory must be writable by it' })
@@ -46,15 +46,23 @@ export default defineCommand<SniffArgs, typeof flags>({
     if (argv.read !== undefined) return readFile(argv, ctx);
     const { runSniff } = await import('../core/capture/run.js');
     const { SniffRenderer } = await import('../render/sniff.js');
-    const renderer = new SniffRenderer(ctx.out);
+    // --write -: the capture owns standard output; status, events and the summary go to stderr.
+    const toStdout = argv.write === '-';
+    if (toStdout && process.stdout.isTTY) {
+      const { UsageError } = await import('../core/errors.js');
+      throw new UsageError('USAGE', '--write - sends a binary capture to standard output, which is a terminal here: pipe it (| tshark -r -, | wireshark -k -i -) or name a file');
+    }
+    const { Output } = await import('../render/output.js');
+    const renderer = new SniffRenderer(toStdout ? new Output(ctx.out.opts, process.stderr, process.stderr) : ctx.out);
     const { host } = ctx;
     const privileges = argv.user !== undefined ? await host.privileges() : undefined;
     const runAs = privileges && argv.user !== undefined ? privileges.lookupUser(argv.user) : undefined;
     if (privileges && runAs) {
       privileges.checkCanDrop(runAs);
-      if (argv.write !== undefined) privileges.checkDirWritableBy(argv.write, runAs);
+      if (argv.write !== undefined && !toStdout) privileges.checkDirWritableBy(argv.write, runAs);
     }
     const { openFileSink } = await host.files();
+    const { openStdoutSink } = await import('../platform/capture/stdout-sink.js');
     const { renderCoverage } = await import('../render/coverage.js');
     const wait = ctx.waiting('capturing', argv.duration !== undefined ? argv.duration * 1000 : null);
     let interrupted: ReturnType<typeof wait.done> | undefined;
@@ -64,7 +72,7 @@ export default defineCommand<SniffArgs, typeof flags>({
       platform: await host.platform(),
       captureFactory: () => host.capture(),
       sockets: () => host.sockets(),
-      openFile: (file, force) => openFileSink(file, force, runAs),
+      openFile: (file, force) => (file === '-' ? openStdoutSink() : openFileSink(file, force, runAs)),
       watchLinks: await host.links(),
       ...(privileges && runAs ? { dropPrivileges: () => privileges.dropPrivileges(runAs), runsAs: runAs.name } : {}),
       onSignal: (stop, saveNow) => {

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CLI, Lab, labSkipReason, sleep } from '../helpers/lab.js';
@@ -178,5 +178,27 @@ describe('analyze: streams captured by tcpdump on the laptop lab', { skip }, () 
     assert.equal(s.mpegts.ccErrors, 0);
     const viaSniff = execFileSync(process.execPath, [CLI, 'sniff', '-r', file, '--json'], { encoding: 'utf8' });
     assert.deepEqual(JSON.parse(viaSniff).streams.map((x: any) => x.packets), r.doc.streams.map((x: any) => x.packets));
+  });
+
+  test('sniff --write - : pcapng on stdout that tshark reads, status on stderr, libpcap counters in ISBs that analyze shows', async () => {
+    const file = path.join(dir, 'stdout.pcapng');
+    const errFile = path.join(dir, 'stdout.err');
+    const [run] = await Promise.all([
+      lp.lab.exec('host', 'sh', ['-c', `exec "$0" "$1" sniff 239.1.24.1 --iface wired0 --duration 5 --write - > "$2" 2> "$3"`, process.execPath, CLI, file, errFile], 30_000),
+      (async () => { await sleep(2000); await sendRtp(lp.lab, 'peer-a', { group: '239.1.24.1', count: 50, rate: 50, ttl: 8 }); })(),
+    ]);
+    assert.equal(run.code, 0, readFileSync(errFile, 'utf8'));
+    const err = readFileSync(errFile, 'utf8');
+    assert.match(err, /stopped by duration/);
+    assert.match(err, /239\.1\.24\.1/);
+    const head = readFileSync(file).subarray(0, 4);
+    assert.equal(head.readUInt32LE(0), 0x0a0d0d0a, 'a pcapng section header first');
+    const seen = execFileSync('tshark', ['-r', file, '-Y', 'ip.dst == 239.1.24.1 && udp', '-T', 'fields', '-e', 'frame.interface_name'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n');
+    assert.equal(seen.length, 50);
+    assert.deepEqual([...new Set(seen)], ['wired0']);
+    const r = analyze([file]);
+    const i = r.doc.interfaces[0];
+    assert.equal(i.iface, 'wired0');
+    assert.ok(i.captureStats && i.captureStats.received >= 50 && i.captureStats.osDropped === 0, JSON.stringify(i.captureStats));
   });
 });

@@ -86,6 +86,16 @@ export class CaptureFileWriter {
     this.packets++;
   }
 
+  /**
+   * pcapng only: an Interface Statistics Block per interface, at the end of the capture, with
+   * libpcap's counters (pcap_stats): isb_ifrecv = received, isb_osdrop = dropped by the kernel for
+   * lack of buffer space (ps_drop), isb_ifdrop = dropped by the interface (ps_ifdrop).
+   */
+  statistics(stats: readonly { id: number; received: number; dropped: number; ifDropped: number }[], endUs: number): void {
+    if (this.format !== 'pcapng') return;
+    for (const s of stats) this.put(statisticsBlock(s, endUs));
+  }
+
   /** Hands the batch to the sink (called when full, and once at the end). */
   flush(): void {
     if (this.used === 0) return;
@@ -149,4 +159,19 @@ function interfaceBlock(i: FileInterface): Buffer {
   fixed.writeUInt32LE(i.snaplen, 4);
   // if_name (2); if_tsresol (9) = 6: microseconds, stated although it is the default.
   return block(1, Buffer.concat([fixed, option(2, Buffer.from(i.name)), option(9, Buffer.from([6])), END_OF_OPTIONS]));
+}
+
+function u64(n: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(BigInt(Math.max(0, Math.trunc(n))));
+  return b;
+}
+
+function statisticsBlock(s: { id: number; received: number; dropped: number; ifDropped: number }, endUs: number): Buffer {
+  const fixed = Buffer.alloc(12);
+  fixed.writeUInt32LE(s.id, 0);
+  fixed.writeUInt32LE(Math.floor(endUs / 0x1_0000_0000), 4);
+  fixed.writeUInt32LE(endUs % 0x1_0000_0000, 8);
+  // isb_ifrecv (4), isb_ifdrop (5), isb_osdrop (7).
+  return block(5, Buffer.concat([fixed, option(4, u64(s.received)), option(5, u64(s.ifDropped)), option(7, u64(s.dropped)), END_OF_OPTIONS]));
 }

@@ -158,6 +158,11 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
     clearInterval(ticker);
     await churn?.close();
     const summary = await live.finish();
+    // libpcap's drop counters go into the file too (pcapng interface-statistics blocks).
+    if (fileWriter) {
+      fileWriter.statistics(summary.interfaces.map((c, id) => ({ id, ...c.kernel })), Math.round(Date.now() * 1000));
+      fileWriter.flush();
+    }
     if (churn) summary.churn = churn.summary();
     session = undefined;
     membership?.close();
