@@ -28,6 +28,8 @@ export interface Files {
   /** The published schemas mesh-report validates its inputs against. */
   loadMeshSchemas(): SchemaRegistry;
   openFileSink(target: string, force: boolean, owner?: RunAs): FileSink;
+  /** sniff --write -: the capture to standard output. */
+  openStdoutSink(): FileSink;
   /** A pcap/pcapng file (optionally gzipped) or `-` for stdin, as analyze reads it. */
   openCaptureSource(name: string): CaptureSource;
 }
@@ -101,9 +103,10 @@ export function realHost(): Host {
     udpSockets: async () => (await import('./platform/procfs/udp.js')).readUdpSockets(),
     links: once(async () => (await import('./platform/link-watch.js')).watchLinks),
     files: once(async () => {
-      const [files, list, input, schemas, sink, source] = await Promise.all([
+      const [files, list, input, schemas, sink, source, stdoutSink] = await Promise.all([
         import('./platform/files.js'), import('./platform/list-file.js'), import('./platform/input-file.js'),
         import('./platform/schemas.js'), import('./platform/capture/file-sink.js'), import('./platform/capture-file-source.js'),
+        import('./platform/capture/stdout-sink.js'),
       ]);
       return {
         writeFileAtomic: files.writeFileAtomic,
@@ -111,6 +114,7 @@ export function realHost(): Host {
         readInputFile: (f) => input.readInputFile(f),
         loadMeshSchemas: () => schemas.loadSchemas(schemas.MESH_SCHEMAS),
         openFileSink: sink.openFileSink,
+        openStdoutSink: () => stdoutSink.openStdoutSink(),
         openCaptureSource: (name) => source.openCaptureSource(name),
       };
     }),

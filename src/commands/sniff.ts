@@ -61,8 +61,7 @@ export default defineCommand<SniffArgs, typeof flags>({
       privileges.checkCanDrop(runAs);
       if (argv.write !== undefined && !toStdout) privileges.checkDirWritableBy(argv.write, runAs);
     }
-    const { openFileSink } = await host.files();
-    const { openStdoutSink } = await import('../platform/capture/stdout-sink.js');
+    const { openFileSink, openStdoutSink } = await host.files();
     const { renderCoverage } = await import('../render/coverage.js');
     const wait = ctx.waiting('capturing', argv.duration !== undefined ? argv.duration * 1000 : null);
     let interrupted: ReturnType<typeof wait.done> | undefined;

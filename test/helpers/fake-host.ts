@@ -56,6 +56,7 @@ export class FakeHost implements Host {
       },
       loadMeshSchemas: () => { throw new Error('fake host: no schemas'); },
       openFileSink: () => { throw new Error('fake host: no file sink'); },
+      openStdoutSink: () => { throw new Error('fake host: no stdout sink'); },
       openCaptureSource: () => { throw new Error('fake host: no capture files'); },
     };
   }
