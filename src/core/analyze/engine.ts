@@ -8,6 +8,7 @@ import { FrameScanner } from '../wire/frame.js';
 import { isMalformed } from '../wire/igmp.js';
 import { ControlLog, type ControlEvent, type ControlResult } from './control.js';
 import { AnalyzedStream, type StreamResult } from './stream.js';
+import { LastFlow } from '../capture/last-flow.js';
 
 export const MAX_STREAMS = 4096;
 export const MAX_EVENTS = 5000;
@@ -51,9 +52,7 @@ interface IfaceState {
   summary: IfaceSummary;
   fileIface: FileInterface;
   flows: Map<string, AnalyzedStream>;
-  last: AnalyzedStream | undefined;
-  lastKey: Uint8Array;
-  lastLen: number;
+  last: LastFlow<AnalyzedStream>;
   control: ControlLog;
 }
 
@@ -88,7 +87,7 @@ export class Analyzer {
         if (same) name = `${name}#${i}`;
         const st: IfaceState = {
           summary: { iface: name, file: path, nameInFile: fi.name, linkType: fi.linkType, packets: 0, bytes: 0, data: 0, igmp: 0, mld: 0, malformed: 0, other: 0, firstUs: null, lastUs: null },
-          fileIface: fi, flows: new Map(), last: undefined, lastKey: new Uint8Array(32), lastLen: 0,
+          fileIface: fi, flows: new Map(), last: new LastFlow(),
           control: new ControlLog(name, onEvent),
         };
         this.ifaces.push(st);
@@ -135,18 +134,11 @@ export class Analyzer {
     const s = this.scanner;
     const ip = s.ip;
     st.summary.data++;
-    // As in sniff's session: packets of one stream come in runs, so the last stream's address
-    // bytes are compared first; only a change builds the string key.
+    // The same run cache as sniff's session (last-flow.ts).
     const n = ip.family === 4 ? 8 : 32;
     const buf = s.buf;
     const at = ip.srcOff;
-    let flow = st.last;
-    if (flow !== undefined && st.lastLen === n) {
-      const k = st.lastKey;
-      for (let i = 0; i < n; i++) {
-        if (k[i] !== buf[at + i]) { flow = undefined; break; }
-      }
-    } else flow = undefined;
+    let flow = st.last.hit(buf, at, n);
     if (flow === undefined) {
       const key = Buffer.prototype.latin1Slice.call(buf, at, at + n) as string;
       flow = st.flows.get(key);
@@ -156,9 +148,7 @@ export class Analyzer {
         flow = new AnalyzedStream(st.summary.iface, s.dstText(), s.srcText(), ip.family as 4 | 6, s.srcMac() ?? null, this.startUs ?? tsUs);
         st.flows.set(key, flow);
       }
-      st.last = flow;
-      st.lastLen = n;
-      st.lastKey.set(buf.subarray(at, at + n));
+      st.last.remember(flow, buf, at, n);
     }
     flow.add(s, wireLen, tsUs);
   }

@@ -7,6 +7,7 @@ import { isMalformed } from '../wire/igmp.js';
 import type { CaptureFileWriter } from './file-format.js';
 import { Flow, type FlowStats } from './flows.js';
 import { DistinctCounter, hashBytes } from '../receive/distinct.js';
+import { LastFlow } from './last-flow.js';
 
 /**
  * Flows tracked per interface: a flood of spoofed sources (issue 17: 20 k flows took sniff to
@@ -31,9 +32,7 @@ interface IfaceState {
   omitted: DistinctCounter;
   senders: DistinctCounter;
   /** The flow of the previous data packet and its address bytes (src then dst). */
-  last: Flow | undefined;
-  lastKey: Uint8Array;
-  lastLen: number;
+  last: LastFlow<Flow>;
   handle?: CaptureHandle;
 }
 
@@ -54,7 +53,7 @@ export class SniffSession {
   constructor(private readonly factory: CaptureFactory, private readonly opts: SniffOptions, private readonly onEvent: (e: SniffEvent) => void) {
     this.states = opts.targets.map((t, id) => ({
       id, kernelBase: { received: 0, dropped: 0, ifDropped: 0 }, flows: new Map(), distinct: new DistinctCounter(), omitted: new DistinctCounter(), senders: new DistinctCounter(),
-      last: undefined, lastKey: new Uint8Array(32), lastLen: 0,
+      last: new LastFlow(),
       counts: { iface: t.iface, linkType: -1, packets: 0, bytes: 0, data: 0, igmp: 0, mld: 0, malformed: 0, other: 0, kernel: { received: 0, dropped: 0, ifDropped: 0 }, flowsOmitted: { flows: 0, packets: 0, bytes: 0 }, distinctFlows: 0, distinctSenders: 0 },
     }));
     this.stopped = new Promise((resolve) => { this.resolveStop = resolve; });
@@ -103,7 +102,7 @@ export class SniffSession {
     if (h.failure !== undefined) this.writeFailure ??= h.failure;
     h.close();
     st.handle = undefined;
-    st.last = undefined;
+    st.last.forget();
   }
 
   /**
@@ -249,19 +248,11 @@ export class SniffSession {
     const s = this.scanner;
     const ip = s.ip;
     st.counts.data++;
-    // src and dst sit next to each other in both headers (8 or 32 bytes). Packets of one stream
-    // come in runs, so the last flow is checked first byte by byte; only a change of flow builds
-    // the string key for the map.
+    // src and dst sit next to each other in both headers (8 or 32 bytes): last-flow.ts.
     const n = ip.family === 4 ? 8 : 32;
     const buf = s.buf;
     const at = ip.srcOff;
-    let flow = st.last;
-    if (flow !== undefined && st.lastLen === n) {
-      const k = st.lastKey;
-      for (let i = 0; i < n; i++) {
-        if (k[i] !== buf[at + i]) { flow = undefined; break; }
-      }
-    } else flow = undefined;
+    let flow = st.last.hit(buf, at, n);
     if (flow === undefined) {
       const key = Buffer.prototype.latin1Slice.call(buf, at, at + n) as string;
       flow = st.flows.get(key);
@@ -278,9 +269,7 @@ export class SniffSession {
         flow = new Flow(st.counts.iface, s.dstText(), s.srcText(), ip.family as 4 | 6, s.srcMac() ?? null, st.senders);
         st.flows.set(key, flow);
       }
-      st.last = flow;
-      st.lastLen = n;
-      st.lastKey.set(buf.subarray(at, at + n));
+      st.last.remember(flow, buf, at, n);
     }
     const probe = flow.add(s, wireLen, tsUs);
     if (this.opts.packetEvents) {
