@@ -10,7 +10,7 @@ const [first, count, mode = 'receive'] = [process.argv[2], Number(process.argv[3
 const dist = (p) => path.join(REPO, 'dist/src', p);
 const { platform } = await import(dist('platform/linux.js'));
 const { loadSockets } = await import(dist('platform/sockets/index.js'));
-const { loadInterfaces } = await import(dist('core/interfaces.js'));
+const { loadInterfaces } = await import(dist('core/kernel/interfaces.js'));
 const { parseGroupArgs } = await import(dist('core/group-args.js'));
 const { joinAll } = await import(dist('core/membership/join.js'));
 const deps = { platform: platform(), sockets: await loadSockets() };

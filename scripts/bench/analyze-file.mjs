@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(REPO, 'bin', 'mcast-doctor');
-const { CaptureFileWriter } = await import(path.join(REPO, 'dist/src/core/capture/file-format.js'));
+const { CaptureFileWriter } = await import(path.join(REPO, 'dist/src/core/sniff/file-format.js'));
 const { ether, ipv4, udp, igmp, igmpV3Query, ROUTER_ALERT_V4 } = await import(path.join(REPO, 'dist/test/helpers/packets.js'));
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mcd-bench-analyze-'));

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { SniffSession } = await import(path.join(REPO, 'dist/src/core/capture/session.js'));
+const { SniffSession } = await import(path.join(REPO, 'dist/src/core/sniff/session.js'));
 const { ether, ipv4, udp } = await import(path.join(REPO, 'dist/test/helpers/packets.js'));
 
 let handler;

@@ -9,7 +9,7 @@ export default defineCommand({
       .example('$0 interfaces --iface eth+ --json', 'JSON for every interface whose name starts with eth')
       .example('$0 interfaces -4', 'IPv4 addresses and groups only'),
   run: async (_argv, ctx) => {
-    const { loadInterfaces, onlyFamily } = await import('../core/interfaces.js');
+    const { loadInterfaces, onlyFamily } = await import('../core/kernel/interfaces.js');
     const { renderInterfaces } = await import('../render/interfaces.js');
     const { exitFor } = await import('../core/exit.js');
     const inv = await loadInterfaces(await ctx.host.platform(), { selection: ctx.selection, details: true, ...(ctx.family ? { family: ctx.family } : {}) });

@@ -30,7 +30,7 @@ export default defineCommand({
     const groups = parseGroupArgs((argv.groups ?? []).map(String), { defaultPort: argv.port, ...(argv.source !== undefined ? { source: argv.source } : {}) });
     const wrong = ctx.family ? groups.find((g) => g.family !== ctx.family) : undefined;
     if (wrong) throw new UsageError('USAGE', `-${ctx.family} given but ${wrong.group} is IPv${wrong.family}`);
-    const { startJoinAll } = await import('../core/receive/run.js');
+    const { startJoinAll } = await import('../core/join-all/run.js');
     const { JoinAllReporter } = await import('../render/join-all.js');
     const { renderCoverage } = await import('../render/coverage.js');
     const rep = new JoinAllReporter(ctx.out);

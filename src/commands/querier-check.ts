@@ -32,18 +32,18 @@ export default defineCommand<QuerierArgs, typeof flags>({
       if (inc.length !== 1 || dev === undefined || /[*?+[]/.test(dev)) {
         throw new UsageError('USAGE', '--planned ADDR needs exactly one interface: --iface DEV (no pattern)');
       }
-      const { checkPlanned } = await import('../core/querier/planned.js');
+      const { checkPlanned } = await import('../core/querier-check/planned.js');
       const { renderPlanned } = await import('../render/querier-planned.js');
       const r = await checkPlanned(platform, argv.planned, dev);
       renderPlanned(r, ctx.out);
       return r.verdict === 'dropped' ? 1 : 0;
     }
     if (argv.expect !== undefined) {
-      const { familyOf } = await import('../core/ip.js');
+      const { familyOf } = await import('../core/kernel/ip.js');
       if (familyOf(argv.expect) === undefined) throw new UsageError('BAD_ADDRESS', `--expect ${argv.expect}: not an IPv4 or IPv6 address`);
     }
-    const { controlCaptureOver } = await import('../core/querier/capture.js');
-    const { listenForQueriers } = await import('../core/querier/listen.js');
+    const { controlCaptureOver } = await import('../core/querier-check/capture.js');
+    const { listenForQueriers } = await import('../core/querier-check/listen.js');
     const { renderQuerierCheck, formatProgress } = await import('../render/querier-check.js');
     const { exitFor } = await import('../core/exit.js');
     const { cutShort } = await import('../core/coverage.js');

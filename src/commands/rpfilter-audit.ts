@@ -23,7 +23,7 @@ export default defineCommand<RpfArgs, typeof rpfilterFlags>({
       .example('$0 rpfilter-audit --watch 10 --json', 'reverse-path drops counted over 10 s, with the sources when capture is allowed')
       .example('$0 rpfilter-audit --listen 30', 'every multicast source seen in 30 s, and whether the kernel drops it'),
   run: async (argv, ctx) => {
-    const { parseSourceSpecs } = await import('../core/rpfilter/sources.js');
+    const { parseSourceSpecs } = await import('../core/rpfilter-audit/sources.js');
     const { UsageError } = await import('../core/errors.js');
     const sources = parseSourceSpecs(argv.source ?? []);
     const { watch: watchSeconds, listen: listenSeconds } = argv;
@@ -33,7 +33,7 @@ export default defineCommand<RpfArgs, typeof rpfilterFlags>({
     if (watchSeconds !== undefined && listenSeconds !== undefined) {
       throw new UsageError('WATCH_OR_LISTEN', 'give --watch or --listen, not both (--watch also names the dropped sources it captures)');
     }
-    const { auditRpFilter } = await import('../core/rpfilter/audit.js');
+    const { auditRpFilter } = await import('../core/rpfilter-audit/audit.js');
     const { renderRpfAudit, watchProgress, watchStarted, listenStarted } = await import('../render/rpfilter-audit.js');
     const { exitFor } = await import('../core/exit.js');
     const { cutShort } = await import('../core/coverage.js');

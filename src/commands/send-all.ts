@@ -30,9 +30,9 @@ export default defineCommand({
     if (group.source !== undefined) throw new UsageError('BAD_GROUP', `'${argv.group}': a sender takes no source (S,G is for join-all)`);
     if (ctx.family && ctx.family !== group.family) throw new UsageError('USAGE', `-${ctx.family} given but ${group.group} is IPv${group.family}`);
 
-    const { loadInterfaces, isEligible } = await import('../core/interfaces.js');
-    const { senderIdFor, checkSize } = await import('../core/transmit/setup.js');
-    const { sendAll } = await import('../core/transmit/send-all.js');
+    const { loadInterfaces, isEligible } = await import('../core/kernel/interfaces.js');
+    const { senderIdFor, checkSize } = await import('../core/send-all/setup.js');
+    const { sendAll } = await import('../core/send-all/run.js');
     const { makeFinding } = await import('../core/findings/catalog.js');
     const { hasError } = await import('../core/findings/model.js');
     const { SendAllReporter } = await import('../render/send-all.js');

@@ -44,7 +44,7 @@ export default defineCommand<SniffArgs, typeof flags>({
       .example('$0 sniff 239.1.2.3 --user nobody --write /var/tmp/cap.pcapng', 'open the captures as root, then run as nobody'),
   run: async (argv, ctx) => {
     if (argv.read !== undefined) return readFile(argv, ctx);
-    const { runSniff } = await import('../core/capture/run.js');
+    const { runSniff } = await import('../core/sniff/run.js');
     const { SniffRenderer } = await import('../render/sniff.js');
     // --write -: the capture owns standard output; status, events and the summary go to stderr.
     const toStdout = argv.write === '-';

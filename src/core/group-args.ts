@@ -7,7 +7,7 @@
 //   G/LEN        every group of the prefix (239.1.0.0/24)
 // Bad input is a UsageError naming the argument (exit 2, one line).
 import { UsageError } from './errors.js';
-import { compressIpv6, familyOf, intToIpv4, ipv4ToInt, ipv6ToBytes, isMulticast, networkOf, type Family } from './ip.js';
+import { compressIpv6, familyOf, intToIpv4, ipv4ToInt, ipv6ToBytes, isMulticast, networkOf, type Family } from './kernel/ip.js';
 
 export interface GroupSpec {
   group: string;

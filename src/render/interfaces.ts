@@ -1,5 +1,5 @@
 // `interfaces`: one row per interface, then the findings.
-import type { InterfaceInventory } from '../core/interfaces.js';
+import type { InterfaceInventory } from '../core/kernel/interfaces.js';
 import type { Output } from './output.js';
 import { renderFindings } from './findings.js';
 import { makeStyle } from './style.js';

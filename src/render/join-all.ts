@@ -3,9 +3,9 @@
 import type { Finding } from '../core/findings/model.js';
 import type { JoinResult, Packet } from '../core/membership/join.js';
 import type { Probe } from '../core/probe/format.js';
-import type { RowStats } from '../core/receive/stats.js';
-import type { JoinAllOutcome } from '../core/receive/run.js';
-import { lossSentence } from '../core/receive/health.js';
+import type { RowStats } from '../core/join-all/stats.js';
+import type { JoinAllOutcome } from '../core/join-all/run.js';
+import { lossSentence } from '../core/join-all/health.js';
 import type { ChurnEvent } from '../core/membership/churn.js';
 import { churnLine } from './churn.js';
 import type { Output } from './output.js';

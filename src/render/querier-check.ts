@@ -1,7 +1,7 @@
 // `querier-check` (listen): one table of queriers heard per interface and family, the host's
 // side (kernel version, answered?), then the findings. Progress on a TTY while listening.
-import type { ListenProgress } from '../core/querier/listen.js';
-import type { FamilyReport, QuerierReport } from '../core/querier/report.js';
+import type { ListenProgress } from '../core/querier-check/listen.js';
+import type { FamilyReport, QuerierReport } from '../core/querier-check/report.js';
 import type { Output } from './output.js';
 import { termSafe as t$ } from './sanitize.js';
 import { renderFindings } from './findings.js';

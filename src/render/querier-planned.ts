@@ -1,5 +1,5 @@
 // `querier-check --planned`: the verdict first, then the reasoning and the usable range.
-import type { PlannedResult } from '../core/querier/planned.js';
+import type { PlannedResult } from '../core/querier-check/planned.js';
 import type { Output } from './output.js';
 import { termSafe as t$ } from './sanitize.js';
 import { renderFindings } from './findings.js';

@@ -1,6 +1,6 @@
 // `rpfilter-audit`: the configuration per interface, the kernel's verdict per source and
 // interface, the drop counter, then the findings.
-import type { RpfAudit } from '../core/rpfilter/model.js';
+import type { RpfAudit } from '../core/rpfilter-audit/model.js';
 import type { Output } from './output.js';
 import { termSafe as t$ } from './sanitize.js';
 import { renderFindings } from './findings.js';

@@ -1,7 +1,7 @@
 // `send-all`: NDJSON events (sending, send_failed, stats, summary) or a progress line and a
 // per-interface table followed by the findings.
 import type { Finding } from '../core/findings/model.js';
-import type { SendResult } from '../core/transmit/senders.js';
+import type { SendResult } from '../core/send-all/senders.js';
 import type { Output } from './output.js';
 import { termSafe as t$ } from './sanitize.js';
 import { renderFindings } from './findings.js';

@@ -1,5 +1,5 @@
 // One-line texts for sniff's events (human output): IGMP/MLD messages, packets, malformed frames.
-import type { ControlEvent, MalformedEvent, PacketEvent } from '../core/capture/session.js';
+import type { ControlEvent, MalformedEvent, PacketEvent } from '../core/sniff/session.js';
 import type { IgmpMessage, MldMessage } from '../core/wire/index.js';
 import { termSafe as t$ } from './sanitize.js';
 

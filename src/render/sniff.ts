@@ -1,8 +1,8 @@
 // sniff's output: NDJSON events (--json), one line per IGMP/MLD message (and per packet with
 // --verbose), a live flow table redrawn on a TTY, and the summary with the findings.
 import type { Finding } from '../core/findings/model.js';
-import type { FlowStats } from '../core/capture/flows.js';
-import type { IfaceCounts, SniffEvent, SniffSummary } from '../core/capture/session.js';
+import type { FlowStats } from '../core/sniff/flows.js';
+import type { IfaceCounts, SniffEvent, SniffSummary } from '../core/sniff/session.js';
 import type { Output } from './output.js';
 import { renderFindings } from './findings.js';
 import { makeStyle } from './style.js';

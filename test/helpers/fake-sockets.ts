@@ -4,7 +4,7 @@
 import { constants } from 'node:os';
 import { SocketError } from '../../src/platform/sockets/errno.js';
 import type { BatchOptions, BatchSender, Datagram, Fd, MembershipRequest, Receiver, RemoteInfo, SocketApi } from '../../src/platform/sockets/types.js';
-import { isMulticast, type Family } from '../../src/core/ip.js';
+import { isMulticast, type Family } from '../../src/core/kernel/ip.js';
 
 export interface FakeSocket {
   fd: Fd;

@@ -1,6 +1,6 @@
 // Hand-built frames for decoder tests, laid out field by field from the RFCs, with real checksums.
 import { checksum, pseudoSum6 } from '../../src/core/wire/network.js';
-import { ipv4ToInt, ipv6ToBytes } from '../../src/core/ip.js';
+import { ipv4ToInt, ipv6ToBytes } from '../../src/core/kernel/ip.js';
 
 export function hex(s: string): Buffer {
   return Buffer.from(s.replace(/[^0-9a-f]/gi, ''), 'hex');

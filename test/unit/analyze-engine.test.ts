@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { CaptureFileWriter } from '../../src/core/capture/file-format.js';
+import { CaptureFileWriter } from '../../src/core/sniff/file-format.js';
 import { analyzeFiles } from '../../src/core/analyze/run.js';
 import { parsePrefixes } from '../../src/core/analyze/args.js';
 import { MAX_STREAMS } from '../../src/core/analyze/engine.js';

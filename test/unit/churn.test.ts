@@ -4,12 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initialTrack, stepLink, type LinkSample } from '../../src/platform/link-watch.js';
-import { startJoinAll, type JoinAllHooks } from '../../src/core/receive/run.js';
+import { startJoinAll, type JoinAllHooks } from '../../src/core/join-all/run.js';
 import { followChurn, type ChurnEvent } from '../../src/core/membership/churn.js';
 import { parseGroupArgs } from '../../src/core/group-args.js';
 import { makeProbeBuffer, stampProbe, nowUs } from '../../src/core/probe/format.js';
-import { SniffSession } from '../../src/core/capture/session.js';
-import { CaptureFileWriter } from '../../src/core/capture/file-format.js';
+import { SniffSession } from '../../src/core/sniff/session.js';
+import { CaptureFileWriter } from '../../src/core/sniff/file-format.js';
 import type { CaptureFactory } from '../../src/platform/capture/types.js';
 import { FakePlatform, laptopState, rawIface } from '../helpers/fake-platform.js';
 import { FakeSockets } from '../helpers/fake-sockets.js';

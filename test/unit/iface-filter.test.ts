@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ifacePatternMatches, selectInterfaces } from '../../src/core/iface-filter.js';
+import { ifacePatternMatches, selectInterfaces } from '../../src/core/kernel/iface-filter.js';
 import { UsageError } from '../../src/core/errors.js';
 
 const all = ['lo', 'eth0', 'eth1', 'wlan0', 'eth0.100'].map((name) => ({ name }));

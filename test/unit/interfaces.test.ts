@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isEligible, loadInterfaces } from '../../src/core/interfaces.js';
+import { isEligible, loadInterfaces } from '../../src/core/kernel/interfaces.js';
 import { FakePlatform, laptopState, rawIface } from '../helpers/fake-platform.js';
 import { assertSilent } from '../helpers/silent.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compressIpv6, familyOf, inPrefix, ipv6ToBytes, isMulticast, networkOf } from '../../src/core/ip.js';
+import { compressIpv6, familyOf, inPrefix, ipv6ToBytes, isMulticast, networkOf } from '../../src/core/kernel/ip.js';
 
 test('multicast ranges: 224.0.0.0/4 and ff00::/8', () => {
   assert.ok(isMulticast('224.0.0.1'));

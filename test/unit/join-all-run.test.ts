@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startJoinAll, type JoinAllHooks } from '../../src/core/receive/run.js';
+import { startJoinAll, type JoinAllHooks } from '../../src/core/join-all/run.js';
 import { parseGroupArgs } from '../../src/core/group-args.js';
 import { makeProbeBuffer, stampProbe, nowUs } from '../../src/core/probe/format.js';
 import { UsageError } from '../../src/core/errors.js';

@@ -2,7 +2,7 @@
 // silent pair among receiving ones is named per interface; --expect pairs are left to NO_TRAFFIC.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { silenceFindings } from '../../src/core/receive/silence.js';
+import { silenceFindings } from '../../src/core/join-all/silence.js';
 
 const held = [
   { iface: 'wired0', group: '239.1.2.3', port: 5000 }, { iface: 'wifi0', group: '239.1.2.3', port: 5000 },

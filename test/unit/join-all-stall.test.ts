@@ -1,9 +1,9 @@
-// join-all's stall diagnosis (src/core/receive/stalls.ts) over the real ReceiveStats: probe
+// join-all's stall diagnosis (src/core/join-all/stalls.ts) over the real ReceiveStats: probe
 // streams and non-probe traffic that stop, the events per interface, the severity rule.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReceiveStats } from '../../src/core/receive/stats.js';
-import { describeStream, explainJoinAllStops, explainLinkStops, findStops } from '../../src/core/receive/stalls.js';
+import { ReceiveStats } from '../../src/core/join-all/stats.js';
+import { describeStream, explainJoinAllStops, explainLinkStops, findStops } from '../../src/core/join-all/stalls.js';
 import { makeProbeBuffer, stampProbe } from '../../src/core/probe/format.js';
 import type { Packet } from '../../src/core/membership/join.js';
 import type { QuerySummary } from '../../src/core/stall/queries.js';

@@ -1,9 +1,9 @@
-// The kernel's IGMP version state (src/core/querier/kernel-version.ts): the Querier column and
+// The kernel's IGMP version state (src/core/querier-check/kernel-version.ts): the Querier column and
 // force_igmp_version decide; an S,G join in v1/v2 mode is SSM_NOT_SIGNALLED, in V3 nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { igmpMode, modeWords, ssmFindings } from '../../src/core/querier/kernel-version.js';
-import type { Interface } from '../../src/core/interfaces.js';
+import { igmpMode, modeWords, ssmFindings } from '../../src/core/querier-check/kernel-version.js';
+import type { Interface } from '../../src/core/kernel/interfaces.js';
 
 const iface = (querierVersion: string | undefined, forceVersion = 0): Interface => ({
   name: 'wifi0', igmp: { ...(querierVersion ? { querierVersion } : {}), forceVersion }, mld: { forceVersion: 0 },

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ipv4ToInt, intToIpv4 } from '../../src/core/ip.js';
+import { ipv4ToInt, intToIpv4 } from '../../src/core/kernel/ip.js';
 import { GroupSet4 } from '../../src/core/mac-map/group-set.js';
 import { countPerMac4 } from '../../src/core/mac-map/count4.js';
 import { analyseCollisions, groupsOf } from '../../src/core/mac-map/collisions.js';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ipv4ToInt, ipv6ToBytes, intToIpv4 } from '../../src/core/ip.js';
+import { ipv4ToInt, ipv6ToBytes, intToIpv4 } from '../../src/core/kernel/ip.js';
 import { classifyMac, ipv4GroupToMac, ipv4GroupsOfMac, ipv6GroupToMac, mac4Index, parseMac } from '../../src/core/mac-map/mac.js';
 import { describeGroup4, describeGroup6 } from '../../src/core/mac-map/scope.js';
 import { lookup } from '../../src/core/mac-map/lookup.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { joinAll, type Packet } from '../../src/core/membership/join.js';
 import { verifyMemberships } from '../../src/core/membership/verify.js';
-import { loadInterfaces } from '../../src/core/interfaces.js';
+import { loadInterfaces } from '../../src/core/kernel/interfaces.js';
 import { parseGroupArgs } from '../../src/core/group-args.js';
 import { FakePlatform, laptopState, rawIface } from '../helpers/fake-platform.js';
 import { FakeSockets } from '../helpers/fake-sockets.js';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { intToIpv4, ipv4ToInt } from '../../src/core/ip.js';
+import { intToIpv4, ipv4ToInt } from '../../src/core/kernel/ip.js';
 import { ipMreqn } from '../../src/platform/sockets/sockaddr.js';
 
 const reference = (addr: string): number => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { querierFindings } from '../../src/core/querier/findings.js';
-import type { FamilyReport, InterfaceReport, QuerierEntry, QuerierReport } from '../../src/core/querier/report.js';
+import { querierFindings } from '../../src/core/querier-check/findings.js';
+import type { FamilyReport, InterfaceReport, QuerierEntry, QuerierReport } from '../../src/core/querier-check/report.js';
 
 function q(address: string, over: Partial<QuerierEntry> = {}): QuerierEntry {
   return {

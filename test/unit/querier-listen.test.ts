@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { listenForQueriers, type OpenControlCapture } from '../../src/core/querier/listen.js';
+import { listenForQueriers, type OpenControlCapture } from '../../src/core/querier-check/listen.js';
 import type { HeardPacket } from '../../src/core/observation/heard.js';
 import { FakePlatform, laptopState } from '../helpers/fake-platform.js';
 

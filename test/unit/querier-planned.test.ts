@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertUnicast, checkPlanned } from '../../src/core/querier/planned.js';
-import { lowestOf, usableRange4, usableRange6 } from '../../src/core/querier/usable-range.js';
+import { assertUnicast, checkPlanned } from '../../src/core/querier-check/planned.js';
+import { lowestOf, usableRange4, usableRange6 } from '../../src/core/querier-check/usable-range.js';
 import { UsageError } from '../../src/core/errors.js';
 import { FakePlatform, laptopState } from '../helpers/fake-platform.js';
 import { assertSilent } from '../helpers/silent.js';

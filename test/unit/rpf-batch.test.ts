@@ -1,8 +1,8 @@
-// Reverse-path checks of many queriers (src/core/querier/rpf-batch.ts): one lookup per
+// Reverse-path checks of many queriers (src/core/querier-check/rpf-batch.ts): one lookup per
 // (interface, matched route), in one batch, bounded; the verdict shared by the route's sources.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RouteIndex, checkReversePaths, rpfKey } from '../../src/core/querier/rpf-batch.js';
+import { RouteIndex, checkReversePaths, rpfKey } from '../../src/core/querier-check/rpf-batch.js';
 import { FakePlatform, laptopState } from '../helpers/fake-platform.js';
 
 const routes = [

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { auditRpFilter } from '../../src/core/rpfilter/audit.js';
-import { parseSourceSpec, parseSourceSpecs } from '../../src/core/rpfilter/sources.js';
-import { readRpfCounter } from '../../src/core/rpfilter/watch.js';
+import { auditRpFilter } from '../../src/core/rpfilter-audit/audit.js';
+import { parseSourceSpec, parseSourceSpecs } from '../../src/core/rpfilter-audit/sources.js';
+import { readRpfCounter } from '../../src/core/rpfilter-audit/watch.js';
 import { UsageError, EnvironmentError } from '../../src/core/errors.js';
 import { exitFor } from '../../src/core/exit.js';
 import { Output } from '../../src/render/output.js';

@@ -2,7 +2,7 @@
 // (recorded from the laptop lab, as in rpfilter-audit.test.ts) per source seen.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { auditRpFilter } from '../../src/core/rpfilter/audit.js';
+import { auditRpFilter } from '../../src/core/rpfilter-audit/audit.js';
 import { EnvironmentError } from '../../src/core/errors.js';
 import { exitFor } from '../../src/core/exit.js';
 import type { RouteGetResult } from '../../src/platform/types.js';

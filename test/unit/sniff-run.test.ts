@@ -2,7 +2,7 @@
 // file completed, the summary and findings handed to the output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runSniff, type SniffArgs, type SniffSink } from '../../src/core/capture/run.js';
+import { runSniff, type SniffArgs, type SniffSink } from '../../src/core/sniff/run.js';
 import { UsageError } from '../../src/core/errors.js';
 import { FakePlatform, laptopState } from '../helpers/fake-platform.js';
 import { FakeSockets } from '../helpers/fake-sockets.js';

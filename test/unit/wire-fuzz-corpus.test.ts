@@ -12,7 +12,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { decodeFrame, FrameScanner, LINKTYPE } from '../../src/core/wire/index.js';
 import { decodeProbe, makeProbeBuffer, stampProbe } from '../../src/core/probe/format.js';
-import { SniffSession } from '../../src/core/capture/session.js';
+import { SniffSession } from '../../src/core/sniff/session.js';
 import { FakeCapture } from '../helpers/fake-capture.js';
 import { readCapture } from '../helpers/pcap-read.js';
 import { REPO } from '../helpers/lab.js';

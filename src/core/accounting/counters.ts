@@ -8,7 +8,7 @@
 //   read by the application             Udp.InDatagrams +N (counted when read, not when queued)
 // IPv6 differs in one place: Ip6InMcastPkts counts before the membership check and before
 // netfilter's prerouting hook, so "accepted" means "seen by IPv6" there.
-import type { Family } from '../ip.js';
+import type { Family } from '../kernel/ip.js';
 
 export type Counters = Readonly<Record<string, number>>;
 

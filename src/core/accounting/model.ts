@@ -1,6 +1,6 @@
 // What `trace` gathers and what it concludes: the facts (wire, counters, sockets, memberships,
 // drop reasons) and, per interface, the path of the group's packets through the host.
-import type { Family } from '../ip.js';
+import type { Family } from '../kernel/ip.js';
 import type { Finding } from '../findings/model.js';
 import type { Stages } from './counters.js';
 

@@ -7,10 +7,10 @@ import type { DropReasonCounts, DropReasonTrace } from '../../platform/accountin
 import type { CaptureFactory } from '../../platform/capture/types.js';
 import type { Platform } from '../../platform/types.js';
 import type { Finding } from '../findings/model.js';
-import { selectInterfaces, type IfaceSelection } from '../iface-filter.js';
-import { loadInterfaces, type Interface } from '../interfaces.js';
-import { compressIpv6, type Family } from '../ip.js';
-import { checkReversePath } from '../rpf-check.js';
+import { selectInterfaces, type IfaceSelection } from '../kernel/iface-filter.js';
+import { loadInterfaces, type Interface } from '../kernel/interfaces.js';
+import { compressIpv6, type Family } from '../kernel/ip.js';
+import { checkReversePath } from '../kernel/rpf-check.js';
 import { counterDeltas } from './counters.js';
 import { diagnoseTrace } from './diagnose.js';
 import type { IfacePath, RpfFact, SocketFact, TraceFacts } from './model.js';

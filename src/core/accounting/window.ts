@@ -7,8 +7,8 @@
 import type { AccountingPlatform } from '../../platform/accounting/types.js';
 import type { CaptureFactory } from '../../platform/capture/types.js';
 import type { Platform } from '../../platform/types.js';
-import type { Family } from '../ip.js';
-import { checkReversePath } from '../rpf-check.js';
+import type { Family } from '../kernel/ip.js';
+import { checkReversePath } from '../kernel/rpf-check.js';
 import { counterDeltas, type Counters } from './counters.js';
 import { diagnoseTrace } from './diagnose.js';
 import type { RpfFact, WireCount } from './model.js';

@@ -2,7 +2,7 @@
 // them before the IP stack, so also those the kernel drops afterwards). Own transmissions are
 // skipped (a capture also sees what the host sends). Tables keyed by wire data are bounded.
 import type { CaptureFactory, CaptureHandle } from '../../platform/capture/types.js';
-import type { Family } from '../ip.js';
+import type { Family } from '../kernel/ip.js';
 import { FrameScanner } from '../wire/frame.js';
 import type { WireCount } from './model.js';
 

@@ -1,6 +1,6 @@
 // analyze's arguments: --prefix IFACE=CIDR (or CIDR for every interface) and the file list.
 import { UsageError } from '../errors.js';
-import { familyOf, networkOf } from '../ip.js';
+import { familyOf, networkOf } from '../kernel/ip.js';
 import type { GivenPrefix } from './querier-findings.js';
 
 export function parsePrefixes(args: readonly string[]): GivenPrefix[] {

@@ -3,7 +3,7 @@
 // has no "this host": every reporter counts. Bounded: an attacker's file with a million query
 // sources or groups keeps the first ones and counts the rest. The rules (what answers a query,
 // the query and membership intervals, the election) are the shared ones of src/core/observation.
-import { familyOf, ipv4ToInt, type Family } from '../ip.js';
+import { familyOf, ipv4ToInt, type Family } from '../kernel/ip.js';
 import { answers, compareAddresses, electQuerier, INTERVAL_GAPS_KEPT, membershipIntervalS, queryIntervalS } from '../observation/rules.js';
 import { hasCurrentState } from '../wire/group-records.js';
 import type { IgmpMessage } from '../wire/igmp.js';

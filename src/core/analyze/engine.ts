@@ -3,12 +3,12 @@
 // per-interface control log. Pure and bounded: streams, events and reasons are capped, and what
 // is over the cap is counted, never kept.
 import type { FileInterface } from '../capture-file/parser.js';
-import type { Family } from '../ip.js';
+import type { Family } from '../kernel/ip.js';
 import { FrameScanner } from '../wire/frame.js';
 import { isMalformed } from '../wire/igmp.js';
 import { ControlLog, type ControlEvent, type ControlResult } from './control.js';
 import { AnalyzedStream, type StreamResult } from './stream.js';
-import { LastFlow } from '../capture/last-flow.js';
+import { LastFlow } from '../sniff/last-flow.js';
 
 export const MAX_STREAMS = 4096;
 export const MAX_EVENTS = 5000;

@@ -3,7 +3,7 @@
 // MLD queriers that hosts ignore, several queriers, and no querier over a long capture.
 import { firstAndMore, type Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
-import { inPrefix, intToIpv4, isLinkLocalUnicast6 } from '../ip.js';
+import { inPrefix, intToIpv4, isLinkLocalUnicast6 } from '../kernel/ip.js';
 import type { ControlResult, QuerierStats } from './control.js';
 import type { IfaceSummary } from './engine.js';
 

@@ -2,7 +2,7 @@
 // (RECEIVE_LOSS), RTP sequence loss, MPEG-TS continuity errors, and the snooping-timeout
 // signature: a stream that stops one membership interval after the last report for its group,
 // while the capture goes on (the switch aged the membership out because nobody refreshed it).
-import { trafficFindings } from '../capture/findings.js';
+import { trafficFindings } from '../sniff/findings.js';
 import { firstAndMore, type Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import { nearMembershipInterval } from '../stall/diagnose.js';

@@ -1,7 +1,7 @@
 // One stream of a capture file (interface x group x source): sniff's flow counters and probe
 // trackers, plus what a file can tell that a live count does not need: payload sizes, silences
 // inside the stream, packets over time, and the RTP / MPEG-TS view of the payload.
-import { Flow, type FlowStats } from '../capture/flows.js';
+import { Flow, type FlowStats } from '../sniff/flows.js';
 import type { FrameScanner } from '../wire/frame.js';
 import { RateBins, type RateSeries } from './bins.js';
 import { TsTracker, type TsStats } from './mpegts.js';

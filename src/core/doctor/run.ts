@@ -1,7 +1,7 @@
 // Runs the doctor's checks over one inventory, in parallel where they are independent, and
 // folds the results into one diagnosis.
-import { loadInterfaces, isEligible } from '../interfaces.js';
-import type { IfaceSelection } from '../iface-filter.js';
+import { loadInterfaces, isEligible } from '../kernel/interfaces.js';
+import type { IfaceSelection } from '../kernel/iface-filter.js';
 import { sortFindings } from '../findings/model.js';
 import { verdictOf, type Coverage, type NotRun } from '../coverage.js';
 import { isMcastError } from '../errors.js';

@@ -8,8 +8,8 @@ import type { SocketApi } from '../../platform/sockets/types.js';
 import type { CaptureFactory } from '../../platform/capture/types.js';
 import type { AccountingPlatform } from '../../platform/accounting/types.js';
 import type { Finding } from '../findings/model.js';
-import type { Interface, InterfaceInventory } from '../interfaces.js';
-import type { Family } from '../ip.js';
+import type { Interface, InterfaceInventory } from '../kernel/interfaces.js';
+import type { Family } from '../kernel/ip.js';
 import type { Coverage, Verdict } from '../coverage.js';
 
 export interface DoctorDeps {

@@ -1,7 +1,7 @@
 // Comparing a rule's values with what is known of a packet, in three-valued logic: a match is
 // true, false, or unknown (a field this tool cannot know, such as an IGMP querier's address it
 // has not heard). Names and numbers are the same value (igmp = 2, mld-listener-query = 130).
-import { familyOf, ipv4ToInt, ipv6ToBytes } from '../ip.js';
+import { familyOf, ipv4ToInt, ipv6ToBytes } from '../kernel/ip.js';
 import type { Value } from './model.js';
 
 export type Tri = 'T' | 'F' | 'U';

@@ -1,8 +1,8 @@
 // --host: the groups this host has joined, per interface, from /proc/net/igmp and
 // /proc/net/igmp6 (through the Platform; the core reads no file itself).
 import type { Platform } from '../../platform/types.js';
-import { ipv4ToInt, ipv6ToBytes, type Family } from '../ip.js';
-import { selectInterfaces, type IfaceSelection } from '../iface-filter.js';
+import { ipv4ToInt, ipv6ToBytes, type Family } from '../kernel/ip.js';
+import { selectInterfaces, type IfaceSelection } from '../kernel/iface-filter.js';
 import { bytesToBigint } from './input.js';
 import type { GroupsInput } from './collisions.js';
 

@@ -3,8 +3,8 @@
 import type { Platform } from '../../platform/types.js';
 import { UsageError } from '../errors.js';
 import type { Finding } from '../findings/model.js';
-import type { IfaceSelection } from '../iface-filter.js';
-import { intToIpv4, type Family } from '../ip.js';
+import type { IfaceSelection } from '../kernel/iface-filter.js';
+import { intToIpv4, type Family } from '../kernel/ip.js';
 import { analyseCollisions, groupsOf, type CollisionReport } from './collisions.js';
 import { collisionFindings, linkLocalFinding, type LinkLocalSummary } from './findings.js';
 import { GroupSet4 } from './group-set.js';

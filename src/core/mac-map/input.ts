@@ -2,7 +2,7 @@
 // from G). Anything else is bad input: a UsageError, one line, exit 2.
 import { isIPv4, isIPv6 } from 'node:net';
 import { UsageError } from '../errors.js';
-import { intToIpv4, ipv4ToInt, ipv6ToBytes } from '../ip.js';
+import { intToIpv4, ipv4ToInt, ipv6ToBytes } from '../kernel/ip.js';
 import { classifyMac, looksLikeMac, parseMac } from './mac.js';
 
 /** The widest IPv6 range accepted: IPv6 groups are held one by one (there are 2^32 MACs). */

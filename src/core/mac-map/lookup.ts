@@ -1,11 +1,11 @@
 // `mac-map ADDR...` without --collisions: each group with its MAC, scope and name; each MAC
 // with the groups that map onto it.
-import { intToIpv4 } from '../ip.js';
+import { intToIpv4 } from '../kernel/ip.js';
 import { classifyMac, formatMac, ipv4GroupsOfMac, mac6Low32 } from './mac.js';
 import type { Item } from './input.js';
 import { describeGroup4, describeGroup6, type GroupInfo } from './scope.js';
 import { WELL_KNOWN_6, WELL_KNOWN_6_ANY_SCOPE } from './well-known.js';
-import { ipv6ToBytes } from '../ip.js';
+import { ipv6ToBytes } from '../kernel/ip.js';
 
 export interface GroupLookup extends GroupInfo {
   input: string;

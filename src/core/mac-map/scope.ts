@@ -3,7 +3,7 @@
 // (unicast-prefix-based), RFC 2365 (administratively scoped, section 6.2 sub-scopes).
 // IPv6: RFC 4291 section 2.7 (flags, scope nibble), RFC 7346 (scope names), RFC 3306 / 3956
 // (prefix-based / embedded-RP), RFC 4607 (ff3x::/96 SSM).
-import { compressIpv6, intToIpv4 } from '../ip.js';
+import { compressIpv6, intToIpv4 } from '../kernel/ip.js';
 import { ipv4GroupToMac, ipv6GroupToMac } from './mac.js';
 import { WELL_KNOWN_4, WELL_KNOWN_6, WELL_KNOWN_6_ANY_SCOPE } from './well-known.js';
 

@@ -13,9 +13,9 @@ import type { Platform } from '../../platform/types.js';
 import type { LinkEvent, LinkWatcher, WatchLinks } from '../../platform/link-watch.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
-import type { IfaceSelection } from '../iface-filter.js';
-import { loadInterfaces, type Interface } from '../interfaces.js';
-import type { Family } from '../ip.js';
+import type { IfaceSelection } from '../kernel/iface-filter.js';
+import { loadInterfaces, type Interface } from '../kernel/interfaces.js';
+import type { Family } from '../kernel/ip.js';
 import { skipReason } from './join.js';
 
 export interface IfaceDownEvent { type: 'iface_down'; iface: string; ifindex: number; atMs: number; reason: 'down' | 'gone'; operstate: string }

@@ -6,12 +6,12 @@
 // kernel's ifindex: a payload can never redirect a datagram to another group (issue 17).
 import type { Platform } from '../../platform/types.js';
 import type { Datagram, MembershipRequest, Receiver, RemoteInfo, SocketApi } from '../../platform/sockets/types.js';
-import { isSocketError } from '../socket-error.js';
+import { isSocketError } from '../kernel/socket-error.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import type { GroupSpec } from '../group-args.js';
-import { addressesOf, type Interface } from '../interfaces.js';
-import { isMulticast, type Family } from '../ip.js';
+import { addressesOf, type Interface } from '../kernel/interfaces.js';
+import { isMulticast, type Family } from '../kernel/ip.js';
 import { joinErrnoSentence } from './errno-text.js';
 import { openMembershipSocket, openReceiveSocket, type HeldSocket } from './sockets.js';
 

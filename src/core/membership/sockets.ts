@@ -6,9 +6,9 @@
 //   IP_MULTICAST_ALL on so that it takes every group held on the interface. The kernel's PKTINFO
 //   says which group (destination) each datagram was sent to; groups that other programs joined
 //   are then counted apart, not mixed in.
-import type { Family } from '../ip.js';
+import type { Family } from '../kernel/ip.js';
 import type { Fd, SocketApi } from '../../platform/sockets/types.js';
-import { isSocketError } from '../socket-error.js';
+import { isSocketError } from '../kernel/socket-error.js';
 
 export interface HeldSocket {
   fd: Fd;

@@ -3,7 +3,7 @@
 import type { Platform } from '../../platform/types.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
-import { ipv6ToBytes } from '../ip.js';
+import { ipv6ToBytes } from '../kernel/ip.js';
 import type { JoinResult } from './join.js';
 
 const key6 = (g: string): string => Array.from(ipv6ToBytes(g)).join('.');

@@ -9,7 +9,7 @@ import type { QuerySummary } from '../stall/queries.js';
 import { judgeMesh, measure, type MeasureOptions, type StreamRow } from './build.js';
 import type { MeshDocument, MeshInterface, MeshSettings } from './model.js';
 import { explainStops } from './stalls.js';
-import { silenceFindings } from '../receive/silence.js';
+import { silenceFindings } from '../join-all/silence.js';
 
 export interface DocumentParts {
   host: { id: string; hostname: string };

@@ -3,7 +3,7 @@
 // header the kernel judges a query by, the query's parameters, or what a report says. Built from
 // a decoded frame by toHeard(); the time is the packet's own timestamp (libpcap's, or the file's),
 // never the clock of whoever reads it, so a live listen and a file give the same answers.
-import type { Family } from '../ip.js';
+import type { Family } from '../kernel/ip.js';
 import { hasCurrentState } from '../wire/group-records.js';
 import type { DecodedFrame } from '../wire/frame.js';
 import type { IgmpQuery } from '../wire/igmp.js';

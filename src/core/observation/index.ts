@@ -1,5 +1,5 @@
 // The one IGMP/MLD observation, for every reader of queries and reports: querier-check
-// (core/querier/listen.ts), the stall diagnosis of join-all and mesh (core/stall/queries.ts),
+// (core/querier-check/listen.ts), the stall diagnosis of join-all and mesh (core/stall/queries.ts),
 // doctor (through querier-check's listen) and `analyze` of capture files.
 //
 // How to use it, live or offline:

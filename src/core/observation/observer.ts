@@ -6,7 +6,7 @@
 // the definitions). Hostile input is bounded: the querier table keeps MAX_QUERIERS sources
 // (evicting one-off sources first, as a flood of spoofed queriers is), and every packet costs
 // O(1) work.
-import type { Family } from '../ip.js';
+import type { Family } from '../kernel/ip.js';
 import type { HeardPacket, QueryFields } from './heard.js';
 import { BoundedList, Deque } from './bounded.js';
 import {

@@ -1,7 +1,7 @@
 // The definitions every IGMP/MLD observer shares, in one place: which report is this host's own,
 // which report answers which query, what the query interval and the membership interval are,
 // which queries the kernel itself ignores, and who wins the querier election. Pure functions.
-import { familyOf, ipv4ToInt, ipv6ToBytes, isLinkLocalUnicast6, type Family } from '../ip.js';
+import { familyOf, ipv4ToInt, ipv6ToBytes, isLinkLocalUnicast6, type Family } from '../kernel/ip.js';
 import type { HeardPacket } from './heard.js';
 
 /** This host on one interface: its addresses there and its MAC. */

@@ -15,7 +15,7 @@
 //
 // The header is written once per (interface, group); each send only stamps sequence and time,
 // so the hot path allocates nothing.
-import { familyOf, ipv4ToInt, ipv6ToBytes, intToIpv4, compressIpv6 } from '../ip.js';
+import { familyOf, ipv4ToInt, ipv6ToBytes, intToIpv4, compressIpv6 } from '../kernel/ip.js';
 
 export const PROBE_MAGIC = 0x4d434450; // "MCDP"
 export const PROBE_VERSION = 1;
@@ -124,7 +124,7 @@ export function decodeProbe(buf: Uint8Array, off = 0, len = buf.length - off): P
   };
 }
 
-/** The hostname in a sender id (hostname-XXXX, src/core/transmit/setup.ts senderIdFor). */
+/** The hostname in a sender id (hostname-XXXX, src/core/send-all/setup.ts senderIdFor). */
 export function hostnameOf(senderId: string): string {
   const m = /^(.*)-[0-9a-f]{4}$/.exec(senderId);
   return m?.[1] ?? senderId;

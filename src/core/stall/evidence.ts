@@ -5,8 +5,8 @@ import type { Platform } from '../../platform/types.js';
 import type { FirewallReader } from '../../platform/firewall.js';
 import type { Finding } from '../findings/model.js';
 import { checkFirewall } from '../firewall/check.js';
-import { checkReversePaths, rpfKey } from '../querier/rpf-batch.js';
-import { familyOf, ipv4ToInt } from '../ip.js';
+import { checkReversePaths, rpfKey } from '../querier-check/rpf-batch.js';
+import { familyOf, ipv4ToInt } from '../kernel/ip.js';
 import type { QuerySummary } from './queries.js';
 
 export interface StallDeps {

@@ -8,7 +8,7 @@ import { CaptureSet } from '../observation/capture-set.js';
 import { decodeControl } from '../observation/control-capture.js';
 import { decodeProbe } from '../probe/format.js';
 import { QueryWatch } from './queries.js';
-import type { Family } from '../ip.js';
+import type { Family } from '../kernel/ip.js';
 
 export interface WatchTarget {
   iface: string;

@@ -163,7 +163,7 @@ class PcapHandle implements CaptureHandle {
     finalize();
     // After an interface went down, libuv has stopped the watcher for good (POLLERR): only a
     // dispatch of ours meets the next packet once the link is back, and frees the ring
-    // (interface churn, src/core/capture/churn.ts). Unreferenced: it never holds the process.
+    // (interface churn, src/core/sniff/churn.ts). Unreferenced: it never holds the process.
     if (!finalized) {
       retry = setInterval(finalize, 1000);
       retry.unref();

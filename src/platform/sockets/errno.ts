@@ -1,2 +1,2 @@
 // The socket error lives in the core (it recognises it; the platform throws it): re-exported here.
-export { SocketError, isSocketError, errnoName } from '../../core/socket-error.js';
+export { SocketError, isSocketError, errnoName } from '../../core/kernel/socket-error.js';

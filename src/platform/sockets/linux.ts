@@ -1,11 +1,11 @@
 // SocketApi over libc (koffi). Each call is one syscall; a failure throws SocketError with the
 // errno read right after it. Receiving is recvmmsg on the fd itself (recv.ts).
-import type { Family } from '../../core/ip.js';
+import type { Family } from '../../core/kernel/ip.js';
 import * as C from './constants.js';
 import { check, loadLibc, type Libc } from './libc.js';
 import { makeBatchSender } from './batch.js';
 import { groupSourceReq, int32, ipMreqn, ipv6Mreq, sockaddr } from './sockaddr.js';
-import { ipv4ToInt } from '../../core/ip.js';
+import { ipv4ToInt } from '../../core/kernel/ip.js';
 import type { BatchOptions, Datagram, Fd, MembershipRequest, Receiver, SocketApi } from './types.js';
 import { startReceiver } from './recv.js';
 

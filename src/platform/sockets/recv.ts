@@ -13,7 +13,7 @@ import { SocketError } from './errno.js';
 import { SIZEOF_IOVEC, SIZEOF_MMSGHDR } from './constants.js';
 import { allocNative, freeNative, lastErrno, type Libc, type NativeBlock } from './libc.js';
 import type { Datagram, Fd, Receiver } from './types.js';
-import { intToIpv4, compressIpv6 } from '../../core/ip.js';
+import { intToIpv4, compressIpv6 } from '../../core/kernel/ip.js';
 
 const MSG_DONTWAIT = 0x40;
 const MSG_TRUNC = 0x20;

@@ -1,6 +1,6 @@
 // Encoders for the structs the socket options take. Pure: Buffers in, no I/O, so unit tests
 // can check every byte against the layouts in <netinet/in.h> and <linux/in6.h>.
-import { ipv4ToInt, ipv6ToBytes } from '../../core/ip.js';
+import { ipv4ToInt, ipv6ToBytes } from '../../core/kernel/ip.js';
 import {
   AF_INET, AF_INET6, SIZEOF_GROUP_SOURCE_REQ, SIZEOF_IP_MREQN, SIZEOF_IPV6_MREQ,
   SIZEOF_SOCKADDR_IN, SIZEOF_SOCKADDR_IN6, SIZEOF_SOCKADDR_STORAGE,

@@ -2,7 +2,7 @@
 // SO_BINDTODEVICE, IP_MULTICAST_ALL, IP_MULTICAST_IF by index, sendmmsg). src/platform/sockets/
 // linux.ts implements it over libc with koffi; test/helpers/fake-sockets.ts fakes it.
 // Every method throws SocketError on failure (errno as a Node-style code).
-import type { Family } from '../../core/ip.js';
+import type { Family } from '../../core/kernel/ip.js';
 
 export type Fd = number;
 

@@ -4,7 +4,7 @@
 // with one, the querier check tells it with what it heard.
 import { makeFinding } from '../../findings/catalog.js';
 import type { Finding } from '../../findings/model.js';
-import { igmpMode, modeWords, ssmFindings } from '../../querier/kernel-version.js';
+import { igmpMode, modeWords, ssmFindings } from '../../querier-check/kernel-version.js';
 import type { DoctorCheck } from '../types.js';
 
 export const igmpVersionCheck: DoctorCheck = {

@@ -7,8 +7,8 @@
 import { makeFinding } from '../../findings/catalog.js';
 import { firstAndMore, type Finding } from '../../findings/model.js';
 import type { Platform } from '../../../platform/types.js';
-import type { Interface } from '../../interfaces.js';
-import { isEligible } from '../../interfaces.js';
+import type { Interface } from '../../kernel/interfaces.js';
+import { isEligible } from '../../kernel/interfaces.js';
 
 const linkLocal4 = (g: string): boolean => g.startsWith('224.0.0.');
 

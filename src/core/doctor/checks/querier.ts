@@ -2,8 +2,8 @@
 // --expect-querier assertions judged per interface from the same listen.
 import { makeFinding } from '../../findings/catalog.js';
 import type { Finding } from '../../findings/model.js';
-import { controlCaptureOver } from '../../querier/capture.js';
-import { listenForQueriers } from '../../querier/listen.js';
+import { controlCaptureOver } from '../../querier-check/capture.js';
+import { listenForQueriers } from '../../querier-check/listen.js';
 import type { DoctorCheck } from '../types.js';
 import { CAPTURE_REMEDY, captureRemedy } from './remedy.js';
 

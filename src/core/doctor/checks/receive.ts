@@ -3,8 +3,8 @@
 import { makeFinding } from '../../findings/catalog.js';
 import type { Finding } from '../../findings/model.js';
 import { parseGroupArg } from '../../group-args.js';
-import { startJoinAll } from '../../receive/run.js';
-import { lossSentence } from '../../receive/health.js';
+import { startJoinAll } from '../../join-all/run.js';
+import { lossSentence } from '../../join-all/health.js';
 import type { DoctorCheck } from '../types.js';
 
 /** Even with --querier-wait 0, an expectation gets this long to be met. */

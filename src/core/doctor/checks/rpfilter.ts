@@ -1,6 +1,6 @@
 // Reverse-path filtering: the configuration audit of rpfilter-audit (strict mode on a
 // multi-homed host) and, while the querier listen runs, the kernel's own drop counter.
-import { auditRpFilter } from '../../rpfilter/audit.js';
+import { auditRpFilter } from '../../rpfilter-audit/audit.js';
 import type { DoctorCheck } from '../types.js';
 import { sleepUnless } from '../../sleep.js';
 

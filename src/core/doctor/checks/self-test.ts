@@ -10,11 +10,11 @@
 // every interface so that snooping switches forward the probes.
 import { makeFinding } from '../../findings/catalog.js';
 import { parseGroupArg } from '../../group-args.js';
-import { isEligible } from '../../interfaces.js';
+import { isEligible } from '../../kernel/interfaces.js';
 import { joinAll } from '../../membership/join.js';
 import { decodeProbe } from '../../probe/format.js';
-import { sendAll } from '../../transmit/send-all.js';
-import { senderIdFor } from '../../transmit/setup.js';
+import { sendAll } from '../../send-all/run.js';
+import { senderIdFor } from '../../send-all/setup.js';
 import { decodeFrame } from '../../wire/frame.js';
 import type { DoctorCheck } from '../types.js';
 import { CAPTURE_REMEDY, captureRemedy } from './remedy.js';

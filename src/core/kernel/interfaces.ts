@@ -1,0 +1,189 @@
+// The interface model: what the kernel says of each interface, merged into one record, and
+// the findings that follow from it alone (IFACE_DOWN, IFACE_NO_MULTICAST, IFACE_NO_ADDRESS).
+import type { Platform, RawInterface } from '../../platform/types.js';
+import type { Finding } from '../findings/model.js';
+import { makeFinding } from '../findings/catalog.js';
+import { selectInterfaces, type IfaceSelection } from './iface-filter.js';
+import { isLinkLocalUnicast6, networkOf, type Family } from './ip.js';
+import { readRpFilter, type RpFilterState } from './rpfilter-conf.js';
+
+// IFF_* bits (include/uapi/linux/if.h).
+export const IFF = { UP: 0x1, BROADCAST: 0x2, LOOPBACK: 0x8, POINTOPOINT: 0x10, RUNNING: 0x40, MULTICAST: 0x1000 } as const;
+
+export interface Address {
+  family: Family;
+  address: string;
+  prefixLen: number;
+  /** address/len */
+  cidr: string;
+  /** network/len */
+  network: string;
+  scope: 'host' | 'link' | 'global';
+}
+
+export interface JoinedGroup {
+  family: Family;
+  group: string;
+  users: number;
+}
+
+export interface Interface {
+  name: string;
+  index: number;
+  /** IFF_UP: administratively up. */
+  up: boolean;
+  /** IFF_RUNNING: carrier. */
+  running: boolean;
+  operstate: string;
+  multicast: boolean;
+  loopback: boolean;
+  flags: string[];
+  mac: string;
+  mtu: number;
+  kind?: string;
+  speedMbps?: number | null;
+  addresses: Address[];
+  defaultRoute: { ipv4: boolean; ipv6: boolean };
+  rpFilter: RpFilterState;
+  /** Version column of /proc/net/igmp (V1/V2/V3), and net.ipv4.conf.IF.force_igmp_version. */
+  igmp: { querierVersion?: string; forceVersion: number };
+  mld: { forceVersion: number };
+  groups: JoinedGroup[];
+}
+
+export interface InterfaceInventory {
+  interfaces: Interface[];
+  findings: Finding[];
+}
+
+export interface InventoryOptions {
+  selection?: IfaceSelection;
+  /** Restrict address-family checks (the -4 / -6 flags). */
+  family?: Family;
+  /** Kind, speed and virtual (systeminformation): slow, for the inventory reports only. */
+  details?: boolean;
+}
+
+function flagNames(flags: number): string[] {
+  return Object.entries(IFF).filter(([, bit]) => (flags & bit) !== 0).map(([n]) => n);
+}
+
+function toAddress(a: RawInterface['addresses'][number]): Address {
+  const scope: Address['scope'] =
+    a.family === 4
+      ? a.address.startsWith('127.') ? 'host' : a.address.startsWith('169.254.') ? 'link' : 'global'
+      : a.address === '::1' ? 'host' : isLinkLocalUnicast6(a.address) ? 'link' : 'global';
+  return {
+    family: a.family,
+    address: a.address,
+    prefixLen: a.prefixLen,
+    cidr: `${a.address}/${a.prefixLen}`,
+    network: `${networkOf(a.address, a.prefixLen)}/${a.prefixLen}`,
+    scope,
+  };
+}
+
+export async function loadInterfaces(p: Platform, opts: InventoryOptions = {}): Promise<InterfaceInventory> {
+  const raw = selectInterfaces(await p.listInterfaces({ details: opts.details ?? false }), opts.selection ?? {});
+  const [defaults, igmp, igmp6] = await Promise.all([p.defaultRoutes(), p.igmp(), p.igmp6()]);
+  const interfaces = await Promise.all(
+    raw.map(async (r): Promise<Interface> => {
+      const igmpDev = igmp.find((d) => d.index === r.index);
+      const groups: JoinedGroup[] = [
+        ...(igmpDev?.groups ?? []).map((g) => ({ family: 4 as const, group: g.group, users: g.users })),
+        ...igmp6.filter((e) => e.index === r.index).map((e) => ({ family: 6 as const, group: e.group, users: e.users })),
+      ];
+      const iface: Interface = {
+        name: r.name,
+        index: r.index,
+        up: (r.flags & IFF.UP) !== 0,
+        // /sys flags omit IFF_RUNNING (it is computed by dev_get_flags): operstate carries it.
+        running: r.operstate === 'up' || r.operstate === 'unknown',
+        operstate: r.operstate,
+        multicast: (r.flags & IFF.MULTICAST) !== 0,
+        loopback: (r.flags & IFF.LOOPBACK) !== 0,
+        flags: flagNames(r.flags),
+        mac: r.mac,
+        mtu: r.mtu,
+        addresses: r.addresses.map(toAddress),
+        defaultRoute: {
+          ipv4: defaults.some((d) => d.family === 4 && d.dev === r.name),
+          ipv6: defaults.some((d) => d.family === 6 && d.dev === r.name),
+        },
+        rpFilter: await readRpFilter(p, r.name),
+        igmp: { forceVersion: Number((await p.sysctl(`net.ipv4.conf.${r.name}.force_igmp_version`)) ?? 0) },
+        mld: { forceVersion: Number((await p.sysctl(`net.ipv6.conf.${r.name}.force_mld_version`)) ?? 0) },
+        groups,
+      };
+      if (igmpDev?.querier) iface.igmp.querierVersion = igmpDev.querier;
+      if (r.kind !== undefined) iface.kind = r.kind;
+      if (r.speedMbps !== undefined) iface.speedMbps = r.speedMbps;
+      return iface;
+    }),
+  );
+  return { interfaces, findings: interfaces.flatMap((i) => interfaceFindings(i, opts.family)) };
+}
+
+/**
+ * The inventory as `interfaces -4` / `-6` shows it: each interface's addresses and joined groups of
+ * that family only (the other family's were listed before, issue 21). The checks keep the whole.
+ */
+export function onlyFamily(inv: InterfaceInventory, family: Family | undefined): InterfaceInventory {
+  if (!family) return inv;
+  return {
+    ...inv,
+    interfaces: inv.interfaces.map((i) => ({ ...i, addresses: addressesOf(i, family), groups: i.groups.filter((g) => g.family === family) })),
+  };
+}
+
+export function addressesOf(iface: Interface, family: Family): Address[] {
+  return iface.addresses.filter((a) => a.family === family);
+}
+
+/**
+ * Can this interface carry multicast of the family? Up, MULTICAST flag, an address of the
+ * family (IPv6: a link-local one is enough, MLD sends from it). Loopback never.
+ */
+export function isEligible(iface: Interface, family: Family): boolean {
+  return iface.up && iface.multicast && !iface.loopback && addressesOf(iface, family).length > 0;
+}
+
+/** Findings from the interface's own state. Loopback and interfaces without MULTICAST that are down are quiet. */
+export function interfaceFindings(iface: Interface, family?: Family): Finding[] {
+  if (iface.loopback) return [];
+  const out: Finding[] = [];
+  const evidence = { operstate: iface.operstate, flags: iface.flags };
+  if (!iface.up) {
+    // A down interface with no address is usually one nobody configured (ifb, a spare port):
+    // worth a mention, not a warning.
+    const configured = iface.addresses.some((a) => a.scope !== 'link');
+    out.push(makeFinding('IFACE_DOWN', {
+      iface: iface.name,
+      severity: configured ? 'warning' : 'info',
+      message: `${iface.name} is administratively down: joins on it succeed silently and sends fail.`,
+      fix: `ip link set dev ${iface.name} up`,
+      evidence,
+    }));
+    return out;
+  }
+  if (!iface.multicast) {
+    out.push(makeFinding('IFACE_NO_MULTICAST', {
+      iface: iface.name,
+      message: `${iface.name} lacks the MULTICAST flag: its driver may drop multicast.`,
+      fix: `ip link set dev ${iface.name} multicast on`,
+      evidence,
+    }));
+  }
+  const families: Family[] = family ? [family] : [4];
+  for (const fam of families) {
+    if (addressesOf(iface, fam).length === 0) {
+      out.push(makeFinding('IFACE_NO_ADDRESS', {
+        iface: iface.name,
+        message: `${iface.name} has no IPv${fam} address: ${fam === 4 ? 'IGMP reports leave from 0.0.0.0, which many switches ignore' : 'MLD cannot report without a link-local address'}.`,
+        fix: `ip addr add ADDR/LEN dev ${iface.name}`,
+        evidence: { ...evidence, addresses: iface.addresses.map((a) => a.cidr) },
+      }));
+    }
+  }
+  return out;
+}
