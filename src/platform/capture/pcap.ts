@@ -89,6 +89,10 @@ class PcapHandle implements CaptureHandle {
   private readonly buf: Buffer;
   private readonly header = Buffer.alloc(16);
   private closed = false;
+  /** The binding ran FinalizeClose (pcap_close): never call into the session again. */
+  private freed = false;
+  private dispatching = false;
+  private onFreed: (() => void) | undefined;
   private delivered = 0;
   failure: unknown = undefined;
   private lastStats: CaptureStats = { received: 0, dropped: 0, ifDropped: 0 };
@@ -127,12 +131,37 @@ class PcapHandle implements CaptureHandle {
   drain(): number {
     if (this.closed) return 0;
     const before = this.delivered;
-    this.session.dispatch(this.buf, this.header);
+    this.dispatchOnce();
     return this.delivered - before;
   }
 
+  /**
+   * One call into the binding's dispatch, never re-entered and never after the binding freed the
+   * handle. Its Dispatch loops pcap_dispatch() and, on -2 (after our close's breakloop), runs
+   * FinalizeClose: pcap_close() frees the ring and the pcap_t and sets the pointer to NULL. Calling
+   * dispatch again after that hands NULL to libpcap; calling it from inside a packet callback (a
+   * handler that closes its own capture) frees the ring under the outer pcap_dispatch that is still
+   * walking it: both end in a native abort ("free(): invalid pointer"), which no try/catch sees.
+   */
+  private dispatchOnce(): number {
+    if (this.freed) return -2;
+    if (this.dispatching) return 0;
+    this.dispatching = true;
+    let r: number;
+    try {
+      r = this.session.dispatch(this.buf, this.header);
+    } finally {
+      this.dispatching = false;
+    }
+    if (r === -2) {
+      this.freed = true;
+      this.onFreed?.();
+    }
+    return r;
+  }
+
   stats(): CaptureStats {
-    if (this.closed) return this.lastStats;
+    if (this.closed || this.freed) return this.lastStats;
     try {
       const s = this.session.stats();
       this.lastStats = { received: s.ps_recv >>> 0, dropped: s.ps_drop >>> 0, ifDropped: s.ps_ifdrop >>> 0 };
@@ -146,25 +175,30 @@ class PcapHandle implements CaptureHandle {
     if (this.closed) return;
     this.stats();
     this.closed = true;
+    if (this.freed) return;
     // Close sets break_loop; a dispatch that meets a packet then returns -2 and the binding frees
     // the handle and stops its poll watcher. Until then the watcher must keep reading (a
     // level-triggered poll that is not read would spin), and release.ts lets the process exit.
     this.session.close();
     const release = holdUntilFinalized();
     let retry: NodeJS.Timeout | undefined;
-    let finalized = false;
+    this.onFreed = (): void => {
+      release();
+      this.session.read_callback = undefined;
+      if (retry) clearInterval(retry);
+    };
     const finalize = (): void => {
-      if (finalized) return;
-      let r = -2;
-      try { r = this.session.dispatch(this.buf, this.header); } catch { /* already finalized */ }
-      if (r === -2) { finalized = true; release(); this.session.read_callback = undefined; if (retry) clearInterval(retry); }
+      try { this.dispatchOnce(); } catch { /* the binding threw: the next retry tries again */ }
     };
     this.session.read_callback = finalize;
-    finalize();
+    // Closed from inside one of our own packet callbacks: the outer dispatch is still walking the
+    // ring (and will itself meet break_loop and free it); finalize from the event loop instead.
+    if (this.dispatching) setImmediate(finalize);
+    else finalize();
     // After an interface went down, libuv has stopped the watcher for good (POLLERR): only a
     // dispatch of ours meets the next packet once the link is back, and frees the ring
     // (interface churn, src/core/sniff/churn.ts). Unreferenced: it never holds the process.
-    if (!finalized) {
+    if (!this.freed) {
       retry = setInterval(finalize, 1000);
       retry.unref();
     }
