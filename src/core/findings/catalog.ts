@@ -160,8 +160,8 @@ export const catalog = {
   JOIN_ANY_INTERFACE: {
     severity: 'warning',
     title: 'Membership on the interface the kernel picked',
-    explanation: 'A join with INADDR_ANY (ifindex 0) lands on the interface the route to the group picks, often the wrong one on a multi-homed host.',
-    fix: 'Join by ifindex on every interface (what join-all does).',
+    explanation: 'A join with INADDR_ANY (ifindex 0) lands on the interface the route to the group picks; when the default route picked it, often the wrong one on a multi-homed host. A route to the group itself (G/32, 224.0.0.0/4 ...) is someone\'s choice and not a finding.',
+    fix: 'Join by ifindex on the interface the stream arrives on (join-all joins on every one), or route the group there: ip route add GROUP/32 dev IFACE.',
   },
   MAX_MEMBERSHIPS: {
     severity: 'info',
