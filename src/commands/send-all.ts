@@ -30,17 +30,17 @@ export default defineCommand({
     if (group.source !== undefined) throw new UsageError('BAD_GROUP', `'${argv.group}': a sender takes no source (S,G is for join-all)`);
     if (ctx.family && ctx.family !== group.family) throw new UsageError('USAGE', `-${ctx.family} given but ${group.group} is IPv${group.family}`);
 
-    const { loadInterfaces, isEligible } = await import('../core/kernel/interfaces.js');
+    const { loadInterfaces } = await import('../core/kernel/interfaces.js');
+    const { isEligible, noEligibleInterface } = await import('../core/kernel/eligibility.js');
     const { senderIdFor, checkSize } = await import('../core/send-all/setup.js');
     const { sendAll } = await import('../core/send-all/run.js');
-    const { makeFinding } = await import('../core/findings/catalog.js');
     const { hasError } = await import('../core/findings/model.js');
     const { SendAllReporter } = await import('../render/send-all.js');
     const { renderCoverage } = await import('../render/coverage.js');
     const p = await ctx.host.platform();
     const inv = await loadInterfaces(p, { selection: ctx.selection, family: group.family });
     const senderId = senderIdFor(p.hostname());
-    const eligible = inv.interfaces.filter((i) => !i.loopback && isEligible(i, group.family));
+    const eligible = inv.interfaces.filter((i) => isEligible(i, group.family));
     const size = checkSize(argv.size, eligible, group.family, senderId, argv.fragment);
     const sockets = await ctx.host.sockets();
     const rep = new SendAllReporter(ctx.out, {
@@ -64,11 +64,7 @@ export default defineCommand({
     ctx.out.setCoverage(coverage);
     const findings = [...inv.findings, ...run.findings, ...end.findings];
     if (eligible.length === 0) {
-      findings.unshift(makeFinding('NO_ELIGIBLE_INTERFACE', {
-        group: group.group,
-        message: `No selected interface can send IPv${group.family} multicast (up, MULTICAST flag, an IPv${group.family} address).`,
-        evidence: { interfaces: inv.interfaces.filter((i) => !i.loopback).map((i) => i.name) },
-      }));
+      findings.unshift(noEligibleInterface(inv.interfaces, [group.family], 'send to this group', { group: group.group }));
     }
     const failed = run.results.some((r) => r.status === 'failed');
     const exitCode = failed || hasError(findings) ? 1 : 0;

@@ -4,6 +4,7 @@
 // netif_carrier_off() when stopped, which bumps it (net/core/dev.c; sysfs-class-net ABI).
 // Loaded lazily by join-all and sniff only; the core sees the WatchLinks type and a fake in tests.
 import { readFileSync } from 'node:fs';
+import { operstateCarries } from '../core/kernel/eligibility.js';
 
 /** One reading of /sys/class/net/IF. */
 export interface LinkSample {
@@ -41,9 +42,12 @@ export type WatchLinks = (names: readonly string[], onEvent: (e: LinkEvent) => v
 
 const IFF_UP = 0x1;
 
-/** Carries traffic: administratively up and operstate up (or unknown, for drivers that never set it). */
+/**
+ * Carries traffic: administratively up and a carrier, the link half of the one eligibility rule
+ * (core/kernel/eligibility.ts): an interface a command joined on at the start is one this calls up.
+ */
 export function usable(s: LinkSample): boolean {
-  return s.present && (s.flags & IFF_UP) !== 0 && (s.operstate === 'up' || s.operstate === 'unknown');
+  return s.present && (s.flags & IFF_UP) !== 0 && operstateCarries(s.operstate);
 }
 
 /** What the watcher last told about one interface. */

@@ -17,7 +17,10 @@ import { makeTable } from './table.js';
 /** Above this many rows the human tables summarise per interface. */
 const FULL_TABLE_ROWS = 64;
 
-const skipText = { down: 'skipped: down', 'no-multicast': 'skipped: no MULTICAST flag', 'no-address': 'skipped: no address' } as const;
+const skipText = {
+  loopback: 'skipped: loopback', down: 'skipped: down', 'no-carrier': 'skipped: no carrier',
+  'no-multicast': 'skipped: no MULTICAST flag', 'no-address': 'skipped: no address',
+} as const;
 
 /** What join-all's run returns is what the summary shows. */
 export type JoinAllSummary = JoinAllOutcome;

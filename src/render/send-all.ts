@@ -29,7 +29,10 @@ export interface SendAllSummary {
   exitCode: number;
 }
 
-const skipText = { down: 'skipped: down', 'no-multicast': 'skipped: no MULTICAST flag', 'no-address': 'skipped: no address' } as const;
+const skipText = {
+  loopback: 'skipped: loopback', down: 'skipped: down', 'no-carrier': 'skipped: no carrier',
+  'no-multicast': 'skipped: no MULTICAST flag', 'no-address': 'skipped: no address',
+} as const;
 
 export class SendAllReporter {
   private readonly live: LiveArea;

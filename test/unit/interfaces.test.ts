@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isEligible, loadInterfaces } from '../../src/core/kernel/interfaces.js';
+import { loadInterfaces } from '../../src/core/kernel/interfaces.js';
+import { isEligible } from '../../src/core/kernel/eligibility.js';
 import { FakePlatform, laptopState, rawIface } from '../helpers/fake-platform.js';
 import { assertSilent } from '../helpers/silent.js';
 

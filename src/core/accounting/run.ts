@@ -9,6 +9,7 @@ import type { Platform } from '../../platform/types.js';
 import type { Finding } from '../findings/model.js';
 import { selectInterfaces, type IfaceSelection } from '../kernel/iface-filter.js';
 import { loadInterfaces, type Interface } from '../kernel/interfaces.js';
+import { whyIneligible } from '../kernel/eligibility.js';
 import { compressIpv6, type Family } from '../kernel/ip.js';
 import { checkReversePath } from '../kernel/rpf-check.js';
 import { counterDeltas } from './counters.js';
@@ -69,7 +70,7 @@ export async function runTrace(deps: TraceDeps, o: TraceOptions): Promise<TraceR
   const want = o.family === 6 ? compressIpv6(o.group) : o.group;
   const all = (await loadInterfaces(deps.platform, { family: o.family })).interfaces;
   const membershipIfaces = all.filter((i) => i.groups.some((g) => g.family === o.family && (g.family === 6 ? compressIpv6(g.group) : g.group) === want)).map((i) => i.name);
-  const selected = selectInterfaces(all, o.selection).filter((i) => i.up && !i.loopback);
+  const selected = selectInterfaces(all, o.selection).filter((i) => whyIneligible(i, 'capture') === undefined);
   const own = new Set(all.flatMap((i) => i.addresses.map((a) => a.address)));
   let trace: DropReasonTrace | undefined;
   let unavailable: { why: string; fix?: string } | undefined;

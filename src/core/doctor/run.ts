@@ -1,6 +1,7 @@
 // Runs the doctor's checks over one inventory, in parallel where they are independent, and
 // folds the results into one diagnosis.
-import { loadInterfaces, isEligible } from '../kernel/interfaces.js';
+import { loadInterfaces } from '../kernel/interfaces.js';
+import { whyIneligible } from '../kernel/eligibility.js';
 import type { IfaceSelection } from '../kernel/iface-filter.js';
 import { sortFindings } from '../findings/model.js';
 import { verdictOf, type Coverage, type NotRun } from '../coverage.js';
@@ -17,7 +18,7 @@ export async function runDoctor(
 ): Promise<DoctorReport> {
   const inventory = await loadInterfaces(deps.platform, { selection, details: true, ...(opts.family ? { family: opts.family } : {}) });
   const families = opts.family ? [opts.family] : ([4, 6] as const);
-  const eligible = inventory.interfaces.filter((i) => families.some((f) => isEligible(i, f)));
+  const eligible = inventory.interfaces.filter((i) => whyIneligible(i, families) === undefined);
   const ctx = { deps, opts, inventory, eligible, progress, ...(abort ? { abort } : {}) };
   const results = await Promise.all(checks.map(async (c): Promise<CheckResult> => {
     const start = Date.now();

@@ -40,7 +40,7 @@ export const catalog = {
   NO_ELIGIBLE_INTERFACE: {
     severity: 'error',
     title: 'No interface can carry multicast',
-    explanation: 'Every interface selected is down, lacks an address of the family, or was excluded.',
+    explanation: 'Every interface selected is down, has no carrier, lacks the MULTICAST flag or an address of the family, or was excluded.',
     fix: 'Check --iface/--exclude-iface and bring an interface with an address up.',
   },
   NOT_MULTICAST: {

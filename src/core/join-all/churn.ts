@@ -26,9 +26,9 @@ const sameSpec = (g: GroupSpec, r: JoinResult): boolean => g.group === r.group &
 export function followJoinChurn(deps: JoinChurnDeps, first: Membership, o: { groups: readonly GroupSpec[]; selection: IfaceSelection; intervalMs?: number; graceMs?: number },
   wire: (m: Membership) => void, emit: (e: ChurnEvent) => void): ChurnFollower {
   const joined = first.results.filter((r) => r.status === 'joined');
-  // Interfaces that were down at the start (a laptop's Wi-Fi not connected yet) are followed too:
-  // when they come up, the groups are joined there as on a return.
-  const late = first.results.filter((r) => r.status === 'skipped' && r.skipReason === 'down');
+  // Interfaces that were down or without a carrier at the start (a laptop's Wi-Fi not connected
+  // yet) are followed too: when they come up, the groups are joined there as on a return.
+  const late = first.results.filter((r) => r.status === 'skipped' && (r.skipReason === 'down' || r.skipReason === 'no-carrier'));
   const toTarget = (list: readonly JoinResult[], downAtStart: boolean) => (iface: string): ChurnTarget => {
     const mine = list.filter((r) => r.iface === iface);
     return { iface, ifindex: mine[0]?.ifindex ?? 0, families: [...new Set(mine.map((r) => r.family))], ...(downAtStart ? { downAtStart } : {}) };

@@ -10,6 +10,7 @@ import { ssmFindings } from '../querier-check/kernel-version.js';
 import { parseGroupArg, type GroupSpec } from '../group-args.js';
 import type { IfaceSelection } from '../kernel/iface-filter.js';
 import { loadInterfaces } from '../kernel/interfaces.js';
+import { noEligibleInterface } from '../kernel/eligibility.js';
 import type { Family } from '../kernel/ip.js';
 import { joinAll, type JoinResult, type Packet } from '../membership/join.js';
 import { verifyMemberships } from '../membership/verify.js';
@@ -161,10 +162,7 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
       downs.map((d) => ({ iface: d.iface, atMs: d.atMs,
         stillDown: d === downs.filter((x) => x.iface === d.iface).at(-1) && (churn?.summary().find((c) => c.iface === d.iface)?.down ?? false) }))));
     if (!m.results.some((r) => r.status !== 'skipped')) {
-      findings.unshift(makeFinding('NO_ELIGIBLE_INTERFACE', {
-        message: 'No selected interface can join these groups (up, MULTICAST flag, an address of the family).',
-        evidence: { interfaces: inv.interfaces.filter((i) => !i.loopback).map((i) => i.name) },
-      }));
+      findings.unshift(noEligibleInterface(inv.interfaces, [...new Set(o.groups.map((g) => g.family))], 'join these groups'));
     }
     for (const e of expectations) {
       if (stats.packetsOf(e.iface, e.group) > 0) continue;

@@ -6,6 +6,7 @@ import { makeFinding } from '../findings/catalog.js';
 import { selectInterfaces, type IfaceSelection } from './iface-filter.js';
 import { isLinkLocalUnicast6, networkOf, type Family } from './ip.js';
 import { readRpFilter, type RpFilterState } from './rpfilter-conf.js';
+import { operstateCarries } from './eligibility.js';
 
 // IFF_* bits (include/uapi/linux/if.h).
 export const IFF = { UP: 0x1, BROADCAST: 0x2, LOOPBACK: 0x8, POINTOPOINT: 0x10, RUNNING: 0x40, MULTICAST: 0x1000 } as const;
@@ -98,7 +99,7 @@ export async function loadInterfaces(p: Platform, opts: InventoryOptions = {}): 
         index: r.index,
         up: (r.flags & IFF.UP) !== 0,
         // /sys flags omit IFF_RUNNING (it is computed by dev_get_flags): operstate carries it.
-        running: r.operstate === 'up' || r.operstate === 'unknown',
+        running: operstateCarries(r.operstate),
         operstate: r.operstate,
         multicast: (r.flags & IFF.MULTICAST) !== 0,
         loopback: (r.flags & IFF.LOOPBACK) !== 0,
@@ -138,14 +139,6 @@ export function onlyFamily(inv: InterfaceInventory, family: Family | undefined):
 
 export function addressesOf(iface: Interface, family: Family): Address[] {
   return iface.addresses.filter((a) => a.family === family);
-}
-
-/**
- * Can this interface carry multicast of the family? Up, MULTICAST flag, an address of the
- * family (IPv6: a link-local one is enough, MLD sends from it). Loopback never.
- */
-export function isEligible(iface: Interface, family: Family): boolean {
-  return iface.up && iface.multicast && !iface.loopback && addressesOf(iface, family).length > 0;
 }
 
 /** Findings from the interface's own state. Loopback and interfaces without MULTICAST that are down are quiet. */

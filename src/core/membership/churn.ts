@@ -16,7 +16,7 @@ import { makeFinding } from '../findings/catalog.js';
 import type { IfaceSelection } from '../kernel/iface-filter.js';
 import { loadInterfaces, type Interface } from '../kernel/interfaces.js';
 import type { Family } from '../kernel/ip.js';
-import { skipReason } from './join.js';
+import { whyIneligible } from '../kernel/eligibility.js';
 
 export interface IfaceDownEvent { type: 'iface_down'; iface: string; ifindex: number; atMs: number; reason: 'down' | 'gone'; operstate: string }
 export interface IfaceUpEvent {
@@ -116,7 +116,7 @@ export function followChurn(deps: ChurnDeps, targets: readonly ChurnTarget[], h:
       const inv = await loadInterfaces(deps.platform, { selection: o.selection });
       last = inv.interfaces.find((i) => i.name === st.churn.iface);
       if (closed || generation !== st.generation) return undefined;
-      if (last && st.families.every((f) => skipReason(last as Interface, f) === undefined)) return last;
+      if (last && st.families.every((f) => whyIneligible(last as Interface, [f]) === undefined)) return last;
       if (Date.now() >= until) return last?.up ? last : undefined;
       await sleep(200);
     }

@@ -10,7 +10,8 @@ import { isSocketError } from '../kernel/socket-error.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import type { GroupSpec } from '../group-args.js';
-import { addressesOf, type Interface } from '../kernel/interfaces.js';
+import type { Interface } from '../kernel/interfaces.js';
+import { whyIneligible, type Ineligible } from '../kernel/eligibility.js';
 import { isMulticast, type Family } from '../kernel/ip.js';
 import { joinErrnoSentence } from './errno-text.js';
 import { openMembershipSocket, openReceiveSocket, type HeldSocket } from './sockets.js';
@@ -28,7 +29,8 @@ export interface JoinOptions {
   receive: boolean;
 }
 
-export type SkipReason = 'down' | 'no-multicast' | 'no-address';
+/** Why a membership was not made on an interface: the eligibility rule's reason (kernel/eligibility.ts). */
+export type SkipReason = Ineligible;
 
 export interface JoinResult {
   iface: string;
@@ -95,14 +97,6 @@ export interface Membership {
   close(): void;
 }
 
-/** Why an interface cannot carry the family, or undefined when it can (interfaces.ts isEligible). */
-export function skipReason(i: Interface, family: Family): SkipReason | undefined {
-  if (!i.up) return 'down';
-  if (!i.multicast) return 'no-multicast';
-  if (addressesOf(i, family).length === 0) return 'no-address';
-  return undefined;
-}
-
 /** The kernel says "no more on this socket": ENOBUFS (IPv4 igmp_max_memberships), ENOMEM (IPv6 optmem_max). */
 const isSocketFull = (code: string): boolean => code === 'ENOBUFS' || code === 'ENOMEM';
 
@@ -143,7 +137,7 @@ export async function joinAll(deps: JoinDeps, opts: JoinOptions): Promise<Member
   const reasons = new Map<number, SkipReason | undefined>();
   const reasonFor = (i: Interface, f: Family): SkipReason | undefined => {
     const k = i.index * 2 + (f === 6 ? 1 : 0);
-    if (!reasons.has(k)) reasons.set(k, skipReason(i, f));
+    if (!reasons.has(k)) reasons.set(k, whyIneligible(i, [f]));
     return reasons.get(k);
   };
   // One held-group record per group, shared by its interfaces' sockets (never changed).

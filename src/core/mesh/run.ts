@@ -10,7 +10,8 @@ import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import type { GroupSpec } from '../group-args.js';
 import type { IfaceSelection } from '../kernel/iface-filter.js';
-import { addressesOf, isEligible, loadInterfaces } from '../kernel/interfaces.js';
+import { addressesOf, loadInterfaces } from '../kernel/interfaces.js';
+import { isEligible, noEligibleInterface } from '../kernel/eligibility.js';
 import { joinAll } from '../membership/join.js';
 import { verifyMemberships } from '../membership/verify.js';
 import { ReceiveStats } from '../join-all/stats.js';
@@ -71,8 +72,8 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
   const hostname = p.hostname();
   const hostId = senderIdFor(hostname);
   const inv = await loadInterfaces(p, { selection: o.selection, family: g.family });
-  const usable = inv.interfaces.filter((i) => !i.loopback);
-  const eligible = usable.filter((i) => isEligible(i, g.family));
+  const listed = inv.interfaces.filter((i) => !i.loopback);
+  const eligible = listed.filter((i) => isEligible(i, g.family));
   const size = checkSize(undefined, eligible, g.family, hostId, false);
 
   const m = await joinAll(deps, { groups: [g], interfaces: inv.interfaces, receive: true });
@@ -90,7 +91,7 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
 
   const joined = m.results.filter((r) => r.status === 'joined');
   const watch = await startWireWatch(deps.capture, joined.map((r) => {
-    const i = usable.find((x) => x.name === r.iface);
+    const i = listed.find((x) => x.name === r.iface);
     return { iface: r.iface, addresses: i ? addressesOf(i, g.family).map((a) => a.address) : [], ...(i?.mac ? { mac: i.mac } : {}) };
   }), g.family, { group: g.group, port: g.port });
 
@@ -101,7 +102,7 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
   // send-all's advice on plain sockets (egress route, TTL 1) is not mesh's subject.
   findings.push(...tx.findings.filter((f) => f.id === 'SEND_FAILED'));
 
-  const ifaceView = (): MeshInterface[] => usable.map((i) => {
+  const ifaceView = (): MeshInterface[] => listed.map((i) => {
     const j = m.results.find((r) => r.iface === i.name);
     const s = tx.results.find((r) => r.iface === i.name);
     const v: MeshInterface = { name: i.name, index: i.index, addresses: addressesOf(i, g.family).map((a) => a.address), joined: j?.status === 'joined', sent: s?.sent ?? 0 };
@@ -133,11 +134,7 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
     // Our own socket's overrun, a storm of senders, forged probes: said once, not drowned in cells.
     findings.push(...sent.findings, ...receiveErrors, ...receiveHealth(stats.snapshot(), stats.ifaces(), ownDrops));
     if (eligible.length === 0) {
-      findings.unshift(makeFinding('NO_ELIGIBLE_INTERFACE', {
-        group: g.group,
-        message: `No selected interface can take part in the mesh (up, MULTICAST flag, an IPv${g.family} address).`,
-        evidence: { interfaces: usable.map((i) => i.name) },
-      }));
+      findings.unshift(noEligibleInterface(inv.interfaces, [g.family], 'take part in the mesh', { group: g.group }));
     }
     const rows = rowsNow();
     const queries = joined.map((r) => watch.queries.summary(r.iface));

@@ -3,9 +3,9 @@
 // The capture itself comes in as a function (the platform's libpcap layer), so the core stays
 // free of native code and unit tests feed recorded frames.
 import type { Platform } from '../../platform/types.js';
-import { makeFinding } from '../findings/catalog.js';
 import type { IfaceSelection } from '../kernel/iface-filter.js';
-import { isEligible, loadInterfaces, type Interface } from '../kernel/interfaces.js';
+import { loadInterfaces, type Interface } from '../kernel/interfaces.js';
+import { eligibleFamilies as familiesOf, noEligibleInterface } from '../kernel/eligibility.js';
 import type { Family } from '../kernel/ip.js';
 import { checkReversePaths } from './rpf-batch.js';
 import { familyReport, rpfAsks } from './family-report.js';
@@ -55,10 +55,6 @@ export function controlFilter(family?: Family): string {
   return `igmp or ${mld}`;
 }
 
-function familiesOf(i: Interface, only?: Family): Family[] {
-  return ([4, 6] as const).filter((f) => (only === undefined || only === f) && isEligible(i, f));
-}
-
 export async function listenForQueriers(p: Platform, opts: ListenOptions): Promise<QuerierReport> {
   const started = Date.now();
   const inv = await loadInterfaces(p, { ...(opts.selection ? { selection: opts.selection } : {}), ...(opts.family ? { family: opts.family } : {}) });
@@ -106,7 +102,7 @@ export async function listenForQueriers(p: Platform, opts: ListenOptions): Promi
   if (rpf.skipped > 0) body.rpfNotChecked = rpf.skipped;
   if (opts.expect !== undefined) body.expect = expectation(opts.expect, interfaces);
   const findings = targets.length === 0
-    ? [makeFinding('NO_ELIGIBLE_INTERFACE', { message: 'No selected interface is up with multicast and an address to listen on.', evidence: { interfaces: inv.interfaces.map((i) => i.name) } })]
+    ? [noEligibleInterface(inv.interfaces, opts.family ? [opts.family] : [4, 6], 'listen for queriers')]
     : querierFindings(body);
   return { ...body, findings };
 }

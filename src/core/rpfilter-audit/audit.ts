@@ -6,9 +6,9 @@ import type { Platform } from '../../platform/types.js';
 import type { NetfilterRpfReport } from '../firewall/rpfilter-rules.js';
 import type { CaptureFactory } from '../../platform/capture/types.js';
 import type { Finding } from '../findings/model.js';
-import { makeFinding } from '../findings/catalog.js';
 import { selectInterfaces, type IfaceSelection } from '../kernel/iface-filter.js';
-import { addressesOf, isEligible, loadInterfaces } from '../kernel/interfaces.js';
+import { addressesOf, loadInterfaces } from '../kernel/interfaces.js';
+import { isEligible, noEligibleInterface } from '../kernel/eligibility.js';
 import type { Family } from '../kernel/ip.js';
 import { auditInterface, isUplink, readConfRows, strictMultihomedFindings } from './conf-audit.js';
 import { checkFindings, checkSource, type CheckContext } from './checks.js';
@@ -60,10 +60,7 @@ export async function auditRpFilter(p: Platform, opts: AuditOptions = {}): Promi
   const sources = opts.sources ?? [];
   const needsTargets = v4 && (sources.length > 0 || opts.listenSeconds !== undefined);
   if (needsTargets && targets.length === 0) {
-    findings.push(makeFinding('NO_ELIGIBLE_INTERFACE', {
-      message: 'No selected interface is up with an IPv4 address and the MULTICAST flag: no source can be checked.',
-      evidence: { selected: [...selected] },
-    }));
+    findings.push(noEligibleInterface(inv.interfaces.filter((i) => selected.has(i.name)), [4], 'check a source against'));
   }
   const checks: SourceCheck[] = [];
   if (v4) {

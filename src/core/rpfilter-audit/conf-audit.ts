@@ -2,7 +2,8 @@
 import type { Platform } from '../../platform/types.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
-import { addressesOf, isEligible, type Interface } from '../kernel/interfaces.js';
+import { addressesOf, type Interface } from '../kernel/interfaces.js';
+import { isEligible } from '../kernel/eligibility.js';
 import { readRpConf } from '../kernel/rpfilter-conf.js';
 import type { ConfRow, RpfInterface } from './model.js';
 

@@ -9,7 +9,8 @@ import type { GroupSpec } from '../group-args.js';
 import type { Interface } from '../kernel/interfaces.js';
 import type { Family } from '../kernel/ip.js';
 import { makeProbeBuffer } from '../probe/format.js';
-import { skipReason, type SkipReason } from '../membership/join.js';
+import type { SkipReason } from '../membership/join.js';
+import { whyIneligible } from '../kernel/eligibility.js';
 import { sendErrnoSentence } from '../membership/errno-text.js';
 
 export interface SendOptions {
@@ -68,7 +69,7 @@ export function openSenders(api: SocketApi, interfaces: readonly Interface[], o:
   for (const i of interfaces.filter((x) => !x.loopback)) {
     const r: SendResult = { iface: i.name, ifindex: i.index, family: g.family, status: 'sent', sent: 0, rate: 0 };
     results.push(r);
-    const reason = skipReason(i, g.family);
+    const reason = whyIneligible(i, [g.family]);
     if (reason) {
       r.status = 'skipped';
       r.skipReason = reason;

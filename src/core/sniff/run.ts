@@ -8,9 +8,9 @@ import type { IfaceSelection } from '../kernel/iface-filter.js';
 import { familyOf, type Family } from '../kernel/ip.js';
 import { UsageError } from '../errors.js';
 import { exitFor } from '../exit.js';
-import { makeFinding } from '../findings/catalog.js';
 import type { Finding } from '../findings/model.js';
 import { loadInterfaces } from '../kernel/interfaces.js';
+import { noEligibleInterface, whyIneligible } from '../kernel/eligibility.js';
 import { parseGroupArgs, parsePort, type GroupSpec } from '../group-args.js';
 import { joinAll, type Membership } from '../membership/join.js';
 import { CaptureFileWriter, type ByteSink, type FileFormat } from './file-format.js';
@@ -93,9 +93,9 @@ function checkArgs(a: SniffArgs): GroupSpec[] {
 export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): Promise<number> {
   const groups = checkArgs(a);
   const inv = await loadInterfaces(deps.platform, { selection: a.selection, ...(a.family ? { family: a.family } : {}) });
-  const targets = inv.interfaces.filter((i) => i.up && !i.loopback);
+  const targets = inv.interfaces.filter((i) => whyIneligible(i, 'capture') === undefined);
   if (targets.length === 0) {
-    const f = makeFinding('NO_ELIGIBLE_INTERFACE', { message: 'No interface that is up (loopback excluded) matches the selection: nothing to capture on.' });
+    const f = noEligibleInterface(inv.interfaces, 'capture', 'capture on');
     out.summary({ stoppedBy: 'error', durationMs: 0, interfaces: [], flows: [] }, [f], '');
     return exitFor([f]);
   }

@@ -1,5 +1,5 @@
 // The interfaces' own state, and whether any interface can carry multicast at all.
-import { makeFinding } from '../../findings/catalog.js';
+import { noEligibleInterface } from '../../kernel/eligibility.js';
 import type { DoctorCheck } from '../types.js';
 
 export const interfacesCheck: DoctorCheck = {
@@ -8,10 +8,7 @@ export const interfacesCheck: DoctorCheck = {
   async run(ctx) {
     const findings = [...ctx.inventory.findings];
     if (ctx.eligible.length === 0) {
-      findings.push(makeFinding('NO_ELIGIBLE_INTERFACE', {
-        message: 'No selected interface is up with the MULTICAST flag and an address: nothing can join or send.',
-        evidence: { interfaces: ctx.inventory.interfaces.map((i) => ({ name: i.name, up: i.up, multicast: i.multicast, addresses: i.addresses.length })) },
-      }));
+      findings.push(noEligibleInterface(ctx.inventory.interfaces, ctx.opts.family ? [ctx.opts.family] : [4, 6], 'join or send multicast'));
     }
     return { findings, details: { eligible: ctx.eligible.map((i) => i.name) } };
   },

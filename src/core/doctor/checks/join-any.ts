@@ -13,7 +13,7 @@ import { makeFinding } from '../../findings/catalog.js';
 import { firstAndMore, type Finding } from '../../findings/model.js';
 import type { Platform, RoutePrefix } from '../../../platform/types.js';
 import type { Interface } from '../../kernel/interfaces.js';
-import { isEligible } from '../../kernel/interfaces.js';
+import { isEligible } from '../../kernel/eligibility.js';
 import { ipv4ToInt } from '../../kernel/ip.js';
 
 const linkLocal4 = (g: string): boolean => g.startsWith('224.0.0.');
@@ -43,7 +43,7 @@ export function groupRouteVia(group: string, dev: string, routes: readonly Route
 }
 
 export async function joinAnyFindings(p: Platform, interfaces: readonly Interface[]): Promise<Finding[]> {
-  const eligible = interfaces.filter((i) => !i.loopback && isEligible(i, 4));
+  const eligible = interfaces.filter((i) => isEligible(i, 4));
   if (eligible.length < 2) return [];
   const holders = new Map<string, string[]>();
   for (const i of eligible) {

@@ -10,7 +10,7 @@
 // every interface so that snooping switches forward the probes.
 import { makeFinding } from '../../findings/catalog.js';
 import { parseGroupArg } from '../../group-args.js';
-import { isEligible } from '../../kernel/interfaces.js';
+import { isEligible } from '../../kernel/eligibility.js';
 import { joinAll } from '../../membership/join.js';
 import { decodeProbe } from '../../probe/format.js';
 import { sendAll } from '../../send-all/run.js';
