@@ -1,11 +1,12 @@
-// The Linux implementation of Platform: /proc, /sys, os.networkInterfaces(), systeminformation
-// and iproute2's JSON output. The only module that reads the OS for the core.
+// The Linux implementation of Platform: /proc, /sys, os.networkInterfaces(), iproute2's JSON
+// output, and systeminformation for the Wi-Fi network only (platform/wifi-info.ts). The only module that reads the OS for the core.
 import { EnvironmentError } from '../core/errors.js';
 import { readFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import { parseProcNetIgmp, parseProcNetIgmp6, parseProcNetMcfilter } from './procfs/igmp.js';
 import { parseNetstat, parseSnmp6 } from './procfs/netstat.js';
 import { run } from './exec.js';
+import { classifyLink, readLinkFacts, readLinkSpeed } from './link-kind.js';
 import type { DefaultRoute, Platform, RawAddress, RawInterface, RouteGetQuery, RouteGetResult, RoutePrefix } from './types.js';
 
 async function readText(path: string): Promise<string | undefined> {
@@ -61,51 +62,24 @@ async function addressesByDevice(devices: readonly string[]): Promise<Map<string
   return out;
 }
 
-interface SiInfo { kind?: string; speed?: number | null; virtual?: boolean }
-
-/** systeminformation adds the interface kind and speed; it is optional colour, never required. */
-async function systemInfo(): Promise<Map<string, SiInfo>> {
-  const out = new Map<string, SiInfo>();
-  try {
-    const si = (await import('systeminformation')).default;
-    const list = await si.networkInterfaces();
-    for (const i of Array.isArray(list) ? list : [list]) {
-      out.set(i.iface, { kind: i.type, speed: i.speed, virtual: i.virtual });
-    }
-  } catch {
-    // Missing or failing: the kernel's own view below is enough.
-  }
-  return out;
-}
-
 export class LinuxPlatform implements Platform {
   readonly os = process.platform;
 
   async listInterfaces(opts: { details?: boolean } = {}): Promise<RawInterface[]> {
     const names = ((await readdir('/sys/class/net').catch(() => [])) as string[]).sort();
-    const [addrs, si] = await Promise.all([addressesByDevice(names), opts.details ? systemInfo() : new Map<string, SiInfo>()]);
-    const list = await Promise.all(
-      names.map(async (name): Promise<RawInterface | undefined> => {
-        const index = Number(await readSys(name, 'ifindex'));
-        if (!Number.isFinite(index) || index <= 0) return undefined;
-        const extra = si.get(name);
-        const iface: RawInterface = {
-          name,
-          index,
-          flags: parseInt((await readSys(name, 'flags')) || '0', 16),
-          operstate: (await readSys(name, 'operstate')) || 'unknown',
-          mtu: Number(await readSys(name, 'mtu')) || 0,
-          mac: await readSys(name, 'address'),
-          linkType: Number(await readSys(name, 'type')) || 0,
-          addresses: addrs.get(name) ?? [],
-        };
-        if (extra?.kind !== undefined) iface.kind = extra.kind;
-        if (extra?.speed !== undefined) iface.speedMbps = extra.speed;
-        if (extra?.virtual !== undefined) iface.virtual = extra.virtual;
-        return iface;
-      }),
-    );
-    return list.filter((i): i is RawInterface => i !== undefined).sort((a, b) => a.index - b.index);
+    const addrs = await addressesByDevice(names);
+    const list = (await Promise.all(names.map((name) => readInterface(name, addrs, opts.details ?? false))))
+      .filter((i): i is RawInterface => i !== undefined).sort((a, b) => a.index - b.index);
+    // systeminformation only where it adds something: a Wi-Fi interface, in the reports.
+    if (opts.details && list.some((i) => i.kind === 'wifi')) {
+      const { wifiLinks } = await import('./wifi-info.js');
+      const wifi = await wifiLinks();
+      for (const i of list) {
+        const w = i.kind === 'wifi' ? wifi.get(i.name) : undefined;
+        if (w) i.wifi = w;
+      }
+    }
+    return list;
   }
 
   async sysctl(key: string): Promise<string | undefined> {
@@ -250,6 +224,27 @@ export function parseIpJson(text: string, command: string): unknown[] {
   }
   if (!Array.isArray(v)) throw new EnvironmentError('IP_OUTPUT', `\`${command}\` printed JSON that is not a list`);
   return v;
+}
+
+async function readInterface(name: string, addrs: Map<string, RawAddress[]>, details: boolean): Promise<RawInterface | undefined> {
+  const index = Number(await readSys(name, 'ifindex'));
+  if (!Number.isFinite(index) || index <= 0) return undefined;
+  const linkType = Number(await readSys(name, 'type')) || 0;
+  const iface: RawInterface = {
+    name,
+    index,
+    flags: parseInt((await readSys(name, 'flags')) || '0', 16),
+    operstate: (await readSys(name, 'operstate')) || 'unknown',
+    mtu: Number(await readSys(name, 'mtu')) || 0,
+    mac: await readSys(name, 'address'),
+    linkType,
+    addresses: addrs.get(name) ?? [],
+  };
+  const cls = classifyLink(await readLinkFacts(name, linkType));
+  iface.kind = cls.kind;
+  if (cls.linkKind) iface.linkKind = cls.linkKind;
+  if (details && cls.kind === 'wired') Object.assign(iface, await readLinkSpeed(name));
+  return iface;
 }
 
 let instance: Platform | undefined;

@@ -2,6 +2,10 @@
 // src/platform/linux.ts implements it; test/helpers/fake-platform.ts fakes it.
 import type { IgmpDevice, Igmp6Entry, McFilterEntry } from './procfs/igmp.js';
 import type { Counters } from './procfs/netstat.js';
+import type { LinkKind } from './link-kind.js';
+import type { WifiLink } from './wifi-info.js';
+
+export type { LinkKind, WifiLink };
 
 export interface RawAddress {
   family: 4 | 6;
@@ -23,10 +27,15 @@ export interface RawInterface {
   /** ARPHRD type from /sys/class/net/IF/type (1 Ethernet, 772 loopback...). */
   linkType: number;
   addresses: RawAddress[];
-  /** From systeminformation when it knows: wired, wireless, virtual. */
-  kind?: string;
-  speedMbps?: number | null;
-  virtual?: boolean;
+  /** From /sys (platform/link-kind.ts): wired, wifi, vpn, tunnel, virtual... */
+  kind?: LinkKind;
+  /** The driver-level kind where /sys tells it: tun, tap, wireguard, ppp, gre, bridge, vlan... */
+  linkKind?: string;
+  /** `details` only: speed and duplex from /sys (wired links that are up). */
+  speedMbps?: number;
+  duplex?: 'full' | 'half';
+  /** `details` only, Wi-Fi only: the network it is on, from systeminformation. */
+  wifi?: WifiLink;
 }
 
 export interface DefaultRoute {
@@ -62,9 +71,10 @@ export interface Platform {
   /** 'linux', 'darwin'... (process.platform). */
   readonly os: string;
   /**
-   * Every interface from /sys and `ip -j addr`. `details`: also kind, speed and virtual from
-   * systeminformation, which runs a shell pipeline per interface synchronously (some 100 ms each
-   * here): for the inventory reports (interfaces, doctor), not for commands that act.
+   * Every interface from /sys and `ip -j addr`, with its kind (Wi-Fi, wired, VPN...: a few /sys
+   * reads each). `details`: also speed and duplex (the driver is asked), and for Wi-Fi the network
+   * (systeminformation in a bounded child process, once): for the inventory reports (interfaces,
+   * doctor), not for commands that act.
    */
   listInterfaces(opts?: { details?: boolean }): Promise<RawInterface[]>;
   /** A sysctl by dotted name (net.ipv4.conf.all.rp_filter); undefined when absent. */

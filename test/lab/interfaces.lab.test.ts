@@ -41,6 +41,22 @@ describe('interfaces on the laptop lab', { skip }, () => {
     assert.equal(wired.igmp.querierVersion, 'V3');
     assert.ok(wired.groups.some((g: any) => g.group === '224.0.0.1'));
     assert.deepEqual(doc.findings.filter((f) => f.severity !== 'info'), [], 'a healthy lab is quiet');
+    // veths: created in software, no bus device; /sys says so without systeminformation.
+    assert.equal(wired.kind, 'virtual');
+    assert.equal(byName(doc, 'lo').kind, 'loopback');
+  });
+
+  test('a tun device is a VPN link, a tap a virtual one (/sys tun_flags)', async () => {
+    await lp.lab.ip('host', 'tuntap', 'add', 'mode', 'tun', 'name', 'vpn0');
+    await lp.lab.ip('host', 'tuntap', 'add', 'mode', 'tap', 'name', 'tap0');
+    try {
+      const doc = await inventory();
+      assert.deepEqual([byName(doc, 'vpn0').kind, byName(doc, 'vpn0').linkKind], ['vpn', 'tun']);
+      assert.deepEqual([byName(doc, 'tap0').kind, byName(doc, 'tap0').linkKind], ['virtual', 'tap']);
+    } finally {
+      await lp.lab.ip('host', 'link', 'del', 'vpn0');
+      await lp.lab.ip('host', 'link', 'del', 'tap0');
+    }
   });
 
   test('a secondary address shows up', async () => {

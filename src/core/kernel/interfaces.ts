@@ -1,6 +1,6 @@
 // The interface model: what the kernel says of each interface, merged into one record, and
 // the findings that follow from it alone (IFACE_DOWN, IFACE_NO_MULTICAST, IFACE_NO_ADDRESS).
-import type { Platform, RawInterface } from '../../platform/types.js';
+import type { LinkKind, Platform, RawInterface, WifiLink } from '../../platform/types.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import { selectInterfaces, type IfaceSelection } from './iface-filter.js';
@@ -41,8 +41,14 @@ export interface Interface {
   flags: string[];
   mac: string;
   mtu: number;
-  kind?: string;
-  speedMbps?: number | null;
+  /** wired, wifi, vpn, tunnel, virtual... from /sys (undefined where the platform does not say). */
+  kind?: LinkKind;
+  /** tun, tap, wireguard, ppp, gre, bridge, vlan... where /sys tells it. */
+  linkKind?: string;
+  /** Inventory reports only (`details`): wired speed and duplex, the Wi-Fi network. */
+  speedMbps?: number;
+  duplex?: 'full' | 'half';
+  wifi?: WifiLink;
   addresses: Address[];
   defaultRoute: { ipv4: boolean; ipv6: boolean };
   rpFilter: RpFilterState;
@@ -61,7 +67,7 @@ export interface InventoryOptions {
   selection?: IfaceSelection;
   /** Restrict address-family checks (the -4 / -6 flags). */
   family?: Family;
-  /** Kind, speed and virtual (systeminformation): slow, for the inventory reports only. */
+  /** Speed, duplex and the Wi-Fi network (the driver and systeminformation asked): reports only. */
   details?: boolean;
 }
 
@@ -118,7 +124,10 @@ export async function loadInterfaces(p: Platform, opts: InventoryOptions = {}): 
       };
       if (igmpDev?.querier) iface.igmp.querierVersion = igmpDev.querier;
       if (r.kind !== undefined) iface.kind = r.kind;
+      if (r.linkKind !== undefined) iface.linkKind = r.linkKind;
       if (r.speedMbps !== undefined) iface.speedMbps = r.speedMbps;
+      if (r.duplex !== undefined) iface.duplex = r.duplex;
+      if (r.wifi !== undefined) iface.wifi = r.wifi;
       return iface;
     }),
   );
