@@ -7,7 +7,7 @@
 //   G/LEN        every group of the prefix (239.1.0.0/24)
 // Bad input is a UsageError naming the argument (exit 2, one line).
 import { UsageError } from './errors.js';
-import { compressIpv6, familyOf, intToIpv4, ipv4ToInt, ipv6ToBytes, isMulticast, networkOf, type Family } from './kernel/ip.js';
+import { compressIpv6, familyOf, intToIpv4, ipv6Text, ipv4ToInt, ipv6ToBytes, isMulticast, networkOf, type Family } from './kernel/ip.js';
 
 export interface GroupSpec {
   group: string;
@@ -67,9 +67,7 @@ function addToV6(addr: string, k: number): string {
     b[i] = v & 255;
     carry = Math.floor(v / 256);
   }
-  const words: string[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((((b[i] ?? 0) << 8) | (b[i + 1] ?? 0)).toString(16));
-  return compressIpv6(words.join(':'));
+  return ipv6Text(b);
 }
 
 function expand(arg: string, base: string, family: Family, count: number, max: number): string[] {

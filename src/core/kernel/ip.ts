@@ -88,25 +88,49 @@ export function networkOf(addr: string, len: number): string {
   for (let bit = 0; bit < 128; bit++) {
     if (bit >= len) b[bit >> 3] = (b[bit >> 3] ?? 0) & ~(0x80 >> (bit & 7));
   }
-  const words: string[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((((b[i] ?? 0) << 8) | (b[i + 1] ?? 0)).toString(16));
-  return compressIpv6(words.join(':'));
+  return ipv6Text(b);
 }
 
-/** Compresses a full 8-word IPv6 text to its shortest form (RFC 5952 section 4.2). */
-export function compressIpv6(full: string): string {
-  const words = full.split(':').map((w) => parseInt(w, 16).toString(16));
+// Scratch for ipv6Text: it is synchronous, and packet decoding calls it per address (no array per call).
+const WORDS = new Uint16Array(8);
+
+/**
+ * The one IPv6 formatter: RFC 5952 text of the 16 bytes at `off`. Lowercase hex without leading
+ * zeros (4.1, 4.3); the longest run of two or more zero groups becomes "::", the first one on a
+ * tie, never a single group (4.2). An IPv4-mapped address (::ffff:0:0/96) keeps its IPv4 tail
+ * dotted (section 5), as inet_ntop(3) and ip(8) print it; the deprecated IPv4-compatible form
+ * (::a.b.c.d, RFC 4291 2.5.5.1) is printed in hex like any other address.
+ */
+export function ipv6Text(b: Uint8Array, off = 0): string {
+  for (let k = 0; k < 8; k++) WORDS[k] = ((b[off + 2 * k] ?? 0) << 8) | (b[off + 2 * k + 1] ?? 0);
+  if (WORDS[0] === 0 && WORDS[1] === 0 && WORDS[2] === 0 && WORDS[3] === 0 && WORDS[4] === 0 && WORDS[5] === 0xffff) {
+    return `::ffff:${b[off + 12] ?? 0}.${b[off + 13] ?? 0}.${b[off + 14] ?? 0}.${b[off + 15] ?? 0}`;
+  }
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < words.length; ) {
-    if (words[i] !== '0') { i++; continue; }
+  for (let i = 0; i < 8; ) {
+    if (WORDS[i] !== 0) { i++; continue; }
     let j = i;
-    while (j < words.length && words[j] === '0') j++;
+    while (j < 8 && WORDS[j] === 0) j++;
     if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
     i = j;
   }
-  if (bestStart < 0) return words.join(':');
-  return `${words.slice(0, bestStart).join(':')}::${words.slice(bestStart + bestLen).join(':')}`;
+  let out = '';
+  for (let k = 0; k < 8; k++) {
+    if (k === bestStart) {
+      out += '::';
+      k += bestLen - 1;
+      continue;
+    }
+    if (out !== '' && !out.endsWith(':')) out += ':';
+    out += (WORDS[k] ?? 0).toString(16);
+  }
+  return out;
+}
+
+/** Any IPv6 text (full, compressed, upper case, dotted tail) in its RFC 5952 form (ipv6Text). */
+export function compressIpv6(text: string): string {
+  return ipv6Text(ipv6ToBytes(text));
 }
 
 export function isLinkLocalUnicast6(addr: string): boolean {

@@ -1,12 +1,11 @@
 // --collisions: which MACs the given groups share, and which groups land on the MAC of a
 // 224.0.0.x link-local group. IPv4 is counted per MAC over interval sets (count4.ts); IPv6
 // groups are held one by one (ranges are capped, input.ts MAX_RANGE6).
-import { intToIpv4 } from '../kernel/ip.js';
+import { intToIpv4, ipv6Text } from '../kernel/ip.js';
 import { GroupSet4 } from './group-set.js';
 import { countPerMac4 } from './count4.js';
 import { bigintToBytes, bytesToBigint, type Item } from './input.js';
 import { GROUPS_PER_MAC4, groupOf, mac4Text, mac6Text } from './mac.js';
-import { ipv6Text } from './scope.js';
 import { WELL_KNOWN_4 } from './well-known.js';
 
 export interface GroupsInput {

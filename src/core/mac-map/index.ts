@@ -4,14 +4,13 @@ import type { Platform } from '../../platform/types.js';
 import { UsageError } from '../errors.js';
 import type { Finding } from '../findings/model.js';
 import type { IfaceSelection } from '../kernel/iface-filter.js';
-import { intToIpv4, type Family } from '../kernel/ip.js';
+import { intToIpv4, ipv6Text, type Family } from '../kernel/ip.js';
 import { analyseCollisions, groupsOf, type CollisionReport } from './collisions.js';
 import { collisionFindings, linkLocalFinding, type LinkLocalSummary } from './findings.js';
 import { GroupSet4 } from './group-set.js';
 import { joinedGroups } from './host.js';
 import { bigintToBytes, type Item } from './input.js';
 import { lookup, type Lookup } from './lookup.js';
-import { ipv6Text } from './scope.js';
 
 export interface MacMapOptions {
   items: Item[];

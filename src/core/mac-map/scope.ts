@@ -3,7 +3,7 @@
 // (unicast-prefix-based), RFC 2365 (administratively scoped, section 6.2 sub-scopes).
 // IPv6: RFC 4291 section 2.7 (flags, scope nibble), RFC 7346 (scope names), RFC 3306 / 3956
 // (prefix-based / embedded-RP), RFC 4607 (ff3x::/96 SSM).
-import { compressIpv6, intToIpv4 } from '../kernel/ip.js';
+import { intToIpv4, ipv6Text } from '../kernel/ip.js';
 import { ipv4GroupToMac, ipv6GroupToMac } from './mac.js';
 import { WELL_KNOWN_4, WELL_KNOWN_6, WELL_KNOWN_6_ANY_SCOPE } from './well-known.js';
 
@@ -84,12 +84,6 @@ const SCOPE_NOTES6: Partial<Record<Scope, string>> = {
   'interface-local': 'loopback only: never leaves the host',
   'link-local': 'never forwarded by routers',
 };
-
-export function ipv6Text(bytes: Uint8Array): string {
-  const words: string[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16));
-  return compressIpv6(words.join(':'));
-}
 
 /** The group with its scope nibble cleared: ff05::fb -> ff00::fb, the key of variable-scope names. */
 function anyScopeKey(bytes: Uint8Array): string {

@@ -15,7 +15,7 @@
 //
 // The header is written once per (interface, group); each send only stamps sequence and time,
 // so the hot path allocates nothing.
-import { familyOf, ipv4ToInt, ipv6ToBytes, intToIpv4, compressIpv6 } from '../kernel/ip.js';
+import { familyOf, ipv4ToInt, ipv6ToBytes, intToIpv4, ipv6Text } from '../kernel/ip.js';
 
 export const PROBE_MAGIC = 0x4d434450; // "MCDP"
 export const PROBE_VERSION = 1;
@@ -90,9 +90,7 @@ function groupAt(buf: Uint8Array, off: number): string {
   if (mapped && buf[off + 10] === 0xff && buf[off + 11] === 0xff) {
     return intToIpv4((((buf[off + 12] ?? 0) << 24) | ((buf[off + 13] ?? 0) << 16) | ((buf[off + 14] ?? 0) << 8) | (buf[off + 15] ?? 0)) >>> 0);
   }
-  const words: string[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((((buf[off + i] ?? 0) << 8) | (buf[off + i + 1] ?? 0)).toString(16));
-  return compressIpv6(words.join(':'));
+  return ipv6Text(buf, off);
 }
 
 /** Cheap test used on the hot path before decoding. */

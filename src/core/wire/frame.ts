@@ -3,7 +3,8 @@
 //   the buffer (link, IP, UDP); no allocation for a well-formed data packet.
 // - decodeFrame(): the convenient form (addresses as text, IGMP/MLD decoded) for the rare
 //   packets that need it and for other commands (querier-check).
-import { ipv4At, ipv6At, macAt, scanLink, u16, type LinkScan } from './link.js';
+import { ipv4At, macAt, scanLink, u16, type LinkScan } from './link.js';
+import { ipv6Text as ipv6At } from '../kernel/ip.js';
 import { IPPROTO, newIpScan, pseudoSum6, scanIp, type IpScan } from './network.js';
 import { decodeIgmp, isMalformed, type IgmpMessage, type Malformed } from './igmp.js';
 import { decodeMld, type MldMessage } from './mld.js';

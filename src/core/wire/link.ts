@@ -106,21 +106,3 @@ export function macAt(buf: Uint8Array, off: number): string {
 export function ipv4At(buf: Uint8Array, off: number): string {
   return `${buf[off] ?? 0}.${buf[off + 1] ?? 0}.${buf[off + 2] ?? 0}.${buf[off + 3] ?? 0}`;
 }
-
-/** RFC 5952 text of 16 bytes at off. */
-export function ipv6At(buf: Uint8Array, off: number): string {
-  const w: number[] = [];
-  for (let i = 0; i < 16; i += 2) w.push(u16(buf, off + i));
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (w[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && w[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = (a: number[]): string => a.map((x) => x.toString(16)).join(':');
-  if (bestStart < 0) return hex(w);
-  return `${hex(w.slice(0, bestStart))}::${hex(w.slice(bestStart + bestLen))}`;
-}

@@ -1,7 +1,8 @@
 // MLD messages (ICMPv6): MLDv1 (RFC 2710) and MLDv2 (RFC 3810).
 // A query of 24 bytes is MLDv1, of 28 bytes or more MLDv2; other lengths are not valid queries
 // (RFC 3810 section 8.1).
-import { ipv6At, u16 } from './link.js';
+import { u16 } from './link.js';
+import { ipv6Text as ipv6At } from '../kernel/ip.js';
 import { checksum } from './network.js';
 import { decodeCode16, decodeCode8, decodeGroupRecords, type GroupRecord, type RecordLayout } from './group-records.js';
 import type { Malformed } from './igmp.js';

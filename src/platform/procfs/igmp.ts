@@ -1,5 +1,6 @@
 // Parsers for /proc/net/igmp, /proc/net/igmp6 and /proc/net/mcfilter (Linux net/ipv4/igmp.c,
 // net/ipv6/mcast.c). Formats recorded from this kernel live in fixtures/proc/.
+import { ipv6Text } from '../../core/kernel/ip.js';
 
 export interface IgmpGroup {
   /** Dotted quad. */
@@ -77,23 +78,9 @@ export interface Igmp6Entry {
 
 /** 32 hex digits to the compressed text form (RFC 5952). */
 export function hex32ToIpv6(hex: string): string {
-  const words: number[] = [];
-  for (let i = 0; i < 32; i += 4) words.push(parseInt(hex.slice(i, i + 4), 16));
-  // Longest run of zero words (length >= 2) becomes "::".
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hexWords = words.map((w) => w.toString(16));
-  if (bestStart < 0) return hexWords.join(':');
-  const head = hexWords.slice(0, bestStart).join(':');
-  const tail = hexWords.slice(bestStart + bestLen).join(':');
-  return `${head}::${tail}`;
+  const b = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) b[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16) || 0;
+  return ipv6Text(b);
 }
 
 export function parseProcNetIgmp6(text: string): Igmp6Entry[] {

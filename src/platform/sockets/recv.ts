@@ -13,7 +13,7 @@ import { SocketError } from './errno.js';
 import { SIZEOF_IOVEC, SIZEOF_MMSGHDR } from './constants.js';
 import { allocNative, freeNative, lastErrno, type Libc, type NativeBlock } from './libc.js';
 import type { Datagram, Fd, Receiver } from './types.js';
-import { intToIpv4, compressIpv6 } from '../../core/kernel/ip.js';
+import { intToIpv4, ipv6Text } from '../../core/kernel/ip.js';
 
 const MSG_DONTWAIT = 0x40;
 const MSG_TRUNC = 0x20;
@@ -56,9 +56,7 @@ function v4Name(n: number): string {
   return s;
 }
 function v6Name(b: Buffer, off: number): string {
-  const w: string[] = [];
-  for (let i = 0; i < 16; i += 2) w.push(b.readUInt16BE(off + i).toString(16));
-  return compressIpv6(w.join(':'));
+  return ipv6Text(b, off);
 }
 
 interface Entry {
