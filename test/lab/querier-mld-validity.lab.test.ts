@@ -31,8 +31,22 @@ describe('querier-check: MLD queries the kernel ignores', { skip }, () => {
 
   before(async () => {
     lp = await buildLaptop();
-    // DAD must end before the link-local addresses can send or answer.
+    // DAD must end before the link-local addresses can send or answer, and the host's unsolicited
+    // MLD reports for its new addresses (robustness retransmissions after DAD) must be over, or
+    // the kernel's report counter below moves for a reason other than the queries. On a loaded
+    // machine DAD ends late: wait until the counter holds still for 1.5 s (bounded at 15 s).
     await sleep(2500);
+    const outReports = async (): Promise<number> => {
+      const c = await snmp6();
+      return (c.Icmp6OutMLDv2Reports ?? 0) + (c.Icmp6OutGroupMembResponses ?? 0);
+    };
+    let last = await outReports();
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
+      await sleep(1500);
+      const now = await outReports();
+      if (now === last) break;
+      last = now;
+    }
     peerLl = await linkLocal('peer-b', 'eth0');
     hostLl = await linkLocal('host', 'wifi0');
   });
