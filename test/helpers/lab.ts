@@ -152,15 +152,7 @@ export class Lab {
     const child = this.spawn(role, 'tcpdump', ['-i', iface, '-n', '-l', '-v', '--immediate-mode', ...extra, ...filter]);
     let out = '';
     child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
-    await new Promise<void>((resolve, reject) => {
-      let err = '';
-      const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);
-      child.stderr?.on('data', (d: Buffer) => {
-        err += d.toString();
-        if (err.includes('listening on')) { clearTimeout(timer); resolve(); }
-      });
-      child.on('exit', () => { clearTimeout(timer); reject(new Error(`tcpdump exited: ${err}`)); });
-    });
+    await tcpdumpListening(child);
     return {
       stop: () =>
         new Promise<string[]>((resolve) => {
@@ -197,6 +189,19 @@ function foldTcpdump(text: string): string[] {
     else lines.push(l);
   }
   return lines;
+}
+
+/** Resolves when tcpdump says it listens (on stderr); rejects when it exits or says nothing in 10 s. */
+export function tcpdumpListening(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('listening on')) { clearTimeout(timer); resolve(); }
+    });
+    child.on('exit', () => { clearTimeout(timer); reject(new Error(`tcpdump exited: ${err}`)); });
+  });
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -105,13 +105,17 @@ export function sendStream(lab: Lab, role: string, group: string, port: number, 
  */
 export interface BridgeLab { lab: Lab; querier: string }
 
-export async function buildQuerierBridge(lab: Lab, querierCidr: string, membershipCs = 300): Promise<BridgeLab> {
+/** The bridge's timers, in centiseconds (as `ip link ... type bridge` takes them). */
+export interface BridgeTimers { membershipCs?: number; queryCs?: number; responseCs?: number; startupCs?: number }
+
+export async function buildQuerierBridge(lab: Lab, querierCidr: string, timers: BridgeTimers = {}): Promise<BridgeLab> {
+  const { membershipCs = 300, queryCs = 100, responseCs = 50, startupCs = 50 } = timers;
   for (const ns of ['sw', 'host', 'gw', 'src']) await lab.addNs(ns);
   await lab.ip('sw', 'link', 'add', 'br0', 'type', 'bridge',
     'mcast_snooping', '1', 'mcast_querier', '1', 'mcast_query_use_ifaddr', '1', 'mcast_igmp_version', '3',
     'mcast_membership_interval', String(membershipCs), 'mcast_querier_interval', String(membershipCs),
-    'mcast_query_interval', '100', 'mcast_query_response_interval', '50',
-    'mcast_startup_query_interval', '50', 'mcast_last_member_interval', '50');
+    'mcast_query_interval', String(queryCs), 'mcast_query_response_interval', String(responseCs),
+    'mcast_startup_query_interval', String(startupCs), 'mcast_last_member_interval', '50');
   await lab.addr('sw', 'br0', querierCidr);
   await lab.ip('sw', 'link', 'set', 'br0', 'up');
   await lab.veth('sw', 'p1', 'host', 'lan0');

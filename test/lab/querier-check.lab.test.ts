@@ -172,7 +172,7 @@ describe('querier-check on a snooping bridge whose querier the strict-rp_filter 
   const scenario = async (querierCidr: string, expect: string): Promise<{ counts: { early: number; late: number; total: number; lastAtS: number }; code: number; doc: Doc; planned: number; mdb: string }> => {
     const lab = await Lab.create();
     try {
-      await buildQuerierBridge(lab, querierCidr, 300);
+      await buildQuerierBridge(lab, querierCidr, { membershipCs: 300 });
       const querier = querierCidr.split('/')[0]!;
       const planned = (await lab.cli('host', ['querier-check', '--planned', querier, '--iface', 'lan0'])).code;
       // With a 3 s membership interval the stream stops 9.4-9.6 s after the join on this kernel
