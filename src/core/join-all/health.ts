@@ -47,7 +47,7 @@ export function receiveHealth(rows: readonly RowStats[], ifaces: readonly IfaceR
     }));
   }
   for (const x of ifaces) {
-    const f = stormFinding(x.iface, x.sources, x.senders, (x.lastAtMs - x.firstAtMs) / 1000);
+    const f = stormFinding(x.iface, { sources: x.sources }, x.senders, (x.lastAtMs - x.firstAtMs) / 1000);
     if (f) out.push(f);
   }
   for (const r of rows) {
@@ -61,14 +61,22 @@ export function receiveHealth(rows: readonly RowStats[], ifaces: readonly IfaceR
   return out;
 }
 
-/** TRAFFIC_STORM when an interface saw more than STORM_DISTINCT sources or sender ids (sniff too). */
-export function stormFinding(iface: string, sources: number, senders: number, seconds: number): Finding | undefined {
+/**
+ * What a storm was counted over: join-all and mesh count distinct source addresses on their
+ * socket; sniff counts distinct source x group flows (its tables are per flow), which a flood of
+ * spoofed sources and a flood of spoofed groups both raise. The message names the one counted.
+ */
+export type StormKeys = { sources: number } | { flows: number };
+
+/** TRAFFIC_STORM when an interface saw more than STORM_DISTINCT sources (or flows) or sender ids. */
+export function stormFinding(iface: string, keys: StormKeys, senders: number, seconds: number): Finding | undefined {
   const secs = Math.max(0.1, seconds);
-  const what = senders > STORM_DISTINCT ? `${senders} probe sender ids` : sources > STORM_DISTINCT ? `${sources} source addresses` : undefined;
+  const [n, label] = 'flows' in keys ? [keys.flows, 'source x group flows'] : [keys.sources, 'source addresses'];
+  const what = senders > STORM_DISTINCT ? `${senders} probe sender ids` : n > STORM_DISTINCT ? `${n} ${label}` : undefined;
   if (!what) return undefined;
   return makeFinding('TRAFFIC_STORM', {
     iface,
     message: `A flood of ${what} in ${secs.toFixed(1)} s on ${iface}: likely spoofed, or a forwarding loop; the tables keep the first streams and count the rest.`,
-    evidence: { sources, senders, seconds: Math.round(secs * 10) / 10, estimated: sources > 256 || senders > 256 },
+    evidence: { ...keys, senders, seconds: Math.round(secs * 10) / 10, estimated: n > 256 || senders > 256 },
   });
 }

@@ -168,7 +168,7 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
     membership?.close();
     membership = undefined;
     const bytes = sink?.commit();
-    const storms = summary.interfaces.flatMap((c) => stormFinding(c.iface, c.distinctFlows, c.distinctSenders, summary.durationMs / 1000) ?? []);
+    const storms = summary.interfaces.flatMap((c) => stormFinding(c.iface, { flows: c.distinctFlows }, c.distinctSenders, summary.durationMs / 1000) ?? []);
     const findings = [...joinFindings, ...churn?.findings() ?? [], ...trafficFindings(summary.flows), ...storms];
     out.summary(summary, findings, factory.version,
       sink && fileWriter ? { path: sink.path, format: a.format, packets: fileWriter.packets, bytes: bytes ?? 0 } : undefined);
