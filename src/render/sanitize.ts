@@ -11,21 +11,7 @@
 // - xmlEscape: before XML text or attribute values; also drops what XML 1.0 forbids outright
 //   (most C0 controls, lone surrogates, U+FFFE/U+FFFF), which no escape can carry.
 
-/**
- * C0 controls, DEL, C1 controls (0x9b is a one-byte CSI on some terminals), the bidi
- * embeddings/overrides/isolates, and the Unicode line/paragraph separators.
- */
-// eslint-disable-next-line no-control-regex
-const TERM_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-const NAMED: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-function visible(c: string): string {
-  const named = NAMED[c];
-  if (named) return named;
-  const code = c.charCodeAt(0);
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-}
+import { TERM_UNSAFE, visibleEscape as visible } from '../core/safe-text.js';
 
 /**
  * A string from outside, safe to print on a terminal: every control character becomes a visible

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeProbe, makeProbeBuffer, probeHeaderLength, stampProbe } from '../../src/core/probe/format.js';
+import { decodeProbe, makeProbeBuffer, probeHeaderLength, stampProbe, SENDER_ID_MAX, IFNAME_MAX } from '../../src/core/probe/format.js';
+import { hasTerminalControl } from '../../src/render/sanitize.js';
 import { StreamTracker } from '../../src/core/probe/tracker.js';
 
 test('a probe round-trips, IPv4 and IPv6, padded to the asked size', () => {
@@ -23,6 +24,38 @@ test('anything that is not a whole probe decodes to undefined, never throws', ()
   }));
   const good = makeProbeBuffer({ senderId: 's', ifname: 'e', ifindex: 1, group: '239.0.0.1', ttl: 1 });
   for (let cut = 0; cut < good.length; cut++) assert.equal(decodeProbe(good.subarray(0, cut)), undefined);
+});
+
+test('sender ids and interface names are sanitised where they are decoded: escaped, bounded', () => {
+  // A forger's id: an OSC title, a fake line, a bidi override, a C1 CSI, then 255 bytes in all.
+  const evil = `\u001b]0;pwned\u0007\r\nPASS \u202eabc\u009b31m${'x'.repeat(240)}`;
+  const buf = makeProbeBuffer({ senderId: evil, ifname: 'e\u001b[2Jth0\u0000', ifindex: 1, group: '239.0.0.1', ttl: 1 });
+  assert.equal(buf.readUInt8(40), 255, 'the wire carries the whole 255 bytes');
+  const p = decodeProbe(buf);
+  assert.ok(p);
+  const shown = '\\x1b]0;pwned\\x07\\r\\nPASS \\u202eabc\\x9b31m';
+  assert.equal(p.senderId, `${shown}${'x'.repeat(SENDER_ID_MAX - shown.length - 1)}\u2026`);
+  assert.equal(p.senderId.length, SENDER_ID_MAX);
+  assert.equal(p.ifname, 'e\\x1b[2Jth0\\x00');
+  for (const s of [p.senderId, p.ifname]) assert.ok(!hasTerminalControl(s), JSON.stringify(s));
+  // Honest names pass unchanged, at their longest too (HOST_NAME_MAX 64 + "-xxxx"; IFNAMSIZ - 1).
+  const honest = { senderId: `${'h'.repeat(64)}-1a2b`, ifname: 'enp0s31f6.4000', ifindex: 2, group: 'ff05::1', ttl: 1 };
+  const q = decodeProbe(makeProbeBuffer(honest));
+  assert.deepEqual({ senderId: q?.senderId, ifname: q?.ifname }, { senderId: honest.senderId, ifname: honest.ifname });
+  // Whatever bytes arrive, the names stay safe and within their caps; invalid UTF-8 too.
+  fc.assert(fc.property(fc.uint8Array({ minLength: 0, maxLength: 255 }), fc.uint8Array({ minLength: 0, maxLength: 255 }), (id, name) => {
+    const b = Buffer.alloc(42 + id.length + name.length);
+    makeProbeBuffer({ senderId: '', ifname: '', ifindex: 1, group: '239.0.0.1', ttl: 1 }).copy(b, 0, 0, 42);
+    b.writeUInt16BE(b.length, 6);
+    b.writeUInt8(id.length, 40);
+    b.writeUInt8(name.length, 41);
+    b.set(id, 42);
+    b.set(name, 42 + id.length);
+    const d = decodeProbe(b);
+    assert.ok(d);
+    assert.ok(d.senderId.length <= SENDER_ID_MAX && d.ifname.length <= IFNAME_MAX, JSON.stringify(d));
+    assert.ok(!hasTerminalControl(d.senderId) && !hasTerminalControl(d.ifname), JSON.stringify(d));
+  }), { numRuns: 500 });
 });
 
 test('tracker counts loss, duplicates and reorder', () => {

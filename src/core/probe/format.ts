@@ -16,10 +16,18 @@
 // The header is written once per (interface, group); each send only stamps sequence and time,
 // so the hot path allocates nothing.
 import { familyOf, ipv4ToInt, ipv6ToBytes, intToIpv4, ipv6Text } from '../kernel/ip.js';
+import { safeName } from '../safe-text.js';
 
 export const PROBE_MAGIC = 0x4d434450; // "MCDP"
 export const PROBE_VERSION = 1;
 export const PROBE_FIXED = 42;
+/**
+ * The longest sender id and interface name a decoded probe carries, after sanitising. An honest
+ * id is the hostname (HOST_NAME_MAX 64 on Linux) plus "-xxxx"; an interface name is at most 15
+ * bytes (IFNAMSIZ 16). The rest of the 255 bytes the wire allows is only a forger's.
+ */
+export const SENDER_ID_MAX = 72;
+export const IFNAME_MAX = 32;
 const SEQ_OFF = 12;
 const TIME_OFF = 16;
 
@@ -98,7 +106,12 @@ export function isProbe(buf: Uint8Array, off = 0, len = buf.length - off): boole
   return len >= PROBE_FIXED && buf[off] === 0x4d && buf[off + 1] === 0x43 && buf[off + 2] === 0x44 && buf[off + 3] === 0x50;
 }
 
-/** Decodes a probe at buf[off..off+len); undefined for anything else. Never throws. */
+/**
+ * Decodes a probe at buf[off..off+len); undefined for anything else. Never throws. The sender id
+ * and interface name come from whoever sent the datagram: they are sanitised here, where they
+ * enter (controls shown as escapes, cut to SENDER_ID_MAX / IFNAME_MAX), so every table, document
+ * and line that later holds them (join-all, mesh, sniff, mesh-report) holds a safe, bounded name.
+ */
 export function decodeProbe(buf: Uint8Array, off = 0, len = buf.length - off): Probe | undefined {
   if (!isProbe(buf, off, len)) return undefined;
   const dv = new DataView(buf.buffer, buf.byteOffset + off, len);
@@ -116,8 +129,8 @@ export function decodeProbe(buf: Uint8Array, off = 0, len = buf.length - off): P
     seq: dv.getUint32(SEQ_OFF),
     sentUs: dv.getFloat64(TIME_OFF),
     group: groupAt(buf, off + 24),
-    senderId: text.toString('utf8', PROBE_FIXED, PROBE_FIXED + idLen),
-    ifname: text.toString('utf8', PROBE_FIXED + idLen, headerLen),
+    senderId: safeName(text.toString('utf8', PROBE_FIXED, PROBE_FIXED + idLen), SENDER_ID_MAX),
+    ifname: safeName(text.toString('utf8', PROBE_FIXED + idLen, headerLen), IFNAME_MAX),
     size: len,
   };
 }
