@@ -13,7 +13,10 @@ import { SocketError } from './errno.js';
 import { SIZEOF_IOVEC, SIZEOF_MMSGHDR } from './constants.js';
 import { allocNative, freeNative, lastErrno, type Libc, type NativeBlock } from './libc.js';
 import type { Datagram, Fd, Receiver } from './types.js';
-import { intToIpv4, ipv6Text } from '../../core/kernel/ip.js';
+import { readControl, v4Name, v6Name, type ControlInfo } from './cmsg.js';
+
+const SOL_SOCKET = 1;
+const SO_MEMINFO = 55;
 
 const MSG_DONTWAIT = 0x40;
 const MSG_TRUNC = 0x20;
@@ -32,32 +35,6 @@ const NAME = 32;
 const MAX_ROUNDS = 32;
 const WAIT_MS = 100;
 const MAX_EVENTS = 64;
-
-// cmsg levels and types (include/uapi/linux/in.h, in6.h, asm-generic/socket.h).
-const SOL_SOCKET = 1;
-const SO_RXQ_OVFL = 40;
-const SO_MEMINFO = 55;
-const IPPROTO_IP = 0;
-const IP_PKTINFO = 8;
-const IP_TTL = 2;
-const IPPROTO_IPV6 = 41;
-const IPV6_PKTINFO = 50;
-const IPV6_HOPLIMIT = 52;
-
-/** Address strings are cached: a flood of spoofed sources is bounded by clearing at the cap. */
-const v4Names = new Map<number, string>();
-function v4Name(n: number): string {
-  let s = v4Names.get(n);
-  if (s === undefined) {
-    if (v4Names.size >= 65536) v4Names.clear();
-    s = intToIpv4(n);
-    v4Names.set(n, s);
-  }
-  return s;
-}
-function v6Name(b: Buffer, off: number): string {
-  return ipv6Text(b, off);
-}
 
 interface Entry {
   fd: Fd;
@@ -139,6 +116,7 @@ export function startReceiver(c: Libc, fd: Fd, family: 4 | 6, onDatagram: (d: Da
   const d: Datagram = { data: b.subarray(0, 0), size: 0, from: { address: '', port: 0, size: 0 }, dst: '', ifindex: 0, ttl: -1 };
   let overflow = 0;
   let closed = false;
+  const ctl: ControlInfo = { dst: '', ifindex: 0, ttl: -1, overflow: -1 };
 
   const parse = (i: number, len: number): void => {
     const m = hdrOff + i * SIZEOF_MMSGHDR;
@@ -153,35 +131,11 @@ export function startReceiver(c: Libc, fd: Fd, family: 4 | 6, onDatagram: (d: Da
     }
     d.from.port = b.readUInt16BE(name + 2);
     d.from.size = len;
-    d.dst = '';
-    d.ifindex = 0;
-    d.ttl = -1;
-    // cmsghdr: u64 len, i32 level, i32 type, data at +16; each aligned to 8.
-    const ctl = ctlOff + i * CTL;
-    const end = ctl + Math.min(CTL, Number(b.readBigUInt64LE(m + 40)));
-    let p = ctl;
-    while (p + 16 <= end) {
-      const clen = Number(b.readBigUInt64LE(p));
-      if (clen < 16 || p + clen > end) break;
-      const level = b.readInt32LE(p + 8);
-      const type = b.readInt32LE(p + 12);
-      const data = p + 16;
-      if (level === IPPROTO_IP && type === IP_PKTINFO) {
-        d.ifindex = b.readInt32LE(data);
-        d.dst = v4Name(b.readUInt32BE(data + 8));
-      } else if (level === IPPROTO_IP && type === IP_TTL) {
-        d.ttl = b.readInt32LE(data);
-      } else if (level === IPPROTO_IPV6 && type === IPV6_PKTINFO) {
-        d.dst = v6Name(b, data);
-        d.ifindex = b.readInt32LE(data + 16);
-      } else if (level === IPPROTO_IPV6 && type === IPV6_HOPLIMIT) {
-        d.ttl = b.readInt32LE(data);
-      } else if (level === SOL_SOCKET && type === SO_RXQ_OVFL) {
-        const n = b.readUInt32LE(data);
-        if (n > overflow) overflow = n;
-      }
-      p += (clen + 7) & ~7;
-    }
+    readControl(b, ctlOff + i * CTL, Math.min(CTL, Number(b.readBigUInt64LE(m + 40))), ctl);
+    d.dst = ctl.dst;
+    d.ifindex = ctl.ifindex;
+    d.ttl = ctl.ttl;
+    if (ctl.overflow > overflow) overflow = ctl.overflow;
     // The kernel rewrote these: reset for the next call.
     b.writeUInt32LE(NAME, m + 8);
     b.writeBigUInt64LE(BigInt(CTL), m + 40);
