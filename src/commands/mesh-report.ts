@@ -24,14 +24,14 @@ export default defineCommand<Args, typeof flags>({
   run: async (argv, ctx) => {
     const max = argv['max-loss'];
     const { readInputFile, loadMeshSchemas, writeFileAtomic } = await ctx.host.files();
-    const { parseMeshDocument, checkDistinct } = await import('../core/mesh/load.js');
+    const { parseMeshDocument } = await import('../core/mesh/load.js');
     const schemas = loadMeshSchemas();
-    const { mergeMesh } = await import('../core/mesh/merge.js');
+    const { MeshMerger } = await import('../core/mesh/merge.js');
     const { renderMeshReport, meshJUnit } = await import('../render/mesh-report.js');
-    const docs = [];
-    for (const file of argv.files) docs.push({ file, doc: parseMeshDocument(file, readInputFile(file), schemas) });
-    checkDistinct(docs);
-    const rep = mergeMesh(docs, max);
+    // One document at a time: read, checked, folded in, dropped (a 1000-host mesh is ~1 GB of JSON).
+    const merger = new MeshMerger();
+    for (const file of argv.files) merger.add(file, parseMeshDocument(file, readInputFile(file), schemas));
+    const rep = merger.finish(max);
     const now = new Date();
     if (argv.junit || argv.html) {
       if (argv.junit) await writeFileAtomic(argv.junit, meshJUnit(rep, now), '--junit');

@@ -61,19 +61,35 @@ function group<T>(items: readonly T[], by: (t: T) => string): Array<[string, T[]
   return [...m.entries()];
 }
 
+/** Cells a page draws (128 x 128 endpoints, about 7 MB of HTML); a larger matrix is left to --json. */
+export const HTML_MAX_CELLS = 16_384;
+/** Pair rows a page lists (failing ones first); the rest are counted. */
+export const HTML_MAX_PAIRS = 5_000;
+
 export function meshHtml(rep: MeshReport, generatedAt: Date): string {
   const name = hostNames(rep);
-  const byCell = new Map(rep.cells.map((c) => [`${c.from.host}|${c.from.iface}|${c.to.host}|${c.to.iface}`, c]));
-  const colGroups = group(rep.columns, (c) => c.host);
-  const rowGroups = group(rep.rows, (r) => r.host);
   const out: string[] = [];
   out.push('<!DOCTYPE html>', '<html lang="en"><head><meta charset="utf-8">',
     `<title>Multicast mesh ${esc(rep.group ?? '')}</title>`, `<style>${CSS}</style></head><body>`);
   out.push(`<h1>Multicast mesh${rep.group ? ` ${esc(rep.group)}` : ''}</h1>`);
-  out.push(`<p class="meta">${rep.hosts.filter((h) => h.file !== null).length} hosts reporting, ${rep.pairs.length} ordered pairs, loss tolerated ${esc(rep.maxLossPct)}%, generated ${esc(generatedAt.toISOString())}</p>`);
+  out.push(`<p class="meta">${rep.hosts.filter((h) => h.file !== null).length} hosts reporting, ${esc(rep.verdict.pairs)} ordered pairs, loss tolerated ${esc(rep.maxLossPct)}%, generated ${esc(generatedAt.toISOString())}</p>`);
   out.push(`<p id="verdict" class="verdict ${rep.verdict.pass ? 'pass' : 'fail'}" data-pass="${rep.verdict.pass}">${rep.verdict.pass ? 'PASS' : 'FAIL'}: ${esc(rep.verdict.pairs - rep.verdict.failedPairs)} of ${esc(rep.verdict.pairs)} host pairs reach each other${rep.verdict.pass ? '' : `; ${esc(rep.verdict.failedPairs)} fail`}</p>`);
 
-  out.push('<h2>Matrix: rows send, columns receive</h2>', '<table class="matrix" id="matrix"><thead><tr><th colspan="2" rowspan="2">sender &darr; / receiver &rarr;</th>');
+  out.push('<h2>Matrix: rows send, columns receive</h2>');
+  if (rep.omitted.cells > 0 || rep.rows.length * rep.columns.length > HTML_MAX_CELLS) {
+    out.push(`<p id="matrix-omitted">${esc(rep.rows.length)} senders x ${esc(rep.columns.length)} receivers: more than the ${HTML_MAX_CELLS} cells a page draws. The failing pairs are listed below; mesh-report --json holds the numbers.</p>`);
+  } else matrixHtml(rep, name, out);
+  pairsHtml(rep, name, out);
+  findingsHtml(rep, out);
+  out.push('</body></html>', '');
+  return out.join('\n');
+}
+
+function matrixHtml(rep: MeshReport, name: (id: string) => string, out: string[]): void {
+  const byCell = new Map(rep.cells.map((c) => [`${c.from.host}|${c.from.iface}|${c.to.host}|${c.to.iface}`, c]));
+  const colGroups = group(rep.columns, (c) => c.host);
+  const rowGroups = group(rep.rows, (r) => r.host);
+  out.push('<table class="matrix" id="matrix"><thead><tr><th colspan="2" rowspan="2">sender &darr; / receiver &rarr;</th>');
   for (const [host, cols] of colGroups) out.push(`<th colspan="${cols.length}" class="host">${esc(name(host))}</th>`);
   out.push('</tr><tr>');
   for (const [, cols] of colGroups) for (const c of cols) out.push(`<th>${esc(c.iface)}</th>`);
@@ -92,13 +108,22 @@ export function meshHtml(rep: MeshReport, generatedAt: Date): string {
   out.push(`<span class="none" style="background-color: ${NO_DATA_COLOR}">&ndash; no data</span>`,
     `<span class="self" style="background-color: ${SELF_COLOR}">&middot; same host</span>`,
     '<span style="background-color: #555; outline: 3px solid #000; outline-offset: -3px">black frame: stream stopped</span></div>');
+}
 
+function pairsHtml(rep: MeshReport, name: (id: string) => string, out: string[]): void {
+  // Past the page's limit, the failing pairs first (rep.pairs is in matrix order).
+  const shown = rep.pairs.length <= HTML_MAX_PAIRS ? rep.pairs
+    : [...rep.pairs.filter((p) => p.status === 'fail'), ...rep.pairs.filter((p) => p.status !== 'fail')].slice(0, HTML_MAX_PAIRS);
   out.push('<h2>Host pairs</h2><table class="list" id="pairs"><thead><tr><th>sender</th><th>receiver</th><th>verdict</th><th>received / expected</th><th>worst loss</th><th>why</th></tr></thead><tbody>');
-  for (const p of rep.pairs) {
+  for (const p of shown) {
     out.push(`<tr data-from="${esc(p.from)}" data-to="${esc(p.to)}" data-status="${esc(p.status)}"><td>${esc(name(p.from))}</td><td>${esc(name(p.to))}</td><td class="st-${esc(p.status)}">${esc(p.status)}</td><td>${esc(p.received)} / ${esc(p.expected)}</td><td>${esc(p.worstLossPct)}%</td><td>${esc(p.reasons.join('; '))}</td></tr>`);
   }
   out.push('</tbody></table>');
+  const hidden = rep.verdict.pairs - shown.length;
+  if (hidden > 0) out.push(`<p id="pairs-omitted">and ${esc(hidden)} more pairs (${esc(rep.verdict.failedPairs - shown.filter((p) => p.status === 'fail').length)} of them failing) not listed here: mesh-report --json lists ${esc(rep.pairs.length)} pairs and counts all.</p>`);
+}
 
+function findingsHtml(rep: MeshReport, out: string[]): void {
   const withFindings = rep.hosts.filter((h) => h.findings.length > 0);
   out.push('<h2>Findings</h2>');
   if (withFindings.length === 0) out.push('<p>No host reported a finding.</p>');
@@ -110,6 +135,4 @@ export function meshHtml(rep: MeshReport, generatedAt: Date): string {
     }
     out.push('</ul>');
   }
-  out.push('</body></html>', '');
-  return out.join('\n');
 }

@@ -40,7 +40,7 @@ export function renderMeshReport(rep: MeshReport, out: Output, generatedAt: Date
     ? s.ok(`PASS: all ${rep.verdict.pairs} host pairs reach each other`)
     : s.bad(`FAIL: ${rep.verdict.failedPairs} of ${rep.verdict.pairs} host pairs fail`);
   out.line(`${s.bold(`Multicast mesh${rep.group ? ` ${t$(rep.group)}` : ''}`)}: ${head}`, true);
-  if (!out.quiet && rep.columns.length > MATRIX_COLUMNS) {
+  if (!out.quiet && (rep.columns.length > MATRIX_COLUMNS || rep.omitted.cells > 0)) {
     out.line(s.dim(`matrix: ${rep.rows.length} senders x ${rep.columns.length} receivers, too wide for a terminal: see --html or --json`));
   } else if (!out.quiet) {
     const byCell = new Map(rep.cells.map((c) => [`${c.from.host}|${c.from.iface}|${c.to.host}|${c.to.iface}`, c]));
@@ -55,14 +55,17 @@ export function renderMeshReport(rep: MeshReport, out: Output, generatedAt: Date
   if (failed.length) {
     out.line(s.bold('Failing pairs:'), true);
     for (const p of failed.slice(0, FAILED_SHOWN)) out.line(`  ${s.bad('FAIL')} ${name(p.from)} -> ${name(p.to)}: ${t$(p.reasons.join('; '))}`, true);
-    if (failed.length > FAILED_SHOWN) out.line(`  and ${failed.length - FAILED_SHOWN} more failing pairs (--json or --junit lists them all)`, true);
+    const more = rep.verdict.failedPairs - Math.min(failed.length, FAILED_SHOWN);
+    if (more > 0) out.line(`  and ${more} more failing pairs (${rep.omitted.pairs > 0 ? `--json lists ${failed.length - Math.min(failed.length, FAILED_SHOWN)} more` : '--json or --junit lists them all'})`, true);
   }
   // Reasons that are not a failing pair's (mixed groups): one set of pair prefixes, not a scan per reason.
   const pairPrefixes = new Set(failed.map((p) => `${hostnameOf(p.from)} -> `));
   for (const r of rep.verdict.reasons) {
     const arrow = r.indexOf(' -> ');
+    if (r.startsWith('and ') && r.endsWith(' more failing pairs')) continue; // counted above
     if (arrow < 0 || !pairPrefixes.has(r.slice(0, arrow + 4))) out.line(`  ${s.bad('FAIL')} ${t$(r)}`, true);
   }
+  if (rep.omitted.cells + rep.omitted.pairs + rep.omitted.hosts + rep.omitted.interfaces > 0) out.line(s.dim(omittedLine(rep)));
   const errors = rep.hosts.flatMap((h) => h.findings.filter((f) => f.severity === 'error' || out.verbose).map((f) => ({ h, f })));
   if (errors.length) {
     out.line(s.bold('Findings:'), true);
@@ -73,7 +76,22 @@ export function renderMeshReport(rep: MeshReport, out: Output, generatedAt: Date
   }
 }
 
-/** One testcase per ordered host pair: "sender -> receiver". */
+/** What the caps left out, in one line (src/core/mesh/merge.ts: CELL_CAP, PAIR_CAP, HOST_CAP). */
+export function omittedLine(rep: MeshReport): string {
+  const o = rep.omitted;
+  const parts = [
+    o.cells ? `${o.cells} of ${rep.totalCells} cells (only lossy and stopped ones are listed)` : '',
+    o.pairs ? `${o.pairs} of ${rep.verdict.pairs} pairs (failing ones are listed first)` : '',
+    o.hosts ? `${o.hosts} peers without a document past the ${rep.hosts.length} hosts tracked` : '',
+    o.interfaces ? `${o.interfaces} interfaces past the per-host limit` : '',
+  ].filter(Boolean);
+  return `not listed: ${parts.join('; ')}; the verdict counts every pair`;
+}
+
+/**
+ * One testcase per listed ordered host pair: "sender -> receiver"; the pairs the cap left out
+ * are one more testcase, failing if failing pairs are among them.
+ */
 export function meshJUnit(rep: MeshReport, generatedAt: Date): string {
   const name = hostNames(rep);
   const cases: JUnitCase[] = rep.pairs.map((p) => {
@@ -83,5 +101,12 @@ export function meshJUnit(rep: MeshReport, generatedAt: Date): string {
     tc.systemOut = `${p.received}/${p.expected} probes received, worst loss ${p.worstLossPct}%`;
     return tc;
   });
+  if (rep.omitted.pairs > 0) {
+    const failedHidden = rep.verdict.failedPairs - rep.pairs.filter((p) => p.status === 'fail').length;
+    const tc: JUnitCase = { name: `${rep.omitted.pairs} more host pairs (not listed)`, classname: `mcast-doctor.mesh.${rep.group ?? 'mixed'}`, timeSeconds: 0 };
+    if (failedHidden > 0) tc.failure = { message: `${failedHidden} of them fail`, body: omittedLine(rep) };
+    tc.systemOut = omittedLine(rep);
+    cases.push(tc);
+  }
   return junitXml(`mcast-doctor mesh ${rep.group ?? ''}`.trim(), cases, generatedAt);
 }

@@ -7,7 +7,6 @@
 import { UsageError } from '../errors.js';
 import { tooDeep, type SchemaRegistry } from '../schema/validate.js';
 import type { MeshDocument } from './model.js';
-import type { LoadedDoc } from './merge.js';
 
 export const MESH_SCHEMA_ID = 'mcast-doctor/mesh.schema.json';
 /** Deeper than any document mesh writes (finding evidence is a few levels); bounds every later walk. */
@@ -42,14 +41,4 @@ export function parseMeshDocument(file: string, text: string, schemas: SchemaReg
   const bad = schemas.validate(MESH_SCHEMA_ID, doc);
   if (bad) throw new UsageError('BAD_FILE', `${file}: ${bad.path || '(top)'} ${bad.message} (docs/schemas/mesh.schema.json)`);
   return doc as unknown as MeshDocument;
-}
-
-/** The same host twice (a file passed twice, or two runs of one host) would double its column. */
-export function checkDistinct(docs: readonly LoadedDoc[]): void {
-  const seen = new Map<string, string>();
-  for (const d of docs) {
-    const other = seen.get(d.doc.host.id);
-    if (other !== undefined) throw new UsageError('BAD_FILE', `${d.file} and ${other} are the same run of ${d.doc.host.hostname} (${d.doc.host.id}); pass each host's document once`);
-    seen.set(d.doc.host.id, d.file);
-  }
 }

@@ -1,8 +1,18 @@
 // mesh-report's core: the per-host documents merged into the whole matrix. Rows are every
 // (sender host, interface), columns every (receiver host, interface); a cell comes from the
 // receiver's own document. One verdict per ordered host pair (sender -> receiver).
+//
+// Bounded (issue 17): documents are folded in one at a time (MeshMerger.add) and dropped, so a
+// thousand 1 MB documents never sit in memory together. What is kept per ordered pair is a few
+// numbers and the cells that lost or stopped (pairs.ts); every cell is kept only while the mesh
+// has at most CELL_CAP of them (a 128-endpoint mesh), past that only the lossy and stopped ones.
+// Hosts heard without a document stop being tracked at HOST_CAP (a forged document naming a
+// million peers). The work is O(cells + hosts x documents): the pairs the matrix has.
+import { UsageError } from '../errors.js';
+import { DistinctCounter, hashString } from '../join-all/distinct.js';
 import type { Finding } from '../findings/model.js';
-import { hostnameOf, type MeshCell, type MeshDocument, type PairStatus } from './model.js';
+import type { MeshCell, MeshDocument, PairStatus } from './model.js';
+import { listPairs, type PairAgg } from './pairs.js';
 
 export interface Endpoint { host: string; iface: string }
 
@@ -31,6 +41,19 @@ export interface ReportHost {
   findings: Finding[];
 }
 
+/** What the report holds fewer of than the mesh had (all zero for a mesh within the caps). */
+export interface Omitted {
+  /** Cells not listed: past CELL_CAP, only lossy and stopped cells are. */
+  cells: number;
+  /** Pairs not listed: past PAIR_CAP, failing pairs first, then the rest in order. */
+  pairs: number;
+  /** Failing pairs not named in verdict.reasons (REASON_CAP). */
+  reasons: number;
+  /** Peers without a document past HOST_CAP (distinct, estimated past 256), and interfaces past IFACE_CAP per host: not tracked. */
+  hosts: number;
+  interfaces: number;
+}
+
 export interface MeshReport {
   group: string | null;
   maxLossPct: number;
@@ -40,113 +63,184 @@ export interface MeshReport {
   cells: ReportCell[];
   pairs: ReportPair[];
   verdict: { pass: boolean; failedPairs: number; pairs: number; reasons: string[] };
+  omitted: Omitted;
+  /** Every cell the documents held, listed or not. */
+  totalCells: number;
 }
 
 export interface LoadedDoc { file: string; doc: MeshDocument }
 
-const key = (e: Endpoint): string => `${e.host}\u0000${e.iface}`;
+/** Cells listed in full up to here: 128 x 128 endpoints (64 hosts of 2 interfaces), about 16 MB of JSON. */
+export const CELL_CAP = 65_536;
+/** Pairs listed up to here (256 hosts); a pair is about 150 bytes of JSON. */
+export const PAIR_CAP = 65_536;
+/** Failing pairs named one by one in verdict.reasons. */
+export const REASON_CAP = 1000;
+/** Hosts tracked (with or without a document): far above any mesh Ansible drives. */
+export const HOST_CAP = 16_384;
+/** Interfaces tracked per host. */
+export const IFACE_CAP = 64;
 
-/** maxLossPct: the report's own threshold; undefined takes the largest the hosts ran with. */
-export function mergeMesh(docs: readonly LoadedDoc[], maxLossPct?: number): MeshReport {
-  const max = maxLossPct ?? Math.max(0, ...docs.map((d) => d.doc.settings.maxLossPct));
-  const hosts = new Map<string, ReportHost>();
-  for (const { file, doc } of docs) {
-    hosts.set(doc.host.id, {
-      id: doc.host.id, hostname: doc.host.hostname, file,
-      interfaces: doc.interfaces.map((i) => i.name), pass: doc.verdict.pass, findings: doc.findings,
-    });
-  }
-  // Peers heard that sent no document still get rows: their traffic is evidence.
-  for (const { doc } of docs) {
-    for (const p of doc.peers) {
-      const h = hosts.get(p.id);
-      if (!h) hosts.set(p.id, { id: p.id, hostname: p.hostname, file: null, interfaces: [...p.interfaces], pass: null, findings: [] });
-      else for (const i of p.interfaces) if (!h.interfaces.includes(i)) h.interfaces.push(i); // a host's few interfaces
-    }
-  }
-  const ordered = [...hosts.values()].sort((a, b) => a.hostname.localeCompare(b.hostname) || a.id.localeCompare(b.id));
-  const rows: Endpoint[] = [];
-  const columns: Endpoint[] = [];
-  for (const h of ordered) {
-    for (const iface of h.interfaces) {
-      rows.push({ host: h.id, iface });
-      if (h.file !== null) columns.push({ host: h.id, iface });
-    }
-  }
-  // One Endpoint object per (host, interface), shared by its cells; cells grouped per receiver
-  // and sender as they are made. At 1000 hosts x 2 interfaces there are 4 million cells: no
-  // per-cell key strings, endpoints or spreads (the old merge: O(hosts^4), 100 hosts 21 s).
-  const cache = (): ((host: string, iface: string) => Endpoint) & { made: Endpoint[] } => {
-    const byHost = new Map<string, Map<string, Endpoint>>();
-    const made: Endpoint[] = [];
-    const get = (host: string, iface: string): Endpoint => {
-      let m = byHost.get(host);
-      if (!m) { m = new Map(); byHost.set(host, m); }
-      let e = m.get(iface);
-      if (!e) { e = { host, iface }; m.set(iface, e); made.push(e); }
-      return e;
-    };
-    return Object.assign(get, { made });
-  };
-  const sender = cache();
-  const receiver = cache();
-  const cells: ReportCell[] = [];
-  const byPair = new Map<string, Map<string, ReportCell[]>>();
-  for (const { doc } of docs) {
-    const fromHere = new Map<string, ReportCell[]>();
-    byPair.set(doc.host.id, fromHere);
-    for (const c of doc.cells) {
-      const cell: ReportCell = {
-        received: c.received, duplicates: c.duplicates, reordered: c.reordered, expected: c.expected, lossPct: c.lossPct,
-        ttl: c.ttl, ttlSource: c.ttlSource, delayMs: c.delayMs, firstSeenS: c.firstSeenS, lastSeenS: c.lastSeenS, state: c.state,
-        from: sender(c.peer, c.peerIface), to: receiver(doc.host.id, c.iface),
-      };
-      if (c.stall) cell.stall = c.stall;
-      cells.push(cell);
-      const list = fromHere.get(c.peer);
-      if (list) list.push(cell); else fromHere.set(c.peer, [cell]);
-    }
-  }
-  // A sender interface seen only in cells (not in any document or peer list) still gets its row.
-  const rowKeys = new Set(rows.map(key));
-  for (const e of sender.made) if (!rowKeys.has(key(e))) { rows.push(e); rowKeys.add(key(e)); }
-
-  const pairs: ReportPair[] = [];
-  for (const from of ordered) {
-    for (const to of ordered) {
-      if (from.id === to.id || to.file === null) continue;
-      pairs.push(judgePair(from, to, byPair.get(to.id)?.get(from.id) ?? [], max));
-    }
-  }
-  const failed = pairs.filter((p) => p.status === 'fail');
-  const reasons = failed.map((p) => `${hostnameOf(p.from)} -> ${hostnameOf(p.to)}: ${p.reasons.join('; ')}`);
-  const groups = [...new Set(docs.map((d) => `${d.doc.settings.group}:${d.doc.settings.port}`))];
-  if (groups.length > 1) reasons.push(`the documents are of different groups (${groups.join(', ')})`);
-  return {
-    group: groups.length === 1 ? (groups[0] ?? null) : null,
-    maxLossPct: max,
-    hosts: ordered,
-    rows,
-    columns,
-    cells,
-    pairs,
-    verdict: { pass: reasons.length === 0, failedPairs: failed.length, pairs: pairs.length, reasons },
-  };
+interface HostState extends ReportHost {
+  index: number;
+  /** Its endpoints, one object per interface, shared by every cell that names it. */
+  endpoints: Map<string, Endpoint>;
+  /** Interfaces seen only as a sender in cells: rows, not listed interfaces. */
+  senderOnly: string[];
+  /** Receiving documents: index among the documents, and the pairs heard (sender host index -> aggregate). */
+  doc: number;
+  heard: Map<number, PairAgg> | null;
 }
 
-function judgePair(from: ReportHost, to: ReportHost, cells: readonly ReportCell[], max: number): ReportPair {
-  const received = cells.reduce((a, c) => a + c.received, 0);
-  const expected = cells.reduce((a, c) => a + c.expected, 0);
-  const worst = cells.reduce((a, c) => Math.max(a, c.lossPct), 0);
-  const reasons: string[] = [];
-  if (cells.length === 0) {
-    // A peer without a document is only a row: we cannot tell whether it was meant to be heard.
-    if (from.file === null) return { from: from.id, to: to.id, status: 'no-data', received, expected, worstLossPct: 0, reasons: ['no document from the sender'] };
-    reasons.push(`${to.hostname} never heard ${from.hostname}`);
+export class MeshMerger {
+  private readonly hosts: HostState[] = [];
+  private readonly byId = new Map<string, HostState>();
+  private readonly docs: HostState[] = [];
+  private readonly groups = new Set<string>();
+  private maxLoss = 0;
+  private cells: ReportCell[] = [];
+  private totalCells = 0;
+  private lossyOnly = false;
+  private readonly omitted: Omitted = { cells: 0, pairs: 0, reasons: 0, hosts: 0, interfaces: 0 };
+  /** Hosts past HOST_CAP, counted once each in fixed memory (exact to 256, estimated beyond). */
+  private readonly untracked = new DistinctCounter();
+
+  /** Folds one document in; the document can be dropped afterwards. */
+  add(file: string, doc: MeshDocument): void {
+    const seen = this.byId.get(doc.host.id);
+    if (seen?.file != null) {
+      throw new UsageError('BAD_FILE', `${file} and ${seen.file} are the same run of ${doc.host.hostname} (${doc.host.id}); pass each host's document once`);
+    }
+    const me = seen ?? this.newHost(doc.host.id, doc.host.hostname, true);
+    if (!me) return; // unreachable: a host with a document is always tracked
+    me.file = file;
+    me.hostname = doc.host.hostname;
+    me.pass = doc.verdict.pass;
+    me.findings = doc.findings;
+    me.doc = this.docs.length;
+    me.heard = new Map();
+    this.docs.push(me);
+    for (const i of doc.interfaces) this.addIface(me, i.name, 'listed');
+    this.maxLoss = Math.max(this.maxLoss, doc.settings.maxLossPct);
+    this.groups.add(`${doc.settings.group}:${doc.settings.port}`);
+    // Peers heard that sent no document still get rows: their traffic is evidence.
+    for (const p of doc.peers) {
+      const h = this.byId.get(p.id) ?? this.newHost(p.id, p.hostname, false);
+      if (h) for (const i of p.interfaces) this.addIface(h, i, 'listed');
+    }
+    for (const c of doc.cells) this.addCell(me, c);
   }
-  for (const c of cells) {
-    if (c.stall) reasons.push(`${c.from.iface} -> ${c.to.iface} stopped ${c.stall.atS.toFixed(1)} s after the join (${c.stall.finding})`);
-    else if (c.lossPct > max) reasons.push(`${c.from.iface} -> ${c.to.iface} lost ${c.lossPct}% (more than ${max}%)`);
+
+  private newHost(id: string, hostname: string, withDoc: boolean): HostState | undefined {
+    if (!withDoc && this.hosts.length >= HOST_CAP) { this.untracked.add(hashString(id)); return undefined; }
+    const h: HostState = { id, hostname, file: null, interfaces: [], pass: null, findings: [], index: this.hosts.length, endpoints: new Map(), senderOnly: [], doc: -1, heard: null };
+    this.hosts.push(h);
+    this.byId.set(id, h);
+    return h;
   }
-  return { from: from.id, to: to.id, status: reasons.length ? 'fail' : 'pass', received, expected, worstLossPct: worst, reasons };
+
+  /**
+   * The endpoint of (host, iface). 'listed': an interface the host's document or a peer list names
+   * (a row, and a column for a host with a document); 'sender': seen only as a cell's sender (a
+   * row); 'receiver': seen only as a cell's receiver (no column: the document did not list it).
+   */
+  private addIface(h: HostState, iface: string, how: 'listed' | 'sender' | 'receiver'): Endpoint | undefined {
+    let e = h.endpoints.get(iface);
+    if (!e) {
+      if (h.endpoints.size >= IFACE_CAP) { this.omitted.interfaces++; return undefined; }
+      e = { host: h.id, iface };
+      h.endpoints.set(iface, e);
+    }
+    // A host's few interfaces (IFACE_CAP): these scans are short.
+    if (how === 'listed' && !h.interfaces.includes(iface)) {
+      h.interfaces.push(iface);
+      h.senderOnly = h.senderOnly.filter((x) => x !== iface);
+    } else if (how === 'sender' && !h.interfaces.includes(iface) && !h.senderOnly.includes(iface)) {
+      h.senderOnly.push(iface);
+    }
+    return e;
+  }
+
+  private addCell(to: HostState, c: MeshCell): void {
+    this.totalCells++;
+    const from = this.byId.get(c.peer) ?? this.newHost(c.peer, c.peer, false);
+    const fromEp = from && this.addIface(from, c.peerIface, 'sender');
+    const toEp = this.addIface(to, c.iface, 'receiver');
+    if (!from || !fromEp || !toEp) { this.omitted.cells++; return; }
+    let agg = to.heard?.get(from.index);
+    if (!agg) {
+      agg = { received: 0, expected: 0, worst: 0, notes: null };
+      to.heard?.set(from.index, agg);
+    }
+    agg.received += c.received;
+    agg.expected += c.expected;
+    agg.worst = Math.max(agg.worst, c.lossPct);
+    if (c.stall || c.lossPct > 0) (agg.notes ??= []).push({ fromIface: c.peerIface, toIface: c.iface, lossPct: c.lossPct, ...(c.stall ? { stall: c.stall } : {}) });
+    this.keepCell(c, fromEp, toEp);
+  }
+
+  private keepCell(c: MeshCell, from: Endpoint, to: Endpoint): void {
+    const lossy = c.stall !== undefined || c.lossPct > 0;
+    if (this.lossyOnly && !lossy) { this.omitted.cells++; return; }
+    if (this.cells.length >= CELL_CAP) {
+      if (this.lossyOnly) { this.omitted.cells++; return; }
+      // Past the cap the matrix cannot be listed whole: keep what a reader needs, the bad cells.
+      this.lossyOnly = true;
+      const kept = this.cells.filter((k) => k.stall !== undefined || k.lossPct > 0);
+      this.omitted.cells += this.cells.length - kept.length;
+      this.cells = kept;
+      if (!lossy || this.cells.length >= CELL_CAP) { this.omitted.cells++; return; }
+    }
+    const cell: ReportCell = {
+      received: c.received, duplicates: c.duplicates, reordered: c.reordered, expected: c.expected, lossPct: c.lossPct,
+      ttl: c.ttl, ttlSource: c.ttlSource, delayMs: c.delayMs, firstSeenS: c.firstSeenS, lastSeenS: c.lastSeenS, state: c.state, from, to,
+    };
+    if (c.stall) cell.stall = c.stall;
+    this.cells.push(cell);
+  }
+
+  /** maxLossPct: the report's own threshold; undefined takes the largest the hosts ran with. */
+  finish(maxLossPct?: number): MeshReport {
+    const max = maxLossPct ?? this.maxLoss;
+    const ordered = [...this.hosts].sort((a, b) => a.hostname.localeCompare(b.hostname) || a.id.localeCompare(b.id));
+    const rows: Endpoint[] = [];
+    const columns: Endpoint[] = [];
+    for (const h of ordered) {
+      for (const iface of h.interfaces) {
+        const e = h.endpoints.get(iface);
+        if (!e) continue;
+        rows.push(e);
+        if (h.file !== null) columns.push(e);
+      }
+    }
+    // A sender interface seen only in cells (not in any document or peer list) still gets its row.
+    for (const h of ordered) for (const iface of h.senderOnly) rows.push(h.endpoints.get(iface) ?? { host: h.id, iface });
+    const receivers = ordered.filter((h) => h.file !== null);
+    const listed = listPairs(ordered, receivers, (from, to) => to.heard?.get(from.index), max, { pairs: PAIR_CAP, reasons: REASON_CAP });
+    this.omitted.pairs = listed.total - listed.pairs.length;
+    this.omitted.reasons = listed.failed - listed.reasons.length;
+    const reasons = [...listed.reasons];
+    if (this.omitted.reasons > 0) reasons.push(`and ${this.omitted.reasons} more failing pairs`);
+    const groups = [...this.groups];
+    if (groups.length > 1) reasons.push(`the documents are of different groups (${groups.join(', ')})`);
+    return {
+      group: groups.length === 1 ? (groups[0] ?? null) : null,
+      maxLossPct: max,
+      hosts: ordered.map((h) => ({ id: h.id, hostname: h.hostname, file: h.file, interfaces: h.interfaces, pass: h.pass, findings: h.findings })),
+      rows,
+      columns,
+      cells: this.cells,
+      pairs: listed.pairs,
+      verdict: { pass: reasons.length === 0, failedPairs: listed.failed, pairs: listed.total, reasons },
+      omitted: { ...this.omitted, hosts: this.untracked.count() },
+      totalCells: this.totalCells,
+    };
+  }
+}
+
+/** All documents at once (tests, small meshes): the same fold. */
+export function mergeMesh(docs: readonly LoadedDoc[], maxLossPct?: number): MeshReport {
+  const m = new MeshMerger();
+  for (const { file, doc } of docs) m.add(file, doc);
+  return m.finish(maxLossPct);
 }

@@ -49,6 +49,36 @@ function hasType(v: unknown, t: string): boolean {
 const pathOf = (base: string, key: string | number): string =>
   typeof key === 'number' ? `${base}[${key}]` : base ? `${base}.${key}` : key;
 
+/**
+ * Where a value sits, as a chain of keys: the text (`cells[3].peer`) is built only for the one
+ * value that fails. Building it for every value cost more than the whole check (issue 17: a
+ * 1000-host mesh-report reads 4 million cells).
+ */
+interface At { up: At | null; key: string | number }
+function pathText(at: At | null): string {
+  const keys: Array<string | number> = [];
+  for (let a = at; a; a = a.up) keys.push(a.key);
+  let out = '';
+  for (let i = keys.length - 1; i >= 0; i--) out = pathOf(out, keys[i] as string | number);
+  return out;
+}
+const below = (up: At | null, key: string | number): At => ({ up, key });
+
+/** Per schema object: its types as a list, its pattern compiled (asked once, not per value). */
+const typesOf = new WeakMap<object, string[]>();
+const patterns = new Map<string, RegExp>();
+function regexOf(p: string): RegExp {
+  let r = patterns.get(p);
+  if (!r) { r = new RegExp(p, 'u'); patterns.set(p, r); }
+  return r;
+}
+/** Code points, counted only when the UTF-16 length alone cannot decide (a code point is 1 or 2 units). */
+function codePoints(v: string): number {
+  let n = 0;
+  for (const _ of v) n++;
+  return n;
+}
+
 /** JSON Schemas by $id; `$ref`s resolve against the id of the schema they appear in. */
 export class SchemaRegistry {
   private readonly byId = new Map<string, Record<string, unknown>>();
@@ -63,10 +93,22 @@ export class SchemaRegistry {
   validate(id: string, doc: unknown): Violation | undefined {
     const root = this.byId.get(id);
     if (!root) throw new Error(`no schema ${id}`);
-    return this.check(root, root, doc, '', 0);
+    const bad = this.check(root, root, doc, null, 0);
+    return bad && { path: pathText(bad.at), message: bad.message };
   }
 
+  private readonly refs = new Map<object, Map<string, { schema: Schema; root: Record<string, unknown> }>>();
+
   private resolve(ref: string, root: Record<string, unknown>): { schema: Schema; root: Record<string, unknown> } {
+    // A $ref always sits in one root: its target is looked up once per schema object holding it.
+    let byRoot = this.refs.get(root);
+    if (!byRoot) { byRoot = new Map(); this.refs.set(root, byRoot); }
+    let r = byRoot.get(ref);
+    if (!r) { r = this.resolveOnce(ref, root); byRoot.set(ref, r); }
+    return r;
+  }
+
+  private resolveOnce(ref: string, root: Record<string, unknown>): { schema: Schema; root: Record<string, unknown> } {
     const [uri = '', pointer = ''] = ref.split('#');
     let doc = root;
     if (uri) {
@@ -82,10 +124,10 @@ export class SchemaRegistry {
     return { schema: at as Schema, root: doc };
   }
 
-  private check(s: Schema, root: Record<string, unknown>, v: unknown, at: string, refs: number): Violation | undefined {
+  private check(s: Schema, root: Record<string, unknown>, v: unknown, at: At | null, refs: number): { at: At | null; message: string } | undefined {
     if (s === true) return undefined;
-    if (s === false) return { path: at, message: 'is not allowed' };
-    const fail = (message: string): Violation => ({ path: at, message });
+    if (s === false) return { at, message: 'is not allowed' };
+    const fail = (message: string): { at: At | null; message: string } => ({ at, message });
     if (typeof s.$ref === 'string') {
       if (refs > 32) throw new Error(`$ref loop at ${s.$ref}`);
       const r = this.resolve(s.$ref, root);
@@ -93,8 +135,11 @@ export class SchemaRegistry {
       if (bad) return bad;
     }
     if (s.type !== undefined) {
-      const types = Array.isArray(s.type) ? s.type.map(String) : [String(s.type)];
-      if (!types.some((t) => hasType(v, t))) return fail(`must be ${types.map((t) => (t === 'null' ? 'null' : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)).join(' or ')} (got ${typeName(v)})`);
+      let types = typesOf.get(s);
+      if (!types) { types = Array.isArray(s.type) ? s.type.map(String) : [String(s.type)]; typesOf.set(s, types); }
+      let ok = false;
+      for (const t of types) if (hasType(v, t)) { ok = true; break; }
+      if (!ok) return fail(`must be ${types.map((t) => (t === 'null' ? 'null' : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)).join(' or ')} (got ${typeName(v)})`);
     }
     if ('const' in s && v !== s.const) return fail(`must be ${JSON.stringify(s.const)}`);
     if (Array.isArray(s.enum) && !s.enum.includes(v as never)) return fail(`must be one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')}`);
@@ -105,29 +150,28 @@ export class SchemaRegistry {
       if (typeof s.exclusiveMaximum === 'number' && v >= s.exclusiveMaximum) return fail(`must be less than ${s.exclusiveMaximum}`);
     }
     if (typeof v === 'string') {
-      const len = [...v].length;
-      if (typeof s.minLength === 'number' && len < s.minLength) return fail(s.minLength === 1 ? 'must not be empty' : `must be at least ${s.minLength} characters`);
-      if (typeof s.maxLength === 'number' && len > s.maxLength) return fail(`must be at most ${s.maxLength} characters`);
-      if (typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(v)) return fail(`must match ${s.pattern}`);
+      if (typeof s.minLength === 'number' && v.length < 2 * s.minLength && codePoints(v) < s.minLength) return fail(s.minLength === 1 ? 'must not be empty' : `must be at least ${s.minLength} characters`);
+      if (typeof s.maxLength === 'number' && v.length > s.maxLength && codePoints(v) > s.maxLength) return fail(`must be at most ${s.maxLength} characters`);
+      if (typeof s.pattern === 'string' && !regexOf(s.pattern).test(v)) return fail(`must match ${s.pattern}`);
     }
     if (Array.isArray(v)) {
       if (typeof s.minItems === 'number' && v.length < s.minItems) return fail(`must hold at least ${s.minItems} items`);
       if (typeof s.maxItems === 'number' && v.length > s.maxItems) return fail(`must hold at most ${s.maxItems} items`);
       if (s.items !== undefined) {
         for (let i = 0; i < v.length; i++) {
-          const bad = this.check(s.items as Schema, root, v[i], pathOf(at, i), refs);
+          const bad = this.check(s.items as Schema, root, v[i], below(at, i), refs);
           if (bad) return bad;
         }
       }
     }
     if (isObj(v)) {
-      for (const k of Array.isArray(s.required) ? s.required.map(String) : []) {
-        if (!Object.hasOwn(v, k)) return { path: pathOf(at, k), message: 'is missing' };
+      if (Array.isArray(s.required)) {
+        for (const k of s.required) if (!Object.hasOwn(v, String(k))) return { at: below(at, String(k)), message: 'is missing' };
       }
       const props = isObj(s.properties) ? s.properties : {};
-      for (const [k, sub] of Object.entries(props)) {
+      for (const k in props) {
         if (!Object.hasOwn(v, k)) continue;
-        const bad = this.check(sub as Schema, root, v[k], pathOf(at, k), refs);
+        const bad = this.check(props[k] as Schema, root, v[k], below(at, k), refs);
         if (bad) return bad;
       }
       if (s.additionalProperties !== undefined) {
@@ -142,9 +186,11 @@ export class SchemaRegistry {
         }
       }
     }
-    for (const sub of Array.isArray(s.allOf) ? (s.allOf as Schema[]) : []) {
-      const bad = this.check(sub, root, v, at, refs);
-      if (bad) return bad;
+    if (Array.isArray(s.allOf)) {
+      for (const sub of s.allOf as Schema[]) {
+        const bad = this.check(sub, root, v, at, refs);
+        if (bad) return bad;
+      }
     }
     if (Array.isArray(s.anyOf) && !(s.anyOf as Schema[]).some((sub) => !this.check(sub, root, v, at, refs))) return fail('matches none of the allowed forms');
     if (Array.isArray(s.oneOf) && (s.oneOf as Schema[]).filter((sub) => !this.check(sub, root, v, at, refs)).length !== 1) return fail('must match exactly one of the allowed forms');
@@ -180,14 +226,26 @@ function checkKeywords(s: unknown, where: string): void {
  * of the first value deeper than `max`, or undefined.
  */
 export function tooDeep(doc: unknown, max: number): string | undefined {
-  const stack: Array<{ v: unknown; depth: number; path: string }> = [{ v: doc, depth: 0, path: '' }];
+  // Keys are kept as a chain (At) and turned into text only for the value that is too deep.
+  const stack: Array<{ v: unknown; depth: number; at: At | null }> = [{ v: doc, depth: 0, at: null }];
   while (stack.length) {
-    const { v, depth, path } = stack.pop() as { v: unknown; depth: number; path: string };
+    const { v, depth, at } = stack.pop() as { v: unknown; depth: number; at: At | null };
     if (typeof v !== 'object' || v === null) continue;
-    if (depth >= max) return path || '(top)';
-    if (Array.isArray(v)) v.forEach((x, i) => stack.push({ v: x, depth: depth + 1, path: pathOf(path, i) }));
-    // Object keys came from the document: a plain name is shown, anything else by its position.
-    else Object.entries(v).forEach(([k, x], i) => stack.push({ v: x, depth: depth + 1, path: pathOf(path, /^[A-Za-z0-9_-]{1,40}$/.test(k) ? k : `{${i}}`) }));
+    if (depth >= max) return pathText(at) || '(top)';
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (typeof x === 'object' && x !== null) stack.push({ v: x, depth: depth + 1, at: below(at, i) });
+      }
+    } else {
+      // Object keys came from the document: a plain name is shown, anything else by its position.
+      let i = 0;
+      for (const k in v) {
+        const x = (v as Record<string, unknown>)[k];
+        if (typeof x === 'object' && x !== null) stack.push({ v: x, depth: depth + 1, at: below(at, /^[A-Za-z0-9_-]{1,40}$/.test(k) ? k : `{${i}}`) });
+        i++;
+      }
+    }
   }
   return undefined;
 }
