@@ -9,26 +9,16 @@ import { isMalformed } from '../wire/igmp.js';
 import { ControlLog, type ControlEvent, type ControlResult } from './control.js';
 import { AnalyzedStream, type StreamResult } from './stream.js';
 import { LastFlow } from '../sniff/last-flow.js';
+import type { PacketCounts } from '../sniff/events.js';
 
 export const MAX_STREAMS = 4096;
 export const MAX_EVENTS = 5000;
 const MAX_REASONS = 64;
 
-export interface IfaceSummary {
-  iface: string;
+export interface IfaceSummary extends PacketCounts {
   /** The file it came from, and its name there. */
   file: string;
   nameInFile: string;
-  linkType: number;
-  packets: number;
-  bytes: number;
-  /** Multicast UDP packets (in streams). */
-  data: number;
-  igmp: number;
-  mld: number;
-  malformed: number;
-  /** Everything else: unicast, ARP, TCP, ICMP other than MLD... */
-  other: number;
   firstUs: number | null;
   lastUs: number | null;
   /** What the capturing side counted, from pcapng interface-statistics blocks. */

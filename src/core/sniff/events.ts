@@ -45,19 +45,23 @@ export interface MalformedEvent {
 
 export type SniffEvent = PacketEvent | ControlEvent | MalformedEvent;
 
-export interface IfaceCounts {
+/** What one interface's packets were, live (sniff) or from a file (analyze). */
+export interface PacketCounts {
   iface: string;
   linkType: number;
-  /** Packets the capture delivered (after the BPF filter). */
+  /** Packets delivered (by the capture after its BPF filter, or read from the file). */
   packets: number;
   bytes: number;
-  /** UDP packets counted in flows. */
+  /** Multicast UDP packets, counted in flows/streams. */
   data: number;
   igmp: number;
   mld: number;
   malformed: number;
-  /** IP or not, neither UDP nor IGMP/MLD (ARP, ND, TCP when the filter lets them through). */
+  /** IP or not, neither UDP nor IGMP/MLD (ARP, ND, TCP, unicast when a filter lets them through). */
   other: number;
+}
+
+export interface IfaceCounts extends PacketCounts {
   /** libpcap's counters (pcap_stats): kernel drops when the reader fell behind. */
   kernel: CaptureStats;
   /**
