@@ -1,5 +1,6 @@
 // The Linux implementation of Platform: /proc, /sys, os.networkInterfaces(), iproute2's JSON
 // output, and systeminformation for the Wi-Fi network only (platform/wifi-info.ts). The only module that reads the OS for the core.
+import { parseLinkDetails, readAdjacency, type RawLink } from './link-roles.js';
 import { EnvironmentError } from '../core/errors.js';
 import { readFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
@@ -29,11 +30,14 @@ const littleEndian = os.endianness() === 'LE';
  * one without carrier would look address-less (docs/decisions.md). It is the fallback when
  * iproute2 is missing; it also names labelled secondaries "eth0:1", mapped back to the device.
  */
-async function addressesByDevice(devices: readonly string[]): Promise<Map<string, RawAddress[]>> {
+async function addressesByDevice(devices: readonly string[], links: Map<string, Omit<RawLink, 'lowers' | 'uppers'>>): Promise<Map<string, RawAddress[]>> {
   const out = new Map<string, RawAddress[]>();
-  const r = await run('ip', ['-j', 'addr', 'show']);
+  // -d: the same process also gives each link's kind and master (link-roles.ts).
+  const r = await run('ip', ['-d', '-j', 'addr', 'show']);
   if (r.code === 0) {
-    for (const link of parseIpJson(r.stdout, 'ip -j addr show') as Array<{ ifname?: string; ifindex?: number; addr_info?: Array<{ family?: string; local?: string; prefixlen?: number; scope?: string }> }>) {
+    const entries = parseIpJson(r.stdout, 'ip -d -j addr show');
+    for (const [name, d] of parseLinkDetails(entries)) links.set(name, d);
+    for (const link of entries as Array<{ ifname?: string; ifindex?: number; addr_info?: Array<{ family?: string; local?: string; prefixlen?: number; scope?: string }> }>) {
       if (!link.ifname) continue;
       out.set(link.ifname, (link.addr_info ?? []).filter((a) => a.local && (a.family === 'inet' || a.family === 'inet6')).map((a) => ({
         family: a.family === 'inet' ? 4 : 6,
@@ -67,9 +71,11 @@ export class LinuxPlatform implements Platform {
 
   async listInterfaces(opts: { details?: boolean } = {}): Promise<RawInterface[]> {
     const names = ((await readdir('/sys/class/net').catch(() => [])) as string[]).sort();
-    const addrs = await addressesByDevice(names);
+    const details = new Map<string, Omit<RawLink, 'lowers' | 'uppers'>>();
+    const [addrs, adjacency] = await Promise.all([addressesByDevice(names, details), readAdjacency(names)]);
     const list = (await Promise.all(names.map((name) => readInterface(name, addrs, opts.details ?? false))))
       .filter((i): i is RawInterface => i !== undefined).sort((a, b) => a.index - b.index);
+    for (const i of list) i.link = { ...details.get(i.name), ...(adjacency.get(i.name) ?? { lowers: [], uppers: [] }) };
     // systeminformation only where it adds something: a Wi-Fi interface, in the reports.
     if (opts.details && list.some((i) => i.kind === 'wifi')) {
       const { wifiLinks } = await import('./wifi-info.js');

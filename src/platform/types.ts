@@ -6,6 +6,7 @@ import type { LinkKind } from './link-kind.js';
 import type { WifiLink } from './wifi-info.js';
 
 export type { LinkKind, WifiLink };
+import type { RawLink } from './link-roles.js';
 
 export interface RawAddress {
   family: 4 | 6;
@@ -36,6 +37,8 @@ export interface RawInterface {
   duplex?: 'full' | 'half';
   /** `details` only, Wi-Fi only: the network it is on, from systeminformation. */
   wifi?: WifiLink;
+  /** Kind, master, lower and upper devices (link-roles.ts); absent on fakes that do not say. */
+  link?: RawLink;
 }
 
 export interface DefaultRoute {

@@ -1,5 +1,6 @@
 // `interfaces`: one row per interface, then the findings.
 import type { InterfaceInventory } from '../core/kernel/interfaces.js';
+import { roleWords } from '../core/kernel/roles.js';
 import type { Output } from './output.js';
 import { renderFindings } from './findings.js';
 import { makeStyle } from './style.js';
@@ -19,7 +20,8 @@ export function renderInterfaces(inv: InterfaceInventory, out: Output): void {
     const igmp = [i.igmp.querierVersion ?? '-', i.igmp.forceVersion ? `force v${i.igmp.forceVersion}` : ''].filter(Boolean).join(' ');
     t.push([
       String(i.index),
-      i.name,
+      // What it is to the others (port of br0, lower of mv0): why a port has no address (issue 19 item 6).
+      roleWords(i.role) ? `${i.name}\n${s.dim(roleWords(i.role))}` : i.name,
       state,
       i.multicast ? 'yes' : s.warn('no'),
       i.addresses.map((a) => a.cidr).join('\n') || s.dim('none'),

@@ -34,7 +34,7 @@ export const catalog = {
   IFACE_NO_ADDRESS: {
     severity: 'warning',
     title: 'Interface has no address of the family',
-    explanation: 'A join succeeds, but IGMP reports leave from 0.0.0.0, which many switches and queriers ignore; data sent there carries another interface\'s source address.',
+    explanation: 'A join succeeds, but IGMP reports leave from 0.0.0.0, which many switches and queriers ignore; data sent there carries another interface\'s source address. Bridge ports, bond slaves and macvlan/VLAN lowers are layer 2 and are never named: their master or upper device carries the address.',
     fix: 'Add an address: ip addr add ADDR/LEN dev IFACE',
   },
   NO_ELIGIBLE_INTERFACE: {

@@ -7,6 +7,7 @@ import { selectInterfaces, type IfaceSelection } from './iface-filter.js';
 import { isLinkLocalUnicast6, networkOf, type Family } from './ip.js';
 import { readRpFilter, type RpFilterState } from './rpfilter-conf.js';
 import { operstateCarries } from './eligibility.js';
+import { roleWords, rolesOf, type InterfaceRole } from './roles.js';
 
 // IFF_* bits (include/uapi/linux/if.h).
 export const IFF = { UP: 0x1, BROADCAST: 0x2, LOOPBACK: 0x8, POINTOPOINT: 0x10, RUNNING: 0x40, MULTICAST: 0x1000 } as const;
@@ -56,6 +57,8 @@ export interface Interface {
   igmp: { querierVersion?: string; forceVersion: number };
   mld: { forceVersion: number };
   groups: JoinedGroup[];
+  /** Bridge port, bond slave, macvlan lower...: who carries its layer-3 role (roles.ts). */
+  role?: InterfaceRole;
 }
 
 export interface InterfaceInventory {
@@ -91,7 +94,10 @@ function toAddress(a: RawInterface['addresses'][number]): Address {
 }
 
 export async function loadInterfaces(p: Platform, opts: InventoryOptions = {}): Promise<InterfaceInventory> {
-  const raw = selectInterfaces(await p.listInterfaces({ details: opts.details ?? false }), opts.selection ?? {});
+  const every = await p.listInterfaces({ details: opts.details ?? false });
+  // Roles from every interface: a selected port's master may be outside the selection.
+  const roles = rolesOf(every);
+  const raw = selectInterfaces(every, opts.selection ?? {});
   const [defaults, igmp, igmp6] = await Promise.all([p.defaultRoutes(), p.igmp(), p.igmp6()]);
   const interfaces = await Promise.all(
     raw.map(async (r): Promise<Interface> => {
@@ -123,6 +129,8 @@ export async function loadInterfaces(p: Platform, opts: InventoryOptions = {}): 
         groups,
       };
       if (igmpDev?.querier) iface.igmp.querierVersion = igmpDev.querier;
+      const role = roles.get(r.name);
+      if (role) iface.role = role;
       if (r.kind !== undefined) iface.kind = r.kind;
       if (r.linkKind !== undefined) iface.linkKind = r.linkKind;
       if (r.speedMbps !== undefined) iface.speedMbps = r.speedMbps;
@@ -176,14 +184,19 @@ export function interfaceFindings(iface: Interface, family?: Family): Finding[] 
       evidence,
     }));
   }
+  // A bridge port, bond slave or macvlan lower moves frames for another device: no address is
+  // right there (issue 19 item 6); the device that carries layer 3 is judged in its own right.
+  if (iface.role?.needsAddress === false) return out;
   const families: Family[] = family ? [family] : [4];
+  const what = roleWords(iface.role);
+  const members = iface.role?.role === 'bridge' || iface.role?.role === 'bond' || iface.role?.role === 'team';
   for (const fam of families) {
     if (addressesOf(iface, fam).length === 0) {
       out.push(makeFinding('IFACE_NO_ADDRESS', {
         iface: iface.name,
-        message: `${iface.name} has no IPv${fam} address: ${fam === 4 ? 'IGMP reports leave from 0.0.0.0, which many switches ignore' : 'MLD cannot report without a link-local address'}.`,
-        fix: `ip addr add ADDR/LEN dev ${iface.name}`,
-        evidence: { ...evidence, addresses: iface.addresses.map((a) => a.cidr) },
+        message: `${iface.name}${what ? ` (${what})` : ''} has no IPv${fam} address: ${fam === 4 ? 'IGMP reports leave from 0.0.0.0, which many switches ignore' : 'MLD cannot report without a link-local address'}.`,
+        fix: `ip addr add ADDR/LEN dev ${iface.name}${members && (iface.role?.members ?? []).length > 0 ? ` (on the ${iface.role?.role ?? 'master'}, not on its ports)` : ''}`,
+        evidence: { ...evidence, addresses: iface.addresses.map((a) => a.cidr), ...(iface.role ? { role: iface.role.role } : {}) },
       }));
     }
   }
