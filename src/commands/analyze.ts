@@ -1,5 +1,6 @@
 import { defineCommand, type CommandContext } from './context.js';
 import { seconds } from './flags.js';
+import { defined } from '../core/defined.js';
 
 export interface AnalyzeArgs {
   file: string[];
@@ -38,7 +39,7 @@ export async function runAnalyze(argv: AnalyzeArgs, ctx: CommandContext): Promis
   const { analyzeFiles } = await import('../core/analyze/run.js');
   const { renderAnalyze } = await import('../render/analyze.js');
   const sources = files.map((f) => openCaptureSource(f));
-  const report = await analyzeFiles(sources, { prefixes, ...(mi !== undefined ? { membershipIntervalS: mi } : {}) });
+  const report = await analyzeFiles(sources, { prefixes, ...defined({ membershipIntervalS: mi }) });
   if (argv.html !== undefined) {
     const { renderAnalyzeHtml } = await import('../render/analyze-html.js');
     await writeFileAtomic(argv.html, renderAnalyzeHtml(report), '--html');

@@ -6,6 +6,7 @@
 // Habits (short flags, completion) add an alias where the flag is declared: `alias: 'c'`.
 import type { InferredOptionType, Options } from 'yargs';
 import { UsageError } from '../core/errors.js';
+import { defined } from '../core/defined.js';
 
 /**
  * Node's timers hold a signed 32-bit count of milliseconds: setTimeout(f, 2 ** 31) fires after
@@ -36,8 +37,7 @@ export type FlagValues<F> = { -readonly [K in keyof F]: ValueOf<F[K]> };
 interface Common { alias?: string | string[] }
 interface WithDefault extends Common { default: number }
 const common = (o: Common & { default?: number }): Partial<Options> => ({
-  ...(o.default !== undefined ? { default: o.default } : {}),
-  ...(o.alias !== undefined ? { alias: o.alias } : {}),
+  ...defined({ default: o.default, alias: o.alias }),
 });
 
 interface SecondsOpts extends Common { max?: number; zero?: boolean; default?: number }

@@ -1,6 +1,7 @@
 import { defineCommand } from './context.js';
 import { UsageError } from '../core/errors.js';
 import { seconds, whole } from './flags.js';
+import { defined } from '../core/defined.js';
 
 export default defineCommand({
   command: 'join-all <groups..>',
@@ -27,7 +28,7 @@ export default defineCommand({
   run: async (argv, ctx) => {
     const { parseGroupArgs } = await import('../core/group-args.js');
     const mi = argv['membership-interval'];
-    const groups = parseGroupArgs((argv.groups ?? []).map(String), { defaultPort: argv.port, ...(argv.source !== undefined ? { source: argv.source } : {}) });
+    const groups = parseGroupArgs((argv.groups ?? []).map(String), { defaultPort: argv.port, ...defined({ source: argv.source }) });
     const wrong = ctx.family ? groups.find((g) => g.family !== ctx.family) : undefined;
     if (wrong) throw new UsageError('USAGE', `-${ctx.family} given but ${wrong.group} is IPv${wrong.family}`);
     const { startJoinAll } = await import('../core/join-all/run.js');
@@ -41,10 +42,10 @@ export default defineCommand({
     const capture = () => host.capture();
     const run = await startJoinAll({ platform, sockets, firewall, capture, watchLinks, accounting: { accounting, capture } }, {
       groups, selection: ctx.selection, expect: argv.expect ?? [], assumeSynced: argv['assume-synced'], intervalMs: argv.interval * 1000,
-      failOnStop: argv['fail-on-stop'], ...(mi !== undefined ? { membershipIntervalS: mi } : {}),
+      failOnStop: argv['fail-on-stop'], ...defined({ membershipIntervalS: mi }),
       ...(families.size === 1 && groups[0] ? { family: groups[0].family } : {}),
       ...(argv.duration !== undefined ? { durationMs: argv.duration * 1000 } : {}),
-      ...(argv.count !== undefined ? { count: argv.count } : {}),
+      ...defined({ count: argv.count }),
     }, {
       joined: (results, findings) => rep.joined(results, findings),
       packet: ctx.out.json && ctx.out.verbose ? (p, probe) => rep.packet(p, probe) : undefined,

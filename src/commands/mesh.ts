@@ -1,6 +1,7 @@
 import { defineCommand } from './context.js';
 import { UsageError } from '../core/errors.js';
 import { percent, ranged, seconds, whole } from './flags.js';
+import { defined } from '../core/defined.js';
 
 interface Args {
   group: string;
@@ -59,7 +60,7 @@ export default defineCommand<Args, typeof flags>({
     const run = await startMesh({ platform, sockets, firewall, capture: () => host.capture() }, {
       group, selection: ctx.selection, rate: argv.rate, ttl, durationMs: durationS * 1000,
       expectPeers: peers ?? null, maxLossPct: max, assumeSynced: argv['assume-synced'], intervalMs: argv.interval * 1000,
-      ...(mi !== undefined ? { membershipIntervalS: mi } : {}),
+      ...defined({ membershipIntervalS: mi }),
     }, { started: (s) => rep.started(s), tick: (cells, ms) => rep.tick(cells, ms) });
     // A signal while the run starts (joins, libpcap, senders) stops it once it exists.
     ctx.interrupt.onStop(() => run.stop());

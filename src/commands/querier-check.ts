@@ -1,5 +1,6 @@
 import { defineCommand } from './context.js';
 import { seconds } from './flags.js';
+import { defined } from '../core/defined.js';
 
 interface QuerierArgs {
   planned?: string;
@@ -55,7 +56,7 @@ export default defineCommand<QuerierArgs, typeof flags>({
       timeoutMs: argv.timeout * 1000,
       openCapture: controlCaptureOver(await ctx.host.capture()),
       ...(ctx.family ? { family: ctx.family } : {}),
-      ...(argv.expect !== undefined ? { expect: argv.expect } : {}),
+      ...defined({ expect: argv.expect }),
       // One line on stderr once the captures are open (scripts and tests wait for it); a TTY gets the progress line instead.
       onListening: (ifaces) => { if (!ctx.out.quiet && !ctx.out.progressAllowed) ctx.out.note(`listening on ${ifaces.join(', ') || 'no interface'} for ${argv.timeout} s`); },
       ...(ctx.out.progressAllowed ? { onProgress: (p: Parameters<typeof formatProgress>[0]) => ctx.out.progress(formatProgress(p)) } : {}),

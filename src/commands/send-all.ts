@@ -1,6 +1,7 @@
 import { defineCommand } from './context.js';
 import { UsageError } from '../core/errors.js';
 import { ranged, seconds, whole } from './flags.js';
+import { defined } from '../core/defined.js';
 
 export default defineCommand({
   command: 'send-all <group>',
@@ -50,7 +51,7 @@ export default defineCommand({
     const started = Date.now();
     const run = await sendAll({ sockets, platform: p }, {
       group, interfaces: inv.interfaces, ttl, loop: argv.loop, size, rate: argv.rate, senderId,
-      ...(count !== undefined ? { count } : {}),
+      ...defined({ count }),
       ...(argv.duration !== undefined ? { durationMs: argv.duration * 1000 } : {}),
     });
     rep.start(run.results, run.findings);

@@ -7,6 +7,7 @@ import { renderFindings } from './findings.js';
 import { makeStyle } from './style.js';
 import { makeTable } from './table.js';
 import { termSafe } from './sanitize.js';
+import { defined } from '../core/defined.js';
 
 /** Streams listed in the human table (all of them are in the JSON). */
 const HUMAN_STREAMS = 50;
@@ -17,7 +18,7 @@ export function renderAnalyze(r: AnalyzeReport, out: Output, html?: string): voi
     out.document('analyze', {
       source: r.source, files: r.files, firstUs: a.firstUs, lastUs: a.lastUs, interfaces: a.interfaces, streams: a.streams,
       streamsNotTracked: a.streamsNotTracked, igmpMld: a.control, timeline: { events: a.events, notKept: a.eventsNotKept },
-      malformed: a.malformed, ...(html !== undefined ? { html } : {}), findings: r.findings,
+      malformed: a.malformed, ...defined({ html }), findings: r.findings,
     });
     return;
   }

@@ -16,6 +16,7 @@ import { counterDeltas } from './counters.js';
 import { diagnoseTrace } from './diagnose.js';
 import type { IfacePath, RpfFact, SocketFact, TraceFacts } from './model.js';
 import { WireCounter } from './wire.js';
+import { defined } from '../defined.js';
 
 export interface TraceDeps {
   platform: Platform;
@@ -139,7 +140,7 @@ export async function runTrace(deps: TraceDeps, o: TraceOptions): Promise<TraceR
       group: o.group, family: o.family, port: port ?? 0, seconds: o.seconds, wire: counts,
       membershipIfaces, joinedByUs: joined !== undefined, deltas, sockets, sourceFilters,
       rpf: await rpfFacts(deps.platform, o.family, counts, deltas['TcpExt.IPReversePathFilter'] ?? 0),
-      ...(rmemMax !== undefined ? { rmemMax } : {}),
+      ...defined({ rmemMax }),
       ...(reasons ? { reasons: { reasons: reasons.reasons, locations: reasons.locations, overruns: reasons.overruns } } : {}),
     };
     let d = diagnoseTrace(facts);

@@ -2,6 +2,7 @@
 import { UsageError } from '../errors.js';
 import { familyOf, networkOf } from '../kernel/ip.js';
 import type { GivenPrefix } from './querier-findings.js';
+import { defined } from '../defined.js';
 
 export function parsePrefixes(args: readonly string[]): GivenPrefix[] {
   return args.map((raw) => {
@@ -15,7 +16,7 @@ export function parsePrefixes(args: readonly string[]): GivenPrefix[] {
       throw new UsageError('USAGE', `--prefix ${raw}: expected IFACE=ADDR/LEN or ADDR/LEN (198.18.10.0/24)`);
     }
     const network = networkOf(m[1] ?? '', len);
-    return { ...(iface !== undefined ? { iface } : {}), network, len, text: `${network}/${len}` };
+    return { ...defined({ iface }), network, len, text: `${network}/${len}` };
   });
 }
 

@@ -8,6 +8,7 @@ import { answers, compareAddresses, electQuerier, INTERVAL_GAPS_KEPT, membership
 import { hasCurrentState } from '../wire/group-records.js';
 import type { IgmpMessage } from '../wire/igmp.js';
 import type { MldMessage } from '../wire/mld.js';
+import { defined } from '../defined.js';
 
 const MAX_QUERIERS = 64;
 const MAX_REPORTERS = 1024;
@@ -177,7 +178,7 @@ export class ControlLog {
     this.close(6, endUs, true);
     const queriers: QuerierStats[] = [...this.queriers.values()].map(({ lastGeneralUs: _l, gapsMs, ...q }) => {
       const intervalS = queryIntervalS(gapsMs);
-      return { ...q, ...(intervalS !== undefined ? { intervalS } : {}) };
+      return { ...q, ...defined({ intervalS }) };
     }).sort((a, b) => a.family - b.family || compareAddresses(a.address, b.address));
     const elected: ControlResult['elected'] = {};
     for (const fam of [4, 6] as const) {
@@ -192,7 +193,7 @@ export class ControlLog {
       reports: this.reports, leaves: this.leaves,
     };
     const q4 = queriers.find((q) => q.family === 4 && q.address === elected[4]);
-    const mi = q4 ? membershipIntervalS({ maxRespMs: q4.maxRespMs, ...(q4.qrv !== undefined ? { qrv: q4.qrv } : {}), ...(q4.qqiSec !== undefined ? { qqiSec: q4.qqiSec } : {}), ...(q4.intervalS !== undefined ? { measuredIntervalS: q4.intervalS } : {}) }) : undefined;
+    const mi = q4 ? membershipIntervalS({ maxRespMs: q4.maxRespMs, ...defined({ qrv: q4.qrv, qqiSec: q4.qqiSec, measuredIntervalS: q4.intervalS }) }) : undefined;
     if (mi !== undefined) out.membershipIntervalS = mi;
     return out;
   }

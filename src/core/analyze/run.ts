@@ -7,6 +7,7 @@ import { sortFindings, type Finding } from '../findings/model.js';
 import { Analyzer, type AnalysisResult } from './engine.js';
 import { querierFindings, type GivenPrefix } from './querier-findings.js';
 import { streamFindings } from './stream-findings.js';
+import { defined } from '../defined.js';
 
 /** Bytes of one capture file (the platform opens it, gunzips it, or reads stdin). */
 export interface FileSource {
@@ -89,7 +90,7 @@ function findingsOf(a: AnalysisResult, analyzer: Analyzer, opts: AnalyzeOptions)
   }
   out.push(...streamFindings(a.streams, {
     interfaces: a.interfaces, control: a.control, events: a.events, controlOf: (i) => analyzer.controlOf(i), offSubnet,
-    ...(opts.membershipIntervalS !== undefined ? { membershipIntervalS: opts.membershipIntervalS } : {}),
+    ...defined({ membershipIntervalS: opts.membershipIntervalS }),
   }));
   return sortFindings(out);
 }

@@ -10,6 +10,7 @@ import { describeRef, type RuleRef, type Ruleset } from './model.js';
 import { rulesetOf } from './ruleset.js';
 import { fateOf, type Fate } from './evaluate.js';
 import { dataIn, igmpQuery, igmpReport, mldQuery, mldReport, type Probe } from './probe.js';
+import { defined } from '../defined.js';
 
 /** One decided (or possible) drop, for the doctor's details and the stall diagnosis. */
 export interface BlockingRule {
@@ -123,7 +124,7 @@ function findingOf(b: BlockingRule): Finding {
   const consequence = data
     ? (b.certain ? ': receivers on this host never see the streams.' : ' when the group and port match the rule: receivers of those streams on this host never see them.')
     : b.direction === 'out' ? ': the host never announces its memberships, so snooping switches prune it.' : ': the host never answers them, so snooping switches prune it.';
-  const evidence = { rule: where, ruleRef: b.rule, probe: b.probe, interfaces: b.interfaces, certain: b.certain, doubts: b.doubts, ...(b.rule.packets !== undefined ? { packets: b.rule.packets } : {}) };
+  const evidence = { rule: where, ruleRef: b.rule, probe: b.probe, interfaces: b.interfaces, certain: b.certain, doubts: b.doubts, ...defined({ packets: b.rule.packets }) };
   const loc = b.interfaces.length === 1 ? { iface: b.interfaces[0] as string } : {};
   if (data) {
     return makeFinding('FIREWALL_DROPS_MULTICAST', {

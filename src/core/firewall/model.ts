@@ -1,3 +1,4 @@
+import { defined } from '../defined.js';
 // One model of a packet filter, whichever tool wrote it: nft's JSON (src/core/firewall/nft-json.ts)
 // and iptables-save text (iptables-save.ts) both become chains of rules made of terms, and one
 // evaluator (evaluate.ts) walks a described packet through them as the kernel would: base chains
@@ -79,7 +80,7 @@ export function refOf(c: Chain, r?: Rule): RuleRef {
   const iptables = c.tool === 'iptables-legacy' || c.rules.some((x) => x.fromSave);
   const base = { tool: c.tool, family: c.family, table: c.table, chain: c.name, ...(iptables ? { iptables } : {}) };
   if (!r) return { ...base, policy: true, text: `policy ${c.policy ?? 'accept'}` };
-  return { ...base, ...(r.handle !== undefined ? { handle: r.handle } : {}), position: r.position, text: r.text, ...(r.packets !== undefined ? { packets: r.packets } : {}) };
+  return { ...base, ...defined({ handle: r.handle }), position: r.position, text: r.text, ...defined({ packets: r.packets }) };
 }
 
 export function describeRef(r: RuleRef): string {

@@ -10,6 +10,7 @@ import type { GroupSpec } from '../group-args.js';
 import type { IfaceSelection } from '../kernel/iface-filter.js';
 import { churnHandle, followChurn, rejoinCounts, type ChurnEvent, type ChurnFollower, type ChurnTarget } from '../membership/churn.js';
 import { joinAll, type JoinResult, type Membership } from '../membership/join.js';
+import { defined } from '../defined.js';
 
 export interface JoinChurnDeps {
   platform: Platform;
@@ -51,6 +52,6 @@ export function followJoinChurn(deps: JoinChurnDeps, first: Membership, o: { gro
       rejoinFindings.push(...m.findings);
       return rejoinCounts(m.results);
     },
-  }, emit, { selection: o.selection, ...(o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {}), ...(o.graceMs !== undefined ? { graceMs: o.graceMs } : {}) });
+  }, emit, { selection: o.selection, ...defined({ intervalMs: o.intervalMs, graceMs: o.graceMs }) });
   return churnHandle(follower, memberships, rejoinFindings);
 }

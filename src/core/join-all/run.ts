@@ -25,6 +25,7 @@ import type { ChurnEvent, IfaceChurn, IfaceDownEvent } from '../membership/churn
 import { followJoinChurn } from './churn.js';
 import { silenceFindings } from './silence.js';
 import { openAccountingWindow, type WindowDeps } from '../accounting/window.js';
+import { defined } from '../defined.js';
 
 export interface JoinAllOptions {
   groups: GroupSpec[];
@@ -112,7 +113,7 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
   const stalls = await startStallWatch(deps, v4.map((iface) => {
     const i = inv.interfaces.find((x) => x.name === iface);
     return { iface, addresses: i ? addressesOf(i, 4).map((a) => a.address) : [], ...(i?.mac ? { mac: i.mac } : {}) };
-  }), { failOnStop: o.failOnStop ?? false, ...(o.membershipIntervalS !== undefined ? { membershipIntervalS: o.membershipIntervalS } : {}) });
+  }), { failOnStop: o.failOnStop ?? false, ...defined({ membershipIntervalS: o.membershipIntervalS }) });
 
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => { stop = resolve; });

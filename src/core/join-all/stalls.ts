@@ -17,6 +17,7 @@ import type { QuerySummary } from '../stall/queries.js';
 import { startWireWatch, type WatchTarget } from '../stall/wire-watch.js';
 import { hostnameOf } from '../probe/format.js';
 import { UNKNOWN_GROUP, type ReceivedStream } from './stats.js';
+import { defined } from '../defined.js';
 
 export interface StopWindow {
   /** Date.now() of the join and of the end of the run. */
@@ -125,7 +126,7 @@ export function explainLinkStops(events: readonly Stopped<ReceivedStream>[][], w
     if (d.stillDown) continue;
     const group = onlyGroup(ev.map((s) => s.item));
     findings.push(makeFinding('STREAM_STOPPED', {
-      iface: d.iface, ...(group !== undefined ? { group } : {}),
+      iface: d.iface, ...defined({ group }),
       severity: failOnStop ? 'error' : 'warning',
       message: `${listStreams(ev.map((s) => describeStream(s.item)))} stopped on ${d.iface} ${first.check.stoppedAtS} s after the join, when ${d.iface} went down, and did not resume after it came back and the groups were joined again.`,
       fix: `Check the sender and the path beyond ${d.iface} (did they come back with the link?), and the switch port: after a link flap a snooping switch needs the host's new reports (bridge -d mdb show on a Linux bridge).`,

@@ -8,6 +8,7 @@ import { makeFinding } from '../findings/catalog.js';
 import type { Family } from './ip.js';
 // Type only: interfaces.ts imports operstateCarries from here (no runtime cycle).
 import type { Interface } from './interfaces.js';
+import { defined } from '../defined.js';
 
 /**
  * What a use needs of an interface: multicast of one of these families (join, send, listen for
@@ -81,7 +82,7 @@ export function noEligibleInterface(selected: readonly Interface[], need: Need, 
     : named.length === 0 ? 'only loopback is selected' : `${list}${more > 0 ? ` and ${more} more` : ''}`;
   const rule = need === 'capture' ? 'up with a carrier' : `up with a carrier, the MULTICAST flag and an ${famText(need)} address`;
   return makeFinding('NO_ELIGIBLE_INTERFACE', {
-    ...(o.group !== undefined ? { group: o.group } : {}),
+    ...defined({ group: o.group }),
     message: `No selected interface can ${doing} (it needs one ${rule}; loopback never counts): ${detail}.`,
     evidence: { need: need === 'capture' ? 'capture' : need.map((f) => `ipv${f}`), interfaces: why },
   });

@@ -17,6 +17,7 @@ import type { IfaceSelection } from '../kernel/iface-filter.js';
 import { loadInterfaces, type Interface } from '../kernel/interfaces.js';
 import type { Family } from '../kernel/ip.js';
 import { whyIneligible } from '../kernel/eligibility.js';
+import { defined } from '../defined.js';
 
 export interface IfaceDownEvent { type: 'iface_down'; iface: string; ifindex: number; atMs: number; reason: 'down' | 'gone'; operstate: string }
 export interface IfaceUpEvent {
@@ -166,7 +167,7 @@ export function followChurn(deps: ChurnDeps, targets: readonly ChurnTarget[], h:
 
   // The watcher starts from what the memberships were made on, not from its own first reading.
   const known = new Map(targets.map((t) => [t.iface, { up: t.downAtStart !== true, ifindex: t.ifindex }]));
-  const watcher: LinkWatcher = deps.watchLinks(targets.map((t) => t.iface), onEvent, { known, ...(o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {}) });
+  const watcher: LinkWatcher = deps.watchLinks(targets.map((t) => t.iface), onEvent, { known, ...defined({ intervalMs: o.intervalMs }) });
   const summary = (): IfaceChurn[] => [...states.values()].map((s) => ({
     ...s.churn, ifindexes: [...s.churn.ifindexes],
     downMs: s.churn.downMs + (s.downAtMs === undefined ? 0 : Date.now() - s.downAtMs),

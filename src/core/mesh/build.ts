@@ -4,6 +4,7 @@
 import type { StreamStats } from '../probe/tracker.js';
 import { checkStall, eventsPerIface, type Stopped } from '../stall/detect.js';
 import { hostnameOf, lossPct, type MeshCell, type MeshPeer, type MeshSettings } from './model.js';
+import { defined } from '../defined.js';
 
 export interface StreamRow {
   /** The local interface the stream arrived on. */
@@ -36,7 +37,7 @@ export function measure(rows: readonly StreamRow[], o: MeasureOptions): Measured
   for (const { iface, stats: s } of rows) {
     // Our own probes come back through IP_MULTICAST_LOOP: not a peer.
     if (s.senderId === o.selfId || s.unique === 0) continue;
-    const check = checkStall(s, { joinedAtMs: o.joinedAtMs, endMs: o.endMs, graceMs: o.graceMs, ...(o.peerDurationMs !== undefined ? { senderDurationMs: o.peerDurationMs } : {}) });
+    const check = checkStall(s, { joinedAtMs: o.joinedAtMs, endMs: o.endMs, graceMs: o.graceMs, ...defined({ senderDurationMs: o.peerDurationMs }) });
     const expected = s.expected + check.missedTail;
     const wire = o.wireTtl?.(iface, s.senderId, s.senderIface);
     const cell: MeshCell = {

@@ -7,6 +7,7 @@ import { inPrefix } from '../kernel/ip.js';
 import { checkReversePath } from '../kernel/rpf-check.js';
 import type { DropReason, RpfInterface, SourceCheck } from './model.js';
 import type { SourceSpec } from './sources.js';
+import { defined } from '../defined.js';
 
 export interface CheckContext {
   /** Every interface of the host (for on-subnet and own-address tests), not only the selected ones. */
@@ -115,7 +116,7 @@ export function checkFindings(checks: readonly SourceCheck[], ifaces: readonly R
       fix: `${fix}${note}`,
       evidence: { ...(c.seen ? { seen: c.seen } : {}), confirm: c.confirm, kernelError: c.kernelError, routeBackDev: c.routeBackDev ?? null, mode: c.mode, reason: c.reason, fixes: c.fixes },
       ...(expected ? { severity: 'info' as const } : {}),
-      ...(c.group !== undefined ? { group: c.group } : {}),
+      ...defined({ group: c.group }),
     });
     out.push(f);
   }

@@ -9,6 +9,7 @@ import { isLinkLocalGroup, type GroupSpec } from '../group-args.js';
 import type { Interface } from '../kernel/interfaces.js';
 import { closeSenders, openSenders, type SendResult, type Sender } from './senders.js';
 import { pace, type PaceHandle } from './pacer.js';
+import { defined } from '../defined.js';
 
 export interface SendAllDeps {
   sockets: SocketApi;
@@ -82,8 +83,7 @@ export async function sendAll(deps: SendAllDeps, o: SendAllOptions): Promise<Sen
     ? Promise.resolve({ elapsedMs: 0, findings: [] as Finding[] })
     : (handle = pace(opened.senders, {
       rate: o.rate, group: o.group.group,
-      ...(o.count !== undefined ? { count: o.count } : {}),
-      ...(o.durationMs !== undefined ? { durationMs: o.durationMs } : {}),
+      ...defined({ count: o.count, durationMs: o.durationMs }),
       ...(o.onRound ? { onRound: o.onRound } : {}),
     })).done.then((r) => {
       closeSenders(deps.sockets, opened.senders);

@@ -14,6 +14,7 @@ import type { IfaceSelection } from '../kernel/iface-filter.js';
 import { churnHandle, followChurn, rejoinCounts, type ChurnEvent, type ChurnFollower } from '../membership/churn.js';
 import { joinAll, type JoinResult, type Membership } from '../membership/join.js';
 import type { SniffSession } from './session.js';
+import { defined } from '../defined.js';
 
 export interface SniffChurnDeps {
   platform: Platform;
@@ -36,7 +37,7 @@ function captureStopped(iface: string, error: string | undefined, runsAs: string
     iface,
     message: `The capture on ${iface} stopped when the link went down and could not be re-opened when it returned: ${why}${user}; packets after that are missing from the counts and the file`,
     ...(runsAs !== undefined ? { fix: 'Run without --user (as root, or with CAP_NET_RAW) when links may flap, or keep the link up during the capture.' } : {}),
-    evidence: { ...(error !== undefined ? { error } : {}), ...(runsAs !== undefined ? { runsAs } : {}) },
+    evidence: defined({ error, runsAs }),
   });
 }
 
@@ -65,8 +66,8 @@ export function followSniffChurn(deps: SniffChurnDeps, session: SniffSession, ca
         rejoinFindings.push(...m.findings);
         results = m.results;
       }
-      return { ...rejoinCounts(results), capture, ...(error !== undefined ? { error } : {}) };
+      return { ...rejoinCounts(results), capture, ...defined({ error }) };
     },
-  }, emit, { selection: o.selection, ...(o.intervalMs !== undefined ? { intervalMs: o.intervalMs } : {}), ...(o.graceMs !== undefined ? { graceMs: o.graceMs } : {}) });
+  }, emit, { selection: o.selection, ...defined({ intervalMs: o.intervalMs, graceMs: o.graceMs }) });
   return churnHandle(follower, memberships, rejoinFindings);
 }

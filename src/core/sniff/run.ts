@@ -22,6 +22,7 @@ import { stormFinding } from '../join-all/health.js';
 import type { WatchLinks } from '../../platform/link-watch.js';
 import type { ChurnEvent, ChurnFollower } from '../membership/churn.js';
 import { followSniffChurn } from './churn.js';
+import { defined } from '../defined.js';
 
 export interface SniffDeps {
   platform: Platform;
@@ -83,7 +84,7 @@ function checkArgs(a: SniffArgs): GroupSpec[] {
   if (a.source !== undefined && familyOf(a.source) === undefined) throw new UsageError('BAD_SOURCE', `--source '${a.source}' is not an IP address`);
   if (a.groups.length === 0) return [];
   // A port is a filter only when given (G:PORT or --port): parse twice with two defaults to tell.
-  const base = { ...(a.source !== undefined ? { source: a.source } : {}) };
+  const base = defined({ source: a.source });
   const one = parseGroupArgs(a.groups, { defaultPort: 1, ...base });
   const two = parseGroupArgs(a.groups, { defaultPort: 2, ...base });
   return one.map((g, i) => (two[i]?.port === g.port ? g : { ...g, port: 0 }))
@@ -118,7 +119,7 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
     let fileWriter: CaptureFileWriter | undefined;
     session = new SniffSession(factory, {
       targets: targets.map((t) => ({ iface: t.name })), filter, snaplen: a.snaplen,
-      ...(a.count !== undefined ? { count: a.count } : {}),
+      ...defined({ count: a.count }),
       ...(a.durationS !== undefined ? { durationMs: a.durationS * 1000 } : {}),
       packetEvents: out.wantsPackets, malformedEvents: out.wantsMalformed,
     }, (e) => out.event(e));
@@ -137,7 +138,7 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
     out.started({
       interfaces: opened, filter, libpcap: factory.version,
       joined: (membership?.results ?? []).map((r) => ({ iface: r.iface, group: r.group, status: r.status,
-        ...(r.source !== undefined ? { source: r.source } : {}), ...(r.message !== undefined ? { message: r.message } : {}) })),
+        ...defined({ source: r.source, message: r.message }) })),
       ...(sink ? { file: { path: sink.path, format: a.format } } : {}),
     });
     uninstall = deps.onSignal(() => live.requestStop('signal'), () => {
@@ -149,7 +150,7 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
       fileWriter = undefined;
     });
     if (deps.watchLinks) {
-      churn = followSniffChurn({ platform: deps.platform, watchLinks: deps.watchLinks, sockets, ...(deps.runsAs !== undefined ? { runsAs: deps.runsAs } : {}) }, live, targets.map((t) => ({ iface: t.name, ifindex: t.index })),
+      churn = followSniffChurn({ platform: deps.platform, watchLinks: deps.watchLinks, sockets, ...defined({ runsAs: deps.runsAs }) }, live, targets.map((t) => ({ iface: t.name, ifindex: t.index })),
         membership, joinGroups, { selection: a.selection }, (e) => out.churn?.(e));
     }
     const started = Date.now();

@@ -6,6 +6,7 @@
 import { firstAndMore, type Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import { DEFAULT_MEMBERSHIP_INTERVAL_S, type QuerySummary } from './queries.js';
+import { defined } from '../defined.js';
 
 export interface MembershipIntervalView {
   intervalS: number;
@@ -82,7 +83,7 @@ export function diagnoseStall(e: StallEvidence): Finding {
     if (e.firewall.length) evidence.firewallRules = e.firewall.map((f) => f.evidence.rule ?? f.message);
     if (e.rpfDropped.length) evidence.rpfDropped = e.rpfDropped;
     return makeFinding('SNOOPING_TIMEOUT', {
-      iface: e.iface, ...(e.group !== undefined ? { group: e.group } : {}),
+      iface: e.iface, ...defined({ group: e.group }),
       message: `${what} stopped on ${e.iface} ${e.stoppedAtS} s after the join, at the snooping membership interval (${miWords}): a snooping switch aged this host's membership out because no report answered a query; reason: ${r.words}.`,
       fix: r.reason === 'firewall' ? `Allow IGMP through the firewall: ${fw(e.firewall)}`
         : r.reason === 'rp_filter' ? `Let the queries in: sysctl -w net.ipv4.conf.${e.iface}.rp_filter=2, or a route to the querier via ${e.iface}, or an on-subnet querier address.`
@@ -94,7 +95,7 @@ export function diagnoseStall(e: StallEvidence): Finding {
   const scope = e.stillArriving > 0 ? `${e.stillArriving} other stream${e.stillArriving > 1 ? 's' : ''} kept arriving on ${e.iface}, so the sender or its path stopped` : `nothing else arrives on ${e.iface} either`;
   const why = near ? 'near the membership interval, but this host answered the queries' : `away from the membership interval (${miWords})`;
   return makeFinding('STREAM_STOPPED', {
-    iface: e.iface, ...(e.group !== undefined ? { group: e.group } : {}),
+    iface: e.iface, ...defined({ group: e.group }),
     message: `${what} stopped on ${e.iface} ${e.stoppedAtS} s after the join, ${why}; ${scope}.`,
     fix: e.stillArriving > 0
       ? 'Check the sender (is it still running, did its interface go down?) and the links between it and this host.'

@@ -6,6 +6,7 @@ import type { Stopped } from './detect.js';
 import { diagnoseStall, type MembershipIntervalView } from './diagnose.js';
 import type { IfaceCauses } from './evidence.js';
 import type { QuerySummary } from './queries.js';
+import { defined } from '../defined.js';
 
 export interface StopView<T> {
   /** The local interface the stream arrived on. */
@@ -36,7 +37,7 @@ export function explainStopEvents<T>(events: readonly Stopped<T>[][], v: StopVie
     const group = v.group(ev.map((s) => s.item));
     const finding = diagnoseStall({
       iface, stoppedAtS: first.check.stoppedAtS,
-      ...(group !== undefined ? { group } : {}),
+      ...defined({ group }),
       streams: ev.map((s) => v.describe(s.item)),
       stillArriving: v.stillArriving(iface),
       membership: v.membership,

@@ -9,6 +9,7 @@ import { decodeControl } from '../observation/control-capture.js';
 import { decodeProbe } from '../probe/format.js';
 import { QueryWatch } from './queries.js';
 import type { Family } from '../kernel/ip.js';
+import { defined } from '../defined.js';
 
 export interface WatchTarget {
   iface: string;
@@ -69,7 +70,7 @@ export async function startWireWatch(load: (() => Promise<CaptureFactory>) | und
   return {
     queries,
     ttl: (iface, senderId, senderIface) => ttls.get(`${iface}\u0000${senderId}\u0000${senderIface}`),
-    ...(unavailable !== undefined ? { unavailable } : {}),
+    ...defined({ unavailable }),
     reopen: (iface) => {
       // After a link flap libpcap's socket delivers nothing more (sniff's churn notes): a new one.
       if (set?.has(iface)) set.reopen(iface);
