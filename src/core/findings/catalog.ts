@@ -31,6 +31,18 @@ export const catalog = {
     explanation: 'Without IFF_MULTICAST the kernel still joins and sends on some drivers (veth), but a real NIC driver may drop multicast entirely.',
     fix: 'ip link set dev IFACE multicast on',
   },
+  WIFI_MULTICAST: {
+    severity: 'warning',
+    title: 'Multicast on a Wi-Fi interface',
+    explanation: 'An access point sends a group to its stations as group-addressed frames: at a basic rate (often the lowest, 1 or 6 Mb/s, so a stream takes many times its unicast airtime), with no acknowledgement and no retry (a lost frame is lost), and held until the next DTIM beacon while any station dozes in power save (hundreds of milliseconds of delay). Many access points filter multicast, rate-limit it, or convert it to unicast for the stations that joined (IGMP snooping), each with its own failure modes (RFC 9119).',
+    fix: 'Prefer a wired interface for multicast streams (--iface). On the access point: multicast-to-unicast conversion (or DMS/GCR), a higher multicast rate, IGMP snooping with a querier; on a receiving station: iw dev IFACE set power_save off.',
+  },
+  VPN_MULTICAST: {
+    severity: 'warning',
+    title: 'Multicast on a VPN tunnel',
+    explanation: 'A layer-3 VPN interface (tun, WireGuard, PPP, other links without a link layer) hands each packet to the VPN, which forwards by destination address: OpenVPN in tun mode and IPsec carry unicast only, WireGuard sends a packet only to the peer whose allowed IPs contain its destination (and its interface has no MULTICAST flag). A group joined there hears nothing from the far side, and a group sent there reaches nobody, without any error on this host.',
+    fix: 'Leave the tunnel out (--exclude-iface IFACE), or carry multicast over a link that forwards it: a bridged (tap) VPN, or a GRE tunnel inside the VPN with a multicast router (smcroute, pimd) at both ends.',
+  },
   IFACE_NO_ADDRESS: {
     severity: 'warning',
     title: 'Interface has no address of the family',

@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import type { Finding } from '../findings/model.js';
 import { hasError } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
+import { linkKindFindings } from '../kernel/link-findings.js';
 import { ssmFindings } from '../querier-check/kernel-version.js';
 import { parseGroupArg, type GroupSpec } from '../group-args.js';
 import type { IfaceSelection } from '../kernel/iface-filter.js';
@@ -96,6 +97,7 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
   findings.push(...await verifyMemberships(deps.platform, m.results));
   // An S,G join on an interface where the kernel speaks IGMPv1/v2 is not signalled (querier/kernel-version.ts).
   findings.push(...ssmFindings(inv.interfaces, m.results.filter((r) => r.status === 'joined' && r.source !== undefined).map((r) => ({ iface: r.iface, group: r.group, source: r.source! }))));
+  findings.push(...linkKindFindings(inv.interfaces, m.results.filter((r) => r.status === 'joined'), 'join'));
   // Opened before the joined events, so a sender started on them is counted from its first packet.
   // The expected pairs' wire and the namespace's counters, for NO_TRAFFIC's explanation; a
   // capture that cannot open (no libpcap, no permission) only leaves the explanation out.

@@ -8,6 +8,7 @@ import type { FirewallReader } from '../../platform/firewall.js';
 import type { CaptureFactory } from '../../platform/capture/types.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
+import { linkKindFindings } from '../kernel/link-findings.js';
 import type { GroupSpec } from '../group-args.js';
 import type { IfaceSelection } from '../kernel/iface-filter.js';
 import { addressesOf, loadInterfaces } from '../kernel/interfaces.js';
@@ -83,6 +84,8 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
     ...inv.findings.filter((f) => m.results.some((r) => r.iface === f.iface && r.status === 'skipped')),
     ...m.findings,
     ...await verifyMemberships(p, m.results),
+    // Every interface joined is also sent on (one sender per eligible interface).
+    ...linkKindFindings(inv.interfaces, m.results.filter((r) => r.status === 'joined'), 'join and send'),
   ];
   const stats = new ReceiveStats({ joinedAtMs, localHost: hostname, assumeSynced: o.assumeSynced });
   m.onPacket((pk) => { stats.add(pk); });

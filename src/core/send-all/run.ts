@@ -5,6 +5,7 @@ import type { Platform } from '../../platform/types.js';
 import type { SocketApi } from '../../platform/sockets/types.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
+import { linkKindFindings } from '../kernel/link-findings.js';
 import { isLinkLocalGroup, type GroupSpec } from '../group-args.js';
 import type { Interface } from '../kernel/interfaces.js';
 import { closeSenders, openSenders, type SendResult, type Sender } from './senders.js';
@@ -78,6 +79,7 @@ export async function sendAll(deps: SendAllDeps, o: SendAllOptions): Promise<Sen
     }));
   }
   findings.push(await egressFinding(deps.platform, o.group, opened.senders.map((s) => s.result.iface)));
+  findings.push(...linkKindFindings(o.interfaces, opened.senders.map((s) => ({ iface: s.result.iface, group: o.group.group })), 'send'));
   let handle: PaceHandle | undefined;
   const done = opened.senders.length === 0
     ? Promise.resolve({ elapsedMs: 0, findings: [] as Finding[] })

@@ -11,6 +11,7 @@ import { exitFor } from '../exit.js';
 import type { Finding } from '../findings/model.js';
 import { loadInterfaces } from '../kernel/interfaces.js';
 import { noEligibleInterface, whyIneligible } from '../kernel/eligibility.js';
+import { linkKindFindings } from '../kernel/link-findings.js';
 import { parseGroupArgs, parsePort, type GroupSpec } from '../group-args.js';
 import { joinAll, type Membership } from '../membership/join.js';
 import { CaptureFileWriter, type ByteSink, type FileFormat } from './file-format.js';
@@ -134,7 +135,8 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
     const joinGroups = groups.map((g) => ({ ...g, port: g.port || 9 }));
     if (sockets) membership = await joinAll({ sockets, platform: deps.platform }, { groups: joinGroups, interfaces: targets, receive: false });
     deps.dropPrivileges?.();
-    const joinFindings = membership?.findings ?? [];
+    const joinFindings = [...membership?.findings ?? [],
+      ...linkKindFindings(targets, (membership?.results ?? []).filter((r) => r.status === 'joined'), 'join')];
     out.started({
       interfaces: opened, filter, libpcap: factory.version,
       joined: (membership?.results ?? []).map((r) => ({ iface: r.iface, group: r.group, status: r.status,
