@@ -51,5 +51,7 @@ export async function runAnalyze(argv: AnalyzeArgs, ctx: CommandContext): Promis
     ctx.out.note(`mcast-doctor: ${bad.file}: ${bad.error} (after ${bad.packets} packets)`);
     return 2;
   }
-  return report.findings.some((f) => f.severity === 'error') ? 1 : 0;
+  // A file is the whole evidence: nothing of the environment can stop a check (no coverage gaps).
+  const { exitFor } = await import('../core/exit.js');
+  return exitFor(report.findings);
 }

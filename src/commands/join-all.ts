@@ -34,6 +34,8 @@ export default defineCommand({
     const { startJoinAll } = await import('../core/join-all/run.js');
     const { JoinAllReporter } = await import('../render/join-all.js');
     const { renderCoverage } = await import('../render/coverage.js');
+    const { withInterruption } = await import('../core/coverage.js');
+    const { exitFor } = await import('../core/exit.js');
     const rep = new JoinAllReporter(ctx.out);
     const families = new Set(groups.map((g) => g.family));
     const { host } = ctx;
@@ -55,10 +57,11 @@ export default defineCommand({
     // A signal that came while the run was starting (the IGMP watch loads libpcap) stops it now.
     ctx.interrupt.onStop(() => run.stop());
     const r = await run.done;
-    const coverage = { notRun: [], interrupted: wait.done() };
+    const coverage = withInterruption(r.coverage, wait.done());
+    const code = exitFor(r.findings, coverage);
     ctx.out.setCoverage(coverage);
-    rep.summary(r);
+    rep.summary(r, code);
     renderCoverage(coverage, ctx.out);
-    return r.exitCode;
+    return code;
   },
 });

@@ -27,11 +27,22 @@ export default defineCommand<Args, typeof flags>({
     const { parseMeshDocument } = await import('../core/mesh/load.js');
     const schemas = loadMeshSchemas();
     const { MeshMerger } = await import('../core/mesh/merge.js');
+    const { HostGaps } = await import('../core/mesh/report-findings.js');
+    const { exitFor } = await import('../core/exit.js');
+    const { renderCoverage } = await import('../render/coverage.js');
     const { renderMeshReport, meshJUnit } = await import('../render/mesh-report.js');
     // One document at a time: read, checked, folded in, dropped (a 1000-host mesh is ~1 GB of JSON).
     const merger = new MeshMerger();
-    for (const file of argv.files) merger.add(file, parseMeshDocument(file, readInputFile(file), schemas));
+    // What the hosts' own runs could not see (no capture there) leaves the merged verdict incomplete.
+    const gaps = new HostGaps();
+    for (const file of argv.files) {
+      const doc = parseMeshDocument(file, readInputFile(file), schemas);
+      gaps.add(doc);
+      merger.add(file, doc);
+    }
     const rep = merger.finish(max);
+    const coverage = gaps.coverage();
+    ctx.out.setCoverage(coverage);
     const now = new Date();
     if (argv.junit || argv.html) {
       if (argv.junit) await writeFileAtomic(argv.junit, meshJUnit(rep, now), '--junit');
@@ -41,6 +52,7 @@ export default defineCommand<Args, typeof flags>({
       }
     }
     renderMeshReport(rep, ctx.out, now);
-    return rep.verdict.pass ? 0 : 1;
+    renderCoverage(coverage, ctx.out);
+    return exitFor(rep.findings, coverage);
   },
 });

@@ -50,7 +50,8 @@ export default defineCommand<Args, typeof flags>({
     if (ctx.family && ctx.family !== group.family) throw new UsageError('USAGE', `-${ctx.family} given but ${group.group} is IPv${group.family}`);
 
     const { startMesh } = await import('../core/mesh/run.js');
-    const { hasError } = await import('../core/findings/model.js');
+    const { exitFor } = await import('../core/exit.js');
+    const { withInterruption } = await import('../core/coverage.js');
     const { MeshReporter } = await import('../render/mesh.js');
     const { renderCoverage } = await import('../render/coverage.js');
     const { host } = ctx;
@@ -65,10 +66,11 @@ export default defineCommand<Args, typeof flags>({
     // A signal while the run starts (joins, libpcap, senders) stops it once it exists.
     ctx.interrupt.onStop(() => run.stop());
     const doc = await run.done;
-    const coverage = { notRun: [], interrupted: wait.done() };
+    const coverage = withInterruption(doc.coverage, wait.done());
+    doc.coverage = coverage;
     ctx.out.setCoverage(coverage);
     rep.summary(doc);
     renderCoverage(coverage, ctx.out);
-    return doc.verdict.pass && !hasError(doc.findings) ? 0 : 1;
+    return exitFor(doc.findings, coverage);
   },
 });

@@ -35,9 +35,11 @@ export default defineCommand<QuerierArgs, typeof flags>({
       }
       const { checkPlanned } = await import('../core/querier-check/planned.js');
       const { renderPlanned } = await import('../render/querier-planned.js');
+      const { exitFor } = await import('../core/exit.js');
       const r = await checkPlanned(platform, argv.planned, dev);
       renderPlanned(r, ctx.out);
-      return r.verdict === 'dropped' ? 1 : 0;
+      // DROPPED comes with its error finding (QUERIER_RPF_DROP, MLD_QUERIER_NOT_LINK_LOCAL): the words and the code agree.
+      return exitFor(r.findings);
     }
     if (argv.expect !== undefined) {
       const { familyOf } = await import('../core/kernel/ip.js');
@@ -47,7 +49,7 @@ export default defineCommand<QuerierArgs, typeof flags>({
     const { listenForQueriers } = await import('../core/querier-check/listen.js');
     const { renderQuerierCheck, formatProgress } = await import('../render/querier-check.js');
     const { exitFor } = await import('../core/exit.js');
-    const { cutShort } = await import('../core/coverage.js');
+    const { cutShort, withInterruption } = await import('../core/coverage.js');
     const { renderCoverage } = await import('../render/coverage.js');
     const wait = ctx.waiting('listening for IGMP/MLD queries', argv.timeout * 1000);
     const report = await listenForQueriers(platform, {
@@ -64,7 +66,7 @@ export default defineCommand<QuerierArgs, typeof flags>({
     ctx.out.endProgress();
     const interrupted = wait.done();
     // "No querier heard" over a listen shorter than asked proves nothing: the verdict is incomplete.
-    const coverage = { notRun: interrupted ? [cutShort('querier listen', interrupted, '--timeout')] : [], interrupted };
+    const coverage = withInterruption(report.coverage, interrupted, (i) => cutShort('querier listen', i, '--timeout'));
     ctx.out.setCoverage(coverage);
     renderQuerierCheck(report, ctx.out);
     renderCoverage(coverage, ctx.out);

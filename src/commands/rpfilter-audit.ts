@@ -36,7 +36,7 @@ export default defineCommand<RpfArgs, typeof rpfilterFlags>({
     const { auditRpFilter } = await import('../core/rpfilter-audit/audit.js');
     const { renderRpfAudit, watchProgress, watchStarted, listenStarted } = await import('../render/rpfilter-audit.js');
     const { exitFor } = await import('../core/exit.js');
-    const { cutShort } = await import('../core/coverage.js');
+    const { cutShort, withInterruption } = await import('../core/coverage.js');
     const { renderCoverage } = await import('../render/coverage.js');
     const { sleepUnless } = await import('../core/sleep.js');
     const windowS = watchSeconds ?? listenSeconds;
@@ -56,7 +56,7 @@ export default defineCommand<RpfArgs, typeof rpfilterFlags>({
     const interrupted = wait?.done() ?? null;
     // No drop counted over a window shorter than asked proves nothing: incomplete.
     const flag = watchSeconds !== undefined ? '--watch' : '--listen';
-    const coverage = { notRun: interrupted ? [cutShort(flag === '--watch' ? 'reverse-path drop count' : 'source listen', interrupted, flag)] : [], interrupted };
+    const coverage = withInterruption(audit.coverage, interrupted, (i) => cutShort(flag === '--watch' ? 'reverse-path drop count' : 'source listen', i, flag));
     ctx.out.setCoverage(coverage);
     renderRpfAudit(audit, ctx.out);
     renderCoverage(coverage, ctx.out);

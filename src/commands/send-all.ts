@@ -35,7 +35,7 @@ export default defineCommand({
     const { isEligible, noEligibleInterface } = await import('../core/kernel/eligibility.js');
     const { senderIdFor, checkSize } = await import('../core/send-all/setup.js');
     const { sendAll } = await import('../core/send-all/run.js');
-    const { hasError } = await import('../core/findings/model.js');
+    const { exitFor } = await import('../core/exit.js');
     const { SendAllReporter } = await import('../render/send-all.js');
     const { renderCoverage } = await import('../render/coverage.js');
     const p = await ctx.host.platform();
@@ -67,8 +67,8 @@ export default defineCommand({
     if (eligible.length === 0) {
       findings.unshift(noEligibleInterface(inv.interfaces, [group.family], 'send to this group', { group: group.group }));
     }
-    const failed = run.results.some((r) => r.status === 'failed');
-    const exitCode = failed || hasError(findings) ? 1 : 0;
+    // A failed sender is a SEND_FAILED error finding (send-all/senders.ts): exitFor sees it there.
+    const exitCode = exitFor(findings, coverage);
     rep.summary({ results: run.results, findings, elapsedMs: end.elapsedMs, exitCode });
     renderCoverage(coverage, ctx.out);
     return exitCode;

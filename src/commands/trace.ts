@@ -31,7 +31,7 @@ export default defineCommand<TraceArgs, typeof flags>({
     const { runTrace } = await import('../core/accounting/run.js');
     const { renderTrace, traceStarted } = await import('../render/trace.js');
     const { exitFor } = await import('../core/exit.js');
-    const { cutShort } = await import('../core/coverage.js');
+    const { cutShort, withInterruption } = await import('../core/coverage.js');
     const { renderCoverage } = await import('../render/coverage.js');
     const { host } = ctx;
     const p = await host.platform();
@@ -64,7 +64,7 @@ export default defineCommand<TraceArgs, typeof flags>({
       ctx.out.endProgress();
       const interrupted = wait.done();
       // What did not arrive in a window a signal shortened proves nothing: incomplete.
-      const coverage = { notRun: interrupted ? [cutShort('trace', interrupted, '--duration')] : [], interrupted };
+      const coverage = withInterruption(report.coverage, interrupted, (i) => cutShort('trace', i, '--duration'));
       ctx.out.setCoverage(coverage);
       renderTrace(report, ctx.out);
       renderCoverage(coverage, ctx.out);

@@ -55,3 +55,8 @@ export function cutShort(check: string, i: Interruption, flag: string): NotRun {
     remedy: `let it run the whole ${flag}`,
   };
 }
+
+/** The run's own gaps with the wait's interruption, and the check the cut made meaningless (if any). */
+export function withInterruption(c: Coverage | undefined, interrupted: Interruption | null, cut?: (i: Interruption) => NotRun): Coverage {
+  return { notRun: [...c?.notRun ?? [], ...(interrupted && cut ? [cut(interrupted)] : [])], interrupted };
+}

@@ -127,7 +127,8 @@ export class JoinAllReporter {
     return `${t.toString()}${hidden > 0 ? `\n(${hidden} more pairs not shown: silent, or past the first ${limit})` : ''}`;
   }
 
-  summary(s: JoinAllSummary): void {
+  /** exitCode: exitFor(findings, coverage), for the summary event. */
+  summary(s: JoinAllSummary, exitCode: number): void {
     const o = this.out;
     if (o.json) {
       o.event('summary', {
@@ -135,7 +136,7 @@ export class JoinAllReporter {
         joined: s.results.filter((r) => r.status === 'joined').length,
         failed: s.results.filter((r) => r.status === 'failed').length,
         skipped: s.results.filter((r) => r.status === 'skipped').length,
-        rows: s.rows, ifaces: s.ifaces, ownDrops: s.ownDrops, loss: s.loss, churn: s.churn, findings: s.findings, exitCode: s.exitCode,
+        rows: s.rows, ifaces: s.ifaces, ownDrops: s.ownDrops, loss: s.loss, churn: s.churn, findings: s.findings, exitCode,
       });
       return;
     }

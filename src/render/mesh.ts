@@ -60,8 +60,12 @@ export class MeshReporter {
       return;
     }
     const s = makeStyle(this.out.opts.color);
-    const head = doc.verdict.pass ? s.ok(`PASS: ${doc.verdict.peersHeard} peer${doc.verdict.peersHeard === 1 ? '' : 's'} heard, no pair over ${doc.settings.maxLossPct}% loss`)
-      : s.bad(`FAIL: ${t$(doc.verdict.reasons.join('; '))}`);
+    const gaps = doc.coverage?.notRun.length ?? 0;
+    const heard = `${doc.verdict.peersHeard} peer${doc.verdict.peersHeard === 1 ? '' : 's'} heard, no pair over ${doc.settings.maxLossPct}% loss`;
+    // The words follow the exit code's rule (core/exit.ts): an error fails; else a gap is no pass.
+    const head = !doc.verdict.pass ? s.bad(`FAIL: ${t$(doc.verdict.reasons.join('; ') || 'see the findings')}`)
+      : gaps > 0 ? s.warn(`INCOMPLETE: ${heard}, but ${gaps} check${gaps > 1 ? 's' : ''} did not run (below)`)
+        : s.ok(`PASS: ${heard}`);
     this.out.line(`${s.bold(`mesh ${doc.settings.group}:${doc.settings.port} from ${t$(doc.host.hostname)}`)} (${t$(doc.host.id)}, ${doc.elapsedS} s): ${head}`, true);
     if (!this.out.quiet) {
       const ifaces = doc.interfaces.filter((i) => i.joined || i.sent > 0).map((i) => i.name);

@@ -4,7 +4,7 @@
 // NO_TRAFFIC (error) instead; and mesh alone on a host says that no peer was heard.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { labSkipReason } from '../helpers/lab.js';
+import { CLI, labSkipReason } from '../helpers/lab.js';
 import { buildLaptop, type Laptop } from '../helpers/topologies.js';
 import { ndjson } from '../helpers/cli-bg.js';
 import { udpSender } from '../helpers/inject.js';
@@ -58,5 +58,33 @@ describe('join-all and mesh when nothing arrives', { skip }, () => {
     const e = await lp.lab.cli('host', ['mesh', '239.255.77.7', '--duration', '3', '--json', '--expect-peers', '1']);
     assert.equal(e.code, 1, e.stderr);
     assert.equal(JSON.parse(e.stdout).findings.find((x: any) => x.id === 'NOTHING_ARRIVED')?.severity, 'error');
+  });
+
+  // Root without CAP_NET_RAW: the memberships and the counting still work (UDP sockets), the
+  // IGMP watch cannot open (AF_PACKET needs CAP_NET_RAW): the run says so and exits 3, not 0.
+  const noRaw = ['--inh-caps=-net_raw', '--bounding-set=-net_raw'];
+  test('join-all without CAP_NET_RAW: packets counted, the IGMP watch named as not run with its fix, exit 3; human says what was not seen', async () => {
+    const send = () => lp.lab.exec(lp.peerA, 'python3', udpSender('239.1.7.3', 5000, 20, { gapS: 0.1 }), 20_000);
+    const [r] = await Promise.all([lp.lab.exec('host', 'setpriv', [...noRaw, process.execPath, CLI, 'join-all', '239.1.7.3', '--duration', '3', '--json']), send()]);
+    assert.equal(r.code, 3, r.stderr);
+    const sum = summaryOf(r.stdout);
+    assertMatchesSchema('join-all.schema.json', sum);
+    assert.ok((sum.rows.find((x: any) => x.iface === 'wired0')?.packets ?? 0) > 0, 'still counted');
+    assert.equal(sum.exitCode, 3);
+    // libpcap loads; the capture cannot open on either interface (AF_PACKET wants CAP_NET_RAW).
+    assert.deepEqual(sum.coverage.notRun.map((n: any) => n.check), ['IGMP watch (why a stream stops) on wired0, wifi0']);
+    assert.match(sum.coverage.notRun[0].remedy, /root|CAP_NET_RAW/);
+    const h = await lp.lab.exec('host', 'setpriv', [...noRaw, process.execPath, CLI, 'join-all', '239.1.7.3', '--duration', '1']);
+    assert.equal(h.code, 3, h.stderr);
+    assert.match(h.stdout, /Incomplete: 1 check did not run.*\n\s+IGMP watch \(why a stream stops\) on wired0, wifi0: the capture could not open: .*; to run it: /s);
+    assert.doesNotMatch(h.stdout, /No problems found/);
+  });
+
+  test('mesh without CAP_NET_RAW: incomplete (exit 3), the IGMP watch named (rpfilter-audit --watch: its own lab)', async () => {
+    const m = await lp.lab.exec('host', 'setpriv', [...noRaw, process.execPath, CLI, 'mesh', '239.255.77.8', '--duration', '2', '--json']);
+    assert.equal(m.code, 3, m.stderr);
+    const doc = JSON.parse(m.stdout);
+    assertMatchesSchema('mesh.schema.json', doc);
+    assert.deepEqual(doc.coverage.notRun.map((n: any) => n.check), ['IGMP watch (why a stream stops) on wired0, wifi0']);
   });
 });

@@ -105,6 +105,8 @@ describe('mesh on five hosts of a snooping bridge', { skip, timeout: 170_000 }, 
     assert.equal(r.code, 0, r.stdout);
     assert.equal(rep.pairs.length, 20);
     assert.ok(rep.pairs.every((p: any) => p.status === 'pass'));
+    assert.deepEqual(rep.findings, []);
+    assert.deepEqual(rep.coverage.notRun, [], 'every host captured');
     assert.equal(rep.columns.length, 6);
     const cells = await pageCells(html);
     agree(docs, cells);
@@ -147,6 +149,11 @@ describe('mesh on five hosts of a snooping bridge', { skip, timeout: 170_000 }, 
       assert.equal(r.code, 1);
       const failed = rep.pairs.filter((p: any) => p.status === 'fail');
       assert.deepEqual(failed.map((p: any) => p.to), Array(4).fill(h3.host.id));
+      // The exit code comes from the finding (core/exit.ts), as in every command.
+      const pf = rep.findings.filter((x: any) => x.id === 'MESH_PAIRS_FAILED');
+      assert.equal(pf.length, 1, JSON.stringify(rep.findings));
+      assert.equal(pf[0].evidence.failedPairs, 4);
+      assert.deepEqual(pf[0].evidence.named.map((p: any) => p.to), Array(4).fill(h3.host.id));
       const cells = await pageCells(html);
       agree(docs, cells);
       const column = [...cells.values()].filter((c) => c['data-to-host'] === h3.host.id && c['data-state'] !== 'self');

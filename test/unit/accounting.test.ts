@@ -138,7 +138,7 @@ test('trace render: a process name with terminal escapes is shown escaped, in th
     group: f.group, family: 4, port: 5001, seconds: 2, interrupted: false, joined: false,
     evidence: { level: 'counters', socketOwnersComplete: true, rcvbufKnown: true },
     counters: f.deltas, stages: d.stages, interfaces: d.paths.map((p) => ({ ...p, ports: [] })),
-    sockets: f.sockets.map((s) => ({ ...s, receives: true })), membershipIfaces: ['eth1'], rmemMax: 212992, findings: d.findings,
+    sockets: f.sockets.map((s) => ({ ...s, receives: true })), membershipIfaces: ['eth1'], rmemMax: 212992, findings: d.findings, coverage: { notRun: [], interrupted: null },
   }, out);
   assert.ok(!buf.includes('\x1b'), 'no raw escape reaches the terminal');
   assert.ok(buf.includes('evil\\x1b]0;pwned\\x07 (7)'), buf);

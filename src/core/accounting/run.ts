@@ -6,6 +6,7 @@ import type { AccountingPlatform } from '../../platform/accounting/types.js';
 import type { DropReasonCounts, DropReasonTrace } from '../../platform/accounting/tracefs.js';
 import type { CaptureFactory } from '../../platform/capture/types.js';
 import type { Platform } from '../../platform/types.js';
+import type { Coverage } from '../coverage.js';
 import type { Finding } from '../findings/model.js';
 import { selectInterfaces, type IfaceSelection } from '../kernel/iface-filter.js';
 import { loadInterfaces, type Interface } from '../kernel/interfaces.js';
@@ -62,6 +63,8 @@ export interface TraceReport {
   membershipIfaces: string[];
   rmemMax: number | null;
   findings: Finding[];
+  /** The drop reasons, asked for but refused by the environment (no tracefs, no root): a gap. */
+  coverage: Coverage;
 }
 
 /** Sockets kept in the report: those on the port or bound to the group, bounded. */
@@ -163,6 +166,11 @@ export async function runTrace(deps: TraceDeps, o: TraceOptions): Promise<TraceR
       sockets: sockets.map((s) => ({ ...s, receives: d.receivers.includes(s) })),
       membershipIfaces, rmemMax: rmemMax ?? null,
       findings: [...(joined?.findings ?? []), ...d.findings],
+      // --no-drop-reasons is the user's choice, not a gap; a refusal of the kernel or of privilege is.
+      coverage: {
+        notRun: o.dropReasons && unavailable ? [{ check: 'kernel drop reasons', reason: unavailable.why, remedy: unavailable.fix ?? 'run as root on a kernel with tracefs (skb:kfree_skb)' }] : [],
+        interrupted: null,
+      },
     };
   } finally {
     wire?.release();

@@ -301,6 +301,18 @@ export const catalog = {
     explanation: 'mesh learns its peers from the probes they send; a peer never heard on any interface either did not run, or its multicast does not reach this host on any interface (different segments, TTL, a router that does not forward, a firewall).',
     fix: 'Run mesh on every host at the same time (docs/examples/mesh.yml), then compare the merged matrix: mcast-doctor mesh-report *.json.',
   },
+  MESH_PAIRS_FAILED: {
+    severity: 'error',
+    title: 'Host pairs fail in the merged mesh matrix',
+    explanation: 'mesh-report judges every ordered host pair from the receiver\'s own document: a receiver that never heard the sender, a cell that stopped (a stall the receiver diagnosed), or loss above --max-loss fails the pair. The finding counts them and names the first ones; the pairs table lists them all.',
+    fix: 'Read the failing pairs in the matrix (a whole column: the receiver; a whole row: the sender; one cell: the path between them), then the receiving host\'s own findings for that pair.',
+  },
+  MESH_GROUPS_DIFFER: {
+    severity: 'error',
+    title: 'mesh documents of different groups were merged',
+    explanation: 'mesh hosts only hear each other on the group and port they all run with; documents of different groups come from separate meshes, so their hosts never probed each other and their pairs fail for that reason alone.',
+    fix: 'Merge the documents of one run: the same group and port on every host (docs/examples/mesh.yml).',
+  },
   MESH_LOSS: {
     severity: 'error',
     title: 'A mesh pair lost more probes than allowed',

@@ -4,7 +4,8 @@ import type { Platform } from '../../platform/types.js';
 import type { SocketApi } from '../../platform/sockets/types.js';
 import { UsageError } from '../errors.js';
 import type { Finding } from '../findings/model.js';
-import { hasError } from '../findings/model.js';
+import type { Coverage, NotRun } from '../coverage.js';
+import { captureRemedy } from '../capture-remedy.js';
 import { makeFinding } from '../findings/catalog.js';
 import { linkKindFindings } from '../kernel/link-findings.js';
 import { ssmFindings } from '../querier-check/kernel-version.js';
@@ -67,7 +68,8 @@ export interface JoinAllOutcome {
   ownDrops: OwnDrops[];
   /** Per interface: sequence loss split into our own socket's drops and loss before the host. */
   loss: LossSplit[];
-  exitCode: number;
+  /** Checks the environment stopped (the IGMP watch, --expect's accounting); the command adds a signal's cut. */
+  coverage: Coverage;
 }
 
 export interface JoinAllRun {
@@ -102,8 +104,12 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
   // The expected pairs' wire and the namespace's counters, for NO_TRAFFIC's explanation; a
   // capture that cannot open (no libpcap, no permission) only leaves the explanation out.
   const expectedJoined = expectations.flatMap((e) => m.results.filter((r) => r.iface === e.iface && r.group === e.group && r.status === 'joined'));
+  const notRun: NotRun[] = [];
   const window = deps.accounting && expectedJoined.length > 0
-    ? await openAccountingWindow({ platform: deps.platform, ...deps.accounting }, expectedJoined.map((r) => ({ iface: r.iface, group: r.group, family: r.family, port: r.port }))).catch(() => undefined)
+    ? await openAccountingWindow({ platform: deps.platform, ...deps.accounting }, expectedJoined.map((r) => ({ iface: r.iface, group: r.group, family: r.family, port: r.port }))).catch((e: unknown) => {
+      notRun.push({ check: 'packet accounting (why an --expect pair got nothing)', reason: `could not start: ${(e as Error).message}`, remedy: captureRemedy(e) });
+      return undefined;
+    })
     : undefined;
   hooks.joined(m.results, findings);
 
@@ -182,9 +188,9 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
       const held = m.results.filter((r) => r.status === 'joined').map((r) => ({ iface: r.iface, group: r.group, port: r.port }));
       findings.push(...silenceFindings(held, (i, g) => stats.packetsOf(i, g), new Set(expectations.map((e) => `${e.iface} ${e.group}`)), elapsedMs));
     }
-    const failed = m.results.some((r) => r.status === 'failed');
-    const exitCode = failed || hasError(findings) ? 1 : 0;
-    return { results: m.results, rows, findings, sockets: m.socketCount, elapsedMs, totalPackets: stats.total, churn: churn?.summary() ?? [], ifaces, ownDrops, loss: splitLoss(rows, ownDrops), exitCode };
+    // A failed membership is a JOIN_FAILED error finding (membership/join.ts): exitFor sees it there.
+    const coverage: Coverage = { notRun: [...stalls.notRun(), ...notRun], interrupted: null };
+    return { results: m.results, rows, findings, sockets: m.socketCount, elapsedMs, totalPackets: stats.total, churn: churn?.summary() ?? [], ifaces, ownDrops, loss: splitLoss(rows, ownDrops), coverage };
   })();
   return { done, stop: () => stop() };
 }

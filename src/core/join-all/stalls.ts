@@ -8,6 +8,7 @@ import type { Platform } from '../../platform/types.js';
 import type { FirewallReader } from '../../platform/firewall.js';
 import type { CaptureFactory } from '../../platform/capture/types.js';
 import type { Finding } from '../findings/model.js';
+import type { NotRun } from '../coverage.js';
 import { makeFinding } from '../findings/catalog.js';
 import { checkStall, eventsPerIface, graceFor, type Stopped } from '../stall/detect.js';
 import { listStreams, membershipView, type MembershipIntervalView } from '../stall/diagnose.js';
@@ -97,6 +98,8 @@ export interface LinkDown {
 }
 
 export interface StallWatch {
+  /** The IGMP watch the environment stopped (no libpcap, no permission): a stop could not be explained. */
+  notRun(): NotRun[];
   /** The interface is back after a down: re-open its IGMP capture. */
   linkBack(iface: string): void;
   /** Ends the capture and explains what stopped; `downs`: the interfaces that went down meanwhile. */
@@ -139,11 +142,15 @@ export function explainLinkStops(events: readonly Stopped<ReceivedStream>[][], w
   return { findings, rest };
 }
 
+/** The coverage name of the IGMP watch (join-all and mesh): what a stream's stop is explained with. */
+export const STALL_WATCH_CHECK = 'IGMP watch (why a stream stops)';
+
 /** Starts watching IGMP on the IPv4 interfaces joined (the queries the diagnosis weighs). */
 export async function startStallWatch(deps: StallWatchDeps, targets: readonly WatchTarget[], o: StallWatchOptions): Promise<StallWatch> {
   // No IPv4 interface joined: nothing to watch, and libpcap stays unloaded.
   const watch = await startWireWatch(targets.length ? deps.capture : undefined, targets, 4);
   return {
+    notRun: () => watch.notRun(STALL_WATCH_CHECK),
     linkBack: (iface) => watch.reopen(iface),
     finish: async (streams, w, downs = []) => {
       watch.close();

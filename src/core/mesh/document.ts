@@ -1,6 +1,6 @@
 // Assembling the mesh document from a run's parts (pure: the run and the unit tests share it).
 import type { Finding } from '../findings/model.js';
-import { sortFindings } from '../findings/model.js';
+import { hasError, sortFindings } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import type { Stopped } from '../stall/detect.js';
 import type { MembershipIntervalView } from '../stall/diagnose.js';
@@ -72,7 +72,9 @@ export function assembleDocument(p: DocumentParts, causes: Map<string, IfaceCaus
     peers,
     cells: m.cells,
     queries: p.queries,
-    verdict,
+    // Every failing reason is also an error finding (MESH_LOSS, MESH_PEERS_MISSING, the stop's own):
+    // pass is what exitFor says of the findings.
+    verdict: { ...verdict, pass: verdict.pass && !hasError(findings) },
     findings: sortFindings(findings),
   };
 }

@@ -13,6 +13,7 @@ import { DistinctCounter, hashString } from '../join-all/distinct.js';
 import type { Finding } from '../findings/model.js';
 import type { MeshCell, MeshDocument, PairStatus } from './model.js';
 import { listPairs, type PairAgg } from './pairs.js';
+import { reportFindings } from './report-findings.js';
 
 export interface Endpoint { host: string; iface: string }
 
@@ -62,10 +63,13 @@ export interface MeshReport {
   columns: Endpoint[];
   cells: ReportCell[];
   pairs: ReportPair[];
+  /** pass: no error finding (core/exit.ts); reasons: one per failing pair. */
   verdict: { pass: boolean; failedPairs: number; pairs: number; reasons: string[] };
   omitted: Omitted;
   /** Every cell the documents held, listed or not. */
   totalCells: number;
+  /** MESH_PAIRS_FAILED, MESH_GROUPS_DIFFER (./report-findings.ts): the exit code comes from them. */
+  findings: Finding[];
 }
 
 export interface LoadedDoc { file: string; doc: MeshDocument }
@@ -223,6 +227,7 @@ export class MeshMerger {
     if (this.omitted.reasons > 0) reasons.push(`and ${this.omitted.reasons} more failing pairs`);
     const groups = [...this.groups];
     if (groups.length > 1) reasons.push(`the documents are of different groups (${groups.join(', ')})`);
+    const findings = reportFindings(listed.pairs, listed.failed, listed.total, groups);
     return {
       group: groups.length === 1 ? (groups[0] ?? null) : null,
       maxLossPct: max,
@@ -231,9 +236,10 @@ export class MeshMerger {
       columns,
       cells: this.cells,
       pairs: listed.pairs,
-      verdict: { pass: reasons.length === 0, failedPairs: listed.failed, pairs: listed.total, reasons },
+      verdict: { pass: !findings.some((f) => f.severity === 'error'), failedPairs: listed.failed, pairs: listed.total, reasons },
       omitted: { ...this.omitted, hosts: this.untracked.count() },
       totalCells: this.totalCells,
+      findings,
     };
   }
 }

@@ -1,6 +1,7 @@
 // The mesh document: what one host saw of every other host, per interface pair.
 // Rows are (peer, peer interface), columns are this host's interfaces; docs/schemas/mesh.schema.json.
 // mesh-report merges the documents of many hosts into the whole matrix (merge.ts).
+import type { Coverage } from '../coverage.js';
 import type { Finding } from '../findings/model.js';
 import type { QuerySummary } from '../stall/queries.js';
 
@@ -89,8 +90,11 @@ export interface MeshDocument {
   peers: MeshPeer[];
   cells: MeshCell[];
   queries: QueryView[];
+  /** pass: no error finding (the first rule of core/exit.ts exitFor); reasons: the failing pairs. */
   verdict: { pass: boolean; peersHeard: number; reasons: string[] };
   findings: Finding[];
+  /** What the run could not see (no capture: queries and TTL not observed); absent in older documents. */
+  coverage?: Coverage;
 }
 
 /** "web-1-3fa2" -> "web-1": sender ids are the hostname plus a dash and 4 hex digits (transmit setup). */

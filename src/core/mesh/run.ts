@@ -26,6 +26,7 @@ import { measure, type StreamRow } from './build.js';
 import { assembleDocument } from './document.js';
 import type { MeshCell, MeshDocument, MeshInterface, MeshSettings } from './model.js';
 import { startWireWatch } from '../stall/wire-watch.js';
+import { STALL_WATCH_CHECK } from '../join-all/stalls.js';
 
 export interface MeshDeps {
   platform: Platform;
@@ -155,10 +156,13 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
       const ifaces = [...new Set(stopped.flatMap((ev) => ev.map((s) => s.item.iface)))];
       causes = await gatherCauses({ platform: p, firewall: deps.firewall }, ifaces, (iface) => watch.queries.summary(iface));
     }
-    return assembleDocument({
+    const doc = assembleDocument({
       host: { id: hostId, hostname }, startedAt, settings, interfaces: ifaceView(), rows,
       measure: measureOpts, membership, queries, findings,
     }, causes);
+    // No capture: a stop cannot be told apart (queries not observed) and TTLs are as sent.
+    doc.coverage = { notRun: watch.notRun(STALL_WATCH_CHECK), interrupted: null };
+    return doc;
   })();
   return { done, stop: () => { tx.stop(); stopListening(); } };
 }

@@ -17,6 +17,8 @@ export class CaptureSet {
   private readonly handles = new Map<string, CaptureHandle>();
   /** Why an interface has no capture (the factory's error message), per interface. */
   readonly failures = new Map<string, string>();
+  /** The factory's error itself, per interface (its hint says what would let it open). */
+  readonly errors = new Map<string, unknown>();
   private failure: unknown;
 
   constructor(private readonly factory: CaptureFactory, private readonly opts: SetOptions, private readonly onPacket: SetPacketHandler) {}
@@ -27,9 +29,11 @@ export class CaptureSet {
     try {
       this.handles.set(iface, this.openHandle(iface));
       this.failures.delete(iface);
+      this.errors.delete(iface);
       return true;
     } catch (e) {
       this.failures.set(iface, (e as Error).message);
+      this.errors.set(iface, e);
       return false;
     }
   }

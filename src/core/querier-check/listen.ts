@@ -13,6 +13,7 @@ import { querierFindings } from './findings.js';
 import { ControlObserver } from '../observation/observer.js';
 import type { HeardPacket } from '../observation/heard.js';
 import type { InterfaceReport, QuerierReport } from './report.js';
+import type { Coverage } from '../coverage.js';
 
 /** Frames from one interface, already decoded to IGMP/MLD packets; close() ends the capture. */
 /** Opens a capture of IGMP/MLD on iface; onMalformed gets the reason of every frame the decoders refuse. */
@@ -55,7 +56,7 @@ export function controlFilter(family?: Family): string {
   return `igmp or ${mld}`;
 }
 
-export async function listenForQueriers(p: Platform, opts: ListenOptions): Promise<QuerierReport> {
+export async function listenForQueriers(p: Platform, opts: ListenOptions): Promise<QuerierReport & { coverage: Coverage }> {
   const started = Date.now();
   const inv = await loadInterfaces(p, { ...(opts.selection ? { selection: opts.selection } : {}), ...(opts.family ? { family: opts.family } : {}) });
   const targets = inv.interfaces.filter((i) => familiesOf(i, opts.family).length > 0);
@@ -104,7 +105,15 @@ export async function listenForQueriers(p: Platform, opts: ListenOptions): Promi
   const findings = targets.length === 0
     ? [noEligibleInterface(inv.interfaces, opts.family ? [opts.family] : [4, 6], 'listen for queriers')]
     : querierFindings(body);
-  return { ...body, findings };
+  // MLD_QUERY_IGNORED is judged from the kernel's own counters: without /proc/net/snmp6 it cannot be.
+  const v6 = seen.some(({ obs }) => obs.some((o) => o.family === 6));
+  const coverage: Coverage = {
+    notRun: v6 && body.counters.mld === undefined
+      ? [{ check: 'MLD query accounting', reason: '/proc/net/snmp6 could not be read (IPv6 disabled, or another /proc)', remedy: 'run where /proc/net/snmp6 is readable (the host\'s own network namespace, IPv6 enabled)' }]
+      : [],
+    interrupted: null,
+  };
+  return { ...body, findings, coverage };
 }
 
 /**

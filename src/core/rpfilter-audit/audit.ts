@@ -68,7 +68,13 @@ export async function auditRpFilter(p: Platform, opts: AuditOptions = {}): Promi
       for (const iface of targets) checks.push(await checkSource(p, spec, iface, ctx));
     }
   }
-  const audit: RpfAudit = { conf, uplinks, multihomed: uplinks.length >= 2, interfaces, checks, findings };
+  const audit: RpfAudit = { conf, uplinks, multihomed: uplinks.length >= 2, interfaces, checks, findings, coverage: { notRun: [], interrupted: null } };
+  // A tool that refused for want of privilege hides any reverse-path rule it holds; a kernel
+  // without the tables' support has none to hide (not a gap).
+  const refused = netfilter?.errors.find((e) => /not permitted|permission denied/i.test(e));
+  if (refused !== undefined) {
+    audit.coverage.notRun.push({ check: 'netfilter reverse-path rules', reason: `could not be read: ${refused}`, remedy: 'run as root (reading the rulesets needs CAP_NET_ADMIN)' });
+  }
   if (netfilter) audit.netfilter = netfilter;
   const capture: CaptureDeps | undefined = opts.captureFactory
     ? { loadFactory: opts.captureFactory, targets, ctx, ...(opts.onCaptureStart ? { onCaptureStart: opts.onCaptureStart } : {}) }
@@ -87,8 +93,10 @@ export async function auditRpFilter(p: Platform, opts: AuditOptions = {}): Promi
   findings.push(...ipv6Findings(netfilter, ipv6Ifaces, opts.family === 6));
 
   if (opts.watchSeconds !== undefined) {
-    audit.watch = await watchAndName(p, opts.watchSeconds, opts.watchHooks ?? {}, capture);
-    findings.push(...watchFindings(audit.watch));
+    const w = await watchAndName(p, opts.watchSeconds, opts.watchHooks ?? {}, capture);
+    audit.watch = w.watch;
+    audit.coverage.notRun.push(...w.notRun);
+    findings.push(...watchFindings(w.watch));
   }
   return audit;
 }

@@ -1,4 +1,5 @@
 // What rpfilter-audit returns: data only, rendered by src/render/rpfilter-audit.ts.
+import type { Coverage } from '../coverage.js';
 import type { Finding } from '../findings/model.js';
 import type { RpConf } from '../kernel/rpfilter-conf.js';
 import type { NetfilterRpfReport } from '../firewall/rpfilter-rules.js';
@@ -90,4 +91,6 @@ export interface RpfAudit {
   listen?: ListenResult;
   netfilter?: NetfilterRpfReport;
   findings: Finding[];
+  /** Checks the environment stopped (--watch without capture, netfilter rules unreadable). */
+  coverage: Coverage;
 }

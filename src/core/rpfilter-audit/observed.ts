@@ -3,6 +3,8 @@
 import type { Platform } from '../../platform/types.js';
 import type { CaptureFactory } from '../../platform/capture/types.js';
 import { isMcastError } from '../errors.js';
+import { captureRemedy } from '../capture-remedy.js';
+import type { NotRun } from '../coverage.js';
 import { checkSource, type CheckContext } from './checks.js';
 import { SourceCollector, type SeenSource } from './listen.js';
 import type { ListenResult, RpfInterface, SourceCheck, WatchResult } from './model.js';
@@ -30,19 +32,25 @@ async function checkSeen(p: Platform, seen: readonly SeenSource[], deps: Capture
   return out;
 }
 
+/** The coverage name of --watch's capture: without it the drops are counted but not named. */
+export const WATCH_SOURCES_CHECK = 'dropped sources (capture during --watch)';
+
 /**
  * --watch with capture where it is allowed: the counter always; the sources only when libpcap
- * loads and the capture opens (no CAP_NET_RAW, no libpcap: said in captureNote, not an error).
+ * loads and the capture opens (no CAP_NET_RAW, no libpcap: said in captureNote, not an error,
+ * and returned as a coverage gap: the drops could not be named).
  */
-export async function watchAndName(p: Platform, seconds: number, hooks: WatchHooks, deps?: CaptureDeps): Promise<WatchResult> {
+export async function watchAndName(p: Platform, seconds: number, hooks: WatchHooks, deps?: CaptureDeps): Promise<{ watch: WatchResult; notRun: NotRun[] }> {
   let collector: SourceCollector | undefined;
   let note: string | undefined;
+  const notRun: NotRun[] = [];
   if (deps && deps.targets.length > 0) {
     try {
       collector = new SourceCollector(await deps.loadFactory(), deps.targets.map((t) => t.name), new Set(deps.ctx.localAddresses));
     } catch (e) {
       if (!isMcastError(e)) throw e;
       note = `no capture, the counter alone: ${e.message}`;
+      notRun.push({ check: WATCH_SOURCES_CHECK, reason: `no capture: ${e.message}`, remedy: captureRemedy(e) });
     }
   }
   let w: WatchResult;
@@ -52,14 +60,14 @@ export async function watchAndName(p: Platform, seconds: number, hooks: WatchHoo
     await collector?.stop();
     throw e;
   }
-  if (!collector) return note ? { ...w, captureNote: note } : w;
+  if (!collector) return { watch: note ? { ...w, captureNote: note } : w, notRun };
   const seen = await collector.stop();
   const checks = deps ? await checkSeen(p, seen, deps) : [];
   w.captured = true;
   w.droppedSources = checks.filter((c) => !c.accepted).map((c) => ({
     source: c.source, iface: c.iface, packets: c.seen?.packets ?? 0, ...(c.group ? { group: c.group } : {}),
   }));
-  return w;
+  return { watch: w, notRun };
 }
 
 /** --listen: capture for `seconds`, then ask the kernel about every (source, interface) seen. */

@@ -10,6 +10,8 @@ import { decodeProbe } from '../probe/format.js';
 import { QueryWatch } from './queries.js';
 import type { Family } from '../kernel/ip.js';
 import { defined } from '../defined.js';
+import type { NotRun } from '../coverage.js';
+import { captureRemedy } from '../capture-remedy.js';
 
 export interface WatchTarget {
   iface: string;
@@ -24,6 +26,11 @@ export interface WireWatch {
   ttl(iface: string, senderId: string, senderIface: string): number | undefined;
   /** Why capture is off, when it is. */
   unavailable?: string;
+  /**
+   * The watch the environment stopped (no libpcap, no CAP_NET_RAW, an interface it could not
+   * open), as a coverage gap named `check`; empty when every target is captured or none was asked.
+   */
+  notRun(check: string): NotRun[];
   /** The interface came back from a down or a re-create: capture it anew (what was heard stays). */
   reopen(iface: string): void;
   close(): void;
@@ -46,11 +53,16 @@ export async function startWireWatch(load: (() => Promise<CaptureFactory>) | und
   const ttls = new Map<string, number>();
   let factory: CaptureFactory | undefined;
   let unavailable: string | undefined;
+  let loadError: unknown;
+  // IPv4 only (MLD hides behind the Hop-by-Hop header); no target: libpcap stays unloaded.
+  const wanted = load !== undefined && family === 4 && targets.length > 0;
   try {
-    if (!load) throw new Error('capture not requested');
+    if (!wanted) throw new Error('capture not requested');
     factory = await load();
   } catch (e) {
     unavailable = (e as Error).message;
+    // Not asked for is a choice of the caller, not a gap.
+    if (wanted) loadError = e;
   }
   // IGMP and a few probes a second: 2 MB, not the 32 MB ring sniff asks for (the 10-minute
   // soak showed join-all's RSS 38 MB higher with the default).
@@ -67,8 +79,20 @@ export async function startWireWatch(load: (() => Promise<CaptureFactory>) | und
     if (!open) unavailable ??= set?.failures.get(t.iface);
     queries.watch(t.iface, open, { addresses: t.addresses, ...(t.mac ? { mac: t.mac } : {}) });
   }
+  const notRun = (check: string): NotRun[] => {
+    if (loadError !== undefined) return [{ check, reason: `no capture: ${(loadError as Error).message}`, remedy: captureRemedy(loadError) }];
+    const failed = set ? targets.filter((t) => set.failures.has(t.iface)) : [];
+    const [first] = failed;
+    if (!first) return [];
+    return [{
+      check: `${check} on ${failed.map((t) => t.iface).join(', ')}`,
+      reason: `the capture could not open: ${set?.failures.get(first.iface) ?? 'unknown error'}`,
+      remedy: captureRemedy(set?.errors.get(first.iface)),
+    }];
+  };
   return {
     queries,
+    notRun,
     ttl: (iface, senderId, senderIface) => ttls.get(`${iface}\u0000${senderId}\u0000${senderIface}`),
     ...defined({ unavailable }),
     reopen: (iface) => {

@@ -5,7 +5,7 @@ import type { Finding } from '../../findings/model.js';
 import { controlCaptureOver } from '../../querier-check/capture.js';
 import { listenForQueriers } from '../../querier-check/listen.js';
 import type { DoctorCheck } from '../types.js';
-import { CAPTURE_REMEDY, captureRemedy } from './remedy.js';
+import { CAPTURE_REMEDY, captureRemedy } from '../../capture-remedy.js';
 
 export const querierCheck: DoctorCheck = {
   id: 'querier',

@@ -17,7 +17,7 @@ import { sendAll } from '../../send-all/run.js';
 import { senderIdFor } from '../../send-all/setup.js';
 import { decodeFrame } from '../../wire/frame.js';
 import type { DoctorCheck } from '../types.js';
-import { CAPTURE_REMEDY, captureRemedy } from './remedy.js';
+import { CAPTURE_REMEDY, captureRemedy } from '../../capture-remedy.js';
 
 /** Administratively scoped, site-local (239.255/16, RFC 2365): never leaves the site. */
 export const SELF_TEST_GROUP = '239.255.77.77:5077';
