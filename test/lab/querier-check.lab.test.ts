@@ -71,7 +71,10 @@ describe('querier-check on the laptop lab (rp_filter 1 unless said)', { skip }, 
     assert.deepEqual(ids(doc), ['QUERIER_OFF_SUBNET wifi0', 'QUERIER_RPF_DROP wifi0']);
     const drop = doc.findings.find((f) => f.id === 'QUERIER_RPF_DROP')!;
     assert.equal(drop.source, OFF);
-    assert.ok(drop.evidence.ipReversePathFilter.delta >= 4, JSON.stringify(drop.evidence));
+    // Every query the tool heard was dropped by the kernel's reverse-path check (on a loaded
+    // machine the last of the four may fall after the listening window: then 3 heard, 3 counted).
+    assert.ok(drop.evidence.queries >= 2, JSON.stringify(drop.evidence));
+    assert.ok(drop.evidence.ipReversePathFilter.delta >= drop.evidence.queries, JSON.stringify(drop.evidence));
     assert.equal(drop.evidence.rpf.routeBackDev, 'wired0');
     assert.equal(drop.evidence.querierVersionAfter, 'V3', 'the dropped v2 queries did not flip the host to v2');
     const igmp = doc.interfaces.find((i) => i.name === 'wifi0')!.igmp;
