@@ -1,6 +1,6 @@
 // mesh-report: the merged matrix as a table, a JSON document and JUnit (one testcase per
 // ordered host pair). The HTML page is mesh-html.ts.
-import type { MeshReport, ReportCell, Endpoint } from '../core/mesh/merge.js';
+import { CELL_CAP, type MeshReport, type ReportCell, type Endpoint } from '../core/mesh/merge.js';
 import { hostnameOf } from '../core/mesh/model.js';
 import type { Output } from './output.js';
 import { makeStyle, type Style } from './style.js';
@@ -80,7 +80,7 @@ export function renderMeshReport(rep: MeshReport, out: Output, generatedAt: Date
 export function omittedLine(rep: MeshReport): string {
   const o = rep.omitted;
   const parts = [
-    o.cells ? `${o.cells} of ${rep.totalCells} cells (only lossy and stopped ones are listed)` : '',
+    o.cells ? `${o.cells} of ${rep.totalCells} cells${rep.totalCells > CELL_CAP ? ` (past ${CELL_CAP} cells only lossy and stopped ones are listed)` : ''}` : '',
     o.pairs ? `${o.pairs} of ${rep.verdict.pairs} pairs (failing ones are listed first)` : '',
     o.hosts ? `${o.hosts} peers without a document past the ${rep.hosts.length} hosts tracked` : '',
     o.interfaces ? `${o.interfaces} interfaces past the per-host limit` : '',

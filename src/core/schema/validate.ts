@@ -64,14 +64,11 @@ function pathText(at: At | null): string {
 }
 const below = (up: At | null, key: string | number): At => ({ up, key });
 
-/** Per schema object: its types as a list, its pattern compiled (asked once, not per value). */
-const typesOf = new WeakMap<object, string[]>();
-const patterns = new Map<string, RegExp>();
-function regexOf(p: string): RegExp {
-  let r = patterns.get(p);
-  if (!r) { r = new RegExp(p, 'u'); patterns.set(p, r); }
-  return r;
-}
+type Bad = { at: At | null; message: string };
+/** A compiled schema: checks `v`, which sits at key `key` under `up` (the position is built only on failure). */
+type Check = (v: unknown, up: At | null, key?: string | number) => Bad | undefined;
+const here = (up: At | null, key?: string | number): At | null => (key === undefined ? up : { up, key });
+
 /** Code points, counted only when the UTF-16 length alone cannot decide (a code point is 1 or 2 units). */
 function codePoints(v: string): number {
   let n = 0;
@@ -93,7 +90,7 @@ export class SchemaRegistry {
   validate(id: string, doc: unknown): Violation | undefined {
     const root = this.byId.get(id);
     if (!root) throw new Error(`no schema ${id}`);
-    const bad = this.check(root, root, doc, null, 0);
+    const bad = this.compile(root, root)(doc, null);
     return bad && { path: pathText(bad.at), message: bad.message };
   }
 
@@ -124,84 +121,147 @@ export class SchemaRegistry {
     return { schema: at as Schema, root: doc };
   }
 
-  private check(s: Schema, root: Record<string, unknown>, v: unknown, at: At | null, refs: number): { at: At | null; message: string } | undefined {
-    if (s === true) return undefined;
-    if (s === false) return { at, message: 'is not allowed' };
-    const fail = (message: string): { at: At | null; message: string } => ({ at, message });
-    if (typeof s.$ref === 'string') {
-      if (refs > 32) throw new Error(`$ref loop at ${s.$ref}`);
-      const r = this.resolve(s.$ref, root);
-      const bad = this.check(r.schema, r.root, v, at, refs + 1);
-      if (bad) return bad;
-    }
-    if (s.type !== undefined) {
-      let types = typesOf.get(s);
-      if (!types) { types = Array.isArray(s.type) ? s.type.map(String) : [String(s.type)]; typesOf.set(s, types); }
-      let ok = false;
-      for (const t of types) if (hasType(v, t)) { ok = true; break; }
-      if (!ok) return fail(`must be ${types.map((t) => (t === 'null' ? 'null' : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)).join(' or ')} (got ${typeName(v)})`);
-    }
-    if ('const' in s && v !== s.const) return fail(`must be ${JSON.stringify(s.const)}`);
-    if (Array.isArray(s.enum) && !s.enum.includes(v as never)) return fail(`must be one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')}`);
-    if (typeof v === 'number') {
-      if (typeof s.minimum === 'number' && v < s.minimum) return fail(`must be at least ${s.minimum}`);
-      if (typeof s.maximum === 'number' && v > s.maximum) return fail(`must be at most ${s.maximum}`);
-      if (typeof s.exclusiveMinimum === 'number' && v <= s.exclusiveMinimum) return fail(`must be more than ${s.exclusiveMinimum}`);
-      if (typeof s.exclusiveMaximum === 'number' && v >= s.exclusiveMaximum) return fail(`must be less than ${s.exclusiveMaximum}`);
-    }
-    if (typeof v === 'string') {
-      if (typeof s.minLength === 'number' && v.length < 2 * s.minLength && codePoints(v) < s.minLength) return fail(s.minLength === 1 ? 'must not be empty' : `must be at least ${s.minLength} characters`);
-      if (typeof s.maxLength === 'number' && v.length > s.maxLength && codePoints(v) > s.maxLength) return fail(`must be at most ${s.maxLength} characters`);
-      if (typeof s.pattern === 'string' && !regexOf(s.pattern).test(v)) return fail(`must match ${s.pattern}`);
-    }
-    if (Array.isArray(v)) {
-      if (typeof s.minItems === 'number' && v.length < s.minItems) return fail(`must hold at least ${s.minItems} items`);
-      if (typeof s.maxItems === 'number' && v.length > s.maxItems) return fail(`must hold at most ${s.maxItems} items`);
-      if (s.items !== undefined) {
-        for (let i = 0; i < v.length; i++) {
-          const bad = this.check(s.items as Schema, root, v[i], below(at, i), refs);
-          if (bad) return bad;
-        }
-      }
-    }
-    if (isObj(v)) {
-      if (Array.isArray(s.required)) {
-        for (const k of s.required) if (!Object.hasOwn(v, String(k))) return { at: below(at, String(k)), message: 'is missing' };
-      }
-      const props = isObj(s.properties) ? s.properties : {};
-      for (const k in props) {
-        if (!Object.hasOwn(v, k)) continue;
-        const bad = this.check(props[k] as Schema, root, v[k], below(at, k), refs);
+  /**
+   * A schema object compiled once into a list of checks (closures over its keywords, in the order
+   * the keywords are listed below), cached per object: a document of a million values walks
+   * closures instead of re-reading every keyword of the schema at every value. $refs are compiled
+   * on their first use; a $ref chain that never reaches a value (a loop) is an error.
+   */
+  private readonly compiled = new WeakMap<object, Check>();
+
+  private compile(s: Schema, root: Record<string, unknown>): Check {
+    if (s === true) return () => undefined;
+    if (s === false) return (_v, up, key) => ({ at: here(up, key), message: 'is not allowed' });
+    const hit = this.compiled.get(s);
+    if (hit) return hit;
+    const steps: Check[] = [];
+    const run: Check = (v, up, key) => {
+      for (const step of steps) {
+        const bad = step(v, up, key);
         if (bad) return bad;
       }
-      if (s.additionalProperties !== undefined) {
+      return undefined;
+    };
+    this.compiled.set(s, run);
+    const sub = (schema: Schema, r = root): (() => Check) => {
+      let c: Check | undefined;
+      return () => (c ??= this.compile(schema, r));
+    };
+    if (typeof s.$ref === 'string') {
+      const ref = s.$ref;
+      let depth = 0;
+      let target: Check | undefined;
+      steps.push((v, up, key) => {
+        if (!target) { const r = this.resolve(ref, root); target = this.compile(r.schema, r.root); }
+        if (++depth > 32) { depth = 0; throw new Error(`$ref loop at ${ref}`); }
+        try { return target(v, up, key); } finally { depth--; }
+      });
+    }
+    if (s.type !== undefined) {
+      const types = Array.isArray(s.type) ? s.type.map(String) : [String(s.type)];
+      const words = `must be ${types.map((t) => (t === 'null' ? 'null' : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)).join(' or ')}`;
+      steps.push((v, up, key) => {
+        for (const t of types) if (hasType(v, t)) return undefined;
+        return { at: here(up, key), message: `${words} (got ${typeName(v)})` };
+      });
+    }
+    if ('const' in s) {
+      const c = s.const;
+      steps.push((v, up, key) => (v !== c ? { at: here(up, key), message: `must be ${JSON.stringify(c)}` } : undefined));
+    }
+    if (Array.isArray(s.enum)) {
+      const e: unknown[] = s.enum;
+      steps.push((v, up, key) => (!e.includes(v) ? { at: here(up, key), message: `must be one of ${e.map((x) => JSON.stringify(x)).join(', ')}` } : undefined));
+    }
+    const num = (k: string): number | undefined => (typeof s[k] === 'number' ? (s[k] as number) : undefined);
+    const [min, max, xmin, xmax] = [num('minimum'), num('maximum'), num('exclusiveMinimum'), num('exclusiveMaximum')];
+    if (min !== undefined || max !== undefined || xmin !== undefined || xmax !== undefined) {
+      steps.push((v, up, key) => {
+        if (typeof v !== 'number') return undefined;
+        if (min !== undefined && v < min) return { at: here(up, key), message: `must be at least ${min}` };
+        if (max !== undefined && v > max) return { at: here(up, key), message: `must be at most ${max}` };
+        if (xmin !== undefined && v <= xmin) return { at: here(up, key), message: `must be more than ${xmin}` };
+        if (xmax !== undefined && v >= xmax) return { at: here(up, key), message: `must be less than ${xmax}` };
+        return undefined;
+      });
+    }
+    const [minLen, maxLen] = [num('minLength'), num('maxLength')];
+    const pattern = typeof s.pattern === 'string' ? s.pattern : undefined;
+    if (minLen !== undefined || maxLen !== undefined || pattern !== undefined) {
+      const re = pattern !== undefined ? new RegExp(pattern, 'u') : undefined;
+      steps.push((v, up, key) => {
+        if (typeof v !== 'string') return undefined;
+        // A code point is one or two UTF-16 units: count them only when the length cannot decide.
+        if (minLen !== undefined && v.length < 2 * minLen && codePoints(v) < minLen) return { at: here(up, key), message: minLen === 1 ? 'must not be empty' : `must be at least ${minLen} characters` };
+        if (maxLen !== undefined && v.length > maxLen && codePoints(v) > maxLen) return { at: here(up, key), message: `must be at most ${maxLen} characters` };
+        if (re && !re.test(v)) return { at: here(up, key), message: `must match ${pattern}` };
+        return undefined;
+      });
+    }
+    const [minItems, maxItems] = [num('minItems'), num('maxItems')];
+    if (minItems !== undefined || maxItems !== undefined || s.items !== undefined) {
+      const items = s.items !== undefined ? sub(s.items as Schema) : undefined;
+      steps.push((v, up, key) => {
+        if (!Array.isArray(v)) return undefined;
+        if (minItems !== undefined && v.length < minItems) return { at: here(up, key), message: `must hold at least ${minItems} items` };
+        if (maxItems !== undefined && v.length > maxItems) return { at: here(up, key), message: `must hold at most ${maxItems} items` };
+        if (!items) return undefined;
+        const check = items();
+        const at = here(up, key);
+        for (let i = 0; i < v.length; i++) {
+          const bad = check(v[i], at, i);
+          if (bad) return bad;
+        }
+        return undefined;
+      });
+    }
+    const required = Array.isArray(s.required) ? s.required.map(String) : [];
+    const props = isObj(s.properties) ? s.properties : {};
+    const propChecks = Object.entries(props).map(([k, p]) => [k, sub(p as Schema)] as const);
+    const additional = s.additionalProperties;
+    if (required.length || propChecks.length || additional !== undefined) {
+      const extraCheck = isObj(additional) ? sub(additional) : undefined;
+      steps.push((v, up, key) => {
+        if (!isObj(v)) return undefined;
+        const at = here(up, key);
+        for (const k of required) if (!Object.hasOwn(v, k)) return { at: below(at, k), message: 'is missing' };
+        for (const [k, check] of propChecks) {
+          if (!Object.hasOwn(v, k)) continue;
+          const bad = check()(v[k], at, k);
+          if (bad) return bad;
+        }
+        if (additional === undefined) return undefined;
         const extra = Object.keys(v).filter((k) => !Object.hasOwn(props, k));
         // The extra names came from the document: counted, never printed.
-        if (s.additionalProperties === false && extra.length) return fail(`has ${extra.length} field${extra.length === 1 ? '' : 's'} the schema does not allow`);
-        if (isObj(s.additionalProperties)) {
+        if (additional === false && extra.length) return { at: here(up, key), message: `has ${extra.length} field${extra.length === 1 ? '' : 's'} the schema does not allow` };
+        if (extraCheck) {
           for (const k of extra) {
-            const bad = this.check(s.additionalProperties, root, v[k], at, refs);
+            const bad = extraCheck()(v[k], up, key);
             if (bad) return bad;
           }
         }
-      }
+        return undefined;
+      });
     }
-    if (Array.isArray(s.allOf)) {
-      for (const sub of s.allOf as Schema[]) {
-        const bad = this.check(sub, root, v, at, refs);
-        if (bad) return bad;
-      }
+    if (Array.isArray(s.allOf)) for (const one of (s.allOf as Schema[]).map((x) => sub(x))) steps.push((v, up, key) => one()(v, up, key));
+    if (Array.isArray(s.anyOf)) {
+      const any = (s.anyOf as Schema[]).map((x) => sub(x));
+      steps.push((v, up, key) => (!any.some((c) => !c()(v, up, key)) ? { at: here(up, key), message: 'matches none of the allowed forms' } : undefined));
     }
-    if (Array.isArray(s.anyOf) && !(s.anyOf as Schema[]).some((sub) => !this.check(sub, root, v, at, refs))) return fail('matches none of the allowed forms');
-    if (Array.isArray(s.oneOf) && (s.oneOf as Schema[]).filter((sub) => !this.check(sub, root, v, at, refs)).length !== 1) return fail('must match exactly one of the allowed forms');
+    if (Array.isArray(s.oneOf)) {
+      const one = (s.oneOf as Schema[]).map((x) => sub(x));
+      steps.push((v, up, key) => (one.filter((c) => !c()(v, up, key)).length !== 1 ? { at: here(up, key), message: 'must match exactly one of the allowed forms' } : undefined));
+    }
     if (s.if !== undefined) {
-      const branch = this.check(s.if as Schema, root, v, at, refs) ? s.else : s.then;
-      if (branch !== undefined) {
-        const bad = this.check(branch as Schema, root, v, at, refs);
-        if (bad) return bad;
-      }
+      const cond = sub(s.if as Schema);
+      const then = s.then !== undefined ? sub(s.then as Schema) : undefined;
+      const otherwise = s.else !== undefined ? sub(s.else as Schema) : undefined;
+      steps.push((v, up, key) => {
+        const branch = cond()(v, up, key) ? otherwise : then;
+        return branch ? branch()(v, up, key) : undefined;
+      });
     }
-    return undefined;
+    return run;
   }
 }
 
