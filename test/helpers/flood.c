@@ -15,6 +15,7 @@
  *   --dmac HEX12    destination MAC (default: the group's 01:00:5e MAC; unicast needs it)
  *   --count N       stop after N frames (default: RATE * DURATION)
  *   --ttl N         IPv4 TTL (default 1)
+ *   --repeat K      probe mode: every probe sent K times in a row (a forwarding loop's copies)
  * Prints "sent N" on exit.
  */
 #include <arpa/inet.h>
@@ -59,6 +60,7 @@ int main(int argc, char **argv) {
   uint32_t seq = 0;
   long count = (long)(rate * duration);
   int ttl = 1;
+  long repeat = 1, copies = 0;
   uint8_t dmac[6] = {0x01, 0x00, 0x5e, 0, 0, 0};
   uint32_t g = ntohl(group.s_addr);
   dmac[3] = (g >> 16) & 0x7f; dmac[4] = (g >> 8) & 255; dmac[5] = g & 255;
@@ -71,6 +73,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--seq")) seq = (uint32_t)strtoul(v, NULL, 0);
     else if (!strcmp(k, "--count")) count = atol(v);
     else if (!strcmp(k, "--ttl")) ttl = atoi(v);
+    else if (!strcmp(k, "--repeat")) repeat = atol(v) > 0 ? atol(v) : 1;
     else if (!strcmp(k, "--dmac")) for (int j = 0; j < 6; j++) sscanf(v + 2 * j, "%2hhx", &dmac[j]);
     else { fprintf(stderr, "unknown option %s\n", k); return 2; }
   }
@@ -147,7 +150,7 @@ int main(int argc, char **argv) {
       memcpy(pay + 42 + il, pname, nl);
       paylen = 42 + il + nl;
       if (paylen < 64) paylen = 64;
-      seq++;
+      if (++copies >= repeat) { copies = 0; seq++; }
     }
     int iplen = 20 + 8 + paylen;
     ip[0] = 0x45; ip[1] = 0; put16(ip + 2, iplen); put16(ip + 4, sent & 0xffff); put16(ip + 6, 0);

@@ -30,6 +30,8 @@ export interface FloodOptions {
   /** Destination MAC, 12 hex digits (needed for unicast). */
   dmac?: string;
   ttl?: number;
+  /** Probe mode: every probe sent this many times in a row (a forwarding loop's copies). */
+  repeat?: number;
 }
 
 let binary: string | undefined;
@@ -57,6 +59,7 @@ export function floodArgs(o: FloodOptions): string[] {
   opt('--seq', o.seq);
   opt('--dmac', o.dmac);
   opt('--ttl', o.ttl);
+  opt('--repeat', o.repeat);
   return a;
 }
 

@@ -1,7 +1,7 @@
 // Storms and forgeries against the kernel (issues 17, 18): the flood replayer (AF_PACKET from a
 // peer namespace) sends spoofed sources, spoofed sender ids, probes that claim another group and
-// unicast; join-all, sniff and mesh must end on time, exit 0 or 1, stay within the memory bound,
-// name the storm, and never count a datagram for a group it was not sent to. The tool's own
+// unicast, and the same probes many times over (a loop); join-all, sniff and mesh must end on
+// time, exit 0 or 1, stay within the memory bound, name the storm, and never count a datagram for a group it was not sent to. The tool's own
 // overrun (a stopped reader) is reported as its own, apart from network loss.
 // Rates here are CI-sized (20 kpps); scripts/bench/storm.mjs runs the 50 kpps figures.
 import { after, before, describe, test } from 'node:test';
@@ -133,6 +133,22 @@ describe('storms and forgeries on the laptop lab', { skip }, () => {
     assert.ok(sum.rows[0].streamsOmitted.packets > 0);
     assert.ok(sum.findings.some((f: any) => f.id === 'TRAFFIC_STORM' && f.evidence.senders > 1024));
     assert.equal(sum.rows[0].lost, 0, 'a flood of one-probe senders is not loss');
+  });
+
+  test('a loop: every probe arriving 20 times over is a storm by repetition, each probe counted once', async () => {
+    const run = startCli(lp.lab, 'host', ['join-all', '239.1.1.8', '--iface', 'wired0', '--duration', '4', '--json']);
+    await run.waitForEvent((e) => e.type === 'joined', 10_000);
+    const sent = await flood(lp.lab, 'peer-a', { ...probe, iface: 'eth0', dst: '239.1.1.8', port: 5000, ratePps: 4000, durationS: 2, repeat: 20 });
+    const r = await run.exit();
+    const sum = ndjson(r.stdout).at(-1);
+    const s = sum.rows[0].streams[0];
+    console.log(`# loop: ${sent.sent} frames, ${s.unique} distinct probes, ${s.duplicates} duplicates, exit ${r.code}`);
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    assert.equal(s.unique, sent.sent / 20);
+    assert.equal(s.lost, 0, 'copies are not loss');
+    const storm = sum.findings.find((f: any) => f.id === 'TRAFFIC_STORM');
+    assert.ok(storm && storm.evidence.duplicates >= 1000 && storm.evidence.unique === s.unique, JSON.stringify(sum.findings));
+    assert.match(storm.message, /duplicate probes .* a forwarding loop or a replay/);
   });
 
   test('spoofed-source flood against sniff: on time, bounded, "and N more", storm named', async () => {

@@ -262,7 +262,7 @@ export const catalog = {
   TRAFFIC_STORM: {
     severity: 'warning',
     title: 'A flood of sources or senders',
-    explanation: 'An interface received traffic from far more distinct source addresses or probe sender ids than any real set of senders: a spoofed flood, a replay, or a forwarding loop. Per-stream tables are capped (the first streams are kept, the rest counted), so the run stays bounded; the figures for the real streams stay valid.',
+    explanation: 'An interface received traffic from far more distinct source addresses or probe sender ids than any real set of senders, or the same probes many times over (duplicates ten times the distinct probes): a spoofed flood, a replay, or a forwarding loop. Per-stream tables are capped (the first streams are kept, the rest counted), so the run stays bounded; the figures for the real streams stay valid.',
     fix: 'Capture on the interface (mcast-doctor sniff -i IFACE) to see where it comes from: one MAC behind many sources is a spoofer; the same frames again and again with falling TTL is a loop (spanning tree, a bridge between two ports).',
   },
   PROBE_GROUP_MISMATCH: {

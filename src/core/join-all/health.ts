@@ -12,6 +12,13 @@ import type { IfaceReceive, RowStats } from './stats.js';
 
 /** Distinct sources or sender ids on one interface beyond which the traffic is a storm. */
 export const STORM_DISTINCT = 1024;
+/**
+ * A loop (or a replay) needs no new source: it repeats the same probes. Duplicates this many
+ * times the distinct probes they repeat, and at least LOOP_MIN_DUPLICATES of them, are a storm;
+ * a network that duplicates now and then (a redundant path, a bond flap) stays far below.
+ */
+export const LOOP_FACTOR = 10;
+export const LOOP_MIN_DUPLICATES = 1000;
 
 export interface LossSplit {
   iface: string;
@@ -47,7 +54,8 @@ export function receiveHealth(rows: readonly RowStats[], ifaces: readonly IfaceR
     }));
   }
   for (const x of ifaces) {
-    const f = stormFinding(x.iface, { sources: x.sources }, x.senders, (x.lastAtMs - x.firstAtMs) / 1000);
+    const secs = (x.lastAtMs - x.firstAtMs) / 1000;
+    const f = stormFinding(x.iface, { sources: x.sources }, x.senders, secs) ?? loopFinding(x.iface, rows.filter((r) => r.iface === x.iface), secs);
     if (f) out.push(f);
   }
   for (const r of rows) {
@@ -59,6 +67,19 @@ export function receiveHealth(rows: readonly RowStats[], ifaces: readonly IfaceR
     }));
   }
   return out;
+}
+
+/** TRAFFIC_STORM from repetition: the same probes arriving many times over on one interface. */
+export function loopFinding(iface: string, rows: readonly RowStats[], seconds: number): Finding | undefined {
+  const duplicates = rows.reduce((a, r) => a + r.duplicates, 0);
+  const unique = rows.reduce((a, r) => a + r.streams.reduce((b, t) => b + t.unique, 0), 0);
+  if (duplicates < LOOP_MIN_DUPLICATES || duplicates < LOOP_FACTOR * unique) return undefined;
+  const secs = Math.max(0.1, seconds);
+  return makeFinding('TRAFFIC_STORM', {
+    iface,
+    message: `A flood of ${duplicates} duplicate probes in ${secs.toFixed(1)} s on ${iface}, ${Math.round(duplicates / Math.max(1, unique))} times the ${unique} distinct probes they repeat: a forwarding loop or a replay; the loss and rate figures of these streams count each probe once.`,
+    evidence: { duplicates, unique, seconds: Math.round(secs * 10) / 10 },
+  });
 }
 
 /**
