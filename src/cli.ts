@@ -45,6 +45,7 @@ function buildParser(args: string[], commands: readonly CommandModule<GlobalArgs
     .option('color', { type: 'boolean', describe: 'Colour (default: chalk\'s detection: a terminal, FORCE_COLOR, TERM; off with NO_COLOR); --no-color', global: true })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only errors and the verdict', global: true })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'More detail: explanations, evidence, raw errno', global: true })
+    .option('wide', { type: 'boolean', describe: 'Tables with every column, however wide (default: fit the terminal)', global: true })
     .conflicts('quiet', 'verbose')
     // Both families is the default: -4 -6 together asks for two contradicting restrictions.
     .conflicts('4', '6')

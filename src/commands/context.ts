@@ -20,6 +20,7 @@ export interface GlobalArgs {
   color?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  wide?: boolean;
 }
 
 export interface CommandContext {
@@ -60,6 +61,7 @@ export function contextFrom(argv: GlobalArgs, host: Host, color = false, interru
     color: !argv.json && color,
     quiet: argv.quiet === true,
     verbose: argv.verbose === true,
+    wide: argv.wide === true,
   });
   const waiting = (what: string, plannedMs: number | null): Wait => {
     const startMs = Date.now();

@@ -31,7 +31,9 @@ export function renderInterfaces(inv: InterfaceInventory, out: Output): void {
     return;
   }
   const s = makeStyle(out.opts.color);
-  const t = makeTable(['#', 'name', 'state', 'mcast', 'addresses', 'mac', 'mtu', 'default', 'rp_filter', 'igmp', 'groups'], out.opts.color);
+  // Too wide for the terminal: mac, mtu, the index and the IGMP version go first.
+  const t = makeTable(['#', 'name', 'state', 'mcast', 'addresses', 'mac', 'mtu', 'default', 'rp_filter', 'igmp', 'groups'], out.opts.color,
+    { width: out.tableWidth, drop: [5, 6, 0, 9] });
   let summarised = 0;
   for (const i of inv.interfaces) {
     const state = i.up ? (i.running ? s.ok('up') : s.warn('up, no carrier')) : s.bad('down');

@@ -66,14 +66,14 @@ export class JoinAllReporter {
     const s = makeStyle(o.opts.color);
     if (results.length === 0) return;
     if (results.length <= FULL_TABLE_ROWS) {
-      const t = makeTable(['interface', 'group', 'result', 'detail'], o.opts.color);
+      const t = makeTable(['interface', 'group', 'result', 'detail'], o.opts.color, { width: o.tableWidth });
       for (const r of results) {
         const res = r.status === 'joined' ? s.ok('joined') : r.status === 'failed' ? s.bad('FAILED') : s.dim(skipText[r.skipReason ?? 'down']);
         t.push([r.iface, where(r), res, r.message ?? (r.status === 'joined' && (r.socket ?? 0) > 0 ? `socket ${(r.socket ?? 0) + 1}` : '')]);
       }
       o.line(t.toString());
     } else {
-      const t = makeTable(['interface', 'joined', 'failed', 'skipped', 'sockets'], o.opts.color);
+      const t = makeTable(['interface', 'joined', 'failed', 'skipped', 'sockets'], o.opts.color, { width: o.tableWidth });
       const ifaces = [...new Set(results.map((r) => r.iface))];
       for (const i of ifaces) {
         const mine = results.filter((r) => r.iface === i);
@@ -109,11 +109,15 @@ export class JoinAllReporter {
       return;
     }
     if (!o.progressAllowed) return;
-    this.live.draw(`${(elapsedMs / 1000).toFixed(0)} s, ${total} packets\n${this.table(rows, 20)}`);
+    this.live.draw(`${(elapsedMs / 1000).toFixed(0)} s, ${total} packets\n${this.table(rows, 20, false, o.liveTableWidth)}`);
   }
 
-  private table(rows: readonly RowStats[], limit: number, final = false): string {
-    const t = makeTable(['interface', 'group', 'packets', 'rate', 'jitter', 'lost/total', 'dup', 'reord', 'first ms', 'delay ms min/avg/max', 'last source', 'ttl'], this.out.opts.color);
+  /** `width`: the terminal's (stdout's for the final table, stderr's for the live one). */
+  private table(rows: readonly RowStats[], limit: number, final = false, width = this.out.tableWidth): string {
+    // Too wide for the terminal: first ms, delay, ttl, reorder, duplicates, last source and
+    // jitter go, in that order; interface, group, packets, rate and loss stay.
+    const t = makeTable(['interface', 'group', 'packets', 'rate', 'jitter', 'lost/total', 'dup', 'reord', 'first ms', 'delay ms min/avg/max', 'last source', 'ttl'], this.out.opts.color,
+      { width, drop: [8, 9, 11, 7, 6, 10, 4] });
     const shown = rows.length > limit ? rows.filter((r) => r.packets > 0).slice(0, limit) : rows;
     for (const r of shown) {
       // Loss, duplicates and reorder exist for probe streams only: '-' for other traffic, not 0.

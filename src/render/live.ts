@@ -1,6 +1,7 @@
 // A block of lines on stderr redrawn in place (live tables of join-all and send-all).
 // Only on an interactive stderr, never in JSON or quiet mode (Output.progressAllowed).
 import type { Output } from './output.js';
+import { terminalRows } from './width.js';
 
 export class LiveArea {
   private lines = 0;
@@ -10,7 +11,9 @@ export class LiveArea {
     if (!this.out.progressAllowed) return;
     const up = this.lines > 0 ? `\x1b[${this.lines}F\x1b[0J` : '';
     this.out.note(`${up}${text}`);
-    this.lines = text.split('\n').length;
+    // Rows, not lines: a line wider than the terminal wraps, and moving up by lines only would
+    // leave the wrapped part of the old header on screen at every redraw (issue 21).
+    this.lines = terminalRows(text, this.out.stderrColumns);
   }
 
   clear(): void {

@@ -6,17 +6,23 @@ import { TOOL_NAME, toolVersion } from '../version.js';
 
 export const SCHEMA_VERSION = 1;
 
+function columnsOf(s: Writable & { isTTY?: boolean; columns?: number }): number | undefined {
+  return s.isTTY && typeof s.columns === 'number' && s.columns > 0 ? s.columns : undefined;
+}
+
 export interface OutputOptions {
   json: boolean;
   color: boolean;
   quiet: boolean;
   verbose: boolean;
+  /** --wide: tables keep every column whatever the terminal's width. */
+  wide?: boolean;
 }
 
 export class Output {
   readonly opts: OutputOptions;
-  private readonly out: Writable & { isTTY?: boolean };
-  private readonly err: Writable & { isTTY?: boolean };
+  private readonly out: Writable & { isTTY?: boolean; columns?: number };
+  private readonly err: Writable & { isTTY?: boolean; columns?: number };
 
   constructor(opts: OutputOptions, out: Writable = process.stdout, err: Writable = process.stderr) {
     this.opts = opts;
@@ -30,6 +36,15 @@ export class Output {
   /** Progress only goes to an interactive stderr, and never in JSON or quiet mode. */
   get progressAllowed(): boolean { return Boolean(this.err.isTTY) && !this.opts.quiet && !this.opts.json; }
   get stdoutIsTTY(): boolean { return Boolean(this.out.isTTY); }
+  /**
+   * The width a table on stdout must fit: the terminal's columns; undefined (any width) for a
+   * pipe or a file, as `ip` and `ss` do, and with --wide.
+   */
+  get tableWidth(): number | undefined { return this.opts.wide ? undefined : columnsOf(this.out); }
+  /** The same for the live view on stderr. */
+  get liveTableWidth(): number | undefined { return this.opts.wide ? undefined : columnsOf(this.err); }
+  /** stderr's terminal width whatever --wide says: the live view counts the rows its lines wrap to. */
+  get stderrColumns(): number | undefined { return columnsOf(this.err); }
 
   private coverageOf: (() => Coverage) | undefined;
   private firstEvent = true;

@@ -83,7 +83,7 @@ export class SendAllReporter {
     }
     this.live.clear();
     const st = makeStyle(o.opts.color);
-    const t = makeTable(['interface', 'result', 'sent', 'rate', 'detail'], o.opts.color);
+    const t = makeTable(['interface', 'result', 'sent', 'rate', 'detail'], o.opts.color, { width: o.tableWidth });
     for (const r of s.results) {
       const result = r.status === 'sent' ? st.ok('sent') : r.status === 'failed' ? st.bad('FAILED') : st.dim(skipText[r.skipReason ?? 'down']);
       t.push([r.iface, result, String(r.sent), r.status === 'skipped' ? '-' : fmtRate(r.rate), r.message ?? (r.errno ?? '')]);
