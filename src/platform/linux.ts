@@ -6,9 +6,10 @@ import { readFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import { parseProcNetIgmp, parseProcNetIgmp6, parseProcNetMcfilter } from './procfs/igmp.js';
 import { parseNetstat, parseSnmp6 } from './procfs/netstat.js';
+import { parseMrouteCache, parseMrouteVifs } from './procfs/mroute.js';
 import { run } from './exec.js';
 import { classifyLink, readLinkFacts, readLinkSpeed } from './link-kind.js';
-import type { DefaultRoute, Platform, RawAddress, RawInterface, RouteGetQuery, RouteGetResult, RoutePrefix } from './types.js';
+import type { DefaultRoute, MrouteTables, Platform, RawAddress, RawInterface, RouteGetQuery, RouteGetResult, RoutePrefix } from './types.js';
 
 async function readText(path: string): Promise<string | undefined> {
   try {
@@ -100,6 +101,13 @@ export class LinuxPlatform implements Platform {
   async mcfilter() { return parseProcNetMcfilter((await readText('/proc/net/mcfilter')) ?? ''); }
   async netstat() { return parseNetstat((await readText('/proc/net/netstat')) ?? ''); }
   async snmp6() { return parseSnmp6((await readText('/proc/net/snmp6')) ?? ''); }
+
+  async mroute(family: 4 | 6): Promise<MrouteTables | undefined> {
+    const p = family === 4 ? 'ip' : 'ip6';
+    const [vif, cache] = await Promise.all([readText(`/proc/net/${p}_mr_vif`), readText(`/proc/net/${p}_mr_cache`)]);
+    if (vif === undefined || cache === undefined) return undefined;
+    return { vifs: parseMrouteVifs(vif), cache: parseMrouteCache(cache, family, littleEndian) };
+  }
 
   async defaultRoutes(): Promise<DefaultRoute[]> {
     const out: DefaultRoute[] = [];

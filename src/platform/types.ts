@@ -7,6 +7,7 @@ import type { WifiLink } from './wifi-info.js';
 
 export type { LinkKind, WifiLink };
 import type { RawLink } from './link-roles.js';
+import type { MrouteEntry, MrouteVif } from './procfs/mroute.js';
 
 export interface RawAddress {
   family: 4 | 6;
@@ -70,6 +71,11 @@ export interface RoutePrefix {
   dev?: string;
 }
 
+export interface MrouteTables {
+  vifs: MrouteVif[];
+  cache: MrouteEntry[];
+}
+
 export interface Platform {
   /** 'linux', 'darwin'... (process.platform). */
   readonly os: string;
@@ -93,5 +99,10 @@ export interface Platform {
   routeGetMany(qs: readonly RouteGetQuery[]): Promise<RouteGetResult[]>;
   /** Every route of every table of one family. */
   routePrefixes(family: 4 | 6): Promise<RoutePrefix[]>;
+  /**
+   * The kernel's multicast routing tables of one family (/proc/net/ip_mr_vif + ip_mr_cache, IPv6
+   * ip6_mr_*); undefined when the kernel has no multicast routing (no such files).
+   */
+  mroute(family: 4 | 6): Promise<MrouteTables | undefined>;
   hostname(): string;
 }

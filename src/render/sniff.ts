@@ -133,7 +133,8 @@ function flowTable(flows: FlowStats[], ifs: IfaceCounts[], color: boolean): stri
     const more = f.probes.length - p.length + f.probesOmitted;
     const lossy = p.length ? p.map((x) => `${x.lost}/${x.duplicates}/${x.reordered}`).join(' ') + (more ? ` +${more}` : '') : '-';
     const delay = p.length ? p.map((x) => (x.delayMs ? x.delayMs.avg.toFixed(2) : '-')).join(' ') : '-';
-    t.push([f.iface, f.group, f.source, String(f.packets), String(f.packetsPerSec),
+    // The host's own outgoing stream is marked: it is not something arriving there.
+    t.push([f.outgoing ? `${f.iface} (out)` : f.iface, f.group, f.source, String(f.packets), String(f.packetsPerSec),
       f.ttlMin === f.ttlMax ? String(f.ttlMin) : `${f.ttlMin}-${f.ttlMax}`, f.dscp.join(','), f.srcMac ?? '-', lossy, delay]);
   }
   // Flows not in the table: those of the snapshot past the top, and those past the tracking cap.

@@ -1,5 +1,5 @@
 // A Platform made of plain data, for unit tests of the core without root or a kernel.
-import type { DefaultRoute, Platform, RawInterface, RouteGetQuery, RouteGetResult, RoutePrefix } from '../../src/platform/types.js';
+import type { DefaultRoute, MrouteTables, Platform, RawInterface, RouteGetQuery, RouteGetResult, RoutePrefix } from '../../src/platform/types.js';
 import type { IgmpDevice, Igmp6Entry, McFilterEntry } from '../../src/platform/procfs/igmp.js';
 import type { Counters } from '../../src/platform/procfs/netstat.js';
 
@@ -14,6 +14,8 @@ export interface FakeState {
   defaultRoutes?: DefaultRoute[];
   /** Answers keyed by "dst from iif" (missing parts empty). */
   routes?: Record<string, RouteGetResult>;
+  /** Multicast routing tables per family (absent: a kernel without multicast routing). */
+  mroute?: { 4?: MrouteTables; 6?: MrouteTables };
   /** The routing tables, for prefix matching (routePrefixes). */
   routePrefixes?: RoutePrefix[];
 }
@@ -42,6 +44,7 @@ export class FakePlatform implements Platform {
   async routePrefixes(family: 4 | 6): Promise<RoutePrefix[]> {
     return (this.state.routePrefixes ?? []).filter((r) => (family === 4) === !r.dst.includes(':'));
   }
+  async mroute(family: 4 | 6) { return structuredClone(this.state.mroute?.[family]); }
   hostname() { return 'fakehost'; }
 }
 

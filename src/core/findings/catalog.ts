@@ -163,6 +163,12 @@ export const catalog = {
     explanation: 'The default IP_MULTICAST_TTL (IPv6 hop limit) is 1: the packets never cross a router.',
     fix: 'Raise the TTL (send-all --ttl N, setsockopt IP_MULTICAST_TTL) and run a multicast router (smcroute, pimd) between the segments.',
   },
+  TTL_NOT_FORWARDED: {
+    severity: 'error',
+    title: 'The stream never crosses this router: TTL at or below the threshold',
+    explanation: 'This host routes multicast (mc_forwarding=1, the arrival interface is a VIF). The kernel forwards a packet out of an outgoing VIF only when its TTL (IPv6: hop limit) is above that VIF\'s threshold, and thresholds are at least 1: a stream sent with TTL 1 is counted in the route entry and never sent on.',
+    fix: 'Raise the TTL (hop limit) where the stream is sent above the threshold, plus one per router further on.',
+  },
   DEFAULT_ROUTE_EGRESS: {
     severity: 'info',
     title: 'A plain socket sends out of the routed interface only',

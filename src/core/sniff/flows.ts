@@ -37,6 +37,11 @@ export interface FlowStats {
   probes: StreamStats[];
   /** Probes of senders past MAX_PROBE_STREAMS_PER_FLOW. */
   probesOmitted: number;
+  /**
+   * Sent by this host out of the interface (its own stream, or one it forwards), not arriving:
+   * libpcap sees both directions. Known for live captures (sniff); absent in analyze.
+   */
+  outgoing?: boolean;
 }
 
 export class Flow {

@@ -17,6 +17,8 @@ import { joinAll, type Membership } from '../membership/join.js';
 import { CaptureFileWriter, type ByteSink, type FileFormat } from './file-format.js';
 import { buildFilter } from './filter.js';
 import { trafficFindings } from './findings.js';
+import { readRouterState } from '../kernel/mroute.js';
+import type { Interface } from '../kernel/interfaces.js';
 import { SniffSession, type IfaceCounts, type SniffEvent, type SniffSummary } from './session.js';
 import type { FlowStats } from './flows.js';
 import { stormFinding } from '../join-all/health.js';
@@ -108,6 +110,9 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
   const sources = a.source !== undefined ? [a.source] : [...new Set(groups.flatMap((g) => (g.source !== undefined ? [g.source] : [])))];
   const filter = a.filter ?? buildFilter({ groups: [...new Set(groups.map((g) => g.group))], ports, sources, ...(a.family ? { family: a.family } : {}) });
   const factory = await deps.captureFactory();
+  // The multicast routing tables before the capture: their counters' rise is the kernel's own
+  // account of what it forwarded (TTL_NOT_FORWARDED).
+  const routerBefore = await readRouterState(deps.platform);
   // Loaded before the captures open: from start() to the joins nothing awaits I/O, so no packet
   // is delivered (and shown) before the start event.
   const sockets = a.join && groups.length ? await deps.sockets() : undefined;
@@ -172,7 +177,9 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
     membership = undefined;
     const bytes = sink?.commit();
     const storms = summary.interfaces.flatMap((c) => stormFinding(c.iface, { flows: c.distinctFlows }, c.distinctSenders, summary.durationMs / 1000) ?? []);
-    const findings = [...joinFindings, ...churn?.findings() ?? [], ...trafficFindings(summary.flows), ...storms];
+    markOutgoing(summary.flows, inv.interfaces);
+    const router = { before: routerBefore, after: await readRouterState(deps.platform) };
+    const findings = [...joinFindings, ...churn?.findings() ?? [], ...trafficFindings(summary.flows, { router }), ...storms];
     out.summary(summary, findings, factory.version,
       sink && fileWriter ? { path: sink.path, format: a.format, packets: fileWriter.packets, bytes: bytes ?? 0 } : undefined);
     return exitFor(findings);
@@ -184,5 +191,19 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
     uninstall();
     void churn?.close();
     membership?.close();
+  }
+}
+
+/**
+ * libpcap sees a host's outgoing frames too: a flow is this host's own (sent or forwarded out of
+ * the interface) when its Ethernet source is the interface's MAC, or, on links without one, when
+ * its source is one of the host's addresses. It is then never described as arriving.
+ */
+export function markOutgoing(flows: FlowStats[], interfaces: readonly Interface[]): void {
+  const own = new Set(interfaces.flatMap((i) => i.addresses.map((a) => a.address)));
+  const macs = new Map(interfaces.map((i) => [i.name, i.mac.toLowerCase()]));
+  for (const f of flows) {
+    const mac = macs.get(f.iface);
+    f.outgoing = f.srcMac && mac ? f.srcMac.toLowerCase() === mac : own.has(f.source);
   }
 }
