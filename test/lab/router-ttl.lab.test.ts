@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { Lab, labSkipReason, sleep, waitFor } from '../helpers/lab.js';
+import { CLI, Lab, labSkipReason, sleep, waitFor } from '../helpers/lab.js';
 import { udpSender } from '../helpers/inject.js';
 import { assertMatchesSchema } from '../helpers/schema.js';
 
@@ -28,6 +28,8 @@ mroute from up0 group 239.1.9.1 to dn0
 mroute from up0 group 239.1.9.3 to dn0
 mroute from up0 group 239.1.9.4 to dn0
 mroute from up0 group ff05::91 to dn0
+mroute from up0 group 239.1.9.8 to dn0
+mroute from dn0 group 239.1.9.8 to up0
 `;
 
 /** "090901EF" (239.1.9.9 as ip_mr_cache prints it on a little-endian host) -> entry line fields. */
@@ -53,6 +55,7 @@ describe('sniff on a multicast router: TTL at or below the threshold never cross
     await lab.ip('rtr', '-6', 'addr', 'add', '2001:db8:31::1/64', 'dev', 'up0', 'nodad');
     await lab.ip('rtr', '-6', 'addr', 'add', '2001:db8:32::1/64', 'dev', 'dn0', 'nodad');
     await lab.ip('src', 'route', 'add', 'default', 'via', '198.18.31.1');
+    await lab.ip('rcv', 'route', 'add', 'default', 'via', '198.18.32.1');
     writeFileSync(path.join(dir, 'smcroute.conf'), CONF);
     lab.spawn('rtr', 'smcrouted', ['-n', '-N', '-f', path.join(dir, 'smcroute.conf'), '-u', path.join(dir, 'sock'), '-P', path.join(dir, 'pid'), '-i', `mcd${process.pid}`, '-l', 'err']);
     await waitFor(async () => (await lab.readSysctl('rtr', 'net.ipv4.conf.dn0.mc_forwarding')) === '1'
@@ -121,5 +124,33 @@ for i in range(10):
     assert.equal(summary.flows.find((f: any) => f.group === '239.1.7.7')?.outgoing, true);
     assert.equal(summary.flows.find((f: any) => f.group === '239.1.9.4' && f.iface === 'up0')?.outgoing, false);
     assert.ok(!summary.findings.some((f: any) => /arrives/.test(f.message) && f.group === '239.1.7.7'));
+  });
+
+  test('mesh across the router: --ttl 1 leaves the peer missing and says why; --ttl 4 hears it', async () => {
+    const mesh = (ttl: number) => Promise.all(['src', 'rcv'].map((h) => lab.exec(h, 'unshare', ['--uts', 'sh', '-c',
+      `hostname ${h}; exec "${process.execPath}" "${CLI}" mesh 239.1.9.8 --duration 3 --rate 10 --ttl ${ttl} --expect-peers 1 --json`], 30_000)));
+    const vifsBefore = await lab.must('rtr', 'cat', ['/proc/net/ip_mr_vif']);
+    const low = await mesh(1);
+    // The kernel: both hosts' probes reached the router's route entries; none was sent on.
+    const cache = await lab.must('rtr', 'cat', ['/proc/net/ip_mr_cache']);
+    const vifs = await lab.must('rtr', 'cat', ['/proc/net/ip_mr_vif']);
+    const entries = cache.split('\n').map((l) => l.trim().split(/\s+/)).filter((w) => w[0] === '080901EF');
+    assert.equal(entries.length, 2, cache);
+    assert.ok(entries.every((w) => Number(w[3]) >= 20), cache);
+    for (const dev of ['up0', 'dn0']) assert.equal(vifOut(vifs, dev) - vifOut(vifsBefore, dev), 0, vifs);
+    for (const r of low) {
+      assert.equal(r.code, 1, r.stderr);
+      const d = JSON.parse(r.stdout);
+      const missing = d.findings.find((f: any) => f.id === 'MESH_PEERS_MISSING');
+      assert.match(missing?.message ?? '', /This host sends with TTL 1 \(--ttl 1\): a peer on another segment, behind a router, never hears it/);
+      assert.match(missing.fix, /--ttl N/);
+      assert.equal(missing.evidence.ttl, 1);
+    }
+    const high = await mesh(4);
+    for (const r of high) {
+      const d = JSON.parse(r.stdout);
+      assert.equal(d.peers.length, 1, JSON.stringify(d.findings.map((f: any) => f.message)));
+      assert.equal(d.findings.filter((f: any) => f.id === 'MESH_PEERS_MISSING').length, 0);
+    }
   });
 });

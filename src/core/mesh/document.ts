@@ -10,6 +10,7 @@ import { judgeMesh, measure, type MeasureOptions, type StreamRow } from './build
 import type { MeshDocument, MeshInterface, MeshSettings } from './model.js';
 import { explainStops } from './stalls.js';
 import { silenceFindings } from '../join-all/silence.js';
+import { isLinkLocalGroup } from '../group-args.js';
 
 export interface DocumentParts {
   host: { id: string; hostname: string };
@@ -40,8 +41,9 @@ export function assembleDocument(p: DocumentParts, causes: Map<string, IfaceCaus
   const findings = [...p.findings, ...stallFindings];
   if (p.settings.expectPeers !== null && peers.length < p.settings.expectPeers) {
     findings.push(makeFinding('MESH_PEERS_MISSING', {
-      message: `${peers.length} peer${peers.length === 1 ? '' : 's'} heard in ${((p.measure.endMs - p.measure.joinedAtMs) / 1000).toFixed(1)} s, ${p.settings.expectPeers} expected${peers.length ? ` (heard: ${peers.map((x) => x.hostname).join(', ')})` : ''}.`,
-      evidence: { heard: peers.map((x) => x.id), expected: p.settings.expectPeers },
+      message: `${peers.length} peer${peers.length === 1 ? '' : 's'} heard in ${((p.measure.endMs - p.measure.joinedAtMs) / 1000).toFixed(1)} s, ${p.settings.expectPeers} expected${peers.length ? ` (heard: ${peers.map((x) => x.hostname).join(', ')})` : ''}.${ttlOneHint(p.settings)}`,
+      evidence: { heard: peers.map((x) => x.id), expected: p.settings.expectPeers, ttl: p.settings.ttl },
+      ...(ttlOneHint(p.settings) ? { fix: `Run mesh with --ttl N (N > the routers between the hosts) on every host, with a multicast router between the segments; then check the peers' own runs (mesh-report *.json).` } : {}),
     }));
   }
   // An interface that heard no peer at all for the whole run (issue 16); nothing anywhere: one
@@ -79,3 +81,14 @@ export function assembleDocument(p: DocumentParts, causes: Map<string, IfaceCaus
   };
 }
 
+
+/**
+ * Missing peers and this host's own --ttl 1 (issue 19 item 7): a peer behind a router never hears
+ * this host's probes, whatever else is right (a router forwards only TTL above its threshold, 1
+ * at least: TTL_NOT_FORWARDED). Said only when the group is routable and the TTL is 1.
+ */
+function ttlOneHint(s: MeshSettings): string {
+  if (s.ttl > 1 || isLinkLocalGroup(s.group)) return '';
+  const word = s.family === 4 ? 'TTL' : 'hop limit';
+  return ` This host sends with ${word} 1 (--ttl 1): a peer on another segment, behind a router, never hears it; if the missing peers are there, run every host with --ttl N.`;
+}
