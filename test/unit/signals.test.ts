@@ -88,7 +88,10 @@ test('heartbeat: a line on stderr every period without a TTY; nothing on a TTY o
   const opts = { json: false, color: false, quiet: false, verbose: false };
   const err = new Sink(false);
   const stop = new Output(opts, new Sink(), err).heartbeat(() => 'waiting for queries: 5 s left', 20);
-  await new Promise((r) => setTimeout(r, 70));
+  // Two periods at least; a loaded machine fires timers late, so wait for the lines (bounded), not a fixed 70 ms.
+  for (const deadline = Date.now() + 3000; Date.now() < deadline && err.text.trim().split('\n').length < 2;) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
   stop();
   const lines = err.text.trim().split('\n');
   assert.ok(lines.length >= 2, err.text);
