@@ -103,7 +103,7 @@ export class FakeSockets implements SocketApi {
   receive(fd: Fd, _family: Family, onDatagram: (d: Datagram) => void): Receiver {
     const s = this.s(fd);
     s.onDatagram = onDatagram;
-    return { close: () => { s.closed = true; }, drops: () => s.drops };
+    return { close: () => { s.closed = true; }, drops: () => s.drops, drain: () => 0 };
   }
 
   /**

@@ -156,6 +156,9 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
       clearInterval(tick);
       if (timer) clearTimeout(timer);
     }
+    // What the kernel queued before the end counts (the timer that ended the run fired before the
+    // poll that would read it); after --count, the count is what the user asked for.
+    if (o.count === undefined || stats.total < o.count) m.drainAll();
     await churn?.close();
     // Read before the sockets close (close() reads them too, but churned sockets are gone).
     const ownDrops = m.ownDrops();

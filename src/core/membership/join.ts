@@ -92,6 +92,8 @@ export interface Membership {
   onError(cb: (e: Error, iface: string) => void): void;
   /** Per receiving socket, what the kernel dropped on it so far (our own overrun, not the network's). */
   ownDrops(): OwnDrops[];
+  /** Reads what the kernel queued on every receiving socket before the run ends (Receiver.drain). */
+  drainAll(): number;
   /** Closes the sockets (so the memberships) of one interface that went down or away; how many. */
   release(iface: string): number;
   close(): void;
@@ -227,6 +229,7 @@ export async function joinAll(deps: JoinDeps, opts: JoinOptions): Promise<Member
     socketCount: all.length + live.size,
     onPacket: (cb) => { packetCbs.push(cb); },
     onError: (cb) => { errorCbs.push(cb); },
+    drainAll: () => { let n = 0; for (const r of live.values()) n += r.drain(); return n; },
     ownDrops: () => [...released, ...[...live].map(([s, r]) => ({ iface: s.ifname, family: s.family, port: s.port, drops: r.drops() }))],
     release: (iface) => {
       let n = 0;

@@ -131,6 +131,8 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
     const [sent] = await Promise.all([tx.done, listening]);
     clearTimeout(timer);
     clearInterval(tick);
+    // What the kernel queued before the end counts (Receiver.drain).
+    m.drainAll();
     watch.close();
     const ownDrops = m.ownDrops();
     m.close();

@@ -141,22 +141,38 @@ export function startReceiver(c: Libc, fd: Fd, family: 4 | 6, onDatagram: (d: Da
     b.writeBigUInt64LE(BigInt(CTL), m + 40);
   };
 
-  const drain = (): void => {
+  /** Up to MAX_ROUNDS batches; how many datagrams, and whether the queue is empty now. */
+  const drainRounds = (): { read: number; empty: boolean } => {
+    let read = 0;
     for (let round = 0; round < MAX_ROUNDS && !closed; round++) {
       const n = c.recvmmsg(fd, block.ptr, VLEN, MSG_DONTWAIT | MSG_TRUNC, null);
       if (n < 0) {
         const errno = lastErrno();
         if (errno !== EAGAIN && errno !== EINTR) onError(new SocketError('recvmmsg', errno));
-        return;
+        return { read, empty: true };
       }
       for (let i = 0; i < n && !closed; i++) {
         parse(i, b.readUInt32LE(hdrOff + i * SIZEOF_MMSGHDR + 56));
         onDatagram(d);
       }
-      if (n < VLEN) return;
+      read += n;
+      if (n < VLEN) return { read, empty: true };
     }
+    return { read, empty: closed };
   };
+  const drain = (): void => { drainRounds(); };
   poller.add({ fd, drain });
+  // A receive buffer holds at most rmem_max bytes: a few hundred thousand small datagrams at the
+  // very most; 64 x MAX_ROUNDS x VLEN bounds the final read even so.
+  const drainAll = (): number => {
+    let read = 0;
+    for (let i = 0; i < 64 && !closed; i++) {
+      const r = drainRounds();
+      read += r.read;
+      if (r.empty) break;
+    }
+    return read;
+  };
   const meminfo = Buffer.alloc(4 * 9);
   const mlen = Buffer.alloc(4);
   const readDrops = (): number => {
@@ -169,6 +185,7 @@ export function startReceiver(c: Libc, fd: Fd, family: 4 | 6, onDatagram: (d: Da
     return overflow;
   };
   return {
+    drain: drainAll,
     close: () => {
       if (closed) return;
       readDrops();

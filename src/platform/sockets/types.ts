@@ -22,6 +22,12 @@ export interface RemoteInfo {
 
 export interface Receiver {
   close(): void;
+  /**
+   * Reads now what the kernel has queued on the socket (bounded), and returns how many datagrams.
+   * At the end of a run, before close: a timer that ends the run fires before the poll phase that
+   * would read what arrived in time (always so after a stall: SIGSTOP, a loaded machine).
+   */
+  drain(): number;
   /** Datagrams the kernel dropped on this socket (receive buffer full): SO_MEMINFO / SO_RXQ_OVFL. */
   drops(): number;
 }
