@@ -24,7 +24,12 @@ const sameSpec = (g: GroupSpec, r: JoinResult): boolean => g.group === r.group &
  * Follows the interfaces `first` joined on. `wire` attaches the packet and error callbacks to a
  * membership made on a return; `emit` gets the iface_down / iface_up events.
  */
-export function followJoinChurn(deps: JoinChurnDeps, first: Membership, o: { groups: readonly GroupSpec[]; selection: IfaceSelection; intervalMs?: number; graceMs?: number },
+export function followJoinChurn(deps: JoinChurnDeps, first: Membership, o: {
+  groups: readonly GroupSpec[];
+  selection: IfaceSelection;
+  intervalMs?: number;
+  graceMs?: number;
+},
   wire: (m: Membership) => void, emit: (e: ChurnEvent) => void): ChurnFollower {
   const joined = first.results.filter((r) => r.status === 'joined');
   // Interfaces that were down or without a carrier at the start (a laptop's Wi-Fi not connected
@@ -32,7 +37,12 @@ export function followJoinChurn(deps: JoinChurnDeps, first: Membership, o: { gro
   const late = first.results.filter((r) => r.status === 'skipped' && (r.skipReason === 'down' || r.skipReason === 'no-carrier'));
   const toTarget = (list: readonly JoinResult[], downAtStart: boolean) => (iface: string): ChurnTarget => {
     const mine = list.filter((r) => r.iface === iface);
-    return { iface, ifindex: mine[0]?.ifindex ?? 0, families: [...new Set(mine.map((r) => r.family))], ...(downAtStart ? { downAtStart } : {}) };
+    return {
+      iface,
+      ifindex: mine[0]?.ifindex ?? 0,
+      families: [...new Set(mine.map((r) => r.family))],
+      ...(downAtStart ? { downAtStart } : {}),
+    };
   };
   const joinedOn = [...new Set(joined.map((r) => r.iface))];
   const targets: ChurnTarget[] = [

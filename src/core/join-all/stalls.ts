@@ -65,7 +65,10 @@ export function explainJoinAllStops(events: readonly Stopped<ReceivedStream>[][]
     membership: inp.membership, queries: inp.queries, causes: inp.causes,
   }).map(({ finding: f, event }) => {
     f.evidence.stopped = event.map((s) => ({
-      group: s.item.group, ...(s.item.probe ? { sender: s.item.probe.senderId, senderIface: s.item.probe.senderIface } : { source: s.item.source }),
+      group: s.item.group, ...(s.item.probe ? {
+        sender: s.item.probe.senderId,
+        senderIface: s.item.probe.senderIface,
+      } : { source: s.item.source }),
       stoppedAtS: s.check.stoppedAtS, gapS: Math.round(s.check.gapMs / 100) / 10,
     }));
     if (f.id === 'STREAM_STOPPED' && !inp.failOnStop) {
@@ -106,7 +109,8 @@ export interface StallWatch {
   finish(streams: readonly ReceivedStream[], w: StopWindow, downs?: readonly LinkDown[]): Promise<Finding[]>;
 }
 
-/** The down the stop lines up with: the last packet came at most 3 s before the down was seen (500 ms polling, a stream's own interval), or just after. */
+/** The down the stop lines up with: the last packet came at most 3 s before the down was seen (500 ms polling, a stream's own interval), or
+ * just after. */
 export function downBehind(ev: readonly Stopped<ReceivedStream>[], w: StopWindow, downs: readonly LinkDown[]): LinkDown | undefined {
   const first = ev[0];
   if (!first) return undefined;
@@ -119,7 +123,12 @@ export function downBehind(ev: readonly Stopped<ReceivedStream>[], w: StopWindow
  * IFACE_DOWN says it all. Back, and the streams did not resume after the re-join: STREAM_STOPPED
  * saying so (the sender, or the path beyond the link, did not come back with it).
  */
-export function explainLinkStops(events: readonly Stopped<ReceivedStream>[][], w: StopWindow, downs: readonly LinkDown[], failOnStop: boolean): { findings: Finding[]; rest: Stopped<ReceivedStream>[][] } {
+export function explainLinkStops(
+  events: readonly Stopped<ReceivedStream>[][],
+  w: StopWindow,
+  downs: readonly LinkDown[],
+  failOnStop: boolean,
+): { findings: Finding[]; rest: Stopped<ReceivedStream>[][] } {
   const findings: Finding[] = [];
   const rest: Stopped<ReceivedStream>[][] = [];
   for (const ev of events) {
@@ -160,8 +169,15 @@ export async function startStallWatch(deps: StallWatchDeps, targets: readonly Wa
       const summaries = (iface: string): QuerySummary => watch.queries.summary(iface);
       const membership = membershipView(o.membershipIntervalS, targets.map((t) => summaries(t.iface)));
       const ifaces = [...new Set(events.flatMap((ev) => ev.map((s) => s.item.iface)))];
-      const causes = deps.firewall ? await gatherCauses({ platform: deps.platform, firewall: deps.firewall }, ifaces, summaries) : new Map<string, IfaceCauses>();
-      return [...link.findings, ...explainJoinAllStops(events, { streams, membership, queries: summaries, causes, failOnStop: o.failOnStop })];
+      const causes = deps.firewall ? await gatherCauses(
+        { platform: deps.platform, firewall: deps.firewall },
+        ifaces,
+        summaries,
+      ) : new Map<string, IfaceCauses>();
+      return [
+        ...link.findings,
+        ...explainJoinAllStops(events, { streams, membership, queries: summaries, causes, failOnStop: o.failOnStop }),
+      ];
     },
   };
 }

@@ -151,7 +151,28 @@ export class ReceiveStats {
     let r = this.rows.get(key);
     if (!r) {
       r = {
-        stats: { iface, group, packets: 0, bytes: 0, foreign: 0, forged: 0, rate: 0, avgRate: 0, lost: 0, expected: 0, jitterMs: null, duplicates: 0, reordered: 0, delayMs: null, firstPacketMs: null, lastSource: null, lastTtl: null, lastRxTtl: null, streams: [], streamsOmitted: { senders: 0, packets: 0 } },
+        stats: {
+          iface,
+          group,
+          packets: 0,
+          bytes: 0,
+          foreign: 0,
+          forged: 0,
+          rate: 0,
+          avgRate: 0,
+          lost: 0,
+          expected: 0,
+          jitterMs: null,
+          duplicates: 0,
+          reordered: 0,
+          delayMs: null,
+          firstPacketMs: null,
+          lastSource: null,
+          lastTtl: null,
+          lastRxTtl: null,
+          streams: [],
+          streamsOmitted: { senders: 0, packets: 0 },
+        },
         trackers: new Map(), sameClock: new Map(), groupBytes: groupBytes(group), omitted: new DistinctCounter(), jitter: new Map(),
         packetsAtSnapshot: 0, firstAtMs: 0, lastAtMs: 0, foreignFirstAtMs: 0, foreignLastAtMs: 0,
       };
@@ -163,7 +184,11 @@ export class ReceiveStats {
   private extra(iface: string, atMs: number): Extra {
     let e = this.extras.get(iface);
     if (!e) {
-      e = { stats: { iface, unicast: 0, otherGroups: 0, otherGroupNames: [], sources: 0, senders: 0, firstAtMs: atMs, lastAtMs: atMs }, sources: new DistinctCounter(), senders: new DistinctCounter() };
+      e = {
+        stats: { iface, unicast: 0, otherGroups: 0, otherGroupNames: [], sources: 0, senders: 0, firstAtMs: atMs, lastAtMs: atMs },
+        sources: new DistinctCounter(),
+        senders: new DistinctCounter(),
+      };
       this.extras.set(iface, e);
     }
     e.stats.lastAtMs = atMs;
@@ -239,7 +264,12 @@ export class ReceiveStats {
 
   /** Per interface: unicast, other groups, distinct sources and senders. */
   ifaces(): IfaceReceive[] {
-    return [...this.extras.values()].map((e) => ({ ...e.stats, otherGroupNames: [...e.stats.otherGroupNames], sources: e.sources.count(), senders: e.senders.count() }));
+    return [...this.extras.values()].map((e) => ({
+      ...e.stats,
+      otherGroupNames: [...e.stats.otherGroupNames],
+      sources: e.sources.count(),
+      senders: e.senders.count(),
+    }));
   }
 
   /** The rows now, with rates since the previous snapshot. */
@@ -252,7 +282,10 @@ export class ReceiveStats {
       s.rate = (s.packets - r.packetsAtSnapshot) / dt;
       r.packetsAtSnapshot = s.packets;
       s.avgRate = s.packets > 1 && r.lastAtMs > r.firstAtMs ? ((s.packets - 1) * 1000) / (r.lastAtMs - r.firstAtMs) : 0;
-      const streams = [...r.trackers.values()].map((t) => ({ ...t.stats, ...(t.stats.delayMs ? { delayMs: { ...t.stats.delayMs } } : {}) }));
+      const streams = [...r.trackers.values()].map((t) => ({
+        ...t.stats,
+        ...(t.stats.delayMs ? { delayMs: { ...t.stats.delayMs } } : {}),
+      }));
       s.streams = streams;
       s.lost = streams.reduce((a, x) => a + x.lost, 0);
       s.expected = streams.reduce((a, x) => a + x.expected, 0);

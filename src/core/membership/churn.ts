@@ -101,7 +101,13 @@ interface State {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export function followChurn(deps: ChurnDeps, targets: readonly ChurnTarget[], h: ChurnHandlers, emit: (e: ChurnEvent) => void, o: ChurnOptions): ChurnFollower {
+export function followChurn(
+  deps: ChurnDeps,
+  targets: readonly ChurnTarget[],
+  h: ChurnHandlers,
+  emit: (e: ChurnEvent) => void,
+  o: ChurnOptions,
+): ChurnFollower {
   const states = new Map<string, State>(targets.map((t) => [t.iface, {
     churn: { iface: t.iface, downs: 0, ups: 0, gone: 0, downMs: 0, ifindexes: [t.ifindex], down: t.downAtStart === true },
     families: t.families, downAtMs: undefined, generation: 0, chain: Promise.resolve(),
@@ -210,7 +216,11 @@ export function rejoinCounts(results: readonly { status: 'joined' | 'failed' | '
  * What join-all and sniff hold while following churn: the follower, and the memberships made on
  * returns (the first one is the command's own and closes with it) with their findings.
  */
-export function churnHandle(follower: ChurnFollower, memberships: readonly { close(): void }[], rejoinFindings: readonly Finding[]): ChurnFollower {
+export function churnHandle(
+  follower: ChurnFollower,
+  memberships: readonly { close(): void }[],
+  rejoinFindings: readonly Finding[],
+): ChurnFollower {
   return {
     close: async () => {
       await follower.close();

@@ -162,7 +162,8 @@ export async function joinAll(deps: JoinDeps, opts: JoinOptions): Promise<Member
       try {
         const rx = opts.receive ? receiveSocket(i, g.family, g.port) : undefined;
         let s = chain[chain.length - 1];
-        if (s && g.family === 4 && g.source === undefined && s.groups.length >= perSocket && s.groups.every((x) => x.source === undefined)) {
+        const full = s !== undefined && s.groups.length >= perSocket;
+        if (s && full && g.family === 4 && g.source === undefined && s.groups.every((x) => x.source === undefined)) {
           split ??= { iface: i.name, family: 4, errno: 'ENOBUFS' };
           s = undefined;
         }

@@ -37,7 +37,10 @@ export function measure(rows: readonly StreamRow[], o: MeasureOptions): Measured
   for (const { iface, stats: s } of rows) {
     // Our own probes come back through IP_MULTICAST_LOOP: not a peer.
     if (s.senderId === o.selfId || s.unique === 0) continue;
-    const check = checkStall(s, { joinedAtMs: o.joinedAtMs, endMs: o.endMs, graceMs: o.graceMs, ...defined({ senderDurationMs: o.peerDurationMs }) });
+    const check = checkStall(
+      s,
+      { joinedAtMs: o.joinedAtMs, endMs: o.endMs, graceMs: o.graceMs, ...defined({ senderDurationMs: o.peerDurationMs }) },
+    );
     const expected = s.expected + check.missedTail;
     const wire = o.wireTtl?.(iface, s.senderId, s.senderIface);
     const cell: MeshCell = {
@@ -62,7 +65,10 @@ export function measure(rows: readonly StreamRow[], o: MeasureOptions): Measured
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** Marks loss states and builds the peers with their pair verdict. */
-export function judgeMesh(cells: MeshCell[], settings: MeshSettings): { peers: MeshPeer[]; verdict: { pass: boolean; peersHeard: number; reasons: string[] } } {
+export function judgeMesh(cells: MeshCell[], settings: MeshSettings): {
+  peers: MeshPeer[];
+  verdict: { pass: boolean; peersHeard: number; reasons: string[] };
+} {
   const byPeer = new Map<string, MeshCell[]>();
   for (const c of cells) {
     if (c.state !== 'stalled') c.state = c.lossPct > settings.maxLossPct ? 'loss' : 'ok';

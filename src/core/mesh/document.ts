@@ -60,7 +60,16 @@ export function assembleDocument(p: DocumentParts, causes: Map<string, IfaceCaus
     findings.push(makeFinding('MESH_LOSS', {
       group: p.settings.group,
       message: `${peer.hostname} -> this host lost more than ${p.settings.maxLossPct}%: ${lossy.map((c) => `${c.peerIface} -> ${c.iface} ${c.lossPct}% (${c.received}/${c.expected})`).join(', ')}.`,
-      evidence: { peer: peer.id, cells: lossy.map((c) => ({ peerIface: c.peerIface, iface: c.iface, received: c.received, expected: c.expected, lossPct: c.lossPct })) },
+      evidence: {
+        peer: peer.id,
+        cells: lossy.map((c) => ({
+          peerIface: c.peerIface,
+          iface: c.iface,
+          received: c.received,
+          expected: c.expected,
+          lossPct: c.lossPct,
+        })),
+      },
     }));
   }
   return {

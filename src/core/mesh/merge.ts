@@ -137,7 +137,19 @@ export class MeshMerger {
 
   private newHost(id: string, hostname: string, withDoc: boolean): HostState | undefined {
     if (!withDoc && this.hosts.length >= HOST_CAP) { this.untracked.add(hashString(id)); return undefined; }
-    const h: HostState = { id, hostname, file: null, interfaces: [], pass: null, findings: [], index: this.hosts.length, endpoints: new Map(), senderOnly: [], doc: -1, heard: null };
+    const h: HostState = {
+      id,
+      hostname,
+      file: null,
+      interfaces: [],
+      pass: null,
+      findings: [],
+      index: this.hosts.length,
+      endpoints: new Map(),
+      senderOnly: [],
+      doc: -1,
+      heard: null,
+    };
     this.hosts.push(h);
     this.byId.set(id, h);
     return h;
@@ -179,7 +191,12 @@ export class MeshMerger {
     agg.received += c.received;
     agg.expected += c.expected;
     agg.worst = Math.max(agg.worst, c.lossPct);
-    if (c.stall || c.lossPct > 0) (agg.notes ??= []).push({ fromIface: c.peerIface, toIface: c.iface, lossPct: c.lossPct, ...(c.stall ? { stall: c.stall } : {}) });
+    if (c.stall || c.lossPct > 0) (agg.notes ??= []).push({
+      fromIface: c.peerIface,
+      toIface: c.iface,
+      lossPct: c.lossPct,
+      ...(c.stall ? { stall: c.stall } : {}),
+    });
     this.keepCell(c, fromEp, toEp);
   }
 
@@ -231,7 +248,14 @@ export class MeshMerger {
     return {
       group: groups.length === 1 ? (groups[0] ?? null) : null,
       maxLossPct: max,
-      hosts: ordered.map((h) => ({ id: h.id, hostname: h.hostname, file: h.file, interfaces: h.interfaces, pass: h.pass, findings: h.findings })),
+      hosts: ordered.map((h) => ({
+        id: h.id,
+        hostname: h.hostname,
+        file: h.file,
+        interfaces: h.interfaces,
+        pass: h.pass,
+        findings: h.findings,
+      })),
       rows,
       columns,
       cells: this.cells,

@@ -75,7 +75,15 @@ export function listPairs<H extends PairHost>(hosts: readonly H[], receivers: re
       if (bad) failed++;
       if (bad ? failing.length >= caps.pairs : others.length >= caps.pairs) continue;
       const { status, reasons: why } = judge(from, to, agg, max);
-      const pair: ReportPair = { from: from.id, to: to.id, status, received: agg?.received ?? 0, expected: agg?.expected ?? 0, worstLossPct: agg?.worst ?? 0, reasons: why };
+      const pair: ReportPair = {
+        from: from.id,
+        to: to.id,
+        status,
+        received: agg?.received ?? 0,
+        expected: agg?.expected ?? 0,
+        worstLossPct: agg?.worst ?? 0,
+        reasons: why,
+      };
       if (bad) {
         failing.push([seq, pair]);
         if (reasons.length < caps.reasons) reasons.push(`${hostnameOf(from.id)} -> ${hostnameOf(to.id)}: ${why.join('; ')}`);

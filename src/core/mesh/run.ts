@@ -114,7 +114,12 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
     if (note) v.note = note;
     return v;
   });
-  hooks.started({ hostId, interfaces: ifaceView(), findings: [...findings], ...(watch.unavailable ? { captureUnavailable: watch.unavailable } : {}) });
+  hooks.started({
+    hostId,
+    interfaces: ifaceView(),
+    findings: [...findings],
+    ...(watch.unavailable ? { captureUnavailable: watch.unavailable } : {}),
+  });
 
   const rowsNow = (): StreamRow[] => stats.snapshot().flatMap((r) => r.streams.map((s) => ({ iface: r.iface, stats: s })));
   const graceMs = graceFor(o.durationMs);

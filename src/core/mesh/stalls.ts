@@ -24,7 +24,12 @@ export function explainStops(events: readonly Stopped<MeshCell>[][], inp: StallI
     stillArriving: (iface) => inp.cells.filter((c) => c.iface === iface && c.state !== 'stalled').length,
     membership: inp.membership, queries: inp.queries, causes: inp.causes,
   }).map(({ finding: f, event: ev }) => {
-    f.evidence.peers = ev.map((s) => ({ peer: s.item.peer, peerIface: s.item.peerIface, stoppedAtS: s.check.stoppedAtS, gapS: Math.round(s.check.gapMs / 100) / 10 }));
+    f.evidence.peers = ev.map((s) => ({
+      peer: s.item.peer,
+      peerIface: s.item.peerIface,
+      stoppedAtS: s.check.stoppedAtS,
+      gapS: Math.round(s.check.gapMs / 100) / 10,
+    }));
     for (const s of ev) s.item.stall = { atS: s.check.stoppedAtS, finding: f.id as 'SNOOPING_TIMEOUT' | 'STREAM_STOPPED' };
     return f;
   });

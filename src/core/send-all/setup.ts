@@ -15,7 +15,13 @@ const IP_UDP_HEADERS: Record<Family, number> = { 4: 20 + 8, 6: 40 + 8 };
 const MAX_UDP: Record<Family, number> = { 4: 65507, 6: 65527 };
 
 /** The payload size to send: --size if valid, else 64 bytes or the header if longer. */
-export function checkSize(size: number | undefined, ifaces: readonly Interface[], family: Family, senderId: string, fragment: boolean): number {
+export function checkSize(
+  size: number | undefined,
+  ifaces: readonly Interface[],
+  family: Family,
+  senderId: string,
+  fragment: boolean,
+): number {
   const header = Math.max(0, ...ifaces.map((i) => probeHeaderLength({ senderId, ifname: i.name })));
   if (size === undefined) return Math.max(64, header);
   if (size < header) throw new UsageError('USAGE', `--size ${size} is smaller than the probe header (${header} bytes here)`);

@@ -48,7 +48,11 @@ export function followSniffChurn(deps: SniffChurnDeps, session: SniffSession, ca
   const memberships: Membership[] = first ? [first] : [];
   const rejoinFindings: Finding[] = [];
   const held = (iface: string): JoinResult[] => joined.filter((r) => r.iface === iface);
-  const follower = followChurn(deps, captured.map((c) => ({ iface: c.iface, ifindex: c.ifindex, families: [...new Set(held(c.iface).map((r) => r.family))] })), {
+  const follower = followChurn(deps, captured.map((c) => ({
+    iface: c.iface,
+    ifindex: c.ifindex,
+    families: [...new Set(held(c.iface).map((r) => r.family))],
+  })), {
     down: (e) => {
       session.suspend(e.iface);
       for (const m of memberships) m.release(e.iface);

@@ -173,5 +173,8 @@ function statisticsBlock(s: { id: number; received: number; dropped: number; ifD
   fixed.writeUInt32LE(Math.floor(endUs / 0x1_0000_0000), 4);
   fixed.writeUInt32LE(endUs % 0x1_0000_0000, 8);
   // isb_ifrecv (4), isb_ifdrop (5), isb_osdrop (7).
-  return block(5, Buffer.concat([fixed, option(4, u64(s.received)), option(5, u64(s.ifDropped)), option(7, u64(s.dropped)), END_OF_OPTIONS]));
+  return block(
+    5,
+    Buffer.concat([fixed, option(4, u64(s.received)), option(5, u64(s.ifDropped)), option(7, u64(s.dropped)), END_OF_OPTIONS]),
+  );
 }

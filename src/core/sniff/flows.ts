@@ -60,8 +60,10 @@ export class Flow {
   private readonly trackers = new Map<string, StreamTracker>();
 
   /** `senders`: the interface's count of distinct probe sender ids (shared by its flows). */
-  constructor(readonly iface: string, readonly group: string, readonly source: string, readonly family: 4 | 6, readonly srcMac: string | null,
-    private readonly senders?: DistinctCounter) {}
+  constructor(
+    readonly iface: string, readonly group: string, readonly source: string, readonly family: 4 | 6, readonly srcMac: string | null,
+    private readonly senders?: DistinctCounter,
+  ) {}
 
   /** Counts the packet the scanner holds; returns the probe fields when it carries a probe. */
   add(s: FrameScanner, wireLen: number, tsUs: number): ProbeSeen | undefined {

@@ -50,11 +50,33 @@ export class SniffSession {
   /** Resolves with the reason once a stop is asked for (count, duration, signal). */
   readonly stopped: Promise<StopReason>;
 
-  constructor(private readonly factory: CaptureFactory, private readonly opts: SniffOptions, private readonly onEvent: (e: SniffEvent) => void) {
+  constructor(
+    private readonly factory: CaptureFactory,
+    private readonly opts: SniffOptions,
+    private readonly onEvent: (e: SniffEvent) => void,
+  ) {
     this.states = opts.targets.map((t, id) => ({
-      id, kernelBase: { received: 0, dropped: 0, ifDropped: 0 }, flows: new Map(), distinct: new DistinctCounter(), omitted: new DistinctCounter(), senders: new DistinctCounter(),
+      id, kernelBase: {
+        received: 0,
+        dropped: 0,
+        ifDropped: 0,
+      }, flows: new Map(), distinct: new DistinctCounter(), omitted: new DistinctCounter(), senders: new DistinctCounter(),
       last: new LastFlow(),
-      counts: { iface: t.iface, linkType: -1, packets: 0, bytes: 0, data: 0, igmp: 0, mld: 0, malformed: 0, other: 0, kernel: { received: 0, dropped: 0, ifDropped: 0 }, flowsOmitted: { flows: 0, packets: 0, bytes: 0 }, distinctFlows: 0, distinctSenders: 0 },
+      counts: {
+        iface: t.iface,
+        linkType: -1,
+        packets: 0,
+        bytes: 0,
+        data: 0,
+        igmp: 0,
+        mld: 0,
+        malformed: 0,
+        other: 0,
+        kernel: { received: 0, dropped: 0, ifDropped: 0 },
+        flowsOmitted: { flows: 0, packets: 0, bytes: 0 },
+        distinctFlows: 0,
+        distinctSenders: 0,
+      },
     }));
     this.stopped = new Promise((resolve) => { this.resolveStop = resolve; });
   }
@@ -98,7 +120,11 @@ export class SniffSession {
     if (!st || !h) return;
     try { h.drain(); } catch { /* closing anyway */ }
     const k = h.stats();
-    st.kernelBase = { received: st.kernelBase.received + k.received, dropped: st.kernelBase.dropped + k.dropped, ifDropped: st.kernelBase.ifDropped + k.ifDropped };
+    st.kernelBase = {
+      received: st.kernelBase.received + k.received,
+      dropped: st.kernelBase.dropped + k.dropped,
+      ifDropped: st.kernelBase.ifDropped + k.ifDropped,
+    };
     if (h.failure !== undefined) this.writeFailure ??= h.failure;
     h.close();
     st.handle = undefined;
