@@ -193,7 +193,10 @@ export class ControlLog {
       reports: this.reports, leaves: this.leaves,
     };
     const q4 = queriers.find((q) => q.family === 4 && q.address === elected[4]);
-    const mi = q4 ? membershipIntervalS({ maxRespMs: q4.maxRespMs, ...defined({ qrv: q4.qrv, qqiSec: q4.qqiSec, measuredIntervalS: q4.intervalS }) }) : undefined;
+    const mi = q4 ? membershipIntervalS({
+      maxRespMs: q4.maxRespMs,
+      ...defined({ qrv: q4.qrv, qqiSec: q4.qqiSec, measuredIntervalS: q4.intervalS }),
+    }) : undefined;
     if (mi !== undefined) out.membershipIntervalS = mi;
     return out;
   }

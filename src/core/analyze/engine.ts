@@ -61,7 +61,10 @@ export class Analyzer {
    * Starts a file. `label` prefixes its interface names when several files are analysed
    * together ("a.pcap:eth0"); empty for one file. Returns the parser's two callbacks.
    */
-  file(path: string, label: string): { onInterface: (i: number, fi: FileInterface) => void; onPacket: (i: number, tsUs: number, data: Buffer, caplen: number, wireLen: number) => void } {
+  file(path: string, label: string): {
+    onInterface: (i: number, fi: FileInterface) => void;
+    onPacket: (i: number, tsUs: number, data: Buffer, caplen: number, wireLen: number) => void;
+  } {
     const local: IfaceState[] = [];
     const onEvent = (e: ControlEvent): void => {
       if (this.events.length < MAX_EVENTS) this.events.push(e);
@@ -76,7 +79,21 @@ export class Analyzer {
         if (same && same.summary.linkType === fi.linkType && same.summary.file === path) { local[i] = same; return; }
         if (same) name = `${name}#${i}`;
         const st: IfaceState = {
-          summary: { iface: name, file: path, nameInFile: fi.name, linkType: fi.linkType, packets: 0, bytes: 0, data: 0, igmp: 0, mld: 0, malformed: 0, other: 0, firstUs: null, lastUs: null },
+          summary: {
+            iface: name,
+            file: path,
+            nameInFile: fi.name,
+            linkType: fi.linkType,
+            packets: 0,
+            bytes: 0,
+            data: 0,
+            igmp: 0,
+            mld: 0,
+            malformed: 0,
+            other: 0,
+            firstUs: null,
+            lastUs: null,
+          },
           fileIface: fi, flows: new Map(), last: new LastFlow(),
           control: new ControlLog(name, onEvent),
         };

@@ -36,12 +36,24 @@ export function subnetOf(iface: string, given: readonly GivenPrefix[], reporters
   return { prefixes: [{ network, len, text: `${network}/${len}` }], source: 'inferred', from: hosts.slice(0, 5).map(intToIpv4) };
 }
 
-export function querierFindings(ctl: ControlResult, iface: IfaceSummary, given: readonly GivenPrefix[], reporters: readonly number[]): Finding[] {
+export function querierFindings(
+  ctl: ControlResult,
+  iface: IfaceSummary,
+  given: readonly GivenPrefix[],
+  reporters: readonly number[],
+): Finding[] {
   const out: Finding[] = [];
   const dev = ctl.iface;
   for (const q of ctl.queriers) {
     const where = { iface: dev, source: q.address };
-    const heard = { versions: q.versions, generalQueries: q.generalQueries, specificQueries: q.specificQueries, queriesDue: q.due, queriesAnswered: q.answered, intervalS: q.intervalS ?? null };
+    const heard = {
+      versions: q.versions,
+      generalQueries: q.generalQueries,
+      specificQueries: q.specificQueries,
+      queriesDue: q.due,
+      queriesAnswered: q.answered,
+      intervalS: q.intervalS ?? null,
+    };
     if (q.family === 6) {
       if (!isLinkLocalUnicast6(q.address)) {
         out.push(makeFinding('MLD_QUERIER_NOT_LINK_LOCAL', { ...where, message: `MLD queries on ${dev} come from ${q.address}, not a link-local address: hosts ignore them (RFC 3810 6.2).`, evidence: heard }));

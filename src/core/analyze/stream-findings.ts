@@ -32,7 +32,14 @@ export function streamFindings(streams: readonly StreamResult[], ctx: StreamCont
       out.push(makeFinding('RECEIVE_LOSS', {
         ...where,
         message: `Probes from ${p.senderId} (${p.senderIface}) to ${s.group} lost ${p.lost} of ${expected} (${pct(p.lost, expected)}) on ${s.iface}${p.duplicates ? `, ${p.duplicates} duplicated` : ''}${p.reordered ? `, ${p.reordered} reordered` : ''}.`,
-        evidence: { lost: p.lost, expected, duplicates: p.duplicates, reordered: p.reordered, sender: p.senderId, senderIface: p.senderIface },
+        evidence: {
+          lost: p.lost,
+          expected,
+          duplicates: p.duplicates,
+          reordered: p.reordered,
+          sender: p.senderId,
+          senderIface: p.senderIface,
+        },
       }));
     }
     for (const r of s.rtp ?? []) {
@@ -90,7 +97,8 @@ function snoopingStop(s: StreamResult, ctx: StreamContext): Finding | undefined 
         : 'Find what stops the hosts answering queries: firewall rules for IGMP (nft list ruleset), rp_filter against the querier address (mcast-doctor querier-check on the receiver).',
     evidence: {
       lastReportUs: g.lastReportUs, stoppedUs: s.lastUs, sinceLastReportS: round1(sinceS), captureGoesOnS: round1(tailUs / 1e6),
-      membershipIntervalS: mi.s, membershipIntervalSource: mi.source, queriesAfterReport: queries.length, queriers, offSubnetQueriers: offHeard,
+      membershipIntervalS: mi.s, membershipIntervalSource: mi.source, queriesAfterReport: queries.length,
+      queriers, offSubnetQueriers: offHeard,
     },
   });
 }

@@ -131,7 +131,10 @@ export class ControlObserver {
     this.malformedCount++;
     // The reason without its numbers: "IGMP: message cut short (4 bytes)" and "(6 bytes)" are one.
     const key = reason.replace(/\d+/g, 'N');
-    if (this.malformedReasons.has(key) || this.malformedReasons.size < 64) this.malformedReasons.set(key, (this.malformedReasons.get(key) ?? 0) + 1);
+    if (this.malformedReasons.has(key) || this.malformedReasons.size < 64) this.malformedReasons.set(
+      key,
+      (this.malformedReasons.get(key) ?? 0) + 1,
+    );
   }
 
   /** Refused frames: how many, and the five commonest reasons. */
@@ -143,7 +146,10 @@ export class ControlObserver {
   /** For a progress line: sources kept so far and how many queries they sent. */
   summary(): { queriers: string[]; queries: number } {
     const all = [...this.fam[4].queriers.values(), ...this.fam[6].queriers.values()];
-    return { queriers: all.slice(0, 8).map((q) => q.address), queries: all.reduce((n, q) => n + q.generalQueries + q.groupSpecificQueries, 0) };
+    return {
+      queriers: all.slice(0, 8).map((q) => q.address),
+      queries: all.reduce((n, q) => n + q.generalQueries + q.groupSpecificQueries, 0),
+    };
   }
 
   private addOwnReport(s: FamilyState, p: HeardPacket, r: NonNullable<HeardPacket['report']>): void {
@@ -238,7 +244,11 @@ export class ControlObserver {
     if (s.host.groups.more > 0) host.groupsMore = s.host.groups.more;
     const out: FamilyObservation = { family, queriers, host };
     const more = s.distinct.size - s.queriers.size;
-    if (more > 0 || s.distinctSaturated) out.queriersMore = { sources: Math.max(0, more), queries: s.overflowQueries, atLeast: s.distinctSaturated };
+    if (more > 0 || s.distinctSaturated) out.queriersMore = {
+      sources: Math.max(0, more),
+      queries: s.overflowQueries,
+      atLeast: s.distinctSaturated,
+    };
     const states = [...s.queriers.values()];
     const elected = electQuerier(family, states.filter((q) => q.accepted > 0).map((q) => q.address));
     if (elected) out.elected = elected;

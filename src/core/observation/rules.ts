@@ -60,7 +60,12 @@ export const DEFAULT_MEMBERSHIP_INTERVAL_S = 260;
  * and interval as a v3/MLDv2 query announces them (QRV, QQIC), else 2 and the measured interval;
  * undefined when neither is known (a v2 querier heard fewer than three times).
  */
-export function membershipIntervalS(q: { qrv?: number; qqiSec?: number; maxRespMs: number; measuredIntervalS?: number }): number | undefined {
+export function membershipIntervalS(q: {
+  qrv?: number;
+  qqiSec?: number;
+  maxRespMs: number;
+  measuredIntervalS?: number;
+}): number | undefined {
   const robustness = q.qrv && q.qrv > 0 ? q.qrv : DEFAULT_ROBUSTNESS;
   const qi = q.qqiSec && q.qqiSec > 0 ? q.qqiSec : q.measuredIntervalS;
   if (qi === undefined) return undefined;

@@ -15,7 +15,7 @@
 //
 // The header is written once per (interface, group); each send only stamps sequence and time,
 // so the hot path allocates nothing.
-import { familyOf, ipv4ToInt, ipv6ToBytes, intToIpv4, ipv6Text } from '../kernel/ip.js';
+import { familyOf, ipv4ToInt, ipv6ToBytes, ipv6Text } from '../kernel/ip.js';
 import { safeName } from '../safe-text.js';
 
 export const PROBE_MAGIC = 0x4d434450; // "MCDP"
@@ -96,7 +96,7 @@ function groupAt(buf: Uint8Array, off: number): string {
   let mapped = true;
   for (let i = 0; i < 10; i++) if (buf[off + i] !== 0) mapped = false;
   if (mapped && buf[off + 10] === 0xff && buf[off + 11] === 0xff) {
-    return intToIpv4((((buf[off + 12] ?? 0) << 24) | ((buf[off + 13] ?? 0) << 16) | ((buf[off + 14] ?? 0) << 8) | (buf[off + 15] ?? 0)) >>> 0);
+    return `${buf[off + 12] ?? 0}.${buf[off + 13] ?? 0}.${buf[off + 14] ?? 0}.${buf[off + 15] ?? 0}`;
   }
   return ipv6Text(buf, off);
 }

@@ -20,7 +20,10 @@ export function rpfAsks(iface: string, obs: FamilyObservation): RpfAsk[] {
   if (obs.family !== 4) return [];
   // The elected querier first: when the bound cuts, it is the one that must be answered for.
   const first = obs.queriers.filter((q) => q.address === obs.elected);
-  const rest = obs.queriers.filter((q) => q.address !== obs.elected).sort((a, b) => b.generalQueries + b.groupSpecificQueries - a.generalQueries - a.groupSpecificQueries);
+  const rest = obs.queriers.filter((q) => q.address !== obs.elected).sort((
+    a,
+    b,
+  ) => b.generalQueries + b.groupSpecificQueries - a.generalQueries - a.groupSpecificQueries);
   return [...first, ...rest].filter((q) => ipv4ToInt(q.address) >>> 24 !== 0).map((q) => ({ source: q.address, iface }));
 }
 

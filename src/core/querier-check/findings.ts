@@ -24,7 +24,8 @@ function familyFindings(i: InterfaceReport, fr: FamilyReport, r: Omit<QuerierRep
   if (fr.queriersMore || fr.queriers.length > PLAUSIBLE_QUERIERS) out.push(floodFinding(i, fr, r));
   // MLD queries the kernel ignores (hop limit, Router Alert, source: RFC 3810 6.2) are named, never taken for a querier.
   for (const q of fr.queriers) if (ignoredOf(q)) out.push(ignoredMld(i, fr, q, r));
-  const valid = fr.queriers.filter((q) => q.versions.length > 0 && (ignoredOf(q)?.queries ?? 0) < q.generalQueries + q.groupSpecificQueries);
+  const valid = fr.queriers.filter((q) => q.versions.length > 0
+    && (ignoredOf(q)?.queries ?? 0) < q.generalQueries + q.groupSpecificQueries);
   if (valid.length === 0) {
     if (fr.queriers.some((q) => ignoredOf(q))) return out;
     out.push(makeFinding('NO_QUERIER', {
@@ -34,7 +35,12 @@ function familyFindings(i: InterfaceReport, fr: FamilyReport, r: Omit<QuerierRep
       fix: fr.family === 4
         ? 'Enable one IGMP querier on the segment: on the switch (e.g. "ip igmp snooping querier"), or on a Linux bridge: ip link set BR type bridge mcast_querier 1 mcast_query_use_ifaddr 1 (with an on-subnet address on BR).'
         : 'Enable one MLD querier on the segment (Linux bridge: ip link set BR type bridge mcast_querier 1; it sends from its fe80:: address).',
-      evidence: { family: fr.family, listenedS: r.durationS, badChecksumQueries: fr.queriers.reduce((n, q) => n + q.badChecksums, 0), querierColumn: fr.kernel.querierVersionAfter ?? null },
+      evidence: {
+        family: fr.family,
+        listenedS: r.durationS,
+        badChecksumQueries: fr.queriers.reduce((n, q) => n + q.badChecksums, 0),
+        querierColumn: fr.kernel.querierVersionAfter ?? null,
+      },
     }));
     out.push(...kernelVersionFindings(i, fr, r));
     return out;
@@ -63,7 +69,11 @@ function familyFindings(i: InterfaceReport, fr: FamilyReport, r: Omit<QuerierRep
     out.push(makeFinding('MULTIPLE_QUERIERS', {
       iface: dev,
       message: `${valid.length}${fr.queriersMore ? '+' : ''} ${P} queriers on ${dev}: ${firstAndMore(names, 5)}; ${fr.elected ? `${fr.elected} wins the election (lowest address)` : 'none of them can win'}.`,
-      evidence: { queriers: names.slice(0, 16), more: Math.max(0, names.length - 16) + (fr.queriersMore?.sources ?? 0), elected: fr.elected },
+      evidence: {
+        queriers: names.slice(0, 16),
+        more: Math.max(0, names.length - 16) + (fr.queriersMore?.sources ?? 0),
+        elected: fr.elected,
+      },
     }));
   }
   out.push(...versionFindings(i, fr, valid));
@@ -80,7 +90,15 @@ function floodFinding(i: InterfaceReport, fr: FamilyReport, r: Omit<QuerierRepor
   return makeFinding('QUERIER_FLOOD', {
     iface: i.name,
     message: `${more?.atLeast ? 'At least ' : ''}${sources} distinct ${proto(fr.family)} querier addresses on ${i.name} in ${r.durationS} s (${queries} queries): spoofed queries or a forwarding loop, not queriers${fr.elected ? `; the election shown (${fr.elected}) is among the ${fr.queriers.length} kept and cannot be trusted` : ''}.`,
-    evidence: { sources, queries, kept: fr.queriers.length, notKept: more?.sources ?? 0, atLeast: more?.atLeast ?? false, listenedS: r.durationS, rpfNotChecked: r.rpfNotChecked ?? 0 },
+    evidence: {
+      sources,
+      queries,
+      kept: fr.queriers.length,
+      notKept: more?.sources ?? 0,
+      atLeast: more?.atLeast ?? false,
+      listenedS: r.durationS,
+      rpfNotChecked: r.rpfNotChecked ?? 0,
+    },
   });
 }
 
@@ -97,7 +115,15 @@ function ignoredMld(i: InterfaceReport, fr: FamilyReport, q: FamilyReport['queri
   const counter = c
     ? `; /proc/net/snmp6: Icmp6InGroupMembQueries +${c.queriesIn.delta} while MLD reports sent +${c.reportsOut.delta}`
     : '';
-  const evidence = { reasons: ig.reasons, ignoredQueries: ig.queries, hopLimit: q.ttl, routerAlert: q.routerAlert, versions: q.versions, answered: fr.answered, snmp6: c ?? null };
+  const evidence = {
+    reasons: ig.reasons,
+    ignoredQueries: ig.queries,
+    hopLimit: q.ttl,
+    routerAlert: q.routerAlert,
+    versions: q.versions,
+    answered: fr.answered,
+    snmp6: c ?? null,
+  };
   if (q.linkLocal === false) {
     return makeFinding('MLD_QUERIER_NOT_LINK_LOCAL', {
       iface: i.name, source: q.address,
@@ -156,7 +182,13 @@ function versionFindings(i: InterfaceReport, fr: FamilyReport, valid: FamilyRepo
     fix: lower
       ? `Upgrade the querier to ${fr.family === 4 ? 'IGMPv3' : 'MLDv2'}; if it cannot be, know that SSM (232/8) will not work on ${i.name}.`
       : `sysctl -w ${forceKey}=0`,
-    evidence: { queriers: odd.map((q) => ({ address: q.address, versions: q.versions })), hostVersion: host, forceVersion: fr.kernel.forceVersion, querierVersionBefore: fr.kernel.querierVersionBefore, querierVersionAfter: fr.kernel.querierVersionAfter },
+    evidence: {
+      queriers: odd.map((q) => ({ address: q.address, versions: q.versions })),
+      hostVersion: host,
+      forceVersion: fr.kernel.forceVersion,
+      querierVersionBefore: fr.kernel.querierVersionBefore,
+      querierVersionAfter: fr.kernel.querierVersionAfter,
+    },
   })];
 }
 

@@ -17,7 +17,12 @@ import type { Coverage } from '../coverage.js';
 
 /** Frames from one interface, already decoded to IGMP/MLD packets; close() ends the capture. */
 /** Opens a capture of IGMP/MLD on iface; onMalformed gets the reason of every frame the decoders refuse. */
-export type OpenControlCapture = (iface: string, filter: string, onPacket: (p: HeardPacket) => void, onMalformed?: (reason: string) => void) => Promise<{ close(): Promise<void> | void }>;
+export type OpenControlCapture = (
+  iface: string,
+  filter: string,
+  onPacket: (p: HeardPacket) => void,
+  onMalformed?: (reason: string) => void,
+) => Promise<{ close(): Promise<void> | void }>;
 
 export interface ListenProgress {
   elapsedMs: number;
@@ -58,9 +63,15 @@ export function controlFilter(family?: Family): string {
 
 export async function listenForQueriers(p: Platform, opts: ListenOptions): Promise<QuerierReport & { coverage: Coverage }> {
   const started = Date.now();
-  const inv = await loadInterfaces(p, { ...(opts.selection ? { selection: opts.selection } : {}), ...(opts.family ? { family: opts.family } : {}) });
+  const inv = await loadInterfaces(
+    p,
+    { ...(opts.selection ? { selection: opts.selection } : {}), ...(opts.family ? { family: opts.family } : {}) },
+  );
   const targets = inv.interfaces.filter((i) => familiesOf(i, opts.family).length > 0);
-  const observers = new Map(targets.map((i) => [i.name, new ControlObserver({ addresses: i.addresses.map((a) => a.address), ...(i.mac ? { mac: i.mac } : {}) })]));
+  const observers = new Map(targets.map((i) => [
+    i.name,
+    new ControlObserver({ addresses: i.addresses.map((a) => a.address), ...(i.mac ? { mac: i.mac } : {}) }),
+  ]));
   const rpBefore = await rpCounter(p);
   const snmpBefore = await p.snmp6().catch(() => ({}));
   const captures: Array<{ close(): Promise<void> | void }> = [];
@@ -69,7 +80,12 @@ export async function listenForQueriers(p: Platform, opts: ListenOptions): Promi
     for (const i of targets) {
       const fams = familiesOf(i, opts.family);
       const obs = observers.get(i.name)!;
-      captures.push(await opts.openCapture(i.name, controlFilter(fams.length === 1 ? fams[0] : undefined), (pkt) => obs.add(pkt), (why) => obs.addMalformed(why)));
+      captures.push(await opts.openCapture(
+        i.name,
+        controlFilter(fams.length === 1 ? fams[0] : undefined),
+        (pkt) => obs.add(pkt),
+        (why) => obs.addMalformed(why),
+      ));
     }
     listenStart = Date.now();
     opts.onListening?.(targets.map((i) => i.name));
@@ -85,7 +101,13 @@ export async function listenForQueriers(p: Platform, opts: ListenOptions): Promi
   // Every reverse-path question of the listen in one bounded batch (rpf-batch.ts).
   const rpf = await checkReversePaths(p, seen.flatMap(({ i, obs }) => obs.flatMap((o) => rpfAsks(i.name, o))));
   const interfaces: InterfaceReport[] = seen.map(({ i, obs }) => {
-    const rep: InterfaceReport = { name: i.name, index: i.index, addresses: i.addresses.map((a) => a.cidr), rpFilter: i.rpFilter, malformed: observers.get(i.name)!.malformed() };
+    const rep: InterfaceReport = {
+      name: i.name,
+      index: i.index,
+      addresses: i.addresses.map((a) => a.cidr),
+      rpFilter: i.rpFilter,
+      malformed: observers.get(i.name)!.malformed(),
+    };
     const later = after.interfaces.find((x) => x.name === i.name);
     for (const o of obs) {
       const fr = familyReport(i, later, o, rpf);
@@ -97,7 +119,10 @@ export async function listenForQueriers(p: Platform, opts: ListenOptions): Promi
     startedAt: new Date(listenStart).toISOString(),
     timeoutS: opts.timeoutMs / 1000,
     durationS: Math.round((endMs - listenStart) / 100) / 10,
-    counters: { ipReversePathFilter: { before: rpBefore, after: rpAfter, delta: rpAfter - rpBefore }, ...mldCounters(snmpBefore, snmpAfter) },
+    counters: {
+      ipReversePathFilter: { before: rpBefore, after: rpAfter, delta: rpAfter - rpBefore },
+      ...mldCounters(snmpBefore, snmpAfter),
+    },
     interfaces,
   };
   if (rpf.skipped > 0) body.rpfNotChecked = rpf.skipped;
@@ -122,7 +147,11 @@ export async function listenForQueriers(p: Platform, opts: ListenOptions): Promi
  * own evidence that it ignores them (RFC 3810 6.2 checks, net/ipv6/mcast.c).
  */
 function mldCounters(before: Record<string, number>, after: Record<string, number>): Pick<QuerierReport['counters'], 'mld'> {
-  const delta = (k: string): { before: number; after: number; delta: number } => ({ before: before[k] ?? 0, after: after[k] ?? 0, delta: (after[k] ?? 0) - (before[k] ?? 0) });
+  const delta = (k: string): {
+    before: number;
+    after: number;
+    delta: number;
+  } => ({ before: before[k] ?? 0, after: after[k] ?? 0, delta: (after[k] ?? 0) - (before[k] ?? 0) });
   if (!('Icmp6InGroupMembQueries' in after)) return {};
   const v2 = delta('Icmp6OutMLDv2Reports');
   const v1 = delta('Icmp6OutGroupMembResponses');
@@ -158,6 +187,9 @@ function wait(opts: ListenOptions, started: number, targets: Interface[], observ
 
 function expectation(address: string, interfaces: InterfaceReport[]): NonNullable<QuerierReport['expect']> {
   const fam = address.includes(':') ? 'mld' : 'igmp';
-  const electedOn = interfaces.filter((i) => i[fam]).map((i) => ({ iface: i.name, ...(i[fam]?.elected ? { elected: i[fam].elected } : {}) }));
+  const electedOn = interfaces.filter((i) => i[fam]).map((i) => ({
+    iface: i.name,
+    ...(i[fam]?.elected ? { elected: i[fam].elected } : {}),
+  }));
   return { address, met: electedOn.length > 0 && electedOn.every((x) => x.elected === address), electedOn };
 }

@@ -89,7 +89,12 @@ async function planned4(p: Platform, address: string, iface: Interface, all: rea
   const usable = prefixes.map((a) => usableRange4(a, own));
   const rp = iface.rpFilter;
   const routeBack: NonNullable<PlannedResult['routeBack']> = back.ok
-    ? { ok: true, ...(back.dev ? { dev: back.dev } : {}), ...(back.gateway ? { gateway: back.gateway } : {}), ...(back.type ? { type: back.type } : {}) }
+    ? {
+      ok: true,
+      ...(back.dev ? { dev: back.dev } : {}),
+      ...(back.gateway ? { gateway: back.gateway } : {}),
+      ...(back.type ? { type: back.type } : {}),
+    }
     : { ok: false, error: back.error };
   const r: PlannedResult = {
     address, family: 4, iface: dev,

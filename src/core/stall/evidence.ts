@@ -20,10 +20,15 @@ export interface IfaceCauses {
 }
 
 /** Firewall findings per interface (a rule without an interface applies to all), and rp_filter drops per querier. */
-export async function gatherCauses(deps: StallDeps, ifaces: readonly string[], queries: (iface: string) => QuerySummary): Promise<Map<string, IfaceCauses>> {
+export async function gatherCauses(
+  deps: StallDeps,
+  ifaces: readonly string[],
+  queries: (iface: string) => QuerySummary,
+): Promise<Map<string, IfaceCauses>> {
   const fw = await checkFirewall(deps.firewall, ifaces).catch(() => undefined);
   // 0.0.0.0/8 skips the reverse-path check (PITFALLS.md); IPv6 has no rp_filter. One bounded batch (rpf-batch.ts).
-  const asks = ifaces.flatMap((iface) => queries(iface).queriers.filter((q) => familyOf(q) === 4 && ipv4ToInt(q) >>> 24 !== 0).map((source) => ({ source, iface })));
+  const routable = (q: string): boolean => familyOf(q) === 4 && ipv4ToInt(q) >>> 24 !== 0;
+  const asks = ifaces.flatMap((iface) => queries(iface).queriers.filter(routable).map((source) => ({ source, iface })));
   const rpf = await checkReversePaths(deps.platform, asks).catch(() => undefined);
   const out = new Map<string, IfaceCauses>();
   for (const iface of ifaces) {
@@ -37,7 +42,11 @@ export async function gatherCauses(deps: StallDeps, ifaces: readonly string[], q
     for (const q of queries(iface).queriers) {
       const v = rpf?.verdicts.get(rpfKey(q, iface));
       if (v && !v.accepted) {
-        rpfDropped.push({ querier: q, ...(v.routeBackDev ? { routeBackDev: v.routeBackDev } : {}), ...(v.kernelError ? { kernelError: v.kernelError } : {}) });
+        rpfDropped.push({
+          querier: q,
+          ...(v.routeBackDev ? { routeBackDev: v.routeBackDev } : {}),
+          ...(v.kernelError ? { kernelError: v.kernelError } : {}),
+        });
       }
     }
     out.set(iface, { firewall, rpfDropped });

@@ -48,7 +48,12 @@ export function filterFor(family: Family, probes?: ProbeTarget): string {
   return family === 4 ? `igmp or (udp and dst host ${probes.group} and dst port ${probes.port})` : `ip6 and udp and dst host ${probes.group} and dst port ${probes.port}`;
 }
 
-export async function startWireWatch(load: (() => Promise<CaptureFactory>) | undefined, targets: readonly WatchTarget[], family: Family, probes?: ProbeTarget): Promise<WireWatch> {
+export async function startWireWatch(
+  load: (() => Promise<CaptureFactory>) | undefined,
+  targets: readonly WatchTarget[],
+  family: Family,
+  probes?: ProbeTarget,
+): Promise<WireWatch> {
   const queries = new QueryWatch();
   const ttls = new Map<string, number>();
   let factory: CaptureFactory | undefined;
@@ -66,7 +71,12 @@ export async function startWireWatch(load: (() => Promise<CaptureFactory>) | und
   }
   // IGMP and a few probes a second: 2 MB, not the 32 MB ring sniff asks for (the 10-minute
   // soak showed join-all's RSS 38 MB higher with the default).
-  const set = factory && family === 4 ? new CaptureSet(factory, { filter: filterFor(family, probes), snaplen: 512, bufferBytes: 2 << 20, timeoutMs: 0 }, decodeControl({
+  const set = factory && family === 4 ? new CaptureSet(factory, {
+    filter: filterFor(family, probes),
+    snaplen: 512,
+    bufferBytes: 2 << 20,
+    timeoutMs: 0,
+  }, decodeControl({
     heard: (iface, p) => queries.add(iface, p),
     other: (iface, f, buf, caplen) => {
       if (!f.udp || !f.l3 || !probes) return;
