@@ -51,7 +51,15 @@ export function diagnoseTrace(f: TraceFacts): TraceDiagnosis {
       const message = p.membership === 'elsewhere'
         ? `The membership of ${f.group} is on ${f.membershipIfaces.join(', ')} but the stream arrives on ${p.iface} (${rate}): the kernel discards it there (the application joined without an interface, or on the wrong one).`
         : `${f.group} arrives on ${p.iface} (${rate}) but no socket on this host joined it: the kernel discards it before UDP.`;
-      findings.push(makeFinding(id, { iface: p.iface, group: f.group, message, evidence: { arrivesOn: p.iface, packets: p.wire.packets, membershipOn: f.membershipIfaces, ipAccepted: stages.ipAccepted } }));
+      findings.push(makeFinding(
+        id,
+        {
+          iface: p.iface,
+          group: f.group,
+          message,
+          evidence: { arrivesOn: p.iface, packets: p.wire.packets, membershipOn: f.membershipIfaces, ipAccepted: stages.ipAccepted },
+        },
+      ));
       p.steps.push({ step: 'membership', status: 'broken', detail: p.membership === 'elsewhere' ? `held on ${f.membershipIfaces.join(', ')}` : 'not joined' });
       p.breakId = id;
       continue;
@@ -78,7 +86,14 @@ export function diagnoseTrace(f: TraceFacts): TraceDiagnosis {
 }
 
 /** The namespace-wide stages, for the packets that passed membership and reverse path. */
-function hostStages(f: TraceFacts, stages: ReturnType<typeof stagesOf>, passed: IfacePath[], receivers: SocketFact[], okWire: number, target: string): Finding[] {
+function hostStages(
+  f: TraceFacts,
+  stages: ReturnType<typeof stagesOf>,
+  passed: IfacePath[],
+  receivers: SocketFact[],
+  okWire: number,
+  target: string,
+): Finding[] {
   const ifaces = passed.map((p) => p.iface).join(', ');
   const mark = (step: IfacePath['steps'][number]['step'], status: 'ok' | 'broken', detail: string, id?: string): void => {
     for (const p of passed) {
@@ -159,6 +174,16 @@ function overflow(f: TraceFacts, s: SocketFact, passed: IfacePath[], okWire: num
     fix: capped
       ? `Raise the limit, then the application's buffer: sysctl -w net.core.rmem_max=${Math.max(8 << 20, f.rmemMax ?? 0)}; setsockopt(SO_RCVBUF) in the application.`
       : `Raise SO_RCVBUF in the application (setsockopt SO_RCVBUF, up to net.core.rmem_max${f.rmemMax !== undefined ? ` = ${kib(f.rmemMax)}` : ''}), or read faster (recvmmsg, a dedicated thread).`,
-    evidence: { socket: socketName(s), inode: s.inode, owners: s.owners, drops: s.drops, dropsDuring: s.dropsDuring, rcvbuf: s.rcvbuf, rmemMax: f.rmemMax, rxQueue: s.rxQueue, bitsPerSecond: bps },
+    evidence: {
+      socket: socketName(s),
+      inode: s.inode,
+      owners: s.owners,
+      drops: s.drops,
+      dropsDuring: s.dropsDuring,
+      rcvbuf: s.rcvbuf,
+      rmemMax: f.rmemMax,
+      rxQueue: s.rxQueue,
+      bitsPerSecond: bps,
+    },
   });
 }

@@ -73,7 +73,10 @@ const MAX_SOCKETS = 64;
 export async function runTrace(deps: TraceDeps, o: TraceOptions): Promise<TraceReport> {
   const want = o.family === 6 ? compressIpv6(o.group) : o.group;
   const all = (await loadInterfaces(deps.platform, { family: o.family })).interfaces;
-  const membershipIfaces = all.filter((i) => i.groups.some((g) => g.family === o.family && (g.family === 6 ? compressIpv6(g.group) : g.group) === want)).map((i) => i.name);
+  const same = (g: { family: Family; group: string }): boolean =>
+    g.family === o.family && (g.family === 6 ? compressIpv6(g.group) : g.group) === want;
+  const holds = (i: Interface): boolean => i.groups.some(same);
+  const membershipIfaces = all.filter(holds).map((i) => i.name);
   const selected = selectInterfaces(all, o.selection).filter((i) => whyIneligible(i, 'capture') === undefined);
   const own = new Set(all.flatMap((i) => i.addresses.map((a) => a.address)));
   let trace: DropReasonTrace | undefined;
@@ -193,7 +196,12 @@ async function rpfFacts(p: Platform, family: Family, counts: Awaited<ReturnType<
     const src = c.sources[0]?.source;
     if (!src || c.packets === 0) continue;
     const v = await checkReversePath(p, src, c.iface);
-    out[c.iface] = { source: src, accepted: v.accepted, ...(v.routeBackDev ? { routeBackDev: v.routeBackDev } : {}), ...(v.kernelError ? { kernelError: v.kernelError } : {}) };
+    out[c.iface] = {
+      source: src,
+      accepted: v.accepted,
+      ...(v.routeBackDev ? { routeBackDev: v.routeBackDev } : {}),
+      ...(v.kernelError ? { kernelError: v.kernelError } : {}),
+    };
   }
   return out;
 }

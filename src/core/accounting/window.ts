@@ -53,7 +53,10 @@ export async function openAccountingWindow(deps: WindowDeps, pairs: readonly Win
     finish: async () => {
       after = await deps.accounting.counters();
       for (const c of counters) c.counter.close();
-      for (const c of counters.splice(0)) wire.set(c.key, (await c.counter.stop())[0] ?? { iface: c.pair.iface, packets: 0, bytes: 0, sources: [], ports: [] });
+      for (const c of counters.splice(0)) wire.set(
+        c.key,
+        (await c.counter.stop())[0] ?? { iface: c.pair.iface, packets: 0, bytes: 0, sources: [], ports: [] },
+      );
     },
     explain: async (iface, group, seconds) => {
       const w = wire.get(`${iface} ${group}`);
@@ -64,9 +67,26 @@ export async function openAccountingWindow(deps: WindowDeps, pairs: readonly Win
       const src = w.sources[0]?.source;
       if (pair.family === 4 && src && (deltas['TcpExt.IPReversePathFilter'] ?? 0) > 0) {
         const v = await checkReversePath(deps.platform, src, iface);
-        rpf[iface] = { source: src, accepted: v.accepted, ...(v.routeBackDev ? { routeBackDev: v.routeBackDev } : {}), ...(v.kernelError ? { kernelError: v.kernelError } : {}) };
+        rpf[iface] = {
+          source: src,
+          accepted: v.accepted,
+          ...(v.routeBackDev ? { routeBackDev: v.routeBackDev } : {}),
+          ...(v.kernelError ? { kernelError: v.kernelError } : {}),
+        };
       }
-      const d = diagnoseTrace({ group, family: pair.family, port: pair.port, seconds, wire: [w], membershipIfaces: [iface], joinedByUs: true, deltas, sockets: [], rpf, upToIp: true });
+      const d = diagnoseTrace({
+        group,
+        family: pair.family,
+        port: pair.port,
+        seconds,
+        wire: [w],
+        membershipIfaces: [iface],
+        joinedByUs: true,
+        deltas,
+        sockets: [],
+        rpf,
+        upToIp: true,
+      });
       const f = d.findings[0];
       const stages = d.stages as unknown as Record<string, number | null>;
       if (w.packets === 0) return { breakId: 'NOT_ON_WIRE', sentence: `Nothing for ${group} on the wire of ${iface} either: the break is before this host (sender, TTL, switch or router).`, wirePackets: 0, stages };

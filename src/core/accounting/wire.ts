@@ -31,7 +31,11 @@ export class WireCounter {
    */
   private fromMs = Infinity;
   private toMs = Infinity;
-  private readonly tallies = new Map<string, { packets: number; bytes: number; sources: Map<string, number>; ports: Map<string, number> }>();
+  private readonly tallies = new Map<string, {
+    packets: number; bytes: number; sources: Map<string,
+    number>; ports: Map<string,
+    number>,
+  }>();
 
   /** Opens one capture per interface; throws what the factory throws (after closing the others). */
   /** `port`: count only that UDP destination port (every port is still listed in `ports`). */
@@ -42,7 +46,12 @@ export class WireCounter {
         const t = { packets: 0, bytes: 0, sources: new Map<string, number>(), ports: new Map<string, number>() };
         this.tallies.set(iface, t);
         let linkType = 1;
-        const h = factory.open({ iface, filter: wireFilter(group, family), snaplen: 128, timeoutMs: 0 }, (buf, caplen, wireLen, tsSec, tsUsec) => {
+        const h = factory.open({
+          iface,
+          filter: wireFilter(group, family),
+          snaplen: 128,
+          timeoutMs: 0,
+        }, (buf, caplen, wireLen, tsSec, tsUsec) => {
           const at = tsSec * 1000 + tsUsec / 1000;
           if (at < this.fromMs || at > this.toMs) return;
           if (!scanner.scan(buf, caplen, linkType, wireLen) || scanner.udpOff < 0) return;

@@ -70,7 +70,11 @@ function aimsAtMulticast(rs: Ruleset, ref: RuleRef): boolean {
   return !!r?.terms.some((t) => t.kind === 'match' && t.op === '==' && (t.key.endsWith('.daddr') || t.key === 'meta.pkttype'));
 }
 
-export async function checkFirewall(reader: FirewallReader, interfaces: readonly string[] = [], opts: FirewallOptions = {}): Promise<FirewallReport> {
+export async function checkFirewall(
+  reader: FirewallReader,
+  interfaces: readonly string[] = [],
+  opts: FirewallOptions = {},
+): Promise<FirewallReport> {
   const snap = await reader.snapshot();
   const rs = rulesetOf(snap);
   const decided = new Map<string, BlockingRule>();
@@ -124,7 +128,15 @@ function findingOf(b: BlockingRule): Finding {
   const consequence = data
     ? (b.certain ? ': receivers on this host never see the streams.' : ' when the group and port match the rule: receivers of those streams on this host never see them.')
     : b.direction === 'out' ? ': the host never announces its memberships, so snooping switches prune it.' : ': the host never answers them, so snooping switches prune it.';
-  const evidence = { rule: where, ruleRef: b.rule, probe: b.probe, interfaces: b.interfaces, certain: b.certain, doubts: b.doubts, ...defined({ packets: b.rule.packets }) };
+  const evidence = {
+    rule: where,
+    ruleRef: b.rule,
+    probe: b.probe,
+    interfaces: b.interfaces,
+    certain: b.certain,
+    doubts: b.doubts,
+    ...defined({ packets: b.rule.packets }),
+  };
   const loc = b.interfaces.length === 1 ? { iface: b.interfaces[0] as string } : {};
   if (data) {
     return makeFinding('FIREWALL_DROPS_MULTICAST', {

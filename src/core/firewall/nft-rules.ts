@@ -98,7 +98,13 @@ export function blockingNftRules(ruleset: unknown): BlockingRule[] {
     const c = obj(obj(it)?.chain);
     if (c) {
       const key = `${String(c.family)}/${String(c.table)}/${String(c.name)}`;
-      const entry: { hook?: string; policy?: string; family: string; table: string; name: string } = { family: String(c.family), table: String(c.table), name: String(c.name) };
+      const entry: {
+        hook?: string;
+        policy?: string;
+        family: string;
+        table: string;
+        name: string;
+      } = { family: String(c.family), table: String(c.table), name: String(c.name) };
       if (typeof c.hook === 'string') entry.hook = c.hook;
       if (typeof c.policy === 'string') entry.policy = c.policy;
       chains.set(key, entry);

@@ -150,7 +150,11 @@ export function onlyFamily(inv: InterfaceInventory, family: Family | undefined):
   if (!family) return inv;
   return {
     ...inv,
-    interfaces: inv.interfaces.map((i) => ({ ...i, addresses: addressesOf(i, family), groups: i.groups.filter((g) => g.family === family) })),
+    interfaces: inv.interfaces.map((i) => ({
+      ...i,
+      addresses: addressesOf(i, family),
+      groups: i.groups.filter((g) => g.family === family),
+    })),
   };
 }
 

@@ -89,7 +89,12 @@ export function analyseCollisions(input: GroupsInput, limit: number): CollisionR
     shared6++;
     onShared6 += members.length;
     if (collisions.length < limit) {
-      collisions.push({ mac: mac6Text(Number(k)), family: 6, count: members.length, groups: members.slice(0, MAX_LISTED).map((v) => ipv6Text(bigintToBytes(v))) });
+      collisions.push({
+        mac: mac6Text(Number(k)),
+        family: 6,
+        count: members.length,
+        groups: members.slice(0, MAX_LISTED).map((v) => ipv6Text(bigintToBytes(v))),
+      });
     }
   }
 

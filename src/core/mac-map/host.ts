@@ -39,5 +39,8 @@ export async function joinedGroups(
     e.groups.v6.push(bytesToBigint(ipv6ToBytes(g.group)));
   }
   const all = [...byIface.values()];
-  return selectInterfaces(all.map((e) => ({ ...e, name: e.iface })), opts.selection ?? {}).map(({ iface, joined, groups }) => ({ iface, joined, groups }));
+  return selectInterfaces(
+    all.map((e) => ({ ...e, name: e.iface })),
+    opts.selection ?? {},
+  ).map(({ iface, joined, groups }) => ({ iface, joined, groups }));
 }

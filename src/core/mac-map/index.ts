@@ -57,7 +57,10 @@ export async function macMap(o: MacMapOptions): Promise<MacMapResult> {
     const range = o.items.find((i) => i.kind === 'range4' || i.kind === 'range6');
     if (range) throw new UsageError('USAGE', `${range.text} is a range: ranges are analysed with --collisions`);
     const results = o.items.map(lookup);
-    const findings = [...linkLocalFinding(linkLocalOf(o.items, o.limit)), ...collisionFindings(analyseCollisions(groupsOf(o.items), o.limit))];
+    const findings = [
+      ...linkLocalFinding(linkLocalOf(o.items, o.limit)),
+      ...collisionFindings(analyseCollisions(groupsOf(o.items), o.limit)),
+    ];
     return { mode: 'lookup', results, findings };
   }
   const mac = o.items.find((i) => i.kind === 'mac');
@@ -71,7 +74,10 @@ export async function macMap(o: MacMapOptions): Promise<MacMapResult> {
     return { mode: 'collisions', limit: o.limit, linkLocal, report, findings: [...findings, ...collisionFindings(report)] };
   }
   if (!o.platform) throw new Error('macMap: --host needs a platform');
-  const joined = await joinedGroups(o.platform, { ...(o.selection ? { selection: o.selection } : {}), ...(o.family ? { family: o.family } : {}) });
+  const joined = await joinedGroups(
+    o.platform,
+    { ...(o.selection ? { selection: o.selection } : {}), ...(o.family ? { family: o.family } : {}) },
+  );
   const interfaces: HostInterfaceReport[] = [];
   for (const j of joined) {
     const report = analyseCollisions({ v4: [...given.v4, ...j.groups.v4], v6: [...given.v6, ...j.groups.v6] }, o.limit);

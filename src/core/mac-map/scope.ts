@@ -66,7 +66,15 @@ const BLOCKS4: readonly Block4[] = [
 export function describeGroup4(g: number): GroupInfo {
   const group = intToIpv4(g);
   const b = BLOCKS4.find((x) => g >= x.first && g <= x.last) ?? (BLOCKS4[BLOCKS4.length - 1] as Block4);
-  const info: GroupInfo = { group, family: 4, mac: ipv4GroupToMac(g), scope: b.scope, block: b.block, range: b.range, reference: b.reference };
+  const info: GroupInfo = {
+    group,
+    family: 4,
+    mac: ipv4GroupToMac(g),
+    scope: b.scope,
+    block: b.block,
+    range: b.range,
+    reference: b.reference,
+  };
   if (b.note !== undefined) info.note = b.note;
   // GLOP: 233.X.Y.0/24 belongs to the 16-bit AS number X*256+Y (RFC 3180 section 2).
   if (b.scope === 'glop') info.note = `static allocation of AS ${(g >>> 8) & 0xffff}`;

@@ -114,7 +114,15 @@ export function checkFindings(checks: readonly SourceCheck[], ifaces: readonly R
         ? `${dropMessage(c, iface)} Expected: ${c.source} is on ${c.onSubnetOf}'s subnet, so it arrives on ${c.iface} only if spoofed or mis-cabled.`
         : dropMessage(c, iface),
       fix: `${fix}${note}`,
-      evidence: { ...(c.seen ? { seen: c.seen } : {}), confirm: c.confirm, kernelError: c.kernelError, routeBackDev: c.routeBackDev ?? null, mode: c.mode, reason: c.reason, fixes: c.fixes },
+      evidence: {
+        ...(c.seen ? { seen: c.seen } : {}),
+        confirm: c.confirm,
+        kernelError: c.kernelError,
+        routeBackDev: c.routeBackDev ?? null,
+        mode: c.mode,
+        reason: c.reason,
+        fixes: c.fixes,
+      },
       ...(expected ? { severity: 'info' as const } : {}),
       ...defined({ group: c.group }),
     });

@@ -41,7 +41,11 @@ export async function auditInterface(p: Platform, i: Interface, netfilterRules: 
  * Strict mode on an uplink of a host with several uplinks: any source whose route back leaves
  * by another uplink (everything behind the default route, seen from the other one) is dropped.
  */
-export function strictMultihomedFindings(ifaces: readonly RpfInterface[], uplinks: readonly string[], defaultDevs: readonly string[]): Finding[] {
+export function strictMultihomedFindings(
+  ifaces: readonly RpfInterface[],
+  uplinks: readonly string[],
+  defaultDevs: readonly string[],
+): Finding[] {
   if (uplinks.length < 2) return [];
   return ifaces
     .filter((i) => i.eligible && i.rpFilter.mode === 'strict')

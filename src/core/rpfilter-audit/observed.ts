@@ -71,7 +71,12 @@ export async function watchAndName(p: Platform, seconds: number, hooks: WatchHoo
 }
 
 /** --listen: capture for `seconds`, then ask the kernel about every (source, interface) seen. */
-export async function listenAndCheck(p: Platform, seconds: number, deps: CaptureDeps, sleep: (ms: number) => Promise<void>): Promise<{ listen: ListenResult; checks: SourceCheck[] }> {
+export async function listenAndCheck(
+  p: Platform,
+  seconds: number,
+  deps: CaptureDeps,
+  sleep: (ms: number) => Promise<void>,
+): Promise<{ listen: ListenResult; checks: SourceCheck[] }> {
   const collector = new SourceCollector(await deps.loadFactory(), deps.targets.map((t) => t.name), new Set(deps.ctx.localAddresses));
   deps.onCaptureStart?.(deps.targets.map((t) => t.name));
   let seen: SeenSource[];

@@ -148,7 +148,8 @@ export function decodeFrame(buf: Uint8Array, linkType: number, wireLen = buf.len
   if (ip.family !== 0 && ip.srcOff >= 0) {
     out.l3 = {
       family: ip.family, src: s.srcText(), dst: s.dstText(), ttl: ip.ttl, dscp: ip.dscp, ecn: ip.ecn,
-      protocol: ip.protocol, totalLength: ip.totalLen, headerLength: ip.headerLen, routerAlert: ip.routerAlert, routerAlertValue: ip.routerAlertValue,
+      protocol: ip.protocol, totalLength: ip.totalLen, headerLength: ip.headerLen,
+      routerAlert: ip.routerAlert, routerAlertValue: ip.routerAlertValue,
       fragment: ip.fragment !== 0,
     };
   }

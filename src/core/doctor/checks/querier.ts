@@ -44,7 +44,12 @@ export const querierCheck: DoctorCheck = {
         message: rep
           ? `${want.address} is not the elected querier on ${want.iface}: ${elected ? `${elected} won` : 'no query was heard'} in ${report.durationS} s.`
           : `${want.iface} was not listened on (not an eligible interface here).`,
-        evidence: { expected: want.address, elected: elected ?? null, heard: fam?.queriers.map((q) => q.address) ?? [], listenS: report.durationS },
+        evidence: {
+          expected: want.address,
+          elected: elected ?? null,
+          heard: fam?.queriers.map((q) => q.address) ?? [],
+          listenS: report.durationS,
+        },
       }));
     }
     return { findings, details: { ...report, findings: undefined } };

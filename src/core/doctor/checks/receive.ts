@@ -45,7 +45,14 @@ export const receiveCheck: DoctorCheck = {
           iface: w.iface, group: g,
           // Our own socket's drops are said apart: they are this host's, not the network's.
           message: `${g} arrived on ${w.iface} with ${lossPct.toFixed(1)} % loss (${lost} of ${got + lost} probes), more than --max-loss ${ctx.opts.maxLossPct} %${split ? ` (${lossSentence(split)})` : ''}.`,
-          evidence: { lost, received: got, lossPct, maxLossPct: ctx.opts.maxLossPct, socketDrops: split?.socket ?? 0, lostBeforeHost: split?.beforeHost ?? lost },
+          evidence: {
+            lost,
+            received: got,
+            lossPct,
+            maxLossPct: ctx.opts.maxLossPct,
+            socketDrops: split?.socket ?? 0,
+            lostBeforeHost: split?.beforeHost ?? lost,
+          },
         }));
       }
       return { iface: w.iface, group: g, packets: row?.packets ?? 0, lost, lossPct };

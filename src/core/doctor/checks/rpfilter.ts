@@ -15,12 +15,20 @@ export const rpfilterCheck: DoctorCheck = {
       ...(ctx.opts.family ? { family: ctx.opts.family } : {}),
       // Count IPReversePathFilter over the same window as the querier listen: the queries and
       // data that arrive meanwhile are what the filter would drop.
-      ...(ctx.opts.querierWait > 0 ? { watchSeconds: ctx.opts.querierWait, watchHooks: { sleep: (ms: number) => sleepUnless(ms, ctx.abort) } } : {}),
+      ...(ctx.opts.querierWait > 0 ? {
+        watchSeconds: ctx.opts.querierWait,
+        watchHooks: { sleep: (ms: number) => sleepUnless(ms, ctx.abort) },
+      } : {}),
       ...(ctx.deps.readNetfilter ? { readNetfilter: ctx.deps.readNetfilter } : {}),
     });
     return {
       findings: audit.findings,
-      details: { multihomed: audit.multihomed, uplinks: audit.uplinks, interfaces: audit.interfaces, ...(audit.watch ? { watch: audit.watch } : {}) },
+      details: {
+        multihomed: audit.multihomed,
+        uplinks: audit.uplinks,
+        interfaces: audit.interfaces,
+        ...(audit.watch ? { watch: audit.watch } : {}),
+      },
     };
   },
 };

@@ -60,7 +60,10 @@ export const selfTestCheck: DoctorCheck = {
         });
         handles.push(h);
       }
-      const tx = await sendAll(deps, { group, interfaces: ifaces, ttl: 1, loop: false, size: 64 + senderId.length, rate: RATE, count: PROBES, senderId });
+      const tx = await sendAll(
+        deps,
+        { group, interfaces: ifaces, ttl: 1, loop: false, size: 64 + senderId.length, rate: RATE, count: PROBES, senderId },
+      );
       const sent = await tx.done;
       const settle = Math.max(300, ...handles.map((h) => h.settleMs));
       await new Promise((r) => setTimeout(r, settle));

@@ -38,6 +38,9 @@ export const socketsCheck: DoctorCheck = {
       }));
     }
     findings.push(...await joinAnyFindings(p, ctx.inventory.interfaces));
-    return { findings, details: { igmpMaxMemberships: maxMemberships, igmpMaxMsf: maxMsf, routableGroupsJoined: groups, udpSockets: sockets.length } };
+    return {
+      findings,
+      details: { igmpMaxMemberships: maxMemberships, igmpMaxMsf: maxMsf, routableGroupsJoined: groups, udpSockets: sockets.length },
+    };
   },
 };
