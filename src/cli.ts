@@ -78,7 +78,12 @@ type CompletionDone = (completions: string[]) => void;
 type DefaultCompletion = (onCompleted?: (err: Error | null, completions: string[] | undefined) => void) => unknown;
 
 /** The candidate words for the completion scripts (src/commands/completion.ts), loaded on demand. */
-async function completeWords(args: readonly string[], current: string, defaultCompletion: DefaultCompletion, done: CompletionDone): Promise<void> {
+async function completeWords(
+  args: readonly string[],
+  current: string,
+  defaultCompletion: DefaultCompletion,
+  done: CompletionDone,
+): Promise<void> {
   const { tidyCompletions, valueCompletions } = await import('./commands/completion.js');
   const { interfaceNames } = await import('./platform/iface-names.js');
   const values = valueCompletions(args[args.length - 2], current, interfaceNames);

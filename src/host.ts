@@ -120,7 +120,12 @@ export function realHost(): Host {
     }),
     privileges: once(async () => {
       const p = await import('./platform/privileges.js');
-      return { lookupUser: (n) => p.lookupUser(n), checkCanDrop: p.checkCanDrop, checkDirWritableBy: p.checkDirWritableBy, dropPrivileges: p.dropPrivileges };
+      return {
+        lookupUser: (n) => p.lookupUser(n),
+        checkCanDrop: p.checkCanDrop,
+        checkDirWritableBy: p.checkDirWritableBy,
+        dropPrivileges: p.dropPrivileges,
+      };
     }),
     accounting: once(async () => (await import('./platform/accounting/linux.js')).linuxAccounting),
     clock: { now: () => Date.now() },

@@ -120,7 +120,10 @@ function withRequiredValues<A, F extends FlagSet>(spec: CommandSpec<A, F>): Comm
     for (const [name, f] of Object.entries(spec.flags ?? {})) withFlags = withFlags.option(name, yargsOption(f));
     const built = spec.builder(withFlags);
     // getOptions() exists on the instance but not in @types/yargs.
-    const o = (built as unknown as { getOptions(): { string: string[]; number: string[]; choices?: Record<string, unknown> } }).getOptions();
+    const o = (built as unknown as { getOptions(): {
+      string: string[]; number: string[]; choices?: Record<string,
+      unknown>,
+    } }).getOptions();
     const keys = [...o.string, ...o.number, ...Object.keys(o.choices ?? {})].filter((k) => !positionals.has(k));
     return keys.length > 0 ? built.requiresArg([...new Set(keys)]) : built;
   };

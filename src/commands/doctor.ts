@@ -40,7 +40,14 @@ export default defineCommand({
     };
     const planned = Math.max(opts.querierWait, expectReceive.length ? 5 : 0) * 1000;
     const wait = ctx.waiting('doctor: listening for queriers and counting drops', planned || null);
-    const rep = await runDoctor(await doctorDeps(ctx.host), defaultChecks(opts), opts, ctx.selection, (t) => ctx.out.progress(t), ctx.interrupt.abort);
+    const rep = await runDoctor(
+      await doctorDeps(ctx.host),
+      defaultChecks(opts),
+      opts,
+      ctx.selection,
+      (t) => ctx.out.progress(t),
+      ctx.interrupt.abort,
+    );
     ctx.out.endProgress();
     const interrupted = wait.done();
     if (interrupted) {

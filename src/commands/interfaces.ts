@@ -12,7 +12,10 @@ export default defineCommand({
     const { loadInterfaces, onlyFamily } = await import('../core/kernel/interfaces.js');
     const { renderInterfaces } = await import('../render/interfaces.js');
     const { exitFor } = await import('../core/exit.js');
-    const inv = await loadInterfaces(await ctx.host.platform(), { selection: ctx.selection, details: true, ...(ctx.family ? { family: ctx.family } : {}) });
+    const inv = await loadInterfaces(
+      await ctx.host.platform(),
+      { selection: ctx.selection, details: true, ...(ctx.family ? { family: ctx.family } : {}) },
+    );
     renderInterfaces(onlyFamily(inv, ctx.family), ctx.out);
     return exitFor(inv.findings);
   },

@@ -39,7 +39,13 @@ export default defineCommand({
     const rep = new JoinAllReporter(ctx.out);
     const families = new Set(groups.map((g) => g.family));
     const { host } = ctx;
-    const [platform, sockets, firewall, watchLinks, accounting] = await Promise.all([host.platform(), host.sockets(), host.firewall(), host.links(), host.accounting()]);
+    const [
+      platform,
+      sockets,
+      firewall,
+      watchLinks,
+      accounting,
+    ] = await Promise.all([host.platform(), host.sockets(), host.firewall(), host.links(), host.accounting()]);
     const wait = ctx.waiting(`holding ${groups.length} group${groups.length === 1 ? '' : 's'} and counting what arrives`, argv.duration !== undefined ? argv.duration * 1000 : null);
     const capture = () => host.capture();
     const run = await startJoinAll({ platform, sockets, firewall, capture, watchLinks, accounting: { accounting, capture } }, {

@@ -47,8 +47,15 @@ export default defineCommand<RpfArgs, typeof rpfilterFlags>({
       selection: ctx.selection,
       ...(ctx.family ? { family: ctx.family } : {}),
       sources,
-      ...(watchSeconds !== undefined ? { watchSeconds, watchHooks: { sleep, onStart: watchStarted(ctx.out, watchSeconds), onTick: watchProgress(ctx.out) } } : {}),
-      ...(listenSeconds !== undefined ? { listenSeconds, watchHooks: { sleep }, onCaptureStart: listenStarted(ctx.out, listenSeconds) } : {}),
+      ...(watchSeconds !== undefined ? {
+        watchSeconds,
+        watchHooks: { sleep, onStart: watchStarted(ctx.out, watchSeconds), onTick: watchProgress(ctx.out) },
+      } : {}),
+      ...(listenSeconds !== undefined ? {
+        listenSeconds,
+        watchHooks: { sleep },
+        onCaptureStart: listenStarted(ctx.out, listenSeconds),
+      } : {}),
       captureFactory: () => ctx.host.capture(),
       readNetfilter: () => ctx.host.netfilter(),
     });

@@ -55,7 +55,8 @@ export default defineCommand({
       ...(argv.duration !== undefined ? { durationMs: argv.duration * 1000 } : {}),
     });
     rep.start(run.results, run.findings);
-    const planned = argv.duration !== undefined ? argv.duration * 1000 : count !== undefined && argv.rate > 0 ? (count / argv.rate) * 1000 : null;
+    const planned = argv.duration !== undefined ? argv.duration * 1000
+      : count !== undefined && argv.rate > 0 ? (count / argv.rate) * 1000 : null;
     const wait = ctx.waiting(`sending to ${group.group} out of ${eligible.length} interface${eligible.length === 1 ? '' : 's'}`, planned);
     ctx.interrupt.onStop(() => run.stop());
     const tick = setInterval(() => rep.stats(run.results, Date.now() - started), argv.interval * 1000);

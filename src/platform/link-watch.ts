@@ -59,7 +59,11 @@ export interface LinkTrack {
 }
 
 export function initialTrack(s: LinkSample, known?: { up: boolean; ifindex: number }): LinkTrack {
-  return known ? { reportedUp: known.up, ifindex: known.ifindex, carrierDowns: s.carrierDowns } : { reportedUp: usable(s), ifindex: s.ifindex, carrierDowns: s.carrierDowns };
+  return known ? {
+    reportedUp: known.up,
+    ifindex: known.ifindex,
+    carrierDowns: s.carrierDowns,
+  } : { reportedUp: usable(s), ifindex: s.ifindex, carrierDowns: s.carrierDowns };
 }
 
 /**

@@ -38,7 +38,11 @@ async function addressesByDevice(devices: readonly string[], links: Map<string, 
   if (r.code === 0) {
     const entries = parseIpJson(r.stdout, 'ip -d -j addr show');
     for (const [name, d] of parseLinkDetails(entries)) links.set(name, d);
-    for (const link of entries as Array<{ ifname?: string; ifindex?: number; addr_info?: Array<{ family?: string; local?: string; prefixlen?: number; scope?: string }> }>) {
+    for (const link of entries as Array<{
+      ifname?: string;
+      ifindex?: number;
+      addr_info?: Array<{ family?: string; local?: string; prefixlen?: number; scope?: string }>;
+    }>) {
       if (!link.ifname) continue;
       out.set(link.ifname, (link.addr_info ?? []).filter((a) => a.local && (a.family === 'inet' || a.family === 'inet6')).map((a) => ({
         family: a.family === 'inet' ? 4 : 6,

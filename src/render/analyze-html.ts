@@ -32,7 +32,15 @@ export function renderAnalyzeHtml(r: AnalyzeReport): string {
   const t0 = a.firstUs ?? 0;
   const t1 = Math.max(a.lastUs ?? t0, t0 + 1);
   const x = (t: number): number => LEFT + ((Math.min(Math.max(t, t0), t1) - t0) / (t1 - t0)) * W;
-  const sections = a.interfaces.map((i) => ifaceSection(i.iface, a.streams.filter((s) => s.iface === i.iface), a.events.filter((e) => e.iface === i.iface), r.findings.filter((f) => f.iface === i.iface), x, t0, t1));
+  const sections = a.interfaces.map((i) => ifaceSection(
+    i.iface,
+    a.streams.filter((s) => s.iface === i.iface),
+    a.events.filter((e) => e.iface === i.iface),
+    r.findings.filter((f) => f.iface === i.iface),
+    x,
+    t0,
+    t1,
+  ));
   const verdict = r.findings.some((f) => f.severity === 'error') ? 'problems found' : r.findings.length ? 'warnings' : 'no problems found';
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>mcast-doctor analyze: ${esc(r.files.map((f) => f.file).join(', '))}</title>
@@ -49,7 +57,15 @@ ${findingsTable(r.findings)}
 `;
 }
 
-function ifaceSection(iface: string, streams: StreamResult[], events: ControlEvent[], findings: Finding[], x: (t: number) => number, t0: number, t1: number): string {
+function ifaceSection(
+  iface: string,
+  streams: StreamResult[],
+  events: ControlEvent[],
+  findings: Finding[],
+  x: (t: number) => number,
+  t0: number,
+  t1: number,
+): string {
   const shown = [...streams].sort((p, q) => q.packets - p.packets).slice(0, ROWS_PER_IFACE);
   const h = LANE_H + shown.length * ROW_H + 24;
   const parts: string[] = [];
@@ -62,7 +78,15 @@ function ifaceSection(iface: string, streams: StreamResult[], events: ControlEve
         : `<path d="M${cx},38 l-5,-9 h10 z" fill="${COLORS.leave}"/>`;
     parts.push(`<g class="ev" data-kind="${e.kind}" data-t="${e.tUs}"><title>${esc(title)}</title>${shape}</g>`);
   }
-  shown.forEach((s, row) => parts.push(streamRow(s, row, x, findings.filter((f) => f.group === s.group && f.source === s.source && findingTime(f) === undefined))));
+  shown.forEach((
+    s,
+    row,
+  ) => parts.push(streamRow(
+    s,
+    row,
+    x,
+    findings.filter((f) => f.group === s.group && f.source === s.source && findingTime(f) === undefined),
+  )));
   for (const f of findings) {
     const t = findingTime(f);
     if (t === undefined) continue;

@@ -19,7 +19,11 @@ export function chalkMightColour(isTTY: boolean, env: Env, flag: boolean | undef
 }
 
 /** The level for stdout; chalk is imported only when it matters. */
-export async function colourLevel(flag: boolean | undefined, isTTY = Boolean(process.stdout.isTTY), env: Env = process.env): Promise<ColourLevel> {
+export async function colourLevel(
+  flag: boolean | undefined,
+  isTTY = Boolean(process.stdout.isTTY),
+  env: Env = process.env,
+): Promise<ColourLevel> {
   if (flag === false) return 0;
   const noColour = env.NO_COLOR !== undefined && env.NO_COLOR !== '' && !('FORCE_COLOR' in env);
   if (noColour && flag !== true) return 0;

@@ -56,7 +56,14 @@ export class JoinAllReporter {
     const o = this.out;
     if (o.json) {
       for (const r of results) {
-        const base = { iface: r.iface, ifindex: r.ifindex, family: r.family, group: r.group, port: r.port, ...(r.source ? { source: r.source } : {}) };
+        const base = {
+          iface: r.iface,
+          ifindex: r.ifindex,
+          family: r.family,
+          group: r.group,
+          port: r.port,
+          ...(r.source ? { source: r.source } : {}),
+        };
         if (r.status === 'joined') o.event('joined', { ...base, socket: r.socket ?? 0 });
         else if (r.status === 'skipped') o.event('join_skipped', { ...base, reason: r.skipReason });
         else o.event('join_failed', { ...base, errno: r.errno, finding: findings.find((f) => f.id === 'JOIN_FAILED' && f.iface === r.iface && f.group === r.group) });
@@ -89,8 +96,15 @@ export class JoinAllReporter {
     if (!this.out.json || !this.out.verbose) return;
     this.out.event('packet', {
       // The group is the kernel's destination (PKTINFO); a probe's own claim is shown apart.
-      iface: p.iface, group: p.group ?? null, dst: p.dst, kind: p.kind, source: p.from.address, sourcePort: p.from.port, size: p.size, ttl: p.ttl, atMs: p.atMs,
-      probe: probe ? { senderId: probe.senderId, senderIface: probe.ifname, seq: probe.seq, ttl: probe.ttl, claimedGroup: probe.group } : null,
+      iface: p.iface, group: p.group ?? null, dst: p.dst, kind: p.kind,
+      source: p.from.address, sourcePort: p.from.port, size: p.size, ttl: p.ttl, atMs: p.atMs,
+      probe: probe ? {
+        senderId: probe.senderId,
+        senderIface: probe.ifname,
+        seq: probe.seq,
+        ttl: probe.ttl,
+        claimedGroup: probe.group,
+      } : null,
     });
   }
 

@@ -12,7 +12,13 @@ export interface JUnitCase {
   systemOut?: string;
 }
 
-export function junitXml(suite: string, cases: readonly JUnitCase[], timestamp = new Date(), properties: Record<string, string> = {}): string {
+export function junitXml(
+  suite: string,
+  cases: readonly JUnitCase[],
+  timestamp = new Date(),
+  properties: Record<string,
+  string> = {},
+): string {
   const failures = cases.filter((c) => c.failure).length;
   const skipped = cases.filter((c) => c.skipped !== undefined).length;
   const time = cases.reduce((t, c) => t + c.timeSeconds, 0);
