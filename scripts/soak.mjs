@@ -67,7 +67,12 @@ try {
   const result = {
     seconds, rate, exit: { 'join-all': j.code, sniff: s.code, 'send-all': t.code },
     rssKb: Object.fromEntries(Object.keys(procs).map((k) => [k, { start: start[k], end: end[k], growth: end[k] - start[k] }])),
-    probes: { sent: sent === undefined ? null : Number(sent), joinAll: row?.packets ?? null, joinAllLost: row?.lost ?? null, sniff: flow?.packets ?? null },
+    probes: {
+      sent: sent === undefined ? null : Number(sent),
+      joinAll: row?.packets ?? null,
+      joinAllLost: row?.lost ?? null,
+      sniff: flow?.packets ?? null,
+    },
   };
   console.log(JSON.stringify(result));
   if ([j.code, s.code, t.code].some((c) => c !== 0)) console.error(`soak: exit codes ${JSON.stringify(result.exit)}\n${j.err}${s.err}${t.err}`);

@@ -41,7 +41,12 @@ function makeFile(file, n) {
     if (i % 10_000 === 0) frame = query;
     else if (i % 10 === 0) {
       const body = Buffer.alloc(7 * 188);
-      for (let k = 0; k < 7; k++) { body[k * 188] = 0x47; body[k * 188 + 1] = 0x01; body[k * 188 + 3] = 0x10 | ts.cc; ts.cc = (ts.cc + 1) & 15; }
+      for (let k = 0; k < 7; k++) {
+        body[k * 188] = 0x47;
+        body[k * 188 + 1] = 0x01;
+        body[k * 188 + 3] = 0x10 | ts.cc;
+        ts.cc = (ts.cc + 1) & 15;
+      }
       frame = ether(0x0800, ipv4({ src: '198.18.1.20', dst: '239.1.1.100', proto: 17, ttl: 8 }, udp(4000, 5004, rtp(33, ts.seq++, ts.seq * 3000, 0xabc, body))));
     } else {
       const a = audio[i % 4];

@@ -90,7 +90,10 @@ export function decodePng(buf: Buffer): Image {
       cur[x] = p & 255;
     }
     for (let x = 0; x < width; x++) {
-      out.set([cur[x * bpp] ?? 0, cur[x * bpp + 1] ?? 0, cur[x * bpp + 2] ?? 0, bpp === 4 ? (cur[x * bpp + 3] ?? 255) : 255], (y * width + x) * 4);
+      out.set(
+        [cur[x * bpp] ?? 0, cur[x * bpp + 1] ?? 0, cur[x * bpp + 2] ?? 0, bpp === 4 ? (cur[x * bpp + 3] ?? 255) : 255],
+        (y * width + x) * 4,
+      );
     }
     prev.set(cur);
   }

@@ -82,7 +82,12 @@ export function simulateMesh(o: SimOptions): MeshDocument[] {
       settings,
       interfaces: Object.keys(rx.ifaces).map((name, i) => ({ name, index: i + 2, addresses: [`198.18.${i}.1`], joined: true, sent: Math.floor(o.durationS * o.rate) })),
       rows,
-      measure: { joinedAtMs: T0 + (o.startOffsetS?.[rx.name] ?? 0) * 1000, endMs: T0 + ((o.startOffsetS?.[rx.name] ?? 0) + o.durationS) * 1000, graceMs: 3000, peerDurationMs: o.durationS * 1000 },
+      measure: {
+        joinedAtMs: T0 + (o.startOffsetS?.[rx.name] ?? 0) * 1000,
+        endMs: T0 + ((o.startOffsetS?.[rx.name] ?? 0) + o.durationS) * 1000,
+        graceMs: 3000,
+        peerDurationMs: o.durationS * 1000,
+      },
       membership: { intervalS: settings.membershipIntervalS, source: settings.membershipIntervalSource },
       queries,
       findings: [],

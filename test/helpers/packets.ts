@@ -31,7 +31,17 @@ export function ether(type: number, payload: Buffer, opts: { src?: string; dst?:
   return Buffer.concat([dst, src, tag, t, payload]);
 }
 
-export interface V4Opts { src: string; dst: string; ttl?: number; proto: number; tos?: number; options?: Buffer; totalLen?: number; id?: number; frag?: number }
+export interface V4Opts {
+  src: string;
+  dst: string;
+  ttl?: number;
+  proto: number;
+  tos?: number;
+  options?: Buffer;
+  totalLen?: number;
+  id?: number;
+  frag?: number;
+}
 
 export function ipv4(o: V4Opts, payload: Buffer): Buffer {
   const opts = o.options ?? Buffer.alloc(0);

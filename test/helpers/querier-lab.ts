@@ -65,7 +65,11 @@ export interface MemberCounts { early: number; late: number; total: number; last
  * packets before `earlyS` and from `lateS` on (seconds after the join). joined resolves once
  * the join is done; counts when it ends.
  */
-export async function startMember(lab: Lab, role: string, o: { group: string; ifaddr: string; port: number; seconds: number; earlyS: number; lateS: number }): Promise<{ counts: Promise<MemberCounts> }> {
+export async function startMember(
+  lab: Lab,
+  role: string,
+  o: { group: string; ifaddr: string; port: number; seconds: number; earlyS: number; lateS: number },
+): Promise<{ counts: Promise<MemberCounts> }> {
   const child = lab.spawn(role, 'python3', ['-c', MEMBER, o.group, o.ifaddr, String(o.port), String(o.seconds), String(o.earlyS), String(o.lateS)]);
   let out = '';
   let err = '';

@@ -45,7 +45,14 @@ print('sent', count, flush=True)
 `;
 
 /** Joins group on the host interface holding `address`; resolves once the kernel lists it. */
-export async function holdMembership(lab: Lab, role: string, iface: string, group: string, address: string, seconds = 60): Promise<ChildProcess> {
+export async function holdMembership(
+  lab: Lab,
+  role: string,
+  iface: string,
+  group: string,
+  address: string,
+  seconds = 60,
+): Promise<ChildProcess> {
   const child = lab.spawn(role, 'python3', ['-c', JOIN, group, address, String(seconds)]);
   const ok = await waitFor(async () => (await lab.exec(role, 'ip', ['maddr', 'show', 'dev', iface])).stdout.includes(group), 10_000);
   if (!ok) throw new Error(`${group} never showed up in ip maddr show dev ${iface}`);
@@ -56,7 +63,12 @@ export async function holdMembership(lab: Lab, role: string, iface: string, grou
  * A forged-packet sender started ahead of time: `fire()` releases it and resolves when all
  * `count` packets are sent. Each `send` is [source, count]; they go out one after the other.
  */
-export async function armSpoofer(lab: Lab, role: string, dst: string, sends: Array<[string, number]>): Promise<{ fire: () => Promise<void> }> {
+export async function armSpoofer(
+  lab: Lab,
+  role: string,
+  dst: string,
+  sends: Array<[string, number]>,
+): Promise<{ fire: () => Promise<void> }> {
   const trigger = path.join(tmpdir(), `mcd-rpf-${process.pid}-${Date.now()}`);
   const senders = sends.map(([src, count]) => {
     const child = lab.spawn(role, 'python3', ['-c', SPOOF, src, dst, String(count), '0.002', trigger]);

@@ -44,7 +44,16 @@ for i in range(count):
 print('sent', count, flush=True)
 `;
 
-export interface ReceiverOptions { bind?: string; port: number; group: string; joinAddr?: string; rcvbuf?: number; read?: boolean; seconds?: number; source?: string }
+export interface ReceiverOptions {
+  bind?: string;
+  port: number;
+  group: string;
+  joinAddr?: string;
+  rcvbuf?: number;
+  read?: boolean;
+  seconds?: number;
+  source?: string;
+}
 
 /** Starts the receiver; resolves once it has bound and joined. Its pid is the python's (ip netns exec execs it). */
 export async function startReceiver(lab: Lab, role: string, o: ReceiverOptions): Promise<ChildProcess> {
@@ -91,7 +100,14 @@ for i in range(count):
 print('sent', count, flush=True)
 `;
 
-export async function startReceiver6(lab: Lab, role: string, iface: string, port: number, group: string, seconds = 20): Promise<ChildProcess> {
+export async function startReceiver6(
+  lab: Lab,
+  role: string,
+  iface: string,
+  port: number,
+  group: string,
+  seconds = 20,
+): Promise<ChildProcess> {
   const child = lab.spawn(role, 'python3', ['-c', RECEIVER6, iface, String(port), group, String(seconds)]);
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });

@@ -69,7 +69,13 @@ const { checkFirewall } = await import(${JSON.stringify(path.join(REPO, 'dist/sr
 console.log(JSON.stringify(await checkFirewall(new LinuxFirewallReader(), ['wired0', 'wifi0'])));
 `;
 
-interface Finding { id: string; iface?: string; severity: string; message: string; evidence: { interfaces: string[]; probe: string; packets?: number } }
+interface Finding {
+  id: string;
+  iface?: string;
+  severity: string;
+  message: string;
+  evidence: { interfaces: string[]; probe: string; packets?: number };
+}
 
 describe('firewall rule shapes: the kernel answers or not, the check names the rule or stays quiet', { skip, concurrency: false }, () => {
   let lp: Laptop;

@@ -42,7 +42,14 @@ describe('join-all names a stream that stops', { skip, timeout: 120_000 }, () =>
       const [tx, h2, h3, h4] = await Promise.all([send(17), listen('h2', 14), listen('h3', 14), listen('h4', 14)]);
       assert.equal(tx.code, 0, tx.stderr);
       const s3 = summaryOf(h3);
-      const seen = JSON.stringify(s3.findings.map((f: any) => [f.id, f.message, f.evidence?.stoppedAtS, f.evidence?.queriesAnswered, f.evidence?.reportsSent, f.evidence?.queriesHeard]));
+      const seen = JSON.stringify(s3.findings.map((f: any) => [
+        f.id,
+        f.message,
+        f.evidence?.stoppedAtS,
+        f.evidence?.queriesAnswered,
+        f.evidence?.reportsSent,
+        f.evidence?.queriesHeard,
+      ]));
       t.diagnostic(`h3: ${seen}`);
       assert.equal(h3.code, 1, seen);
       const f = s3.findings.filter((x: any) => x.id === 'SNOOPING_TIMEOUT');

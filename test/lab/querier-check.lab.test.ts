@@ -172,7 +172,13 @@ describe('querier-check on the laptop lab (rp_filter 1 unless said)', { skip }, 
 
 describe('querier-check on a snooping bridge whose querier the strict-rp_filter host ignores', { skip }, () => {
   /** Member on lan0 for 14 s while src streams 20 packets/s; querier-check listens meanwhile. */
-  const scenario = async (querierCidr: string, expect: string): Promise<{ counts: { early: number; late: number; total: number; lastAtS: number }; code: number; doc: Doc; planned: number; mdb: string }> => {
+  const scenario = async (querierCidr: string, expect: string): Promise<{
+    counts: { early: number; late: number; total: number; lastAtS: number };
+    code: number;
+    doc: Doc;
+    planned: number;
+    mdb: string;
+  }> => {
     const lab = await Lab.create();
     try {
       await buildQuerierBridge(lab, querierCidr, { membershipCs: 300 });

@@ -22,7 +22,12 @@ const TIMEOUT_S = 6;
 const RATE = Number(process.env.MCD_QUERIER_FLOOD_PPS ?? 2000);
 const FLOOD_S = 2;
 
-interface Doc { interfaces: Array<{ name: string; igmp?: any }>; findings: Array<{ id: string; evidence: Record<string, any> }>; expect?: any; rpfNotChecked?: number }
+interface Doc {
+  interfaces: Array<{ name: string; igmp?: any }>;
+  findings: Array<{ id: string; evidence: Record<string, any> }>;
+  expect?: any;
+  rpfNotChecked?: number;
+}
 
 /** Peak RSS (VmHWM, kB) of a pid, 0 when it is gone. */
 function peakKb(pid: number): number {
@@ -43,7 +48,14 @@ describe('querier-check under a flood of spoofed queriers', { skip }, () => {
   after(async () => { await lp?.lab.destroy(); });
 
   /** Runs querier-check in host; during() once it listens. Time from spawn and from "listening on" to exit, peak RSS. */
-  const listen = async (args: string[], during: () => Promise<unknown>): Promise<{ code: number; doc: Doc; totalS: number; afterListenS: number; peakMb: number; stderr: string }> => {
+  const listen = async (args: string[], during: () => Promise<unknown>): Promise<{
+    code: number;
+    doc: Doc;
+    totalS: number;
+    afterListenS: number;
+    peakMb: number;
+    stderr: string;
+  }> => {
     const t0 = Date.now();
     const child = lp.lab.spawn('host', process.execPath, [CLI, 'querier-check', '--json', ...args]);
     let stdout = '';

@@ -16,7 +16,11 @@ import { listenWhile } from '../helpers/querier-lab.js';
 const skip = labSkipReason();
 if (skip) console.log(`# skipping MLD validity lab tests: ${skip}`);
 
-interface Doc { interfaces: Array<{ name: string; mld?: any }>; findings: Array<{ id: string; source?: string; message: string; evidence: Record<string, any> }>; counters: any }
+interface Doc {
+  interfaces: Array<{ name: string; mld?: any }>;
+  findings: Array<{ id: string; source?: string; message: string; evidence: Record<string, any> }>;
+  counters: any;
+}
 
 describe('querier-check: MLD queries the kernel ignores', { skip }, () => {
   let lp: Laptop;

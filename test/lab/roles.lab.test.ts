@@ -12,7 +12,10 @@ import { Lab, labSkipReason } from '../helpers/lab.js';
 const skip = labSkipReason();
 if (skip) console.log(`# skipping roles lab tests: ${skip}`);
 
-interface Doc { interfaces: Array<{ name: string; role?: { role: string; l3: string[]; needsAddress: boolean } }>; findings: Array<{ id: string; iface?: string; message: string; fix: string }> }
+interface Doc {
+  interfaces: Array<{ name: string; role?: { role: string; l3: string[]; needsAddress: boolean } }>;
+  findings: Array<{ id: string; iface?: string; message: string; fix: string }>;
+}
 
 describe('interface roles: bridge ports and macvlan lowers are layer 2', { skip }, () => {
   let lab: Lab;

@@ -15,7 +15,13 @@ const OFF = '198.19.5.5';
 const ON = '198.18.2.5';
 const GROUP = '239.1.2.3';
 
-interface Doc { interfaces: Array<Record<string, any>>; checks: Array<Record<string, any>>; findings: Array<Record<string, any>>; watch?: Record<string, any>; [k: string]: any }
+interface Doc {
+  interfaces: Array<Record<string,
+  any>>; checks: Array<Record<string,
+  any>>; findings: Array<Record<string,
+  any>>; watch?: Record<string,
+  any>; [k: string]: any,
+}
 
 describe('rpfilter-audit on the laptop lab', { skip }, () => {
   let lp: Laptop;

@@ -104,7 +104,10 @@ describe('storms and forgeries on the laptop lab', { skip }, () => {
     const r = await run.exit();
     const s = ndjson(r.stdout).at(-1).rows[0].streams[0];
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual({ lost: s.lost, unique: s.unique, outliers: s.outliers, restarts: s.restarts }, { lost: 0, unique: 30, outliers: 1, restarts: 0 });
+    assert.deepEqual(
+      { lost: s.lost, unique: s.unique, outliers: s.outliers, restarts: s.restarts },
+      { lost: 0, unique: 30, outliers: 1, restarts: 0 },
+    );
   });
 
   test('spoofed-source flood against join-all: on time, bounded, named; count + own drops = sent', async () => {

@@ -86,7 +86,10 @@ describe('trace on the laptop lab', { skip }, () => {
       assert.equal(f.evidence.rcvbuf, 2304, 'the kernel\'s minimum receive buffer (SOCK_MIN_RCVBUF)');
       assert.equal(f.evidence.rmemMax, Number(await lp.lab.readSysctl('host', 'net.core.rmem_max')));
       assert.ok(doc.stages.rcvbufErrors >= f.evidence.dropsDuring);
-      assert.ok(doc.evidence.dropReasons.reasons.SOCKET_RCVBUFF >= f.evidence.dropsDuring, JSON.stringify(doc.evidence.dropReasons.reasons));
+      assert.ok(
+        doc.evidence.dropReasons.reasons.SOCKET_RCVBUFF >= f.evidence.dropsDuring,
+        JSON.stringify(doc.evidence.dropReasons.reasons),
+      );
     } finally { rx.kill(); }
   });
 

@@ -29,7 +29,10 @@ function analyze(frames: Frame[], prefixes: string[] = [], membershipIntervalS?:
 }
 
 const T0 = 1_800_000_000_000_000;
-const data = (t: number, src: string, group: string, payload: Buffer, ttl = 4): Frame => [t, ether(0x0800, ipv4({ src, dst: group, proto: 17, ttl }, udp(4000, 5004, payload)))];
+const data = (t: number, src: string, group: string, payload: Buffer, ttl = 4): Frame => [
+  t,
+  ether(0x0800, ipv4({ src, dst: group, proto: 17, ttl }, udp(4000, 5004, payload))),
+];
 const query = (t: number, src: string): Frame => [t, ether(0x0800, ipv4({ src, dst: '224.0.0.1', proto: 2, options: ROUTER_ALERT_V4 }, igmp(igmpV3Query({ code: 10, group: '0.0.0.0', qrv: 2, qqic: 1 }))))];
 const join = (t: number, src: string, group: string): Frame => [t, ether(0x0800, ipv4({ src, dst: '224.0.0.22', proto: 2, options: ROUTER_ALERT_V4 }, igmp(igmpV3Report([{ type: 4, group }]))))];
 const answer = (t: number, src: string, group: string): Frame => [t, ether(0x0800, ipv4({ src, dst: '224.0.0.22', proto: 2, options: ROUTER_ALERT_V4 }, igmp(igmpV3Report([{ type: 2, group }]))))];
@@ -76,7 +79,12 @@ function ts(pid: number, cc: number, afc = 1, discontinuity = false): Buffer {
 test('MPEG-TS: counters per PID; AF-only, null PID, one duplicate and a discontinuity are no error', () => {
   const t = new TsTracker();
   const pkts = [ts(256, 0), ts(256, 1), ts(256, 1) /* dup ok */, ts(256, 1, 2) /* AF only */, ts(256, 2), ts(8191, 9) /* null */,
-    ts(257, 5), ts(256, 4) /* 3 lost */, ts(256, 4), ts(256, 4) /* second dup: error */, ts(257, 0, 3, true) /* discontinuity */, ts(257, 1)];
+    ts(257, 5), ts(256, 4) /* 3 lost */, ts(256, 4), ts(256, 4) /* second dup: error */, ts(
+      257,
+      0,
+      3,
+      true,
+    ) /* discontinuity */, ts(257, 1)];
   t.add(Buffer.concat(pkts.slice(0, 7)), 0, 7 * 188);
   t.add(Buffer.concat(pkts.slice(7)), 0, 5 * 188);
   const r = t.result()!;

@@ -38,12 +38,20 @@ test('--count stops the run; --expect on the silent interface gives NO_TRAFFIC a
 
 test('--duration ends a quiet run with exit 0 and periodic stats; MEMBERSHIP_MISSING when /proc lacks a pair', async () => {
   const h = hooks();
-  const quiet = await startJoinAll({ platform: new FakePlatform(laptopState({ igmp })), sockets: new FakeSockets() }, { ...base, durationMs: 120, expect: [] }, h);
+  const quiet = await startJoinAll(
+    { platform: new FakePlatform(laptopState({ igmp })), sockets: new FakeSockets() },
+    { ...base, durationMs: 120, expect: [] },
+    h,
+  );
   const out = await quiet.done;
   assert.equal(codeOf(out), 0);
   // The 20 ms interval expires before the 120 ms stop: at least one stats call even on a loaded machine.
   assert.ok(h.statsCalls >= 1);
-  const missing = await startJoinAll({ platform: new FakePlatform(laptopState({ igmp: igmp.slice(0, 1) })), sockets: new FakeSockets() }, { ...base, durationMs: 10, expect: [] }, hooks());
+  const missing = await startJoinAll(
+    { platform: new FakePlatform(laptopState({ igmp: igmp.slice(0, 1) })), sockets: new FakeSockets() },
+    { ...base, durationMs: 10, expect: [] },
+    hooks(),
+  );
   const m = await missing.done;
   // Nothing arrived in the quiet run: NOTHING_ARRIVED (a warning) says so beside it (issue 16).
   assert.deepEqual(m.findings.map((f) => `${f.id} ${f.iface}`), ['MEMBERSHIP_MISSING wifi0', 'NOTHING_ARRIVED undefined']);
@@ -51,10 +59,18 @@ test('--duration ends a quiet run with exit 0 and periodic stats; MEMBERSHIP_MIS
 });
 
 test('stop() ends a run without a bound; --expect naming an unknown interface or group is bad input', async () => {
-  const run = await startJoinAll({ platform: new FakePlatform(laptopState({ igmp })), sockets: new FakeSockets() }, { ...base, expect: [] }, hooks());
+  const run = await startJoinAll(
+    { platform: new FakePlatform(laptopState({ igmp })), sockets: new FakeSockets() },
+    { ...base, expect: [] },
+    hooks(),
+  );
   setTimeout(() => run.stop(), 30);
   assert.equal(codeOf(await run.done), 0);
   for (const e of ['eth7:239.1.1.1', 'wired0:239.1.1.2', 'wired0', ':239.1.1.1']) {
-    await assert.rejects(startJoinAll({ platform: new FakePlatform(laptopState({ igmp })), sockets: new FakeSockets() }, { ...base, expect: [e] }, hooks()), UsageError, e);
+    await assert.rejects(
+      startJoinAll({ platform: new FakePlatform(laptopState({ igmp })), sockets: new FakeSockets() }, { ...base, expect: [e] }, hooks()),
+      UsageError,
+      e,
+    );
   }
 });

@@ -16,7 +16,10 @@ function probe(seq: number, group: string, senderId = 'cam-1-ab12', ifname = 'et
   return b;
 }
 
-function fill(stats: ReceiveStats, o: { iface: string; group: string; fromMs: number; toMs: number; everyMs: number; foreign?: boolean }): void {
+function fill(
+  stats: ReceiveStats,
+  o: { iface: string; group: string; fromMs: number; toMs: number; everyMs: number; foreign?: boolean },
+): void {
   let seq = 0;
   for (let t = o.fromMs; t <= o.toMs; t += o.everyMs, seq++) {
     const data = o.foreign ? Buffer.alloc(100) : probe(seq, o.group);

@@ -65,7 +65,10 @@ test('all of 224.0.0.0/4: 32 groups on every MAC', () => {
 
 test('property: the Map and the typed-array counts agree', () => {
   fc.assert(fc.property(
-    fc.array(fc.tuple(fc.integer({ min: 0xe0000000, max: 0xefff0000 }), fc.integer({ min: 1, max: 3000 })), { minLength: 1, maxLength: 30 }),
+    fc.array(
+      fc.tuple(fc.integer({ min: 0xe0000000, max: 0xefff0000 }), fc.integer({ min: 1, max: 3000 })),
+      { minLength: 1, maxLength: 30 },
+    ),
     (ranges) => {
       const set = new GroupSet4(ranges);
       // A small set goes through the Map; pad with a far block to force the typed array too.

@@ -79,10 +79,16 @@ test('the validator and ajv agree on random mutations of a real document', () =>
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (k !== 'evidence') walk(x, [...at, k]);
   };
   walk(good, []);
-  const value = fc.oneof(fc.constant(null), fc.boolean(), fc.integer({ min: -5, max: 300 }), fc.double({ noNaN: true, noDefaultInfinity: true }),
+  const value = fc.oneof(fc.constant(null), fc.boolean(), fc.integer({ min: -5, max: 300 }), fc.double({
+    noNaN: true,
+    noDefaultInfinity: true,
+  }),
     fc.constantFrom('ok', 'loss', 'stalled', 'pass', 'fail', 'no-data', 'error', 'warning', 'info', 'SNOOPING_TIMEOUT', 'STREAM_STOPPED', 'X_Y', '', 'mesh'),
     fc.string(), fc.constant([]), fc.constant({}), fc.constant([null]));
-  fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom(...paths.filter((p) => p.length > 0)), value, fc.boolean()), { minLength: 1, maxLength: 3 }), (edits) => {
+  fc.assert(fc.property(fc.array(
+    fc.tuple(fc.constantFrom(...paths.filter((p) => p.length > 0)), value, fc.boolean()),
+    { minLength: 1, maxLength: 3 },
+  ), (edits) => {
     const d = base();
     for (const [p, v, del] of edits) {
       let at = d;

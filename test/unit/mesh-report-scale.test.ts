@@ -62,7 +62,18 @@ test('past the caps: every pair judged and counted, failing ones listed first, t
 
   // The renderers say what was left out and stay bounded.
   const lines: string[] = [];
-  renderMeshReport(rep, { json: false, quiet: false, verbose: false, opts: { color: false }, line: (l: string) => lines.push(l), document: () => undefined } as never, new Date(0));
+  renderMeshReport(
+    rep,
+    {
+      json: false,
+      quiet: false,
+      verbose: false,
+      opts: { color: false },
+      line: (l: string) => lines.push(l),
+      document: () => undefined,
+    } as never,
+    new Date(0),
+  );
   const text = lines.join('\n');
   assert.match(text, /FAIL: 2 of 67340 host pairs fail/);
   assert.match(text, /too wide for a terminal/);

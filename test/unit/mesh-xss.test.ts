@@ -36,7 +36,8 @@ function hostileDocs(): any[] {
     { name: `b${PAYLOADS[2]}`, ifaces: { [`e${PAYLOADS[3]}`]: 's' } },
     { name: `c${PAYLOADS[4]}`, ifaces: { [`e${PAYLOADS[8]}`]: 's', [`g${PAYLOADS[9]}`]: 't' } },
   ];
-  const docs: any[] = simulateMesh({ hosts, durationS: 20, rate: 2, membershipIntervalS: 8, maxLossPct: 1, dropEvery: { [hosts[0]!.name]: 5 },
+  const docs: any[] = simulateMesh({ hosts, durationS: 20, rate: 2, membershipIntervalS: 8, maxLossPct: 1,
+    dropEvery: { [hosts[0]!.name]: 5 },
     darkAfterS: { [`${hosts[1]!.name}/e${PAYLOADS[3]}`]: 9 }, igmpDropRule: { [`${hosts[1]!.name}/e${PAYLOADS[3]}`]: PAYLOADS[5]! } });
   let i = 0;
   const next = (): string => PAYLOADS[i++ % PAYLOADS.length]!;

@@ -21,7 +21,12 @@ const fx = (name: string): unknown => JSON.parse(readFileSync(path.join(REPO, 'f
 /** Raw interfaces as the platform builds them: iproute2's details plus the /sys adjacency. */
 function scene(entries: unknown[], sys: Record<string, string[]>): RawInterface[] {
   const details = parseLinkDetails(entries);
-  return (entries as Array<{ ifname: string; ifindex: number; flags: string[]; addr_info?: Array<{ family: string; local: string; prefixlen: number }> }>).map((e) =>
+  return (entries as Array<{
+    ifname: string;
+    ifindex: number;
+    flags: string[];
+    addr_info?: Array<{ family: string; local: string; prefixlen: number }>;
+  }>).map((e) =>
     rawIface(e.ifname, e.ifindex, (e.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`), {
       flags: (e.flags.includes('LOOPBACK') ? 0x8 : 0x1002) | (e.flags.includes('UP') ? 0x1 : 0),
       link: { ...details.get(e.ifname), ...parseAdjacency(sys[e.ifname] ?? []) },

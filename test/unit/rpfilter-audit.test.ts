@@ -162,7 +162,9 @@ test('--watch: the counter delta becomes RPF_DROPS_SEEN; no delta, no finding', 
   const a = await assertSilent(() => auditRpFilter(p, {
     watchSeconds: 3,
     watchHooks: {
-      sleep: async () => { p.state.netstat = { TcpExt: { IPReversePathFilter: (p.state.netstat?.TcpExt?.IPReversePathFilter ?? 0) + 9 } }; },
+      sleep: async () => {
+        p.state.netstat = { TcpExt: { IPReversePathFilter: (p.state.netstat?.TcpExt?.IPReversePathFilter ?? 0) + 9 } };
+      },
       onTick: (_left, drops) => ticks.push(drops),
     },
   }));
@@ -171,7 +173,10 @@ test('--watch: the counter delta becomes RPF_DROPS_SEEN; no delta, no finding', 
   const f = a.findings.find((x) => x.id === 'RPF_DROPS_SEEN')!;
   assert.equal(f.severity, 'error');
   assert.match(f.message, /dropped 27 packets .*7 -> 34/);
-  const quiet = await auditRpFilter(new FakePlatform(laptopState({ netstat: { TcpExt: { IPReversePathFilter: 5 } } })), { watchSeconds: 1, watchHooks: { sleep: async () => {} } });
+  const quiet = await auditRpFilter(
+    new FakePlatform(laptopState({ netstat: { TcpExt: { IPReversePathFilter: 5 } } })),
+    { watchSeconds: 1, watchHooks: { sleep: async () => {} } },
+  );
   assert.equal(quiet.watch!.drops, 0);
   assert.deepEqual(quiet.findings, []);
 });

@@ -13,7 +13,15 @@ import { assertSilent } from '../helpers/silent.js';
 const group = (g: string) => parseGroupArgs([g], { defaultPort: 5000 })[0]!;
 const routes = { '239.1.1.1  ': { ok: true as const, type: 'multicast', dev: 'wired0', raw: { dst: '239.1.1.1', dev: 'wired0' } } };
 
-async function run(over: { rate?: number; count?: number; durationMs?: number; ttl?: number; group?: string; sockets?: FakeSockets; state?: ReturnType<typeof laptopState> } = {}) {
+async function run(over: {
+  rate?: number;
+  count?: number;
+  durationMs?: number;
+  ttl?: number;
+  group?: string;
+  sockets?: FakeSockets;
+  state?: ReturnType<typeof laptopState>;
+} = {}) {
   const platform = new FakePlatform(over.state ?? laptopState({ routes }));
   const inv = await loadInterfaces(platform);
   const sockets = over.sockets ?? new FakeSockets();

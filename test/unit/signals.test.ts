@@ -14,7 +14,11 @@ import { sleepUnless } from '../../src/core/sleep.js';
 
 function fakeProcess() {
   const ee = new EventEmitter();
-  return { target: ee as unknown as { on: never; off: never }, emit: (s: string) => ee.emit(s, s), count: (s: string) => ee.listenerCount(s) };
+  return {
+    target: ee as unknown as { on: never; off: never },
+    emit: (s: string) => ee.emit(s, s),
+    count: (s: string) => ee.listenerCount(s),
+  };
 }
 
 test('each of INT, TERM, HUP, QUIT, USR2, ALRM stops the wait once; the abort carries the signal', () => {

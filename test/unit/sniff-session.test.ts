@@ -11,7 +11,12 @@ import { readCapture } from '../helpers/pcap-read.js';
 import { ether, igmpV3Report, ipv4, ROUTER_ALERT_V4, udp } from '../helpers/packets.js';
 
 const T0 = 1_700_000_000_000_000;
-const data = (src: string, dst: string, ttl: number, payload: Buffer = Buffer.alloc(20)) => ether(0x0800, ipv4({ src, dst, ttl, proto: 17 }, udp(40000, 5001, payload)));
+const data = (
+  src: string,
+  dst: string,
+  ttl: number,
+  payload: Buffer = Buffer.alloc(20),
+) => ether(0x0800, ipv4({ src, dst, ttl, proto: 17 }, udp(40000, 5001, payload)));
 
 function session(fake: FakeCapture, extra: Partial<ConstructorParameters<typeof SniffSession>[1]> = {}) {
   const events: SniffEvent[] = [];
@@ -106,7 +111,10 @@ test('pcap and pcapng round trip: headers, interfaces, timestamps, padding, batc
   const r = readCapture(Buffer.concat(chunks));
   assert.equal(r.format, 'pcap');
   assert.deepEqual(r.interfaces, [{ linkType: 1, snaplen: 65535 }]);
-  assert.deepEqual(r.packets.map((p) => [p.data.length, p.wireLen, p.tsUs]), frames.map((f, i) => [f.length, f.length + 4, (1_700_000_000 + i) * 1e6 + 999_999]));
+  assert.deepEqual(
+    r.packets.map((p) => [p.data.length, p.wireLen, p.tsUs]),
+    frames.map((f, i) => [f.length, f.length + 4, (1_700_000_000 + i) * 1e6 + 999_999]),
+  );
   assert.ok(r.packets[1]!.data.every((b) => b === 2));
   assert.throws(() => new CaptureFileWriter({ write: () => undefined }, 'pcap', [{ name: 'a', linkType: 1, snaplen: 1 }, { name: 'b', linkType: 1, snaplen: 1 }]));
   const ng: Buffer[] = [];

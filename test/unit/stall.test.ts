@@ -8,7 +8,12 @@ import { membershipIntervalS, queryIntervalS } from '../../src/core/observation/
 import type { HeardPacket } from '../../src/core/observation/heard.js';
 import { makeFinding } from '../../src/core/findings/catalog.js';
 
-const stream = (firstSeq: number, highestSeq: number, firstAtMs: number, lastAtMs: number) => ({ firstSeq, highestSeq, firstAtMs, lastAtMs, unique: highestSeq - firstSeq + 1 });
+const stream = (
+  firstSeq: number,
+  highestSeq: number,
+  firstAtMs: number,
+  lastAtMs: number,
+) => ({ firstSeq, highestSeq, firstAtMs, lastAtMs, unique: highestSeq - firstSeq + 1 });
 
 test('a stream silent past the grace and four intervals has stopped; its tail counts as missed', () => {
   // 2/s from t=0 to t=5 s, run of 20 s.

@@ -53,7 +53,11 @@ function lengthFields(f: Buffer): { at: number; width: 1 | 2 }[] {
   // UDP length; IGMPv3 query source count / report record count; MLDv2 the same; record headers.
   out.push({ at: l4 + 4, width: 2 }, { at: l4 + 6, width: 2 }, { at: l4 + 10, width: 2 }, { at: l4 + 9, width: 1 },
     { at: l4 + 26, width: 2 }, { at: l4 + 1 + 8, width: 1 }, { at: l4 + 2 + 8, width: 2 });
-  if (s.payloadOff >= 0) out.push({ at: s.payloadOff + 6, width: 2 }, { at: s.payloadOff + 40, width: 1 }, { at: s.payloadOff + 41, width: 1 });
+  if (s.payloadOff >= 0) out.push(
+    { at: s.payloadOff + 6, width: 2 },
+    { at: s.payloadOff + 40, width: 1 },
+    { at: s.payloadOff + 41, width: 1 },
+  );
   return out.filter((x) => x.at + x.width <= f.length);
 }
 
@@ -152,7 +156,11 @@ test('the corpus holds real IGMP, MLD and UDP frames, all well formed', () => {
   assert.deepEqual(decoded.filter((d) => d.malformed).map((d) => d.malformed), []);
   assert.ok(decoded.some((d) => d.igmp?.kind === 'query') && decoded.some((d) => d.igmp?.kind === 'report'));
   assert.ok(decoded.some((d) => d.mld?.kind === 'query') && decoded.some((d) => d.mld?.kind === 'report'));
-  assert.ok(decoded.filter((d) => d.udp && decodeProbe(SEEDS[decoded.indexOf(d)] as Buffer, d.udp.payloadOffset, d.udp.payloadLength)).length >= 2);
+  assert.ok(decoded.filter((d) => d.udp && decodeProbe(
+    SEEDS[decoded.indexOf(d)] as Buffer,
+    d.udp.payloadOffset,
+    d.udp.payloadLength,
+  )).length >= 2);
   const bytes = ['fixtures/fuzz'].flatMap((d) => fs.readdirSync(path.join(REPO, d)).map((f) => fs.statSync(path.join(REPO, d, f)).size));
   assert.ok(bytes.reduce((a, b) => a + b, 0) < 1_000_000, 'the fuzz corpus stays under 1 MB');
 });

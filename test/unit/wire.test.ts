@@ -69,7 +69,10 @@ test('IGMP reports and leaves, v1/v2/v3 with group records', () => {
 
 test('MLD: v1 query/report/done, v2 query with its 16-bit code, v2 report, behind Hop-by-Hop Router Alert', () => {
   const src = 'fe80::1';
-  const f = (dst: string, m: Buffer) => decodeFrame(ether(0x86dd, ipv6({ src, dst, next: 58, hbhRouterAlert: true }, icmp6(src, dst, m))), LINKTYPE.ethernet);
+  const f = (dst: string, m: Buffer) => decodeFrame(
+    ether(0x86dd, ipv6({ src, dst, next: 58, hbhRouterAlert: true }, icmp6(src, dst, m))),
+    LINKTYPE.ethernet,
+  );
   const q1 = f('ff02::1', mldV1(130, 10000, '::'));
   assert.equal(q1.mld?.kind, 'query');
   assert.equal(q1.mld?.version, 1);
