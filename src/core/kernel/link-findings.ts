@@ -44,7 +44,11 @@ function vpnFinding(i: Interface, groups: string[], evidence: Record<string, unk
  * One finding per Wi-Fi or VPN interface among `uses` (pairs of interface and group the command
  * joined or sent on). Wired, virtual and other links give none.
  */
-export function linkKindFindings(interfaces: readonly Interface[], uses: ReadonlyArray<{ iface: string; group: string }>, use: LinkUse): Finding[] {
+export function linkKindFindings(
+  interfaces: readonly Interface[],
+  uses: ReadonlyArray<{ iface: string; group: string }>,
+  use: LinkUse,
+): Finding[] {
   const byIface = new Map<string, string[]>();
   for (const u of uses) {
     const list = byIface.get(u.iface) ?? [];
