@@ -20,7 +20,10 @@ import { ether, ipv4, udp } from '../helpers/packets.js';
 import { waitFor } from '../helpers/lab.js';
 import { exitFor } from '../../src/core/exit.js';
 
-const codeOf = (o: { findings: Parameters<typeof exitFor>[0]; coverage: Parameters<typeof exitFor>[1] }): number => exitFor(o.findings, o.coverage);
+const codeOf = (o: { findings: Parameters<typeof exitFor>[0]; coverage: Parameters<typeof exitFor>[1] }): number => exitFor(
+  o.findings,
+  o.coverage,
+);
 
 // /proc/net/igmp as the kernel shows the two memberships (the join is checked against it).
 const igmp = [2, 3].map((index) => ({ index, device: index === 2 ? 'wired0' : 'wifi0', count: 1, querier: 'V3', groups: [{ group: '239.1.7.1', users: 1, timerRunning: false, timerTicks: 0, reporter: true }] }));

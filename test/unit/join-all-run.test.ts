@@ -9,7 +9,10 @@ import { FakeSockets } from '../helpers/fake-sockets.js';
 import { assertSilent } from '../helpers/silent.js';
 import { exitFor } from '../../src/core/exit.js';
 
-const codeOf = (o: { findings: Parameters<typeof exitFor>[0]; coverage: Parameters<typeof exitFor>[1] }): number => exitFor(o.findings, o.coverage);
+const codeOf = (o: { findings: Parameters<typeof exitFor>[0]; coverage: Parameters<typeof exitFor>[1] }): number => exitFor(
+  o.findings,
+  o.coverage,
+);
 
 const igmp = [2, 3].map((index) => ({ index, device: index === 2 ? 'wired0' : 'wifi0', count: 1, querier: 'V3', groups: [{ group: '239.1.1.1', users: 1, timerRunning: false, timerTicks: 0, reporter: true }] }));
 const hooks = (): JoinAllHooks & { joinedCalls: number; statsCalls: number } => {

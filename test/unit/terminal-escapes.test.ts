@@ -50,7 +50,22 @@ test('join-all: STREAM_STOPPED names the forged sender and interface as escapes'
   assert.doesNotMatch(findings[0]?.message ?? '', CONTROL);
   assert.ok(findings[0]?.message.includes('cam\\x1b]0;owned\\x07\\x1b[2J\\x1b[H'), findings[0]?.message);
   const { out, text } = capture();
-  new JoinAllReporter(out).summary({ results: [], rows: s.snapshot(T0 + 20_000), findings, sockets: 1, elapsedMs: 20_000, totalPackets: 30, churn: [], ifaces: [], ownDrops: [], loss: [], coverage: { notRun: [], interrupted: null } }, 0);
+  new JoinAllReporter(out).summary(
+    {
+      results: [],
+      rows: s.snapshot(T0 + 20_000),
+      findings,
+      sockets: 1,
+      elapsedMs: 20_000,
+      totalPackets: 30,
+      churn: [],
+      ifaces: [],
+      ownDrops: [],
+      loss: [],
+      coverage: { notRun: [], interrupted: null },
+    },
+    0,
+  );
   const shown = text();
   assert.doesNotMatch(shown, CONTROL);
   assert.ok(shown.includes('probes from cam\\x1b]0;owned\\x07\\x1b[2J\\x1b[H (eth0\\r\\n\\x1b[32mPASS\\x1b[0m\\x1b\u2026)'), shown);

@@ -106,7 +106,10 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
   const expectedJoined = expectations.flatMap((e) => m.results.filter((r) => r.iface === e.iface && r.group === e.group && r.status === 'joined'));
   const notRun: NotRun[] = [];
   const window = deps.accounting && expectedJoined.length > 0
-    ? await openAccountingWindow({ platform: deps.platform, ...deps.accounting }, expectedJoined.map((r) => ({ iface: r.iface, group: r.group, family: r.family, port: r.port }))).catch((e: unknown) => {
+    ? await openAccountingWindow(
+      { platform: deps.platform, ...deps.accounting },
+      expectedJoined.map((r) => ({ iface: r.iface, group: r.group, family: r.family, port: r.port })),
+    ).catch((e: unknown) => {
       notRun.push({ check: 'packet accounting (why an --expect pair got nothing)', reason: `could not start: ${(e as Error).message}`, remedy: captureRemedy(e) });
       return undefined;
     })
@@ -172,7 +175,8 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
     findings.push(...receiveErrors, ...churn?.findings() ?? [], ...await stalls.finish(stats.streams(), { joinedAtMs: joinedAt, endMs },
       // A down is still on at the end when it is the interface's last and the interface is down.
       downs.map((d) => ({ iface: d.iface, atMs: d.atMs,
-        stillDown: d === downs.filter((x) => x.iface === d.iface).at(-1) && (churn?.summary().find((c) => c.iface === d.iface)?.down ?? false) }))));
+        stillDown: d === downs.filter((x) => x.iface === d.iface).at(-1)
+          && (churn?.summary().find((c) => c.iface === d.iface)?.down ?? false) }))));
     if (!m.results.some((r) => r.status !== 'skipped')) {
       findings.unshift(noEligibleInterface(inv.interfaces, [...new Set(o.groups.map((g) => g.family))], 'join these groups'));
     }
@@ -193,7 +197,19 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
     }
     // A failed membership is a JOIN_FAILED error finding (membership/join.ts): exitFor sees it there.
     const coverage: Coverage = { notRun: [...stalls.notRun(), ...notRun], interrupted: null };
-    return { results: m.results, rows, findings, sockets: m.socketCount, elapsedMs, totalPackets: stats.total, churn: churn?.summary() ?? [], ifaces, ownDrops, loss: splitLoss(rows, ownDrops), coverage };
+    return {
+      results: m.results,
+      rows,
+      findings,
+      sockets: m.socketCount,
+      elapsedMs,
+      totalPackets: stats.total,
+      churn: churn?.summary() ?? [],
+      ifaces,
+      ownDrops,
+      loss: splitLoss(rows, ownDrops),
+      coverage,
+    };
   })();
   return { done, stop: () => stop() };
 }

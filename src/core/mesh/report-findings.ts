@@ -27,7 +27,12 @@ export function reportFindings(pairs: readonly ReportPair[], failed: number, tot
     const more = failed - named.length;
     out.push(makeFinding('MESH_PAIRS_FAILED', {
       message: `${failed} of ${total} host pairs fail: ${named.slice(0, 3).map((p) => `${hostnameOf(p.from)} -> ${hostnameOf(p.to)} (${p.reasons[0] ?? 'failed'})`).join(', ')}${failed > 3 ? ', ...' : ''}.`,
-      evidence: { failedPairs: failed, pairs: total, named: named.map((p) => ({ from: p.from, to: p.to, reasons: p.reasons.slice(0, 4) })), ...(more > 0 ? { notNamed: more } : {}) },
+      evidence: {
+        failedPairs: failed,
+        pairs: total,
+        named: named.map((p) => ({ from: p.from, to: p.to, reasons: p.reasons.slice(0, 4) })),
+        ...(more > 0 ? { notNamed: more } : {}),
+      },
     }));
   }
   if (groups.length > 1) {

@@ -68,7 +68,15 @@ export async function auditRpFilter(p: Platform, opts: AuditOptions = {}): Promi
       for (const iface of targets) checks.push(await checkSource(p, spec, iface, ctx));
     }
   }
-  const audit: RpfAudit = { conf, uplinks, multihomed: uplinks.length >= 2, interfaces, checks, findings, coverage: { notRun: [], interrupted: null } };
+  const audit: RpfAudit = {
+    conf,
+    uplinks,
+    multihomed: uplinks.length >= 2,
+    interfaces,
+    checks,
+    findings,
+    coverage: { notRun: [], interrupted: null },
+  };
   // A tool that refused for want of privilege hides any reverse-path rule it holds; a kernel
   // without the tables' support has none to hide (not a gap).
   const refused = netfilter?.errors.find((e) => /not permitted|permission denied/i.test(e));

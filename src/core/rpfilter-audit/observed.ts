@@ -40,7 +40,12 @@ export const WATCH_SOURCES_CHECK = 'dropped sources (capture during --watch)';
  * loads and the capture opens (no CAP_NET_RAW, no libpcap: said in captureNote, not an error,
  * and returned as a coverage gap: the drops could not be named).
  */
-export async function watchAndName(p: Platform, seconds: number, hooks: WatchHooks, deps?: CaptureDeps): Promise<{ watch: WatchResult; notRun: NotRun[] }> {
+export async function watchAndName(
+  p: Platform,
+  seconds: number,
+  hooks: WatchHooks,
+  deps?: CaptureDeps,
+): Promise<{ watch: WatchResult; notRun: NotRun[] }> {
   let collector: SourceCollector | undefined;
   let note: string | undefined;
   const notRun: NotRun[] = [];
