@@ -55,7 +55,11 @@ export function receiveHealth(rows: readonly RowStats[], ifaces: readonly IfaceR
   }
   for (const x of ifaces) {
     const secs = (x.lastAtMs - x.firstAtMs) / 1000;
-    const f = stormFinding(x.iface, { sources: x.sources }, x.senders, secs) ?? loopFinding(x.iface, rows.filter((r) => r.iface === x.iface), secs);
+    const f = stormFinding(x.iface, { sources: x.sources }, x.senders, secs) ?? loopFinding(
+      x.iface,
+      rows.filter((r) => r.iface === x.iface),
+      secs,
+    );
     if (f) out.push(f);
   }
   for (const r of rows) {
