@@ -48,7 +48,11 @@ const tableWidth = (ws: readonly number[]): number => ws.reduce((a, w) => a + w 
  * Which columns to keep and how wide to make them so the table fits `width`: drop in order,
  * then take characters from the widest column until it fits or every column is at MIN_COLUMN.
  */
-export function fitColumns(natural: readonly number[], width: number, drop: readonly number[] = []): { keep: number[]; widths: number[] | undefined } {
+export function fitColumns(
+  natural: readonly number[],
+  width: number,
+  drop: readonly number[] = [],
+): { keep: number[]; widths: number[] | undefined } {
   let keep = natural.map((_w, i) => i);
   const fits = (): boolean => tableWidth(keep.map((i) => natural[i]!)) <= width;
   for (const d of drop) {

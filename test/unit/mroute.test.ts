@@ -44,12 +44,20 @@ const vifs = (inUp: number, outDn: number) => [
   { vif: 1, device: 'dn0', bytesIn: 0, pktsIn: 0, bytesOut: 0, pktsOut: outDn, flags: 8 },
 ];
 const entry = (pkts: number, threshold: number, origin = '198.18.1.2') => ({ group: '239.1.9.9', origin, iif: 0, pkts, bytes: 0, wrongIf: 0, oifs: [{ vif: 1, threshold }] });
-const state = (forwarding: boolean, inUp: number, outDn: number, cache: ReturnType<typeof entry>[]): RouterState => ({ 4: { forwarding, vifs: vifs(inUp, outDn), cache } });
+const state = (
+  forwarding: boolean,
+  inUp: number,
+  outDn: number,
+  cache: ReturnType<typeof entry>[],
+): RouterState => ({ 4: { forwarding, vifs: vifs(inUp, outDn), cache } });
 
 function flow(ttl: number, over: Partial<FlowStats> = {}): FlowStats {
   return {
     iface: 'up0', group: '239.1.9.9', source: '198.18.1.2', family: 4, packets: 20, bytes: 2560, packetsPerSec: 50, bitsPerSec: 0,
-    ttlMin: ttl, ttlMax: ttl, dscp: [0], srcMac: null, ports: { sport: 1, dport: 5000 }, firstUs: 0, lastUs: 1, probes: [], probesOmitted: 0, ...over,
+    ttlMin: ttl, ttlMax: ttl, dscp: [0], srcMac: null, ports: {
+      sport: 1,
+      dport: 5000,
+    }, firstUs: 0, lastUs: 1, probes: [], probesOmitted: 0, ...over,
   };
 }
 

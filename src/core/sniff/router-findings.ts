@@ -40,7 +40,14 @@ export function routerTtlFinding(f: FlowStats, at: StreamAtRouter): Finding | un
     evidence: {
       ttlMin: f.ttlMin, ttlMax: f.ttlMax, packets: f.packets,
       vif: { vif: at.vif.vif, device: at.vif.device, pktsIn: at.vif.pktsIn, pktsInDelta: at.pktsInDelta },
-      entry: at.entry ? { origin: at.entry.origin, group: at.entry.group, iif: at.entry.iif, pkts: at.entry.pkts, pktsDelta: at.entryPktsDelta, wrongIf: at.entry.wrongIf } : null,
+      entry: at.entry ? {
+        origin: at.entry.origin,
+        group: at.entry.group,
+        iif: at.entry.iif,
+        pkts: at.entry.pkts,
+        pktsDelta: at.entryPktsDelta,
+        wrongIf: at.entry.wrongIf,
+      } : null,
       oifs: at.oifs,
       command: `cat /proc/net/${table}_vif /proc/net/${table}_cache`,
     },

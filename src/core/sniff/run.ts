@@ -76,7 +76,12 @@ export interface SniffSink {
   stats(elapsedMs: number, snap: { interfaces: IfaceCounts[]; flows: FlowStats[] }): void;
   /** iface_down / iface_up. */
   churn?(e: ChurnEvent): void;
-  summary(sum: SniffSummary, findings: Finding[], libpcap: string, file?: { path: string; format: string; packets: number; bytes: number }): void;
+  summary(
+    sum: SniffSummary,
+    findings: Finding[],
+    libpcap: string,
+    file?: { path: string; format: string; packets: number; bytes: number },
+  ): void;
 }
 
 function checkArgs(a: SniffArgs): GroupSpec[] {
@@ -108,7 +113,12 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
   }
   const ports = [...new Set([...a.ports, ...groups.map((g) => g.port).filter((p) => p > 0)])];
   const sources = a.source !== undefined ? [a.source] : [...new Set(groups.flatMap((g) => (g.source !== undefined ? [g.source] : [])))];
-  const filter = a.filter ?? buildFilter({ groups: [...new Set(groups.map((g) => g.group))], ports, sources, ...(a.family ? { family: a.family } : {}) });
+  const filter = a.filter ?? buildFilter({
+    groups: [...new Set(groups.map((g) => g.group))],
+    ports,
+    sources,
+    ...(a.family ? { family: a.family } : {}),
+  });
   const factory = await deps.captureFactory();
   // The multicast routing tables before the capture: their counters' rise is the kernel's own
   // account of what it forwarded (TTL_NOT_FORWARDED).
@@ -138,7 +148,10 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
     // Joined after the captures opened, so the membership reports are captured too.
     // The port does not matter for a membership (receive: false binds nothing).
     const joinGroups = groups.map((g) => ({ ...g, port: g.port || 9 }));
-    if (sockets) membership = await joinAll({ sockets, platform: deps.platform }, { groups: joinGroups, interfaces: targets, receive: false });
+    if (sockets) membership = await joinAll(
+      { sockets, platform: deps.platform },
+      { groups: joinGroups, interfaces: targets, receive: false },
+    );
     deps.dropPrivileges?.();
     const joinFindings = [...membership?.findings ?? [],
       ...linkKindFindings(targets, (membership?.results ?? []).filter((r) => r.status === 'joined'), 'join')];
@@ -157,7 +170,12 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
       fileWriter = undefined;
     });
     if (deps.watchLinks) {
-      churn = followSniffChurn({ platform: deps.platform, watchLinks: deps.watchLinks, sockets, ...defined({ runsAs: deps.runsAs }) }, live, targets.map((t) => ({ iface: t.name, ifindex: t.index })),
+      churn = followSniffChurn({
+        platform: deps.platform,
+        watchLinks: deps.watchLinks,
+        sockets,
+        ...defined({ runsAs: deps.runsAs }),
+      }, live, targets.map((t) => ({ iface: t.name, ifindex: t.index })),
         membership, joinGroups, { selection: a.selection }, (e) => out.churn?.(e));
     }
     const started = Date.now();
@@ -176,7 +194,12 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
     membership?.close();
     membership = undefined;
     const bytes = sink?.commit();
-    const storms = summary.interfaces.flatMap((c) => stormFinding(c.iface, { flows: c.distinctFlows }, c.distinctSenders, summary.durationMs / 1000) ?? []);
+    const storms = summary.interfaces.flatMap((c) => stormFinding(
+      c.iface,
+      { flows: c.distinctFlows },
+      c.distinctSenders,
+      summary.durationMs / 1000,
+    ) ?? []);
     markOutgoing(summary.flows, inv.interfaces);
     const router = { before: routerBefore, after: await readRouterState(deps.platform) };
     const findings = [...joinFindings, ...churn?.findings() ?? [], ...trafficFindings(summary.flows, { router }), ...storms];
