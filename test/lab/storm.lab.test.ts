@@ -1,9 +1,9 @@
 // Storms and forgeries against the kernel (issues 17, 18): the flood replayer (AF_PACKET from a
 // peer namespace) sends spoofed sources, spoofed sender ids, probes that claim another group and
 // unicast, and the same probes many times over (a loop); join-all, sniff and mesh must end on
-// time, exit 0 or 1, stay within the memory bound, name the storm, and never count a datagram for a group it was not sent to. The tool's
-// own
-// overrun (a stopped reader) is reported as its own, apart from network loss.
+// time, exit 0 or 1, stay within the memory bound, name the storm, and never count a datagram
+// for a group it was not sent to. The tool's own overrun (a stopped reader) is reported as its
+// own, apart from network loss.
 // Rates here are CI-sized (20 kpps); scripts/bench/storm.mjs runs the 50 kpps figures.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
