@@ -189,9 +189,9 @@ export const catalog = {
   },
   MULTICAST_ALL_LEAK: {
     severity: 'warning',
-    title: 'Wildcard sockets receive every joined group',
-    explanation: 'IP_MULTICAST_ALL is on by default: a socket bound to 0.0.0.0:PORT receives every group any socket on the host joined, on that port.',
-    fix: 'setsockopt IP_MULTICAST_ALL=0 on the receiving sockets, or bind them to the group address.',
+    title: 'A program receives a group it never joined',
+    explanation: 'IP_MULTICAST_ALL is on by default for IPv4 sockets: a socket bound to 0.0.0.0:PORT receives every group any socket on the host joined, on that port (a unicast service sharing the port too). Named per process from /proc/net/udp, /proc/PID/fd and the socket\'s own options and memberships (getsockopt on a pidfd_getfd duplicate, or ss --inet-sockopt).',
+    fix: 'setsockopt IP_MULTICAST_ALL=0 on the receiving socket, or bind it to its own group (or unicast) address.',
   },
   MEMBERSHIP_MISSING: {
     severity: 'error',

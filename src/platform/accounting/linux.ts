@@ -2,6 +2,8 @@
 import { readUdpSockets } from '../procfs/udp.js';
 import { readKernelCounters } from './counters.js';
 import { readSkmem } from './skmem.js';
+import { readSockopts } from './sockopt.js';
+import { peekSocket } from './peek.js';
 import { findSocketOwners } from './socket-owners.js';
 import { openDropReasonTrace } from './tracefs.js';
 import type { AccountingPlatform } from './types.js';
@@ -11,5 +13,7 @@ export const linuxAccounting: AccountingPlatform = {
   udpSockets: readUdpSockets,
   owners: (inodes) => findSocketOwners(inodes),
   skmem: readSkmem,
+  sockopts: readSockopts,
+  peek: peekSocket,
   openDropReasons: () => openDropReasonTrace(),
 };

@@ -17,6 +17,8 @@ export interface Libc {
   epoll_create1(flags: number): number;
   epoll_ctl(epfd: number, op: number, fd: number, event: Buffer): number;
   /** Also called with .async(...args, callback) on a koffi worker thread (receive readiness). */
+  /** syscall(2), variadic: each argument after the number is given as ('int', value) pairs (pidfd_open, pidfd_getfd). */
+  syscall: (nr: number, ...typedArgs: Array<string | number>) => number | bigint;
   epoll_wait: ((epfd: number, events: unknown, max: number, timeoutMs: number) => number)
     & { async(epfd: number, events: unknown, max: number, timeoutMs: number, cb: (err: unknown, n: number) => void): void };
 }
@@ -40,6 +42,7 @@ export function loadLibc(): Libc {
     epoll_create1: lib.func('int epoll_create1(int)') as Libc['epoll_create1'],
     epoll_ctl: lib.func('int epoll_ctl(int, int, int, void *)') as Libc['epoll_ctl'],
     epoll_wait: lib.func('int epoll_wait(int, void *, int, int)') as Libc['epoll_wait'],
+    syscall: lib.func('long syscall(long, ...)') as Libc['syscall'],
   };
   return libc;
 }
