@@ -4,7 +4,6 @@
 // page back without parsing the text.
 import { hostNames } from './mesh-report.js';
 import type { MeshReport, ReportCell, Endpoint } from '../core/mesh/merge.js';
-import { hostnameOf } from '../core/mesh/model.js';
 import { LEGEND_STOPS, NO_DATA_COLOR, SELF_COLOR, lossColor } from './mesh-heat.js';
 
 import { htmlEscape as esc } from './sanitize.js';
@@ -38,14 +37,14 @@ table.list th, table.list td { border-bottom: 1px solid #ddd; padding: 4px 10px;
 .sev-info { color: #2a6f97; }
 `;
 
-function cellHtml(c: ReportCell | undefined, from: Endpoint, to: Endpoint): string {
+function cellHtml(c: ReportCell | undefined, from: Endpoint, to: Endpoint, name: (id: string) => string): string {
   const attrs = (state: string, extra = ''): string =>
     `data-from-host="${esc(from.host)}" data-from-iface="${esc(from.iface)}" data-to-host="${esc(to.host)}" data-to-iface="${esc(to.iface)}" data-state="${esc(state)}"${extra}`;
   if (from.host === to.host) return `<td class="cell self" ${attrs('self')} style="background-color: ${SELF_COLOR}" title="same host">&middot;</td>`;
   if (!c) return `<td class="cell none" ${attrs('none')} style="background-color: ${NO_DATA_COLOR}" title="no probe from ${esc(from.iface)} arrived on ${esc(to.iface)}">&ndash;</td>`;
   const extra = ` data-loss="${esc(c.lossPct)}" data-received="${esc(c.received)}" data-expected="${esc(c.expected)}"${c.stall ? ` data-stall-at="${esc(c.stall.atS)}" data-finding="${esc(c.stall.finding)}"` : ''}`;
   const delay = c.delayMs ? `, delay ${c.delayMs.avg.toFixed(2)} ms` : '';
-  const title = `${hostnameOf(from.host)} ${from.iface} -> ${hostnameOf(to.host)} ${to.iface}: ${c.received}/${c.expected} received, ${c.lossPct}% lost, TTL ${c.ttl ?? '-'}${delay}${c.stall ? `; stopped ${c.stall.atS.toFixed(1)} s after the join: ${c.stall.finding}` : ''}`;
+  const title = `${name(from.host)} ${from.iface} -> ${name(to.host)} ${to.iface}: ${c.received}/${c.expected} received, ${c.lossPct}% lost, TTL ${c.ttl ?? '-'}${delay}${c.stall ? `; stopped ${c.stall.atS.toFixed(1)} s after the join: ${c.stall.finding}` : ''}`;
   const label = c.stall ? `${esc(c.lossPct)}%<small>stopped ${esc(c.stall.atS.toFixed(0))} s</small>` : `${esc(c.lossPct)}%<small>${esc(c.received)}/${esc(c.expected)}</small>`;
   return `<td class="cell ${esc(c.state)}" ${attrs(c.state, extra)} style="background-color: ${lossColor(c.lossPct)}" title="${esc(title)}">${label}</td>`;
 }
@@ -97,7 +96,7 @@ function matrixHtml(rep: MeshReport, name: (id: string) => string, out: string[]
   for (const [host, rows] of rowGroups) {
     rows.forEach((r, i) => {
       out.push(`<tr>${i === 0 ? `<th rowspan="${rows.length}" class="host">${esc(name(host))}</th>` : ''}<th>${esc(r.iface)}</th>`);
-      for (const [, cols] of colGroups) for (const c of cols) out.push(cellHtml(byCell.get(`${r.host}|${r.iface}|${c.host}|${c.iface}`), r, c));
+      for (const [, cols] of colGroups) for (const c of cols) out.push(cellHtml(byCell.get(`${r.host}|${r.iface}|${c.host}|${c.iface}`), r, c, name));
       out.push('</tr>');
     });
   }

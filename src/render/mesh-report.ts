@@ -22,8 +22,14 @@ const MATRIX_COLUMNS = 32;
 const FAILED_SHOWN = 50;
 
 /** Host id to hostname in O(1) (a lookup per pair was O(hosts) each: O(hosts^3) in all). */
+/**
+ * A host's name in tables, JUnit and HTML: its hostname, plus the address its probes came from
+ * when another host has the same hostname (cloned VMs: "vm -> vm" would say nothing).
+ */
 export function hostNames(rep: MeshReport): (id: string) => string {
-  const names = new Map(rep.hosts.map((h) => [h.id, h.hostname]));
+  const count = new Map<string, number>();
+  for (const h of rep.hosts) count.set(h.hostname, (count.get(h.hostname) ?? 0) + 1);
+  const names = new Map(rep.hosts.map((h) => [h.id, (count.get(h.hostname) ?? 0) > 1 ? `${h.hostname} (${h.address ?? h.id})` : h.hostname]));
   return (id) => names.get(id) ?? hostnameOf(id);
 }
 

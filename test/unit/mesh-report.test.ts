@@ -165,3 +165,24 @@ test('mesh-report CLI: exit 0 healthy, 1 with a failing pair, 2 on bad input; JS
   const r4 = await cli(['mesh-report', healthy[0]!, '--max-loss', '120']);
   assert.equal(r4.code, 2);
 });
+
+test('hosts sharing a hostname (cloned VMs) are named hostname plus the address their probes came from', () => {
+  const docs = simulateMesh({ hosts: five.slice(0, 3), durationS: 10, rate: 2 });
+  // Three clones called "vm", each sending from its own address; ids stay distinct.
+  docs.forEach((d, n) => {
+    d.host.hostname = 'vm';
+    d.interfaces[0]!.addresses = [`198.18.7.${n + 1}`];
+  });
+  const rep = mergeMesh(load(docs).map((l, n) => ({ ...l, file: `vm-${n}.json` })));
+  assert.deepEqual(rep.hosts.map((h) => h.address).sort(), ['198.18.7.1', '198.18.7.2', '198.18.7.3']);
+  const xml = meshJUnit(rep, new Date());
+  assert.equal((xml.match(/<testcase /g) ?? []).length, 6);
+  assert.doesNotMatch(xml, /name="vm -&gt; vm"/);
+  assert.match(xml, /name="vm \(198\.18\.7\.1\) -&gt; vm \(198\.18\.7\.2\)"/);
+  const names = new Set([...xml.matchAll(/<testcase name="([^"]+)"/g)].map((m) => m[1]));
+  assert.equal(names.size, 6, [...names].join(' | '));
+  assertMatchesSchema('mesh-report.schema.json', { schemaVersion: 1, command: 'mesh-report', generatedAt: new Date().toISOString(), ...rep });
+  // A unique hostname stays bare.
+  const plain = meshJUnit(mergeMesh(load(simulateMesh({ hosts: five.slice(0, 2), durationS: 10, rate: 2 }))), new Date());
+  assert.match(plain, /name="a -&gt; b"/);
+});

@@ -37,6 +37,11 @@ export interface ReportHost {
   hostname: string;
   /** Where the document came from; null for a peer heard but without a document. */
   file: string | null;
+  /**
+   * An address its probes came from (its document's first sending interface's), to tell apart
+   * hosts that share a hostname; null for a peer heard that sent no document.
+   */
+  address: string | null;
   interfaces: string[];
   pass: boolean | null;
   findings: Finding[];
@@ -119,6 +124,8 @@ export class MeshMerger {
     if (!me) return; // unreachable: a host with a document is always tracked
     me.file = file;
     me.hostname = doc.host.hostname;
+    const sending = doc.interfaces.find((i) => i.sent > 0 && i.addresses.length > 0) ?? doc.interfaces.find((i) => i.addresses.length > 0);
+    me.address = sending?.addresses[0] ?? null;
     me.pass = doc.verdict.pass;
     me.findings = doc.findings;
     me.doc = this.docs.length;
@@ -141,6 +148,7 @@ export class MeshMerger {
       id,
       hostname,
       file: null,
+      address: null,
       interfaces: [],
       pass: null,
       findings: [],
@@ -252,6 +260,7 @@ export class MeshMerger {
         id: h.id,
         hostname: h.hostname,
         file: h.file,
+        address: h.address,
         interfaces: h.interfaces,
         pass: h.pass,
         findings: h.findings,
