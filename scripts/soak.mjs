@@ -46,6 +46,13 @@ try {
   ip('-n', SND, 'addr', 'add', '198.18.10.1/24', 'dev', 's0');
   ip('-n', RCV, 'addr', 'add', '198.18.10.2/24', 'dev', 'r0');
   for (const [n, d] of [[SND, 's0'], [RCV, 'r0'], [SND, 'lo'], [RCV, 'lo']]) ip('-n', n, 'link', 'set', d, 'up');
+  // The kernel reports the carrier (operstate UP) a moment after `link set up` (linkwatch); an
+  // interface without a carrier is not eligible (core/kernel/eligibility.ts). Wait for it, bounded.
+  for (const [n, d] of [[SND, 's0'], [RCV, 'r0']]) {
+    for (let i = 0; i < 50 && !ip('-n', n, '-j', 'link', 'show', d).includes('"operstate":"UP"'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   const tail = seconds + 4;
   const join = run(RCV, ['join-all', '239.1.6.1:5000', '--iface', 'r0', '--duration', String(tail), '--json']);
   const sniff = run(RCV, ['sniff', '239.1.6.1:5000', '--iface', 'r0', '--duration', String(tail), '--json', '--quiet']);
