@@ -116,6 +116,12 @@ export class Lab {
     await this.ip(roleA, 'link', 'add', ifA, 'type', 'veth', 'peer', 'name', ifB, 'netns', this.ns(roleB));
     await this.ip(roleA, 'link', 'set', ifA, 'up');
     await this.ip(roleB, 'link', 'set', ifB, 'up');
+    // The carrier (operstate UP) follows `link set up` by a moment (linkwatch, up to ~1 s on a busy
+    // machine), and an interface without a carrier is not eligible (core/kernel/eligibility.ts):
+    // a command started in that moment would say NO_ELIGIBLE_INTERFACE. Wait for it, bounded.
+    for (const [role, dev] of [[roleA, ifA], [roleB, ifB]] as const) {
+      for (let i = 0; i < 50 && !(await this.ip(role, '-j', 'link', 'show', dev)).includes('"operstate":"UP"'); i++) await sleep(100);
+    }
   }
 
   async addr(role: string, iface: string, cidr: string): Promise<void> {
