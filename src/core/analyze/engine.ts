@@ -9,7 +9,7 @@ import { isMalformed } from '../wire/igmp.js';
 import { ControlLog, type ControlEvent, type ControlResult } from './control.js';
 import { AnalyzedStream, type StreamResult } from './stream.js';
 import { LastFlow } from '../sniff/last-flow.js';
-import type { PacketCounts } from '../sniff/events.js';
+import { zeroCounts, type PacketCounts } from '../sniff/events.js';
 
 export const MAX_STREAMS = 4096;
 export const MAX_EVENTS = 5000;
@@ -80,17 +80,9 @@ export class Analyzer {
         if (same) name = `${name}#${i}`;
         const st: IfaceState = {
           summary: {
-            iface: name,
+            ...zeroCounts(name, fi.linkType),
             file: path,
             nameInFile: fi.name,
-            linkType: fi.linkType,
-            packets: 0,
-            bytes: 0,
-            data: 0,
-            igmp: 0,
-            mld: 0,
-            malformed: 0,
-            other: 0,
             firstUs: null,
             lastUs: null,
           },

@@ -61,6 +61,11 @@ export interface PacketCounts {
   other: number;
 }
 
+/** An interface's counts before its first packet. */
+export function zeroCounts(iface: string, linkType: number): PacketCounts {
+  return { iface, linkType, packets: 0, bytes: 0, data: 0, igmp: 0, mld: 0, malformed: 0, other: 0 };
+}
+
 export interface IfaceCounts extends PacketCounts {
   /** libpcap's counters (pcap_stats): kernel drops when the reader fell behind. */
   kernel: CaptureStats;

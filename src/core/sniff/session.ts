@@ -16,7 +16,7 @@ import { LastFlow } from './last-flow.js';
 export const MAX_FLOWS_PER_IFACE = 1024;
 /** Flows in a snapshot (stats events, the summary): the busiest; the rest are counted. */
 export const FLOWS_SHOWN = 256;
-import type { IfaceCounts, PacketEvent, SniffEvent, SniffOptions, SniffSummary, StopReason } from './events.js';
+import { zeroCounts, type IfaceCounts, type PacketEvent, type SniffEvent, type SniffOptions, type SniffSummary, type StopReason } from './events.js';
 
 export type { ControlEvent, IfaceCounts, MalformedEvent, PacketEvent, SniffEvent, SniffOptions, SniffSummary, SniffTarget, StopReason } from './events.js';
 
@@ -63,15 +63,7 @@ export class SniffSession {
       }, flows: new Map(), distinct: new DistinctCounter(), omitted: new DistinctCounter(), senders: new DistinctCounter(),
       last: new LastFlow(),
       counts: {
-        iface: t.iface,
-        linkType: -1,
-        packets: 0,
-        bytes: 0,
-        data: 0,
-        igmp: 0,
-        mld: 0,
-        malformed: 0,
-        other: 0,
+        ...zeroCounts(t.iface, -1),
         kernel: { received: 0, dropped: 0, ifDropped: 0 },
         flowsOmitted: { flows: 0, packets: 0, bytes: 0 },
         distinctFlows: 0,
