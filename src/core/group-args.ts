@@ -84,71 +84,90 @@ function expand(arg: string, base: string, family: Family, count: number, max: n
   return out;
 }
 
+/** One argument taken apart, before any check: the address, and the port and range texts if given. */
+export interface GroupText {
+  addr: string;
+  port: string | undefined;
+  /** "+N": N consecutive groups. */
+  plus: string | undefined;
+  /** "/LEN": every group of the prefix. */
+  len: string | undefined;
+}
+
 /** Parses one argument into its groups (a range gives several). */
 export function parseGroupArg(arg: string, opts: GroupArgOptions): GroupSpec[] {
-  const max = opts.maxGroups ?? MAX_GROUPS;
-  let rest = arg.trim();
+  const rest = arg.trim();
   if (rest === '') bad(arg, 'empty group');
-  let source = opts.source;
-  // "S,G": the source is everything before the first comma.
-  const comma = rest.indexOf(',');
-  if (comma >= 0) {
-    source = unbracket(rest.slice(0, comma));
-    rest = rest.slice(comma + 1);
+  const { source = opts.source, group } = splitSource(rest);
+  const t = splitGroupText(group);
+  const family = familyOf(t.addr);
+  if (family === undefined) bad(arg, `'${t.addr}' is not an IP address`);
+  if (!isMulticast(t.addr)) bad(arg, 'not a multicast address');
+  if ((t.plus !== undefined || t.len !== undefined) && opts.allowRanges === false) bad(arg, 'a range is not allowed here');
+  const port = t.port === undefined ? opts.defaultPort : parsePort(t.port, `port in '${arg}'`);
+  if (source !== undefined) checkSource(arg, source, family);
+  const groups = groupsOf(arg, t, family, opts.maxGroups ?? MAX_GROUPS);
+  return groups.map((g) => (source !== undefined ? { group: g, family, port, source } : { group: g, family, port }));
+}
+
+/** "S,G": the source is everything before the first comma (undefined without one). */
+export function splitSource(text: string): { source?: string; group: string } {
+  const comma = text.indexOf(',');
+  if (comma < 0) return { group: text };
+  return { source: unbracket(text.slice(0, comma)), group: text.slice(comma + 1) };
+}
+
+/** The range suffix "+N" or "/LEN" after the address (and before a port, if any: G+N:PORT too). */
+const RANGE_RE = /^(\[[^\]]+\]|[^+/[\]]+?)(?:\+(\d+)|\/(\d+))?(?::(\d+))?$/;
+
+/**
+ * Address, port and range texts of a group argument without its source. Nothing is checked here:
+ * a text that is not an address comes back as `addr` for the caller to refuse by name.
+ */
+export function splitGroupText(text: string): GroupText {
+  const m = /[+/]/.test(text) ? RANGE_RE.exec(text) : null;
+  if (!m) {
+    const sp = splitPort(text);
+    return { addr: sp.addr, port: sp.port, plus: undefined, len: undefined };
   }
-  // Range suffix: "+N" or "/LEN" after the address (and before a port, if any: G+N:PORT too).
-  let plus: string | undefined;
-  let len: string | undefined;
-  const rangeRe = /^(\[[^\]]+\]|[^+/[\]]+?)(?:\+(\d+)|\/(\d+))?(?::(\d+))?$/;
-  const m = /[+/]/.test(rest) ? rangeRe.exec(rest) : null;
-  let addr: string;
-  let portText: string | undefined;
-  if (m) {
-    const inner = m[1] ?? '';
-    addr = unbracket(inner);
-    plus = m[2];
-    len = m[3];
-    portText = m[4];
-    if (!inner.startsWith('[') && familyOf(addr) === undefined) {
-      // An unbracketed IPv6 with a port cannot be told apart; require brackets.
-      const sp = splitPort(inner);
-      addr = sp.addr;
-      portText = sp.port ?? portText;
-    }
-  } else {
-    const sp = splitPort(rest);
-    addr = sp.addr;
-    portText = sp.port;
+  const inner = m[1] ?? '';
+  const out: GroupText = { addr: unbracket(inner), port: m[4], plus: m[2], len: m[3] };
+  if (!inner.startsWith('[') && familyOf(out.addr) === undefined) {
+    // An unbracketed IPv6 with a port cannot be told apart; require brackets.
+    const sp = splitPort(inner);
+    out.addr = sp.addr;
+    out.port = sp.port ?? out.port;
   }
-  const family = familyOf(addr);
-  if (family === undefined) bad(arg, `'${addr}' is not an IP address`);
-  if (!isMulticast(addr)) bad(arg, 'not a multicast address');
-  if ((plus !== undefined || len !== undefined) && opts.allowRanges === false) bad(arg, 'a range is not allowed here');
-  const port = portText === undefined ? opts.defaultPort : parsePort(portText, `port in '${arg}'`);
-  if (source !== undefined) {
-    const sf = familyOf(source);
-    if (sf === undefined) bad(arg, `source '${source}' is not an IP address`);
-    if (sf !== family) bad(arg, `source '${source}' and group are of different families`);
-    if (isMulticast(source)) bad(arg, `source '${source}' is a multicast address`);
-  }
-  let groups: string[];
-  if (plus !== undefined) {
-    const n = Number(plus);
+  return out;
+}
+
+/** A source must be a unicast address of the group's family (RFC 4607: S is a host). */
+function checkSource(arg: string, source: string, family: Family): void {
+  const sf = familyOf(source);
+  if (sf === undefined) bad(arg, `source '${source}' is not an IP address`);
+  if (sf !== family) bad(arg, `source '${source}' and group are of different families`);
+  if (isMulticast(source)) bad(arg, `source '${source}' is a multicast address`);
+}
+
+/** The groups an argument names: one, G+N of them, or every group of G/LEN, capped at `max`. */
+function groupsOf(arg: string, t: GroupText, family: Family, max: number): string[] {
+  if (t.plus !== undefined) {
+    const n = Number(t.plus);
     if (n < 1) bad(arg, 'a range needs at least one group (G+N with N >= 1)');
-    groups = expand(arg, addr, family, n, max);
-  } else if (len !== undefined) {
+    return expand(arg, t.addr, family, n, max);
+  }
+  if (t.len !== undefined) {
     const bits = family === 4 ? 32 : 128;
-    const l = Number(len);
+    const l = Number(t.len);
     if (l > bits) bad(arg, `prefix length ${l} is longer than ${bits}`);
     const hostBits = bits - l;
+    // Said as 2^N: the count itself (up to 2^128) would print as 3.402823669209385e+38.
     if (hostBits > 16) bad(arg, `expands to 2^${hostBits} groups, more than the limit of ${max}`);
-    const net = networkOf(addr, l);
+    const net = networkOf(t.addr, l);
     if (!isMulticast(net)) bad(arg, 'not a multicast prefix');
-    groups = expand(arg, net, family, 2 ** hostBits, max);
-  } else {
-    groups = [family === 6 ? compressIpv6(words(addr)) : addr];
+    return expand(arg, net, family, 2 ** hostBits, max);
   }
-  return groups.map((group) => (source !== undefined ? { group, family, port, source } : { group, family, port }));
+  return [family === 6 ? compressIpv6(words(t.addr)) : t.addr];
 }
 
 function words(addr: string): string {

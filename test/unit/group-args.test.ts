@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isLinkLocalGroup, parseGroupArgs, parsePort, parseTtl } from '../../src/core/group-args.js';
+import { isLinkLocalGroup, parseGroupArgs, parsePort, parseTtl, splitGroupText, splitSource } from '../../src/core/group-args.js';
 import { UsageError } from '../../src/core/errors.js';
 
 const p = (args: string[], extra = {}) => parseGroupArgs(args, { defaultPort: 5000, ...extra });
@@ -70,4 +70,27 @@ test('link-local groups: 224.0.0.0/24, ff01::, ff02::', () => {
   assert.equal(isLinkLocalGroup('ff02::fb'), true);
   assert.equal(isLinkLocalGroup('ff12::1'), true);
   assert.equal(isLinkLocalGroup('ff05::1'), false);
+});
+
+test('splitSource: the source is what precedes the first comma, brackets dropped', () => {
+  assert.deepEqual(splitSource('239.1.2.3:5000'), { group: '239.1.2.3:5000' });
+  assert.deepEqual(splitSource('198.18.1.1,232.1.1.1'), { source: '198.18.1.1', group: '232.1.1.1' });
+  assert.deepEqual(splitSource('[fd00::1],[ff3e::1]:5002'), { source: 'fd00::1', group: '[ff3e::1]:5002' });
+  // Only the first comma splits: the rest is the group's to refuse.
+  assert.deepEqual(splitSource(',a,b'), { source: '', group: 'a,b' });
+});
+
+test('splitGroupText: address, port, +N and /LEN taken apart without judging them', () => {
+  const t = (addr: string, port?: string, plus?: string, len?: string) => ({ addr, port, plus, len });
+  assert.deepEqual(splitGroupText('239.1.2.3'), t('239.1.2.3'));
+  assert.deepEqual(splitGroupText('239.1.2.3:6000'), t('239.1.2.3', '6000'));
+  assert.deepEqual(splitGroupText('239.1.1.1+2:6000'), t('239.1.1.1', '6000', '2'));
+  assert.deepEqual(splitGroupText('239.2.0.77/24'), t('239.2.0.77', undefined, undefined, '24'));
+  assert.deepEqual(splitGroupText('[ff05::fe]+3:5001'), t('ff05::fe', '5001', '3'));
+  assert.deepEqual(splitGroupText('ff05::/112'), t('ff05::', undefined, undefined, '112'));
+  assert.deepEqual(splitGroupText('[ff05::1]:5001'), t('ff05::1', '5001'));
+  // An unbracketed IPv6 address keeps its colons: no port is guessed out of it.
+  assert.deepEqual(splitGroupText('ff05::1'), t('ff05::1'));
+  // Not an address: handed back whole, for parseGroupArg to refuse by name.
+  assert.deepEqual(splitGroupText('bogus+x'), t('bogus+x'));
 });
