@@ -35,7 +35,10 @@ export default tseslint.config(
     files: ['src/core/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/platform/**'], allowTypeImports: true, message: 'the core takes platform adapters as arguments (import type only); src/host.ts builds them' }] }],
-      'no-restricted-syntax': ['error', { selector: 'ImportExpression[source.value=/\\/platform\\//]', message: 'the core takes platform adapters as arguments; src/host.ts loads them' }],
+      'no-restricted-syntax': ['error', { selector: 'ImportExpression[source.value=/\\/platform\\//]', message: 'the core takes platform adapters as arguments; src/host.ts loads them' },
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'new Date() reads the system clock: isoNow(clock) or new Date(clock.now()) (src/core/clock.ts)' }],
+      // The core reads the clock it is given (src/core/clock.ts; Host.clock), packet times from the packets.
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'take the time from the Clock the core is given (src/core/clock.ts), or from the packet' }],
     },
   },
   {

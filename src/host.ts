@@ -17,6 +17,7 @@ import type { SchemaRegistry } from './core/schema/validate.js';
 import type { AccountingPlatform } from './platform/accounting/types.js';
 import type { CaptureSource } from './platform/capture-file-source.js';
 import { EnvironmentError } from './core/errors.js';
+import { systemClock, type Clock } from './core/clock.js';
 
 /** Files the commands write and read (reports, capture files, lists of groups). */
 export interface Files {
@@ -42,10 +43,7 @@ export interface Privileges {
   dropPrivileges(u: RunAs): void;
 }
 
-export interface Clock {
-  /** Milliseconds since the epoch (Date.now()). */
-  now(): number;
-}
+export type { Clock } from './core/clock.js';
 
 export interface Host {
   /** /proc, /sys and iproute2; exit 3 (NOT_LINUX) elsewhere. */
@@ -128,6 +126,6 @@ export function realHost(): Host {
       };
     }),
     accounting: once(async () => (await import('./platform/accounting/linux.js')).linuxAccounting),
-    clock: { now: () => Date.now() },
+    clock: systemClock,
   };
 }

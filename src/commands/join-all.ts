@@ -48,7 +48,8 @@ export default defineCommand({
     ] = await Promise.all([host.platform(), host.sockets(), host.firewall(), host.links(), host.accounting()]);
     const wait = ctx.waiting(`holding ${groups.length} group${groups.length === 1 ? '' : 's'} and counting what arrives`, argv.duration !== undefined ? argv.duration * 1000 : null);
     const capture = () => host.capture();
-    const run = await startJoinAll({ platform, sockets, firewall, capture, watchLinks, accounting: { accounting, capture } }, {
+    const accountingDeps = { accounting, capture, clock: host.clock };
+    const run = await startJoinAll({ platform, sockets, firewall, capture, watchLinks, accounting: accountingDeps, clock: host.clock }, {
       groups, selection: ctx.selection, expect: argv.expect ?? [], assumeSynced: argv['assume-synced'], intervalMs: argv.interval * 1000,
       failOnStop: argv['fail-on-stop'], ...defined({ membershipIntervalS: mi }),
       ...(families.size === 1 && groups[0] ? { family: groups[0].family } : {}),

@@ -58,7 +58,7 @@ export default defineCommand<Args, typeof flags>({
     const [platform, sockets, firewall] = await Promise.all([host.platform(), host.sockets(), host.firewall()]);
     const rep = new MeshReporter(ctx.out, { group: group.group, port: group.port, durationS, maxLossPct: max });
     const wait = ctx.waiting(`mesh on ${group.group}: sending and listening`, durationS * 1000);
-    const run = await startMesh({ platform, sockets, firewall, capture: () => host.capture() }, {
+    const run = await startMesh({ platform, sockets, firewall, capture: () => host.capture(), clock: host.clock }, {
       group, selection: ctx.selection, rate: argv.rate, ttl, durationMs: durationS * 1000,
       expectPeers: peers ?? null, maxLossPct: max, assumeSynced: argv['assume-synced'], intervalMs: argv.interval * 1000,
       ...defined({ membershipIntervalS: mi }),

@@ -56,6 +56,7 @@ export default defineCommand<QuerierArgs, typeof flags>({
       abort: ctx.interrupt.abort,
       selection: ctx.selection,
       timeoutMs: argv.timeout * 1000,
+      clock: ctx.host.clock,
       openCapture: controlCaptureOver(await ctx.host.capture()),
       ...(ctx.family ? { family: ctx.family } : {}),
       ...defined({ expect: argv.expect }),

@@ -73,6 +73,7 @@ export default defineCommand<SniffArgs, typeof flags>({
       sockets: () => host.sockets(),
       openFile: (file, force) => (file === '-' ? openStdoutSink() : openFileSink(file, force, runAs)),
       watchLinks: await host.links(),
+      clock: host.clock,
       ...(privileges && runAs ? { dropPrivileges: () => privileges.dropPrivileges(runAs), runsAs: runAs.name } : {}),
       onSignal: (stop, saveNow) => {
         // The one signal mechanism (./signals.ts): the first signal stops, drains what the kernel

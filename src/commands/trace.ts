@@ -42,6 +42,7 @@ export default defineCommand<TraceArgs, typeof flags>({
         platform: p,
         accounting: await host.accounting(),
         capture: () => host.capture(),
+        clock: host.clock,
         firewallRule: async (ifaces) => {
           const { checkFirewall } = await import('../core/firewall/check.js');
           const fw = await checkFirewall(await host.firewall(), ifaces, { group: spec.group, ...(spec.port ? { port: spec.port } : {}) });

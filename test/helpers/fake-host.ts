@@ -34,6 +34,22 @@ export class FakeHost implements Host {
     this.fakePlatform = new FakePlatform(state);
   }
 
+  /**
+   * The resolved slice most core entry points take (`startJoinAll(host.deps(), ...)`): the fakes
+   * themselves, capture through the getter (so `captureError` applies), the test's clock. Link
+   * churn is not followed unless `links: true`.
+   */
+  deps(o: { links?: boolean } = {}) {
+    return {
+      platform: this.fakePlatform,
+      sockets: this.fakeSockets,
+      firewall: { snapshot: async () => this.firewallSnapshot } as FirewallReader,
+      capture: () => this.capture(),
+      clock: this.clock,
+      ...(o.links ? { watchLinks: this.fakeLinks.watch } : {}),
+    };
+  }
+
   async platform() { return this.fakePlatform; }
   async sockets() { if (this.socketsError) throw this.socketsError; return this.fakeSockets; }
   async capture() { if (this.captureError) throw this.captureError; return this.fakeCapture; }

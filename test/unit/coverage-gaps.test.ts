@@ -24,17 +24,14 @@ const hooks: JoinAllHooks = { joined: () => {}, stats: () => {} };
 const noPcap = (): EnvironmentError => new EnvironmentError('PCAP_MISSING', 'packet capture needs libpcap', { hint: 'apt-get install libpcap-dev; npm rebuild pcap' });
 
 async function joinAllOver(host: FakeHost, group: string) {
-  const platform = await host.platform();
-  platform.state.igmp = igmp;
-  const run = await startJoinAll({ platform, sockets: await host.sockets(), capture: () => host.capture() },
+  host.fakePlatform.state.igmp = igmp;
+  const run = await startJoinAll(host.deps(),
     {
       groups: parseGroupArgs([group], { defaultPort: 5000 }),
-      selection: {},
-      assumeSynced: false,
-      intervalMs: 1000,
-      durationMs: 30,
-      expect: [],
-    }, hooks);
+      selection: {}, assumeSynced: false, intervalMs: 1000, durationMs: 30, expect: [],
+    },
+    hooks,
+  );
   return run.done;
 }
 
@@ -79,12 +76,7 @@ test('mesh without libpcap: the document carries the gap; the verdict is no PASS
   const host = new FakeHost();
   host.captureError = noPcap();
   (await host.platform()).state.igmp = igmpOf('239.255.77.1');
-  const run = await startMesh({
-    platform: await host.platform(),
-    sockets: await host.sockets(),
-    firewall: await host.firewall(),
-    capture: () => host.capture(),
-  }, {
+  const run = await startMesh(host.deps(), {
     group: parseGroupArgs(['239.255.77.1'], { defaultPort: 5000 })[0]!, selection: {}, rate: 50, ttl: 1, durationMs: 40,
     expectPeers: null, maxLossPct: 0, assumeSynced: false, intervalMs: 1000,
   }, { started: () => {}, tick: () => {} });

@@ -18,6 +18,7 @@ import { diagnoseTrace } from './diagnose.js';
 import type { IfacePath, RpfFact, SocketFact, TraceFacts } from './model.js';
 import { WireCounter } from './wire.js';
 import { defined } from '../defined.js';
+import { systemClock, type Clock } from '../clock.js';
 
 export interface TraceDeps {
   platform: Platform;
@@ -27,6 +28,8 @@ export interface TraceDeps {
   join?: (ifaces: Interface[]) => Promise<{ findings: Finding[]; close(): void }>;
   /** Names a packet-filter rule that drops multicast on these interfaces, when one exists. */
   firewallRule?: (ifaces: string[]) => Promise<string | undefined>;
+  /** The wall clock the window is cut on: the capture's stamps are on the same one. Absent: the system's. */
+  clock?: Clock;
 }
 
 export interface TraceOptions {
@@ -94,7 +97,8 @@ export async function runTrace(deps: TraceDeps, o: TraceOptions): Promise<TraceR
     wire = new WireCounter(await deps.capture(), selected.map((i) => i.name), o.group, o.family, own, o.port);
     if (deps.join) joined = await deps.join(selected);
     const socketsBefore = new Map((await deps.accounting.udpSockets()).map((s) => [s.inode, s.drops]));
-    wire.open();
+    const clock = deps.clock ?? systemClock;
+    wire.open(clock.now());
     const before = await deps.accounting.counters();
     o.onStart?.(selected.map((i) => i.name));
     await new Promise<void>((resolve) => {
@@ -102,7 +106,7 @@ export async function runTrace(deps: TraceDeps, o: TraceOptions): Promise<TraceR
       o.attachStop?.(() => { interrupted = true; clearTimeout(timer); resolve(); });
     });
     const after = await deps.accounting.counters();
-    wire.close();
+    wire.close(clock.now());
     const socketsAfter = await deps.accounting.udpSockets();
     const counts = await wire.stop();
     wire = undefined;

@@ -13,6 +13,7 @@ import { counterDeltas, type Counters } from './counters.js';
 import { diagnoseTrace } from './diagnose.js';
 import type { RpfFact, WireCount } from './model.js';
 import { WireCounter } from './wire.js';
+import { systemClock, type Clock } from '../clock.js';
 
 export interface WindowPair { iface: string; group: string; family: Family; port: number }
 
@@ -32,7 +33,8 @@ export interface AccountingWindow {
   close(): void;
 }
 
-export interface WindowDeps { platform: Platform; accounting: AccountingPlatform; capture: () => Promise<CaptureFactory> }
+/** clock: the wall clock the window is cut on (the capture's stamps are on the same one); absent: the system's. */
+export interface WindowDeps { platform: Platform; accounting: AccountingPlatform; capture: () => Promise<CaptureFactory>; clock?: Clock }
 
 export async function openAccountingWindow(deps: WindowDeps, pairs: readonly WindowPair[]): Promise<AccountingWindow | undefined> {
   if (pairs.length === 0) return undefined;
@@ -45,14 +47,15 @@ export async function openAccountingWindow(deps: WindowDeps, pairs: readonly Win
     for (const c of counters) c.counter.release();
     throw e;
   }
-  for (const c of counters) c.counter.open();
+  const clock = deps.clock ?? systemClock;
+  for (const c of counters) c.counter.open(clock.now());
   const before: Counters = await deps.accounting.counters();
   let after: Counters | undefined;
   const wire = new Map<string, WireCount>();
   return {
     finish: async () => {
       after = await deps.accounting.counters();
-      for (const c of counters) c.counter.close();
+      for (const c of counters) c.counter.close(clock.now());
       for (const c of counters.splice(0)) wire.set(
         c.key,
         (await c.counter.stop())[0] ?? { iface: c.pair.iface, packets: 0, bytes: 0, sources: [], ports: [] },

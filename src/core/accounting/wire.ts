@@ -1,7 +1,8 @@
 // "On the wire": the group's UDP packets counted per interface by a capture (AF_PACKET sees
 // them before the IP stack, so also those the kernel drops afterwards). Own transmissions are
 // skipped (a capture also sees what the host sends). Tables keyed by wire data are bounded.
-import type { CaptureFactory, CaptureHandle } from '../../platform/capture/types.js';
+import type { CaptureFactory } from '../../platform/capture/types.js';
+import { CaptureSet } from '../observation/capture-set.js';
 import type { Family } from '../kernel/ip.js';
 import { FrameScanner } from '../wire/frame.js';
 import type { WireCount } from './model.js';
@@ -22,7 +23,7 @@ function bump(m: Map<string, number>, key: string): void {
 const top = (m: Map<string, number>): Array<[string, number]> => [...m.entries()].sort((a, b) => b[1] - a[1]);
 
 export class WireCounter {
-  private readonly handles: CaptureHandle[] = [];
+  private readonly set: CaptureSet;
   /**
    * The counting window in epoch ms, set next to the counter readings so that the wire and the
    * counters cover the same span: before open(), packets are not counted; after close(), the
@@ -37,55 +38,38 @@ export class WireCounter {
     number>,
   }>();
 
-  /** Opens one capture per interface; throws what the factory throws (after closing the others). */
-  /** `port`: count only that UDP destination port (every port is still listed in `ports`). */
+  /**
+   * Opens one capture per interface (observation/capture-set.ts: all or none, throws what the
+   * factory throws). `port`: count only that UDP destination port (every port is still listed in `ports`).
+   */
   constructor(factory: CaptureFactory, ifaces: readonly string[], group: string, family: Family, own: ReadonlySet<string>, port?: number) {
-    try {
-      for (const iface of ifaces) {
-        const scanner = new FrameScanner();
-        const t = { packets: 0, bytes: 0, sources: new Map<string, number>(), ports: new Map<string, number>() };
-        this.tallies.set(iface, t);
-        let linkType = 1;
-        const h = factory.open({
-          iface,
-          filter: wireFilter(group, family),
-          snaplen: 128,
-          timeoutMs: 0,
-        }, (buf, caplen, wireLen, tsSec, tsUsec) => {
-          const at = tsSec * 1000 + tsUsec / 1000;
-          if (at < this.fromMs || at > this.toMs) return;
-          if (!scanner.scan(buf, caplen, linkType, wireLen) || scanner.udpOff < 0) return;
-          const src = scanner.srcText();
-          if (own.has(src)) return;
-          bump(t.ports, String(scanner.dport));
-          if (port !== undefined && scanner.dport !== port) return;
-          t.packets++;
-          t.bytes += wireLen;
-          bump(t.sources, src);
-        });
-        linkType = h.linkType;
-        this.handles.push(h);
-      }
-    } catch (e) {
-      for (const h of this.handles) h.close();
-      throw e;
-    }
+    const scanner = new FrameScanner();
+    for (const iface of ifaces) this.tallies.set(iface, { packets: 0, bytes: 0, sources: new Map(), ports: new Map() });
+    const spec = { filter: wireFilter(group, family), snaplen: 128, timeoutMs: 0 };
+    this.set = new CaptureSet(factory, spec, (iface, buf, caplen, wireLen, at, linkType) => {
+      const t = this.tallies.get(iface);
+      if (!t || at < this.fromMs || at > this.toMs) return;
+      if (!scanner.scan(buf, caplen, linkType, wireLen) || scanner.udpOff < 0) return;
+      const src = scanner.srcText();
+      if (own.has(src)) return;
+      bump(t.ports, String(scanner.dport));
+      if (port !== undefined && scanner.dport !== port) return;
+      t.packets++;
+      t.bytes += wireLen;
+      bump(t.sources, src);
+    });
+    this.set.openAll(ifaces);
   }
 
   /** Starts counting packets stamped from now on (call just before the first counter reading). */
-  open(nowMs = Date.now()): void { this.fromMs = nowMs; }
+  open(nowMs: number): void { this.fromMs = nowMs; }
 
   /** Stops counting packets stamped after now (call just after the last counter reading). */
-  close(nowMs = Date.now()): void { this.toMs = nowMs; }
+  close(nowMs: number): void { this.toMs = nowMs; }
 
   /** Waits for the last blocks, drains, closes; the counts per interface. */
   async stop(): Promise<WireCount[]> {
-    const settle = Math.max(0, ...this.handles.map((h) => h.settleMs));
-    if (settle > 0) await new Promise((r) => setTimeout(r, settle));
-    for (const h of this.handles.splice(0)) {
-      h.drain();
-      h.close();
-    }
+    await this.set.stop();
     return [...this.tallies].map(([iface, t]) => ({
       iface,
       packets: t.packets,
@@ -97,6 +81,6 @@ export class WireCounter {
 
   /** Releases the captures without counting (error paths). */
   release(): void {
-    for (const h of this.handles.splice(0)) h.close();
+    this.set.closeNow();
   }
 }

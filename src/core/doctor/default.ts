@@ -26,5 +26,6 @@ export async function doctorDeps(host: Host): Promise<DoctorDeps> {
     capture: () => host.capture(),
     // An extra: without it a pair that got nothing is still reported, only not explained.
     accounting: await host.accounting().catch(() => undefined),
+    clock: host.clock,
   };
 }

@@ -7,6 +7,7 @@ import { sortFindings } from '../findings/model.js';
 import { verdictOf, type Coverage, type NotRun } from '../coverage.js';
 import { isMcastError } from '../errors.js';
 import type { CheckResult, DoctorCheck, DoctorDeps, DoctorOptions, DoctorReport } from './types.js';
+import { isoNow, systemClock } from '../clock.js';
 
 export async function runDoctor(
   deps: DoctorDeps,
@@ -16,12 +17,13 @@ export async function runDoctor(
   progress: (text: string) => void = () => {},
   abort?: AbortSignal,
 ): Promise<DoctorReport> {
+  const clock = deps.clock ?? systemClock;
   const inventory = await loadInterfaces(deps.platform, { selection, details: true, ...(opts.family ? { family: opts.family } : {}) });
   const families = opts.family ? [opts.family] : ([4, 6] as const);
   const eligible = inventory.interfaces.filter((i) => whyIneligible(i, families) === undefined);
   const ctx = { deps, opts, inventory, eligible, progress, ...(abort ? { abort } : {}) };
   const results = await Promise.all(checks.map(async (c): Promise<CheckResult> => {
-    const start = Date.now();
+    const start = clock.now();
     if (c.linuxOnly && deps.platform.os !== 'linux') {
       return { id: c.id, title: c.title, status: 'skipped', durationMs: 0, findings: [], skipped: `Linux-only check; this is ${deps.platform.os}`, remedy: 'run doctor on the Linux host' };
     }
@@ -30,12 +32,12 @@ export async function runDoctor(
       const status: CheckResult['status'] = out.skipped !== undefined ? 'skipped'
         : out.findings.some((f) => f.severity === 'error') ? 'fail'
         : out.findings.some((f) => f.severity === 'warning') ? 'warn' : 'pass';
-      return { id: c.id, title: c.title, status, durationMs: Date.now() - start, ...out };
+      return { id: c.id, title: c.title, status, durationMs: clock.now() - start, ...out };
     } catch (e) {
       // One failing check is a result, not the end of the diagnosis (STYLE.md), and a gap in it.
       const hint = isMcastError(e) ? e.context.hint : undefined;
       return {
-        id: c.id, title: c.title, status: 'skipped', durationMs: Date.now() - start, findings: [], skipped: `could not run: ${(e as Error).message}`,
+        id: c.id, title: c.title, status: 'skipped', durationMs: clock.now() - start, findings: [], skipped: `could not run: ${(e as Error).message}`,
         remedy: hint ?? 'see the reason; run again with --verbose',
       };
     }
@@ -45,7 +47,7 @@ export async function runDoctor(
   return {
     host: deps.platform.hostname(),
     os: deps.platform.os,
-    generatedAt: new Date().toISOString(),
+    generatedAt: isoNow(clock),
     verdict: verdictOf(findings, coverage),
     coverage,
     interfaces: inventory.interfaces,

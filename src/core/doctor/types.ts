@@ -11,6 +11,7 @@ import type { Finding } from '../findings/model.js';
 import type { Interface, InterfaceInventory } from '../kernel/interfaces.js';
 import type { Family } from '../kernel/ip.js';
 import type { Coverage, Verdict } from '../coverage.js';
+import type { Clock } from '../clock.js';
 
 export interface DoctorDeps {
   platform: Platform;
@@ -24,6 +25,8 @@ export interface DoctorDeps {
   capture?: () => Promise<CaptureFactory>;
   /** Kernel counters for the packet-accounting differential of --expect-receive (issue 18). */
   accounting?: AccountingPlatform;
+  /** The wall clock (the Host's); absent: the system's. */
+  clock?: Clock;
 }
 
 export interface DoctorOptions {

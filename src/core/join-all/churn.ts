@@ -11,11 +11,13 @@ import type { IfaceSelection } from '../kernel/iface-filter.js';
 import { churnHandle, followChurn, rejoinCounts, type ChurnEvent, type ChurnFollower, type ChurnTarget } from '../membership/churn.js';
 import { joinAll, type JoinResult, type Membership } from '../membership/join.js';
 import { defined } from '../defined.js';
+import type { Clock } from '../clock.js';
 
 export interface JoinChurnDeps {
   platform: Platform;
   sockets: SocketApi;
   watchLinks: WatchLinks;
+  clock?: Clock;
 }
 
 const sameSpec = (g: GroupSpec, r: JoinResult): boolean => g.group === r.group && g.source === r.source && g.port === r.port;

@@ -28,6 +28,7 @@ import { followJoinChurn } from './churn.js';
 import { silenceFindings } from './silence.js';
 import { openAccountingWindow, type WindowDeps } from '../accounting/window.js';
 import { defined } from '../defined.js';
+import { systemClock, type Clock } from '../clock.js';
 
 export interface JoinAllOptions {
   groups: GroupSpec[];
@@ -90,11 +91,12 @@ function parseExpect(text: string, ifaces: readonly string[], groups: readonly G
 }
 
 /** accounting: with --expect, the packet-accounting differential explains a pair that got nothing (../accounting/window.ts). */
-export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; sockets: SocketApi; watchLinks?: WatchLinks; accounting?: Omit<WindowDeps, 'platform'> }, o: JoinAllOptions, hooks: JoinAllHooks): Promise<JoinAllRun> {
+export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; sockets: SocketApi; watchLinks?: WatchLinks; accounting?: Omit<WindowDeps, 'platform'>; clock?: Clock }, o: JoinAllOptions, hooks: JoinAllHooks): Promise<JoinAllRun> {
+  const clock = deps.clock ?? systemClock;
   const inv = await loadInterfaces(deps.platform, { selection: o.selection, ...(o.family ? { family: o.family } : {}) });
   const expectations = o.expect.map((e) => parseExpect(e, inv.interfaces.map((i) => i.name), o.groups));
   const m = await joinAll(deps, { groups: o.groups, interfaces: inv.interfaces, receive: true });
-  const joinedAt = Date.now();
+  const joinedAt = clock.now();
   const findings: Finding[] = [...inv.findings.filter((f) => m.results.some((r) => r.iface === f.iface && r.status === 'skipped')), ...m.findings];
   findings.push(...await verifyMemberships(deps.platform, m.results));
   // An S,G join on an interface where the kernel speaks IGMPv1/v2 is not signalled (querier/kernel-version.ts).
@@ -116,7 +118,7 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
     : undefined;
   hooks.joined(m.results, findings);
 
-  const stats = new ReceiveStats({ joinedAtMs: joinedAt, localHost: deps.platform.hostname(), assumeSynced: o.assumeSynced });
+  const stats = new ReceiveStats({ joinedAtMs: joinedAt, localHost: deps.platform.hostname(), assumeSynced: o.assumeSynced, clock });
   for (const r of m.results) if (r.status === 'joined') stats.expect(r.iface, r.group);
   const joinedAny = m.results.some((r) => r.status === 'joined');
   // IGMP on the IPv4 interfaces joined: were queries heard and answered, if a stream stops?
@@ -150,10 +152,10 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
     }) : undefined;
 
   // The listening time starts once the joins are checked and reported.
-  const listeningAt = Date.now();
+  const listeningAt = clock.now();
   const done = (async (): Promise<JoinAllOutcome> => {
     if (joinedAny) {
-      const tick = setInterval(() => hooks.stats(stats.snapshot(), Date.now() - listeningAt, stats.total), o.intervalMs);
+      const tick = setInterval(() => hooks.stats(stats.snapshot(), clock.now() - listeningAt, stats.total), o.intervalMs);
       const timer = o.durationMs !== undefined ? setTimeout(stop, o.durationMs) : undefined;
       await stopped;
       clearInterval(tick);
@@ -167,7 +169,7 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
     const ownDrops = m.ownDrops();
     m.close();
     await window?.finish().catch(() => window.close());
-    const endMs = Date.now();
+    const endMs = clock.now();
     const elapsedMs = endMs - listeningAt;
     const rows = stats.snapshot();
     const ifaces = stats.ifaces();

@@ -8,6 +8,7 @@ import { familyOf, ipv4ToInt, ipv6ToBytes } from '../kernel/ip.js';
 import { DistinctCounter, hashString } from './distinct.js';
 import type { Packet } from '../membership/join.js';
 import type { StreamTimes } from '../stall/detect.js';
+import { systemClock, type Clock } from '../clock.js';
 
 /** Kept for the stall wording; the kernel's PKTINFO now always names the group. */
 export const UNKNOWN_GROUP = '*';
@@ -104,8 +105,10 @@ export interface ReceivedStream {
 }
 
 export interface ReceiveOptions {
-  /** When the joins completed (Date.now()). */
+  /** When the joins completed (the run's clock). */
   joinedAtMs: number;
+  /** The run's clock (rates between snapshots); absent: the system's. */
+  clock?: Clock;
   /** Our own sender-id prefix (hostname): probes from it are on this clock. */
   localHost: string;
   /** Trust one-way delay across hosts (--assume-synced). */
@@ -273,7 +276,7 @@ export class ReceiveStats {
   }
 
   /** The rows now, with rates since the previous snapshot. */
-  snapshot(nowMs = Date.now()): RowStats[] {
+  snapshot(nowMs = (this.opts.clock ?? systemClock).now()): RowStats[] {
     const dt = Math.max(1, nowMs - this.lastSnapshotMs) / 1000;
     this.lastSnapshotMs = nowMs;
     const out: RowStats[] = [];

@@ -18,6 +18,7 @@ import { loadInterfaces, type Interface } from '../kernel/interfaces.js';
 import type { Family } from '../kernel/ip.js';
 import { whyIneligible } from '../kernel/eligibility.js';
 import { defined } from '../defined.js';
+import { systemClock, type Clock } from '../clock.js';
 
 export interface IfaceDownEvent { type: 'iface_down'; iface: string; ifindex: number; atMs: number; reason: 'down' | 'gone'; operstate: string }
 export interface IfaceUpEvent {
@@ -71,6 +72,8 @@ export type UpResult = Pick<IfaceUpEvent, 'rejoined' | 'failed' | 'skipped' | 'c
 export interface ChurnDeps {
   platform: Platform;
   watchLinks: WatchLinks;
+  /** Times the returns and the outages' length; absent: the system's clock. */
+  clock?: Clock;
 }
 
 export interface ChurnOptions {
@@ -114,17 +117,18 @@ export function followChurn(
   }]));
   let closed = false;
   const graceMs = o.graceMs ?? 3000;
+  const clock = deps.clock ?? systemClock;
 
   /** The interface's model once it can carry every family, or the last seen after the grace. */
   const settled = async (st: State, generation: number): Promise<Interface | undefined> => {
-    const until = Date.now() + graceMs;
+    const until = clock.now() + graceMs;
     let last: Interface | undefined;
     for (;;) {
       const inv = await loadInterfaces(deps.platform, { selection: o.selection });
       last = inv.interfaces.find((i) => i.name === st.churn.iface);
       if (closed || generation !== st.generation) return undefined;
       if (last && st.families.every((f) => whyIneligible(last as Interface, [f]) === undefined)) return last;
-      if (Date.now() >= until) return last?.up ? last : undefined;
+      if (clock.now() >= until) return last?.up ? last : undefined;
       await sleep(200);
     }
   };
@@ -151,7 +155,7 @@ export function followChurn(
       // A failure to re-open is a result for this interface, not the end of the run.
       res = { rejoined: 0, failed: 1, skipped: 0, error: err instanceof Error ? err.message : String(err) };
     }
-    const now = Date.now();
+    const now = clock.now();
     const downMs = st.downAtMs === undefined ? 0 : now - st.downAtMs;
     st.churn.downMs += downMs;
     st.churn.ups++;
@@ -176,7 +180,7 @@ export function followChurn(
   const watcher: LinkWatcher = deps.watchLinks(targets.map((t) => t.iface), onEvent, { known, ...defined({ intervalMs: o.intervalMs }) });
   const summary = (): IfaceChurn[] => [...states.values()].map((s) => ({
     ...s.churn, ifindexes: [...s.churn.ifindexes],
-    downMs: s.churn.downMs + (s.downAtMs === undefined ? 0 : Date.now() - s.downAtMs),
+    downMs: s.churn.downMs + (s.downAtMs === undefined ? 0 : clock.now() - s.downAtMs),
   }));
   return {
     close: async () => {

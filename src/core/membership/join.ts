@@ -15,10 +15,13 @@ import { whyIneligible, type Ineligible } from '../kernel/eligibility.js';
 import { isMulticast, type Family } from '../kernel/ip.js';
 import { joinErrnoSentence } from './errno-text.js';
 import { openMembershipSocket, openReceiveSocket, type HeldSocket } from './sockets.js';
+import { systemClock, type Clock } from '../clock.js';
 
 export interface JoinDeps {
   sockets: SocketApi;
   platform: Platform;
+  /** Stamps each datagram's arrival (Packet.atMs); absent: the system's clock. */
+  clock?: Clock;
 }
 
 export interface JoinOptions {
@@ -70,7 +73,7 @@ export interface Packet {
   size: number;
   /** Received TTL / hop limit; -1 when the kernel did not say. */
   ttl: number;
-  /** Date.now() at arrival. */
+  /** The clock's now at arrival (JoinDeps.clock). */
   atMs: number;
 }
 
@@ -219,7 +222,8 @@ export async function joinAll(deps: JoinDeps, opts: JoinOptions): Promise<Member
   const unowned = new Set(all);
   for (const r of receivers.values()) {
     if (r.groups.length === 0) { api.close(r.fd); continue; }
-    live.set(r, api.receive(r.fd, r.family, deliverTo(r, packetCbs), (e) => { for (const cb of errorCbs) cb(e, r.ifname); }));
+    const onError = (e: Error) => { for (const cb of errorCbs) cb(e, r.ifname); };
+    live.set(r, api.receive(r.fd, r.family, deliverTo(r, packetCbs, deps.clock ?? systemClock), onError));
   }
   let closed = false;
   // Drops of receiving sockets already closed (an interface that went away) still count.
@@ -262,7 +266,7 @@ export async function joinAll(deps: JoinDeps, opts: JoinOptions): Promise<Member
  * The per-datagram path of one receiving socket: the kernel's destination decides the group,
  * its ifindex the interface. One Packet object, reused (the hot path allocates nothing).
  */
-function deliverTo(r: HeldSocket, cbs: readonly ((p: Packet) => void)[]): (d: Datagram) => void {
+function deliverTo(r: HeldSocket, cbs: readonly ((p: Packet) => void)[], clock: Clock): (d: Datagram) => void {
   const p: Packet = { iface: r.ifname, ifindex: r.ifindex, family: r.family, port: r.port, dst: '', kind: 'group', from: { address: '', port: 0, size: 0 }, data: Buffer.alloc(0), size: 0, ttl: -1, atMs: 0 };
   // Groups joined on this interface for this port; the set grows with r.groups (rejoins).
   const mine = new Set<string>();
@@ -283,7 +287,7 @@ function deliverTo(r: HeldSocket, cbs: readonly ((p: Packet) => void)[]): (d: Da
     p.data = d.data;
     p.size = d.size;
     p.ttl = d.ttl;
-    p.atMs = Date.now();
+    p.atMs = clock.now();
     for (const cb of cbs) cb(p);
   };
 }

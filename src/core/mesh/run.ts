@@ -27,6 +27,7 @@ import { assembleDocument } from './document.js';
 import type { MeshCell, MeshDocument, MeshInterface, MeshSettings } from './model.js';
 import { startWireWatch } from '../stall/wire-watch.js';
 import { STALL_WATCH_CHECK } from '../join-all/stalls.js';
+import { isoNow, systemClock, type Clock } from '../clock.js';
 
 export interface MeshDeps {
   platform: Platform;
@@ -34,6 +35,8 @@ export interface MeshDeps {
   firewall: FirewallReader;
   /** libpcap, loaded lazily; undefined or failing: no capture (TTL as sent, queries not observed). */
   capture?: () => Promise<CaptureFactory>;
+  /** The wall clock (the Host's); absent: the system's. */
+  clock?: Clock;
 }
 
 export interface MeshOptions {
@@ -79,8 +82,9 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
   const size = checkSize(undefined, eligible, g.family, hostId, false);
 
   const m = await joinAll(deps, { groups: [g], interfaces: inv.interfaces, receive: true });
-  const startedAt = new Date().toISOString();
-  const joinedAtMs = Date.now();
+  const clock = deps.clock ?? systemClock;
+  const startedAt = isoNow(clock);
+  const joinedAtMs = clock.now();
   const findings: Finding[] = [
     ...inv.findings.filter((f) => m.results.some((r) => r.iface === f.iface && r.status === 'skipped')),
     ...m.findings,
@@ -88,7 +92,7 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
     // Every interface joined is also sent on (one sender per eligible interface).
     ...linkKindFindings(inv.interfaces, m.results.filter((r) => r.status === 'joined'), 'join and send'),
   ];
-  const stats = new ReceiveStats({ joinedAtMs, localHost: hostname, assumeSynced: o.assumeSynced });
+  const stats = new ReceiveStats({ joinedAtMs, localHost: hostname, assumeSynced: o.assumeSynced, clock });
   m.onPacket((pk) => { stats.add(pk); });
   const receiveErrors: Finding[] = [];
   m.onError((e, iface) => { receiveErrors.push(makeFinding('JOIN_FAILED', { iface, message: `Receiving on ${iface} failed: ${e.message}.`, evidence: { error: e.message } })); });
@@ -124,7 +128,7 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
   const rowsNow = (): StreamRow[] => stats.snapshot().flatMap((r) => r.streams.map((s) => ({ iface: r.iface, stats: s })));
   const graceMs = graceFor(o.durationMs);
   const tick = setInterval(() => {
-    const now = Date.now();
+    const now = clock.now();
     hooks.tick(measure(rowsNow(), { selfId: hostId, joinedAtMs, endMs: now, graceMs, wireTtl: watch.ttl }).cells, now - joinedAtMs);
   }, o.intervalMs);
 
@@ -141,7 +145,7 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
     watch.close();
     const ownDrops = m.ownDrops();
     m.close();
-    const endMs = Date.now();
+    const endMs = clock.now();
     // Our own socket's overrun, a storm of senders, forged probes: said once, not drowned in cells.
     findings.push(...sent.findings, ...receiveErrors, ...receiveHealth(stats.snapshot(), stats.ifaces(), ownDrops));
     if (eligible.length === 0) {

@@ -63,9 +63,14 @@ export class CaptureSet {
     return this.handles.has(iface);
   }
 
+  /** How long stop() waits for the kernel's last blocks (the largest of the open handles'). */
+  get settleMs(): number {
+    return Math.max(0, ...[...this.handles.values()].map((h) => h.settleMs));
+  }
+
   /** Waits for the kernel to retire its last blocks, drains every capture, closes; throws the first handler failure. */
   async stop(): Promise<void> {
-    const settle = Math.max(0, ...[...this.handles.values()].map((h) => h.settleMs));
+    const settle = this.settleMs;
     if (settle > 0) await new Promise((r) => setTimeout(r, settle));
     this.closeNow();
     if (this.failure !== undefined) throw this.failure;

@@ -14,6 +14,7 @@ import { ControlObserver } from '../observation/observer.js';
 import type { HeardPacket } from '../observation/heard.js';
 import type { InterfaceReport, QuerierReport } from './report.js';
 import type { Coverage } from '../coverage.js';
+import { systemClock, type Clock } from '../clock.js';
 
 /** Frames from one interface, already decoded to IGMP/MLD packets; close() ends the capture. */
 /** Opens a capture of IGMP/MLD on iface; onMalformed gets the reason of every frame the decoders refuse. */
@@ -42,6 +43,8 @@ export interface ListenOptions {
   progressEveryMs?: number;
   /** Ends the listen early (a signal): the report holds what was heard until then. */
   abort?: AbortSignal;
+  /** Times the listen (start, end, progress); the packets carry their own stamps. Absent: the system's. */
+  clock?: Clock;
 }
 
 /**
@@ -62,7 +65,8 @@ export function controlFilter(family?: Family): string {
 }
 
 export async function listenForQueriers(p: Platform, opts: ListenOptions): Promise<QuerierReport & { coverage: Coverage }> {
-  const started = Date.now();
+  const clock = opts.clock ?? systemClock;
+  const started = clock.now();
   const inv = await loadInterfaces(
     p,
     { ...(opts.selection ? { selection: opts.selection } : {}), ...(opts.family ? { family: opts.family } : {}) },
@@ -87,13 +91,13 @@ export async function listenForQueriers(p: Platform, opts: ListenOptions): Promi
         (why) => obs.addMalformed(why),
       ));
     }
-    listenStart = Date.now();
+    listenStart = clock.now();
     opts.onListening?.(targets.map((i) => i.name));
     if (targets.length > 0) await wait(opts, listenStart, targets, observers);
   } finally {
     await Promise.all(captures.map((c) => c.close()));
   }
-  const endMs = Date.now();
+  const endMs = clock.now();
   const rpAfter = await rpCounter(p);
   const snmpAfter = await p.snmp6().catch(() => ({}));
   const after = await loadInterfaces(p, { ...(opts.selection ? { selection: opts.selection } : {}) });
@@ -165,7 +169,7 @@ async function rpCounter(p: Platform): Promise<number> {
 function wait(opts: ListenOptions, started: number, targets: Interface[], observers: Map<string, ControlObserver>): Promise<void> {
   return new Promise((resolve) => {
     const tick = (): void => {
-      const elapsedMs = Date.now() - started;
+      const elapsedMs = (opts.clock ?? systemClock).now() - started;
       opts.onProgress?.({
         elapsedMs,
         remainingMs: Math.max(0, opts.timeoutMs - elapsedMs),

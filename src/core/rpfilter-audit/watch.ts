@@ -34,7 +34,6 @@ export async function watchRpfDrops(p: Platform, seconds: number, hooks: WatchHo
   const sleep = hooks.sleep ?? realSleep;
   const before = await readRpfCounter(p);
   hooks.onStart?.(before);
-  const end = Date.now() + seconds * 1000;
   const waiting = (async () => {
     let left = seconds * 1000;
     // Bounded: one step a second at most, ceil(seconds) steps.
@@ -42,7 +41,7 @@ export async function watchRpfDrops(p: Platform, seconds: number, hooks: WatchHo
       const ms = Math.min(1000, left);
       await sleep(ms);
       left -= ms;
-      if (hooks.onTick) hooks.onTick(Math.max(0, Math.round((end - Date.now()) / 1000)), (await readRpfCounter(p)) - before);
+      if (hooks.onTick) hooks.onTick(Math.max(0, Math.round(left / 1000)), (await readRpfCounter(p)) - before);
     }
   })();
   await Promise.all([waiting, hooks.during ? hooks.during() : Promise.resolve()]);

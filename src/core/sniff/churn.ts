@@ -15,6 +15,7 @@ import { churnHandle, followChurn, rejoinCounts, type ChurnEvent, type ChurnFoll
 import { joinAll, type JoinResult, type Membership } from '../membership/join.js';
 import type { SniffSession } from './session.js';
 import { defined } from '../defined.js';
+import type { Clock } from '../clock.js';
 
 export interface SniffChurnDeps {
   platform: Platform;
@@ -23,6 +24,7 @@ export interface SniffChurnDeps {
   sockets?: SocketApi | undefined;
   /** --user NAME: the process can no longer open a capture (no CAP_NET_RAW). */
   runsAs?: string;
+  clock?: Clock;
 }
 
 /**

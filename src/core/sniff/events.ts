@@ -5,6 +5,7 @@ import type { IgmpMessage } from '../wire/igmp.js';
 import type { MldMessage } from '../wire/mld.js';
 import type { FlowStats, ProbeSeen } from './flows.js';
 import type { IfaceChurn } from '../membership/churn.js';
+import type { Clock } from '../clock.js';
 
 export type StopReason = 'count' | 'duration' | 'signal' | 'error';
 
@@ -96,6 +97,8 @@ export interface SniffOptions {
   /** Build a packet event for each data packet (costs an allocation per packet). */
   packetEvents: boolean;
   malformedEvents: boolean;
+  /** Times the session (its duration in the summary); absent: the system's clock. */
+  clock?: Clock;
 }
 
 export interface SniffSummary {

@@ -26,6 +26,7 @@ import type { WatchLinks } from '../../platform/link-watch.js';
 import type { ChurnEvent, ChurnFollower } from '../membership/churn.js';
 import { followSniffChurn } from './churn.js';
 import { defined } from '../defined.js';
+import { systemClock, type Clock } from '../clock.js';
 
 export interface SniffDeps {
   platform: Platform;
@@ -43,6 +44,8 @@ export interface SniffDeps {
   runsAs?: string;
   /** Link state, to follow interfaces that go down and return (./churn.ts); absent: not followed. */
   watchLinks?: WatchLinks;
+  /** The wall clock (the Host's); absent: the system's. */
+  clock?: Clock;
 }
 
 export interface SniffArgs {
@@ -101,6 +104,7 @@ function checkArgs(a: SniffArgs): GroupSpec[] {
 
 export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): Promise<number> {
   const groups = checkArgs(a);
+  const clock = deps.clock ?? systemClock;
   const inv = await loadInterfaces(deps.platform, { selection: a.selection, ...(a.family ? { family: a.family } : {}) });
   const targets = inv.interfaces.filter((i) => whyIneligible(i, 'capture') === undefined);
   if (targets.length === 0) {
@@ -137,7 +141,7 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
       targets: targets.map((t) => ({ iface: t.name })), filter, snaplen: a.snaplen,
       ...defined({ count: a.count }),
       ...(a.durationS !== undefined ? { durationMs: a.durationS * 1000 } : {}),
-      packetEvents: out.wantsPackets, malformedEvents: out.wantsMalformed,
+      packetEvents: out.wantsPackets, malformedEvents: out.wantsMalformed, clock,
     }, (e) => out.event(e));
     const opened = session.start();
     const live = session;
@@ -170,23 +174,19 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
       fileWriter = undefined;
     });
     if (deps.watchLinks) {
-      churn = followSniffChurn({
-        platform: deps.platform,
-        watchLinks: deps.watchLinks,
-        sockets,
-        ...defined({ runsAs: deps.runsAs }),
-      }, live, targets.map((t) => ({ iface: t.name, ifindex: t.index })),
+      const churnDeps = { platform: deps.platform, watchLinks: deps.watchLinks, sockets, clock, ...defined({ runsAs: deps.runsAs }) };
+      churn = followSniffChurn(churnDeps, live, targets.map((t) => ({ iface: t.name, ifindex: t.index })),
         membership, joinGroups, { selection: a.selection }, (e) => out.churn?.(e));
     }
-    const started = Date.now();
-    const ticker = setInterval(() => out.stats(Date.now() - started, live.snapshot()), a.statsIntervalMs ?? 1000);
+    const started = clock.now();
+    const ticker = setInterval(() => out.stats(clock.now() - started, live.snapshot()), a.statsIntervalMs ?? 1000);
     await live.stopped;
     clearInterval(ticker);
     await churn?.close();
     const summary = await live.finish();
     // libpcap's drop counters go into the file too (pcapng interface-statistics blocks).
     if (fileWriter) {
-      fileWriter.statistics(summary.interfaces.map((c, id) => ({ id, ...c.kernel })), Math.round(Date.now() * 1000));
+      fileWriter.statistics(summary.interfaces.map((c, id) => ({ id, ...c.kernel })), Math.round(clock.now() * 1000));
       fileWriter.flush();
     }
     if (churn) summary.churn = churn.summary();

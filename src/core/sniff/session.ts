@@ -17,6 +17,7 @@ export const MAX_FLOWS_PER_IFACE = 1024;
 /** Flows in a snapshot (stats events, the summary): the busiest; the rest are counted. */
 export const FLOWS_SHOWN = 256;
 import { zeroCounts, type IfaceCounts, type PacketEvent, type SniffEvent, type SniffOptions, type SniffSummary, type StopReason } from './events.js';
+import { systemClock } from '../clock.js';
 
 export type { ControlEvent, IfaceCounts, MalformedEvent, PacketEvent, SniffEvent, SniffOptions, SniffSummary, SniffTarget, StopReason } from './events.js';
 
@@ -87,7 +88,7 @@ export class SniffSession {
       }
       throw e;
     }
-    this.startedAt = Date.now();
+    this.startedAt = (this.opts.clock ?? systemClock).now();
     if (this.opts.durationMs !== undefined) this.timer = setTimeout(() => this.requestStop('duration'), this.opts.durationMs);
     return this.states.map((s) => ({ iface: s.counts.iface, linkType: s.handle?.linkType ?? -1, snaplen: s.handle?.snaplen ?? 0 }));
   }
@@ -212,7 +213,8 @@ export class SniffSession {
     for (const st of this.states) st.handle?.close();
     const failure = this.writeFailure ?? this.states.map((s) => s.handle?.failure).find((f) => f !== undefined);
     if (failure !== undefined) throw failure;
-    const summary: SniffSummary = { stoppedBy: this.stopReason, durationMs: Date.now() - this.startedAt, ...snap };
+    const durationMs = (this.opts.clock ?? systemClock).now() - this.startedAt;
+    const summary: SniffSummary = { stoppedBy: this.stopReason, durationMs, ...snap };
     if (this.writer) {
       this.writer.flush();
       summary.written = { format: this.writer.format, packets: this.writer.packets };

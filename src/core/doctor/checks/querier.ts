@@ -28,6 +28,7 @@ export const querierCheck: DoctorCheck = {
       selection: { include: ctx.eligible.map((i) => i.name) },
       timeoutMs: ctx.opts.querierWait * 1000,
       openCapture: controlCaptureOver(factory),
+      ...(ctx.deps.clock ? { clock: ctx.deps.clock } : {}),
       ...(ctx.opts.family ? { family: ctx.opts.family } : {}),
       ...(ctx.abort ? { abort: ctx.abort } : {}),
       onProgress: (p) => ctx.progress(`listening for queriers: ${Math.ceil(p.remainingMs / 1000)} s left; heard ${p.heard.map((h) => `${h.iface} ${h.queriers.length ? h.queriers.join(',') : '-'}`).join(', ')}`),

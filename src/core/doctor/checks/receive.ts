@@ -22,7 +22,7 @@ export const receiveCheck: DoctorCheck = {
     const listenS = Math.max(ctx.opts.querierWait, MIN_LISTEN_S);
     // capture + accounting: a pair that got nothing is explained (where the packets stopped).
     const run = await startJoinAll({
-      platform: ctx.deps.platform, sockets: await ctx.deps.sockets(),
+      platform: ctx.deps.platform, sockets: await ctx.deps.sockets(), ...(ctx.deps.clock ? { clock: ctx.deps.clock } : {}),
       ...(ctx.deps.capture && ctx.deps.accounting ? { accounting: { accounting: ctx.deps.accounting, capture: ctx.deps.capture } } : {}),
     }, {
       groups, selection: { include: [...new Set(want.map((w) => w.iface))] }, expect: want.map((w, i) => `${w.iface}:${groups[i]!.group}`),

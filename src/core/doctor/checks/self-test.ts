@@ -16,6 +16,7 @@ import { decodeProbe } from '../../probe/format.js';
 import { sendAll } from '../../send-all/run.js';
 import { senderIdFor } from '../../send-all/setup.js';
 import { decodeFrame } from '../../wire/frame.js';
+import { CaptureSet } from '../../observation/capture-set.js';
 import type { DoctorCheck } from '../types.js';
 import { CAPTURE_REMEDY, captureRemedy } from '../../capture-remedy.js';
 
@@ -46,28 +47,26 @@ export const selfTestCheck: DoctorCheck = {
     const senderId = senderIdFor(ctx.deps.platform.hostname());
     const heard = new Map<string, number>();
     const membership = await joinAll(deps, { groups: [group], interfaces: ifaces, receive: false });
-    const handles = [];
+    // One capture per interface (observation/capture-set.ts: all or none); the probes a capture
+    // sees leaving its own interface are not arrivals, only those from another interface count.
+    const set = new CaptureSet(factory, { filter: `udp and dst host ${group.group} and dst port ${group.port}`, snaplen: 512, timeoutMs: 0 }, (iface, buf, caplen, _wire, _ms, linkType) => {
+      const f = decodeFrame(buf.subarray(0, caplen), linkType);
+      if (!f.udp) return;
+      const probe = decodeProbe(buf, f.udp.payloadOffset, f.udp.payloadLength);
+      if (!probe || probe.senderId !== senderId || probe.ifname === iface) return;
+      const key = `${probe.ifname}>${iface}`;
+      heard.set(key, (heard.get(key) ?? 0) + 1);
+    });
     try {
-      for (const i of ifaces) {
-        const h = await factory.open({ iface: i.name, filter: `udp and dst host ${group.group} and dst port ${group.port}`, snaplen: 512, timeoutMs: 0 }, (buf, caplen) => {
-          const f = decodeFrame(buf.subarray(0, caplen), h.linkType);
-          if (!f.udp) return;
-          const probe = decodeProbe(buf, f.udp.payloadOffset, f.udp.payloadLength);
-          // The capture also sees the probes this interface sends: only arrivals from another count.
-          if (!probe || probe.senderId !== senderId || probe.ifname === i.name) return;
-          const key = `${probe.ifname}>${i.name}`;
-          heard.set(key, (heard.get(key) ?? 0) + 1);
-        });
-        handles.push(h);
-      }
+      set.openAll(ifaces.map((i) => i.name));
       const tx = await sendAll(
         deps,
         { group, interfaces: ifaces, ttl: 1, loop: false, size: 64 + senderId.length, rate: RATE, count: PROBES, senderId },
       );
       const sent = await tx.done;
-      const settle = Math.max(300, ...handles.map((h) => h.settleMs));
-      await new Promise((r) => setTimeout(r, settle));
-      for (const h of handles) h.drain();
+      // The last probes are in flight for a moment: 300 ms at least, or the capture's own settle time.
+      await new Promise((r) => setTimeout(r, Math.max(0, 300 - set.settleMs)));
+      await set.stop();
       const matrix = ifaces.map((from) => ({
         from: from.name,
         heardOn: Object.fromEntries(ifaces.filter((to) => to.name !== from.name).map((to) => [to.name, heard.get(`${from.name}>${to.name}`) ?? 0])),
@@ -80,7 +79,7 @@ export const selfTestCheck: DoctorCheck = {
       const problems = [...tx.findings, ...sent.findings, ...membership.findings].filter((f) => f.severity === 'error').map((f) => f.message);
       return { findings, details: { group: SELF_TEST_GROUP, probesPerInterface: PROBES, matrix, sendResults: tx.results, problems } };
     } finally {
-      for (const h of handles) await h.close();
+      set.closeNow();
       membership.close();
     }
   },
