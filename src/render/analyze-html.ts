@@ -16,14 +16,16 @@ const W = 900;
 const LEFT = 230;
 const ROW_H = 46;
 const LANE_H = 40;
-const COLORS = { query: 'rgb(37, 99, 235)', report: 'rgb(22, 163, 74)', leave: 'rgb(234, 88, 12)', rate: 'rgb(71, 85, 105)', finding: 'rgb(220, 38, 38)' };
+const COLORS = { query: 'rgb(37, 99, 235)', report: 'rgb(22, 163, 74)', leave: 'rgb(234, 88, 12)', rate: 'rgb(71, 85, 105)',
+  finding: 'rgb(220, 38, 38)' };
 
 const CSS = `
 body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; background: #fff; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; }
 .meta { color: #555; } svg { display: block; margin: 8px 0; } svg text { font-size: 11px; fill: #333; }
 table { border-collapse: collapse; } th, td { border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; vertical-align: top; }
-.sev-error { color: ${COLORS.finding}; font-weight: 700; } .sev-warning { color: rgb(170, 110, 0); font-weight: 700; } .sev-info { color: #2a6f97; }
+.sev-error { color: ${COLORS.finding}; font-weight: 700; } \
+.sev-warning { color: rgb(170, 110, 0); font-weight: 700; } .sev-info { color: #2a6f97; }
 .legend span { margin-right: 16px; }
 `;
 
@@ -42,14 +44,19 @@ export function renderAnalyzeHtml(r: AnalyzeReport): string {
     t1,
   ));
   const verdict = r.findings.some((f) => f.severity === 'error') ? 'problems found' : r.findings.length ? 'warnings' : 'no problems found';
+  const files = r.files.map((f) => `${esc(f.file)}: ${esc(f.format ?? 'unreadable')}, ${f.packets} packets` +
+    `${f.error ? `, stopped: ${esc(f.error)}` : ''}`);
+  const span = a.firstUs !== null ? `${esc(iso(t0))} to ${esc(iso(t1))} (${((t1 - t0) / 1e6).toFixed(1)} s)` : 'no packets';
+  // A backslash at the end of a line inside the template continues it: the HTML stays as it was.
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>mcast-doctor analyze: ${esc(r.files.map((f) => f.file).join(', '))}</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <style>${CSS}</style></head><body>
 <h1>mcast-doctor analyze</h1>
-<p class="meta">${r.files.map((f) => `${esc(f.file)}: ${esc(f.format ?? 'unreadable')}, ${f.packets} packets${f.error ? `, stopped: ${esc(f.error)}` : ''}`).join('<br>')}</p>
-<p class="meta">${a.firstUs !== null ? `${esc(iso(t0))} to ${esc(iso(t1))} (${((t1 - t0) / 1e6).toFixed(1)} s)` : 'no packets'}; <span data-verdict="${esc(verdict)}">${esc(verdict)}</span></p>
-<p class="legend"><span style="color:${COLORS.query}">&#9650; query</span><span style="color:${COLORS.report}">&#9679; report</span><span style="color:${COLORS.leave}">&#9660; leave</span><span style="color:${COLORS.finding}">| finding</span></p>
+<p class="meta">${files.join('<br>')}</p>
+<p class="meta">${span}; <span data-verdict="${esc(verdict)}">${esc(verdict)}</span></p>
+<p class="legend"><span style="color:${COLORS.query}">&#9650; query</span><span style="color:${COLORS.report}">&#9679; report</span>\
+<span style="color:${COLORS.leave}">&#9660; leave</span><span style="color:${COLORS.finding}">| finding</span></p>
 ${sections.join('\n')}
 <h2>Findings</h2>
 ${findingsTable(r.findings)}
@@ -91,12 +98,17 @@ function ifaceSection(
     const t = findingTime(f);
     if (t === undefined) continue;
     const fx = x(t).toFixed(1);
-    parts.push(`<g class="finding" data-finding="${esc(f.id)}" data-t="${t}"><title>${esc(`${f.id}: ${f.message}`)}</title><line x1="${fx}" x2="${fx}" y1="0" y2="${h - 20}" stroke="${COLORS.finding}" stroke-width="2" stroke-dasharray="4 3"/><text x="${fx}" y="${h - 6}" text-anchor="middle" style="fill:${COLORS.finding}">${esc(f.id)}</text></g>`);
+    parts.push(`<g class="finding" data-finding="${esc(f.id)}" data-t="${t}"><title>${esc(`${f.id}: ${f.message}`)}</title>` +
+      `<line x1="${fx}" x2="${fx}" y1="0" y2="${h - 20}" stroke="${COLORS.finding}" stroke-width="2" stroke-dasharray="4 3"/>` +
+      `<text x="${fx}" y="${h - 6}" text-anchor="middle" style="fill:${COLORS.finding}">${esc(f.id)}</text></g>`);
   }
-  parts.push(`<text x="${LEFT}" y="${h - 6}">${esc(iso(t0).slice(11, 19))}</text><text x="${LEFT + W}" y="${h - 6}" text-anchor="end">${esc(iso(t1).slice(11, 19))}</text>`);
+  parts.push(`<text x="${LEFT}" y="${h - 6}">${esc(iso(t0).slice(11, 19))}</text>` +
+    `<text x="${LEFT + W}" y="${h - 6}" text-anchor="end">${esc(iso(t1).slice(11, 19))}</text>`);
   const more = streams.length > shown.length ? `<p class="meta">and ${streams.length - shown.length} more streams (in --json)</p>` : '';
+  const label = esc(`packet rate and IGMP/MLD events on ${iface}`);
   return `<h2 data-iface="${esc(iface)}">${esc(iface)}</h2>
-<svg xmlns="http://www.w3.org/2000/svg" width="${LEFT + W + 20}" height="${h}" data-iface="${esc(iface)}" role="img" aria-label="${esc(`packet rate and IGMP/MLD events on ${iface}`)}">${parts.join('')}</svg>${more}`;
+<svg xmlns="http://www.w3.org/2000/svg" width="${LEFT + W + 20}" height="${h}" data-iface="${esc(iface)}" role="img" aria-label="${label}">\
+${parts.join('')}</svg>${more}`;
 }
 
 function streamRow(s: StreamResult, row: number, x: (t: number) => number, marks: readonly Finding[]): string {
@@ -113,13 +125,21 @@ function streamRow(s: StreamResult, row: number, x: (t: number) => number, marks
   });
   const first = x(s.rate.startUs).toFixed(1);
   const last = x(s.rate.startUs + rates.length * s.rate.widthUs).toFixed(1);
-  const area = rates.length ? `<polygon points="${first},${base} ${pts.join(' ')} ${last},${base}" fill="rgba(71, 85, 105, 0.25)" stroke="${COLORS.rate}" stroke-width="1"/>` : '';
+  const area = rates.length
+    ? `<polygon points="${first},${base} ${pts.join(' ')} ${last},${base}" fill="rgba(71, 85, 105, 0.25)" stroke="${COLORS.rate}" ` +
+      'stroke-width="1"/>'
+    : '';
   const label = `${s.group} from ${s.source}`;
-  return `<g class="stream" data-group="${esc(s.group)}" data-source="${esc(s.source)}" data-packets="${s.packets}" data-last="${s.lastUs}"><title>${esc(`${label}: ${s.packets} packets, up to ${Math.round(max)}/s`)}</title>`
-    + `<line x1="${LEFT}" x2="${LEFT + 900}" y1="${base}" y2="${base}" stroke="#ccc"/><text x="4" y="${base - 14}">${esc(label.length > 36 ? `${label.slice(0, 35)}...` : label)}</text>`
+  return `<g class="stream" data-group="${esc(s.group)}" data-source="${esc(s.source)}" `
+    + `data-packets="${s.packets}" data-last="${s.lastUs}">`
+    + `<title>${esc(`${label}: ${s.packets} packets, up to ${Math.round(max)}/s`)}</title>`
+    + `<line x1="${LEFT}" x2="${LEFT + 900}" y1="${base}" y2="${base}" stroke="#ccc"/>`
+    + `<text x="4" y="${base - 14}">${esc(label.length > 36 ? `${label.slice(0, 35)}...` : label)}</text>`
     + `<text x="4" y="${base}">${esc(`max ${Math.round(max)}/s, ${s.packets} pkts`)}</text>${area}`
     // Findings without a moment (TTL_ONE, RTP_LOSS...) are marked at the end of their stream's row.
-    + marks.map((f, i) => `<g class="finding" data-finding="${esc(f.id)}"><title>${esc(`${f.id}: ${f.message}`)}</title><text x="${LEFT + 900}" y="${top + 12 + i * 12}" text-anchor="end" style="fill:${COLORS.finding}">${esc(f.id)}</text></g>`).join('')
+    + marks.map((f, i) => `<g class="finding" data-finding="${esc(f.id)}"><title>${esc(`${f.id}: ${f.message}`)}</title>`
+      + `<text x="${LEFT + 900}" y="${top + 12 + i * 12}" text-anchor="end" style="fill:${COLORS.finding}">${esc(f.id)}</text></g>`)
+      .join('')
     + '</g>';
 }
 
@@ -131,7 +151,9 @@ function findingTime(f: Finding): number | undefined {
 
 function findingsTable(findings: readonly Finding[]): string {
   if (findings.length === 0) return '<p>No problems found.</p>';
-  const rows = findings.map((f) => `<tr data-finding="${esc(f.id)}"><td class="sev-${esc(f.severity)}">${esc(f.severity)}</td><td>${esc(f.id)}</td><td>${esc([f.iface, f.group, f.source].filter(Boolean).join(' '))}</td><td>${esc(f.message)}<br><small>fix: ${esc(f.fix)}</small></td></tr>`);
+  const rows = findings.map((f) => `<tr data-finding="${esc(f.id)}"><td class="sev-${esc(f.severity)}">${esc(f.severity)}</td>`
+    + `<td>${esc(f.id)}</td><td>${esc([f.iface, f.group, f.source].filter(Boolean).join(' '))}</td>`
+    + `<td>${esc(f.message)}<br><small>fix: ${esc(f.fix)}</small></td></tr>`);
   return `<table><thead><tr><th>severity</th><th>id</th><th>where</th><th>what</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 

@@ -24,11 +24,13 @@ export function renderAnalyze(r: AnalyzeReport, out: Output, html?: string): voi
   }
   const s = makeStyle(out.opts.color);
   for (const f of r.files) {
-    const what = f.format ? `${f.format}${f.compressed ? ' (gzip)' : ''}, ${f.interfaces.length} interface${f.interfaces.length === 1 ? '' : 's'}, ${f.packets} packets` : 'unreadable';
+    const ifaces = `${f.interfaces.length} interface${f.interfaces.length === 1 ? '' : 's'}`;
+    const what = f.format ? `${f.format}${f.compressed ? ' (gzip)' : ''}, ${ifaces}, ${f.packets} packets` : 'unreadable';
     out.line(`${s.bold(termSafe(f.file))}: ${what}${f.error ? s.bad(` - stopped: ${f.error}`) : ''}`);
   }
   const a = r.analysis;
-  if (a.firstUs !== null && a.lastUs !== null) out.line(`from ${iso(a.firstUs)} to ${iso(a.lastUs)} (${((a.lastUs - a.firstUs) / 1e6).toFixed(1)} s)`);
+  if (a.firstUs !== null && a.lastUs !== null) out.line(`from ${iso(a.firstUs)} to ${iso(a.lastUs)} ` +
+    `(${((a.lastUs - a.firstUs) / 1e6).toFixed(1)} s)`);
   const ti = makeTable(['interface', 'link', 'packets', 'data', 'igmp', 'mld', 'malformed', 'other', 'capture drops'], out.opts.color);
   for (const i of a.interfaces) {
     const st = i.captureStats;
@@ -39,12 +41,19 @@ export function renderAnalyze(r: AnalyzeReport, out: Output, html?: string): voi
   out.line(ti.toString());
   if (a.streams.length) out.line(streamTable(a.streams, out.opts.color));
   if (a.streams.length > HUMAN_STREAMS) out.line(`... and ${a.streams.length - HUMAN_STREAMS} more streams (--json lists them all)`);
-  if (a.streamsNotTracked.packets) out.line(s.warn(`${a.streamsNotTracked.packets} packets of further streams were not tracked (more than the stream table holds)`));
+  if (a.streamsNotTracked.packets) out.line(s.warn(`${a.streamsNotTracked.packets} packets of further streams were not tracked (more ` +
+    'than the stream table holds)'));
   for (const c of a.control) {
-    const q = c.queriers.map((x) => `${x.address} v${x.versions.join('/')} (${x.generalQueries} general${x.intervalS !== undefined ? `, every ${x.intervalS} s` : ''}, ${x.answered}/${x.due} answered)${x.address === c.elected[x.family] ? ' elected' : ''}`);
-    out.line(`${s.bold(c.iface)} IGMP/MLD: ${q.length ? `queriers ${q.join('; ')}` : 'no querier'}${c.queriersNotTracked ? ` and ${c.queriersNotTracked} more` : ''}; ${c.reports} reports and ${c.leaves} leaves from ${c.reporters.length}${c.reportersNotTracked ? '+' : ''} hosts${c.membershipIntervalS !== undefined ? `; membership interval ${c.membershipIntervalS} s` : ''}`);
+    const q = c.queriers.map((x) => `${x.address} v${x.versions.join('/')} (${x.generalQueries} ` +
+      `general${x.intervalS !== undefined ? `, every ${x.intervalS} s` : ''}, ` +
+      `${x.answered}/${x.due} answered)${x.address === c.elected[x.family] ? ' elected' : ''}`);
+    out.line(`${s.bold(c.iface)} IGMP/MLD: ` +
+      `${q.length ? `queriers ${q.join('; ')}` : 'no querier'}${c.queriersNotTracked ? ` and ${c.queriersNotTracked} more` : ''}; ` +
+      `${c.reports} reports and ${c.leaves} leaves from ${c.reporters.length}${c.reportersNotTracked ? '+' : ''} ` +
+      `hosts${c.membershipIntervalS !== undefined ? `; membership interval ${c.membershipIntervalS} s` : ''}`);
   }
-  if (a.eventsNotKept) out.line(s.dim(`(${a.eventsNotKept} IGMP/MLD events beyond the first ${a.events.length} not kept for the timeline)`));
+  if (a.eventsNotKept) out.line(s.dim(`(${a.eventsNotKept} IGMP/MLD events beyond the first ${a.events.length} ` +
+    'not kept for the timeline)'));
   if (a.malformed.length) out.line(s.warn(`malformed: ${a.malformed.map((m) => `${m.reason} x${m.count}`).join('; ')}`));
   if (html !== undefined) out.line(`wrote ${html}`);
   out.line();
@@ -53,7 +62,8 @@ export function renderAnalyze(r: AnalyzeReport, out: Output, html?: string): voi
 }
 
 function streamTable(streams: readonly StreamResult[], color: boolean): string {
-  const t = makeTable(['interface', 'group', 'source', 'packets', 'pkt/s', 'payload', 'ttl', 'gaps', 'probe lost/dup/reord', 'rtp lost/jitter ms', 'ts cc err'], color);
+  const t = makeTable(['interface', 'group', 'source', 'packets', 'pkt/s', 'payload', 'ttl', 'gaps', 'probe lost/dup/reord',
+    'rtp lost/jitter ms', 'ts cc err'], color);
   for (const f of streams.slice(0, HUMAN_STREAMS)) {
     const probe = f.probes.length ? f.probes.map((p) => `${p.lost}/${p.duplicates}/${p.reordered}`).join(' ') : '-';
     const rtp = f.rtp ? f.rtp.map((x) => `${x.lost}/${x.jitterMs}`).join(' ') : '-';

@@ -8,7 +8,8 @@ const clock = (ms: number): string => new Date(ms).toISOString().slice(11, 23);
 export function churnLine(e: ChurnEvent, s: Style): string {
   if (e.type === 'iface_down') {
     const why = e.reason === 'gone' ? 'went away (deleted or re-created)' : `went down (operstate ${e.operstate})`;
-    return s.warn(`${clock(e.atMs)} ${t$(e.iface)} ${why}, ifindex ${e.ifindex}: its memberships${e.reason === 'gone' ? ' are gone' : ' are released'} until it returns`);
+    return s.warn(`${clock(e.atMs)} ${t$(e.iface)} ${why}, ifindex ${e.ifindex}: ` +
+      `its memberships${e.reason === 'gone' ? ' are gone' : ' are released'} until it returns`);
   }
   const idx = e.ifindex === e.previousIfindex ? `ifindex ${e.ifindex}` : `new ifindex ${e.ifindex} (was ${e.previousIfindex})`;
   const parts = [`${e.rejoined} membership${e.rejoined === 1 ? '' : 's'} re-joined`];

@@ -13,6 +13,7 @@ export function renderCoverage(c: Coverage, out: Output): void {
     out.line(s.warn(`Interrupted by ${i.signal} after ${(i.afterMs / 1000).toFixed(1)} s${of}: this report covers that time only.`), true);
   }
   if (c.notRun.length === 0) return;
-  out.line(s.warn(`Incomplete: ${c.notRun.length} check${c.notRun.length > 1 ? 's' : ''} did not run, so this is no clean bill of health:`), true);
+  out.line(
+    s.warn(`Incomplete: ${c.notRun.length} check${c.notRun.length > 1 ? 's' : ''} did not run, so this is no clean bill of health:`), true);
   for (const n of c.notRun) out.line(`  ${s.bold(n.check)}: ${n.reason}; to run it: ${n.remedy}`, true);
 }

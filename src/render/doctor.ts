@@ -15,10 +15,12 @@ export function renderDoctor(rep: DoctorReport, out: Output): void {
   const s = makeStyle(out.opts.color);
   const errors = rep.findings.filter((f) => f.severity === 'error').length;
   const warnings = rep.findings.filter((f) => f.severity === 'warning').length;
-  const counts = `${errors ? s.bad(`${errors} problem${errors > 1 ? 's' : ''}`) : ''}${errors && warnings ? ', ' : ''}${warnings ? s.warn(`${warnings} warning${warnings > 1 ? 's' : ''}`) : ''}`;
+  const counts = `${errors ? s.bad(`${errors} problem${errors > 1 ? 's' : ''}`) : ''}${errors && warnings ? ', ' : ''}` +
+    `${warnings ? s.warn(`${warnings} warning${warnings > 1 ? 's' : ''}`) : ''}`;
   const gaps = rep.coverage.notRun.length;
   const head = rep.verdict === 'healthy' ? s.ok('healthy: no problem found')
-    : rep.verdict === 'incomplete' ? `${s.warn(`incomplete: ${gaps} check${gaps > 1 ? 's' : ''} could not run`)}${counts ? `; ${counts}` : ''}`
+    : rep.verdict === 'incomplete'
+      ? `${s.warn(`incomplete: ${gaps} check${gaps > 1 ? 's' : ''} could not run`)}${counts ? `; ${counts}` : ''}`
       : counts;
   out.line(`${s.bold(`Diagnosis for ${rep.host}`)}: ${head}`, true);
   const shown = rep.findings.filter((f) => out.verbose || f.severity !== 'info');
@@ -30,7 +32,8 @@ export function renderDoctor(rep: DoctorReport, out: Output): void {
   out.line();
   out.line(s.bold('Checks:'));
   for (const c of rep.checks) {
-    const mark = c.status === 'pass' ? s.ok('pass') : c.status === 'warn' ? s.warn('warn') : c.status === 'fail' ? s.bad('FAIL') : s.dim('skip');
+    const mark =
+      c.status === 'pass' ? s.ok('pass') : c.status === 'warn' ? s.warn('warn') : c.status === 'fail' ? s.bad('FAIL') : s.dim('skip');
     out.line(`  ${mark}  ${c.title}${c.skipped ? s.dim(` (${c.skipped})`) : ''} ${s.dim(`${(c.durationMs / 1000).toFixed(1)} s`)}`);
   }
   out.line();
@@ -56,7 +59,8 @@ export function doctorJUnit(rep: DoctorReport): string {
   const cases: JUnitCase[] = rep.checks.map((c) => {
     const errors = c.findings.filter((f) => f.severity === 'error');
     const tc: JUnitCase = { name: c.id, classname: `mcast-doctor.${rep.host}`, timeSeconds: c.durationMs / 1000 };
-    if (errors.length) tc.failure = { message: errors.map((f) => f.id).join(', '), body: errors.map((f) => `${f.id}: ${f.message}\nfix: ${f.fix}`).join('\n\n') };
+    if (errors.length) tc.failure = { message: errors.map((f) => f.id).join(', '),
+      body: errors.map((f) => `${f.id}: ${f.message}\nfix: ${f.fix}`).join('\n\n') };
     // A check that could not run is skipped with the reason and what would let it run; one a
     // signal cut short too (it ran, but its silence proves nothing).
     const gap = rep.coverage.notRun.find((n) => n.check === c.id);

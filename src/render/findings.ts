@@ -24,7 +24,8 @@ export function renderFindings(findings: readonly Finding[], out: Output, title 
   for (const f of sortFindings(findings)) {
     // Messages carry interface names, sender ids and addresses that came from outside.
     const where = termSafe([f.iface, f.group, f.source].filter(Boolean).join(' '));
-    out.line(`  ${s.severity(f.severity, f.severity.toUpperCase().padEnd(7))} ${termSafe(f.id)}${where ? ` [${where}]` : ''}: ${termSafe(f.message)}`, f.severity === 'error');
+    const severity = s.severity(f.severity, f.severity.toUpperCase().padEnd(7));
+    out.line(`  ${severity} ${termSafe(f.id)}${where ? ` [${where}]` : ''}: ${termSafe(f.message)}`, f.severity === 'error');
     if (out.verbose) out.line(`          ${s.dim(`why: ${termSafe(f.explanation)}`)}`);
     out.line(`          fix: ${termSafe(f.fix)}`, f.severity === 'error');
     if (out.verbose && Object.keys(f.evidence).length > 0) out.line(`          ${s.dim(`evidence: ${JSON.stringify(f.evidence)}`)}`);

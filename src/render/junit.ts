@@ -25,11 +25,13 @@ export function junitXml(
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="${esc(suite)}" tests="${cases.length}" failures="${failures}" skipped="${skipped}" time="${time.toFixed(3)}">`,
-    `  <testsuite name="${esc(suite)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}" timestamp="${timestamp.toISOString().slice(0, 19)}">`,
+    `  <testsuite name="${esc(suite)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" ` +
+      `time="${time.toFixed(3)}" timestamp="${timestamp.toISOString().slice(0, 19)}">`,
   ];
   // The tool's version on every file (issue 16), and what the caller adds (an interruption).
   const props = { 'mcast-doctor.version': toolVersion(), ...properties };
-  lines.push('    <properties>', ...Object.entries(props).map(([k, v]) => `      <property name="${esc(k)}" value="${esc(v)}"/>`), '    </properties>');
+  lines.push('    <properties>', ...Object.entries(props).map(([k, v]) => `      <property name="${esc(k)}" value="${esc(v)}"/>`),
+    '    </properties>');
   for (const c of cases) {
     lines.push(`    <testcase name="${esc(c.name)}" classname="${esc(c.classname)}" time="${c.timeSeconds.toFixed(3)}">`);
     if (c.failure) lines.push(`      <failure message="${esc(c.failure.message)}" type="finding">${esc(c.failure.body)}</failure>`);

@@ -29,7 +29,8 @@ const n = (count: number, one: string, many = `${one}s`): string => `${count} ${
 function summary(what: string, r: CollisionReport): string {
   const g = r.groups;
   const fam = g.ipv4 && g.ipv6 ? ` (IPv4 ${g.ipv4}, IPv6 ${g.ipv6})` : '';
-  return `${what}: ${n(g.total, 'group')}${fam} on ${n(r.macs.used, 'MAC')}; ${n(r.macs.shared, 'MAC')} shared by ${n(r.macs.groupsOnShared, 'group')}; ${n(r.flooded.count, 'group')} on a 224.0.0.x MAC`;
+  return `${what}: ${n(g.total, 'group')}${fam} on ${n(r.macs.used, 'MAC')}; ` +
+    `${n(r.macs.shared, 'MAC')} shared by ${n(r.macs.groupsOnShared, 'group')}; ${n(r.flooded.count, 'group')} on a 224.0.0.x MAC`;
 }
 
 function nameOf(i: GroupInfo, s: Style): string {
@@ -44,7 +45,8 @@ function renderLookups(results: readonly Lookup[], out: Output, s: Style): void 
     for (const g of groups) t.push([g.group, g.mac, g.scope, `${g.block}\n${s.dim(`${g.range}, ${g.reference}`)}`, nameOf(g, s)]);
     out.line(t.toString());
     if (out.verbose) {
-      for (const g of groups) if (g.sameMac) out.line(`${g.group} shares ${g.mac} with: ${g.sameMac.filter((x) => x !== g.group).join(' ')}`);
+      for (const g of groups) if (g.sameMac) out.line(`${g.group} shares ${g.mac} with: ` +
+        `${g.sameMac.filter((x) => x !== g.group).join(' ')}`);
     }
   }
   for (const m of results) {

@@ -39,14 +39,26 @@ table.list th, table.list td { border-bottom: 1px solid #ddd; padding: 4px 10px;
 
 function cellHtml(c: ReportCell | undefined, from: Endpoint, to: Endpoint, name: (id: string) => string): string {
   const attrs = (state: string, extra = ''): string =>
-    `data-from-host="${esc(from.host)}" data-from-iface="${esc(from.iface)}" data-to-host="${esc(to.host)}" data-to-iface="${esc(to.iface)}" data-state="${esc(state)}"${extra}`;
-  if (from.host === to.host) return `<td class="cell self" ${attrs('self')} style="background-color: ${SELF_COLOR}" title="same host">&middot;</td>`;
-  if (!c) return `<td class="cell none" ${attrs('none')} style="background-color: ${NO_DATA_COLOR}" title="no probe from ${esc(from.iface)} arrived on ${esc(to.iface)}">&ndash;</td>`;
-  const extra = ` data-loss="${esc(c.lossPct)}" data-received="${esc(c.received)}" data-expected="${esc(c.expected)}"${c.stall ? ` data-stall-at="${esc(c.stall.atS)}" data-finding="${esc(c.stall.finding)}"` : ''}`;
+    `data-from-host="${esc(from.host)}" data-from-iface="${esc(from.iface)}" data-to-host="${esc(to.host)}" ` +
+      `data-to-iface="${esc(to.iface)}" data-state="${esc(state)}"${extra}`;
+  if (from.host === to.host) {
+    return `<td class="cell self" ${attrs('self')} style="background-color: ${SELF_COLOR}" title="same host">&middot;</td>`;
+  }
+  if (!c) {
+    return `<td class="cell none" ${attrs('none')} style="background-color: ${NO_DATA_COLOR}" ` +
+      `title="no probe from ${esc(from.iface)} arrived on ${esc(to.iface)}">&ndash;</td>`;
+  }
+  const extra =
+    ` data-loss="${esc(c.lossPct)}" data-received="${esc(c.received)}" ` +
+    `data-expected="${esc(c.expected)}"${c.stall ? ` data-stall-at="${esc(c.stall.atS)}" data-finding="${esc(c.stall.finding)}"` : ''}`;
   const delay = c.delayMs ? `, delay ${c.delayMs.avg.toFixed(2)} ms` : '';
-  const title = `${name(from.host)} ${from.iface} -> ${name(to.host)} ${to.iface}: ${c.received}/${c.expected} received, ${c.lossPct}% lost, TTL ${c.ttl ?? '-'}${delay}${c.stall ? `; stopped ${c.stall.atS.toFixed(1)} s after the join: ${c.stall.finding}` : ''}`;
-  const label = c.stall ? `${esc(c.lossPct)}%<small>stopped ${esc(c.stall.atS.toFixed(0))} s</small>` : `${esc(c.lossPct)}%<small>${esc(c.received)}/${esc(c.expected)}</small>`;
-  return `<td class="cell ${esc(c.state)}" ${attrs(c.state, extra)} style="background-color: ${lossColor(c.lossPct)}" title="${esc(title)}">${label}</td>`;
+  const title =
+    `${name(from.host)} ${from.iface} -> ${name(to.host)} ${to.iface}: ${c.received}/${c.expected} received, ${c.lossPct}% lost, ` +
+    `TTL ${c.ttl ?? '-'}${delay}${c.stall ? `; stopped ${c.stall.atS.toFixed(1)} s after the join: ${c.stall.finding}` : ''}`;
+  const label = c.stall ? `${esc(c.lossPct)}%<small>stopped ${esc(c.stall.atS.toFixed(0))} s</small>`
+    : `${esc(c.lossPct)}%<small>${esc(c.received)}/${esc(c.expected)}</small>`;
+  return `<td class="cell ${esc(c.state)}" ${attrs(c.state, extra)} style="background-color: ${lossColor(c.lossPct)}" ` +
+    `title="${esc(title)}">${label}</td>`;
 }
 
 function group<T>(items: readonly T[], by: (t: T) => string): Array<[string, T[]]> {
@@ -71,12 +83,16 @@ export function meshHtml(rep: MeshReport, generatedAt: Date): string {
   out.push('<!DOCTYPE html>', '<html lang="en"><head><meta charset="utf-8">',
     `<title>Multicast mesh ${esc(rep.group ?? '')}</title>`, `<style>${CSS}</style></head><body>`);
   out.push(`<h1>Multicast mesh${rep.group ? ` ${esc(rep.group)}` : ''}</h1>`);
-  out.push(`<p class="meta">${rep.hosts.filter((h) => h.file !== null).length} hosts reporting, ${esc(rep.verdict.pairs)} ordered pairs, loss tolerated ${esc(rep.maxLossPct)}%, generated ${esc(generatedAt.toISOString())}</p>`);
-  out.push(`<p id="verdict" class="verdict ${rep.verdict.pass ? 'pass' : 'fail'}" data-pass="${rep.verdict.pass}">${rep.verdict.pass ? 'PASS' : 'FAIL'}: ${esc(rep.verdict.pairs - rep.verdict.failedPairs)} of ${esc(rep.verdict.pairs)} host pairs reach each other${rep.verdict.pass ? '' : `; ${esc(rep.verdict.failedPairs)} fail`}</p>`);
+  out.push(`<p class="meta">${rep.hosts.filter((h) => h.file !== null).length} hosts reporting, ${esc(rep.verdict.pairs)} ordered pairs, ` +
+    `loss tolerated ${esc(rep.maxLossPct)}%, generated ${esc(generatedAt.toISOString())}</p>`);
+  out.push(`<p id="verdict" class="verdict ${rep.verdict.pass ? 'pass' : 'fail'}" data-pass="${rep.verdict.pass}">` +
+    `${rep.verdict.pass ? 'PASS' : 'FAIL'}: ${esc(rep.verdict.pairs - rep.verdict.failedPairs)} of ${esc(rep.verdict.pairs)} ` +
+    `host pairs reach each other${rep.verdict.pass ? '' : `; ${esc(rep.verdict.failedPairs)} fail`}</p>`);
 
   out.push('<h2>Matrix: rows send, columns receive</h2>');
   if (rep.omitted.cells > 0 || rep.rows.length * rep.columns.length > HTML_MAX_CELLS) {
-    out.push(`<p id="matrix-omitted">${esc(rep.rows.length)} senders x ${esc(rep.columns.length)} receivers: more than the ${HTML_MAX_CELLS} cells a page draws. The failing pairs are listed below; mesh-report --json holds the numbers.</p>`);
+    out.push(`<p id="matrix-omitted">${esc(rep.rows.length)} senders x ${esc(rep.columns.length)} receivers: ` +
+      `more than the ${HTML_MAX_CELLS} cells a page draws. The failing pairs are listed below; mesh-report --json holds the numbers.</p>`);
   } else matrixHtml(rep, name, out);
   pairsHtml(rep, name, out);
   findingsHtml(rep, out);
@@ -96,7 +112,9 @@ function matrixHtml(rep: MeshReport, name: (id: string) => string, out: string[]
   for (const [host, rows] of rowGroups) {
     rows.forEach((r, i) => {
       out.push(`<tr>${i === 0 ? `<th rowspan="${rows.length}" class="host">${esc(name(host))}</th>` : ''}<th>${esc(r.iface)}</th>`);
-      for (const [, cols] of colGroups) for (const c of cols) out.push(cellHtml(byCell.get(`${r.host}|${r.iface}|${c.host}|${c.iface}`), r, c, name));
+      for (const [, cols] of colGroups) {
+        for (const c of cols) out.push(cellHtml(byCell.get(`${r.host}|${r.iface}|${c.host}|${c.iface}`), r, c, name));
+      }
       out.push('</tr>');
     });
   }
@@ -113,13 +131,18 @@ function pairsHtml(rep: MeshReport, name: (id: string) => string, out: string[])
   // Past the page's limit, the failing pairs first (rep.pairs is in matrix order).
   const shown = rep.pairs.length <= HTML_MAX_PAIRS ? rep.pairs
     : [...rep.pairs.filter((p) => p.status === 'fail'), ...rep.pairs.filter((p) => p.status !== 'fail')].slice(0, HTML_MAX_PAIRS);
-  out.push('<h2>Host pairs</h2><table class="list" id="pairs"><thead><tr><th>sender</th><th>receiver</th><th>verdict</th><th>received / expected</th><th>worst loss</th><th>why</th></tr></thead><tbody>');
+  out.push('<h2>Host pairs</h2><table class="list" id="pairs"><thead><tr>' +
+    '<th>sender</th><th>receiver</th><th>verdict</th><th>received / expected</th><th>worst loss</th><th>why</th></tr></thead><tbody>');
   for (const p of shown) {
-    out.push(`<tr data-from="${esc(p.from)}" data-to="${esc(p.to)}" data-status="${esc(p.status)}"><td>${esc(name(p.from))}</td><td>${esc(name(p.to))}</td><td class="st-${esc(p.status)}">${esc(p.status)}</td><td>${esc(p.received)} / ${esc(p.expected)}</td><td>${esc(p.worstLossPct)}%</td><td>${esc(p.reasons.join('; '))}</td></tr>`);
+    out.push(`<tr data-from="${esc(p.from)}" data-to="${esc(p.to)}" data-status="${esc(p.status)}">` +
+      `<td>${esc(name(p.from))}</td><td>${esc(name(p.to))}</td><td class="st-${esc(p.status)}">${esc(p.status)}</td>` +
+      `<td>${esc(p.received)} / ${esc(p.expected)}</td><td>${esc(p.worstLossPct)}%</td><td>${esc(p.reasons.join('; '))}</td></tr>`);
   }
   out.push('</tbody></table>');
   const hidden = rep.verdict.pairs - shown.length;
-  if (hidden > 0) out.push(`<p id="pairs-omitted">and ${esc(hidden)} more pairs (${esc(rep.verdict.failedPairs - shown.filter((p) => p.status === 'fail').length)} of them failing) not listed here: mesh-report --json lists ${esc(rep.pairs.length)} pairs and counts all.</p>`);
+  if (hidden > 0) out.push(`<p id="pairs-omitted">and ${esc(hidden)} more pairs ` +
+    `(${esc(rep.verdict.failedPairs - shown.filter((p) => p.status === 'fail').length)} of them failing) not listed here: ` +
+    `mesh-report --json lists ${esc(rep.pairs.length)} pairs and counts all.</p>`);
 }
 
 function findingsHtml(rep: MeshReport, out: string[]): void {
@@ -130,7 +153,8 @@ function findingsHtml(rep: MeshReport, out: string[]): void {
     out.push(`<h3>${esc(h.hostname)} <small>(${esc(h.id)})</small></h3><ul class="findings">`);
     for (const f of h.findings) {
       const where = [f.iface, f.group, f.source].filter(Boolean).join(' ');
-      out.push(`<li data-id="${esc(f.id)}"><span class="sev-${esc(f.severity)}">${esc(f.id)}</span>${where ? ` [${esc(where)}]` : ''}: ${esc(f.message)}<br><em>fix:</em> ${esc(f.fix)}</li>`);
+      out.push(`<li data-id="${esc(f.id)}"><span class="sev-${esc(f.severity)}">${esc(f.id)}</span>${where ? ` [${esc(where)}]` : ''}: ` +
+        `${esc(f.message)}<br><em>fix:</em> ${esc(f.fix)}</li>`);
     }
     out.push('</ul>');
   }

@@ -29,7 +29,8 @@ const FAILED_SHOWN = 50;
 export function hostNames(rep: MeshReport): (id: string) => string {
   const count = new Map<string, number>();
   for (const h of rep.hosts) count.set(h.hostname, (count.get(h.hostname) ?? 0) + 1);
-  const names = new Map(rep.hosts.map((h) => [h.id, (count.get(h.hostname) ?? 0) > 1 ? `${h.hostname} (${h.address ?? h.id})` : h.hostname]));
+  const names =
+    new Map(rep.hosts.map((h) => [h.id, (count.get(h.hostname) ?? 0) > 1 ? `${h.hostname} (${h.address ?? h.id})` : h.hostname]));
   return (id) => names.get(id) ?? hostnameOf(id);
 }
 
@@ -52,17 +53,24 @@ export function renderMeshReport(rep: MeshReport, out: Output, generatedAt: Date
     const byCell = new Map(rep.cells.map((c) => [`${c.from.host}|${c.from.iface}|${c.to.host}|${c.to.iface}`, c]));
     const t = makeTable(['sender \\ receiver', ...rep.columns.map((c) => `${name(c.host)}\n${t$(c.iface)}`)], out.opts.color);
     for (const r of rep.rows) {
-      t.push([`${name(r.host)} ${t$(r.iface)}`, ...rep.columns.map((c) => cellText(byCell.get(`${r.host}|${r.iface}|${c.host}|${c.iface}`), r, c, s, rep.maxLossPct))]);
+      t.push([`${name(r.host)} ${t$(r.iface)}`,
+        ...rep.columns.map((c) => cellText(byCell.get(`${r.host}|${r.iface}|${c.host}|${c.iface}`), r, c, s, rep.maxLossPct))]);
     }
     out.line(t.toString());
-    out.line(s.dim(`cells: loss % (- no data, · same host, STOP n s: stream stopped n s after the join); loss tolerated ${rep.maxLossPct}%`));
+    out.line(s.dim('cells: loss % (- no data, · same host, STOP n s: stream stopped n s after the join); ' +
+      `loss tolerated ${rep.maxLossPct}%`));
   }
   const failed = rep.pairs.filter((p) => p.status === 'fail');
   if (failed.length) {
     out.line(s.bold('Failing pairs:'), true);
-    for (const p of failed.slice(0, FAILED_SHOWN)) out.line(`  ${s.bad('FAIL')} ${name(p.from)} -> ${name(p.to)}: ${t$(p.reasons.join('; '))}`, true);
+    for (const p of failed.slice(0, FAILED_SHOWN)) {
+      out.line(`  ${s.bad('FAIL')} ${name(p.from)} -> ${name(p.to)}: ${t$(p.reasons.join('; '))}`, true);
+    }
     const more = rep.verdict.failedPairs - Math.min(failed.length, FAILED_SHOWN);
-    if (more > 0) out.line(`  and ${more} more failing pairs (${rep.omitted.pairs > 0 ? `--json lists ${failed.length - Math.min(failed.length, FAILED_SHOWN)} more` : '--json or --junit lists them all'})`, true);
+    const where = rep.omitted.pairs > 0
+      ? `--json lists ${failed.length - Math.min(failed.length, FAILED_SHOWN)} more`
+      : '--json or --junit lists them all';
+    if (more > 0) out.line(`  and ${more} more failing pairs (${where})`, true);
   }
   // Reasons that are not a failing pair's (mixed groups): one set of pair prefixes, not a scan per reason.
   const pairPrefixes = new Set(failed.map((p) => `${hostnameOf(p.from)} -> `));
@@ -76,7 +84,9 @@ export function renderMeshReport(rep: MeshReport, out: Output, generatedAt: Date
   if (errors.length) {
     out.line(s.bold('Findings:'), true);
     for (const { h, f } of errors) {
-      out.line(`  ${s.severity(f.severity, f.severity.toUpperCase().padEnd(7))} ${t$(h.hostname)} ${t$(f.id)}${f.iface ? ` [${t$(f.iface)}]` : ''}: ${t$(f.message)}`, f.severity === 'error');
+      const severity = s.severity(f.severity, f.severity.toUpperCase().padEnd(7));
+      const where = f.iface ? ` [${t$(f.iface)}]` : '';
+      out.line(`  ${severity} ${t$(h.hostname)} ${t$(f.id)}${where}: ${t$(f.message)}`, f.severity === 'error');
       out.line(`          fix: ${t$(f.fix)}`, f.severity === 'error');
     }
   }
@@ -86,7 +96,10 @@ export function renderMeshReport(rep: MeshReport, out: Output, generatedAt: Date
 export function omittedLine(rep: MeshReport): string {
   const o = rep.omitted;
   const parts = [
-    o.cells ? `${o.cells} of ${rep.totalCells} cells${rep.totalCells > CELL_CAP ? ` (past ${CELL_CAP} cells only lossy and stopped ones are listed)` : ''}` : '',
+    o.cells
+      ? `${o.cells} of ${rep.totalCells} cells` +
+        `${rep.totalCells > CELL_CAP ? ` (past ${CELL_CAP} cells only lossy and stopped ones are listed)` : ''}`
+      : '',
     o.pairs ? `${o.pairs} of ${rep.verdict.pairs} pairs (failing ones are listed first)` : '',
     o.hosts ? `${o.hosts} peers without a document past the ${rep.hosts.length} hosts tracked` : '',
     o.interfaces ? `${o.interfaces} interfaces past the per-host limit` : '',
@@ -101,7 +114,8 @@ export function omittedLine(rep: MeshReport): string {
 export function meshJUnit(rep: MeshReport, generatedAt: Date): string {
   const name = hostNames(rep);
   const cases: JUnitCase[] = rep.pairs.map((p) => {
-    const tc: JUnitCase = { name: `${name(p.from)} -> ${name(p.to)}`, classname: `mcast-doctor.mesh.${rep.group ?? 'mixed'}`, timeSeconds: 0 };
+    const tc: JUnitCase =
+      { name: `${name(p.from)} -> ${name(p.to)}`, classname: `mcast-doctor.mesh.${rep.group ?? 'mixed'}`, timeSeconds: 0 };
     if (p.status === 'fail') tc.failure = { message: p.reasons[0] ?? 'failed', body: p.reasons.join('\n') };
     if (p.status === 'no-data') tc.skipped = p.reasons.join('; ') || 'no data';
     tc.systemOut = `${p.received}/${p.expected} probes received, worst loss ${p.worstLossPct}%`;
@@ -109,7 +123,8 @@ export function meshJUnit(rep: MeshReport, generatedAt: Date): string {
   });
   if (rep.omitted.pairs > 0) {
     const failedHidden = rep.verdict.failedPairs - rep.pairs.filter((p) => p.status === 'fail').length;
-    const tc: JUnitCase = { name: `${rep.omitted.pairs} more host pairs (not listed)`, classname: `mcast-doctor.mesh.${rep.group ?? 'mixed'}`, timeSeconds: 0 };
+    const tc: JUnitCase =
+      { name: `${rep.omitted.pairs} more host pairs (not listed)`, classname: `mcast-doctor.mesh.${rep.group ?? 'mixed'}`, timeSeconds: 0 };
     if (failedHidden > 0) tc.failure = { message: `${failedHidden} of them fail`, body: omittedLine(rep) };
     tc.systemOut = omittedLine(rep);
     cases.push(tc);

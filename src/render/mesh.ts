@@ -26,7 +26,8 @@ export function matrixTable(cells: readonly MeshCell[], ifaces: readonly string[
   for (const r of rows) {
     const [peer = '', peerIface = ''] = r.split('\u0000');
     // Peer ids and their interface names come from the probes: anyone on the segment can send them.
-    t.push([`${t$(hostnameOf(peer))} (${t$(peerIface)})`, ...ifaces.map((i) => cellText(cells.find((c) => c.peer === peer && c.peerIface === peerIface && c.iface === i), s, max))]);
+    t.push([`${t$(hostnameOf(peer))} (${t$(peerIface)})`,
+      ...ifaces.map((i) => cellText(cells.find((c) => c.peer === peer && c.peerIface === peerIface && c.iface === i), s, max))]);
   }
   return t.toString();
 }
@@ -42,13 +43,16 @@ export class MeshReporter {
   started(s: MeshStart): void {
     this.ifaces = s.interfaces.filter((i) => i.joined || i.sent > 0).map((i) => i.name);
     if (this.out.json) return;
-    if (s.captureUnavailable && this.out.verbose) this.out.note(`mesh: no capture (${s.captureUnavailable}): TTL as sent, queries not observed`);
+    if (s.captureUnavailable && this.out.verbose) this.out.note(`mesh: no capture (${s.captureUnavailable}): ` +
+      'TTL as sent, queries not observed');
   }
 
   tick(cells: MeshCell[], elapsedMs: number): void {
     if (!this.out.progressAllowed) return;
     const peers = new Set(cells.map((c) => c.peer)).size;
-    const head = `mesh ${this.info.group}:${this.info.port}  ${(elapsedMs / 1000).toFixed(0)}/${this.info.durationS} s  ${peers} peer${peers === 1 ? '' : 's'} heard`;
+    const head =
+      `mesh ${this.info.group}:${this.info.port}  ${(elapsedMs / 1000).toFixed(0)}/${this.info.durationS} s  ${peers} ` +
+      `peer${peers === 1 ? '' : 's'} heard`;
     this.live.draw(`${head}\n${matrixTable(cells, this.ifaces, this.out.opts.color, this.info.maxLossPct)}`);
   }
 
@@ -61,18 +65,22 @@ export class MeshReporter {
     }
     const s = makeStyle(this.out.opts.color);
     const gaps = doc.coverage?.notRun.length ?? 0;
-    const heard = `${doc.verdict.peersHeard} peer${doc.verdict.peersHeard === 1 ? '' : 's'} heard, no pair over ${doc.settings.maxLossPct}% loss`;
+    const heard =
+      `${doc.verdict.peersHeard} peer${doc.verdict.peersHeard === 1 ? '' : 's'} heard, no pair over ${doc.settings.maxLossPct}% loss`;
     // The words follow the exit code's rule (core/exit.ts): an error fails; else a gap is no pass.
     const head = !doc.verdict.pass ? s.bad(`FAIL: ${t$(doc.verdict.reasons.join('; ') || 'see the findings')}`)
       : gaps > 0 ? s.warn(`INCOMPLETE: ${heard}, but ${gaps} check${gaps > 1 ? 's' : ''} did not run (below)`)
         : s.ok(`PASS: ${heard}`);
-    this.out.line(`${s.bold(`mesh ${doc.settings.group}:${doc.settings.port} from ${t$(doc.host.hostname)}`)} (${t$(doc.host.id)}, ${doc.elapsedS} s): ${head}`, true);
+    const title = s.bold(`mesh ${doc.settings.group}:${doc.settings.port} from ${t$(doc.host.hostname)}`);
+    this.out.line(`${title} (${t$(doc.host.id)}, ${doc.elapsedS} s): ${head}`, true);
     if (!this.out.quiet) {
       const ifaces = doc.interfaces.filter((i) => i.joined || i.sent > 0).map((i) => i.name);
-      this.out.line(doc.cells.length ? matrixTable(doc.cells, ifaces, this.out.opts.color, doc.settings.maxLossPct) : s.dim('no peer heard on any interface'));
+      this.out.line(doc.cells.length ? matrixTable(doc.cells, ifaces, this.out.opts.color, doc.settings.maxLossPct)
+        : s.dim('no peer heard on any interface'));
       const idle = doc.interfaces.filter((i) => i.note);
       for (const i of idle) this.out.line(s.dim(`${t$(i.name)}: ${t$(i.note)}`));
-      this.out.line(s.dim(`cells: received/expected loss % (STOP n s: stopped n s after the join), TTL seen, one-way delay; membership interval ${doc.settings.membershipIntervalS} s (${doc.settings.membershipIntervalSource})`));
+      this.out.line(s.dim('cells: received/expected loss % (STOP n s: stopped n s after the join), TTL seen, one-way delay; ' +
+        `membership interval ${doc.settings.membershipIntervalS} s (${doc.settings.membershipIntervalSource})`));
     }
     const shown = doc.findings.filter((f) => this.out.verbose || f.severity !== 'info');
     if (shown.length) renderFindings(shown, this.out, 'What to fix');

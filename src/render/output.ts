@@ -61,7 +61,8 @@ export class Output {
   document(command: string, body: Record<string, unknown>): void {
     const coverage = this.coverage;
     const extra = coverage ? { coverage } : {};
-    this.out.write(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, command, toolVersion: toolVersion(), ...body, ...extra }, null, 2)}\n`);
+    this.out.write(
+      `${JSON.stringify({ schemaVersion: SCHEMA_VERSION, command, toolVersion: toolVersion(), ...body, ...extra }, null, 2)}\n`);
   }
 
   /**

@@ -10,7 +10,9 @@ import { makeTable } from './table.js';
 
 export function formatProgress(p: ListenProgress): string {
   const left = Math.ceil(p.remainingMs / 1000);
-  const heard = p.heard.map((h) => `${t$(h.iface)}: ${h.queries ? `${h.queries} quer${h.queries === 1 ? 'y' : 'ies'} from ${h.queriers.join(' ')}` : 'nothing'}`).join(' | ');
+  const what = (h: ListenProgress['heard'][number]): string =>
+    (h.queries ? `${h.queries} quer${h.queries === 1 ? 'y' : 'ies'} from ${h.queriers.join(' ')}` : 'nothing');
+  const heard = p.heard.map((h) => `${t$(h.iface)}: ${what(h)}`).join(' | ');
   return `listening, ${left} s left — ${heard}`;
 }
 
@@ -24,7 +26,8 @@ export function renderQuerierCheck(r: QuerierReport, out: Output): void {
     return;
   }
   const s = makeStyle(out.opts.color);
-  out.line(`Listened ${r.durationS} s on ${r.interfaces.map((i) => t$(i.name)).join(', ') || 'no interface'}; IPReversePathFilter drops meanwhile: ${r.counters.ipReversePathFilter.delta}`);
+  out.line(`Listened ${r.durationS} s on ${r.interfaces.map((i) => t$(i.name)).join(', ') || 'no interface'}; ` +
+    `IPReversePathFilter drops meanwhile: ${r.counters.ipReversePathFilter.delta}`);
   const t = makeTable(['iface', 'proto', 'querier', 'ver', 'queries', 'interval', 'max resp', 'QRV/QQIC', 'checks'], out.opts.color);
   const host = makeTable(['iface', 'proto', 'elected', 'host version', 'kernel sees', 'host answered', 'reports seen'], out.opts.color);
   for (const i of r.interfaces) {
@@ -62,7 +65,8 @@ export function renderQuerierCheck(r: QuerierReport, out: Output): void {
   out.line(host.toString());
   for (const i of r.interfaces) {
     if (i.malformed.count === 0) continue;
-    out.line(s.warn(`${t$(i.name)}: ${i.malformed.count} malformed IGMP/MLD frame${i.malformed.count > 1 ? 's' : ''} ignored (${i.malformed.reasons.map((x) => `${x.reason}: ${x.count}`).join('; ')})`));
+    out.line(s.warn(`${t$(i.name)}: ${i.malformed.count} malformed IGMP/MLD frame${i.malformed.count > 1 ? 's' : ''} ignored ` +
+      `(${i.malformed.reasons.map((x) => `${x.reason}: ${x.count}`).join('; ')})`));
   }
   if (r.expect) out.line(`--expect ${r.expect.address}: ${r.expect.met ? s.ok('met') : s.bad('NOT met')}`, true);
   out.line();

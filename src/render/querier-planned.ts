@@ -19,10 +19,14 @@ export function renderPlanned(r: PlannedResult, out: Output): void {
     const rp = r.rpFilter;
     out.line(`  rp_filter:   ${rp.mode} (effective ${rp.effective}; all=${rp.all} ${t$(r.iface)}=${rp.iface})`);
   }
-  if (r.kernel) out.line(`  kernel:      ${r.kernel.accepted ? 'accepts' : `refuses (${r.kernel.error ?? 'refused'})`}  [${r.kernel.command}]`);
+  if (r.kernel) {
+    const verdict = r.kernel.accepted ? 'accepts' : `refuses (${r.kernel.error ?? 'refused'})`;
+    out.line(`  kernel:      ${verdict}  [${r.kernel.command}]`);
+  }
   if (r.routeBack) {
     const b = r.routeBack;
-    out.line(`  route back:  ${b.ok ? `via ${b.dev ?? '?'}${b.gateway ? ` (gateway ${b.gateway})` : ''}${b.type && b.type !== 'unicast' ? ` [${b.type}]` : ''}` : `none (${b.error ?? ''})`}  [ip route get ${r.address}]`);
+    const via = `via ${b.dev ?? '?'}${b.gateway ? ` (gateway ${b.gateway})` : ''}${b.type && b.type !== 'unicast' ? ` [${b.type}]` : ''}`;
+    out.line(`  route back:  ${b.ok ? via : `none (${b.error ?? ''})`}  [ip route get ${r.address}]`);
   }
   if (r.modes) {
     const m = (ok: boolean): string => (ok ? s.ok('accepted') : s.bad('dropped'));

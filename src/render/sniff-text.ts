@@ -34,7 +34,8 @@ export function controlLine(e: ControlEvent): string {
 
 export function packetLine(e: PacketEvent): string {
   // The sender id and interface are the probe's payload: whatever the sender wrote.
-  const pr = e.probe ? ` probe seq ${e.probe.seq} from ${t$(e.probe.sender)}/${t$(e.probe.senderIface)} delay ${e.probe.delayMs.toFixed(2)}ms` : '';
+  const pr =
+    e.probe ? ` probe seq ${e.probe.seq} from ${t$(e.probe.sender)}/${t$(e.probe.senderIface)} delay ${e.probe.delayMs.toFixed(2)}ms` : '';
   return `${clock(e.tsUs)} ${t$(e.iface)} ${e.src}:${e.sport} > ${e.dst}:${e.dport} ttl ${e.ttl} dscp ${e.dscp} len ${e.len}${pr}`;
 }
 

@@ -47,8 +47,10 @@ export class SniffRenderer {
     if (this.out.json) { this.out.event('start', { ...info }); return; }
     const joined = info.joined.filter((j) => j.status === 'joined');
     this.out.line(`capturing on ${info.interfaces.map((i) => t$(i.iface)).join(', ')} (filter: ${info.filter})`);
-    if (joined.length) this.out.line(`joined ${[...new Set(joined.map((j) => j.source ? `${j.source},${j.group}` : j.group))].join(' ')} on ${[...new Set(joined.map((j) => t$(j.iface)))].join(', ')}`);
-    for (const j of info.joined) if (j.status === 'failed') this.out.line(`join of ${j.group} on ${t$(j.iface)} failed: ${t$(j.message ?? '')}`, true);
+    if (joined.length) this.out.line(`joined ${[...new Set(joined.map((j) => j.source ? `${j.source},${j.group}` : j.group))].join(' ')} ` +
+      `on ${[...new Set(joined.map((j) => t$(j.iface)))].join(', ')}`);
+    for (const j of info.joined) if (j.status === 'failed') this.out.line(
+      `join of ${j.group} on ${t$(j.iface)} failed: ${t$(j.message ?? '')}`, true);
     if (info.file) this.out.line(`writing ${info.file.format} to ${info.file.path}`);
   }
 
@@ -78,7 +80,9 @@ export class SniffRenderer {
       if (!this.out.stdoutIsTTY) this.out.progress(`${ifaceLine(snap.interfaces)} (${Math.round(elapsedMs / 1000)}s, Ctrl-C to stop)`);
       return;
     }
-    const text = `${flowTable(snap.flows, snap.interfaces, this.out.opts.color)}\n${ifaceLine(snap.interfaces)} (${Math.round(elapsedMs / 1000)}s, Ctrl-C to stop)`;
+    const text =
+      `${flowTable(snap.flows, snap.interfaces, this.out.opts.color)}\n${ifaceLine(snap.interfaces)} ` +
+      `(${Math.round(elapsedMs / 1000)}s, Ctrl-C to stop)`;
     this.out.line(this.clearLive() + text);
     this.liveLines = text.split('\n').length;
   }
@@ -117,7 +121,8 @@ export class SniffRenderer {
 }
 
 function ifaceLine(ifs: IfaceCounts[]): string {
-  return ifs.map((i) => `${t$(i.iface)}: ${i.packets} pkts${i.malformed ? `, ${i.malformed} malformed` : ''}${i.kernel.dropped ? `, ${i.kernel.dropped} dropped` : ''}`).join('  ');
+  return ifs.map((i) => `${t$(i.iface)}: ${i.packets} pkts${i.malformed ? `, ${i.malformed} malformed` : ''}` +
+    `${i.kernel.dropped ? `, ${i.kernel.dropped} dropped` : ''}`).join('  ');
 }
 
 /** Flows in the human table: the busiest, then one line for the rest (a flood must not bury the screen). */
@@ -126,7 +131,8 @@ const TABLE_FLOWS = 20;
 const ROW_PROBES = 4;
 
 function flowTable(flows: FlowStats[], ifs: IfaceCounts[], color: boolean): string {
-  const t = makeTable(['interface', 'group', 'source', 'packets', 'pkt/s', 'ttl', 'dscp', 'source MAC', 'probe loss/dup/reord', 'delay ms'], color);
+  const t =
+    makeTable(['interface', 'group', 'source', 'packets', 'pkt/s', 'ttl', 'dscp', 'source MAC', 'probe loss/dup/reord', 'delay ms'], color);
   const top = flows.length <= TABLE_FLOWS ? flows : [...flows].sort((a, b) => b.packets - a.packets).slice(0, TABLE_FLOWS);
   for (const f of top) {
     const p = f.probes.slice(0, ROW_PROBES);

@@ -74,7 +74,8 @@ export function makeTable(head: string[], color: boolean, fit: TableFit = {}): T
   // Safety net: cells hold interface names and other names from outside; whatever a renderer
   // forgot to pass through termSafe, no cursor movement, title or hyperlink reaches the terminal.
   const push = t.push.bind(t);
-  t.push = (...rows: Parameters<typeof push>): number => push(...(rows.map((r) => (Array.isArray(r) ? r.map((c) => (typeof c === 'string' ? termSafeStyled(c) : c)) : r)) as Parameters<typeof push>));
+  t.push = (...rows: Parameters<typeof push>): number => push(...(rows.map(
+    (r) => (Array.isArray(r) ? r.map((c) => (typeof c === 'string' ? termSafeStyled(c) : c)) : r)) as Parameters<typeof push>));
   const width = fit.width;
   if (width === undefined) return t;
   const plain = t.toString.bind(t);
