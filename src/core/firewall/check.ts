@@ -53,7 +53,8 @@ function probesFor(iface: string, opts: FirewallOptions): Probe[] {
 }
 
 /** Merges per-interface fates into one entry per (rule, probe kind). */
-function collect(into: Map<string, BlockingRule>, p: Probe, rule: RuleRef, verdict: 'drop' | 'reject', certain: boolean, doubts: RuleRef[]): void {
+function collect(into: Map<string, BlockingRule>, p: Probe, rule: RuleRef, verdict: 'drop' | 'reject', certain: boolean,
+  doubts: RuleRef[]): void {
   const key = `${p.kind}|${refKey(rule)}|${certain}`;
   const have = into.get(key);
   if (have) {
@@ -88,12 +89,14 @@ export async function checkFirewall(
   }
   const rules = [...decided.values()];
   const cond = [...conditional.values()].filter((c) => !rules.some((r) => r.probe === c.probe && refKey(r.rule) === refKey(c.rule)));
-  const findings = [...rules.map(findingOf), ...cond.filter((c) => (c.probe === 'data4' || c.probe === 'data6') && aimsAtMulticast(rs, c.rule)).map(findingOf)];
+  const findings = [...rules.map(findingOf),
+    ...cond.filter((c) => (c.probe === 'data4' || c.probe === 'data6') && aimsAtMulticast(rs, c.rule)).map(findingOf)];
   return { readable: snap.nft !== undefined || snap.legacy !== undefined, unreadable: snap.unreadable, rules, conditional: cond, findings };
 }
 
 const WHAT: Record<Probe['kind'], string> = {
-  'igmp-query': 'IGMP queries', 'igmp-report': "the host's IGMP reports", 'mld-query': 'MLD queries', 'mld-report': "the host's MLD reports",
+  'igmp-query': 'IGMP queries', 'igmp-report': "the host's IGMP reports",
+  'mld-query': 'MLD queries', 'mld-report': "the host's MLD reports",
   data4: 'multicast', data6: 'IPv6 multicast',
 };
 
@@ -102,17 +105,28 @@ function fixFor(b: BlockingRule): string {
   const igmp = b.probe.startsWith('igmp');
   if (b.probe === 'data4' || b.probe === 'data6') {
     return r.iptables
-      ? `Allow the group and port before that rule (for example: ${r.family === 'ip6' ? 'ip6tables' : 'iptables'} -I ${r.chain} ${r.position ?? 1} -d ${b.probe === 'data4' ? '239.0.0.0/8' : 'ff00::/8'} -p udp --dport PORT -j ACCEPT).`
-      : `Allow the group and port before that rule (for example: nft insert rule ${r.family} ${r.table} ${r.chain}${r.handle !== undefined ? ` position ${r.handle}` : ''} ${b.probe === 'data4' ? 'ip daddr 239.0.0.0/8' : 'ip6 daddr ff00::/8'} udp dport PORT accept).`;
+      ? `Allow the group and port before that rule (for example: ${r.family === 'ip6' ? 'ip6tables' : 'iptables'} -I ${r.chain} ` +
+        `${r.position ?? 1} -d ${b.probe === 'data4' ? '239.0.0.0/8' : 'ff00::/8'} -p udp --dport PORT -j ACCEPT).`
+      : `Allow the group and port before that rule (for example: nft insert rule ${r.family} ${r.table} ` +
+        `${r.chain}${r.handle !== undefined ? ` position ${r.handle}` : ''} ` +
+        `${b.probe === 'data4' ? 'ip daddr 239.0.0.0/8' : 'ip6 daddr ff00::/8'} udp dport PORT accept).`;
   }
-  if (r.table === 'firewalld' && !r.iptables) return igmp ? 'firewall-cmd --permanent --add-protocol=igmp && firewall-cmd --reload' : 'firewall-cmd --permanent --add-protocol=ipv6-icmp && firewall-cmd --reload';
+  if (r.table === 'firewalld' && !r.iptables) {
+    return igmp
+      ? 'firewall-cmd --permanent --add-protocol=igmp && firewall-cmd --reload'
+      : 'firewall-cmd --permanent --add-protocol=ipv6-icmp && firewall-cmd --reload';
+  }
   if (r.iptables) {
     const tool = r.family === 'ip6' ? 'ip6tables' : 'iptables';
     const table = r.table === 'filter' ? '' : ` -t ${r.table}`;
     const at = r.policy ? '' : ` ${r.position ?? 1}`;
-    return igmp ? `${tool}${table} -I ${r.chain}${at} -p igmp -j ACCEPT` : `${tool}${table} -I ${r.chain}${at} -p ipv6-icmp --icmpv6-type ${b.probe === 'mld-query' ? '130' : '143'} -j ACCEPT`;
+    return igmp
+      ? `${tool}${table} -I ${r.chain}${at} -p igmp -j ACCEPT`
+      : `${tool}${table} -I ${r.chain}${at} -p ipv6-icmp --icmpv6-type ${b.probe === 'mld-query' ? '130' : '143'} -j ACCEPT`;
   }
-  const match = igmp ? 'meta l4proto igmp' : 'icmpv6 type { mld-listener-query, mld-listener-report, mld2-listener-report, mld-listener-done }';
+  const match = igmp
+    ? 'meta l4proto igmp'
+    : 'icmpv6 type { mld-listener-query, mld-listener-report, mld2-listener-report, mld-listener-done }';
   return r.policy || r.handle === undefined
     ? `nft add rule ${r.family} ${r.table} ${r.chain} ${match} accept`
     : `nft insert rule ${r.family} ${r.table} ${r.chain} position ${r.handle} ${match} accept`;
@@ -124,10 +138,16 @@ function findingOf(b: BlockingRule): Finding {
   const on = b.interfaces.length === 1 ? ` on ${b.interfaces[0]}` : ` on ${b.interfaces.join(', ')}`;
   const verb = b.verdict === 'reject' && b.certain ? 'rejects' : 'drops';
   const where = describeRef(b.rule);
-  const unless = b.doubts.length ? ` unless an earlier rule this tool cannot decide accepts it first (${b.doubts.map(describeRef).join('; ')})` : '';
+  const unless = b.doubts.length
+    ? ` unless an earlier rule this tool cannot decide accepts it first (${b.doubts.map(describeRef).join('; ')})`
+    : '';
   const consequence = data
-    ? (b.certain ? ': receivers on this host never see the streams.' : ' when the group and port match the rule: receivers of those streams on this host never see them.')
-    : b.direction === 'out' ? ': the host never announces its memberships, so snooping switches prune it.' : ': the host never answers them, so snooping switches prune it.';
+    ? (b.certain
+      ? ': receivers on this host never see the streams.'
+      : ' when the group and port match the rule: receivers of those streams on this host never see them.')
+    : b.direction === 'out'
+      ? ': the host never announces its memberships, so snooping switches prune it.'
+      : ': the host never answers them, so snooping switches prune it.';
   const evidence = {
     rule: where,
     ruleRef: b.rule,

@@ -4,7 +4,8 @@
 import type { Chain, Rule, Term, Tool, Value, Verdict } from './model.js';
 import { MAX_ITEMS } from './nft-json.js';
 
-const HOOK: Record<string, string> = { PREROUTING: 'prerouting', INPUT: 'input', FORWARD: 'forward', OUTPUT: 'output', POSTROUTING: 'postrouting' };
+const HOOK: Record<string, string> =
+  { PREROUTING: 'prerouting', INPUT: 'input', FORWARD: 'forward', OUTPUT: 'output', POSTROUTING: 'postrouting' };
 /** The priorities the x_tables register at (include/uapi/linux/netfilter_ipv4.h NF_IP_PRI_*). */
 const PRIO: Record<string, number> = { raw: -300, mangle: -150, nat: -100, filter: 0, security: 50 };
 
@@ -16,7 +17,8 @@ function tokens(line: string): string[] {
   return out;
 }
 
-const list = (v: string): Value[] => v.split(',').map((x) => (/^\d+:\d+$/.test(x) ? { range: [Number(x.split(':')[0]), Number(x.split(':')[1])] as [Value, Value] } : /^\d+$/.test(x) ? Number(x) : x));
+const list = (v: string): Value[] => v.split(',').map((x) => (/^\d+:\d+$/.test(x)
+  ? { range: [Number(x.split(':')[0]), Number(x.split(':')[1])] as [Value, Value] } : /^\d+$/.test(x) ? Number(x) : x));
 
 function addrs(v: string): Value[] {
   return v.split(',').map((a) => {
@@ -56,18 +58,21 @@ function parseRule(t: string[], family: 'ip' | 'ip6', userChains: ReadonlySet<st
         break;
       case '--pkt-type': add('meta.pkttype', [v.toLowerCase()]); break;
       case '--dst-type':
-        if (v === 'MULTICAST') add(`${family}.daddr`, [family === 'ip' ? { prefix: { addr: '224.0.0.0', len: 4 } } : { prefix: { addr: 'ff00::', len: 8 } }]);
+        if (v === 'MULTICAST') add(`${family}.daddr`,
+          [family === 'ip' ? { prefix: { addr: '224.0.0.0', len: 4 } } : { prefix: { addr: 'ff00::', len: 8 } }]);
         else terms.push({ kind: 'unknown', what: `addrtype --dst-type ${v}` });
         break;
       case '--icmpv6-type': add('icmpv6.type', [/^\d+/.exec(v)?.[0] ?? v]); break;
       case '--ctstate': case '--state': add('ct.state', v.toLowerCase().split(',')); break;
       case '--dport': case '--dports': case '--destination-port': case '--sport': case '--sports': case '--source-port':
-        if (proto === 'udp' || proto === 'tcp') add(`${proto}.${o === '--sport' || o === '--sports' || o === '--source-port' ? 'sport' : 'dport'}`, list(v));
+        if (proto === 'udp' || proto === 'tcp') add(
+          `${proto}.${o === '--sport' || o === '--sports' || o === '--source-port' ? 'sport' : 'dport'}`, list(v));
         else terms.push({ kind: 'unknown', what: `${o} ${v}` });
         break;
       case '--comment': break;
       case '-j': case '--jump': case '-g': case '--goto':
-        if (v === 'ACCEPT' || v === 'DROP' || v === 'REJECT' || v === 'RETURN') verdict = { kind: v === 'ACCEPT' ? 'accept' : v === 'DROP' ? 'drop' : v === 'REJECT' ? 'reject' : 'return' };
+        if (v === 'ACCEPT' || v === 'DROP' || v === 'REJECT' || v === 'RETURN') verdict = {
+          kind: v === 'ACCEPT' ? 'accept' : v === 'DROP' ? 'drop' : v === 'REJECT' ? 'reject' : 'return' };
         else if (userChains.has(v)) verdict = { kind: o === '-g' || o === '--goto' ? 'goto' : 'jump', target: v };
         i = t.length;
         break;
@@ -117,7 +122,8 @@ export function parseIptablesSave(text: string, family: 'ip' | 'ip6', tool: Tool
     const chain = m ? chains.get(m[2] ?? '') : undefined;
     if (!m || !chain) continue;
     const p = parseRule(tokens(m[3] ?? ''), family, new Set(chains.keys()));
-    const rule: Rule = { position: chain.rules.length + 1, terms: p.terms, verdict: p.verdict, text: `-A ${chain.name} ${m[3] ?? ''}`.trim() };
+    const rule: Rule =
+      { position: chain.rules.length + 1, terms: p.terms, verdict: p.verdict, text: `-A ${chain.name} ${m[3] ?? ''}`.trim() };
     if (m[1] !== undefined) rule.packets = Number(m[1]);
     chain.rules.push(rule);
   }

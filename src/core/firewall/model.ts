@@ -89,5 +89,7 @@ export function describeRef(r: RuleRef): string {
     return r.policy ? `${where} (${r.text})` : `${where} handle ${r.handle ?? '?'} (${r.text})`;
   }
   const tool = r.family === 'ip6' ? 'ip6tables' : 'iptables';
-  return r.policy ? `${tool} -t ${r.table} ${r.chain} (${r.text})` : `${tool} -t ${r.table} ${r.chain} rule ${r.position ?? '?'} (${r.text})`;
+  return r.policy
+    ? `${tool} -t ${r.table} ${r.chain} (${r.text})`
+    : `${tool} -t ${r.table} ${r.chain} rule ${r.position ?? '?'} (${r.text})`;
 }

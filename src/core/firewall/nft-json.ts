@@ -34,7 +34,8 @@ function values(v: unknown, named: Named, scope: string): Value[] | undefined {
   const o = obj(v);
   if (!o) return undefined;
   const prefix = obj(o.prefix);
-  if (prefix && typeof prefix.addr === 'string' && typeof prefix.len === 'number') return [{ prefix: { addr: prefix.addr, len: prefix.len } }];
+  if (prefix && typeof prefix.addr === 'string' && typeof prefix.len === 'number') return [
+    { prefix: { addr: prefix.addr, len: prefix.len } }];
   if (Array.isArray(o.range) && o.range.length === 2) {
     const [a, b] = o.range as unknown[];
     if ((typeof a === 'string' || typeof a === 'number') && (typeof b === 'string' || typeof b === 'number')) return [{ range: [a, b] }];
@@ -75,7 +76,8 @@ function verdictOf(x: Json): Verdict | undefined {
   return undefined;
 }
 
-const OPS = new Map<unknown, Extract<Term, { kind: 'match' }>['op']>([['==', '=='], ['in', '=='], ['!=', '!='], ['<', '<'], ['>', '>'], ['<=', '<='], ['>=', '>=']]);
+const OPS = new Map<unknown, Extract<Term, { kind: 'match' }>['op']>(
+  [['==', '=='], ['in', '=='], ['!=', '!='], ['<', '<'], ['>', '>'], ['<=', '<='], ['>=', '>=']]);
 
 function termOf(x: Json, named: Named, scope: string): Term | undefined {
   const m = obj(x.match);
@@ -111,12 +113,14 @@ function termOf(x: Json, named: Named, scope: string): Term | undefined {
 
 /** Readable text of one rule, close to nft's own syntax. */
 export function ruleText(terms: readonly Term[], v: Verdict, extra = ''): string {
-  const val = (x: Value): string => (typeof x === 'object' ? ('prefix' in x ? `${x.prefix.addr}/${x.prefix.len}` : `${String(x.range[0])}-${String(x.range[1])}`) : String(x));
+  const val = (x: Value): string => (typeof x === 'object'
+    ? ('prefix' in x ? `${x.prefix.addr}/${x.prefix.len}` : `${String(x.range[0])}-${String(x.range[1])}`) : String(x));
   const vals = (xs: readonly Value[]): string => (xs.length === 1 ? val(xs[0] as Value) : `{ ${xs.map(val).join(', ')} }`);
   const verdict = (x: Verdict): string => ('target' in x ? `${x.kind} ${x.target}` : x.kind);
   const parts = terms.map((t) => {
     if (t.kind === 'match') return `${t.key.replace('.', ' ')} ${t.op === '==' ? '' : `${t.op} `}${vals(t.values)}`;
-    if (t.kind === 'vmap') return `${t.key.replace('.', ' ')} vmap { ${t.entries.map((e) => `${vals(e.values)} : ${verdict(e.verdict)}`).join(', ')} }`;
+    if (t.kind === 'vmap') return `${t.key.replace('.', ' ')} vmap { ` +
+      `${t.entries.map((e) => `${vals(e.values)} : ${verdict(e.verdict)}`).join(', ')} }`;
     if (t.kind === 'fib') return `fib ${t.flags.join(' . ')}`;
     return t.what;
   });
@@ -165,7 +169,8 @@ export function parseNftJson(doc: unknown, devices?: ReadonlyMap<string, string[
   const chains = new Map<string, Chain>();
   for (const it of items) {
     const set = obj(obj(it)?.set) ?? obj(obj(it)?.map);
-    if (set) named.set(`${str(set.family)}/${str(set.table)}/${str(set.name)}`, { elems: Array.isArray(set.elem) ? set.elem : [], isMap: 'map' in set });
+    if (set) named.set(`${str(set.family)}/${str(set.table)}/${str(set.name)}`,
+      { elems: Array.isArray(set.elem) ? set.elem : [], isMap: 'map' in set });
     const c = obj(obj(it)?.chain);
     if (!c) continue;
     const chain: Chain = { tool: 'nft', family: str(c.family), table: str(c.table), name: str(c.name), rules: [] };

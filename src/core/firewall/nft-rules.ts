@@ -38,7 +38,8 @@ function isMulticastRight(right: unknown): boolean {
 }
 
 /** One rule's matches, read loosely: anything we do not understand narrows nothing we report. */
-function analyzeExprs(exprs: unknown[]): { stops: Set<BlockingRule['stops'][number]>; verdict?: BlockingRule['verdict']; iifname?: string; oifname?: string; packets?: number; accepts: Set<string> } {
+function analyzeExprs(exprs: unknown[]): { stops: Set<BlockingRule['stops'][number]>; verdict?: BlockingRule['verdict']; iifname?: string;
+  oifname?: string; packets?: number; accepts: Set<string> } {
   const stops = new Set<BlockingRule['stops'][number]>();
   const accepts = new Set<string>();
   let verdict: BlockingRule['verdict'] | undefined;
@@ -138,7 +139,8 @@ export function blockingNftRules(ruleset: unknown): BlockingRule[] {
     if (c.policy !== 'drop' || (c.hook !== 'input' && c.hook !== 'output')) continue;
     if (c.family !== 'inet' && c.family !== 'ip') continue;
     if (acceptedIn.get(key)?.has('igmp')) continue;
-    out.push({ source: 'nft', family: c.family, table: c.table, chain: c.name, hook: c.hook, verdict: 'policy-drop', stops: ['igmp'], text: `${c.family} ${c.table} ${c.name}: policy drop and no rule accepting igmp` });
+    out.push({ source: 'nft', family: c.family, table: c.table, chain: c.name, hook: c.hook, verdict: 'policy-drop', stops: ['igmp'],
+      text: `${c.family} ${c.table} ${c.name}: policy drop and no rule accepting igmp` });
   }
   return out;
 }

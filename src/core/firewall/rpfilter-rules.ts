@@ -34,15 +34,18 @@ export function netfilterRpf(snap: FirewallSnapshot): NetfilterRpfReport {
   const rules: NetfilterRpfRule[] = [];
   for (const c of rulesetOf(snap).chains) {
     for (const r of c.rules) {
-      const rpf = r.terms.some((t) => (t.kind === 'fib' && t.flags.includes('saddr')) || (t.kind === 'unknown' && t.what === 'xt match rpfilter'));
+      const rpf =
+        r.terms.some((t) => (t.kind === 'fib' && t.flags.includes('saddr')) || (t.kind === 'unknown' && t.what === 'xt match rpfilter'));
       if (!rpf) continue;
       const iptables = c.tool === 'iptables-legacy' || r.fromSave;
-      const rule: NetfilterRpfRule = { tool: iptables ? (c.family === 'ip6' ? 'ip6tables' : 'iptables') : 'nft', family: c.family, table: c.table, chain: c.name, rule: r.text };
+      const rule: NetfilterRpfRule = { tool: iptables ? (c.family === 'ip6' ? 'ip6tables' : 'iptables') : 'nft', family: c.family,
+        table: c.table, chain: c.name, rule: r.text };
       if (r.packets !== undefined) rule.packets = r.packets;
       rules.push(rule);
     }
   }
-  return { tools: snap.tools ?? { nft: snap.nft !== undefined ? 'ok' : 'failed', ip6tables: snap.legacy?.v6 ? 'ok' : 'missing' }, rules, errors: snap.errors ?? [] };
+  return { tools: snap.tools ?? { nft: snap.nft !== undefined ? 'ok' : 'failed', ip6tables: snap.legacy?.v6 ? 'ok' : 'missing' }, rules,
+    errors: snap.errors ?? [] };
 }
 
 /** Reads the ruleset through `reader` and keeps its reverse-path rules. */
