@@ -18,7 +18,8 @@ export function receivesGroup(s: SocketFact, group: string, port: number, family
 }
 
 /** Reasons that act before routing accepts a multicast packet, then those after it. */
-const BEFORE_IP = ['NETFILTER_DROP', 'IP_RPFILTER', 'OTHERHOST', 'IP_INADDRERRORS', 'IP_INVALID_SOURCE', 'IP_CSUM', 'IP_INHDR', 'PKT_TOO_SMALL', 'IP_INVALID_DEST'];
+const BEFORE_IP = ['NETFILTER_DROP', 'IP_RPFILTER', 'OTHERHOST', 'IP_INADDRERRORS', 'IP_INVALID_SOURCE', 'IP_CSUM', 'IP_INHDR',
+  'PKT_TOO_SMALL', 'IP_INVALID_DEST'];
 const AFTER_IP = ['NETFILTER_DROP', 'SOCKET_FILTER', 'XFRM_POLICY', 'IP_NOPROTO', 'UDP_CSUM'];
 
 export function diagnoseTrace(f: TraceFacts): TraceDiagnosis {
@@ -30,14 +31,18 @@ export function diagnoseTrace(f: TraceFacts): TraceDiagnosis {
   const paths: IfacePath[] = f.wire.map((w) => ({
     iface: w.iface,
     wire: { packets: w.packets, pps: Math.round(w.packets / secs), bitsPerSecond: Math.round((w.bytes * 8) / secs), sources: w.sources },
-    membership: f.joinedByUs ? 'held-by-trace' : f.membershipIfaces.includes(w.iface) ? 'here' : f.membershipIfaces.length > 0 ? 'elsewhere' : 'nowhere',
-    steps: [{ step: 'wire', status: w.packets > 0 ? 'ok' : 'broken', detail: `${w.packets} packets (${Math.round(w.packets / secs)} pps)` }],
+    membership: f.joinedByUs ? 'held-by-trace'
+      : f.membershipIfaces.includes(w.iface) ? 'here' : f.membershipIfaces.length > 0 ? 'elsewhere' : 'nowhere',
+    steps:
+      [{ step: 'wire', status: w.packets > 0 ? 'ok' : 'broken', detail: `${w.packets} packets (${Math.round(w.packets / secs)} pps)` }],
   }));
   const totalWire = f.wire.reduce((n, w) => n + w.packets, 0);
   if (totalWire === 0) {
     findings.push(makeFinding('NO_TRAFFIC', {
       group: f.group,
-      message: `Nothing for ${target} on the wire of ${f.wire.map((w) => w.iface).join(', ') || 'any selected interface'} in ${f.seconds} s: the break is before this host (sender, TTL, switch or router).`,
+      message:
+        `Nothing for ${target} on the wire of ${f.wire.map((w) => w.iface).join(', ') || 'any selected interface'} in ${f.seconds} s: ` +
+        'the break is before this host (sender, TTL, switch or router).',
       evidence: { seconds: f.seconds, interfaces: f.wire.map((w) => w.iface) },
     }));
     return { stages, paths, receivers, findings };
@@ -49,7 +54,8 @@ export function diagnoseTrace(f: TraceFacts): TraceDiagnosis {
     if (p.membership === 'elsewhere' || p.membership === 'nowhere') {
       const id = p.membership === 'elsewhere' ? 'MEMBERSHIP_WRONG_IFACE' : 'GROUP_NOT_JOINED';
       const message = p.membership === 'elsewhere'
-        ? `The membership of ${f.group} is on ${f.membershipIfaces.join(', ')} but the stream arrives on ${p.iface} (${rate}): the kernel discards it there (the application joined without an interface, or on the wrong one).`
+        ? `The membership of ${f.group} is on ${f.membershipIfaces.join(', ')} but the stream arrives on ${p.iface} (${rate}): ` +
+          'the kernel discards it there (the application joined without an interface, or on the wrong one).'
         : `${f.group} arrives on ${p.iface} (${rate}) but no socket on this host joined it: the kernel discards it before UDP.`;
       findings.push(makeFinding(
         id,
@@ -60,19 +66,27 @@ export function diagnoseTrace(f: TraceFacts): TraceDiagnosis {
           evidence: { arrivesOn: p.iface, packets: p.wire.packets, membershipOn: f.membershipIfaces, ipAccepted: stages.ipAccepted },
         },
       ));
-      p.steps.push({ step: 'membership', status: 'broken', detail: p.membership === 'elsewhere' ? `held on ${f.membershipIfaces.join(', ')}` : 'not joined' });
+      p.steps.push({ step: 'membership', status: 'broken',
+        detail: p.membership === 'elsewhere' ? `held on ${f.membershipIfaces.join(', ')}` : 'not joined' });
       p.breakId = id;
       continue;
     }
     p.steps.push({ step: 'membership', status: 'ok', detail: p.membership === 'held-by-trace' ? 'held by trace --join' : 'held here' });
     const rpf = f.rpf[p.iface];
     if (rpf && !rpf.accepted) {
-      const via = rpf.routeBackDev ? ` (source ${rpf.source} routes back via ${rpf.routeBackDev})` : ` (source ${rpf.source}: ${rpf.kernelError ?? 'no route back'})`;
+      const via = rpf.routeBackDev
+        ? ` (source ${rpf.source} routes back via ${rpf.routeBackDev})`
+        : ` (source ${rpf.source}: ${rpf.kernelError ?? 'no route back'})`;
       findings.push(makeFinding('KERNEL_DROP', {
         iface: p.iface, group: f.group, source: rpf.source,
-        message: `${target} arrives on ${p.iface} at ${p.wire.pps} pps; the reverse-path filter drops all of it${via}. TcpExt IPReversePathFilter +${stages.rpfDrops ?? '?'}${reasonSummary(f.reasons, ['IP_RPFILTER'])}.`,
-        fix: `sysctl -w net.ipv4.conf.${p.iface}.rp_filter=2 (loose; and net.ipv4.conf.all.rp_filter <= 2), or ip route add ${rpf.source}/32 dev ${p.iface}`,
-        evidence: { reason: 'IP_RPFILTER', rpfDrops: stages.rpfDrops, routeBackDev: rpf.routeBackDev, wirePackets: p.wire.packets, ...(f.reasons ? { kernelReasons: f.reasons.reasons } : {}) },
+        message:
+          `${target} arrives on ${p.iface} at ${p.wire.pps} pps; the reverse-path filter drops all of it${via}. ` +
+          `TcpExt IPReversePathFilter +${stages.rpfDrops ?? '?'}${reasonSummary(f.reasons, ['IP_RPFILTER'])}.`,
+        fix:
+          `sysctl -w net.ipv4.conf.${p.iface}.rp_filter=2 (loose; ` +
+          `and net.ipv4.conf.all.rp_filter <= 2), or ip route add ${rpf.source}/32 dev ${p.iface}`,
+        evidence: { reason: 'IP_RPFILTER', rpfDrops: stages.rpfDrops, routeBackDev: rpf.routeBackDev, wirePackets: p.wire.packets,
+          ...(f.reasons ? { kernelReasons: f.reasons.reasons } : {}) },
       }));
       p.steps.push({ step: 'ip', status: 'broken', detail: `rp_filter drops (IP_RPFILTER), route back via ${rpf.routeBackDev ?? '?'}` });
       p.breakId = 'KERNEL_DROP';
@@ -108,7 +122,8 @@ function hostStages(
     return makeFinding('KERNEL_DROP', {
       group: f.group, ...(passed.length === 1 && passed[0] ? { iface: passed[0].iface } : {}),
       message: `${target} arrives on ${ifaces} (${okWire} packets) but the kernel dropped ${missing} of them ${where}${named}${top}.`,
-      evidence: { wirePackets: okWire, missing, ...counters, ...(f.firewallRule ? { rule: f.firewallRule } : {}), ...(f.reasons ? { kernelReasons: f.reasons.reasons, reasonsScope: 'host' } : {}) },
+      evidence: { wirePackets: okWire, missing, ...counters, ...(f.firewallRule ? { rule: f.firewallRule } : {}),
+        ...(f.reasons ? { kernelReasons: f.reasons.reasons, reasonsScope: 'host' } : {}) },
     });
   };
   // IPv6 counts InMcastPkts before netfilter and the membership check: the step says nothing there.
@@ -118,15 +133,23 @@ function hostStages(
     mark('ip', 'broken', `source ${filtered.source} not in the INCLUDE list`, 'KERNEL_DROP');
     return [makeFinding('KERNEL_DROP', {
       iface: filtered.iface, group: f.group, source: filtered.source,
-      message: `${target} arrives on ${filtered.iface} from ${filtered.source} but the membership there is source-specific (INCLUDE ${filtered.included.join(', ')}): the kernel discards every other source at route input (IpExt InMcastPkts +${stages.ipAccepted ?? '?'} of ${okWire}).`,
-      fix: `Join (S,G) with the stream's source ${filtered.source} (IP_ADD_SOURCE_MEMBERSHIP), or join the group without a source filter; or send from ${filtered.included[0] ?? 'the included source'}.`,
-      evidence: { reason: 'SOURCE_FILTER', included: filtered.included, source: filtered.source, wirePackets: okWire, ipAccepted: stages.ipAccepted },
+      message:
+        `${target} arrives on ${filtered.iface} from ${filtered.source} but the membership there is source-specific (INCLUDE ` +
+        `${filtered.included.join(', ')}): the kernel discards every other source at route input (IpExt InMcastPkts ` +
+        `+${stages.ipAccepted ?? '?'} of ${okWire}).`,
+      fix:
+        `Join (S,G) with the stream's source ${filtered.source} (IP_ADD_SOURCE_MEMBERSHIP), or join the group without a source filter; ` +
+        `or send from ${filtered.included[0] ?? 'the included source'}.`,
+      evidence: { reason: 'SOURCE_FILTER', included: filtered.included, source: filtered.source, wirePackets: okWire,
+        ipAccepted: stages.ipAccepted },
     })];
   }
-  if (beforeIp > 0) return [kernelDrop('before IP accepted them (routing or netfilter prerouting)', beforeIp, BEFORE_IP, { ipAccepted: stages.ipAccepted, rpfDrops: stages.rpfDrops })];
+  if (beforeIp > 0) return [kernelDrop('before IP accepted them (routing or netfilter prerouting)', beforeIp, BEFORE_IP,
+    { ipAccepted: stages.ipAccepted, rpfDrops: stages.rpfDrops })];
   mark('ip', 'ok', `accepted (InMcastPkts +${stages.ipAccepted ?? '?'})`);
   const afterIp = shortfall(Math.min(okWire, stages.ipAccepted ?? okWire), stages.delivered);
-  if (afterIp > 0) return [kernelDrop('after routing, before UDP (netfilter input)', afterIp, AFTER_IP, { ipAccepted: stages.ipAccepted, delivered: stages.delivered })];
+  if (afterIp > 0) return [kernelDrop('after routing, before UDP (netfilter input)', afterIp, AFTER_IP,
+    { ipAccepted: stages.ipAccepted, delivered: stages.delivered })];
   if (f.upToIp) return [];
   if (receivers.length === 0) {
     mark('socket', 'broken', `no socket on port ${f.port}`, 'NO_SOCKET_ON_PORT');
@@ -135,7 +158,8 @@ function hostStages(
   mark('socket', 'ok', receivers.map(socketName).join('; '));
   const out: Finding[] = [];
   for (const s of receivers.filter((r) => r.dropsDuring > 0)) out.push(overflow(f, s, passed, okWire));
-  mark('application', out.length ? 'broken' : 'ok', out.length ? `${out.length} socket(s) overflowed` : 'delivered', out.length ? 'APP_SOCKET_OVERFLOW' : undefined);
+  mark('application', out.length ? 'broken' : 'ok', out.length ? `${out.length} socket(s) overflowed` : 'delivered',
+    out.length ? 'APP_SOCKET_OVERFLOW' : undefined);
   return out;
 }
 
@@ -154,10 +178,13 @@ function noSocket(f: TraceFacts, ignored: number | null, okWire: number, target:
   // wildcard on another port (a receiver started with the wrong port), owners known first.
   const elsewhere = f.sockets.filter((s) => s.family === f.family || s.localAddress === '::')
     .sort((a, b) => Number(b.localAddress === f.group) - Number(a.localAddress === f.group) || b.owners.length - a.owners.length);
-  const named = elsewhere.slice(0, 3).map((s) => `${owner(s)} is bound to ${socketName(s)}${s.localPort === f.port ? ' (a unicast address: it never receives multicast)' : ''}`);
+  const named = elsewhere.slice(0, 3).map((s) => `${owner(s)} is bound to ` +
+    `${socketName(s)}${s.localPort === f.port ? ' (a unicast address: it never receives multicast)' : ''}`);
   return makeFinding('NO_SOCKET_ON_PORT', {
     group: f.group,
-    message: `${target} reaches this host on ${ifaces} (${okWire} packets) but nobody listens on port ${f.port} (Udp IgnoredMulti +${ignored ?? '?'})${named.length ? `: ${named.join('; ')}` : ''}.`,
+    message:
+      `${target} reaches this host on ${ifaces} (${okWire} packets) but nobody listens on port ${f.port} (Udp IgnoredMulti ` +
+      `+${ignored ?? '?'})${named.length ? `: ${named.join('; ')}` : ''}.`,
     evidence: { port: f.port, ignoredMulti: ignored, wirePackets: okWire, otherSockets: elsewhere.slice(0, 8).map(socketName) },
   });
 }
@@ -170,10 +197,14 @@ function overflow(f: TraceFacts, s: SocketFact, passed: IfacePath[], okWire: num
   const capped = s.rcvbuf !== undefined && f.rmemMax !== undefined && s.rcvbuf >= 2 * f.rmemMax;
   return makeFinding('APP_SOCKET_OVERFLOW', {
     group: f.group,
-    message: `${owner(s)} overflowed ${s.dropsDuring} times in ${f.seconds} s (of ${okWire} packets): ${buf} is too small for ${mbps(bps)}${max}, or it reads too slowly.`,
+    message:
+      `${owner(s)} overflowed ${s.dropsDuring} times in ${f.seconds} s (of ${okWire} packets): ` +
+      `${buf} is too small for ${mbps(bps)}${max}, or it reads too slowly.`,
     fix: capped
-      ? `Raise the limit, then the application's buffer: sysctl -w net.core.rmem_max=${Math.max(8 << 20, f.rmemMax ?? 0)}; setsockopt(SO_RCVBUF) in the application.`
-      : `Raise SO_RCVBUF in the application (setsockopt SO_RCVBUF, up to net.core.rmem_max${f.rmemMax !== undefined ? ` = ${kib(f.rmemMax)}` : ''}), or read faster (recvmmsg, a dedicated thread).`,
+      ? `Raise the limit, then the application's buffer: sysctl -w net.core.rmem_max=${Math.max(8 << 20, f.rmemMax ?? 0)}; ` +
+        'setsockopt(SO_RCVBUF) in the application.'
+      : 'Raise SO_RCVBUF in the application (setsockopt SO_RCVBUF, ' +
+        `up to net.core.rmem_max${f.rmemMax !== undefined ? ` = ${kib(f.rmemMax)}` : ''}), or read faster (recvmmsg, a dedicated thread).`,
     evidence: {
       socket: socketName(s),
       inode: s.inode,

@@ -35,7 +35,8 @@ export interface StallEvidence {
 export function membershipView(givenS: number | undefined, heard: readonly QuerySummary[]): MembershipIntervalView {
   if (givenS !== undefined) return { intervalS: givenS, source: 'user' };
   const observed = heard.find((q) => q.membershipIntervalS !== undefined)?.membershipIntervalS;
-  return observed !== undefined ? { intervalS: observed, source: 'querier' } : { intervalS: DEFAULT_MEMBERSHIP_INTERVAL_S, source: 'default' };
+  return observed !== undefined ? { intervalS: observed, source: 'querier' }
+    : { intervalS: DEFAULT_MEMBERSHIP_INTERVAL_S, source: 'default' };
 }
 
 /** Streams in words for a message: the first three, and how many more. */
@@ -60,9 +61,13 @@ export function stallReason(e: StallEvidence): { reason: StallReason; words: str
   const fw = e.firewall[0];
   if (fw) return { reason: 'firewall', words: `a firewall rule drops IGMP (${String(fw.evidence.rule ?? fw.message)})` };
   const rpf = e.rpfDropped[0];
-  if (rpf) return { reason: 'rp_filter', words: `the querier ${rpf.querier} is dropped by rp_filter on ${e.iface}${rpf.routeBackDev ? ` (the route back leaves by ${rpf.routeBackDev})` : ''}` };
+  if (rpf) {
+    const back = rpf.routeBackDev ? ` (the route back leaves by ${rpf.routeBackDev})` : '';
+    return { reason: 'rp_filter', words: `the querier ${rpf.querier} is dropped by rp_filter on ${e.iface}${back}` };
+  }
   if (e.queries.captured && e.queries.queries === 0) return { reason: 'no-querier', words: `no IGMP querier was heard on ${e.iface}` };
-  if (e.queries.captured) return { reason: 'not-answered', words: `queries from ${e.queries.queriers.join(', ')} were heard but this host sent no report after them` };
+  if (e.queries.captured) return { reason: 'not-answered',
+    words: `queries from ${e.queries.queriers.join(', ')} were heard but this host sent no report after them` };
   return { reason: 'unknown', words: 'no firewall rule or rp_filter drop found; queries were not observed (no capture)' };
 }
 
@@ -70,7 +75,8 @@ export function diagnoseStall(e: StallEvidence): Finding {
   const mi = e.membership;
   const near = nearMembershipInterval(e.stoppedAtS, mi.intervalS);
   const what = listStreams(e.streams);
-  const miWords = `${mi.intervalS} s, ${mi.source === 'user' ? 'as given' : mi.source === 'querier' ? 'from the queries heard' : 'the default'}`;
+  const miWords =
+    `${mi.intervalS} s, ${mi.source === 'user' ? 'as given' : mi.source === 'querier' ? 'from the queries heard' : 'the default'}`;
   const evidence: Record<string, unknown> = {
     stoppedAtS: e.stoppedAtS, streams: e.streams, stillArriving: e.stillArriving,
     membershipIntervalS: mi.intervalS, membershipIntervalSource: mi.source,
@@ -84,22 +90,31 @@ export function diagnoseStall(e: StallEvidence): Finding {
     if (e.rpfDropped.length) evidence.rpfDropped = e.rpfDropped;
     return makeFinding('SNOOPING_TIMEOUT', {
       iface: e.iface, ...defined({ group: e.group }),
-      message: `${what} stopped on ${e.iface} ${e.stoppedAtS} s after the join, at the snooping membership interval (${miWords}): a snooping switch aged this host's membership out because no report answered a query; reason: ${r.words}.`,
+      message:
+        `${what} stopped on ${e.iface} ${e.stoppedAtS} s after the join, at the snooping membership interval (${miWords}): ` +
+        `a snooping switch aged this host's membership out because no report answered a query; reason: ${r.words}.`,
       fix: r.reason === 'firewall' ? `Allow IGMP through the firewall: ${fw(e.firewall)}`
-        : r.reason === 'rp_filter' ? `Let the queries in: sysctl -w net.ipv4.conf.${e.iface}.rp_filter=2, or a route to the querier via ${e.iface}, or an on-subnet querier address.`
-          : r.reason === 'no-querier' ? 'Enable an IGMP querier on this segment (switch or router; on a Linux bridge: ip link set BR type bridge mcast_querier 1).'
-            : 'Find what stops the host answering queries: tcpdump -ni IFACE igmp (queries in, reports out?), nft list ruleset, sysctl net.ipv4.conf.IFACE.rp_filter.',
+        : r.reason === 'rp_filter'
+          ? `Let the queries in: sysctl -w net.ipv4.conf.${e.iface}.rp_filter=2, ` +
+            `or a route to the querier via ${e.iface}, or an on-subnet querier address.`
+          : r.reason === 'no-querier'
+            ? 'Enable an IGMP querier on this segment (switch or router; on a Linux bridge: ip link set BR type bridge mcast_querier 1).'
+            : 'Find what stops the host answering queries: ' +
+              'tcpdump -ni IFACE igmp (queries in, reports out?), nft list ruleset, sysctl net.ipv4.conf.IFACE.rp_filter.',
       evidence,
     });
   }
-  const scope = e.stillArriving > 0 ? `${e.stillArriving} other stream${e.stillArriving > 1 ? 's' : ''} kept arriving on ${e.iface}, so the sender or its path stopped` : `nothing else arrives on ${e.iface} either`;
+  const scope = e.stillArriving > 0
+    ? `${e.stillArriving} other stream${e.stillArriving > 1 ? 's' : ''} kept arriving on ${e.iface}, so the sender or its path stopped`
+    : `nothing else arrives on ${e.iface} either`;
   const why = near ? 'near the membership interval, but this host answered the queries' : `away from the membership interval (${miWords})`;
   return makeFinding('STREAM_STOPPED', {
     iface: e.iface, ...defined({ group: e.group }),
     message: `${what} stopped on ${e.iface} ${e.stoppedAtS} s after the join, ${why}; ${scope}.`,
     fix: e.stillArriving > 0
       ? 'Check the sender (is it still running, did its interface go down?) and the links between it and this host.'
-      : `Check ${e.iface}'s link and the switch port (ip -s link show ${e.iface}; bridge -d mdb show on a Linux bridge), and whether the senders still run.`,
+      : `Check ${e.iface}'s link and the switch port (ip -s link show ${e.iface}; ` +
+        'bridge -d mdb show on a Linux bridge), and whether the senders still run.',
     evidence,
   });
 }
