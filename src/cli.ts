@@ -35,14 +35,20 @@ function buildParser(args: string[], commands: readonly CommandModule<GlobalArgs
   let parser = parser0
     .scriptName(NAME)
     .usage(`${NAME} <command> [options]\n\nFinds why multicast does not arrive on a multi-homed host, and says how to fix it.`)
-    .option('json', { alias: 'j', type: 'boolean', default: false, describe: 'Machine-readable output (JSON document or NDJSON events)', global: true })
+    .option('json',
+      { alias: 'j', type: 'boolean', default: false, describe: 'Machine-readable output (JSON document or NDJSON events)', global: true })
     // Not `array: true`: an array option swallows the positionals after it (`--iface eth0 239.1.1.1`
     // would read the group as an interface). Repeat the flag, or separate names with commas.
-    .option('iface', { alias: 'i', type: 'string', describe: 'Only these interfaces (repeatable or comma-separated; eth+ = names starting with eth; globs; any = all)', global: true, requiresArg: true, coerce: listOption })
-    .option('exclude-iface', { type: 'string', describe: 'Skip these interfaces (same patterns)', global: true, requiresArg: true, coerce: listOption })
+    .option('iface', {
+      alias: 'i', type: 'string', global: true, requiresArg: true, coerce: listOption,
+      describe: 'Only these interfaces (repeatable or comma-separated; eth+ = names starting with eth; globs; any = all)',
+    })
+    .option('exclude-iface',
+      { type: 'string', describe: 'Skip these interfaces (same patterns)', global: true, requiresArg: true, coerce: listOption })
     .option('4', { type: 'boolean', describe: 'IPv4 only', global: true })
     .option('6', { type: 'boolean', describe: 'IPv6 only', global: true })
-    .option('color', { type: 'boolean', describe: 'Colour (default: chalk\'s detection: a terminal, FORCE_COLOR, TERM; off with NO_COLOR); --no-color', global: true })
+    .option('color', { type: 'boolean',
+      describe: 'Colour (default: chalk\'s detection: a terminal, FORCE_COLOR, TERM; off with NO_COLOR); --no-color', global: true })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only errors and the verdict', global: true })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'More detail: explanations, evidence, raw errno', global: true })
     .option('wide', { type: 'boolean', describe: 'Tables with every column, however wide (default: fit the terminal)', global: true })
@@ -50,7 +56,8 @@ function buildParser(args: string[], commands: readonly CommandModule<GlobalArgs
     // Both families is the default: -4 -6 together asks for two contradicting restrictions.
     .conflicts('4', '6')
     // `completion [bash|zsh]` itself is answered in main(); this serves the scripts' word lists.
-    .completion('completion', 'Print a shell completion script (completion bash, completion zsh)', (current: string, _argv: unknown, defaultCompletion: DefaultCompletion, done: CompletionDone) => {
+    .completion('completion', 'Print a shell completion script (completion bash, completion zsh)',
+      (current: string, _argv: unknown, defaultCompletion: DefaultCompletion, done: CompletionDone) => {
       void completeWords(args, current, defaultCompletion, done);
     })
     .demandCommand(1, 'name a command (see --help)')
@@ -154,7 +161,8 @@ export async function main(args: string[] = hideBin(process.argv)): Promise<numb
       return e.exitCode;
     }
     process.stderr.write(`${NAME}: internal error: ${oneLine((e as Error)?.message ?? String(e))}\n`);
-    process.stderr.write(`  This is a bug in ${NAME} ${toolVersion()}; please report it to ${reportTo()}, with the command line and --verbose output.\n`);
+    process.stderr.write(
+      `  This is a bug in ${NAME} ${toolVersion()}; please report it to ${reportTo()}, with the command line and --verbose output.\n`);
     if (verbose && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     return ExitCode.internal;
   }

@@ -10,21 +10,27 @@ export interface AnalyzeArgs {
 }
 
 const flags = {
-  'membership-interval': seconds('the snooping membership interval in seconds (default: from the queries heard, else 260)', { max: 86_400 }),
+  'membership-interval':
+    seconds('the snooping membership interval in seconds (default: from the queries heard, else 260)', { max: 86_400 }),
 };
 
 export default defineCommand<AnalyzeArgs, typeof flags>({
   command: 'analyze <file..>',
-  describe: 'Diagnose capture files (pcap, pcapng, gzip; - for stdin): streams, probe/RTP/MPEG-TS loss, IGMP/MLD timeline, snooping timeout',
+  describe:
+    'Diagnose capture files (pcap, pcapng, gzip; - for stdin): streams, probe/RTP/MPEG-TS loss, IGMP/MLD timeline, snooping timeout',
   flags,
   builder: (y) =>
     y
-      .positional('file', { type: 'string', array: true, demandOption: true, describe: 'pcap or pcapng files (tcpdump, tshark, Wireshark, sniff --write), optionally gzipped; - reads stdin' })
-      .option('prefix', { type: 'string', array: true, describe: 'the subnet of a link, IFACE=CIDR (or CIDR for every interface); default: inferred from the hosts that report there' })
-      .option('html', { type: 'string', describe: 'also write a self-contained HTML page: packet rate per group over time with IGMP/MLD events and findings' })
+      .positional('file', { type: 'string', array: true, demandOption: true,
+        describe: 'pcap or pcapng files (tcpdump, tshark, Wireshark, sniff --write), optionally gzipped; - reads stdin' })
+      .option('prefix', { type: 'string', array: true,
+        describe: 'the subnet of a link, IFACE=CIDR (or CIDR for every interface); default: inferred from the hosts that report there' })
+      .option('html', { type: 'string',
+        describe: 'also write a self-contained HTML page: packet rate per group over time with IGMP/MLD events and findings' })
       .example('$0 analyze customer.pcapng', 'diagnose a capture')
       .example('tcpdump -i any -w - igmp or udp | $0 analyze -', 'diagnose what tcpdump captures, as it goes')
-      .example('$0 analyze cap.pcap.gz --prefix eth0=10.1.2.0/24 --html cap.html', 'judge queriers against a known subnet; draw the timeline'),
+      .example('$0 analyze cap.pcap.gz --prefix eth0=10.1.2.0/24 --html cap.html',
+        'judge queriers against a known subnet; draw the timeline'),
   run: (argv, ctx) => runAnalyze(argv, ctx),
 });
 

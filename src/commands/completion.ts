@@ -40,7 +40,8 @@ ${FN}()
 {
   local reply
   local si=$IFS
-  IFS=$'\\n' reply=($(SHELL=zsh COMP_CWORD="$((CURRENT-1))" COMP_LINE="$BUFFER" COMP_POINT="$CURSOR" ${NAME} --get-yargs-completions "\${words[@]}" 2>/dev/null))
+  IFS=$'\\n' reply=($(SHELL=zsh COMP_CWORD="$((CURRENT-1))" COMP_LINE="$BUFFER" COMP_POINT="$CURSOR" \
+${NAME} --get-yargs-completions "\${words[@]}" 2>/dev/null))
   IFS=$si
   _describe 'values' reply
 }

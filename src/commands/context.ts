@@ -71,7 +71,8 @@ export function contextFrom(argv: GlobalArgs, host: Host, color = false, interru
     });
     return { startMs, done: () => { stopBeat(); return interrupt.interruption(startMs, plannedMs); } };
   };
-  const ctx: CommandContext = { out, host, interrupt, waiting, selection: { include: argv.iface ?? [], exclude: argv['exclude-iface'] ?? [] } };
+  const ctx: CommandContext =
+    { out, host, interrupt, waiting, selection: { include: argv.iface ?? [], exclude: argv['exclude-iface'] ?? [] } };
   if (argv['4'] && !argv['6']) ctx.family = 4;
   if (argv['6'] && !argv['4']) ctx.family = 6;
   return ctx;

@@ -20,12 +20,16 @@ export default defineCommand({
   },
   builder: (y) =>
     y
-      .option('self-test', { type: 'boolean', default: true, describe: 'Send the probe out of each interface and listen on the others (--no-self-test)' })
+      .option('self-test',
+        { type: 'boolean', default: true, describe: 'Send the probe out of each interface and listen on the others (--no-self-test)' })
       .option('junit', { type: 'string', describe: 'Write a JUnit XML file, one testcase per check', requiresArg: true })
-      .option('expect-querier', { type: 'string', array: true, describe: 'IFACE=ADDR: fail unless ADDR is the elected querier there', requiresArg: true })
-      .option('expect-receive', { type: 'string', array: true, describe: 'IFACE:GROUP: fail unless the group arrives there during the listen', requiresArg: true })
+      .option('expect-querier',
+        { type: 'string', array: true, describe: 'IFACE=ADDR: fail unless ADDR is the elected querier there', requiresArg: true })
+      .option('expect-receive',
+        { type: 'string', array: true, describe: 'IFACE:GROUP: fail unless the group arrives there during the listen', requiresArg: true })
       .example('$0 doctor', 'diagnose this host')
-      .example('$0 doctor --querier-wait 130 --junit doctor.xml --expect-querier eth0=198.18.20.1', 'CI: a full query interval, JUnit, an expected querier'),
+      .example('$0 doctor --querier-wait 130 --junit doctor.xml --expect-querier eth0=198.18.20.1',
+        'CI: a full query interval, JUnit, an expected querier'),
   run: async (argv, ctx) => {
     const expectQuerier = pairs(argv['expect-querier'], '=', '--expect-querier').map(([iface, address]) => ({ iface, address }));
     const expectReceive = pairs(argv['expect-receive'], ':', '--expect-receive').map(([iface, group]) => ({ iface, group }));
@@ -52,8 +56,10 @@ export default defineCommand({
     const interrupted = wait.done();
     if (interrupted) {
       // The listens a signal cut short prove nothing by what they did not hear.
-      const cut = rep.checks.filter((c) => c.status !== 'skipped' && (c.id === 'querier' || c.id === 'receive' || (c.id === 'rp_filter' && opts.querierWait > 0)));
-      rep.coverage = { notRun: [...rep.coverage.notRun, ...cut.map((c) => cutShort(c.id, interrupted, c.id === 'receive' ? 'listen' : '--querier-wait'))], interrupted };
+      const cut = rep.checks.filter(
+        (c) => c.status !== 'skipped' && (c.id === 'querier' || c.id === 'receive' || (c.id === 'rp_filter' && opts.querierWait > 0)));
+      rep.coverage = { notRun: [...rep.coverage.notRun,
+        ...cut.map((c) => cutShort(c.id, interrupted, c.id === 'receive' ? 'listen' : '--querier-wait'))], interrupted };
       rep.verdict = verdictOf(rep.findings, rep.coverage);
     }
     if (argv.junit) {

@@ -56,7 +56,8 @@ interface WholeOpts extends Common { min?: number; max?: number; default?: numbe
 export function whole(describe: string, o: WholeOpts & WithDefault): Flag<number>;
 export function whole(describe: string, o?: WholeOpts): Flag<number | undefined>;
 export function whole(describe: string, o: WholeOpts = {}): FlagSpec {
-  return { type: 'number', describe, ...common(o), bounds: { what: 'a whole number', min: o.min ?? 1, max: o.max ?? Number.MAX_SAFE_INTEGER, integer: true } };
+  return { type: 'number', describe, ...common(o),
+    bounds: { what: 'a whole number', min: o.min ?? 1, max: o.max ?? Number.MAX_SAFE_INTEGER, integer: true } };
 }
 
 /** A percentage, 0-100. */

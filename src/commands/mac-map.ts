@@ -18,10 +18,13 @@ export default defineCommand<MacMapArgs, typeof flags>({
   flags,
   builder: (y) =>
     y
-      .positional('addr', { type: 'string', array: true, describe: 'Groups (239.1.2.3, ff02::fb), MACs (01:00:5e:01:02:03), or with --collisions ranges (239.1.0.0/16, 239.1.2.0+100)' })
+      .positional('addr', { type: 'string', array: true,
+        describe: 'Groups (239.1.2.3, ff02::fb), MACs (01:00:5e:01:02:03), or with --collisions ranges (239.1.0.0/16, 239.1.2.0+100)' })
       .option('collisions', { type: 'boolean', describe: 'Report MACs shared by two or more of the groups, and groups on a 224.0.0.x MAC' })
-      .option('file', { type: 'string', requiresArg: true, coerce: (v: unknown) => [v].flat().map(String), describe: 'Read groups and ranges from FILE, one a line (# comments; - for standard input); implies --collisions' })
-      .option('host', { type: 'boolean', describe: 'Check the groups each interface of this host has joined (/proc/net/igmp, igmp6); implies --collisions' })
+      .option('file', { type: 'string', requiresArg: true, coerce: (v: unknown) => [v].flat().map(String),
+        describe: 'Read groups and ranges from FILE, one a line (# comments; - for standard input); implies --collisions' })
+      .option('host', { type: 'boolean',
+        describe: 'Check the groups each interface of this host has joined (/proc/net/igmp, igmp6); implies --collisions' })
       .example('$0 mac-map 239.1.2.3 01:00:5e:01:02:03 ff02::fb', 'MAC, scope and name of each; the 32 groups of a MAC')
       .example('$0 mac-map --collisions 239.1.2.3 224.1.2.3 239.1.0.0/16', 'MACs shared by these groups')
       .example('$0 mac-map --host 239.129.2.3', 'would joining this group collide with what this host joined?'),

@@ -20,34 +20,42 @@ const flags = {
   duration: seconds(`Seconds to run (default ${DEFAULT_DURATION_S}; --soak: ${SOAK_S})`, { max: 86400 }),
   'expect-peers': whole('Exit 1 unless at least this many peers were heard', { min: 0 }),
   'max-loss': percent('Loss percentage a pair may show before exit 1', { default: 0 }),
-  'membership-interval': seconds('The switches\' snooping membership interval in seconds (default: from the queries heard, else 260)', { max: 86400 }),
+  'membership-interval':
+    seconds('The switches\' snooping membership interval in seconds (default: from the queries heard, else 260)', { max: 86400 }),
   interval: seconds('Seconds between live matrix updates (TTY only)', { default: 1 }),
 };
 
 export default defineCommand<Args, typeof flags>({
   command: 'mesh <group>',
-  describe: 'Run on every host at once: send and join on every interface, and report an N x N reachability matrix with verdicts and stall diagnosis',
+  describe:
+    'Run on every host at once: send and join on every interface, ' +
+    'and report an N x N reachability matrix with verdicts and stall diagnosis',
   waits: true,
   flags,
   builder: (y) =>
     y
       .positional('group', { type: 'string', demandOption: true, describe: 'G, G:PORT or [G6]:PORT' })
-      .option('soak', { type: 'boolean', default: false, describe: `Run ${SOAK_S} s: past the default snooping membership interval (260 s)` })
+      .option('soak',
+        { type: 'boolean', default: false, describe: `Run ${SOAK_S} s: past the default snooping membership interval (260 s)` })
       .option('assume-synced', { type: 'boolean', default: false, describe: 'Trust one-way delay across hosts (clocks synchronised)' })
-      .example('$0 mesh 239.255.77.1 --duration 60 --expect-peers 4 --json > $(hostname).json', 'on each host at once; then mesh-report *.json')
+      .example('$0 mesh 239.255.77.1 --duration 60 --expect-peers 4 --json > $(hostname).json',
+        'on each host at once; then mesh-report *.json')
       .example('$0 mesh 239.255.77.1 --soak --membership-interval 260', 'run past the snooping timeout and diagnose a stop') as never,
   run: async (argv, ctx) => {
     const { parseGroupArgs } = await import('../core/group-args.js');
     const { port, ttl } = argv;
-    if (argv.soak && argv.duration !== undefined) throw new UsageError('USAGE', '--soak is a preset duration: give --soak or --duration, not both');
+    if (argv.soak && argv.duration !== undefined) throw new UsageError('USAGE',
+      '--soak is a preset duration: give --soak or --duration, not both');
     const durationS = argv.soak ? SOAK_S : argv.duration ?? DEFAULT_DURATION_S;
     const max = argv['max-loss'];
     const peers = argv['expect-peers'];
     const mi = argv['membership-interval'];
     const [group] = parseGroupArgs([String(argv.group)], { defaultPort: port, allowRanges: false });
     if (!group) throw new UsageError('BAD_GROUP', 'name a group');
-    if (group.source !== undefined) throw new UsageError('BAD_GROUP', `'${argv.group}': mesh takes a group, not S,G (every host is a source)`);
-    if (ctx.family && ctx.family !== group.family) throw new UsageError('USAGE', `-${ctx.family} given but ${group.group} is IPv${group.family}`);
+    if (group.source !== undefined) throw new UsageError('BAD_GROUP',
+      `'${argv.group}': mesh takes a group, not S,G (every host is a source)`);
+    if (ctx.family && ctx.family !== group.family) throw new UsageError('USAGE',
+      `-${ctx.family} given but ${group.group} is IPv${group.family}`);
 
     const { startMesh } = await import('../core/mesh/run.js');
     const { exitFor } = await import('../core/exit.js');

@@ -18,8 +18,10 @@ export default defineCommand<QuerierArgs, typeof flags>({
   flags,
   builder: (y) =>
     y
-      .option('expect', { type: 'string', describe: 'Exit 1 unless ADDR is the elected querier on the chosen interfaces (CI)', requiresArg: true })
-      .option('planned', { type: 'string', describe: 'Validate a querier address before configuring it (needs --iface DEV); no listening', requiresArg: true })
+      .option('expect',
+        { type: 'string', describe: 'Exit 1 unless ADDR is the elected querier on the chosen interfaces (CI)', requiresArg: true })
+      .option('planned', { type: 'string', describe: 'Validate a querier address before configuring it (needs --iface DEV); no listening',
+        requiresArg: true })
       .conflicts('planned', 'expect')
       .example('$0 querier-check --timeout 30', 'listen 30 s on every interface')
       .example('$0 querier-check --iface eth0 --expect 10.0.0.1', 'CI: fail unless 10.0.0.1 is the querier on eth0')
@@ -61,7 +63,10 @@ export default defineCommand<QuerierArgs, typeof flags>({
       ...(ctx.family ? { family: ctx.family } : {}),
       ...defined({ expect: argv.expect }),
       // One line on stderr once the captures are open (scripts and tests wait for it); a TTY gets the progress line instead.
-      onListening: (ifaces) => { if (!ctx.out.quiet && !ctx.out.progressAllowed) ctx.out.note(`listening on ${ifaces.join(', ') || 'no interface'} for ${argv.timeout} s`); },
+      onListening: (ifaces) => {
+        if (ctx.out.quiet || ctx.out.progressAllowed) return;
+        ctx.out.note(`listening on ${ifaces.join(', ') || 'no interface'} for ${argv.timeout} s`);
+      },
       ...(ctx.out.progressAllowed ? { onProgress: (p: Parameters<typeof formatProgress>[0]) => ctx.out.progress(formatProgress(p)) } : {}),
     });
     ctx.out.endProgress();

@@ -13,14 +13,19 @@ const flags = {
 
 export default defineCommand<TraceArgs, typeof flags>({
   command: 'trace <target>',
-  describe: 'Where an application\'s group goes inside this host: wire -> IP -> kernel drops (reason) -> which process\'s socket -> overflow; names the break',
+  describe:
+    'Where an application\'s group goes inside this host: ' +
+    'wire -> IP -> kernel drops (reason) -> which process\'s socket -> overflow; names the break',
   flags,
   waits: true,
   builder: (y) =>
     y
-      .positional('target', { type: 'string', demandOption: true, describe: 'GROUP or GROUP:PORT ([ff05::1]:5001 for IPv6); without a port, the busiest port on the wire' })
-      .option('join', { type: 'boolean', default: false, describe: 'hold memberships on every selected interface while watching (default: observe only, as the application left things)' })
-      .option('drop-reasons', { type: 'boolean', default: true, describe: 'count the kernel\'s drop reasons (skb:kfree_skb in a private tracefs instance; root); --no-drop-reasons: counters only' })
+      .positional('target', { type: 'string', demandOption: true,
+        describe: 'GROUP or GROUP:PORT ([ff05::1]:5001 for IPv6); without a port, the busiest port on the wire' })
+      .option('join', { type: 'boolean', default: false,
+        describe: 'hold memberships on every selected interface while watching (default: observe only, as the application left things)' })
+      .option('drop-reasons', { type: 'boolean', default: true, describe:
+        'count the kernel\'s drop reasons (skb:kfree_skb in a private tracefs instance; root); --no-drop-reasons: counters only' })
       .example('$0 trace 239.1.2.3:5001', 'watch for 5 s: where do the packets of 239.1.2.3:5001 stop?')
       .example('$0 trace 239.1.2.3 --iface eth1 --duration 10 --json', 'one interface, 10 s, the path as JSON'),
   run: async (argv, ctx) => {
@@ -47,7 +52,9 @@ export default defineCommand<TraceArgs, typeof flags>({
           const { checkFirewall } = await import('../core/firewall/check.js');
           const fw = await checkFirewall(await host.firewall(), ifaces, { group: spec.group, ...(spec.port ? { port: spec.port } : {}) });
           const r = [...fw.rules, ...fw.conditional].find((x) => x.probe === 'data4' || x.probe === 'data6')?.rule;
-          return r ? `${r.iptables ? 'iptables' : 'nft'} rule '${r.family} ${r.table} ${r.chain}'${r.handle !== undefined ? ` handle ${r.handle}` : ''}: ${r.text}` : undefined;
+          if (!r) return undefined;
+          return `${r.iptables ? 'iptables' : 'nft'} rule '${r.family} ${r.table} ${r.chain}'` +
+            `${r.handle !== undefined ? ` handle ${r.handle}` : ''}: ${r.text}`;
         },
         ...(argv.join ? {
           join: async (ifaces) => {
