@@ -3,4 +3,5 @@
 // CAP_NET_ADMIN to every script any local user runs with it (issue 14). README "Capabilities
 // instead of root" shows the dedicated copy step by step.
 export const PRIVILEGE_FIX =
-  'run as root (sniff --user NAME drops to NAME once its captures are open), or give cap_net_raw,cap_net_admin to a dedicated copy of node that only the tool\'s users may run (README "Capabilities instead of root"), never to the system\'s node';
+  'run as root (sniff --user NAME drops to NAME once its captures are open), or give cap_net_raw,cap_net_admin to a dedicated copy of ' +
+    'node that only the tool\'s users may run (README "Capabilities instead of root"), never to the system\'s node';

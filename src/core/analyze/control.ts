@@ -90,7 +90,8 @@ export class ControlLog {
 
   add(m: IgmpMessage | MldMessage, family: Family, src: string, ttl: number, routerAlert: boolean, tUs: number): void {
     if (m.kind === 'query') return this.query(m, family, src, ttl, routerAlert, tUs);
-    const leave = m.kind === 'leave' || m.kind === 'done' || (m.version >= (family === 4 ? 3 : 2) && 'records' in m && m.records.every((r) => r.recordType === 3 && r.sources.length === 0));
+    const leave = m.kind === 'leave' || m.kind === 'done' ||
+      (m.version >= (family === 4 ? 3 : 2) && 'records' in m && m.records.every((r) => r.recordType === 3 && r.sources.length === 0));
     const names = 'records' in m ? m.records.map((r) => r.group) : [m.group];
     const ev: ControlEvent = { tUs, iface: this.iface, kind: leave ? 'leave' : 'report', family, src, version: m.version };
     if (names[0] !== undefined) ev.group = names[0];
@@ -125,7 +126,8 @@ export class ControlLog {
     }
   }
 
-  private query(m: Extract<IgmpMessage | MldMessage, { kind: 'query' }>, family: Family, src: string, ttl: number, routerAlert: boolean, tUs: number): void {
+  private query(m: Extract<IgmpMessage | MldMessage, { kind: 'query' }>, family: Family, src: string, ttl: number, routerAlert: boolean,
+    tUs: number): void {
     const ev: ControlEvent = { tUs, iface: this.iface, kind: 'query', family, src, version: m.version };
     if (!m.general) ev.group = m.group;
     this.onEvent(ev);

@@ -56,14 +56,20 @@ export function querierFindings(
     };
     if (q.family === 6) {
       if (!isLinkLocalUnicast6(q.address)) {
-        out.push(makeFinding('MLD_QUERIER_NOT_LINK_LOCAL', { ...where, message: `MLD queries on ${dev} come from ${q.address}, not a link-local address: hosts ignore them (RFC 3810 6.2).`, evidence: heard }));
+        out.push(makeFinding('MLD_QUERIER_NOT_LINK_LOCAL', {
+          ...where,
+          message: `MLD queries on ${dev} come from ${q.address}, not a link-local address: hosts ignore them (RFC 3810 6.2).`,
+          evidence: heard,
+        }));
       }
       continue;
     }
     if (q.address === '0.0.0.0') {
       out.push(makeFinding('QUERIER_ZERO_SOURCE', {
         ...where,
-        message: `IGMP queries on ${dev} come from 0.0.0.0 (${q.generalQueries} general): accepted by hosts (no reverse-path check applies), but they never win an election and some switches ignore them.`,
+        message:
+          `IGMP queries on ${dev} come from 0.0.0.0 (${q.generalQueries} general): ` +
+          'accepted by hosts (no reverse-path check applies), but they never win an election and some switches ignore them.',
         evidence: heard,
       }));
       continue;
@@ -79,7 +85,9 @@ export function querierFindings(
     const names = qs.map((q) => q.address);
     out.push(makeFinding('MULTIPLE_QUERIERS', {
       iface: dev,
-      message: `${qs.length} ${fam === 4 ? 'IGMP' : 'MLD'} queriers on ${dev}: ${firstAndMore(names, 5)}; ${ctl.elected[fam] ?? 'none'} wins the election (lowest address).`,
+      message:
+        `${qs.length} ${fam === 4 ? 'IGMP' : 'MLD'} queriers on ${dev}: ${firstAndMore(names, 5)}; ` +
+        `${ctl.elected[fam] ?? 'none'} wins the election (lowest address).`,
       evidence: { queriers: names, elected: ctl.elected[fam] ?? null },
     }));
   }
@@ -88,15 +96,19 @@ export function querierFindings(
 
 function offSubnet(dev: string, q: QuerierStats, net: Subnet, heard: Record<string, unknown>): Finding {
   const list = net.prefixes.map((p) => p.text).join(', ');
-  const whence = net.source === 'given' ? 'given with --prefix' : `inferred from the hosts that report there (${firstAndMore(net.from ?? [], 3)}); give --prefix ${dev}=CIDR to be sure`;
+  const whence = net.source === 'given' ? 'given with --prefix'
+    : `inferred from the hosts that report there (${firstAndMore(net.from ?? [], 3)}); give --prefix ${dev}=CIDR to be sure`;
   const ignored = q.due > 0 && q.answered === 0
-    ? `; none of its ${q.due} queries was answered by a report, which is what hosts with strict rp_filter do (they drop the queries, and snooping switches then age their memberships out)`
+    ? `; none of its ${q.due} queries was answered by a report, which is what hosts with strict rp_filter do (they drop the queries, ` +
+      'and snooping switches then age their memberships out)'
     : q.due > 0 ? `; ${q.answered} of its ${q.due} queries were answered` : '';
   return makeFinding('QUERIER_OFF_SUBNET', {
     iface: dev, source: q.address,
     severity: q.due > 0 && q.answered === 0 ? 'error' : 'warning',
     message: `Querier ${q.address} on ${dev} is outside the link's subnet ${list} (${whence})${ignored}.`,
-    fix: `Give the querier an address inside ${list}; on the hosts, until then: sysctl -w net.ipv4.conf.IFACE.rp_filter=2 (or a route to ${q.address} via that interface). Check a planned address first: mcast-doctor querier-check --planned ADDR --iface IFACE.`,
+    fix:
+      `Give the querier an address inside ${list}; on the hosts, until then: sysctl -w net.ipv4.conf.IFACE.rp_filter=2 (or a route to ` +
+      `${q.address} via that interface). Check a planned address first: mcast-doctor querier-check --planned ADDR --iface IFACE.`,
     evidence: { ...heard, subnet: list, subnetSource: net.source, ...(net.from ? { inferredFrom: net.from } : {}) },
   });
 }
@@ -107,7 +119,8 @@ function noQuerier(ctl: ControlResult, iface: IfaceSummary): Finding[] {
   if (spanS < NO_QUERIER_SPAN_S) return [];
   return [makeFinding('NO_QUERIER', {
     iface: ctl.iface,
-    message: `No IGMP query in ${Math.round(spanS)} s of capture on ${ctl.iface}, while hosts there report memberships (${ctl.reports} reports).`,
+    message:
+      `No IGMP query in ${Math.round(spanS)} s of capture on ${ctl.iface}, while hosts there report memberships (${ctl.reports} reports).`,
     evidence: { family: 4, capturedS: Math.round(spanS), reports: ctl.reports, reporters: ctl.reporters.slice(0, 5) },
   })];
 }

@@ -74,7 +74,8 @@ async function readOne(src: FileSource, analyzer: Analyzer, several: boolean): P
 function isBadInput(e: unknown): boolean {
   if (e instanceof CaptureFileError) return true;
   if (e instanceof Error && e.name === 'GzipError') return true;
-  return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && /^E[A-Z]+$/.test((e as { code: string }).code);
+  return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' &&
+    /^E[A-Z]+$/.test((e as { code: string }).code);
 }
 
 function findingsOf(a: AnalysisResult, analyzer: Analyzer, opts: AnalyzeOptions): Finding[] {

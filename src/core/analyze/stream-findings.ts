@@ -31,7 +31,9 @@ export function streamFindings(streams: readonly StreamResult[], ctx: StreamCont
       const expected = p.highestSeq - p.firstSeq + 1;
       out.push(makeFinding('RECEIVE_LOSS', {
         ...where,
-        message: `Probes from ${p.senderId} (${p.senderIface}) to ${s.group} lost ${p.lost} of ${expected} (${pct(p.lost, expected)}) on ${s.iface}${p.duplicates ? `, ${p.duplicates} duplicated` : ''}${p.reordered ? `, ${p.reordered} reordered` : ''}.`,
+        message:
+          `Probes from ${p.senderId} (${p.senderIface}) to ${s.group} lost ${p.lost} of ${expected} (${pct(p.lost, expected)}) on ` +
+          `${s.iface}${p.duplicates ? `, ${p.duplicates} duplicated` : ''}${p.reordered ? `, ${p.reordered} reordered` : ''}.`,
         evidence: {
           lost: p.lost,
           expected,
@@ -47,7 +49,9 @@ export function streamFindings(streams: readonly StreamResult[], ctx: StreamCont
       out.push(makeFinding('RTP_LOSS', {
         ...where,
         severity: r.lost / r.expected >= 0.01 ? 'error' : 'warning',
-        message: `RTP stream ${r.ssrc} (payload type ${r.payloadType}) to ${s.group} from ${s.source} on ${s.iface} lost ${r.lost} of ${r.expected} packets (${pct(r.lost, r.expected)}); jitter ${r.jitterMs} ms (max ${r.maxJitterMs} ms).`,
+        message:
+          `RTP stream ${r.ssrc} (payload type ${r.payloadType}) to ${s.group} from ${s.source} on ${s.iface} lost ${r.lost} of ` +
+          `${r.expected} packets (${pct(r.lost, r.expected)}); jitter ${r.jitterMs} ms (max ${r.maxJitterMs} ms).`,
         evidence: { ...r },
       }));
     }
@@ -55,7 +59,9 @@ export function streamFindings(streams: readonly StreamResult[], ctx: StreamCont
     if (ts && ts.ccErrors > 0) {
       out.push(makeFinding('MPEGTS_CC_ERRORS', {
         ...where,
-        message: `MPEG-TS in ${s.group} from ${s.source} on ${s.iface}: ${ts.ccErrors} continuity-counter errors in ${ts.packets} TS packets (PIDs ${firstAndMore(ts.worstPids.map((p) => `${p.pid} (${p.ccErrors})`), 3)}): TS packets were lost on the way.`,
+        message:
+          `MPEG-TS in ${s.group} from ${s.source} on ${s.iface}: ${ts.ccErrors} continuity-counter errors in ${ts.packets} TS packets ` +
+          `(PIDs ${firstAndMore(ts.worstPids.map((p) => `${p.pid} (${p.ccErrors})`), 3)}): TS packets were lost on the way.`,
         evidence: { ...ts },
       }));
     }
@@ -77,7 +83,8 @@ function snoopingStop(s: StreamResult, ctx: StreamContext): Finding | undefined 
   if (g.lastLeaveUs !== undefined && g.lastLeaveUs >= g.lastReportUs && g.lastLeaveUs <= s.lastUs) return undefined;
   const ctl = ctx.control.find((c) => c.iface === s.iface);
   const mi = ctx.membershipIntervalS !== undefined ? { s: ctx.membershipIntervalS, source: 'given' }
-    : ctl?.membershipIntervalS !== undefined ? { s: ctl.membershipIntervalS, source: 'queries' } : { s: DEFAULT_MEMBERSHIP_INTERVAL_S, source: 'default' };
+    : ctl?.membershipIntervalS !== undefined ? { s: ctl.membershipIntervalS, source: 'queries' }
+      : { s: DEFAULT_MEMBERSHIP_INTERVAL_S, source: 'default' };
   const sinceS = (s.lastUs - g.lastReportUs) / 1e6;
   if (!nearMembershipInterval(sinceS, mi.s)) return undefined;
   const queries = ctx.events.filter((e) => e.iface === s.iface && e.kind === 'query' && e.tUs > g.lastReportUs! && e.tUs <= s.lastUs);
@@ -85,16 +92,21 @@ function snoopingStop(s: StreamResult, ctx: StreamContext): Finding | undefined 
   const off = ctx.offSubnet.get(s.iface) ?? [];
   const offHeard = queriers.filter((q) => off.includes(q));
   const reason = queries.length === 0 ? `no query was heard on ${s.iface} after that report (no querier)`
-    : `${queries.length} queries from ${firstAndMore(queriers, 3)} were heard after it and no report answered them${offHeard.length ? ` (${firstAndMore(offHeard, 3)} is off-subnet: hosts with strict rp_filter drop its queries)` : ''}`;
+    : `${queries.length} queries from ${firstAndMore(queriers, 3)} were heard after it and no report answered ` +
+      `them${offHeard.length ? ` (${firstAndMore(offHeard, 3)} is off-subnet: hosts with strict rp_filter drop its queries)` : ''}`;
   const miWords = `${mi.s} s, ${mi.source === 'given' ? 'as given' : mi.source === 'queries' ? 'from the queries heard' : 'the default'}`;
   return makeFinding('SNOOPING_TIMEOUT', {
     iface: s.iface, group: s.group, source: s.source,
-    message: `${s.group} from ${s.source} stopped on ${s.iface} ${round1(sinceS)} s after the last membership report for it, at the snooping membership interval (${miWords}), while the capture went on ${round1(tailUs / 1e6)} s: ${reason}.`,
+    message:
+      `${s.group} from ${s.source} stopped on ${s.iface} ${round1(sinceS)} s after the last membership report for it, ` +
+      `at the snooping membership interval (${miWords}), while the capture went on ${round1(tailUs / 1e6)} s: ${reason}.`,
     fix: queries.length === 0
       ? 'Enable an IGMP querier on this segment (switch or router; on a Linux bridge: ip link set BR type bridge mcast_querier 1).'
       : offHeard.length
-        ? `Let the hosts accept the queries: an on-subnet querier address, or on the receiving host sysctl -w net.ipv4.conf.IFACE.rp_filter=2 (or a route to ${offHeard[0]} via that interface).`
-        : 'Find what stops the hosts answering queries: firewall rules for IGMP (nft list ruleset), rp_filter against the querier address (mcast-doctor querier-check on the receiver).',
+        ? 'Let the hosts accept the queries: an on-subnet querier address, ' +
+          `or on the receiving host sysctl -w net.ipv4.conf.IFACE.rp_filter=2 (or a route to ${offHeard[0]} via that interface).`
+        : 'Find what stops the hosts answering queries: ' +
+          'firewall rules for IGMP (nft list ruleset), rp_filter against the querier address (mcast-doctor querier-check on the receiver).',
     evidence: {
       lastReportUs: g.lastReportUs, stoppedUs: s.lastUs, sinceLastReportS: round1(sinceS), captureGoesOnS: round1(tailUs / 1e6),
       membershipIntervalS: mi.s, membershipIntervalSource: mi.source, queriesAfterReport: queries.length,

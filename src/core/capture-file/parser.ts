@@ -79,10 +79,15 @@ export class CaptureParser {
   /** The file ended: anything left over is a truncated record. */
   end(): void {
     if (this.format === undefined) {
-      throw new CaptureFileError(this.pendingLen === 0 ? 'empty file' : `not a capture file (${this.pendingLen} bytes, too short for a header)`, 0);
+      throw new CaptureFileError(
+        this.pendingLen === 0 ? 'empty file' : `not a capture file (${this.pendingLen} bytes, too short for a header)`, 0);
     }
     if (this.pendingLen > 0) {
-      throw new CaptureFileError(`truncated: the last ${this.format === 'pcap' ? 'record' : 'block'} is cut short (${this.pendingLen} bytes of ${this.need} at byte ${this.offset})`, this.offset);
+      const what = this.format === 'pcap' ? 'record' : 'block';
+      throw new CaptureFileError(
+        `truncated: the last ${what} is cut short (${this.pendingLen} bytes of ${this.need} at byte ${this.offset})`,
+        this.offset,
+      );
     }
   }
 
@@ -142,7 +147,8 @@ export class CaptureParser {
       const caplen = le ? data.readUInt32LE(p + 8) : data.readUInt32BE(p + 8);
       const wire = le ? data.readUInt32LE(p + 12) : data.readUInt32BE(p + 12);
       if (caplen > MAX_RECORD) {
-        throw new CaptureFileError(`record ${this.packets + 1} at byte ${this.offset} claims ${caplen} bytes (absurd length; corrupt file)`, this.offset);
+        throw new CaptureFileError(
+          `record ${this.packets + 1} at byte ${this.offset} claims ${caplen} bytes (absurd length; corrupt file)`, this.offset);
       }
       if (data.length - p - 16 < caplen) { this.need = 16 + caplen; break; }
       this.packets++;
@@ -155,7 +161,8 @@ export class CaptureParser {
 
   /** Called by the pcapng block reader. */
   addInterface(i: FileInterface): number {
-    if (this.interfaces.length >= MAX_INTERFACES) throw new CaptureFileError(`more than ${MAX_INTERFACES} interfaces (corrupt file)`, this.offset);
+    if (this.interfaces.length >= MAX_INTERFACES) throw new CaptureFileError(`more than ${MAX_INTERFACES} interfaces (corrupt file)`,
+      this.offset);
     this.interfaces.push(i);
     this.onInterface?.(this.interfaces.length - 1, i);
     return this.interfaces.length - 1;

@@ -7,7 +7,9 @@ const LISTED = 8;
 
 const listOf = (groups: readonly string[], total: number): string => firstAndMore(groups, LISTED, total);
 
-const V6_EXPLANATION = 'IPv6 groups map onto 33:33 followed by their low 32 bits (RFC 2464 section 7): groups that differ only above those bits share one MAC, so NICs and switches that filter by MAC pass one group\'s traffic to the other\'s receivers.';
+const V6_EXPLANATION =
+  'IPv6 groups map onto 33:33 followed by their low 32 bits (RFC 2464 section 7): groups that differ only above those bits share one ' +
+  'MAC, so NICs and switches that filter by MAC pass one group\'s traffic to the other\'s receivers.';
 
 export function collisionFindings(r: CollisionReport, where: { iface?: string } = {}): Finding[] {
   const out: Finding[] = [];
@@ -25,7 +27,9 @@ export function collisionFindings(r: CollisionReport, where: { iface?: string } 
   if (more > 0) {
     out.push(makeFinding('MAC_COLLISION', {
       ...at,
-      message: `${more} more MACs are shared (${r.macs.shared} shared MACs, ${r.macs.groupsOnShared} groups on them in all); raise --limit to list them`,
+      message:
+        `${more} more MACs are shared (${r.macs.shared} shared MACs, ${r.macs.groupsOnShared} groups on them in all); ` +
+        'raise --limit to list them',
       evidence: { more, shared: r.macs.shared, groupsOnShared: r.macs.groupsOnShared },
     }));
   }

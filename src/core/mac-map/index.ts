@@ -31,7 +31,8 @@ export interface HostInterfaceReport {
 
 export type MacMapResult =
   | { mode: 'lookup'; results: Lookup[]; findings: Finding[] }
-  | { mode: 'collisions'; limit: number; linkLocal: LinkLocalSummary; report?: CollisionReport; interfaces?: HostInterfaceReport[]; findings: Finding[] };
+  | { mode: 'collisions'; limit: number; linkLocal: LinkLocalSummary; report?: CollisionReport; interfaces?: HostInterfaceReport[];
+    findings: Finding[] };
 
 /** Given groups in 224.0.0.0/24 or with IPv6 scope 1 or 2 (ff01::/16, ff02::/16). */
 export function linkLocalOf(items: readonly Item[], limit: number): LinkLocalSummary {
@@ -50,7 +51,8 @@ export function linkLocalOf(items: readonly Item[], limit: number): LinkLocalSum
 }
 
 export async function macMap(o: MacMapOptions): Promise<MacMapResult> {
-  if (o.limit < 1 || !Number.isInteger(o.limit)) throw new UsageError('USAGE', `--limit must be a whole number of at least 1 (got ${o.limit})`);
+  if (o.limit < 1 || !Number.isInteger(o.limit)) throw new UsageError('USAGE',
+    `--limit must be a whole number of at least 1 (got ${o.limit})`);
   const collisions = o.collisions || o.host;
   if (!collisions) {
     if (o.items.length === 0) throw new UsageError('USAGE', 'name at least one group or MAC (or use --collisions, --file or --host)');
@@ -65,7 +67,8 @@ export async function macMap(o: MacMapOptions): Promise<MacMapResult> {
   }
   const mac = o.items.find((i) => i.kind === 'mac');
   if (mac) throw new UsageError('USAGE', `${mac.text} is a MAC: --collisions takes groups and ranges`);
-  if (o.items.length === 0 && !o.host) throw new UsageError('USAGE', '--collisions needs groups or ranges (arguments or --file), or --host');
+  if (o.items.length === 0 && !o.host) throw new UsageError('USAGE',
+    '--collisions needs groups or ranges (arguments or --file), or --host');
   const given = groupsOf(o.items);
   const linkLocal = linkLocalOf(o.items, o.limit);
   const findings = linkLocalFinding(linkLocal);

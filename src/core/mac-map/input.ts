@@ -59,7 +59,8 @@ function parsePrefix(text: string, addr: string, lenText: string, where: string)
     if (b[0] !== 0xff) throw notMulticast(addr, where);
     if (len < 8 || len > 128) throw new UsageError('BAD_RANGE', `${text}${where}: prefix length out of range (8-128 for IPv6 groups)`);
     const count = 2 ** (128 - len);
-    if (count > MAX_RANGE6) throw new UsageError('RANGE_TOO_LARGE', `${text}${where}: IPv6 ranges are limited to ${MAX_RANGE6} groups (/112 or longer)`);
+    if (count > MAX_RANGE6) throw new UsageError('RANGE_TOO_LARGE',
+      `${text}${where}: IPv6 ranges are limited to ${MAX_RANGE6} groups (/112 or longer)`);
     const mask = ~((1n << BigInt(128 - len)) - 1n);
     return { kind: 'range6', text, first: bytesToBigint(b) & mask, count };
   }
@@ -71,7 +72,8 @@ function parsePlus(text: string, addr: string, n: string, where: string): Item {
     const v = ipv4ToInt(addr);
     if (v >>> 28 !== 0xe) throw notMulticast(addr, where);
     const count = parseCount(text, n, 2 ** 28);
-    if (v + count - 1 > V4_LAST) throw new UsageError('BAD_RANGE', `${text}${where}: runs past 239.255.255.255 (last would be ${intToIpv4((v + count - 1) >>> 0)})`);
+    if (v + count - 1 > V4_LAST) throw new UsageError('BAD_RANGE',
+      `${text}${where}: runs past 239.255.255.255 (last would be ${intToIpv4((v + count - 1) >>> 0)})`);
     return { kind: 'range4', text, first: v, count };
   }
   if (isIPv6(addr) && !addr.includes('%')) {
@@ -79,7 +81,8 @@ function parsePlus(text: string, addr: string, n: string, where: string): Item {
     if (b[0] !== 0xff) throw notMulticast(addr, where);
     const count = parseCount(text, n, MAX_RANGE6);
     const first = bytesToBigint(b);
-    if (first + BigInt(count - 1) >= 1n << 128n) throw new UsageError('BAD_RANGE', `${text}${where}: runs past ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff`);
+    if (first + BigInt(count - 1) >= 1n << 128n) throw new UsageError('BAD_RANGE',
+      `${text}${where}: runs past ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff`);
     return { kind: 'range6', text, first, count };
   }
   throw new UsageError('BAD_ADDRESS', `${text}${where}: '${addr}' is not an IP address`);
@@ -109,7 +112,8 @@ export function parseItem(raw: string, where = ''): Item {
   const mac = parseMac(text);
   if (mac) {
     if (classifyMac(mac).family === undefined) {
-      throw new UsageError('NOT_MULTICAST', `${text}${where} is not an IP multicast MAC (IPv4 uses 01:00:5e:00:00:00-01:00:5e:7f:ff:ff, IPv6 33:33:xx:xx:xx:xx)`);
+      throw new UsageError('NOT_MULTICAST',
+        `${text}${where} is not an IP multicast MAC (IPv4 uses 01:00:5e:00:00:00-01:00:5e:7f:ff:ff, IPv6 33:33:xx:xx:xx:xx)`);
     }
     return { kind: 'mac', text, bytes: mac };
   }

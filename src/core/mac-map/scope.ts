@@ -55,10 +55,14 @@ const BLOCKS4: readonly Block4[] = [
   blk(span('233.0.0.0', '233.251.255.255'), 'glop', 'GLOP block', 'RFC 3180'),
   blk(cidr('233.252.0.0', 14), 'global', 'AD-HOC block III', 'RFC 5771 section 6'),
   blk(cidr('234.0.0.0', 8), 'global', 'Unicast-prefix-based block', 'RFC 6034'),
-  blk(cidr('239.255.0.0', 16), 'local', 'IPv4 Local Scope (administratively scoped)', 'RFC 2365 section 6.2', 'kept inside the site by boundary routers'),
-  blk(span('239.252.0.0', '239.254.255.255'), 'local', 'reserved to expand the IPv4 Local Scope', 'RFC 2365 section 6.2', 'kept inside the site by boundary routers'),
-  blk(cidr('239.192.0.0', 14), 'organization-local', 'IPv4 Organization Local Scope (administratively scoped)', 'RFC 2365 section 6.2', 'kept inside the organisation by boundary routers'),
-  blk(cidr('239.0.0.0', 8), 'admin', 'administratively scoped block (no sub-scope assigned)', 'RFC 2365', 'private use; kept in by boundary routers configured for it'),
+  blk(cidr('239.255.0.0', 16), 'local', 'IPv4 Local Scope (administratively scoped)', 'RFC 2365 section 6.2',
+    'kept inside the site by boundary routers'),
+  blk(span('239.252.0.0', '239.254.255.255'), 'local', 'reserved to expand the IPv4 Local Scope', 'RFC 2365 section 6.2',
+    'kept inside the site by boundary routers'),
+  blk(cidr('239.192.0.0', 14), 'organization-local', 'IPv4 Organization Local Scope (administratively scoped)', 'RFC 2365 section 6.2',
+    'kept inside the organisation by boundary routers'),
+  blk(cidr('239.0.0.0', 8), 'admin', 'administratively scoped block (no sub-scope assigned)', 'RFC 2365',
+    'private use; kept in by boundary routers configured for it'),
   blk(span('224.0.0.0', '239.255.255.255'), 'reserved', 'reserved', 'RFC 5771'),
 ];
 
@@ -120,7 +124,8 @@ export function describeGroup6(bytes: Uint8Array): GroupInfo {
   } else if ((flags & 0x1) !== 0) {
     block = 'transient (dynamically assigned)'; range = `ff1${scopeHex}::/16`;
   }
-  const info: GroupInfo = { group, family: 6, mac: ipv6GroupToMac(bytes), scope: flags === 0x3 && allZero(2, 12) ? 'ssm' : scope, block, range, reference };
+  const info: GroupInfo =
+    { group, family: 6, mac: ipv6GroupToMac(bytes), scope: flags === 0x3 && allZero(2, 12) ? 'ssm' : scope, block, range, reference };
   const note = SCOPE_NOTES6[scope];
   if (note !== undefined) info.note = note;
   // Solicited-node groups, ff02::1:ffXX:XXXX (RFC 4291 section 2.7.1): Neighbor Discovery.

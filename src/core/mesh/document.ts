@@ -40,10 +40,14 @@ export function assembleDocument(p: DocumentParts, causes: Map<string, IfaceCaus
   const { peers, verdict } = judgeMesh(m.cells, p.settings);
   const findings = [...p.findings, ...stallFindings];
   if (p.settings.expectPeers !== null && peers.length < p.settings.expectPeers) {
+    const secs = ((p.measure.endMs - p.measure.joinedAtMs) / 1000).toFixed(1);
+    const names = peers.length ? ` (heard: ${peers.map((x) => x.hostname).join(', ')})` : '';
     findings.push(makeFinding('MESH_PEERS_MISSING', {
-      message: `${peers.length} peer${peers.length === 1 ? '' : 's'} heard in ${((p.measure.endMs - p.measure.joinedAtMs) / 1000).toFixed(1)} s, ${p.settings.expectPeers} expected${peers.length ? ` (heard: ${peers.map((x) => x.hostname).join(', ')})` : ''}.${ttlOneHint(p.settings)}`,
+      message:
+        `${peers.length} peer${peers.length === 1 ? '' : 's'} heard in ${secs} s, ${p.settings.expectPeers} expected${names}.` +
+        ttlOneHint(p.settings),
       evidence: { heard: peers.map((x) => x.id), expected: p.settings.expectPeers, ttl: p.settings.ttl },
-      ...(ttlOneHint(p.settings) ? { fix: `Run mesh with --ttl N (N > the routers between the hosts) on every host, with a multicast router between the segments; then check the peers' own runs (mesh-report *.json).` } : {}),
+      ...(ttlOneHint(p.settings) ? { fix: TTL_FIX } : {}),
     }));
   }
   // An interface that heard no peer at all for the whole run (issue 16); nothing anywhere: one
@@ -52,14 +56,18 @@ export function assembleDocument(p: DocumentParts, causes: Map<string, IfaceCaus
   const heard = (iface: string): number => m.cells.filter((c) => c.iface === iface).reduce((n, c) => n + c.received, 0);
   findings.push(...silenceFindings(held, heard, new Set(), p.measure.endMs - p.measure.joinedAtMs, {
     ...(p.settings.expectPeers !== null && p.settings.expectPeers > 0 ? { severity: 'error' as const } : {}),
-    nextStep: 'run mesh on the other hosts at the same time, with the same group and port (docs/examples/mesh.yml); if they ran, compare with mcast-doctor mesh-report *.json',
+    nextStep:
+      'run mesh on the other hosts at the same time, with the same group and port (docs/examples/mesh.yml); ' +
+      'if they ran, compare with mcast-doctor mesh-report *.json',
   }));
   for (const peer of peers) {
     const lossy = m.cells.filter((c) => c.peer === peer.id && c.state === 'loss');
     if (lossy.length === 0) continue;
     findings.push(makeFinding('MESH_LOSS', {
       group: p.settings.group,
-      message: `${peer.hostname} -> this host lost more than ${p.settings.maxLossPct}%: ${lossy.map((c) => `${c.peerIface} -> ${c.iface} ${c.lossPct}% (${c.received}/${c.expected})`).join(', ')}.`,
+      message:
+        `${peer.hostname} -> this host lost more than ${p.settings.maxLossPct}%: ` +
+        `${lossy.map((c) => `${c.peerIface} -> ${c.iface} ${c.lossPct}% (${c.received}/${c.expected})`).join(', ')}.`,
       evidence: {
         peer: peer.id,
         cells: lossy.map((c) => ({
@@ -96,8 +104,12 @@ export function assembleDocument(p: DocumentParts, causes: Map<string, IfaceCaus
  * this host's probes, whatever else is right (a router forwards only TTL above its threshold, 1
  * at least: TTL_NOT_FORWARDED). Said only when the group is routable and the TTL is 1.
  */
+const TTL_FIX = 'Run mesh with --ttl N (N > the routers between the hosts) on every host, with a multicast router between the segments; ' +
+  "then check the peers' own runs (mesh-report *.json).";
+
 function ttlOneHint(s: MeshSettings): string {
   if (s.ttl > 1 || isLinkLocalGroup(s.group)) return '';
   const word = s.family === 4 ? 'TTL' : 'hop limit';
-  return ` This host sends with ${word} 1 (--ttl 1): a peer on another segment, behind a router, never hears it; if the missing peers are there, run every host with --ttl N.`;
+  return ` This host sends with ${word} 1 (--ttl 1): a peer on another segment, behind a router, never hears it; ` +
+    'if the missing peers are there, run every host with --ttl N.';
 }

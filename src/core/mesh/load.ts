@@ -34,7 +34,8 @@ export function parseMeshDocument(file: string, text: string, schemas: SchemaReg
   }
   // Friendlier than the schema's words for the usual mistakes (another command's output, an old format).
   if (!isObj(doc)) throw new UsageError('BAD_FILE', `${file}: not a JSON object`);
-  if (doc.command !== 'mesh') throw new UsageError('BAD_FILE', `${file}: not a mesh document (its "command" is not "mesh"); pass the files written by mesh --json`);
+  if (doc.command !== 'mesh') throw new UsageError('BAD_FILE',
+    `${file}: not a mesh document (its "command" is not "mesh"); pass the files written by mesh --json`);
   if (doc.schemaVersion !== 1) throw new UsageError('BAD_FILE', `${file}: this schemaVersion is not supported (1 is)`);
   const deep = tooDeep(doc, MAX_DEPTH);
   if (deep) throw new UsageError('BAD_FILE', `${file}: ${deep}: nested more than ${MAX_DEPTH} levels deep`);

@@ -118,7 +118,8 @@ export class MeshMerger {
   add(file: string, doc: MeshDocument): void {
     const seen = this.byId.get(doc.host.id);
     if (seen?.file != null) {
-      throw new UsageError('BAD_FILE', `${file} and ${seen.file} are the same run of ${doc.host.hostname} (${doc.host.id}); pass each host's document once`);
+      throw new UsageError('BAD_FILE',
+        `${file} and ${seen.file} are the same run of ${doc.host.hostname} (${doc.host.id}); pass each host's document once`);
     }
     const me = seen ?? this.newHost(doc.host.id, doc.host.hostname, true);
     if (!me) return; // unreachable: a host with a document is always tracked

@@ -26,7 +26,9 @@ export function reportFindings(pairs: readonly ReportPair[], failed: number, tot
     const named = pairs.filter((p) => p.status === 'fail').slice(0, PAIRS_NAMED);
     const more = failed - named.length;
     out.push(makeFinding('MESH_PAIRS_FAILED', {
-      message: `${failed} of ${total} host pairs fail: ${named.slice(0, 3).map((p) => `${hostnameOf(p.from)} -> ${hostnameOf(p.to)} (${p.reasons[0] ?? 'failed'})`).join(', ')}${failed > 3 ? ', ...' : ''}.`,
+      message: `${failed} of ${total} host pairs fail: ` +
+        named.slice(0, 3).map((p) => `${hostnameOf(p.from)} -> ${hostnameOf(p.to)} (${p.reasons[0] ?? 'failed'})`).join(', ') +
+        `${failed > 3 ? ', ...' : ''}.`,
       evidence: {
         failedPairs: failed,
         pairs: total,
@@ -37,7 +39,9 @@ export function reportFindings(pairs: readonly ReportPair[], failed: number, tot
   }
   if (groups.length > 1) {
     out.push(makeFinding('MESH_GROUPS_DIFFER', {
-      message: `The documents are of different groups (${groups.slice(0, NAMED).join(', ')}${groups.length > NAMED ? ', ...' : ''}): their hosts never probed each other.`,
+      message:
+        `The documents are of different groups (${groups.slice(0, NAMED).join(', ')}${groups.length > NAMED ? ', ...' : ''}): ` +
+        'their hosts never probed each other.',
       evidence: { groups: groups.slice(0, NAMED), count: groups.length },
     }));
   }

@@ -92,7 +92,8 @@ export class CaptureSet {
   private openHandle(iface: string): CaptureHandle {
     const { filter, ...rest } = this.opts;
     let linkType = 1;
-    const h = this.factory.open({ ...rest, iface, filter: typeof filter === 'string' ? filter : filter(iface) }, (buf, caplen, wireLen, sec, usec) => {
+    const h = this.factory.open({ ...rest, iface, filter: typeof filter === 'string' ? filter : filter(iface) },
+      (buf, caplen, wireLen, sec, usec) => {
       this.onPacket(iface, buf, caplen, wireLen, sec * 1000 + usec / 1000, linkType);
     });
     linkType = h.linkType;

@@ -10,7 +10,8 @@ import type { IgmpQuery } from '../wire/igmp.js';
 import type { MldQuery } from '../wire/mld.js';
 
 /** The fields of a decoded IGMP or MLD query that matter here: the wire decoders' own. */
-export type QueryFields = Pick<IgmpQuery | MldQuery, 'version' | 'group' | 'general' | 'maxRespMs' | 'suppress' | 'qrv' | 'qqic' | 'qqiSec' | 'sources'>;
+export type QueryFields = Pick<IgmpQuery | MldQuery, 'version' | 'group' | 'general' | 'maxRespMs' | 'suppress' | 'qrv' | 'qqic' |
+  'qqiSec' | 'sources'>;
 
 export interface HeardReport {
   version: number;

@@ -116,7 +116,8 @@ export function compareAddresses(a: string, b: string): number {
  * address; the caller passes only queriers whose queries the kernel accepts (mldQueryIgnored).
  */
 export function electQuerier(family: Family, addresses: readonly string[]): string | undefined {
-  const candidates = family === 4 ? addresses.filter((a) => a !== '0.0.0.0' && routerAddress4(a)) : addresses.filter((a) => isLinkLocalUnicast6(a));
+  const candidates =
+    family === 4 ? addresses.filter((a) => a !== '0.0.0.0' && routerAddress4(a)) : addresses.filter((a) => isLinkLocalUnicast6(a));
   const pool = candidates.length > 0 ? candidates : family === 4 ? addresses.filter((a) => a === '0.0.0.0') : [];
   let best: string | undefined;
   for (const a of pool) if (best === undefined || compareAddresses(a, best) < 0) best = a;

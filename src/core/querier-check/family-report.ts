@@ -9,7 +9,8 @@ import type { FamilyReport, QuerierEntry } from './report.js';
 
 /** Groups the host reports: 224.0.0.1 and ff02::1 (all-systems / all-nodes) never are (RFC 3376 6, RFC 3810 6). */
 export function reportable(i: Interface, f: 4 | 6): string[] {
-  return i.groups.filter((g) => g.family === f && g.group !== '224.0.0.1' && g.group !== 'ff02::1' && !g.group.startsWith('ff01:')).map((g) => g.group);
+  return i.groups.filter(
+    (g) => g.family === f && g.group !== '224.0.0.1' && g.group !== 'ff02::1' && !g.group.startsWith('ff01:')).map((g) => g.group);
 }
 
 /**
@@ -51,7 +52,8 @@ export function familyReport(i: Interface, later: Interface | undefined, obs: Fa
   if (f === 4 && later?.igmp.querierVersion) kernel.querierVersionAfter = later.igmp.querierVersion;
   const groups = reportable(later ?? i, f);
   const heardGeneral = queriers.some((q) => q.generalQueries > 0);
-  const answered: FamilyReport['answered'] = obs.host.queriesAnswered > 0 ? 'yes' : groups.length === 0 ? 'no-groups' : heardGeneral ? 'no' : 'no-queries';
+  const answered: FamilyReport['answered'] =
+    obs.host.queriesAnswered > 0 ? 'yes' : groups.length === 0 ? 'no-groups' : heardGeneral ? 'no' : 'no-queries';
   const out: FamilyReport = { family: f, queriers, host: obs.host, kernel, answered, reportableGroups: groups };
   if (obs.elected) out.elected = obs.elected;
   if (obs.queriersMore) out.queriersMore = obs.queriersMore;

@@ -32,13 +32,17 @@ export function igmpMode(i: Interface): IgmpModeState {
 export function modeWords(m: IgmpModeState, lastOldQueryAgoS?: number): { why: string; until: string } {
   const timeout = olderVersionTimeoutS();
   if (m.cause === 'forced') {
-    return { why: `net.ipv4.conf.${m.iface}.force_igmp_version=${m.forceVersion}`, until: `it stays so until the sysctl is set back to 0 (sysctl -w net.ipv4.conf.${m.iface}.force_igmp_version=0)` };
+    return { why: `net.ipv4.conf.${m.iface}.force_igmp_version=${m.forceVersion}`,
+      until: `it stays so until the sysctl is set back to 0 (sysctl -w net.ipv4.conf.${m.iface}.force_igmp_version=0)` };
   }
   const left = lastOldQueryAgoS !== undefined ? Math.max(0, Math.round(timeout - lastOldQueryAgoS)) : undefined;
   return {
-    why: `/proc/net/igmp shows Querier ${m.querierColumn ?? `V${m.version}`} on ${m.iface}: an IGMPv${m.version} querier was heard within the last ~${timeout} s`,
+    why:
+      `/proc/net/igmp shows Querier ${m.querierColumn ?? `V${m.version}`} on ${m.iface}: ` +
+      `an IGMPv${m.version} querier was heard within the last ~${timeout} s`,
     until: left !== undefined
-      ? `the kernel reverts to IGMPv3 about ${left} s from now (${timeout} s after the last IGMPv${m.version} query, heard ${Math.round(lastOldQueryAgoS!)} s ago) unless another one arrives`
+      ? `the kernel reverts to IGMPv3 about ${left} s from now (${timeout} s after the last IGMPv${m.version} query, ` +
+        `heard ${Math.round(lastOldQueryAgoS!)} s ago) unless another one arrives`
       : `the kernel reverts to IGMPv3 ${timeout} s after the last IGMPv${m.version} query (RFC 3376 8.12), if no other arrives`,
   };
 }
@@ -58,14 +62,19 @@ export function ssmFindings(ifaces: readonly Interface[], joins: readonly Source
     const m = igmpMode(i);
     if (m.version >= 3) continue;
     const w = modeWords(m);
-    const list = mine.slice(0, 3).map((j) => `(${j.source}, ${j.group})`).join(', ') + (mine.length > 3 ? ` and ${mine.length - 3} more` : '');
+    const list =
+      mine.slice(0, 3).map((j) => `(${j.source}, ${j.group})`).join(', ') + (mine.length > 3 ? ` and ${mine.length - 3} more` : '');
     out.push(makeFinding('SSM_NOT_SIGNALLED', {
       iface: i.name, group: mine[0]!.group, source: mine[0]!.source,
-      message: `The source filter of ${list} on ${i.name} is not signalled: the kernel speaks IGMPv${m.version} there (${w.why}), and IGMPv${m.version} reports name the group only; ${w.until}.`,
+      message:
+        `The source filter of ${list} on ${i.name} is not signalled: ` +
+        `the kernel speaks IGMPv${m.version} there (${w.why}), and IGMPv${m.version} reports name the group only; ${w.until}.`,
       fix: m.cause === 'forced'
         ? `sysctl -w net.ipv4.conf.${i.name}.force_igmp_version=0`
-        : `Upgrade the IGMPv${m.version} querier on ${i.name}'s segment to IGMPv3 (find it with mcast-doctor querier-check -4 -i ${i.name} --timeout 130).`,
-      evidence: { joins: mine.slice(0, 16), kernelVersion: m.version, cause: m.cause, querierColumn: m.querierColumn ?? null, forceIgmpVersion: m.forceVersion, revertsAfterS: m.cause === 'forced' ? null : olderVersionTimeoutS() },
+        : `Upgrade the IGMPv${m.version} querier on ${i.name}'s segment to IGMPv3 (find it with mcast-doctor querier-check -4 -i ` +
+          `${i.name} --timeout 130).`,
+      evidence: { joins: mine.slice(0, 16), kernelVersion: m.version, cause: m.cause, querierColumn: m.querierColumn ?? null,
+        forceIgmpVersion: m.forceVersion, revertsAfterS: m.cause === 'forced' ? null : olderVersionTimeoutS() },
     }));
   }
   return out;

@@ -56,7 +56,8 @@ export function assertUnicast(addr: string): Family {
   if (fam === undefined) throw new UsageError('BAD_ADDRESS', `--planned ${addr}: not an IPv4 or IPv6 address`);
   const bad =
     isMulticast(addr) ? 'a multicast address'
-    : fam === 4 && ipv4ToInt(addr) === 0 ? 'the unspecified address (queries from 0.0.0.0 skip rp_filter but never win an election; plan a real address)'
+    : fam === 4 && ipv4ToInt(addr) === 0
+      ? 'the unspecified address (queries from 0.0.0.0 skip rp_filter but never win an election; plan a real address)'
     : fam === 4 && ipv4ToInt(addr) === 0xffffffff ? 'the limited broadcast address'
     : fam === 6 && ipv6ToBytes(addr).every((b) => b === 0) ? 'the unspecified address'
     : undefined;
@@ -103,7 +104,8 @@ async function planned4(p: Platform, address: string, iface: Interface, all: rea
     onSubnet: hit !== undefined,
     ownAddress,
     rpFilter: rp,
-    kernel: { accepted: rpf.accepted, command: `ip route get 224.0.0.1 from ${address} iif ${dev}`, ...(rpf.kernelError ? { error: rpf.kernelError } : {}) },
+    kernel: { accepted: rpf.accepted, command: `ip route get 224.0.0.1 from ${address} iif ${dev}`,
+      ...(rpf.kernelError ? { error: rpf.kernelError } : {}) },
     routeBack,
     modes,
     usable,
@@ -120,9 +122,11 @@ async function planned4(p: Platform, address: string, iface: Interface, all: rea
 function reason4(r: PlannedResult, dev: string): string {
   const rp = r.rpFilter!;
   const where = r.onSubnet ? `${r.address} is inside ${r.prefix} on ${dev}` : `${r.address} is outside every IPv4 prefix of ${dev}`;
-  const back = r.routeBack?.ok ? `the route back to it leaves by ${r.routeBack.dev ?? '?'}` : `there is no route back to it (${r.routeBack?.error ?? 'none'})`;
+  const back = r.routeBack?.ok ? `the route back to it leaves by ${r.routeBack.dev ?? '?'}`
+    : `there is no route back to it (${r.routeBack?.error ?? 'none'})`;
   const mode = `rp_filter on ${dev} is ${rp.mode} (effective ${rp.effective} = max(all ${rp.all}, ${dev} ${rp.iface}))`;
-  if (r.ownAddress) return `${r.address} is one of this host's own addresses: the kernel drops packets from a local source as martian, whatever rp_filter says.`;
+  if (r.ownAddress) return `${r.address} is one of this host's own addresses: ` +
+    'the kernel drops packets from a local source as martian, whatever rp_filter says.';
   if (r.verdict === 'dropped') {
     const alt = r.modes?.loose ? ' Loose mode (2) would accept it.' : r.modes?.off ? ' Only rp_filter 0 would accept it.' : '';
     return `${where}; ${back}; ${mode}: the kernel drops its queries (${r.kernel?.command}: ${r.kernel?.error ?? 'refused'}).${alt}`;
@@ -139,16 +143,20 @@ function findings4(r: PlannedResult, dev: string): Finding[] {
       iface: dev, source: r.address,
       message: r.ownAddress
         ? `A querier at ${r.address} would be ignored on ${dev}: it is this host's own address (a martian source in every rp_filter mode).`
-        : `A querier at ${r.address} would be ignored on ${dev}: rp_filter is ${r.rpFilter?.mode} and ${r.routeBack?.ok ? `the route back leaves by ${r.routeBack.dev ?? '?'}` : 'there is no route back'}; the kernel drops its queries and this host never answers them.`,
+        : `A querier at ${r.address} would be ignored on ${dev}: rp_filter is ${r.rpFilter?.mode} and ` +
+          `${r.routeBack?.ok ? `the route back leaves by ${r.routeBack.dev ?? '?'}` : 'there is no route back'}; ` +
+          'the kernel drops its queries and this host never answers them.',
       fix: r.ownAddress ? `Pick another address${r.suggestion ? `, e.g. ${r.suggestion}` : ''}.`
-        : `Use an address inside ${dev}'s subnet${r.suggestion ? ` (lowest free: ${r.suggestion})` : ''}; or sysctl -w net.ipv4.conf.${dev}.rp_filter=2 (with net.ipv4.conf.all.rp_filter <= 2); or ip route add ${r.address}/32 dev ${dev}.`,
+        : `Use an address inside ${dev}'s subnet${r.suggestion ? ` (lowest free: ${r.suggestion})` : ''}; or sysctl -w ` +
+          `net.ipv4.conf.${dev}.rp_filter=2 (with net.ipv4.conf.all.rp_filter <= 2); or ip route add ${r.address}/32 dev ${dev}.`,
       evidence,
     }));
   }
   if (!r.onSubnet && !r.ownAddress) {
     out.push(makeFinding('QUERIER_OFF_SUBNET', {
       iface: dev, source: r.address,
-      message: `${r.address} is outside every IPv4 prefix of ${dev}${r.modes && !r.modes.strict ? ' (strict rp_filter would drop it)' : ''}.`,
+      message:
+        `${r.address} is outside every IPv4 prefix of ${dev}${r.modes && !r.modes.strict ? ' (strict rp_filter would drop it)' : ''}.`,
       fix: `Configure the querier inside ${addressesPrefixes(r)}${r.suggestion ? `, e.g. ${r.suggestion}` : ''}.`,
       evidence,
     }));
@@ -175,7 +183,8 @@ function planned6(address: string, iface: Interface, all: readonly Interface[]):
       ? `${address} is already this host's own address: configured on the querier it would be a duplicate address; pick another.`
       : linkLocal
         ? `${address} is link-local: hosts accept MLD queries from it on ${dev} (RFC 3810 section 6.2; IPv6 has no rp_filter).`
-        : `${address} is not link-local: hosts discard MLD queries whose source is not fe80::/10 (RFC 3810 section 6.2), whatever the subnet.`,
+        : `${address} is not link-local: hosts discard MLD queries whose source is not fe80::/10 (RFC 3810 section ` +
+          '6.2), whatever the subnet.',
     onSubnet,
     ownAddress,
     linkLocal,

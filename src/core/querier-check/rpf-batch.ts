@@ -51,7 +51,8 @@ export class RouteIndex {
         const parsed = parsePrefix(r.dst);
         if (!parsed) continue;
         const m = this.byLen.get(parsed.len) ?? new Map<number, string>();
-        const label = `${r.dst}${r.table && r.table !== 'main' ? ` table ${r.table}` : ''}${r.type && r.type !== 'unicast' ? ` (${r.type})` : ''}`;
+        const label =
+          `${r.dst}${r.table && r.table !== 'main' ? ` table ${r.table}` : ''}${r.type && r.type !== 'unicast' ? ` (${r.type})` : ''}`;
         if (!m.has(parsed.net)) m.set(parsed.net, label);
         this.byLen.set(parsed.len, m);
       }

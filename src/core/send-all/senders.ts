@@ -58,7 +58,8 @@ export function sendFailure(r: SendResult, e: { code: string; op: string }, grou
   r.errno = e.code;
   r.op = e.op;
   r.message = s.message;
-  return makeFinding('SEND_FAILED', { iface: r.iface, group, message: `${s.message}.`, fix: s.fix, evidence: { errno: e.code, op: e.op, sentBefore: r.sent } });
+  return makeFinding('SEND_FAILED',
+    { iface: r.iface, group, message: `${s.message}.`, fix: s.fix, evidence: { errno: e.code, op: e.op, sentBefore: r.sent } });
 }
 
 export function openSenders(api: SocketApi, interfaces: readonly Interface[], o: SendOptions): OpenedSenders {

@@ -29,7 +29,11 @@ export function checkSize(
   if (!fragment) {
     for (const i of ifaces) {
       const room = i.mtu - IP_UDP_HEADERS[family];
-      if (i.mtu > 0 && size > room) throw new UsageError('USAGE', `--size ${size} does not fit ${i.name}'s MTU ${i.mtu} (at most ${room} bytes of payload); pass --fragment to send IP fragments`, { iface: i.name });
+      if (i.mtu > 0 && size > room) {
+        throw new UsageError('USAGE',
+          `--size ${size} does not fit ${i.name}'s MTU ${i.mtu} (at most ${room} bytes of payload); pass --fragment to send IP fragments`,
+          { iface: i.name });
+      }
     }
   }
   return size;

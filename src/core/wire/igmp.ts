@@ -66,7 +66,9 @@ export function isMalformed(x: unknown): x is Malformed {
 
 /** Decodes the IGMP message at buf[off..off+len). Never throws. */
 export function decodeIgmp(buf: Uint8Array, off: number, len: number): IgmpMessage | Malformed {
-  if (len < 8 || off + len > buf.length) return { malformed: `IGMP: message cut short (${Math.max(0, Math.min(len, buf.length - off))} bytes)` };
+  if (len < 8 || off + len > buf.length) {
+    return { malformed: `IGMP: message cut short (${Math.max(0, Math.min(len, buf.length - off))} bytes)` };
+  }
   const type = buf[off] ?? 0;
   const code = buf[off + 1] ?? 0;
   const common = { proto: 'igmp' as const, igmpType: type, checksumOk: checksum(buf, off, len) === 0, length: len };

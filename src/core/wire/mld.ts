@@ -65,7 +65,9 @@ export function isMldType(t: number): boolean {
  * types. `pseudo` is pseudoSum6() of the enclosing IPv6 header. Never throws.
  */
 export function decodeMld(buf: Uint8Array, off: number, len: number, pseudo: number): MldMessage | Malformed | undefined {
-  if (len < 4 || off + len > buf.length) return { malformed: `ICMPv6: message cut short (${Math.max(0, Math.min(len, buf.length - off))} bytes)` };
+  if (len < 4 || off + len > buf.length) {
+    return { malformed: `ICMPv6: message cut short (${Math.max(0, Math.min(len, buf.length - off))} bytes)` };
+  }
   const type = buf[off] ?? 0;
   if (!isMldType(type)) return undefined;
   const common = { proto: 'mld' as const, icmpType: type, checksumOk: checksum(buf, off, len, pseudo) === 0, length: len };
