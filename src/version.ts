@@ -12,7 +12,8 @@ let cached: { version: string; bugs: string | undefined } | undefined;
 function read(): { version: string; bugs: string | undefined } {
   if (cached) return cached;
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name?: string; version?: string; bugs?: string | { url?: string } };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name?: string; version?: string;
+      bugs?: string | { url?: string } };
     const bugs = typeof pkg.bugs === 'string' ? pkg.bugs : pkg.bugs?.url;
     cached = { version: pkg.name === TOOL_NAME && typeof pkg.version === 'string' ? pkg.version : 'unknown', bugs };
   } catch {

@@ -26,7 +26,8 @@ export function openCaptureSource(name: string, stdin: Readable = process.stdin)
     } catch (e) {
       if (e instanceof UsageError) throw e;
       const errno = errnoOf(e);
-      throw new UsageError('BAD_FILE', `cannot read ${name}: ${errno === 'ENOENT' ? 'no such file' : errno === 'EACCES' ? 'permission denied' : (errno ?? String(e))}`);
+      throw new UsageError('BAD_FILE',
+        `cannot read ${name}: ${errno === 'ENOENT' ? 'no such file' : errno === 'EACCES' ? 'permission denied' : (errno ?? String(e))}`);
     }
     raw = createReadStream(name, { highWaterMark: CHUNK });
   }

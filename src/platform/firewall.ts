@@ -36,7 +36,8 @@ const firstLine = (name: string, r: ExecResult): string => `${name}: ${r.stderr.
 export class LinuxFirewallReader implements FirewallReader {
   async snapshot(): Promise<FirewallSnapshot> {
     const snap: FirewallSnapshot = { unreadable: [], errors: [] };
-    const [nft, text, v4, v6] = await Promise.all([readNftRuleset(), readNftText(), run('iptables-legacy-save', ['-c']), run('ip6tables-legacy-save', ['-c'])]);
+    const [nft, text, v4, v6] =
+      await Promise.all([readNftRuleset(), readNftText(), run('iptables-legacy-save', ['-c']), run('ip6tables-legacy-save', ['-c'])]);
     let n6: ExecResult | undefined;
     if (nft.code === 0) {
       try {
@@ -61,7 +62,8 @@ export class LinuxFirewallReader implements FirewallReader {
       if (v6.code === 0 && v6.stdout.trim()) snap.legacy.v6 = v6.stdout;
     }
     const ip6 = [v6, ...(n6 ? [n6] : [])];
-    snap.tools = { nft: stateOf(nft), ip6tables: ip6.some((r) => r.code === 0) ? 'ok' : ip6.every((r) => r.code === 127) ? 'missing' : 'failed' };
+    snap.tools = { nft: stateOf(nft),
+      ip6tables: ip6.some((r) => r.code === 0) ? 'ok' : ip6.every((r) => r.code === 127) ? 'missing' : 'failed' };
     for (const [name, r] of [['nft', nft], ['ip6tables-legacy-save', v6]] as const) {
       if (r.code !== 0 && r.code !== 127) snap.errors?.push(firstLine(name, r));
     }

@@ -26,15 +26,18 @@ export function readInputFile(path: string, maxBytes = INPUT_MAX_BYTES): string 
   } catch (e) {
     const errno = errnoOf(e);
     if (errno === 'EACCES' || errno === 'EPERM') {
-      throw new EnvironmentError('PERMISSION', `cannot read ${path}: permission denied`, { errno, hint: `check its mode: ls -l ${path}` }, { cause: e });
+      throw new EnvironmentError('PERMISSION', `cannot read ${path}: permission denied`, { errno, hint: `check its mode: ls -l ${path}` },
+        { cause: e });
     }
-    const why = errno === 'ENOENT' ? 'no such file' : errno === 'EISDIR' ? 'it is a directory' : errno === 'ELOOP' ? 'too many symbolic links' : (errno ?? 'unreadable');
+    const why = errno === 'ENOENT' ? 'no such file'
+      : errno === 'EISDIR' ? 'it is a directory' : errno === 'ELOOP' ? 'too many symbolic links' : (errno ?? 'unreadable');
     throw new UsageError('BAD_FILE', `cannot read ${path}: ${why}`, errno ? { errno } : {}, { cause: e });
   }
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new UsageError('BAD_FILE', `cannot read ${path}: it is ${kind(st)}; name a regular file`);
-    if (st.size > maxBytes) throw new UsageError('BAD_FILE', `cannot read ${path}: ${mib(st.size)} is more than the ${mib(maxBytes)} an input may hold`);
+    if (st.size > maxBytes) throw new UsageError('BAD_FILE',
+      `cannot read ${path}: ${mib(st.size)} is more than the ${mib(maxBytes)} an input may hold`);
     // Read until EOF, one byte past the cap at most: a file that grows while read is cut off too.
     let big = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(st.size + 1, 4096)));
     let used = 0;
@@ -54,7 +57,8 @@ export function readInputFile(path: string, maxBytes = INPUT_MAX_BYTES): string 
   } catch (e) {
     if (e instanceof UsageError || e instanceof EnvironmentError) throw e;
     const errno = errnoOf(e);
-    throw new UsageError('BAD_FILE', `cannot read ${path}: ${errno === 'EISDIR' ? 'it is a directory' : (errno ?? 'unreadable')}`, errno ? { errno } : {}, { cause: e });
+    throw new UsageError('BAD_FILE', `cannot read ${path}: ${errno === 'EISDIR' ? 'it is a directory' : (errno ?? 'unreadable')}`,
+      errno ? { errno } : {}, { cause: e });
   } finally {
     closeSync(fd);
   }

@@ -67,7 +67,8 @@ export function checkDirWritableBy(file: string, u: RunAs): void {
   try { st = statSync(dir); } catch { return; } // a missing directory is reported by the file sink
   const w = (st.uid === u.uid && (st.mode & 0o200) !== 0) || (st.gid === u.gid && (st.mode & 0o020) !== 0) || (st.mode & 0o002) !== 0;
   if (!w) {
-    throw new EnvironmentError('USER_CANNOT_WRITE', `--user ${u.name} cannot write in ${dir}, where the capture file is completed after the switch`,
+    throw new EnvironmentError('USER_CANNOT_WRITE',
+      `--user ${u.name} cannot write in ${dir}, where the capture file is completed after the switch`,
       { hint: `choose a directory ${u.name} can write, or chown it` });
   }
 }

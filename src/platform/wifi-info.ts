@@ -73,7 +73,8 @@ export function askSystemInformation(opts: WifiAskOptions = {}): Promise<unknown
   }
   return new Promise((resolve) => {
     // detached: its own process group, so the kill reaches the iw/nmcli it started too.
-    const child = spawn(process.execPath, ['-e', CHILD, siPath], { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: opts.env ?? process.env });
+    const child =
+      spawn(process.execPath, ['-e', CHILD, siPath], { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: opts.env ?? process.env });
     let out = '';
     let done = false;
     const finish = (v: unknown): void => {

@@ -58,7 +58,8 @@ export async function peekSocket(pid: number, fd: number, inode: number, probes:
     if (dup < 0) return fail();
     try {
       // The descriptor may have been closed and reused since /proc/PID/fd was read.
-      if (readlinkSync(`/proc/self/fd/${dup}`) !== `socket:[${inode}]`) return { ok: false, errno: 9, why: 'the descriptor now holds another file' };
+      if (readlinkSync(`/proc/self/fd/${dup}`) !== `socket:[${inode}]`) return { ok: false, errno: 9,
+        why: 'the descriptor now holds another file' };
       const int = Buffer.alloc(4);
       const len = Buffer.alloc(4);
       const getInt = (level: number, name: number): number | undefined => {

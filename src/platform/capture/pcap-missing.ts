@@ -30,10 +30,13 @@ export function explainPcap(p: PcapProbe): { cause: PcapCause; why: string; fix:
     };
   }
   if (p.bindingBuilt && /libpcap\.so|cannot open shared object/i.test(p.loadError)) {
-    return { cause: 'no-runtime-library', why: 'the pcap binding is built but the libpcap library is not installed', fix: 'apt-get install -y libpcap0.8' };
+    return { cause: 'no-runtime-library', why: 'the pcap binding is built but the libpcap library is not installed',
+      fix: 'apt-get install -y libpcap0.8' };
   }
-  if (!p.bindingBuilt && !p.headers) return { cause: 'no-headers', why: 'the pcap module was not built: the libpcap headers (pcap.h) are missing', fix: `${SYSTEM} && npm rebuild pcap` };
-  if (!p.bindingBuilt && !p.compiler) return { cause: 'no-compiler', why: 'the pcap module was not built: no C++ compiler (g++/make) was found', fix: `${SYSTEM} && npm rebuild pcap` };
+  if (!p.bindingBuilt && !p.headers) return { cause: 'no-headers',
+    why: 'the pcap module was not built: the libpcap headers (pcap.h) are missing', fix: `${SYSTEM} && npm rebuild pcap` };
+  if (!p.bindingBuilt && !p.compiler) return { cause: 'no-compiler',
+    why: 'the pcap module was not built: no C++ compiler (g++/make) was found', fix: `${SYSTEM} && npm rebuild pcap` };
   if (!p.bindingBuilt) return { cause: 'not-built', why: 'the pcap module was never built', fix: `${SYSTEM} && npm rebuild pcap` };
   return { cause: 'unknown', why: `the pcap binding did not load (${p.loadError})`, fix: `${SYSTEM} && npm rebuild pcap` };
 }

@@ -20,7 +20,10 @@ export function openStdoutSink(fd = 1): FileSink {
         } catch (e) {
           const errno = errnoOf(e);
           if (errno === 'EAGAIN') { Atomics.wait(pause, 0, 0, 1); continue; }
-          throw new EnvironmentError('WRITE_FAILED', errno === 'EPIPE' ? 'standard output was closed by its reader: the capture stopped' : `cannot write the capture to standard output: ${errno ?? String(e)}`, errno ? { errno } : {}, { cause: e });
+          const message = errno === 'EPIPE'
+            ? 'standard output was closed by its reader: the capture stopped'
+            : `cannot write the capture to standard output: ${errno ?? String(e)}`;
+          throw new EnvironmentError('WRITE_FAILED', message, errno ? { errno } : {}, { cause: e });
         }
       }
       size += chunk.length;

@@ -73,7 +73,8 @@ export class LinuxSockets implements SocketApi {
       // RFC 3678 protocol-independent API: by ifindex for both families.
       const level = v4(r.family) ? C.IPPROTO_IP : C.IPPROTO_IPV6;
       const name = add ? C.MCAST_JOIN_SOURCE_GROUP : C.MCAST_LEAVE_SOURCE_GROUP;
-      this.opt(fd, level, name, groupSourceReq(r.family, r.group, r.source, r.ifindex), add ? 'MCAST_JOIN_SOURCE_GROUP' : 'MCAST_LEAVE_SOURCE_GROUP');
+      this.opt(fd, level, name, groupSourceReq(r.family, r.group, r.source, r.ifindex),
+        add ? 'MCAST_JOIN_SOURCE_GROUP' : 'MCAST_LEAVE_SOURCE_GROUP');
     } else if (v4(r.family)) {
       const m = this.mreqn;
       m.writeUInt32BE(ipv4ToInt(r.group), 0);
@@ -81,7 +82,8 @@ export class LinuxSockets implements SocketApi {
       m.writeInt32LE(r.ifindex, 8);
       this.opt(fd, C.IPPROTO_IP, add ? C.IP_ADD_MEMBERSHIP : C.IP_DROP_MEMBERSHIP, m, add ? 'IP_ADD_MEMBERSHIP' : 'IP_DROP_MEMBERSHIP');
     } else {
-      this.opt(fd, C.IPPROTO_IPV6, add ? C.IPV6_JOIN_GROUP : C.IPV6_LEAVE_GROUP, ipv6Mreq(r.group, r.ifindex), add ? 'IPV6_JOIN_GROUP' : 'IPV6_LEAVE_GROUP');
+      this.opt(fd, C.IPPROTO_IPV6, add ? C.IPV6_JOIN_GROUP : C.IPV6_LEAVE_GROUP, ipv6Mreq(r.group, r.ifindex),
+        add ? 'IPV6_JOIN_GROUP' : 'IPV6_LEAVE_GROUP');
     }
   }
 
