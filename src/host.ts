@@ -1,23 +1,19 @@
 // The composition root (issue 15 item 1): the one place that builds the adapters over the real
 // OS. Each getter loads its platform module on first use and keeps it, so `mac-map` never loads
 // libpcap or koffi (DESIGN.md: lazy heavy modules). Commands receive a Host in their context and
-// hand the core the narrow slice an entry point declares (`{ platform, sockets }`...); unit tests
+// hand the core the narrow slice an entry point declares (src/core/deps.ts: `Uses<'platform' |
+// 'sockets'>` built with resolve(), `Loads<'capture'>` with loaders()); unit tests
 // pass test/helpers/fake-host.ts instead. Nothing else under src/commands or src/core imports a
 // platform module's values (eslint no-restricted-imports).
-import type { Platform } from './platform/types.js';
 import type { SocketApi } from './platform/sockets/types.js';
-import type { CaptureFactory } from './platform/capture/types.js';
 import type { FirewallReader } from './platform/firewall.js';
-import type { NetfilterRpfReport } from './core/firewall/rpfilter-rules.js';
-import type { UdpSocket } from './platform/procfs/udp.js';
-import type { WatchLinks } from './platform/link-watch.js';
 import type { FileSink } from './platform/capture/file-sink.js';
 import type { RunAs } from './platform/privileges.js';
 import type { SchemaRegistry } from './core/schema/validate.js';
-import type { AccountingPlatform } from './platform/accounting/types.js';
 import type { CaptureSource } from './platform/capture-file-source.js';
 import { EnvironmentError } from './core/errors.js';
 import { systemClock, type Clock } from './core/clock.js';
+import type { Loads, ServiceName, Uses } from './core/deps.js';
 
 /** Files the commands write and read (reports, capture files, lists of groups). */
 export interface Files {
@@ -45,25 +41,28 @@ export interface Privileges {
 
 export type { Clock } from './core/clock.js';
 
-export interface Host {
-  /** /proc, /sys and iproute2; exit 3 (NOT_LINUX) elsewhere. */
-  platform(): Promise<Platform>;
-  /** The koffi socket door; exit 3 with the reason when it cannot load. */
-  sockets(): Promise<SocketApi>;
-  /** libpcap; exit 3 naming the cause and the fix when it is missing. */
-  capture(): Promise<CaptureFactory>;
-  firewall(): Promise<FirewallReader>;
-  /** nft/iptables rules that act as reverse-path filters. */
-  netfilter(): Promise<NetfilterRpfReport>;
-  /** /proc/net/udp and udp6. */
-  udpSockets(): Promise<UdpSocket[]>;
-  /** Follows link state (up/down, ifindex) of interfaces. */
-  links(): Promise<WatchLinks>;
+/**
+ * The Host: a getter per service of src/core/deps.ts (each loads its module on first use), the
+ * files and privileges only commands use, and the clock.
+ */
+export interface Host extends Loads<ServiceName> {
   files(): Promise<Files>;
   privileges(): Promise<Privileges>;
-  /** Kernel counters, tracefs drop reasons, socket owners (trace). */
-  accounting(): Promise<AccountingPlatform>;
   readonly clock: Clock;
+}
+
+/**
+ * Awaits the named getters once: the values a core entry point declares as `Uses<...>`
+ * (`startMesh({ ...await resolve(host, 'platform', 'sockets'), ... })`).
+ */
+export async function resolve<K extends ServiceName>(host: Host, ...keys: K[]): Promise<Uses<K>> {
+  const values = await Promise.all(keys.map((k) => host[k]()));
+  return Object.fromEntries(keys.map((k, i) => [k, values[i]])) as Uses<K>;
+}
+
+/** The named getters themselves, bound to the host: what an entry point declares as `Loads<...>`. */
+export function loaders<K extends ServiceName>(host: Host, ...keys: K[]): Loads<K> {
+  return Object.fromEntries(keys.map((k) => [k, () => host[k]()])) as unknown as Loads<K>;
 }
 
 /** Memoises a loader: the module is imported and the adapter built once, on first use. */

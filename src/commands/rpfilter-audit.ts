@@ -1,5 +1,6 @@
 import { defineCommand } from './context.js';
 import { seconds } from './flags.js';
+import { loaders, resolve } from '../host.js';
 
 interface RpfArgs {
   source?: string[];
@@ -43,7 +44,7 @@ export default defineCommand<RpfArgs, typeof rpfilterFlags>({
     const wait = windowS !== undefined ? ctx.waiting(watchSeconds !== undefined ? 'counting reverse-path drops' : 'listening for multicast sources', windowS * 1000) : undefined;
     // A signal ends the window's sleeps at once: the counters are read and the report printed.
     const sleep = (ms: number): Promise<void> => sleepUnless(ms, ctx.interrupt.abort);
-    const audit = await auditRpFilter(await ctx.host.platform(), {
+    const audit = await auditRpFilter({ ...await resolve(ctx.host, 'platform'), ...loaders(ctx.host, 'capture', 'netfilter') }, {
       selection: ctx.selection,
       ...(ctx.family ? { family: ctx.family } : {}),
       sources,
@@ -56,8 +57,6 @@ export default defineCommand<RpfArgs, typeof rpfilterFlags>({
         watchHooks: { sleep },
         onCaptureStart: listenStarted(ctx.out, listenSeconds),
       } : {}),
-      captureFactory: () => ctx.host.capture(),
-      readNetfilter: () => ctx.host.netfilter(),
     });
     if (watchSeconds !== undefined || listenSeconds !== undefined) ctx.out.endProgress();
     const interrupted = wait?.done() ?? null;

@@ -49,7 +49,7 @@ export default defineCommand({
       count: count ?? null, durationMs: argv.duration !== undefined ? argv.duration * 1000 : null, senderId,
     });
     const started = Date.now();
-    const run = await sendAll({ sockets, platform: p }, {
+    const run = await sendAll({ platform: p, sockets }, {
       group, interfaces: inv.interfaces, ttl, loop: argv.loop, size, rate: argv.rate, senderId,
       ...defined({ count }),
       ...(argv.duration !== undefined ? { durationMs: argv.duration * 1000 } : {}),

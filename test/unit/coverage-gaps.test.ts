@@ -13,6 +13,7 @@ import { exitFor } from '../../src/core/exit.js';
 import { verdictOf, withInterruption, cutShort } from '../../src/core/coverage.js';
 import { makeFinding } from '../../src/core/findings/catalog.js';
 import { auditRpFilter } from '../../src/core/rpfilter-audit/audit.js';
+import { loaders } from '../../src/host.js';
 import { mergeMesh } from '../../src/core/mesh/merge.js';
 import { reportCoverage, PAIRS_NAMED } from '../../src/core/mesh/report-findings.js';
 import { simulateMesh, type SimHost } from '../helpers/mesh-sim.js';
@@ -91,19 +92,20 @@ test('rpfilter-audit --watch without the source capture: drops counted, the nami
   const host = new FakeHost();
   const p = await host.platform();
   p.state.netstat = { TcpExt: { IPReversePathFilter: 100 } };
-  const a = await auditRpFilter(p, {
+  host.captureError = new EnvironmentError('PERMISSION', 'capturing on wired0 needs CAP_NET_RAW', { hint: 'run as root' });
+  const a = await auditRpFilter({ platform: p, ...loaders(host, 'capture') }, {
     watchSeconds: 1,
-    captureFactory: async () => { throw new EnvironmentError('PERMISSION', 'capturing on wired0 needs CAP_NET_RAW', { hint: 'run as root' }); },
     watchHooks: { sleep: async () => {} },
   });
   assert.deepEqual(a.coverage.notRun.map((n) => `${n.check} | ${n.remedy}`), ['dropped sources (capture during --watch) | run as root']);
   assert.equal(exitFor(a.findings, a.coverage), 3, 'no drop counted, but who would have been dropped was not seen');
-  const full = await auditRpFilter(p, { watchSeconds: 1, captureFactory: () => host.capture(), watchHooks: { sleep: async () => {} } });
+  host.captureError = undefined;
+  const full = await auditRpFilter({ platform: p, ...loaders(host, 'capture') }, { watchSeconds: 1, watchHooks: { sleep: async () => {} } });
   assert.deepEqual(full.coverage.notRun, []);
   // nft refusing for want of privilege hides its rules: a gap; a tool that is missing is not.
-  const refused = await auditRpFilter(p, { readNetfilter: async () => ({ tools: { nft: 'failed', ip6tables: 'missing' }, rules: [], errors: ['nft: Operation not permitted'] }) });
+  const refused = await auditRpFilter({ platform: p, netfilter: async () => ({ tools: { nft: 'failed', ip6tables: 'missing' }, rules: [], errors: ['nft: Operation not permitted'] }) });
   assert.deepEqual(refused.coverage.notRun.map((n) => n.check), ['netfilter reverse-path rules']);
-  const missing = await auditRpFilter(p, { readNetfilter: async () => ({ tools: { nft: 'missing', ip6tables: 'missing' }, rules: [], errors: [] }) });
+  const missing = await auditRpFilter({ platform: p, netfilter: async () => ({ tools: { nft: 'missing', ip6tables: 'missing' }, rules: [], errors: [] }) });
   assert.deepEqual(missing.coverage.notRun, []);
 });
 

@@ -58,7 +58,7 @@ test('configuration per interface: effective mode is max(all, iface); src_valid_
     'net.ipv4.conf.all.rp_filter': '2', 'net.ipv4.conf.wifi0.rp_filter': '1', 'net.ipv4.conf.default.rp_filter': '1',
     'net.ipv4.conf.all.src_valid_mark': '1', 'net.ipv4.conf.wired0.accept_local': '1',
   } }));
-  const a = await assertSilent(() => auditRpFilter(p));
+  const a = await assertSilent(() => auditRpFilter({ platform: p }));
   const wifi = a.interfaces.find((i) => i.name === 'wifi0')!;
   const wired = a.interfaces.find((i) => i.name === 'wired0')!;
   assert.deepEqual(wifi.rpFilter, { all: 2, default: 1, iface: 1, effective: 2, mode: 'loose' });
@@ -75,7 +75,7 @@ test('configuration per interface: effective mode is max(all, iface); src_valid_
 
 test('strict on a multi-homed host: RPF_STRICT_MULTIHOMED on each strict uplink, with the sysctl', async () => {
   const p = new FakePlatform(laptopState({ sysctls: { 'net.ipv4.conf.all.rp_filter': '1', 'net.ipv4.conf.wired0.rp_filter': '2' } }));
-  const a = await auditRpFilter(p);
+  const a = await auditRpFilter({ platform: p });
   const f = a.findings.filter((x) => x.id === 'RPF_STRICT_MULTIHOMED');
   assert.deepEqual(f.map((x) => x.iface), ['wifi0']);
   assert.equal(f[0]!.severity, 'warning');
@@ -87,13 +87,13 @@ test('strict on a multi-homed host: RPF_STRICT_MULTIHOMED on each strict uplink,
 test('strict on a single-homed host is not a warning', async () => {
   const state = laptopState({ sysctls: { 'net.ipv4.conf.all.rp_filter': '1' } });
   state.interfaces = state.interfaces.filter((i) => i.name !== 'wifi0');
-  const a = await auditRpFilter(new FakePlatform(state));
+  const a = await auditRpFilter({ platform: new FakePlatform(state) });
   assert.equal(a.multihomed, false);
   assert.deepEqual(a.findings, []);
 });
 
 test('an off-subnet source on the strict non-default uplink: RPF_WOULD_DROP with both exact fixes', async () => {
-  const a = await auditRpFilter(strictWifi(), { sources: [{ source: '198.19.5.5' }] });
+  const a = await auditRpFilter({ platform: strictWifi() }, { sources: [{ source: '198.19.5.5' }] });
   assert.deepEqual(a.checks.map((c) => [c.iface, c.accepted]), [['wired0', true], ['wifi0', false]]);
   const c = a.checks.find((x) => x.iface === 'wifi0')!;
   assert.equal(c.reason, 'strict-route-elsewhere');
@@ -111,12 +111,12 @@ test('an off-subnet source on the strict non-default uplink: RPF_WOULD_DROP with
 
 test('the route fix names the router when the interface has a default gateway', async () => {
   const p = strictWifi({ defaultRoutes: [{ family: 4, dev: 'wired0', gateway: '198.18.1.1' }, { family: 4, dev: 'wifi0', gateway: '198.18.2.1', metric: 600 }] });
-  const a = await auditRpFilter(p, { sources: [{ source: '198.19.5.5' }], selection: { include: ['wifi0'] } });
+  const a = await auditRpFilter({ platform: p }, { sources: [{ source: '198.19.5.5' }], selection: { include: ['wifi0'] } });
   assert.deepEqual(a.checks[0]!.fixes, ['sysctl -w net.ipv4.conf.wifi0.rp_filter=2', 'ip route add 198.19.5.5/32 via 198.18.2.1 dev wifi0']);
 });
 
 test('an on-subnet source is accepted on its interface; refused elsewhere only as info unless that interface was named', async () => {
-  const a = await auditRpFilter(strictWifi({ sysctls: { 'net.ipv4.conf.all.rp_filter': '1' } }), { sources: [{ source: '198.18.2.7' }] });
+  const a = await auditRpFilter({ platform: strictWifi({ sysctls: { 'net.ipv4.conf.all.rp_filter': '1' } }) }, { sources: [{ source: '198.18.2.7' }] });
   assert.equal(a.checks.find((c) => c.iface === 'wifi0')!.accepted, true);
   const wired = a.checks.find((c) => c.iface === 'wired0')!;
   assert.equal(wired.accepted, false);
@@ -125,7 +125,7 @@ test('an on-subnet source is accepted on its interface; refused elsewhere only a
   assert.equal(drop.severity, 'info');
   assert.match(drop.message, /spoofed or mis-cabled/);
   assert.equal(exitFor(a.findings), 0);
-  const named = await auditRpFilter(strictWifi({ sysctls: { 'net.ipv4.conf.all.rp_filter': '1' } }), { sources: [{ source: '198.18.2.7' }], selection: { include: ['wired0'] } });
+  const named = await auditRpFilter({ platform: strictWifi({ sysctls: { 'net.ipv4.conf.all.rp_filter': '1' } }) }, { sources: [{ source: '198.18.2.7' }], selection: { include: ['wired0'] } });
   assert.equal(named.findings.find((f) => f.id === 'RPF_WOULD_DROP')!.severity, 'error');
 });
 
@@ -135,7 +135,7 @@ test('no route back at all: loose mode drops too, and the fix is a route (PITFAL
     sysctls: { 'net.ipv4.conf.wifi0.rp_filter': '2' },
     routes: { '224.0.0.1 198.19.5.5 wifi0': EINVAL, '198.19.5.5  ': { ok: false, error: 'RTNETLINK answers: Network is unreachable' } },
   }));
-  const a = await auditRpFilter(p, { sources: [{ source: '198.19.5.5' }], selection: { include: ['wifi0'] } });
+  const a = await auditRpFilter({ platform: p }, { sources: [{ source: '198.19.5.5' }], selection: { include: ['wifi0'] } });
   const c = a.checks[0]!;
   assert.equal(c.mode, 'loose');
   assert.equal(c.reason, 'no-route-back');
@@ -148,7 +148,7 @@ test('S,G: the group lookup tells "not joined here" apart from the reverse-path 
   const p = strictWifi();
   p.state.routes!['239.1.1.1 198.19.5.5 wired0'] = EINVAL;
   p.state.routes!['239.1.1.1 198.19.5.5 wifi0'] = EINVAL;
-  const a = await auditRpFilter(p, { sources: [{ source: '198.19.5.5', group: '239.1.1.1' }] });
+  const a = await auditRpFilter({ platform: p }, { sources: [{ source: '198.19.5.5', group: '239.1.1.1' }] });
   const wired = a.checks.find((c) => c.iface === 'wired0')!;
   assert.equal(wired.accepted, true, 'the reverse-path verdict comes from 224.0.0.1, which every host has joined');
   assert.equal(wired.groupAccepted, false);
@@ -159,7 +159,7 @@ test('S,G: the group lookup tells "not joined here" apart from the reverse-path 
 test('--watch: the counter delta becomes RPF_DROPS_SEEN; no delta, no finding', async () => {
   const p = strictWifi({ netstat: { TcpExt: { IPReversePathFilter: 7 } } });
   const ticks: number[] = [];
-  const a = await assertSilent(() => auditRpFilter(p, {
+  const a = await assertSilent(() => auditRpFilter({ platform: p }, {
     watchSeconds: 3,
     watchHooks: {
       sleep: async () => {
@@ -174,7 +174,7 @@ test('--watch: the counter delta becomes RPF_DROPS_SEEN; no delta, no finding', 
   assert.equal(f.severity, 'error');
   assert.match(f.message, /dropped 27 packets .*7 -> 34/);
   const quiet = await auditRpFilter(
-    new FakePlatform(laptopState({ netstat: { TcpExt: { IPReversePathFilter: 5 } } })),
+    { platform: new FakePlatform(laptopState({ netstat: { TcpExt: { IPReversePathFilter: 5 } } })) },
     { watchSeconds: 1, watchHooks: { sleep: async () => {} } },
   );
   assert.equal(quiet.watch!.drops, 0);
@@ -193,15 +193,15 @@ const ip6Rule: NetfilterRpfReport = {
 const noRules: NetfilterRpfReport = { tools: { nft: 'missing', ip6tables: 'missing' }, rules: [], errors: [] };
 
 test('IPv6: one info per interface with -6; without -6 only when a netfilter rule is loaded', async () => {
-  const six = await auditRpFilter(strictWifi(), { family: 6, readNetfilter: async () => noRules });
+  const six = await auditRpFilter({ platform: strictWifi(), netfilter: async () => noRules }, { family: 6 });
   assert.deepEqual(six.findings.map((f) => `${f.id}:${f.iface}:${f.severity}`), ['IPV6_NO_RPFILTER:wired0:info', 'IPV6_NO_RPFILTER:wifi0:info']);
   assert.match(six.findings[0]!.message, /no netfilter rpfilter/);
-  const quiet = await auditRpFilter(new FakePlatform(laptopState()), { readNetfilter: async () => noRules });
+  const quiet = await auditRpFilter({ platform: new FakePlatform(laptopState()), netfilter: async () => noRules }, {});
   assert.deepEqual(quiet.findings, [], 'missing tools and no rule: healthy output stays quiet');
   const unread: NetfilterRpfReport = { tools: { nft: 'failed', ip6tables: 'failed' }, rules: [], errors: ['nft: Operation not permitted (you must be root)'] };
-  const blind = await auditRpFilter(new FakePlatform(laptopState()), { family: 6, readNetfilter: async () => unread });
+  const blind = await auditRpFilter({ platform: new FakePlatform(laptopState()), netfilter: async () => unread }, { family: 6 });
   assert.match(blind.findings[0]!.message, /could not be read \(nft: Operation not permitted \(you must be root\)\), so an rpfilter\/fib saddr rule may still be loaded/);
-  const ruled = await auditRpFilter(new FakePlatform(laptopState()), { readNetfilter: async () => ip6Rule });
+  const ruled = await auditRpFilter({ platform: new FakePlatform(laptopState()), netfilter: async () => ip6Rule }, {});
   assert.equal(ruled.findings.length, 1);
   assert.match(ruled.findings[0]!.message, /1 netfilter rule filters by reverse path instead: nft ip6 raw6\/pre: fib saddr \. iif oif drop \[3 pkts\]/);
   assert.equal(ruled.interfaces[0]!.ipv6.netfilterRules, 1);
@@ -215,11 +215,10 @@ function capture(): { out: Output; text: () => string } {
 
 test('the JSON document matches docs/schemas/rpfilter-audit.schema.json', async () => {
   const p = strictWifi({ netstat: { TcpExt: { IPReversePathFilter: 0 } } });
-  const a = await auditRpFilter(p, {
+  const a = await auditRpFilter({ platform: p, netfilter: async () => ip6Rule }, {
     sources: [{ source: '198.19.5.5', group: '239.1.1.1' }, { source: '198.18.2.7' }],
     watchSeconds: 1,
     watchHooks: { sleep: async () => { p.state.netstat = { TcpExt: { IPReversePathFilter: 4 } }; } },
-    readNetfilter: async () => ip6Rule,
   });
   const c = capture();
   renderRpfAudit(a, c.out);

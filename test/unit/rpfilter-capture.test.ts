@@ -38,9 +38,8 @@ const igmpReport = (src: string): Buffer => ether(0x0800, ipv4({ src, dst: '224.
 test('--watch with capture: the counter and the sources seen that fail the kernel check', async () => {
   const p = lab();
   const cap = new FakeCapture();
-  const a = await assertSilent(() => auditRpFilter(p, {
+  const a = await assertSilent(() => auditRpFilter({ platform: p, capture: async () => cap }, {
     watchSeconds: 1,
-    captureFactory: async () => cap,
     watchHooks: {
       sleep: async () => {
         for (let i = 0; i < 5; i++) cap.deliver('wifi0', frame('198.19.5.5', '239.1.2.3'), i);
@@ -65,9 +64,8 @@ test('--watch with capture: the counter and the sources seen that fail the kerne
 
 test('--watch where capture is not allowed: the counter alone, and why', async () => {
   const p = lab();
-  const a = await auditRpFilter(p, {
+  const a = await auditRpFilter({ platform: p, capture: async () => { throw new EnvironmentError('PERMISSION', 'capturing on wired0 needs CAP_NET_RAW'); } }, {
     watchSeconds: 1,
-    captureFactory: async () => { throw new EnvironmentError('PERMISSION', 'capturing on wired0 needs CAP_NET_RAW'); },
     watchHooks: { sleep: async () => { p.state.netstat = { TcpExt: { IPReversePathFilter: 103 } }; } },
   });
   assert.equal(a.watch!.drops, 3);
@@ -79,9 +77,8 @@ test('--watch where capture is not allowed: the counter alone, and why', async (
 test('--listen: every source seen is checked on the interface it arrived on; a seen drop is an error', async () => {
   const cap = new FakeCapture();
   const started: string[][] = [];
-  const a = await auditRpFilter(lab(), {
+  const a = await auditRpFilter({ platform: lab(), capture: async () => cap }, {
     listenSeconds: 2,
-    captureFactory: async () => cap,
     onCaptureStart: (ifaces) => started.push(ifaces),
     watchHooks: {
       sleep: async (ms) => {
@@ -105,8 +102,6 @@ test('--listen: every source seen is checked on the interface it arrived on; a s
 });
 
 test('--listen without libpcap is an environment error (exit 3), not a silent empty audit', async () => {
-  await assert.rejects(auditRpFilter(lab(), {
-    listenSeconds: 1,
-    captureFactory: async () => { throw new EnvironmentError('PCAP_MISSING', 'packet capture needs libpcap'); },
-  }), EnvironmentError);
+  const capture = async (): Promise<never> => { throw new EnvironmentError('PCAP_MISSING', 'packet capture needs libpcap'); };
+  await assert.rejects(auditRpFilter({ platform: lab(), capture }, { listenSeconds: 1 }), EnvironmentError);
 });

@@ -21,7 +21,7 @@ export async function doctorDeps(host: Host): Promise<DoctorDeps> {
     platform: await host.platform(),
     firewall: await host.firewall(),
     udpSockets: () => host.udpSockets(),
-    readNetfilter: () => host.netfilter(),
+    netfilter: () => host.netfilter(),
     sockets: () => host.sockets(),
     capture: () => host.capture(),
     // An extra: without it a pair that got nothing is still reported, only not explained.

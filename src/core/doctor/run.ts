@@ -7,7 +7,7 @@ import { sortFindings } from '../findings/model.js';
 import { verdictOf, type Coverage, type NotRun } from '../coverage.js';
 import { isMcastError } from '../errors.js';
 import type { CheckResult, DoctorCheck, DoctorDeps, DoctorOptions, DoctorReport } from './types.js';
-import { isoNow, systemClock } from '../clock.js';
+import { isoNow } from '../clock.js';
 
 export async function runDoctor(
   deps: DoctorDeps,
@@ -17,7 +17,7 @@ export async function runDoctor(
   progress: (text: string) => void = () => {},
   abort?: AbortSignal,
 ): Promise<DoctorReport> {
-  const clock = deps.clock ?? systemClock;
+  const { clock } = deps;
   const inventory = await loadInterfaces(deps.platform, { selection, details: true, ...(opts.family ? { family: opts.family } : {}) });
   const families = opts.family ? [opts.family] : ([4, 6] as const);
   const eligible = inventory.interfaces.filter((i) => whyIneligible(i, families) === undefined);

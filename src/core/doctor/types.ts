@@ -1,33 +1,19 @@
 // The doctor runs independent checks over one interface inventory; each returns findings and
 // details, or says why it was skipped. Checks never print.
-import type { Platform } from '../../platform/types.js';
-import type { FirewallReader } from '../../platform/firewall.js';
-import type { UdpSocket } from '../../platform/procfs/udp.js';
-import type { NetfilterRpfReport } from '../firewall/rpfilter-rules.js';
-import type { SocketApi } from '../../platform/sockets/types.js';
-import type { CaptureFactory } from '../../platform/capture/types.js';
-import type { AccountingPlatform } from '../../platform/accounting/types.js';
 import type { Finding } from '../findings/model.js';
 import type { Interface, InterfaceInventory } from '../kernel/interfaces.js';
 import type { Family } from '../kernel/ip.js';
 import type { Coverage, Verdict } from '../coverage.js';
-import type { Clock } from '../clock.js';
+import type { Loads, Uses } from '../deps.js';
 
-export interface DoctorDeps {
-  platform: Platform;
-  firewall: FirewallReader;
-  udpSockets: () => Promise<UdpSocket[]>;
-  /** netfilter rpfilter rules (IPv6 has no rp_filter sysctl); absent: not read. */
-  readNetfilter?: () => Promise<NetfilterRpfReport>;
-  /** The koffi socket door, loaded on first use (self-test, --expect-receive). */
-  sockets?: () => Promise<SocketApi>;
-  /** libpcap, loaded on first use; throws a typed error when capture is not possible. */
-  capture?: () => Promise<CaptureFactory>;
-  /** Kernel counters for the packet-accounting differential of --expect-receive (issue 18). */
-  accounting?: AccountingPlatform;
-  /** The wall clock (the Host's); absent: the system's. */
-  clock?: Clock;
-}
+/**
+ * What the checks touch. Loaded on first use: /proc/net/udp (sockets check), the netfilter
+ * rpfilter rules (IPv6 has no rp_filter sysctl), koffi (self-test, --expect-receive) and libpcap
+ * (a load failure is that check skipped, with its remedy). `accounting` is an extra: without it
+ * a pair that got nothing is still reported, only not explained (issue 18).
+ */
+export type DoctorDeps = Uses<'platform' | 'firewall' | 'clock'> & Loads<'udpSockets' | 'netfilter' | 'sockets' | 'capture'>
+  & Partial<Uses<'accounting'>>;
 
 export interface DoctorOptions {
   family?: Family;

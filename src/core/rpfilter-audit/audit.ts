@@ -2,9 +2,6 @@
 // Reads the configuration, asks the kernel about each source on each interface, and
 // optionally counts the drops over a window or audits the sources captured on the wire.
 // Returns data; never prints.
-import type { Platform } from '../../platform/types.js';
-import type { NetfilterRpfReport } from '../firewall/rpfilter-rules.js';
-import type { CaptureFactory } from '../../platform/capture/types.js';
 import type { Finding } from '../findings/model.js';
 import { selectInterfaces, type IfaceSelection } from '../kernel/iface-filter.js';
 import { addressesOf, loadInterfaces } from '../kernel/interfaces.js';
@@ -14,9 +11,10 @@ import { auditInterface, isUplink, readConfRows, strictMultihomedFindings } from
 import { checkFindings, checkSource, type CheckContext } from './checks.js';
 import { ipv6Findings, ipv6Rules } from './ipv6.js';
 import type { RpfAudit, SourceCheck } from './model.js';
-import { listenAndCheck, watchAndName, type CaptureDeps } from './observed.js';
+import { listenAndCheck, watchAndName, type CaptureScope } from './observed.js';
 import type { SourceSpec } from './sources.js';
 import { watchFindings, type WatchHooks } from './watch.js';
+import type { Loads, Uses } from '../deps.js';
 
 export interface AuditOptions {
   selection?: IfaceSelection;
@@ -26,22 +24,25 @@ export interface AuditOptions {
   watchHooks?: WatchHooks;
   /** --listen: capture this long, then audit every multicast source seen. */
   listenSeconds?: number;
-  /** Loads libpcap (src/platform/capture); absent: --watch counts only, --listen impossible. */
-  captureFactory?: () => Promise<CaptureFactory>;
   /** Called once the --listen captures are open. */
   onCaptureStart?: (ifaces: string[]) => void;
-  /** Reads the netfilter rpfilter rules (src/core/firewall/rpfilter-rules.ts); absent: not read. */
-  readNetfilter?: () => Promise<NetfilterRpfReport>;
 }
 
 const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function auditRpFilter(p: Platform, opts: AuditOptions = {}): Promise<RpfAudit> {
+/**
+ * `capture`: libpcap, loaded for --watch and --listen only (absent: --watch counts only, --listen
+ * impossible). `netfilter`: the rpfilter rules (src/core/firewall/rpfilter-rules.ts); absent: not read.
+ */
+export type AuditDeps = Uses<'platform'> & Partial<Loads<'capture' | 'netfilter'>>;
+
+export async function auditRpFilter(deps: AuditDeps, opts: AuditOptions = {}): Promise<RpfAudit> {
+  const p = deps.platform;
   // The whole host is loaded: "multi-homed" and "on another interface's subnet" are about
   // every interface, whatever --iface selects for display and checks.
   const inv = await loadInterfaces(p);
   const selected = new Set(selectInterfaces(inv.interfaces, opts.selection ?? {}).map((i) => i.name));
-  const [conf, netfilter, defaults] = await Promise.all([readConfRows(p), opts.readNetfilter?.(), p.defaultRoutes()]);
+  const [conf, netfilter, defaults] = await Promise.all([readConfRows(p), deps.netfilter?.(), p.defaultRoutes()]);
   const nf6 = ipv6Rules(netfilter).length;
   // Loopback never receives from outside: its rp_filter is irrelevant.
   const all = await Promise.all(inv.interfaces.filter((i) => !i.loopback).map((i) => auditInterface(p, i, nf6)));
@@ -84,8 +85,8 @@ export async function auditRpFilter(p: Platform, opts: AuditOptions = {}): Promi
     audit.coverage.notRun.push({ check: 'netfilter reverse-path rules', reason: `could not be read: ${refused}`, remedy: 'run as root (reading the rulesets needs CAP_NET_ADMIN)' });
   }
   if (netfilter) audit.netfilter = netfilter;
-  const capture: CaptureDeps | undefined = opts.captureFactory
-    ? { loadFactory: opts.captureFactory, targets, ctx, ...(opts.onCaptureStart ? { onCaptureStart: opts.onCaptureStart } : {}) }
+  const capture: CaptureScope | undefined = deps.capture
+    ? { capture: deps.capture, targets, ctx, ...(opts.onCaptureStart ? { onCaptureStart: opts.onCaptureStart } : {}) }
     : undefined;
 
   if (v4 && opts.listenSeconds !== undefined && targets.length > 0) {

@@ -1,7 +1,6 @@
 // The capture-based parts: --watch naming the sources it saw dropped, and --listen auditing
 // every multicast source on the wire. The verdict for each source is still the kernel's.
 import type { Platform } from '../../platform/types.js';
-import type { CaptureFactory } from '../../platform/capture/types.js';
 import { isMcastError } from '../errors.js';
 import { captureRemedy } from '../capture-remedy.js';
 import type { NotRun } from '../coverage.js';
@@ -9,9 +8,10 @@ import { checkSource, type CheckContext } from './checks.js';
 import { SourceCollector, type SeenSource } from './listen.js';
 import type { ListenResult, RpfInterface, SourceCheck, WatchResult } from './model.js';
 import { watchRpfDrops, type WatchHooks } from './watch.js';
+import type { Loads } from '../deps.js';
 
-export interface CaptureDeps {
-  loadFactory: () => Promise<CaptureFactory>;
+/** libpcap (loaded on first use) and what to capture for. */
+export interface CaptureScope extends Loads<'capture'> {
   /** Interfaces to capture on (eligible and selected). */
   targets: readonly RpfInterface[];
   ctx: CheckContext;
@@ -19,7 +19,7 @@ export interface CaptureDeps {
   onCaptureStart?: (ifaces: string[]) => void;
 }
 
-async function checkSeen(p: Platform, seen: readonly SeenSource[], deps: CaptureDeps): Promise<SourceCheck[]> {
+async function checkSeen(p: Platform, seen: readonly SeenSource[], deps: CaptureScope): Promise<SourceCheck[]> {
   const out: SourceCheck[] = [];
   for (const s of seen) {
     const iface = deps.targets.find((t) => t.name === s.iface);
@@ -44,14 +44,14 @@ export async function watchAndName(
   p: Platform,
   seconds: number,
   hooks: WatchHooks,
-  deps?: CaptureDeps,
+  deps?: CaptureScope,
 ): Promise<{ watch: WatchResult; notRun: NotRun[] }> {
   let collector: SourceCollector | undefined;
   let note: string | undefined;
   const notRun: NotRun[] = [];
   if (deps && deps.targets.length > 0) {
     try {
-      collector = new SourceCollector(await deps.loadFactory(), deps.targets.map((t) => t.name), new Set(deps.ctx.localAddresses));
+      collector = new SourceCollector(await deps.capture(), deps.targets.map((t) => t.name), new Set(deps.ctx.localAddresses));
     } catch (e) {
       if (!isMcastError(e)) throw e;
       note = `no capture, the counter alone: ${e.message}`;
@@ -79,10 +79,10 @@ export async function watchAndName(
 export async function listenAndCheck(
   p: Platform,
   seconds: number,
-  deps: CaptureDeps,
+  deps: CaptureScope,
   sleep: (ms: number) => Promise<void>,
 ): Promise<{ listen: ListenResult; checks: SourceCheck[] }> {
-  const collector = new SourceCollector(await deps.loadFactory(), deps.targets.map((t) => t.name), new Set(deps.ctx.localAddresses));
+  const collector = new SourceCollector(await deps.capture(), deps.targets.map((t) => t.name), new Set(deps.ctx.localAddresses));
   deps.onCaptureStart?.(deps.targets.map((t) => t.name));
   let seen: SeenSource[];
   try {

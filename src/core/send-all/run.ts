@@ -2,7 +2,6 @@
 // have done (DEFAULT_ROUTE_EGRESS, from the kernel's own route lookup) and what TTL 1 means
 // (TTL_ONE), then pace the probes. Returns data; the command renders it.
 import type { Platform } from '../../platform/types.js';
-import type { SocketApi } from '../../platform/sockets/types.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import { linkKindFindings } from '../kernel/link-findings.js';
@@ -11,11 +10,7 @@ import type { Interface } from '../kernel/interfaces.js';
 import { closeSenders, openSenders, type SendResult, type Sender } from './senders.js';
 import { pace, type PaceHandle } from './pacer.js';
 import { defined } from '../defined.js';
-
-export interface SendAllDeps {
-  sockets: SocketApi;
-  platform: Platform;
-}
+import type { Uses } from '../deps.js';
 
 export interface SendAllOptions {
   group: GroupSpec;
@@ -65,7 +60,7 @@ export async function egressFinding(platform: Platform, g: GroupSpec, usedOn: re
   });
 }
 
-export async function sendAll(deps: SendAllDeps, o: SendAllOptions): Promise<SendAllRun> {
+export async function sendAll(deps: Uses<'platform' | 'sockets'>, o: SendAllOptions): Promise<SendAllRun> {
   const opened = openSenders(deps.sockets, o.interfaces, {
     group: o.group, ttl: o.ttl, loop: o.loop, size: o.size, senderId: o.senderId, batch: batchFor(o.rate),
   });

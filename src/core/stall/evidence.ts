@@ -1,18 +1,12 @@
 // Gathers what diagnose.ts weighs, once per run (only when something stopped): the firewall
 // rules that drop IGMP (src/core/firewall/check.ts) and the kernel's reverse-path verdict on each
 // querier heard (`ip route get 224.0.0.1 from Q iif DEV`, batched per route: querier/rpf-batch.ts).
-import type { Platform } from '../../platform/types.js';
-import type { FirewallReader } from '../../platform/firewall.js';
 import type { Finding } from '../findings/model.js';
 import { checkFirewall } from '../firewall/check.js';
 import { checkReversePaths, rpfKey } from '../querier-check/rpf-batch.js';
 import { familyOf, ipv4ToInt } from '../kernel/ip.js';
 import type { QuerySummary } from './queries.js';
-
-export interface StallDeps {
-  platform: Platform;
-  firewall: FirewallReader;
-}
+import type { Uses } from '../deps.js';
 
 export interface IfaceCauses {
   firewall: Finding[];
@@ -21,7 +15,7 @@ export interface IfaceCauses {
 
 /** Firewall findings per interface (a rule without an interface applies to all), and rp_filter drops per querier. */
 export async function gatherCauses(
-  deps: StallDeps,
+  deps: Uses<'platform' | 'firewall'>,
   ifaces: readonly string[],
   queries: (iface: string) => QuerySummary,
 ): Promise<Map<string, IfaceCauses>> {

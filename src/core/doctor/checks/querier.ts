@@ -5,7 +5,7 @@ import type { Finding } from '../../findings/model.js';
 import { controlCaptureOver } from '../../querier-check/capture.js';
 import { listenForQueriers } from '../../querier-check/listen.js';
 import type { DoctorCheck } from '../types.js';
-import { CAPTURE_REMEDY, captureRemedy } from '../../capture-remedy.js';
+import { captureRemedy } from '../../capture-remedy.js';
 
 export const querierCheck: DoctorCheck = {
   id: 'querier',
@@ -17,7 +17,6 @@ export const querierCheck: DoctorCheck = {
         ? { findings: [], skipped: '--querier-wait 0: no listen, so --expect-querier cannot be judged' }
         : { findings: [], skipped: 'disabled (--querier-wait 0)' };
     }
-    if (!ctx.deps.capture) return { findings: [], skipped: 'capture not available', remedy: CAPTURE_REMEDY };
     let factory;
     try {
       factory = await ctx.deps.capture();
@@ -28,7 +27,7 @@ export const querierCheck: DoctorCheck = {
       selection: { include: ctx.eligible.map((i) => i.name) },
       timeoutMs: ctx.opts.querierWait * 1000,
       openCapture: controlCaptureOver(factory),
-      ...(ctx.deps.clock ? { clock: ctx.deps.clock } : {}),
+      clock: ctx.deps.clock,
       ...(ctx.opts.family ? { family: ctx.opts.family } : {}),
       ...(ctx.abort ? { abort: ctx.abort } : {}),
       onProgress: (p) => ctx.progress(`listening for queriers: ${Math.ceil(p.remainingMs / 1000)} s left; heard ${p.heard.map((h) => `${h.iface} ${h.queriers.length ? h.queriers.join(',') : '-'}`).join(', ')}`),

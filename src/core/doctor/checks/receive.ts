@@ -17,13 +17,12 @@ export const receiveCheck: DoctorCheck = {
   async run(ctx) {
     const want = ctx.opts.expectReceive;
     if (want.length === 0) return { findings: [], skipped: 'no --expect-receive given' };
-    if (!ctx.deps.sockets) return { findings: [], skipped: 'socket binding not available', remedy: 'reinstall with npm install (koffi ships prebuilt binaries)' };
     const groups = want.map((w) => parseGroupArg(w.group, { defaultPort: 5000, allowRanges: false })[0]!);
     const listenS = Math.max(ctx.opts.querierWait, MIN_LISTEN_S);
     // capture + accounting: a pair that got nothing is explained (where the packets stopped).
     const run = await startJoinAll({
-      platform: ctx.deps.platform, sockets: await ctx.deps.sockets(), ...(ctx.deps.clock ? { clock: ctx.deps.clock } : {}),
-      ...(ctx.deps.capture && ctx.deps.accounting ? { accounting: { accounting: ctx.deps.accounting, capture: ctx.deps.capture } } : {}),
+      platform: ctx.deps.platform, sockets: await ctx.deps.sockets(), clock: ctx.deps.clock,
+      ...(ctx.deps.accounting ? { accounting: { accounting: ctx.deps.accounting, capture: ctx.deps.capture } } : {}),
     }, {
       groups, selection: { include: [...new Set(want.map((w) => w.iface))] }, expect: want.map((w, i) => `${w.iface}:${groups[i]!.group}`),
       assumeSynced: false, intervalMs: 60_000, durationMs: listenS * 1000,

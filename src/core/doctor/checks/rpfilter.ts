@@ -10,7 +10,7 @@ export const rpfilterCheck: DoctorCheck = {
   linuxOnly: true,
   async run(ctx) {
     const names = ctx.inventory.interfaces.map((i) => i.name);
-    const audit = await auditRpFilter(ctx.deps.platform, {
+    const audit = await auditRpFilter(ctx.deps, {
       selection: { include: names },
       ...(ctx.opts.family ? { family: ctx.opts.family } : {}),
       // Count IPReversePathFilter over the same window as the querier listen: the queries and
@@ -19,7 +19,6 @@ export const rpfilterCheck: DoctorCheck = {
         watchSeconds: ctx.opts.querierWait,
         watchHooks: { sleep: (ms: number) => sleepUnless(ms, ctx.abort) },
       } : {}),
-      ...(ctx.deps.readNetfilter ? { readNetfilter: ctx.deps.readNetfilter } : {}),
     });
     return {
       findings: audit.findings,

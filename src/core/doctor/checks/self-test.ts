@@ -18,7 +18,7 @@ import { senderIdFor } from '../../send-all/setup.js';
 import { decodeFrame } from '../../wire/frame.js';
 import { CaptureSet } from '../../observation/capture-set.js';
 import type { DoctorCheck } from '../types.js';
-import { CAPTURE_REMEDY, captureRemedy } from '../../capture-remedy.js';
+import { captureRemedy } from '../../capture-remedy.js';
 
 /** Administratively scoped, site-local (239.255/16, RFC 2365): never leaves the site. */
 export const SELF_TEST_GROUP = '239.255.77.77:5077';
@@ -34,7 +34,6 @@ export const selfTestCheck: DoctorCheck = {
     if (ctx.opts.family === 6) return { findings: [], skipped: 'IPv4 only' };
     const ifaces = ctx.eligible.filter((i) => isEligible(i, 4));
     if (ifaces.length < 2) return { findings: [], skipped: `${ifaces.length} IPv4 interface${ifaces.length === 1 ? '' : 's'}: nothing to compare` };
-    if (!ctx.deps.sockets || !ctx.deps.capture) return { findings: [], skipped: 'socket binding or capture not available', remedy: CAPTURE_REMEDY };
     let factory;
     try {
       factory = await ctx.deps.capture();
