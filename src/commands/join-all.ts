@@ -58,7 +58,7 @@ export default defineCommand({
     }, {
       joined: (results, findings) => rep.joined(results, findings),
       packet: ctx.out.json && ctx.out.verbose ? (p, probe) => rep.packet(p, probe) : undefined,
-      stats: (rows, elapsedMs, total) => rep.stats(rows, elapsedMs, total),
+      stats: (tick) => rep.stats(tick),
       churn: (e) => rep.churn(e),
     });
     // A signal that came while the run was starting (the IGMP watch loads libpcap) stops it now.

@@ -4,7 +4,7 @@ import type { Finding } from '../core/findings/model.js';
 import type { JoinResult, Packet } from '../core/membership/join.js';
 import type { Probe } from '../core/probe/format.js';
 import type { RowStats } from '../core/join-all/stats.js';
-import type { JoinAllOutcome } from '../core/join-all/run.js';
+import type { JoinAllOutcome, StatsTick } from '../core/join-all/run.js';
 import { lossSentence } from '../core/join-all/health.js';
 import type { ChurnEvent } from '../core/membership/churn.js';
 import { churnLine } from './churn.js';
@@ -116,14 +116,23 @@ export class JoinAllReporter {
     this.out.line(churnLine(e, makeStyle(this.out.opts.color)));
   }
 
-  stats(rows: readonly RowStats[], elapsedMs: number, total: number): void {
+  /**
+   * The stats event carries the summary and the changed rows only (core/join-all/stats-feed.ts);
+   * the live table is drawn from every row of the tick.
+   */
+  stats(t: StatsTick): void {
     const o = this.out;
+    const { seq, counts, totals, top, changed, pending } = t.change;
     if (o.json) {
-      o.event('stats', { elapsedMs: Math.round(elapsedMs), totalPackets: total, rows: rows.map(({ streams: _s, ...r }) => r) });
+      o.event('stats', {
+        elapsedMs: Math.round(t.elapsedMs), totalPackets: t.totalPackets, seq, counts, totals, top,
+        changed: changed.map(({ streams: _s, ...r }) => r), pending,
+      });
       return;
     }
     if (!o.progressAllowed) return;
-    this.live.draw(`${(elapsedMs / 1000).toFixed(0)} s, ${total} packets\n${this.table(rows, 20, false, o.liveTableWidth)}`);
+    const head = `${(t.elapsedMs / 1000).toFixed(0)} s, ${t.totalPackets} packets; pairs: ${counts.receiving} receiving, ${counts.stalled} stalled, ${counts.silent} silent`;
+    this.live.draw(`${head}\n${this.table(t.rows, 20, false, o.liveTableWidth)}`);
   }
 
   /** `width`: the terminal's (stdout's for the final table, stderr's for the live one). */

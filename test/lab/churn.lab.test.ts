@@ -81,10 +81,10 @@ describe('interface churn: join-all and sniff', { skip, timeout: 120_000 }, () =
     return { firstIndex, secondIndex };
   };
 
-  /** join-all's packets on the (wifi0, group) row, from its latest stats event. */
+  /** join-all's packets on the (wifi0, group) row: stats events carry changed rows, the last one that named it. */
   const wifiRowPackets = (run: BackgroundCli, group: string): number => {
-    const stats = run.events().filter((e) => e.type === 'stats');
-    return stats[stats.length - 1]?.rows.find((r: { iface: string; group: string }) => r.iface === 'wifi0' && r.group === group)?.packets ?? 0;
+    const rows = run.events().filter((e) => e.type === 'stats').flatMap((e) => e.changed as { iface: string; group: string; packets: number }[]);
+    return rows.filter((r) => r.iface === 'wifi0' && r.group === group).at(-1)?.packets ?? 0;
   };
 
   const checkSummary = (summary: any, firstIndex: number, secondIndex: number): void => {

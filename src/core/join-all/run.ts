@@ -18,6 +18,7 @@ import { joinAll, type JoinResult, type Packet } from '../membership/join.js';
 import { verifyMemberships } from '../membership/verify.js';
 import { decodeProbe, type Probe } from '../probe/format.js';
 import { ReceiveStats, type IfaceReceive, type RowStats } from './stats.js';
+import { StatsFeed, type StatsChange } from './stats-feed.js';
 import { receiveHealth, splitLoss, type LossSplit } from './health.js';
 import type { OwnDrops } from '../membership/join.js';
 import { startStallWatch, type StallWatchDeps } from './stalls.js';
@@ -49,9 +50,17 @@ export interface JoinAllOptions {
 export interface JoinAllHooks {
   joined(results: JoinResult[], findings: Finding[]): void;
   packet?: ((p: Packet, probe: Probe | undefined) => void) | undefined;
-  stats(rows: RowStats[], elapsedMs: number, total: number): void;
+  stats(tick: StatsTick): void;
   /** iface_down / iface_up (interface churn, ./churn.ts). */
   churn?: ((e: ChurnEvent) => void) | undefined;
+}
+
+/** One --interval tick: every row now (the live table) and what changed since the last (the event). */
+export interface StatsTick {
+  elapsedMs: number;
+  totalPackets: number;
+  rows: RowStats[];
+  change: StatsChange;
 }
 
 export interface JoinAllOutcome {
@@ -88,6 +97,17 @@ function parseExpect(text: string, ifaces: readonly string[], groups: readonly G
   const g = parseGroupArg(text.slice(i + 1), { defaultPort: 0, allowRanges: false })[0];
   if (!g || !groups.some((x) => x.group === g.group)) throw new UsageError('USAGE', `--expect '${text}': ${text.slice(i + 1)} is not one of the groups joined`);
   return { iface, group: g.group };
+}
+
+/** Every --interval: every row for the live table, and what changed since the last tick for the event. */
+function tickStats(
+  stats: ReceiveStats, hooks: JoinAllHooks, o: { listeningAt: number; intervalMs: number; clock: Clock },
+): ReturnType<typeof setInterval> {
+  const feed = new StatsFeed();
+  return setInterval(() => {
+    const rows = stats.snapshot();
+    hooks.stats({ elapsedMs: o.clock.now() - o.listeningAt, totalPackets: stats.total, rows, change: feed.next(rows) });
+  }, o.intervalMs);
 }
 
 /** accounting: with --expect, the packet-accounting differential explains a pair that got nothing (../accounting/window.ts). */
@@ -155,7 +175,7 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
   const listeningAt = clock.now();
   const done = (async (): Promise<JoinAllOutcome> => {
     if (joinedAny) {
-      const tick = setInterval(() => hooks.stats(stats.snapshot(), clock.now() - listeningAt, stats.total), o.intervalMs);
+      const tick = tickStats(stats, hooks, { listeningAt, intervalMs: o.intervalMs, clock });
       const timer = o.durationMs !== undefined ? setTimeout(stop, o.durationMs) : undefined;
       await stopped;
       clearInterval(tick);

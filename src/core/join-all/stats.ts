@@ -203,66 +203,54 @@ export class ReceiveStats {
     const x = this.extra(p.iface, p.atMs);
     x.sources.add(hashString(p.from.address));
     if (p.kind !== 'group' || p.group === undefined) {
-      if (p.kind === 'unicast') x.stats.unicast++;
-      else {
-        x.stats.otherGroups++;
-        const names = x.stats.otherGroupNames;
-        if (names.length < OTHER_GROUP_SAMPLES && !names.includes(p.dst)) names.push(p.dst);
-      }
+      countOutsideGroups(x.stats, p);
       return;
     }
     const row = this.row(p.iface, p.group);
-    const s = row.stats;
     this.total++;
-    s.packets++;
-    s.bytes += p.size;
-    s.lastSource = p.from.address;
-    if (p.ttl >= 0) s.lastRxTtl = p.ttl;
-    if (s.packets === 1) row.firstAtMs = p.atMs;
-    row.lastAtMs = p.atMs;
-    if (s.firstPacketMs === null) s.firstPacketMs = Math.max(0, p.atMs - this.opts.joinedAtMs);
-    const d = p.data;
-    const headerLen = probeHeaderAt(d);
+    countArrival(row, p, this.opts.joinedAtMs);
+    const headerLen = probeHeaderAt(p.data);
     if (headerLen === 0) {
-      s.foreign++;
-      if (s.foreign === 1) row.foreignFirstAtMs = p.atMs;
-      row.foreignLastAtMs = p.atMs;
+      countForeign(row, p.atMs);
       return;
     }
     // The payload may only confirm the group the kernel delivered it to.
-    const g = row.groupBytes;
-    for (let i = 0; i < 16; i++) {
-      if (d[24 + i] !== g[i]) { s.forged++; return; }
+    if (!claimsGroup(p.data, row.groupBytes)) {
+      row.stats.forged++;
+      return;
     }
-    const ttl = d[5] ?? 0;
-    s.lastTtl = ttl;
+    row.stats.lastTtl = p.data[5] ?? 0;
+    const t = this.streamOf(row, x, p, p.group, headerLen);
+    if (t) trackProbe(row, t, p);
+  }
+
+  /**
+   * The probe stream a datagram belongs to, created on its sender's first probe; undefined when
+   * the row already tracks MAX_STREAMS_PER_ROW senders (the packet is counted as omitted) or the
+   * header does not decode (counted as foreign).
+   */
+  private streamOf(row: Row, x: Extra, p: Packet, group: string, headerLen: number): StreamTracker | undefined {
+    const d = p.data;
     // Sender id and interface name, with the id's length so that ("ab","c") != ("a","bc").
     const key = d.toString('latin1', 40, headerLen);
-    let t = row.trackers.get(key);
-    if (!t) {
-      const h = hashString(key);
-      x.senders.add(h);
-      if (row.trackers.size >= MAX_STREAMS_PER_ROW) {
-        row.omitted.add(h);
-        s.streamsOmitted.packets++;
-        return;
-      }
-      const probe = decodeProbe(d);
-      if (!probe) { s.foreign++; return; }
-      t = new StreamTracker(probe.senderId, probe.ifname, p.group, p.atMs);
-      row.trackers.set(key, t);
-      row.sameClock.set(t, this.opts.assumeSynced || probe.senderId.startsWith(`${this.opts.localHost}-`));
+    const known = row.trackers.get(key);
+    if (known) return known;
+    const h = hashString(key);
+    x.senders.add(h);
+    if (row.trackers.size >= MAX_STREAMS_PER_ROW) {
+      row.omitted.add(h);
+      row.stats.streamsOmitted.packets++;
+      return undefined;
     }
-    const seq = d.readUInt32BE(12);
-    // Transit = receiver clock - sender clock: a delay only on one clock, but its changes are
-    // jitter whatever the offset (RFC 3550 6.4.1: J += (|D| - J) / 16, as iperf2 reports it).
-    const transitUs = nowUs() - d.readDoubleBE(16);
-    t.add(seq, row.sameClock.get(t) ? transitUs / 1000 : NaN, p.atMs, ttl);
-    const j = row.jitter.get(t);
-    if (j) {
-      j.jitterUs += (Math.abs(transitUs - j.transitUs) - j.jitterUs) / 16;
-      j.transitUs = transitUs;
-    } else row.jitter.set(t, { transitUs, jitterUs: 0 });
+    const probe = decodeProbe(d);
+    if (!probe) {
+      row.stats.foreign++;
+      return undefined;
+    }
+    const t = new StreamTracker(probe.senderId, probe.ifname, group, p.atMs);
+    row.trackers.set(key, t);
+    row.sameClock.set(t, this.opts.assumeSynced || probe.senderId.startsWith(`${this.opts.localHost}-`));
+    return t;
   }
 
   /** Per interface: unicast, other groups, distinct sources and senders. */
@@ -338,4 +326,56 @@ function probeHeaderAt(b: Buffer): number {
   if (b.length < PROBE_FIXED || b[0] !== 0x4d || b[1] !== 0x43 || b[2] !== 0x44 || b[3] !== 0x50 || b[4] !== PROBE_VERSION) return 0;
   const headerLen = b.readUInt16BE(6);
   return headerLen === PROBE_FIXED + (b[40] ?? 0) + (b[41] ?? 0) && headerLen <= b.length ? headerLen : 0;
+}
+
+/** Unicast to this host, or a group another program joined: counted per interface, never a row. */
+function countOutsideGroups(x: IfaceReceive, p: Packet): void {
+  if (p.kind === 'unicast') {
+    x.unicast++;
+    return;
+  }
+  x.otherGroups++;
+  const names = x.otherGroupNames;
+  if (names.length < OTHER_GROUP_SAMPLES && !names.includes(p.dst)) names.push(p.dst);
+}
+
+/** What every datagram of a row adds, probe or not: packets, bytes, source, TTL, times. */
+function countArrival(row: Row, p: Packet, joinedAtMs: number): void {
+  const s = row.stats;
+  s.packets++;
+  s.bytes += p.size;
+  s.lastSource = p.from.address;
+  if (p.ttl >= 0) s.lastRxTtl = p.ttl;
+  if (s.packets === 1) row.firstAtMs = p.atMs;
+  row.lastAtMs = p.atMs;
+  if (s.firstPacketMs === null) s.firstPacketMs = Math.max(0, p.atMs - joinedAtMs);
+}
+
+/** A datagram that is not a probe: one stream of arrivals for the stall detector. */
+function countForeign(row: Row, atMs: number): void {
+  row.stats.foreign++;
+  if (row.stats.foreign === 1) row.foreignFirstAtMs = atMs;
+  row.foreignLastAtMs = atMs;
+}
+
+/** Whether the probe header's group (16 bytes at 24) is the row's group. */
+function claimsGroup(d: Buffer, group: Uint8Array): boolean {
+  for (let i = 0; i < 16; i++) if (d[24 + i] !== group[i]) return false;
+  return true;
+}
+
+/**
+ * One probe into its stream: sequence, delay (on one clock only) and jitter. Transit = receiver
+ * clock - sender clock: a delay only on one clock, but its changes are jitter whatever the offset
+ * (RFC 3550 6.4.1: J += (|D| - J) / 16, as iperf2 reports it).
+ */
+function trackProbe(row: Row, t: StreamTracker, p: Packet): void {
+  const d = p.data;
+  const transitUs = nowUs() - d.readDoubleBE(16);
+  t.add(d.readUInt32BE(12), row.sameClock.get(t) ? transitUs / 1000 : NaN, p.atMs, d[5] ?? 0);
+  const j = row.jitter.get(t);
+  if (j) {
+    j.jitterUs += (Math.abs(transitUs - j.transitUs) - j.jitterUs) / 16;
+    j.transitUs = transitUs;
+  } else row.jitter.set(t, { transitUs, jitterUs: 0 });
 }
