@@ -7,13 +7,13 @@
 // worker thread, 100 ms timeout so that a stop is seen); when it returns, every ready socket is
 // drained on the main thread with non-blocking recvmmsg batches. Level-triggered: a socket left
 // with data (MAX_ROUNDS reached, to keep the event loop responsive) is reported again at once.
-// One preallocated native block per socket holds the headers, names, control and payload slots:
-// the hot path allocates nothing but the strings it hands out (cached per address).
+// One preallocated native block per socket (recv-block.ts) holds the headers, names, control and
+// payload slots: the hot path allocates nothing but the strings it hands out (cached per address).
 import { SocketError } from './errno.js';
-import { SIZEOF_IOVEC, SIZEOF_MMSGHDR } from './constants.js';
 import { allocNative, freeNative, lastErrno, type Libc, type NativeBlock } from './libc.js';
 import type { Datagram, Fd, Receiver } from './types.js';
-import { readControl, v4Name, v6Name, type ControlInfo } from './cmsg.js';
+import type { ControlInfo } from './cmsg.js';
+import { BLOCK_SIZE, VLEN, linkHeaders, messageLength, readDatagram } from './recv-block.js';
 
 const SOL_SOCKET = 1;
 const SO_MEMINFO = 55;
@@ -26,11 +26,6 @@ const EPOLLIN = 1;
 const EPOLL_CTL_ADD = 1;
 const EPOLL_CTL_DEL = 2;
 const EPOLL_CLOEXEC = 0o2000000;
-/** Messages per recvmmsg call, and payload bytes kept of each (longer ones: size says so). */
-export const VLEN = 64;
-export const SLOT = 2048;
-const CTL = 128;
-const NAME = 32;
 /** recvmmsg calls per socket per wake-up before the event loop gets a turn. */
 const MAX_ROUNDS = 32;
 const WAIT_MS = 100;
@@ -93,53 +88,13 @@ let poller: Poller | undefined;
  */
 export function startReceiver(c: Libc, fd: Fd, family: 4 | 6, onDatagram: (d: Datagram) => void, onError: (e: Error) => void): Receiver {
   poller ??= new Poller(c);
-  const hdrOff = 0;
-  const iovOff = VLEN * SIZEOF_MMSGHDR;
-  const nameOff = iovOff + VLEN * SIZEOF_IOVEC;
-  const ctlOff = nameOff + VLEN * NAME;
-  const payOff = ctlOff + VLEN * CTL;
-  const block = allocNative(payOff + VLEN * SLOT);
+  const block = allocNative(BLOCK_SIZE);
+  linkHeaders(block.buf, block.base);
   const b = block.buf;
-  for (let i = 0; i < VLEN; i++) {
-    const m = hdrOff + i * SIZEOF_MMSGHDR;
-    const iov = iovOff + i * SIZEOF_IOVEC;
-    // struct msghdr (LP64): name @0, namelen @8, iov @16, iovlen @24, control @32, controllen @40.
-    b.writeBigUInt64LE(block.base + BigInt(nameOff + i * NAME), m);
-    b.writeUInt32LE(NAME, m + 8);
-    b.writeBigUInt64LE(block.base + BigInt(iov), m + 16);
-    b.writeBigUInt64LE(1n, m + 24);
-    b.writeBigUInt64LE(block.base + BigInt(ctlOff + i * CTL), m + 32);
-    b.writeBigUInt64LE(BigInt(CTL), m + 40);
-    b.writeBigUInt64LE(block.base + BigInt(payOff + i * SLOT), iov);
-    b.writeBigUInt64LE(BigInt(SLOT), iov + 8);
-  }
   const d: Datagram = { data: b.subarray(0, 0), size: 0, from: { address: '', port: 0, size: 0 }, dst: '', ifindex: 0, ttl: -1 };
+  const ctl: ControlInfo = { dst: '', ifindex: 0, ttl: -1, overflow: -1 };
   let overflow = 0;
   let closed = false;
-  const ctl: ControlInfo = { dst: '', ifindex: 0, ttl: -1, overflow: -1 };
-
-  const parse = (i: number, len: number): void => {
-    const m = hdrOff + i * SIZEOF_MMSGHDR;
-    const name = nameOff + i * NAME;
-    const pay = payOff + i * SLOT;
-    d.size = len;
-    d.data = b.subarray(pay, pay + Math.min(len, SLOT));
-    if (family === 4) {
-      d.from.address = v4Name(b.readUInt32BE(name + 4));
-    } else {
-      d.from.address = v6Name(b, name + 8);
-    }
-    d.from.port = b.readUInt16BE(name + 2);
-    d.from.size = len;
-    readControl(b, ctlOff + i * CTL, Math.min(CTL, Number(b.readBigUInt64LE(m + 40))), ctl);
-    d.dst = ctl.dst;
-    d.ifindex = ctl.ifindex;
-    d.ttl = ctl.ttl;
-    if (ctl.overflow > overflow) overflow = ctl.overflow;
-    // The kernel rewrote these: reset for the next call.
-    b.writeUInt32LE(NAME, m + 8);
-    b.writeBigUInt64LE(BigInt(CTL), m + 40);
-  };
 
   /** Up to MAX_ROUNDS batches; how many datagrams, and whether the queue is empty now. */
   const drainRounds = (): { read: number; empty: boolean } => {
@@ -152,7 +107,8 @@ export function startReceiver(c: Libc, fd: Fd, family: 4 | 6, onDatagram: (d: Da
         return { read, empty: true };
       }
       for (let i = 0; i < n && !closed; i++) {
-        parse(i, b.readUInt32LE(hdrOff + i * SIZEOF_MMSGHDR + 56));
+        readDatagram(b, i, messageLength(b, i), family, d, ctl);
+        if (ctl.overflow > overflow) overflow = ctl.overflow;
         onDatagram(d);
       }
       read += n;
@@ -160,32 +116,16 @@ export function startReceiver(c: Libc, fd: Fd, family: 4 | 6, onDatagram: (d: Da
     }
     return { read, empty: closed };
   };
-  const drain = (): void => { drainRounds(); };
-  poller.add({ fd, drain });
-  // A receive buffer holds at most rmem_max bytes: a few hundred thousand small datagrams at the
-  // very most; 64 x MAX_ROUNDS x VLEN bounds the final read even so.
-  const drainAll = (): number => {
-    let read = 0;
-    for (let i = 0; i < 64 && !closed; i++) {
-      const r = drainRounds();
-      read += r.read;
-      if (r.empty) break;
-    }
-    return read;
-  };
+  poller.add({ fd, drain: () => { drainRounds(); } });
   const meminfo = Buffer.alloc(4 * 9);
   const mlen = Buffer.alloc(4);
   const readDrops = (): number => {
-    // SO_MEMINFO's SK_MEMINFO_DROPS (index 8): the socket's drops now, not as of the last datagram.
-    mlen.writeUInt32LE(meminfo.length, 0);
-    if (c.getsockopt(fd, SOL_SOCKET, SO_MEMINFO, meminfo, mlen) === 0 && mlen.readUInt32LE(0) >= 36) {
-      const n = meminfo.readUInt32LE(32);
-      if (n > overflow) overflow = n;
-    }
+    const n = socketDrops(c, fd, meminfo, mlen);
+    if (n > overflow) overflow = n;
     return overflow;
   };
   return {
-    drain: drainAll,
+    drain: () => drainAll(drainRounds, () => closed),
     close: () => {
       if (closed) return;
       readDrops();
@@ -197,4 +137,29 @@ export function startReceiver(c: Libc, fd: Fd, family: 4 | 6, onDatagram: (d: Da
     },
     drops: () => (closed ? overflow : readDrops()),
   };
+}
+
+/**
+ * Reads until the queue is empty (before close, at the end of a run). A receive buffer holds at
+ * most rmem_max bytes: a few hundred thousand small datagrams at the very most; 64 x MAX_ROUNDS x
+ * VLEN bounds the final read even so.
+ */
+function drainAll(drainRounds: () => { read: number; empty: boolean }, closed: () => boolean): number {
+  let read = 0;
+  for (let i = 0; i < 64 && !closed(); i++) {
+    const r = drainRounds();
+    read += r.read;
+    if (r.empty) break;
+  }
+  return read;
+}
+
+/**
+ * SO_MEMINFO's SK_MEMINFO_DROPS (index 8): the socket's drops now, not as of the last datagram
+ * (SO_RXQ_OVFL only arrives with a datagram). -1 when the kernel does not say.
+ */
+function socketDrops(c: Libc, fd: Fd, meminfo: Buffer, mlen: Buffer): number {
+  mlen.writeUInt32LE(meminfo.length, 0);
+  if (c.getsockopt(fd, SOL_SOCKET, SO_MEMINFO, meminfo, mlen) === 0 && mlen.readUInt32LE(0) >= 36) return meminfo.readUInt32LE(32);
+  return -1;
 }
