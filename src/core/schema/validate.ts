@@ -9,7 +9,9 @@
 // Messages name the field (`cells[3].state`) and what was expected, and never repeat the value:
 // it came from another host, and may be an escape sequence or a megabyte of text.
 
-export type Schema = boolean | { [k: string]: unknown };
+import { KEYWORD_CHECKS, below, here, isObj, type At, type Check, type Schema, type Sub } from './checks.js';
+
+export type { Schema } from './checks.js';
 
 /** The first violation: where (a path like `cells[3].stall.finding`) and what is wrong. */
 export interface Violation {
@@ -22,39 +24,10 @@ const KEYWORDS = new Set(['type', 'const', 'enum', 'required', 'properties', 'ad
   'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'pattern', 'allOf', 'anyOf', 'oneOf',
   'if', 'then', 'else', '$ref']);
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'number') return !Number.isFinite(v) ? 'a number out of range' : Number.isInteger(v) ? 'an integer' : 'a number';
-  if (typeof v === 'object') return 'an object';
-  return `a ${typeof v}`;
-}
-
-function hasType(v: unknown, t: string): boolean {
-  switch (t) {
-    case 'null': return v === null;
-    case 'boolean': return typeof v === 'boolean';
-    case 'string': return typeof v === 'string';
-    // JSON.parse turns 1e999 into Infinity: no schema of ours means that.
-    case 'number': return typeof v === 'number' && Number.isFinite(v);
-    case 'integer': return typeof v === 'number' && Number.isInteger(v);
-    case 'array': return Array.isArray(v);
-    case 'object': return isObj(v);
-    default: throw new Error(`schema type '${t}' is not supported`);
-  }
-}
-
 const pathOf = (base: string, key: string | number): string =>
   typeof key === 'number' ? `${base}[${key}]` : base ? `${base}.${key}` : key;
 
-/**
- * Where a value sits, as a chain of keys: the text (`cells[3].peer`) is built only for the one
- * value that fails. Building it for every value cost more than the whole check (issue 17: a
- * 1000-host mesh-report reads 4 million cells).
- */
-interface At { up: At | null; key: string | number }
+/** The text of a position (`cells[3].peer`): built only for the one value that fails. */
 function pathText(at: At | null): string {
   const keys: Array<string | number> = [];
   for (let a = at; a; a = a.up) keys.push(a.key);
@@ -62,20 +35,6 @@ function pathText(at: At | null): string {
   for (let i = keys.length - 1; i >= 0; i--) out = pathOf(out, keys[i] as string | number);
   return out;
 }
-const below = (up: At | null, key: string | number): At => ({ up, key });
-
-type Bad = { at: At | null; message: string };
-/** A compiled schema: checks `v`, which sits at key `key` under `up` (the position is built only on failure). */
-type Check = (v: unknown, up: At | null, key?: string | number) => Bad | undefined;
-const here = (up: At | null, key?: string | number): At | null => (key === undefined ? up : { up, key });
-
-/** Code points, counted only when the UTF-16 length alone cannot decide (a code point is 1 or 2 units). */
-function codePoints(v: string): number {
-  let n = 0;
-  for (const _ of v) n++;
-  return n;
-}
-
 /** JSON Schemas by $id; `$ref`s resolve against the id of the schema they appear in. */
 export class SchemaRegistry {
   private readonly byId = new Map<string, Record<string, unknown>>();
@@ -123,7 +82,7 @@ export class SchemaRegistry {
 
   /**
    * A schema object compiled once into a list of checks (closures over its keywords, in the order
-   * the keywords are listed below), cached per object: a document of a million values walks
+   * of checks.ts KEYWORD_CHECKS, after $ref), cached per object: a document of a million values walks
    * closures instead of re-reading every keyword of the schema at every value. $refs are compiled
    * on their first use; a $ref chain that never reaches a value (a loop) is an error.
    */
@@ -142,126 +101,29 @@ export class SchemaRegistry {
       }
       return undefined;
     };
+    // Cached before its keywords are compiled: a schema that refers to itself finds this one.
     this.compiled.set(s, run);
-    const sub = (schema: Schema, r = root): (() => Check) => {
+    const sub: Sub = (schema) => {
       let c: Check | undefined;
-      return () => (c ??= this.compile(schema, r));
+      return () => (c ??= this.compile(schema, root));
     };
-    if (typeof s.$ref === 'string') {
-      const ref = s.$ref;
-      let depth = 0;
-      let target: Check | undefined;
-      steps.push((v, up, key) => {
-        if (!target) { const r = this.resolve(ref, root); target = this.compile(r.schema, r.root); }
-        if (++depth > 32) { depth = 0; throw new Error(`$ref loop at ${ref}`); }
-        try { return target(v, up, key); } finally { depth--; }
-      });
-    }
-    if (s.type !== undefined) {
-      const types = Array.isArray(s.type) ? s.type.map(String) : [String(s.type)];
-      const words = `must be ${types.map((t) => (t === 'null' ? 'null' : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)).join(' or ')}`;
-      steps.push((v, up, key) => {
-        for (const t of types) if (hasType(v, t)) return undefined;
-        return { at: here(up, key), message: `${words} (got ${typeName(v)})` };
-      });
-    }
-    if ('const' in s) {
-      const c = s.const;
-      steps.push((v, up, key) => (v !== c ? { at: here(up, key), message: `must be ${JSON.stringify(c)}` } : undefined));
-    }
-    if (Array.isArray(s.enum)) {
-      const e: unknown[] = s.enum;
-      steps.push((v, up, key) => (!e.includes(v) ? { at: here(up, key), message: `must be one of ${e.map((x) => JSON.stringify(x)).join(', ')}` } : undefined));
-    }
-    const num = (k: string): number | undefined => (typeof s[k] === 'number' ? (s[k] as number) : undefined);
-    const [min, max, xmin, xmax] = [num('minimum'), num('maximum'), num('exclusiveMinimum'), num('exclusiveMaximum')];
-    if (min !== undefined || max !== undefined || xmin !== undefined || xmax !== undefined) {
-      steps.push((v, up, key) => {
-        if (typeof v !== 'number') return undefined;
-        if (min !== undefined && v < min) return { at: here(up, key), message: `must be at least ${min}` };
-        if (max !== undefined && v > max) return { at: here(up, key), message: `must be at most ${max}` };
-        if (xmin !== undefined && v <= xmin) return { at: here(up, key), message: `must be more than ${xmin}` };
-        if (xmax !== undefined && v >= xmax) return { at: here(up, key), message: `must be less than ${xmax}` };
-        return undefined;
-      });
-    }
-    const [minLen, maxLen] = [num('minLength'), num('maxLength')];
-    const pattern = typeof s.pattern === 'string' ? s.pattern : undefined;
-    if (minLen !== undefined || maxLen !== undefined || pattern !== undefined) {
-      const re = pattern !== undefined ? new RegExp(pattern, 'u') : undefined;
-      steps.push((v, up, key) => {
-        if (typeof v !== 'string') return undefined;
-        // A code point is one or two UTF-16 units: count them only when the length cannot decide.
-        if (minLen !== undefined && v.length < 2 * minLen && codePoints(v) < minLen) return { at: here(up, key), message: minLen === 1 ? 'must not be empty' : `must be at least ${minLen} characters` };
-        if (maxLen !== undefined && v.length > maxLen && codePoints(v) > maxLen) return { at: here(up, key), message: `must be at most ${maxLen} characters` };
-        if (re && !re.test(v)) return { at: here(up, key), message: `must match ${pattern}` };
-        return undefined;
-      });
-    }
-    const [minItems, maxItems] = [num('minItems'), num('maxItems')];
-    if (minItems !== undefined || maxItems !== undefined || s.items !== undefined) {
-      const items = s.items !== undefined ? sub(s.items as Schema) : undefined;
-      steps.push((v, up, key) => {
-        if (!Array.isArray(v)) return undefined;
-        if (minItems !== undefined && v.length < minItems) return { at: here(up, key), message: `must hold at least ${minItems} items` };
-        if (maxItems !== undefined && v.length > maxItems) return { at: here(up, key), message: `must hold at most ${maxItems} items` };
-        if (!items) return undefined;
-        const check = items();
-        const at = here(up, key);
-        for (let i = 0; i < v.length; i++) {
-          const bad = check(v[i], at, i);
-          if (bad) return bad;
-        }
-        return undefined;
-      });
-    }
-    const required = Array.isArray(s.required) ? s.required.map(String) : [];
-    const props = isObj(s.properties) ? s.properties : {};
-    const propChecks = Object.entries(props).map(([k, p]) => [k, sub(p as Schema)] as const);
-    const additional = s.additionalProperties;
-    if (required.length || propChecks.length || additional !== undefined) {
-      const extraCheck = isObj(additional) ? sub(additional) : undefined;
-      steps.push((v, up, key) => {
-        if (!isObj(v)) return undefined;
-        const at = here(up, key);
-        for (const k of required) if (!Object.hasOwn(v, k)) return { at: below(at, k), message: 'is missing' };
-        for (const [k, check] of propChecks) {
-          if (!Object.hasOwn(v, k)) continue;
-          const bad = check()(v[k], at, k);
-          if (bad) return bad;
-        }
-        if (additional === undefined) return undefined;
-        const extra = Object.keys(v).filter((k) => !Object.hasOwn(props, k));
-        // The extra names came from the document: counted, never printed.
-        if (additional === false && extra.length) return { at: here(up, key), message: `has ${extra.length} field${extra.length === 1 ? '' : 's'} the schema does not allow` };
-        if (extraCheck) {
-          for (const k of extra) {
-            const bad = extraCheck()(v[k], up, key);
-            if (bad) return bad;
-          }
-        }
-        return undefined;
-      });
-    }
-    if (Array.isArray(s.allOf)) for (const one of (s.allOf as Schema[]).map((x) => sub(x))) steps.push((v, up, key) => one()(v, up, key));
-    if (Array.isArray(s.anyOf)) {
-      const any = (s.anyOf as Schema[]).map((x) => sub(x));
-      steps.push((v, up, key) => (!any.some((c) => !c()(v, up, key)) ? { at: here(up, key), message: 'matches none of the allowed forms' } : undefined));
-    }
-    if (Array.isArray(s.oneOf)) {
-      const one = (s.oneOf as Schema[]).map((x) => sub(x));
-      steps.push((v, up, key) => (one.filter((c) => !c()(v, up, key)).length !== 1 ? { at: here(up, key), message: 'must match exactly one of the allowed forms' } : undefined));
-    }
-    if (s.if !== undefined) {
-      const cond = sub(s.if as Schema);
-      const then = s.then !== undefined ? sub(s.then as Schema) : undefined;
-      const otherwise = s.else !== undefined ? sub(s.else as Schema) : undefined;
-      steps.push((v, up, key) => {
-        const branch = cond()(v, up, key) ? otherwise : then;
-        return branch ? branch()(v, up, key) : undefined;
-      });
+    if (typeof s.$ref === 'string') steps.push(this.refCheck(s.$ref, root));
+    for (const make of KEYWORD_CHECKS) {
+      const step = make(s, sub);
+      if (step) steps.push(step);
     }
     return run;
+  }
+
+  /** A $ref's check: resolved and compiled on its first use; a chain that never reaches a value (a loop) throws. */
+  private refCheck(ref: string, root: Record<string, unknown>): Check {
+    let depth = 0;
+    let target: Check | undefined;
+    return (v, up, key) => {
+      if (!target) { const r = this.resolve(ref, root); target = this.compile(r.schema, r.root); }
+      if (++depth > 32) { depth = 0; throw new Error(`$ref loop at ${ref}`); }
+      try { return target(v, up, key); } finally { depth--; }
+    };
   }
 }
 
