@@ -93,106 +93,134 @@ export function checkTarget(target: string, opts: Pick<SafeFileOptions, 'replace
 export function createSafeFile(target: string, opts: SafeFileOptions): SafeFile {
   checkTarget(target, opts);
   const full = path.resolve(target);
-  const dir = path.dirname(full);
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW; // libuv adds O_CLOEXEC itself
-  let fd = -1;
-  let tmp = '';
-  for (let i = 0; fd < 0; i++) {
-    // 96 random bits: a planter cannot guess the name; EEXIST (a planted entry, or a collision) tries another.
-    tmp = path.join(dir, `.${path.basename(full)}.${randomBytes(12).toString('base64url')}.part`);
-    try {
-      fd = openSync(tmp, flags, 0o600);
-    } catch (e) {
-      if (errnoOf(e) === 'EEXIST' && i < TMP_TRIES) continue;
-      throw diskError(target, dir, e, 'create');
-    }
-  }
+  const { fd, tmp } = openTemporary(target, full);
   try {
+    // On the descriptor, before any byte is written: never by path (a path can be swapped).
     if (opts.owner) fchownSync(fd, opts.owner.uid, opts.owner.gid);
     fchmodSync(fd, opts.mode);
   } catch (e) {
     closeSync(fd);
     rmSync(tmp, { force: true });
-    throw diskError(target, dir, e, 'create');
+    throw diskError(target, path.dirname(full), e, 'create');
   }
-  const made = fstatSync(fd);
-  let open = true;
-  let done = false;
-  let size = 0;
+  return new TemporaryFile(target, full, fd, tmp, opts);
+}
 
-  const closeQuietly = (): void => {
-    if (open) { try { closeSync(fd); } catch { /* on the way out of an error */ } open = false; }
-  };
-  const place = (): void => {
-    // The entry at the temporary name must still be the file we created: one swapped for a symlink
-    // would otherwise be renamed into place, and whoever reads the "capture" reads the link's target.
-    const now = lstatOrUndefined(tmp);
-    if (!now || now.dev !== made.dev || now.ino !== made.ino) {
-      throw new EnvironmentError('WRITE_FAILED', `cannot complete ${target}: its temporary file ${tmp} was removed or replaced by someone else; nothing was saved`);
-    }
-    const st = lstatOrUndefined(full);
-    if (st && !st.isFile()) {
-      throw new UsageError('BAD_WRITE', `${opts.what} ${target}: refusing to replace it, it became ${kindOf(st)} meanwhile; the data is kept in ${tmp}`);
-    }
-    if (opts.replace === 'always') { renameSync(tmp, full); return; }
+/** A new file beside the target under an unguessable name, created exclusively (never a planted one). */
+function openTemporary(target: string, full: string): { fd: number; tmp: string } {
+  const dir = path.dirname(full);
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW; // libuv adds O_CLOEXEC itself
+  for (let i = 0; ; i++) {
+    // 96 random bits: a planter cannot guess the name; EEXIST (a planted entry, or a collision) tries another.
+    const tmp = path.join(dir, `.${path.basename(full)}.${randomBytes(12).toString('base64url')}.part`);
     try {
-      linkSync(tmp, full); // fails with EEXIST if the name exists now, whatever it is
+      return { fd: openSync(tmp, flags, 0o600), tmp };
     } catch (e) {
-      if (errnoOf(e) === 'EEXIST') {
-        throw new UsageError('FILE_EXISTS', `${target} was created by someone else meanwhile and is kept; the data is in ${tmp}${opts.forceHint ? ` (${opts.forceHint})` : ''}`);
-      }
-      throw e;
+      if (errnoOf(e) === 'EEXIST' && i < TMP_TRIES) continue;
+      throw diskError(target, dir, e, 'create');
     }
-    unlinkSync(tmp);
-  };
+  }
+}
 
-  return {
-    path: full,
-    write(chunk: Uint8Array): void {
-      let off = 0;
-      try {
-        while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
-      } catch (e) {
-        throw diskError(target, dir, e, 'write');
+/**
+ * Puts the finished temporary file at the target's name: rename over a regular file when
+ * replacing is allowed, else link(2), which fails if the name exists (whatever it is) by now.
+ */
+function placeFile(tmp: string, full: string, made: Stats, target: string, opts: SafeFileOptions): void {
+  // The entry at the temporary name must still be the file we created: one swapped for a symlink
+  // would otherwise be renamed into place, and whoever reads the "capture" reads the link's target.
+  const now = lstatOrUndefined(tmp);
+  if (!now || now.dev !== made.dev || now.ino !== made.ino) {
+    throw new EnvironmentError('WRITE_FAILED', `cannot complete ${target}: its temporary file ${tmp} was removed or replaced by someone else; nothing was saved`);
+  }
+  const st = lstatOrUndefined(full);
+  if (st && !st.isFile()) {
+    throw new UsageError('BAD_WRITE', `${opts.what} ${target}: refusing to replace it, it became ${kindOf(st)} meanwhile; the data is kept in ${tmp}`);
+  }
+  if (opts.replace === 'always') { renameSync(tmp, full); return; }
+  try {
+    linkSync(tmp, full); // fails with EEXIST if the name exists now, whatever it is
+  } catch (e) {
+    if (errnoOf(e) === 'EEXIST') {
+      throw new UsageError('FILE_EXISTS', `${target} was created by someone else meanwhile and is kept; the data is in ${tmp}${opts.forceHint ? ` (${opts.forceHint})` : ''}`);
+    }
+    throw e;
+  }
+  unlinkSync(tmp);
+}
+
+/** The open temporary file: written, then committed into place or aborted. */
+class TemporaryFile implements SafeFile {
+  readonly path: string;
+  private readonly dir: string;
+  /** What we created, to recognise it at commit and abort (dev, ino). */
+  private readonly made: Stats;
+  private open = true;
+  private done = false;
+  private size = 0;
+
+  constructor(
+    private readonly target: string,
+    full: string,
+    private readonly fd: number,
+    private readonly tmp: string,
+    private readonly opts: SafeFileOptions,
+  ) {
+    this.path = full;
+    this.dir = path.dirname(full);
+    this.made = fstatSync(fd);
+  }
+
+  write(chunk: Uint8Array): void {
+    let off = 0;
+    try {
+      while (off < chunk.length) off += writeSync(this.fd, chunk, off, chunk.length - off);
+    } catch (e) {
+      throw diskError(this.target, this.dir, e, 'write');
+    }
+    this.size += chunk.length;
+  }
+
+  commit(): number {
+    if (this.done) return this.size;
+    // fsync before putting it into place: a full disk or an I/O error shows here (delayed
+    // allocation), and then the target is never replaced by a file that is not whole.
+    try {
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      this.open = false;
+    } catch (e) {
+      this.closeQuietly();
+      rmSync(this.tmp, { force: true });
+      throw diskError(this.target, this.dir, e, 'complete');
+    }
+    try {
+      placeFile(this.tmp, this.path, this.made, this.target, this.opts);
+    } catch (e) {
+      if (e instanceof UsageError || e instanceof EnvironmentError) {
+        this.done = true; // the data stays in tmp, as the message says (or tmp is no longer ours): abort leaves it
+        throw e;
       }
-      size += chunk.length;
-    },
-    commit(): number {
-      if (done) return size;
-      // fsync before putting it into place: a full disk or an I/O error shows here (delayed
-      // allocation), and then the target is never replaced by a file that is not whole.
-      try {
-        fsyncSync(fd);
-        closeSync(fd);
-        open = false;
-      } catch (e) {
-        closeQuietly();
-        rmSync(tmp, { force: true });
-        throw diskError(target, dir, e, 'complete');
-      }
-      try {
-        place();
-      } catch (e) {
-        if (e instanceof UsageError || e instanceof EnvironmentError) {
-          done = true; // the data stays in tmp, as the message says (or tmp is no longer ours): abort leaves it
-          throw e;
-        }
-        try { rmSync(tmp, { force: true }); } catch { /* no right to remove it either: the error says why */ }
-        throw diskError(target, dir, e, 'complete');
-      }
-      done = true;
-      return size;
-    },
-    abort(): void {
-      closeQuietly();
-      if (done) return;
-      // Never masks the error that brought us here (a directory we may not write after --user).
-      try {
-        const now = lstatOrUndefined(tmp);
-        if (now && now.dev === made.dev && now.ino === made.ino) unlinkSync(tmp);
-      } catch { /* nothing more to do */ }
-    },
-  };
+      try { rmSync(this.tmp, { force: true }); } catch { /* no right to remove it either: the error says why */ }
+      throw diskError(this.target, this.dir, e, 'complete');
+    }
+    this.done = true;
+    return this.size;
+  }
+
+  abort(): void {
+    this.closeQuietly();
+    if (this.done) return;
+    // Never masks the error that brought us here (a directory we may not write after --user).
+    try {
+      const now = lstatOrUndefined(this.tmp);
+      if (now && now.dev === this.made.dev && now.ino === this.made.ino) unlinkSync(this.tmp);
+    } catch { /* nothing more to do */ }
+  }
+
+  private closeQuietly(): void {
+    if (this.open) { try { closeSync(this.fd); } catch { /* on the way out of an error */ } this.open = false; }
+  }
 }
 
 /** A whole file at once (reports): temporary file, then into place, as createSafeFile. */
