@@ -60,36 +60,62 @@ export function groupsOf(items: readonly Item[]): GroupsInput {
 export function analyseCollisions(input: GroupsInput, limit: number): CollisionReport {
   const set4 = new GroupSet4(input.v4);
   const c4 = countPerMac4(set4, limit);
-  const collisions: SharedMac[] = c4.firstShared.map((m) => {
-    const groups: string[] = [];
-    for (let hi = 0; hi < GROUPS_PER_MAC4; hi++) {
-      const g = groupOf(hi, m);
-      if (set4.has(g)) groups.push(intToIpv4(g));
-    }
-    return { mac: mac4Text(m), family: 4, count: groups.length, groups };
-  });
+  const collisions = c4.firstShared.map((m) => sharedMac4(set4, m));
+  const v6 = sharedMacs6(input.v6, limit - collisions.length);
+  collisions.push(...v6.listed);
+  const flooded = floodedGroups(set4, limit);
+  const shared = c4.shared + v6.shared;
+  return {
+    groups: { total: set4.size + v6.groups, ipv4: set4.size, ipv6: v6.groups },
+    macs: { used: c4.used + v6.macs, shared, groupsOnShared: c4.groupsOnShared + v6.groupsOnShared },
+    collisions,
+    flooded,
+    truncated: shared > collisions.length || flooded.count > flooded.groups.length,
+  };
+}
 
-  // IPv6: 33:33 + low 32 bits (RFC 2464 section 7). Scope variants of one group id (ff02::fb and
-  // ff05::fb) share a MAC by design and serve one protocol: only distinct ids collide.
+/** The groups of the set on one IPv4 MAC (at most 32: the 5 bits of the group the MAC drops). */
+function sharedMac4(set4: GroupSet4, m: number): SharedMac {
+  const groups: string[] = [];
+  for (let hi = 0; hi < GROUPS_PER_MAC4; hi++) {
+    const g = groupOf(hi, m);
+    if (set4.has(g)) groups.push(intToIpv4(g));
+  }
+  return { mac: mac4Text(m), family: 4, count: groups.length, groups };
+}
+
+const byValue = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
+
+interface Macs6 {
+  groups: number;
+  macs: number;
+  shared: number;
+  groupsOnShared: number;
+  listed: SharedMac[];
+}
+
+/**
+ * IPv6 groups per MAC: 33:33 + low 32 bits (RFC 2464 section 7). Scope variants of one group id
+ * (ff02::fb and ff05::fb) share a MAC by design and serve one protocol: only distinct ids collide.
+ * Counts every MAC; lists the first `room` shared ones, by MAC.
+ */
+function sharedMacs6(v6: readonly bigint[], room: number): Macs6 {
   const by32 = new Map<bigint, Set<bigint>>();
-  for (const v of input.v6) {
+  for (const v of v6) {
     const key = v & LOW32;
     let s = by32.get(key);
     if (!s) by32.set(key, (s = new Set()));
     s.add(v);
   }
-  let v6count = 0;
-  let shared6 = 0;
-  let onShared6 = 0;
-  const keys = [...by32.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const k of keys) {
-    const members = [...(by32.get(k) ?? [])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    v6count += members.length;
+  const out: Macs6 = { groups: 0, macs: by32.size, shared: 0, groupsOnShared: 0, listed: [] };
+  for (const k of [...by32.keys()].sort(byValue)) {
+    const members = [...(by32.get(k) ?? [])].sort(byValue);
+    out.groups += members.length;
     if (new Set(members.map((v) => v & ID112)).size < 2) continue;
-    shared6++;
-    onShared6 += members.length;
-    if (collisions.length < limit) {
-      collisions.push({
+    out.shared++;
+    out.groupsOnShared += members.length;
+    if (out.listed.length < room) {
+      out.listed.push({
         mac: mac6Text(Number(k)),
         family: 6,
         count: members.length,
@@ -97,28 +123,26 @@ export function analyseCollisions(input: GroupsInput, limit: number): CollisionR
       });
     }
   }
+  return out;
+}
 
-  // Groups x.0.0.y / x.128.0.y (low 23 bits < 256) other than 224.0.0.y itself (hi = 0).
-  let floodedCount = 0;
-  const flooded: FloodedGroup[] = [];
+/**
+ * Groups x.0.0.y / x.128.0.y (low 23 bits < 256) other than 224.0.0.y itself (hi = 0): they share
+ * the MAC of a link-local group, which switches flood to every port. All counted, `limit` listed.
+ */
+function floodedGroups(set4: GroupSet4, limit: number): CollisionReport['flooded'] {
+  let count = 0;
+  const groups: FloodedGroup[] = [];
   for (let hi = 1; hi < GROUPS_PER_MAC4; hi++) {
     const first = groupOf(hi, 0);
-    floodedCount += set4.countIn(first, first + 255);
-    for (const g of set4.listIn(first, first + 255, limit - flooded.length)) {
+    count += set4.countIn(first, first + 255);
+    for (const g of set4.listIn(first, first + 255, limit - groups.length)) {
       const twin = intToIpv4(groupOf(0, g));
       const f: FloodedGroup = { group: intToIpv4(g), mac: mac4Text(g & 0xff), sharesWith: twin };
       const name = WELL_KNOWN_4[twin]?.name;
       if (name !== undefined) f.sharesWithName = name;
-      flooded.push(f);
+      groups.push(f);
     }
   }
-
-  const shared = c4.shared + shared6;
-  return {
-    groups: { total: set4.size + v6count, ipv4: set4.size, ipv6: v6count },
-    macs: { used: c4.used + by32.size, shared, groupsOnShared: c4.groupsOnShared + onShared6 },
-    collisions,
-    flooded: { count: floodedCount, groups: flooded },
-    truncated: shared > collisions.length || floodedCount > flooded.length,
-  };
+  return { count, groups };
 }
