@@ -14,7 +14,10 @@
 // Scope: the tracepoint has no network-namespace field, so the reasons are HOST-wide (every
 // namespace). The per-namespace evidence is the counters (counters.ts); reasons corroborate.
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { InstanceTrace, removeInstance, type DropReasonTrace } from './trace-pipe.js';
+
+export { countTraceLines } from './trace-pipe.js';
 
 export const INSTANCE_PREFIX = 'mcast-doctor-';
 const ROOTS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
@@ -25,32 +28,7 @@ const FILTER = 'protocol == 2048 || protocol == 34525';
  * the captures: at 26 000 drops/s, 512 KiB overran 12 % of the events, hence 2 MiB.
  */
 const BUFFER_KB = 2048;
-/** Bytes read per poll: a drop storm cannot hold the event loop; the rest waits or overruns. */
-const READ_BUDGET = 4 << 20;
-/** Distinct (reason, function) keys kept; beyond, counted under their reason only. */
-const MAX_LOCATIONS = 256;
-
-export interface DropReasonCounts {
-  /** Drops per kernel reason name (NO_SOCKET, IP_RPFILTER, NETFILTER_DROP...), host-wide. */
-  reasons: Record<string, number>;
-  /** Drops per "REASON@function" where the kernel freed the packet. */
-  locations: Record<string, number>;
-  /** Events the ring overwrote before they were read (not in the counts). */
-  overruns: number;
-  /** Always 'host': the tracepoint cannot be filtered by network namespace. */
-  scope: 'host';
-  /** In-kernel hist triggers available (CONFIG_HIST_TRIGGERS); user-space counting is used either way. */
-  histTriggers: boolean;
-  instance: string;
-}
-
-export interface DropReasonTrace {
-  readonly instance: string;
-  /** Reads what is queued now (also runs on its own timer). */
-  poll(): void;
-  /** Disables the event, reads the rest, removes the instance. Idempotent. */
-  stop(): DropReasonCounts;
-}
+export type { DropReasonCounts, DropReasonTrace } from './trace-pipe.js';
 
 export type DropTraceOpen = { ok: true; trace: DropReasonTrace } | { ok: false; why: string; fix?: string };
 
@@ -66,11 +44,6 @@ function pidAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-function removeInstance(dir: string): void {
-  try { writeFileSync(`${dir}/events/skb/kfree_skb/enable`, '0'); } catch { /* gone or not ours */ }
-  try { rmdirSync(dir); } catch { /* already removed */ }
 }
 
 /** Removes instances left by runs that were killed (their PID is gone). Returns their names. */
@@ -92,34 +65,6 @@ export function sweepStaleInstances(root = tracefsRoot()): string[] {
 export function listOwnInstances(root = tracefsRoot()): string[] {
   if (!root) return [];
   try { return readdirSync(`${root}/instances`).filter((n) => n.startsWith(INSTANCE_PREFIX)); } catch { return []; }
-}
-
-/** Pure: counts trace_pipe lines ("... location=FUNC+0x25b/0x470 reason: NO_SOCKET"). */
-export function countTraceLines(text: string, into: Pick<DropReasonCounts, 'reasons' | 'locations'>): void {
-  for (const line of text.split('\n')) {
-    const r = / reason: ([A-Z0-9_]+)\s*$/.exec(line);
-    if (!r) continue;
-    const reason = r[1] ?? '';
-    into.reasons[reason] = (into.reasons[reason] ?? 0) + 1;
-    const loc = /location=([A-Za-z0-9_.]+)/.exec(line);
-    const key = `${reason}@${loc?.[1] ?? '?'}`;
-    if (into.locations[key] !== undefined || Object.keys(into.locations).length < MAX_LOCATIONS) {
-      into.locations[key] = (into.locations[key] ?? 0) + 1;
-    }
-  }
-}
-
-function overrunsOf(dir: string): number {
-  let total = 0;
-  let cpus: string[] = [];
-  try { cpus = readdirSync(`${dir}/per_cpu`); } catch { return 0; }
-  for (const cpu of cpus) {
-    try {
-      const m = /^overrun: (\d+)/m.exec(readFileSync(`${dir}/per_cpu/${cpu}/stats`, 'utf8'));
-      total += Number(m?.[1] ?? 0);
-    } catch { /* cpu went away */ }
-  }
-  return total;
 }
 
 let serial = 0;
@@ -179,11 +124,8 @@ function openWithMount(pollMs: number): DropTraceOpen {
 }
 
 function openIn(root: string, pollMs: number): DropTraceOpen {
-  let format = '';
-  try { format = readFileSync(`${root}/events/skb/kfree_skb/format`, 'utf8'); } catch (e) {
-    return { ok: false, why: `no skb:kfree_skb tracepoint readable (${(e as NodeJS.ErrnoException).code ?? 'error'})`, fix: 'run as root' };
-  }
-  if (!/enum skb_drop_reason reason;/.test(format)) return { ok: false, why: 'this kernel\'s kfree_skb tracepoint has no drop reason (Linux 5.17+)' };
+  const unsupported = dropReasonsUnsupported(root);
+  if (unsupported) return unsupported;
   sweepStaleInstances(root);
   const dir = `${root}/instances/${INSTANCE_PREFIX}${process.pid}-${++serial}`;
   try {
@@ -192,53 +134,38 @@ function openIn(root: string, pollMs: number): DropTraceOpen {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     return { ok: false, why: `cannot create a tracing instance (${code})`, ...(code === 'EACCES' || code === 'EPERM' ? { fix: 'run as root' } : {}) };
   }
+  const fd = enableInstance(dir);
+  if (typeof fd !== 'number') return fd;
+  return { ok: true, trace: new InstanceTrace(dir, fd, pollMs) };
+}
+
+/** Why the tracepoint cannot give drop reasons here (unreadable, or a kernel before 5.17), or undefined. */
+function dropReasonsUnsupported(root: string): DropTraceOpen | undefined {
+  let format = '';
+  try { format = readFileSync(`${root}/events/skb/kfree_skb/format`, 'utf8'); } catch (e) {
+    return { ok: false, why: `no skb:kfree_skb tracepoint readable (${(e as NodeJS.ErrnoException).code ?? 'error'})`, fix: 'run as root' };
+  }
+  if (!/enum skb_drop_reason reason;/.test(format)) return { ok: false, why: 'this kernel\'s kfree_skb tracepoint has no drop reason (Linux 5.17+)' };
+  return undefined;
+}
+
+/**
+ * Sizes the instance's ring, filters the event to IP packets, opens the pipe and only then turns
+ * the event on: nothing is recorded that could not be read. Returns the pipe's descriptor; on any
+ * failure the instance is removed again.
+ */
+function enableInstance(dir: string): number | { ok: false; why: string } {
   let fd = -1;
-  const onExit = (): void => { if (fd >= 0) try { closeSync(fd); } catch { /* closed */ } removeInstance(dir); };
   try {
     writeFileSync(`${dir}/buffer_size_kb`, String(BUFFER_KB));
     writeFileSync(`${dir}/events/skb/kfree_skb/filter`, FILTER);
     fd = openSync(`${dir}/trace_pipe`, constants.O_RDONLY | constants.O_NONBLOCK);
     writeFileSync(`${dir}/events/skb/kfree_skb/enable`, '1');
+    return fd;
   } catch (e) {
-    onExit();
+    if (fd >= 0) try { closeSync(fd); } catch { /* closed */ }
+    removeInstance(dir);
     return { ok: false, why: `cannot enable skb:kfree_skb in a private instance (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
   }
-  process.once('exit', onExit);
-  const histTriggers = existsSync(`${dir}/events/skb/kfree_skb/hist`);
-  const counts = { reasons: {} as Record<string, number>, locations: {} as Record<string, number> };
-  const buf = Buffer.alloc(256 * 1024);
-  let carry = '';
-  const poll = (): void => {
-    if (fd < 0) return;
-    for (let got = 0; got < READ_BUDGET;) {
-      let n = 0;
-      try { n = readSync(fd, buf, 0, buf.length, null); } catch { break; /* EAGAIN: empty */ }
-      if (n <= 0) break;
-      got += n;
-      const text = carry + buf.toString('latin1', 0, n);
-      const cut = text.lastIndexOf('\n');
-      countTraceLines(text.slice(0, cut + 1), counts);
-      carry = text.slice(cut + 1).slice(-4096);
-    }
-  };
-  const timer = setInterval(poll, pollMs);
-  timer.unref();
-  let result: DropReasonCounts | undefined;
-  const trace: DropReasonTrace = {
-    instance: dir,
-    poll,
-    stop: () => {
-      if (result) return result;
-      clearInterval(timer);
-      try { writeFileSync(`${dir}/events/skb/kfree_skb/enable`, '0'); } catch { /* removed under us */ }
-      poll();
-      const overruns = overrunsOf(dir);
-      if (fd >= 0) { closeSync(fd); fd = -1; }
-      removeInstance(dir);
-      process.off('exit', onExit);
-      result = { ...counts, overruns, scope: 'host', histTriggers, instance: dir.split('/').pop() ?? dir };
-      return result;
-    },
-  };
-  return { ok: true, trace };
 }
+
