@@ -8,7 +8,8 @@ import { buildQuerierBridge } from './querier-lab.js';
 export const RTP_SEND = path.join(REPO, 'scripts', 'lab', 'rtp-send.py');
 
 /** tcpdump -w FILE in role on iface, ready when it says it listens; stop() ends it by its pid. */
-export async function captureToFile(lab: Lab, role: string, iface: string, file: string, filter = 'udp or igmp'): Promise<{ stop: () => Promise<void> }> {
+export async function captureToFile(lab: Lab, role: string, iface: string, file: string,
+  filter = 'udp or igmp'): Promise<{ stop: () => Promise<void> }> {
   // -Z root: tcpdump would otherwise drop to its own user and fail to write in a root-only directory.
   const child = lab.spawn(role, 'tcpdump', ['-i', iface, '-n', '-U', '-Z', 'root', '-w', file, filter]);
   await tcpdumpListening(child);

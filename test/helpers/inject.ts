@@ -27,7 +27,8 @@ export function malformedInjector(iface: string, src: string): string[] {
     '    while s > 0xffff: s = (s & 0xffff) + (s >> 16)',
     '    return (~s) & 0xffff',
     'def ip(proto, dst, payload, total=None):',
-    `    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, total or 20 + len(payload), 1, 0, 1, proto, 0, socket.inet_aton("${src}"), socket.inet_aton(dst))`,
+    '    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, total or 20 + len(payload), 1, 0, 1, proto, 0, ' +
+      `socket.inet_aton("${src}"), socket.inet_aton(dst))`,
     '    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]',
     '    return h + payload',
     'eth = bytes.fromhex("01005e010203" "020000000099" "0800")',

@@ -14,7 +14,8 @@ def csum(b):
     return (~s) & 0xffff
 def ip(proto, dst, payload, total=None, opts=b"", bad=False):
     ihl = 5 + len(opts) // 4
-    h = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, total or 4 * ihl + len(payload), 1, 0, 1, proto, 0, socket.inet_aton("${src}"), socket.inet_aton(dst)) + opts
+    h = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, total or 4 * ihl + len(payload), 1, 0, 1, proto, 0,
+                    socket.inet_aton("${src}"), socket.inet_aton(dst)) + opts
     c = csum(h) ^ (0x0101 if bad else 0)
     return h[:10] + struct.pack("!H", c) + h[12:] + payload
 def igmp(b, bad=False):
@@ -45,7 +46,9 @@ frames = [
     e4(gmac) + ip(17, g, struct.pack("!HHHH", 1, 5001, 48, 0) + b"y" * 40, bad=True),  # bad IPv4 header checksum
     e6("01") + ip6("ff02::1", struct.pack("!BBHHH16sBBH", 130, 0, 0, 1000, 0, bytes(16), 2, 125, 0), bad=True),  # MLDv2 query, bad checksum
     e6("16") + ip6("ff02::16", struct.pack("!BBHHH", 143, 0, 0, 0, 3)),                # MLDv2 report: 3 records, none there
-    e6("01") + ip6("ff02::1", struct.pack("!BBHHH16sBBH", 130, 0, 0, 1000, 0, bytes(16), 2, 125, 0), hbh_opt=b"\\x05\\xc8\\x00\\x00\\x01\\x00"),  # Hop-by-Hop option past its header
+    # Hop-by-Hop option past its header
+    e6("01") + ip6("ff02::1", struct.pack("!BBHHH16sBBH", 130, 0, 0, 1000, 0, bytes(16), 2, 125, 0),
+                   hbh_opt=b"\\x05\\xc8\\x00\\x00\\x01\\x00"),
 ]
 assert len(frames) == ${BURST_KINDS}
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)

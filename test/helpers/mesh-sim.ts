@@ -65,9 +65,11 @@ export function simulateMesh(o: SimOptions): MeshDocument[] {
     const settings: MeshSettings = {
       group: '239.9.9.9', port: 5000, family: 4, rate: o.rate, ttl: 1, durationS: o.durationS,
       expectPeers: o.expectPeers ?? null, maxLossPct: o.maxLossPct ?? 0,
-      membershipIntervalS: o.membershipIntervalS ?? 260, membershipIntervalSource: o.membershipIntervalS ? 'user' : 'default', assumeSynced: false,
+      membershipIntervalS: o.membershipIntervalS ?? 260, membershipIntervalSource: o.membershipIntervalS ? 'user' : 'default',
+        assumeSynced: false,
     };
-    const queries: QuerySummary[] = Object.keys(rx.ifaces).map((iface) => ({ iface, captured: true, queries: 5, queriers: ['0.0.0.0'], answered: !o.igmpDropRule?.[`${rx.name}/${iface}`], reportsSent: 2 }));
+    const queries: QuerySummary[] = Object.keys(rx.ifaces).map((iface) =>
+      ({ iface, captured: true, queries: 5, queriers: ['0.0.0.0'], answered: !o.igmpDropRule?.[`${rx.name}/${iface}`], reportsSent: 2 }));
     const causes = new Map<string, IfaceCauses>();
     for (const iface of Object.keys(rx.ifaces)) {
       const rule = o.igmpDropRule?.[`${rx.name}/${iface}`];
@@ -80,7 +82,8 @@ export function simulateMesh(o: SimOptions): MeshDocument[] {
       host: { id: simId(rx.name), hostname: rx.name },
       startedAt: new Date(T0).toISOString(),
       settings,
-      interfaces: Object.keys(rx.ifaces).map((name, i) => ({ name, index: i + 2, addresses: [`198.18.${i}.1`], joined: true, sent: Math.floor(o.durationS * o.rate) })),
+      interfaces: Object.keys(rx.ifaces).map(
+        (name, i) => ({ name, index: i + 2, addresses: [`198.18.${i}.1`], joined: true, sent: Math.floor(o.durationS * o.rate) })),
       rows,
       measure: {
         joinedAtMs: T0 + (o.startOffsetS?.[rx.name] ?? 0) * 1000,

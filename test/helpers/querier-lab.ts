@@ -25,7 +25,8 @@ export async function listenWhile(lab: Lab, role: string, args: readonly string[
 
 const MEMBER = `
 import json, socket, struct, sys, time
-group, ifaddr, port, seconds, early, late = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6])
+group, ifaddr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+seconds, early, late = float(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((group, port))
@@ -70,7 +71,8 @@ export async function startMember(
   role: string,
   o: { group: string; ifaddr: string; port: number; seconds: number; earlyS: number; lateS: number },
 ): Promise<{ counts: Promise<MemberCounts> }> {
-  const child = lab.spawn(role, 'python3', ['-c', MEMBER, o.group, o.ifaddr, String(o.port), String(o.seconds), String(o.earlyS), String(o.lateS)]);
+  const child =
+    lab.spawn(role, 'python3', ['-c', MEMBER, o.group, o.ifaddr, String(o.port), String(o.seconds), String(o.earlyS), String(o.lateS)]);
   let out = '';
   let err = '';
   child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });

@@ -7,7 +7,8 @@ import { waitFor } from './lab.js';
 // BIND PORT GROUP JOIN_ADDR|none RCVBUF READ(0/1) SECONDS SOURCE|none
 const RECEIVER = `
 import socket, sys, time
-bind, port, group, join, rcvbuf, read, secs, src = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6] == '1', float(sys.argv[7]), sys.argv[8]
+bind, port, group, join = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+rcvbuf, read, secs, src = int(sys.argv[5]), sys.argv[6] == '1', float(sys.argv[7]), sys.argv[8]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 if rcvbuf > 0:
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
@@ -57,7 +58,8 @@ export interface ReceiverOptions {
 
 /** Starts the receiver; resolves once it has bound and joined. Its pid is the python's (ip netns exec execs it). */
 export async function startReceiver(lab: Lab, role: string, o: ReceiverOptions): Promise<ChildProcess> {
-  const child = lab.spawn(role, 'python3', ['-c', RECEIVER, o.bind ?? '0.0.0.0', String(o.port), o.group, o.joinAddr ?? 'none', String(o.rcvbuf ?? 0), o.read === false ? '0' : '1', String(o.seconds ?? 20), o.source ?? 'none']);
+  const child = lab.spawn(role, 'python3', ['-c', RECEIVER, o.bind ?? '0.0.0.0', String(o.port), o.group, o.joinAddr ?? 'none',
+    String(o.rcvbuf ?? 0), o.read === false ? '0' : '1', String(o.seconds ?? 20), o.source ?? 'none']);
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   if (!(await waitFor(async () => out.includes('ready'), 10_000))) throw new Error('receiver never got ready');
@@ -76,7 +78,8 @@ import socket, struct, sys, time
 iface, port, group, secs = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.bind(('::', port))
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, socket.inet_pton(socket.AF_INET6, group) + struct.pack('@I', socket.if_nametoindex(iface)))
+mreq = socket.inet_pton(socket.AF_INET6, group) + struct.pack('@I', socket.if_nametoindex(iface))
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq)
 print('ready', flush=True)
 s.settimeout(0.2)
 end = time.time() + secs

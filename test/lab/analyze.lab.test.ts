@@ -41,7 +41,8 @@ const ids = (doc: any): string[] => doc.findings.map((f: any) => f.id).sort();
 
 /** tshark's loss for the RTP stream to group (the oracle: its own RTP analysis of the same file). */
 function tsharkRtpLost(file: string, group: string): number {
-  const text = execFileSync('tshark', ['-r', file, '-d', 'udp.port==5004,rtp', '-q', '-z', 'rtp,streams'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const text = execFileSync('tshark', ['-r', file, '-d', 'udp.port==5004,rtp', '-q', '-z', 'rtp,streams'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const line = text.split('\n').find((l) => l.includes(` ${group} `));
   const m = line ? /\s(\d+)\s+(-?\d+) \(/.exec(line) : null;
   if (!m) throw new Error(`tshark found no RTP stream to ${group}:\n${text}`);
@@ -56,7 +57,8 @@ describe('analyze: snooping bridge scenes captured by tcpdump on the member host
       await buildSnoopingHost(lab, querierCidr);
       const file = path.join(dir, `${name}.pcap`);
       const cap = await captureToFile(lab, 'host', 'lan0', file);
-      const member = await startMember(lab, 'host', { group: '239.1.20.3', ifaddr: '198.18.10.2', port: 5004, seconds: 21, earlyS: 3, lateS: 14 });
+      const member =
+        await startMember(lab, 'host', { group: '239.1.20.3', ifaddr: '198.18.10.2', port: 5004, seconds: 21, earlyS: 3, lateS: 14 });
       const sent = await sendRtp(lab, 'src', { group: '239.1.20.3', count: 400, rate: 20, ttl: 8 });
       assert.equal(sent.code, 0, sent.stderr);
       const counts = await member.counts;
@@ -69,7 +71,8 @@ describe('analyze: snooping bridge scenes captured by tcpdump on the member host
     }
   }
 
-  test('off-subnet querier ignored by a strict rp_filter host: QUERIER_OFF_SUBNET and SNOOPING_TIMEOUT, drawn in the HTML page', async () => {
+  test('off-subnet querier ignored by a strict rp_filter host: ' +
+    'QUERIER_OFF_SUBNET and SNOOPING_TIMEOUT, drawn in the HTML page', async () => {
     const file = await scene('198.19.10.1/24', 'offsubnet');
     const html = path.join(dir, 'offsubnet.html');
     const r = analyze([file, '--html', html]);
@@ -128,7 +131,8 @@ describe('analyze: streams captured by tcpdump on the laptop lab', { skip }, () 
   async function capture(name: string, group: string, o: { ttl: number; count: number; rate: number }): Promise<string> {
     const file = path.join(dir, `${name}.pcap`);
     const cap = await captureToFile(lp.lab, 'host', 'wired0', file);
-    const member = await startMember(lp.lab, 'host', { group, ifaddr: lp.addr.hostWired, port: 5004, seconds: o.count / o.rate + 2, earlyS: 0, lateS: 999 });
+    const member = await startMember(lp.lab, 'host',
+      { group, ifaddr: lp.addr.hostWired, port: 5004, seconds: o.count / o.rate + 2, earlyS: 0, lateS: 999 });
     const sent = await sendRtp(lp.lab, 'peer-a', { group, count: o.count, rate: o.rate, ttl: o.ttl });
     assert.equal(sent.code, 0, sent.stderr);
     await member.counts;
@@ -150,7 +154,8 @@ describe('analyze: streams captured by tcpdump on the laptop lab', { skip }, () 
     await lp.lab.must('peer-a', 'nft', ['add table netdev mcdrtploss']);
     let file: string;
     try {
-      await lp.lab.must('peer-a', 'nft', ['add chain netdev mcdrtploss egress { type filter hook egress device eth0 priority 0 ; policy accept ; }']);
+      await lp.lab.must('peer-a', 'nft',
+        ['add chain netdev mcdrtploss egress { type filter hook egress device eth0 priority 0 ; policy accept ; }']);
       await lp.lab.must('peer-a', 'nft', ['add rule netdev mcdrtploss egress ip daddr 239.1.22.1 numgen inc mod 10 < 3 drop']);
       file = await capture('rtploss', '239.1.22.1', { ttl: 8, count: 200, rate: 100 });
     } finally {
@@ -184,7 +189,8 @@ describe('analyze: streams captured by tcpdump on the laptop lab', { skip }, () 
     const file = path.join(dir, 'stdout.pcapng');
     const errFile = path.join(dir, 'stdout.err');
     const [run] = await Promise.all([
-      lp.lab.exec('host', 'sh', ['-c', `exec "$0" "$1" sniff 239.1.24.1 --iface wired0 --duration 5 --write - > "$2" 2> "$3"`, process.execPath, CLI, file, errFile], 30_000),
+      lp.lab.exec('host', 'sh', ['-c', `exec "$0" "$1" sniff 239.1.24.1 --iface wired0 --duration 5 --write - > "$2" 2> "$3"`,
+        process.execPath, CLI, file, errFile], 30_000),
       (async () => { await sleep(2000); await sendRtp(lp.lab, 'peer-a', { group: '239.1.24.1', count: 50, rate: 50, ttl: 8 }); })(),
     ]);
     assert.equal(run.code, 0, readFileSync(errFile, 'utf8'));
@@ -193,7 +199,8 @@ describe('analyze: streams captured by tcpdump on the laptop lab', { skip }, () 
     assert.match(err, /239\.1\.24\.1/);
     const head = readFileSync(file).subarray(0, 4);
     assert.equal(head.readUInt32LE(0), 0x0a0d0d0a, 'a pcapng section header first');
-    const seen = execFileSync('tshark', ['-r', file, '-Y', 'ip.dst == 239.1.24.1 && udp', '-T', 'fields', '-e', 'frame.interface_name'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n');
+    const seen = execFileSync('tshark', ['-r', file, '-Y', 'ip.dst == 239.1.24.1 && udp', '-T', 'fields', '-e', 'frame.interface_name'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n');
     assert.equal(seen.length, 50);
     assert.deepEqual([...new Set(seen)], ['wired0']);
     const r = analyze([file]);

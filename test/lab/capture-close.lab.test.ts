@@ -38,7 +38,8 @@ while time.time() < end:
 }
 
 for (const [mode, rounds] of [['reentrant', 150], ['flap', 25]] as const) {
-  test(`capture closed ${mode === 'reentrant' ? 'from inside its own packet handler' : 'while its interface is down'}: ${rounds} rounds, no native abort`,
+  test(`capture closed ${mode === 'reentrant' ? 'from inside its own packet handler' : 'while its interface is down'}: ` +
+    `${rounds} rounds, no native abort`,
     { skip, timeout: 60_000 }, async () => {
       const sender = stream(20);
       try {

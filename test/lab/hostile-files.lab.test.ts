@@ -21,7 +21,8 @@ const SECRET = 'root:$6$secret:19000:0:99999:7:::\n';
 
 /** Runs a small program as nobody, with no supplementary groups: the unprivileged planter. */
 function asNobody(script: string, ...args: string[]): void {
-  execFileSync('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, '-e', script, '--', ...args], { stdio: 'pipe' });
+  execFileSync('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, '-e', script, '--',
+    ...args], { stdio: 'pipe' });
 }
 
 /** Plants symlinks to `victim` named `.BASE.PID.SUFFIX` for pids from..from+count in dir. */
@@ -68,11 +69,13 @@ describe('files written as root against an unprivileged planter', { skip }, () =
   test('sniff --user nobody --write: planted temporary names are not followed; the capture is written, 0600, owned by nobody', async () => {
     const file = path.join(shared, 'cap.pcapng');
     plantPidLinks(shared, 'cap.pcapng', victim, lastPid() + 1, 400, ['part', 'tmp']);
-    const run = startCli(lp.lab, 'host', ['sniff', '239.1.6.1', '--iface', 'wired0', '--duration', '4', '--write', file, '--user', 'nobody', '--json', '--quiet']);
+    const run = startCli(lp.lab, 'host',
+      ['sniff', '239.1.6.1', '--iface', 'wired0', '--duration', '4', '--write', file, '--user', 'nobody', '--json', '--quiet']);
     const pid = run.child.pid ?? 0;
     // The exact name the old code used, planted for the CLI's own pid before it opens the file.
     plantPidLinks(shared, 'cap.pcapng', victim, pid, 1, ['part']);
-    assert.equal(lstatSync(path.join(shared, `.cap.pcapng.${pid}.part`)).isSymbolicLink(), true, 'the planter won the race for the old name');
+    assert.equal(lstatSync(path.join(shared, `.cap.pcapng.${pid}.part`)).isSymbolicLink(), true,
+      'the planter won the race for the old name');
     await run.waitForEvent((e) => e.type === 'start', 20_000);
     await lp.lab.must(lp.peerA, 'python3', udpSender('239.1.6.1', 5001, 10));
     const r = await run.exit(30_000);
@@ -108,7 +111,8 @@ describe('files written as root against an unprivileged planter', { skip }, () =
   });
 
   test('mesh-report --html/--junit: planted temporary names and a symlinked target leave the victim alone', async () => {
-    const docs = simulateMesh({ hosts: [{ name: 'a', ifaces: { eth0: 's' } }, { name: 'b', ifaces: { eth0: 's' } }], durationS: 4, rate: 5 });
+    const docs =
+      simulateMesh({ hosts: [{ name: 'a', ifaces: { eth0: 's' } }, { name: 'b', ifaces: { eth0: 's' } }], durationS: 4, rate: 5 });
     const inputs = docs.map((d, i) => {
       const f = path.join(base, `in${i}.json`);
       writeFileSync(f, JSON.stringify(d));

@@ -30,10 +30,12 @@ describe('kernel IGMP version state: SSM not signalled in IGMPv2 mode', { skip }
     const td = await lp.lab.tcpdump('peer-b', 'eth0', ['igmp'], []);
     const r = await lp.lab.cli('host', ['join-all', `${lp.addr.peerB},${SSM}`, '-4', '-i', 'wifi0', '--duration', '1', '--json'], 30_000);
     const reports = (await td.stop()).filter((l) => l.includes(`${lp.addr.hostWifi} >`));
-    const summary = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; findings?: Finding[] }).find((e) => e.type === 'summary');
+    const summary =
+      r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; findings?: Finding[] }).find((e) => e.type === 'summary');
     return { code: r.code, findings: summary?.findings ?? [], reports };
   };
-  const versionIds = (fs: Finding[]): string[] => fs.filter((f) => f.id === 'SSM_NOT_SIGNALLED' || f.id === 'QUERIER_VERSION_MISMATCH').map((f) => f.id);
+  const versionIds =
+    (fs: Finding[]): string[] => fs.filter((f) => f.id === 'SSM_NOT_SIGNALLED' || f.id === 'QUERIER_VERSION_MISMATCH').map((f) => f.id);
 
   test('control (V3): the S,G join leaves as an IGMPv3 report with its source; nothing said of versions', async () => {
     assert.equal(await column(), 'V3');
@@ -46,7 +48,8 @@ describe('kernel IGMP version state: SSM not signalled in IGMPv2 mode', { skip }
     assert.deepEqual(versionIds((JSON.parse(d.stdout) as { findings: Finding[] }).findings), []);
   });
 
-  test('one IGMPv2 query flips wifi0 to V2: join-all S,G says SSM_NOT_SIGNALLED (the report leaves as v2, no source); querier-check 1 s and doctor take the kernel\'s word', async () => {
+  test('one IGMPv2 query flips wifi0 to V2: join-all S,G says SSM_NOT_SIGNALLED (the report leaves as v2, no source); ' +
+    'querier-check 1 s and doctor take the kernel\'s word', async () => {
     await sendQueries(lp.lab, 'peer-b', { iface: 'eth0', source: lp.addr.peerB, version: 2, count: 1, maxResp: 5 });
     await sleep(300);
     assert.equal(await column(), 'V2', 'the kernel flipped to IGMPv2');

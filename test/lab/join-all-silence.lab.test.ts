@@ -27,7 +27,8 @@ describe('join-all and mesh when nothing arrives', { skip }, () => {
     assertMatchesSchema('join-all.schema.json', sum);
     const ids = sum.findings.map((f: any) => f.id);
     assert.deepEqual(ids.filter((i: string) => i.startsWith('NOTHING')), ['NOTHING_ARRIVED']);
-    assert.match(sum.findings.find((f: any) => f.id === 'NOTHING_ARRIVED').message, /Nothing arrived in \d+\.\d s: no datagram of 239\.1\.7\.1 on wired0, wifi0.*mcast-doctor trace 239\.1\.7\.1:5000/);
+    assert.match(sum.findings.find((f: any) => f.id === 'NOTHING_ARRIVED').message,
+      /Nothing arrived in \d+\.\d s: no datagram of 239\.1\.7\.1 on wired0, wifi0.*mcast-doctor trace 239\.1\.7\.1:5000/);
     const h = await lp.lab.cli('host', ['join-all', '239.1.7.1', '--duration', '2']);
     assert.doesNotMatch(h.stdout, /No problems found/);
     assert.match(h.stdout, /NOTHING_ARRIVED.*Nothing arrived/);
@@ -42,10 +43,12 @@ describe('join-all and mesh when nothing arrives', { skip }, () => {
     assert.ok(got > 0, `wired0 received ${got}`);
     const silent = sum.findings.filter((f: any) => f.id.startsWith('NOTHING'));
     assert.deepEqual(silent.map((f: any) => `${f.id} ${f.iface} ${f.severity}`), ['NOTHING_RECEIVED wifi0 warning']);
-    const [e] = await Promise.all([lp.lab.cli('host', ['join-all', '239.1.7.2', '--duration', '4', '--json', '--expect', 'wifi0:239.1.7.2']), send()]);
+    const [e] = await Promise.all(
+      [lp.lab.cli('host', ['join-all', '239.1.7.2', '--duration', '4', '--json', '--expect', 'wifi0:239.1.7.2']), send()]);
     assert.equal(e.code, 1, e.stderr);
     const esum = summaryOf(e.stdout);
-    assert.deepEqual(esum.findings.filter((f: any) => ['NO_TRAFFIC', 'NOTHING_RECEIVED', 'NOTHING_ARRIVED'].includes(f.id)).map((f: any) => `${f.id} ${f.iface}`), ['NO_TRAFFIC wifi0']);
+    assert.deepEqual(esum.findings.filter((f: any) => ['NO_TRAFFIC', 'NOTHING_RECEIVED', 'NOTHING_ARRIVED'].includes(f.id)).map((f: any) =>
+      `${f.id} ${f.iface}`), ['NO_TRAFFIC wifi0']);
   });
 
   test('mesh alone: no peer heard on any interface is said in one sentence; with --expect-peers it is an error', async () => {
@@ -63,9 +66,11 @@ describe('join-all and mesh when nothing arrives', { skip }, () => {
   // Root without CAP_NET_RAW: the memberships and the counting still work (UDP sockets), the
   // IGMP watch cannot open (AF_PACKET needs CAP_NET_RAW): the run says so and exits 3, not 0.
   const noRaw = ['--inh-caps=-net_raw', '--bounding-set=-net_raw'];
-  test('join-all without CAP_NET_RAW: packets counted, the IGMP watch named as not run with its fix, exit 3; human says what was not seen', async () => {
+  test('join-all without CAP_NET_RAW: packets counted, the IGMP watch named as not run with its fix, exit 3; ' +
+    'human says what was not seen', async () => {
     const send = () => lp.lab.exec(lp.peerA, 'python3', udpSender('239.1.7.3', 5000, 20, { gapS: 0.1 }), 20_000);
-    const [r] = await Promise.all([lp.lab.exec('host', 'setpriv', [...noRaw, process.execPath, CLI, 'join-all', '239.1.7.3', '--duration', '3', '--json']), send()]);
+    const [r] = await Promise.all(
+      [lp.lab.exec('host', 'setpriv', [...noRaw, process.execPath, CLI, 'join-all', '239.1.7.3', '--duration', '3', '--json']), send()]);
     assert.equal(r.code, 3, r.stderr);
     const sum = summaryOf(r.stdout);
     assertMatchesSchema('join-all.schema.json', sum);
@@ -76,7 +81,8 @@ describe('join-all and mesh when nothing arrives', { skip }, () => {
     assert.match(sum.coverage.notRun[0].remedy, /root|CAP_NET_RAW/);
     const h = await lp.lab.exec('host', 'setpriv', [...noRaw, process.execPath, CLI, 'join-all', '239.1.7.3', '--duration', '1']);
     assert.equal(h.code, 3, h.stderr);
-    assert.match(h.stdout, /Incomplete: 1 check did not run.*\n\s+IGMP watch \(why a stream stops\) on wired0, wifi0: the capture could not open: .*; to run it: /s);
+    assert.match(h.stdout,
+      /Incomplete: 1 check did not run.*\n\s+IGMP watch \(why a stream stops\) on wired0, wifi0: the capture could not open: .*; to run it: /s);
     assert.doesNotMatch(h.stdout, /No problems found/);
   });
 

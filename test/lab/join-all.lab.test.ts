@@ -31,7 +31,8 @@ describe('join-all on the laptop lab', { skip }, () => {
     const run = startCli(lp.lab, 'host', ['join-all', '239.1.2.3', '--json', '--duration', '20']);
     try {
       await run.waitForEvent((e) => e.type === 'joined' && e.iface === 'wifi0', 10_000);
-      assert.deepEqual(await waitFor(async () => { const d = await igmpHolds('239.1.2.3'); return d.length === 2 ? d : undefined; }, 5000), ['wifi0', 'wired0']);
+      assert.deepEqual(await waitFor(async () => { const d = await igmpHolds('239.1.2.3'); return d.length === 2 ? d : undefined; }, 5000),
+        ['wifi0', 'wired0']);
       // IGMPv3 unsolicited reports go out within igmp_qrv x 1 s of the join.
       await waitFor(async () => false, 2500);
     } finally {
@@ -40,7 +41,8 @@ describe('join-all on the laptop lab', { skip }, () => {
     const r = await run.exit();
     const [a, b] = await Promise.all(dumps.map((d) => d.stop()));
     for (const [peer, lines] of [['peer-a', a], ['peer-b', b]] as const) {
-      assert.ok(lines!.some((l) => /igmp v3 report/.test(l) && l.includes('239.1.2.3')), `${peer} saw no IGMP report: ${lines!.join('\n')}`);
+      assert.ok(lines!.some((l) => /igmp v3 report/.test(l) && l.includes('239.1.2.3')),
+        `${peer} saw no IGMP report: ${lines!.join('\n')}`);
     }
     assert.equal(r.code, 0, r.stderr);
     const ev = ndjson(r.stdout);
@@ -58,9 +60,11 @@ describe('join-all on the laptop lab', { skip }, () => {
   });
 
   test('receives send-all from both peers, each on its own interface, with zero loss', async () => {
-    const run = startCli(lp.lab, 'host', ['join-all', '239.1.2.4', '--json', '--count', '100', '--duration', '30', '--expect', 'wired0:239.1.2.4', '--expect', 'wifi0:239.1.2.4']);
+    const run = startCli(lp.lab, 'host', ['join-all', '239.1.2.4', '--json', '--count', '100', '--duration', '30', '--expect',
+      'wired0:239.1.2.4', '--expect', 'wifi0:239.1.2.4']);
     await run.waitForEvent((e) => e.type === 'joined' && e.iface === 'wifi0', 10_000);
-    const sends = await Promise.all(['peer-a', 'peer-b'].map((p) => lp.lab.cli(p, ['send-all', '239.1.2.4', '--count', '50', '--rate', '200', '--json'])));
+    const sends = await Promise.all(
+      ['peer-a', 'peer-b'].map((p) => lp.lab.cli(p, ['send-all', '239.1.2.4', '--count', '50', '--rate', '200', '--json'])));
     for (const s of sends) assert.equal(s.code, 0, s.stderr);
     const r = await run.exit();
     assert.equal(r.code, 0, r.stderr);
@@ -85,7 +89,8 @@ describe('join-all on the laptop lab', { skip }, () => {
   });
 
   test('--expect on a silent pair: NO_TRAFFIC and exit 1', async () => {
-    const run = startCli(lp.lab, 'host', ['join-all', '239.1.2.6', '--json', '--duration', '3', '--expect', 'wifi0:239.1.2.6', '--expect', 'wired0:239.1.2.6']);
+    const run = startCli(lp.lab, 'host',
+      ['join-all', '239.1.2.6', '--json', '--duration', '3', '--expect', 'wifi0:239.1.2.6', '--expect', 'wired0:239.1.2.6']);
     await run.waitForEvent((e) => e.type === 'joined' && e.iface === 'wifi0', 10_000);
     assert.equal((await lp.lab.cli('peer-a', ['send-all', '239.1.2.6', '--count', '5', '--rate', '100'])).code, 0);
     const r = await run.exit();
@@ -186,11 +191,13 @@ describe('join-all on the laptop lab', { skip }, () => {
     const run = startCli(lp.lab, 'host', ['join-all', 'ff05::4', '--json', '--count', '40', '--duration', '30']);
     await run.waitForEvent((e) => e.type === 'joined' && e.iface === 'wifi0', 10_000);
     assert.deepEqual(await igmp6Holds('ff05::4'), ['wifi0', 'wired0']);
-    const sends = await Promise.all(['peer-a', 'peer-b'].map((p) => lp.lab.cli(p, ['send-all', '[ff05::4]:5000', '--count', '20', '--rate', '200'])));
+    const sends =
+      await Promise.all(['peer-a', 'peer-b'].map((p) => lp.lab.cli(p, ['send-all', '[ff05::4]:5000', '--count', '20', '--rate', '200'])));
     for (const s of sends) assert.equal(s.code, 0, s.stderr);
     const r = await run.exit();
     const [a, b] = await Promise.all(dumps.map((d) => d.stop()));
-    for (const lines of [a, b]) assert.ok(lines!.some((l) => /multicast listener report v2/.test(l) && l.includes('ff05::4')), lines!.join('\n'));
+    for (const lines of [a, b]) assert.ok(lines!.some((l) => /multicast listener report v2/.test(l) && l.includes('ff05::4')),
+      lines!.join('\n'));
     assert.equal(r.code, 0, r.stderr);
     const ev = ndjson(r.stdout);
     validate(ev);
@@ -238,7 +245,8 @@ describe('join-all on the laptop lab', { skip }, () => {
       const f = ev.pop().findings;
       assert.ok(f.some((x: any) => x.id === 'NO_ELIGIBLE_INTERFACE' && x.severity === 'error'), JSON.stringify(f));
       assert.ok(f.some((x: any) => x.id === 'IFACE_DOWN' && x.iface === 'wifi0'));
-      assert.ok(!(await lp.lab.must('host', 'cat', ['/proc/net/igmp'])).includes('0802 01EF'.replace(' ', '')), 'no membership of 239.1.2.8');
+      assert.ok(!(await lp.lab.must('host', 'cat', ['/proc/net/igmp'])).includes('0802 01EF'.replace(' ', '')),
+        'no membership of 239.1.2.8');
     } finally {
       await lp.lab.ip('host', 'link', 'set', 'wifi0', 'up');
     }

@@ -59,7 +59,8 @@ describe('JOIN_ANY_INTERFACE is stable after its own fix', { skip }, () => {
     return { code: r.code, all: doc.findings, f: doc.findings.filter((x) => x.id === 'JOIN_ANY_INTERFACE') };
   };
 
-  test('before: held on wired0 by the default route, nothing received, finding with the route advice; after: quiet while 20/20 arrive', async () => {
+  test('before: held on wired0 by the default route, nothing received, finding with the route advice; after: ' +
+    'quiet while 20/20 arrive', async () => {
     let rx = await receiver();
     try {
       assert.deepEqual(await heldOn(), ['wired0'], 'the kernel put the INADDR_ANY join on the default route\'s interface');

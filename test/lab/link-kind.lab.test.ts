@@ -30,7 +30,8 @@ describe('multicast on a VPN tunnel', { skip }, () => {
     assertMatchesSchema('interfaces.schema.json', doc);
     const vpn0 = doc.interfaces.find((i) => i.name === 'vpn0');
     assert.deepEqual([vpn0?.kind, vpn0?.linkKind], ['vpn', 'tun']);
-    assert.ok(vpn0?.flags.includes('MULTICAST') && vpn0.flags.includes('POINTOPOINT'), 'tun is created with MULTICAST: the kernel joins and sends there');
+    assert.ok(vpn0?.flags.includes('MULTICAST') && vpn0.flags.includes('POINTOPOINT'),
+      'tun is created with MULTICAST: the kernel joins and sends there');
     assert.equal(doc.interfaces.find((i) => i.name === 'wired0')?.kind, 'virtual');
   });
 

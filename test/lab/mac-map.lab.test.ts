@@ -38,7 +38,8 @@ describe('mac-map --host on the laptop lab', { skip }, () => {
     const names = doc.interfaces.map((i: any) => i.iface);
     assert.ok(names.includes('wired0') && names.includes('wifi0'), names.join(' '));
     const wired = doc.interfaces.find((i: any) => i.iface === 'wired0');
-    assert.ok(wired.joined.includes('224.0.0.1') && wired.joined.includes('ff02::1') && wired.joined.includes('ff01::1'), wired.joined.join(' '));
+    assert.ok(wired.joined.includes('224.0.0.1') && wired.joined.includes('ff02::1') && wired.joined.includes('ff01::1'),
+      wired.joined.join(' '));
     assert.deepEqual(doc.findings, []);
   });
 
@@ -72,7 +73,8 @@ describe('mac-map --host on the laptop lab', { skip }, () => {
       const doc = await hostMap('--iface', 'wifi0');
       const ids = doc.findings.map((f: any) => `${f.id} ${f.iface} ${f.group}`).sort();
       assert.deepEqual(ids, ['FLOODED_MAC wifi0 239.128.0.1', 'MAC_COLLISION wifi0 224.0.0.1']);
-      assert.match(doc.findings.find((f: any) => f.id === 'FLOODED_MAC').message, /the MAC of link-local 224\.0\.0\.1 \(all systems \(all hosts\)\)/);
+      assert.match(doc.findings.find((f: any) => f.id === 'FLOODED_MAC').message,
+        /the MAC of link-local 224\.0\.0\.1 \(all systems \(all hosts\)\)/);
     } finally {
       await j.stop();
     }

@@ -28,8 +28,10 @@ describe('mesh on five hosts of a snooping bridge', { skip, timeout: 170_000 }, 
   after(async () => { await ml?.lab.destroy(); rmSync(dir, { recursive: true, force: true }); });
 
   /** Every host at once, each with its own hostname (UTS namespace), like hosts started by Ansible. */
-  const runAll = (durationS: number): Promise<RunResult[]> => Promise.all(ml.hosts.map((h) => ml.lab.exec(h, 'unshare', ['--uts', 'sh', '-c',
-    `hostname ${h}; exec "${process.execPath}" "${CLI}" mesh ${GROUP} --duration ${durationS} --rate 5 --expect-peers 4 --membership-interval ${MI_S} --json`], 90_000)));
+  const runOne = (h: string, durationS: number): Promise<RunResult> => ml.lab.exec(h, 'unshare', ['--uts', 'sh', '-c',
+    `hostname ${h}; exec "${process.execPath}" "${CLI}" mesh ${GROUP} --duration ${durationS} --rate 5 --expect-peers 4 ` +
+    `--membership-interval ${MI_S} --json`], 90_000);
+  const runAll = (durationS: number): Promise<RunResult[]> => Promise.all(ml.hosts.map((h) => runOne(h, durationS)));
 
   const save = (tag: string, rs: RunResult[]): { files: string[]; docs: any[] } => {
     const docs = rs.map((r) => JSON.parse(r.stdout));
@@ -43,7 +45,8 @@ describe('mesh on five hosts of a snooping bridge', { skip, timeout: 170_000 }, 
 
   const report = async (tag: string, files: string[]): Promise<{ r: RunResult; rep: any; html: string }> => {
     const html = path.join(dir, `${tag}.html`);
-    const r = await new Promise<RunResult>((resolve) => execFile(process.execPath, [CLI, 'mesh-report', ...files, '--json', '--html', html, '--junit', path.join(dir, `${tag}.xml`)], (err, stdout, stderr) => {
+    const r = await new Promise<RunResult>((resolve) => execFile(process.execPath,
+      [CLI, 'mesh-report', ...files, '--json', '--html', html, '--junit', path.join(dir, `${tag}.xml`)], (err, stdout, stderr) => {
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     }));
     const rep = JSON.parse(r.stdout);
@@ -163,14 +166,17 @@ describe('mesh on five hosts of a snooping bridge', { skip, timeout: 170_000 }, 
     }
   });
 
-  test('two hosts expecting two peers, 4 of every 10 probes from h1 dropped at its egress: MESH_PEERS_MISSING and MESH_LOSS, exit 1', async () => {
+  test('two hosts expecting two peers, 4 of every 10 probes from h1 dropped at its egress: ' +
+    'MESH_PEERS_MISSING and MESH_LOSS, exit 1', async () => {
     // No netem in this kernel: an nft netdev egress rule on h1's eth0 (after send-all's sendmmsg).
     await ml.lab.must('h1', 'nft', ['add table netdev mcdmeshloss']);
     try {
-      await ml.lab.must('h1', 'nft', ['add chain netdev mcdmeshloss egress { type filter hook egress device eth0 priority 0 ; policy accept ; }']);
+      await ml.lab.must('h1', 'nft',
+        ['add chain netdev mcdmeshloss egress { type filter hook egress device eth0 priority 0 ; policy accept ; }']);
       await ml.lab.must('h1', 'nft', ['add rule netdev mcdmeshloss egress ip daddr 239.255.77.1 numgen inc mod 10 < 4 drop']);
       const rs = await Promise.all(['h1', 'h2'].map((h) => ml.lab.exec(h, 'unshare', ['--uts', 'sh', '-c',
-        `hostname ${h}; exec "${process.execPath}" "${CLI}" mesh ${GROUP} --duration 8 --rate 5 --expect-peers 2 --max-loss 5 --membership-interval ${MI_S} --json`], 60_000)));
+        `hostname ${h}; exec "${process.execPath}" "${CLI}" mesh ${GROUP} --duration 8 --rate 5 --expect-peers 2 --max-loss 5 ` +
+        `--membership-interval ${MI_S} --json`], 60_000)));
       const [d1, d2] = rs.map((r) => JSON.parse(r.stdout));
       for (const [i, d] of [d1, d2].entries()) {
         assertMatchesSchema('mesh.schema.json', d);
@@ -184,16 +190,20 @@ describe('mesh on five hosts of a snooping bridge', { skip, timeout: 170_000 }, 
       assert.match(loss[0].evidence.peer, /^h1-/);
       assert.ok(loss[0].evidence.cells[0].lossPct > 30 && loss[0].evidence.cells[0].lossPct < 50, JSON.stringify(loss[0].evidence));
       assert.deepEqual(d1.findings.filter((f: any) => f.id === 'MESH_LOSS'), [], 'h2 -> h1 is clean');
-      assert.deepEqual([...d1.findings, ...d2.findings].filter((f: any) => f.id === 'STREAM_STOPPED' || f.id === 'SNOOPING_TIMEOUT'), [], 'loss, not a stop');
+      assert.deepEqual([...d1.findings, ...d2.findings].filter((f: any) => f.id === 'STREAM_STOPPED' || f.id === 'SNOOPING_TIMEOUT'), [],
+        'loss, not a stop');
     } finally {
       await ml.lab.must('h1', 'nft', ['delete table netdev mcdmeshloss']);
     }
   });
 
-  const ansible = (() => { try { return execFileSync('sh', ['-c', 'command -v ansible-playbook'], { encoding: 'utf8' }).trim(); } catch { return ''; } })();
+  const ansible = (() => {
+    try { return execFileSync('sh', ['-c', 'command -v ansible-playbook'], { encoding: 'utf8' }).trim(); } catch { return ''; }
+  })();
   if (!ansible && process.env.CI === 'true') throw new Error('CI=true but ansible-playbook is missing');
 
-  test('the Ansible playbook runs mesh on every host at once and merges the documents', { skip: ansible ? false : 'ansible-playbook not installed' }, async () => {
+  const noAnsible = ansible ? false : 'ansible-playbook not installed';
+  test('the Ansible playbook runs mesh on every host at once and merges the documents', { skip: noAnsible }, async () => {
     // Each inventory host is a namespace reached by a local connection; mesh_bin enters it.
     const results = path.join(dir, 'ansible');
     const inv = path.join(dir, 'inventory.json');
@@ -205,9 +215,12 @@ describe('mesh on five hosts of a snooping bridge', { skip, timeout: 170_000 }, 
     // JSON is YAML: Ansible's yaml inventory plugin reads it.
     writeFileSync(inv, JSON.stringify({ mesh: { hosts: Object.fromEntries(ml.hosts.map((h) => [h, hostVars(h)])) } }));
     // Extra vars as JSON: key=value pairs would split the interpreter and the script apart.
-    const extra = { mesh_group: GROUP, mesh_duration: 8, mesh_rate: 5, mesh_poll_delay: 1, mesh_membership_interval: MI_S, mesh_results: results, mesh_report_bin: `"${process.execPath}" "${CLI}"` };
-    const r = await new Promise<RunResult>((resolve) => execFile(ansible, ['-i', inv, path.join(REPO, 'docs', 'examples', 'mesh.yml'), '-e', JSON.stringify(extra)],
-    { timeout: 120_000, env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_HOME: path.join(dir, '.ansible'), ANSIBLE_LOCAL_TEMP: path.join(dir, '.ansible-tmp'), ANSIBLE_HOST_KEY_CHECKING: 'False' } },
+    const extra = { mesh_group: GROUP, mesh_duration: 8, mesh_rate: 5, mesh_poll_delay: 1, mesh_membership_interval: MI_S,
+      mesh_results: results, mesh_report_bin: `"${process.execPath}" "${CLI}"` };
+    const r = await new Promise<RunResult>(
+      (resolve) => execFile(ansible, ['-i', inv, path.join(REPO, 'docs', 'examples', 'mesh.yml'), '-e', JSON.stringify(extra)],
+    { timeout: 120_000, env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_HOME: path.join(dir, '.ansible'),
+      ANSIBLE_LOCAL_TEMP: path.join(dir, '.ansible-tmp'), ANSIBLE_HOST_KEY_CHECKING: 'False' } },
     (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr })));
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /PASS: all 20 host pairs reach each other/);

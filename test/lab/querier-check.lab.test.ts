@@ -33,7 +33,8 @@ describe('querier-check on the laptop lab (rp_filter 1 unless said)', { skip }, 
   let hostLl = '';
   before(async () => {
     lp = await buildLaptop();
-    hostLl = (await lp.lab.ip('host', '-6', 'addr', 'show', 'dev', 'wifi0', 'scope', 'link')).match(/inet6 (fe80::[0-9a-f:]+)/)?.[1] ?? 'fe80::none';
+    hostLl = (await lp.lab.ip('host', '-6', 'addr', 'show', 'dev', 'wifi0', 'scope', 'link')).match(/inet6 (fe80::[0-9a-f:]+)/)?.[1] ??
+      'fe80::none';
     await lp.lab.sysctl('host', 'net.ipv4.conf.all.rp_filter', 1);
     // Something to report on wifi0: a process in host holds a membership for the whole suite.
     await startMember(lp.lab, 'host', { group: GROUP, ifaddr: lp.addr.hostWifi, port: 5001, seconds: 110, earlyS: 0, lateS: 999 });
@@ -49,7 +50,8 @@ describe('querier-check on the laptop lab (rp_filter 1 unless said)', { skip }, 
    * after the first query (IGMP from its wifi0 address, MLD from its link-local address).
    * Every query asks for answers within 0.5 s, so that late answers never spill into the next test.
    */
-  const run = async (args: string[], queries: QueryOptions[], peer = 'peer-b'): Promise<{ code: number; doc: Doc; hostReports: string[]; hostReports6: string[]; stderr: string }> => {
+  const run = async (args: string[], queries: QueryOptions[],
+    peer = 'peer-b'): Promise<{ code: number; doc: Doc; hostReports: string[]; hostReports6: string[]; stderr: string }> => {
     const td = await lp.lab.tcpdump(peer, 'eth0', ['igmp or ip6'], ['-tt']);
     const r = await listenWhile(lp.lab, 'host', ['querier-check', '--timeout', LISTEN_S, '--json', ...args], async () => {
       for (const q of queries) await sendQueries(lp.lab, peer, { maxResp: q.mld ? 500 : 5, ...q });
@@ -59,10 +61,12 @@ describe('querier-check on the laptop lab (rp_filter 1 unless said)', { skip }, 
     const reports = lines.slice(Math.max(0, firstQuery)).filter((l) => /report/.test(l));
     const v6 = queries.every((q) => q.mld);
     const hostReports = reports.filter((l) => l.includes(`${v6 ? hostLl : lp.addr.hostWifi} >`));
-    return { code: r.code, doc: parse(r.stdout), hostReports, hostReports6: reports.filter((l) => l.includes(`${hostLl} >`)), stderr: r.stderr };
+    return { code: r.code, doc: parse(r.stdout), hostReports, hostReports6: reports.filter((l) => l.includes(`${hostLl} >`)),
+      stderr: r.stderr };
   };
 
-  test('IGMPv2 and v3 queries from an off-subnet address routed back via wired0: QUERIER_RPF_DROP, exit 1, the host never reports', async () => {
+  test('IGMPv2 and v3 queries from an off-subnet address routed back via wired0: ' +
+    'QUERIER_RPF_DROP, exit 1, the host never reports', async () => {
     const { code, doc, hostReports } = await run(['-4', '--iface', 'wifi0'], [
       { iface: 'eth0', source: OFF, version: 2, count: 2, intervalS: 0.5, maxResp: 5 },
       { iface: 'eth0', source: OFF, version: 3, count: 2, intervalS: 0.5, maxResp: 5 },
@@ -108,7 +112,8 @@ describe('querier-check on the laptop lab (rp_filter 1 unless said)', { skip }, 
   test('rp_filter 2 accepts the off-subnet querier: off-subnet warning only, exit 0, the host reports', async () => {
     await lp.lab.sysctl('host', 'net.ipv4.conf.wifi0.rp_filter', 2);
     try {
-      const { code, doc, hostReports } = await run(['-4', '--iface', 'wifi0'], [{ iface: 'eth0', source: OFF, version: 3, count: 2, intervalS: 1, maxResp: 5 }]);
+      const { code, doc, hostReports } =
+        await run(['-4', '--iface', 'wifi0'], [{ iface: 'eth0', source: OFF, version: 3, count: 2, intervalS: 1, maxResp: 5 }]);
       assert.equal(code, 0);
       assert.deepEqual(doc.findings.map((f) => [f.id, f.severity]), [['QUERIER_OFF_SUBNET', 'warning']]);
       assert.equal(doc.counters.ipReversePathFilter.delta, 0);
@@ -120,7 +125,8 @@ describe('querier-check on the laptop lab (rp_filter 1 unless said)', { skip }, 
   });
 
   test('no query at all on wifi0 while wired0 has a querier: NO_QUERIER on wifi0 only', async () => {
-    const { code, doc } = await run(['-4', '--iface', 'wired0', '--iface', 'wifi0'], [{ iface: 'eth0', source: lp.addr.peerA, version: 3, count: 2, intervalS: 1 }], 'peer-a');
+    const { code, doc } = await run(['-4', '--iface', 'wired0', '--iface', 'wifi0'],
+      [{ iface: 'eth0', source: lp.addr.peerA, version: 3, count: 2, intervalS: 1 }], 'peer-a');
     assert.equal(code, 0, 'NO_QUERIER is a warning');
     assert.deepEqual(ids(doc), ['NO_QUERIER wifi0']);
     assert.equal(doc.interfaces.find((i) => i.name === 'wired0')!.igmp.elected, lp.addr.peerA);
@@ -137,7 +143,8 @@ describe('querier-check on the laptop lab (rp_filter 1 unless said)', { skip }, 
   });
 
   test('MLD query from a global address: MLD_QUERIER_NOT_LINK_LOCAL, exit 1, the host ignores it', async () => {
-    const { code, doc, hostReports } = await run(['-6', '--iface', 'wifi0'], [{ iface: 'eth0', source: lp.addr.peerB6, mld: true, version: 2, count: 2, intervalS: 0.5, maxResp: 500 }]);
+    const { code, doc, hostReports } = await run(['-6', '--iface', 'wifi0'],
+      [{ iface: 'eth0', source: lp.addr.peerB6, mld: true, version: 2, count: 2, intervalS: 0.5, maxResp: 500 }]);
     assert.equal(code, 1);
     assert.deepEqual(ids(doc), ['MLD_QUERIER_NOT_LINK_LOCAL wifi0']);
     assert.equal(doc.interfaces[0]!.mld.answered, 'no', JSON.stringify(doc.interfaces[0]!.mld));
@@ -145,7 +152,8 @@ describe('querier-check on the laptop lab (rp_filter 1 unless said)', { skip }, 
   });
 
   // Last: accepted v1/v2 (MLDv1) queries keep the host in the old version for a while (PITFALLS.md).
-  test('IGMPv2 from 0.0.0.0 and MLDv1: accepted (no reverse-path check), QUERIER_ZERO_SOURCE and a version mismatch per family', async () => {
+  test('IGMPv2 from 0.0.0.0 and MLDv1: accepted (no reverse-path check), ' +
+    'QUERIER_ZERO_SOURCE and a version mismatch per family', async () => {
     const ll = (await lp.lab.ip('peer-b', '-6', 'addr', 'show', 'dev', 'eth0', 'scope', 'link')).match(/inet6 (fe80::[0-9a-f:]+)/)?.[1];
     assert.ok(ll);
     const { code, doc, hostReports, hostReports6 } = await run(['--iface', 'wifi0'], [
@@ -156,7 +164,8 @@ describe('querier-check on the laptop lab (rp_filter 1 unless said)', { skip }, 
     assert.deepEqual(ids(doc), ['QUERIER_VERSION_MISMATCH wifi0', 'QUERIER_VERSION_MISMATCH wifi0', 'QUERIER_ZERO_SOURCE wifi0']);
     const igmp = doc.findings.find((f) => f.id === 'QUERIER_VERSION_MISMATCH' && f.evidence.hostVersion === 3)!;
     assert.equal(igmp.evidence.querierVersionAfter, 'V2', '/proc/net/igmp followed the v2 querier');
-    assert.ok(doc.findings.some((f) => f.id === 'QUERIER_VERSION_MISMATCH' && f.evidence.hostVersion === 2 && f.evidence.queriers[0].address === ll), 'MLDv1 against the host\'s MLDv2');
+    assert.ok(doc.findings.some((f) => f.id === 'QUERIER_VERSION_MISMATCH' && f.evidence.hostVersion === 2 &&
+      f.evidence.queriers[0].address === ll), 'MLDv1 against the host\'s MLDv2');
     assert.equal(doc.counters.ipReversePathFilter.delta, 0);
     assert.ok(hostReports.length > 0, 'the host answered the 0.0.0.0 querier');
     assert.ok(hostReports6.some((l) => /listener report/.test(l)), 'the host answered the MLDv1 querier');
@@ -189,7 +198,8 @@ describe('querier-check on a snooping bridge whose querier the strict-rp_filter 
       // the on-subnet case still has 3 s (60 packets) of late window.
       const member = await startMember(lab, 'host', { group: GROUP, ifaddr: '198.18.10.2', port: 5000, seconds: 14, earlyS: 3, lateS: 11 });
       const stream = sendStream(lab, 'src', GROUP, 5000, 280, 20);
-      const r = await listenWhile(lab, 'host', ['querier-check', '-4', '--iface', 'lan0', '--timeout', LISTEN_S, '--json', '--expect', expect], async () => undefined);
+      const r = await listenWhile(lab, 'host',
+        ['querier-check', '-4', '--iface', 'lan0', '--timeout', LISTEN_S, '--json', '--expect', expect], async () => undefined);
       const [counts] = await Promise.all([member.counts, stream]);
       const mdb = (await lab.exec('sw', 'bridge', ['-s', 'mdb', 'show', 'dev', 'br0'])).stdout;
       return { counts, code: r.code, doc: parse(r.stdout), planned, mdb };
@@ -198,7 +208,8 @@ describe('querier-check on a snooping bridge whose querier the strict-rp_filter 
     }
   };
 
-  test('off-subnet bridge querier: the stream reaches the member only until the membership times out; querier-check names the cause', async (t) => {
+  test('off-subnet bridge querier: the stream reaches the member only until the membership times out; ' +
+    'querier-check names the cause', async (t) => {
     const s = await scenario('198.19.10.1/24', '198.19.10.1');
     t.diagnostic(`member counts ${JSON.stringify(s.counts)}`);
     assert.ok(s.counts.early >= 20, `early ${JSON.stringify(s.counts)}`);

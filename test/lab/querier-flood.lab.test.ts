@@ -81,14 +81,17 @@ describe('querier-check under a flood of spoofed queriers', { skip }, () => {
     return { code, doc, totalS: (end - t0) / 1000, afterListenS: (end - listening) / 1000, peakMb: peak / 1024, stderr };
   };
 
-  test(`${RATE * FLOOD_S} spoofed queriers in ${FLOOD_S} s: --timeout ${TIMEOUT_S} ends within 2 s of it, exit 1, QUERIER_FLOOD, bounded table, RSS < 300 MB`, async () => {
+  test(`${RATE * FLOOD_S} spoofed queriers in ${FLOOD_S} s: ` +
+    `--timeout ${TIMEOUT_S} ends within 2 s of it, exit 1, QUERIER_FLOOD, bounded table, RSS < 300 MB`, async () => {
     const td = await lp.lab.tcpdump('peer-b', 'eth0', ['igmp'], []);
     let sent = 0;
     const r = await listen(['-4', '--iface', 'wifi0', '--timeout', String(TIMEOUT_S)], async () => {
-      sent = (await flood(lp.lab, 'peer-b', { iface: 'eth0', mode: 'queries', dst: '224.0.0.1', port: 0, ratePps: RATE, durationS: FLOOD_S })).sent;
+      sent = (await flood(lp.lab, 'peer-b',
+        { iface: 'eth0', mode: 'queries', dst: '224.0.0.1', port: 0, ratePps: RATE, durationS: FLOOD_S })).sent;
     });
     const lines = await td.stop();
-    console.log(`# flood: sent ${sent}; querier-check ${r.totalS.toFixed(1)} s from spawn, ${r.afterListenS.toFixed(1)} s from listening; peak RSS ${r.peakMb.toFixed(0)} MB`);
+    console.log(`# flood: sent ${sent}; querier-check ${r.totalS.toFixed(1)} s from spawn, ` +
+      `${r.afterListenS.toFixed(1)} s from listening; peak RSS ${r.peakMb.toFixed(0)} MB`);
     assert.ok(sent >= RATE * FLOOD_S * 0.5, `the replayer sent ${sent}`);
     assert.equal(r.code, 1, r.stderr);
     assert.ok(r.afterListenS <= TIMEOUT_S + 2, `ended ${r.afterListenS} s after it began listening`);

@@ -56,7 +56,8 @@ describe('querier-check: MLD queries the kernel ignores', { skip }, () => {
   });
   after(async () => { await lp?.lab.destroy(); });
 
-  const run = async (q: Omit<QueryOptions, 'iface' | 'source' | 'mld'>): Promise<{ code: number; doc: Doc; kernel: { queriesIn: number; reportsOut: number }; hostReports: string[] }> => {
+  const run = async (q: Omit<QueryOptions, 'iface' | 'source' | 'mld'>): Promise<{ code: number; doc: Doc;
+    kernel: { queriesIn: number; reportsOut: number }; hostReports: string[] }> => {
     const td = await lp.lab.tcpdump('peer-b', 'eth0', ['ip6'], []);
     const before = await snmp6();
     const r = await listenWhile(lp.lab, 'host', ['querier-check', '-6', '--iface', 'wifi0', '--timeout', '3', '--json'], async () => {
@@ -69,14 +70,16 @@ describe('querier-check: MLD queries the kernel ignores', { skip }, () => {
     const d = (k: string): number => (after[k] ?? 0) - (before[k] ?? 0);
     const firstQuery = lines.findIndex((l) => /multicast listener query/.test(l));
     const hostReports = lines.slice(Math.max(0, firstQuery)).filter((l) => l.includes(`${hostLl} >`) && /report/.test(l));
-    return { code: r.code, doc, kernel: { queriesIn: d('Icmp6InGroupMembQueries'), reportsOut: d('Icmp6OutMLDv2Reports') + d('Icmp6OutGroupMembResponses') }, hostReports };
+    return { code: r.code, doc, kernel:
+      { queriesIn: d('Icmp6InGroupMembQueries'), reportsOut: d('Icmp6OutMLDv2Reports') + d('Icmp6OutGroupMembResponses') }, hostReports };
   };
 
   for (const c of [
     { name: 'hop limit 64', q: { hopLimit: 64 }, reason: 'hop limit 64, not 1' },
     { name: 'no Router Alert', q: { routerAlert: false }, reason: 'no Router Alert option' },
   ]) {
-    test(`${c.name}: the kernel counts the queries and does not answer; MLD_QUERY_IGNORED names the querier, nobody elected, no NO_QUERIER`, async () => {
+    test(`${c.name}: the kernel counts the queries and does not answer; ` +
+      'MLD_QUERY_IGNORED names the querier, nobody elected, no NO_QUERIER', async () => {
       const { code, doc, kernel, hostReports } = await run(c.q);
       assert.ok(kernel.queriesIn >= 3, `snmp6 Icmp6InGroupMembQueries +${kernel.queriesIn}`);
       assert.equal(kernel.reportsOut, 0, 'the kernel sent no MLD report');

@@ -122,7 +122,8 @@ describe('querier-check --planned on the laptop lab', { skip }, () => {
   });
 
   test('bad input exits 2 with one line', async () => {
-    for (const args of [['--planned', '239.1.1.1', '--iface', 'wifi0'], ['--planned', 'nope', '--iface', 'wifi0'], ['--planned', lp.addr.peerB], ['--planned', lp.addr.peerB, '--iface', 'nope0'], ['--planned', lp.addr.peerB, '--iface', 'w+']]) {
+    for (const args of [['--planned', '239.1.1.1', '--iface', 'wifi0'], ['--planned', 'nope', '--iface', 'wifi0'],
+      ['--planned', lp.addr.peerB], ['--planned', lp.addr.peerB, '--iface', 'nope0'], ['--planned', lp.addr.peerB, '--iface', 'w+']]) {
       const r = await lp.lab.cli('host', ['querier-check', ...args]);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

@@ -36,7 +36,8 @@ mroute from dn0 group 239.1.9.8 to up0
 function cacheLine(cache: string, hexGroup: string): string[] | undefined {
   return cache.split('\n').map((l) => l.trim().split(/\s+/)).find((w) => w[0] === hexGroup);
 }
-const vifOut = (vifs: string, dev: string): number => Number(vifs.split('\n').map((l) => l.trim().split(/\s+/)).find((w) => w[1] === dev)?.[5] ?? NaN);
+const vifOut =
+  (vifs: string, dev: string): number => Number(vifs.split('\n').map((l) => l.trim().split(/\s+/)).find((w) => w[1] === dev)?.[5] ?? NaN);
 
 describe('sniff on a multicast router: TTL at or below the threshold never crosses it', { skip }, () => {
   let lab: Lab;
@@ -57,7 +58,8 @@ describe('sniff on a multicast router: TTL at or below the threshold never cross
     await lab.ip('src', 'route', 'add', 'default', 'via', '198.18.31.1');
     await lab.ip('rcv', 'route', 'add', 'default', 'via', '198.18.32.1');
     writeFileSync(path.join(dir, 'smcroute.conf'), CONF);
-    lab.spawn('rtr', 'smcrouted', ['-n', '-N', '-f', path.join(dir, 'smcroute.conf'), '-u', path.join(dir, 'sock'), '-P', path.join(dir, 'pid'), '-i', `mcd${process.pid}`, '-l', 'err']);
+    lab.spawn('rtr', 'smcrouted', ['-n', '-N', '-f', path.join(dir, 'smcroute.conf'), '-u', path.join(dir, 'sock'), '-P',
+      path.join(dir, 'pid'), '-i', `mcd${process.pid}`, '-l', 'err']);
     await waitFor(async () => (await lab.readSysctl('rtr', 'net.ipv4.conf.dn0.mc_forwarding')) === '1'
       && (await lab.must('rtr', 'cat', ['/proc/net/ip6_mr_vif'])).includes('dn0'), 10_000);
   });
@@ -69,7 +71,8 @@ describe('sniff on a multicast router: TTL at or below the threshold never cross
   test('TTL 1, TTL 3 and hop limit 1: named errors with the kernel counts; TTL 4 crosses, quiet; own stream leaves', async () => {
     const vifsBefore = await lab.must('rtr', 'cat', ['/proc/net/ip_mr_vif']);
     const dump = await lab.tcpdump('rcv', 'x0', ['udp']);
-    const run = lab.cli('rtr', ['sniff', '239.1.9.1', '239.1.9.3', '239.1.9.4', 'ff05::91', '239.1.7.7', '--no-join', '--json', '--duration', '4', '--iface', 'up0', '--iface', 'dn0'], 30_000);
+    const run = lab.cli('rtr', ['sniff', '239.1.9.1', '239.1.9.3', '239.1.9.4', 'ff05::91', '239.1.7.7', '--no-join', '--json',
+      '--duration', '4', '--iface', 'up0', '--iface', 'dn0'], 30_000);
     await sleep(1500);
     await Promise.all([
       lab.must('src', 'python3', udpSender('239.1.9.1', 5001, 20, { ttl: 1, gapS: 0.02 })),
@@ -91,7 +94,8 @@ for i in range(10):
     for (const g of ['010901EF', '030901EF', '040901EF']) assert.equal(cacheLine(cache, g)?.[3], '20', `${g} in\n${cache}`);
     assert.deepEqual(cacheLine(cache, '030901EF')?.slice(6), ['1:3']);
     assert.equal(vifOut(vifs, 'dn0') - vifOut(vifsBefore, 'dn0'), 20, vifs);
-    const v6 = (await lab.must('rtr', 'cat', ['/proc/net/ip6_mr_cache'])).split('\n').find((l) => l.startsWith('ff05:0000:0000:0000:0000:0000:0000:0091'));
+    const v6 = (await lab.must('rtr', 'cat', ['/proc/net/ip6_mr_cache'])).split('\n').find(
+      (l) => l.startsWith('ff05:0000:0000:0000:0000:0000:0000:0091'));
     assert.equal(v6?.trim().split(/\s+/)[3], '20');
     assert.equal(seen.filter((l) => l.includes('239.1.9.4.5001')).length, 20);
     assert.equal(seen.filter((l) => /239\.1\.9\.[13]\.5001|ff05::91/.test(l)).length, 0);
@@ -128,7 +132,8 @@ for i in range(10):
 
   test('mesh across the router: --ttl 1 leaves the peer missing and says why; --ttl 4 hears it', async () => {
     const mesh = (ttl: number) => Promise.all(['src', 'rcv'].map((h) => lab.exec(h, 'unshare', ['--uts', 'sh', '-c',
-      `hostname ${h}; exec "${process.execPath}" "${CLI}" mesh 239.1.9.8 --duration 3 --rate 10 --ttl ${ttl} --expect-peers 1 --json`], 30_000)));
+      `hostname ${h}; exec "${process.execPath}" "${CLI}" mesh 239.1.9.8 --duration 3 --rate 10 --ttl ${ttl} --expect-peers 1 --json`],
+        30_000)));
     const vifsBefore = await lab.must('rtr', 'cat', ['/proc/net/ip_mr_vif']);
     const low = await mesh(1);
     // The kernel: both hosts' probes reached the router's route entries; none was sent on.
@@ -142,7 +147,8 @@ for i in range(10):
       assert.equal(r.code, 1, r.stderr);
       const d = JSON.parse(r.stdout);
       const missing = d.findings.find((f: any) => f.id === 'MESH_PEERS_MISSING');
-      assert.match(missing?.message ?? '', /This host sends with TTL 1 \(--ttl 1\): a peer on another segment, behind a router, never hears it/);
+      assert.match(missing?.message ?? '',
+        /This host sends with TTL 1 \(--ttl 1\): a peer on another segment, behind a router, never hears it/);
       assert.match(missing.fix, /--ttl N/);
       assert.equal(missing.evidence.ttl, 1);
     }

@@ -80,7 +80,8 @@ describe('signals end every wait with the report of what was heard', { skip }, (
     assert.match(res.stdout, /querier listen: SIGINT ended it/);
   });
 
-  test('doctor: SIGHUP mid-listen gives the JSON diagnosis, verdict incomplete, exit 3; JUnit written with the cut check skipped', async () => {
+  test('doctor: SIGHUP mid-listen gives the JSON diagnosis, verdict incomplete, exit 3; ' +
+    'JUnit written with the cut check skipped', async () => {
     const junit = path.join(dir, 'doctor.xml');
     const r = start(['doctor', '--json', '--no-self-test', '--querier-wait', '60', '--junit', junit]);
     await sleep(4000);
@@ -150,7 +151,8 @@ describe('signals end every wait with the report of what was heard', { skip }, (
       const res = await r.exit();
       assert.equal(res.code, 0, res.stderr);
       assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.part')), []);
-      const frames = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+      const frames =
+        execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
       assert.ok(frames.length >= 3, `${frames.length} frames`);
       const sum = res.stdout.trim().split('\n').map((l) => JSON.parse(l)).at(-1);
       assert.equal(sum.stoppedBy, 'signal');
@@ -159,7 +161,8 @@ describe('signals end every wait with the report of what was heard', { skip }, (
   }
 
   test('doctor unprivileged (no CAP_NET_RAW/NET_ADMIN, uid nobody): exit 3, verdict incomplete, the missing checks named', async () => {
-    const res = await lp.lab.exec('host', 'setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all',
+    const res = await lp.lab.exec('host', 'setpriv',
+      ['--reuid', '65534', '--regid', '65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all',
       process.execPath, CLI, 'doctor', '--json', '--querier-wait', '1']);
     assert.equal(res.code, 3, res.stderr);
     const doc = JSON.parse(res.stdout);
@@ -168,7 +171,8 @@ describe('signals end every wait with the report of what was heard', { skip }, (
     assert.ok(missing.includes('querier'), JSON.stringify(doc.coverage));
     assert.ok(missing.includes('self-test'), JSON.stringify(doc.coverage));
     for (const n of doc.coverage.notRun) assert.ok(n.remedy.length > 0);
-    const human = await lp.lab.exec('host', 'setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all',
+    const human = await lp.lab.exec('host', 'setpriv',
+      ['--reuid', '65534', '--regid', '65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all',
       process.execPath, CLI, 'doctor', '--querier-wait', '1']);
     assert.equal(human.code, 3, human.stderr);
     assert.match(human.stdout, /Diagnosis for \S+: incomplete: \d checks? could not run/);

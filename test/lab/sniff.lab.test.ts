@@ -17,7 +17,8 @@ if (skip) console.log(`# skipping sniff lab tests: ${skip}`);
 const parse = (stdout: string): any[] => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 function tsharkFields(file: string, ...fields: string[]): string[][] {
-  const out = execFileSync('tshark', ['-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync('tshark', ['-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   return out.trim().split('\n').filter(Boolean).map((l) => l.split('\t'));
 }
 
@@ -37,7 +38,8 @@ describe('sniff on the laptop lab', { skip }, () => {
 
   test('joins on both uplinks, counts each uplink, writes every packet with its interface, survives malformed frames', async () => {
     const file = path.join(dir, 'both.pcapng');
-    const run = lp.lab.cli('host', ['sniff', '239.1.2.3', '--json', '--duration', '6', '--write', file, '--iface', 'wired0', '--iface', 'wifi0'], 30_000);
+    const run = lp.lab.cli('host',
+      ['sniff', '239.1.2.3', '--json', '--duration', '6', '--write', file, '--iface', 'wired0', '--iface', 'wifi0'], 30_000);
     // The kernel holds the membership on both uplinks (030201EF: 239.1.2.3 as /proc prints it).
     await waitFor(async () => {
       const t = await memberships();
@@ -58,7 +60,8 @@ describe('sniff on the laptop lab', { skip }, () => {
     // The built filter runs in the kernel (libpcap says so on stderr when it must fall back).
     assert.doesNotMatch(r.stderr, /Kernel filter failed/);
     assert.equal(summary.stoppedBy, 'duration');
-    const flow = (iface: string, source: string) => summary.flows.find((f: any) => f.iface === iface && f.group === '239.1.2.3' && f.source === source);
+    const flow = (iface: string,
+      source: string) => summary.flows.find((f: any) => f.iface === iface && f.group === '239.1.2.3' && f.source === source);
     assert.equal(flow('wired0', lp.addr.peerA)?.packets, 30);
     assert.equal(flow('wifi0', lp.addr.peerB)?.packets, 20);
     assert.equal(flow('wired0', lp.addr.peerB), undefined);
@@ -75,7 +78,8 @@ describe('sniff on the laptop lab', { skip }, () => {
     // The host's own IGMPv3 membership reports for the group, decoded, on both uplinks.
     for (const iface of ['wired0', 'wifi0']) {
       const reports = events.filter((e) => e.type === 'igmp' && e.iface === iface && e.message.kind === 'report');
-      assert.ok(reports.some((e) => e.message.version === 3 && e.message.records.some((rec: any) => rec.group === '239.1.2.3')), `no report on ${iface}`);
+      assert.ok(reports.some((e) => e.message.version === 3 && e.message.records.some((rec: any) => rec.group === '239.1.2.3')),
+        `no report on ${iface}`);
       assert.ok(reports.every((e) => e.routerAlert === true && e.ttl === 1));
     }
     assert.ok(summary.findings.some((f: any) => f.id === 'TTL_ONE' && f.iface === 'wifi0' && f.severity === 'info'));
@@ -92,7 +96,8 @@ describe('sniff on the laptop lab', { skip }, () => {
 
   test('--count stops at N with a whole classic pcap file; an existing file needs --force', async () => {
     const file = path.join(dir, 'five.pcap');
-    const run = lp.lab.cli('host', ['sniff', '239.1.2.4', '--iface', 'wired0', '--format', 'pcap', '--count', '5', '--duration', '20', '--write', file, '--filter', 'udp and dst host 239.1.2.4', '--json', '--quiet'], 30_000);
+    const run = lp.lab.cli('host', ['sniff', '239.1.2.4', '--iface', 'wired0', '--format', 'pcap', '--count', '5', '--duration', '20',
+      '--write', file, '--filter', 'udp and dst host 239.1.2.4', '--json', '--quiet'], 30_000);
     await waitFor(async () => /040201EF/.test(await memberships()), 10_000);
     await lp.lab.must(lp.peerA, 'python3', udpSender('239.1.2.4', 5001, 12));
     const r = await run;
@@ -110,7 +115,8 @@ describe('sniff on the laptop lab', { skip }, () => {
   });
 
   test('MAC_COLLISION when two groups of one MAC arrive; TTL above 1 raises no TTL_ONE', async () => {
-    const run = lp.lab.cli('host', ['sniff', '239.1.2.5', '239.129.2.5', '--iface', 'wired0', '--duration', '4', '--json', '--quiet'], 30_000);
+    const run =
+      lp.lab.cli('host', ['sniff', '239.1.2.5', '239.129.2.5', '--iface', 'wired0', '--duration', '4', '--json', '--quiet'], 30_000);
     await waitFor(async () => { const t = await memberships(); return /050201EF/.test(t) && /050281EF/.test(t); }, 10_000);
     await lp.lab.must(lp.peerA, 'python3', udpSender('239.1.2.5', 5001, 5, { ttl: 8 }));
     await lp.lab.must(lp.peerA, 'python3', udpSender('239.129.2.5', 5001, 5, { ttl: 8 }));
@@ -167,7 +173,8 @@ describe('sniff on the laptop lab', { skip }, () => {
   });
 
   test('without CAP_NET_RAW: exit 3 and the privilege advice (root with --user, or a dedicated node)', async () => {
-    const r = await lp.lab.exec('host', 'setpriv', ['--inh-caps=-all', '--bounding-set=-all', '--', process.execPath, CLI, 'sniff', '--no-join', '--duration', '1']);
+    const r = await lp.lab.exec('host', 'setpriv',
+      ['--inh-caps=-all', '--bounding-set=-all', '--', process.execPath, CLI, 'sniff', '--no-join', '--duration', '1']);
     assert.equal(r.code, 3, r.stderr);
     assert.ok(r.stderr.includes('--user NAME') && r.stderr.includes('dedicated copy of node'), r.stderr);
     assert.equal(r.stderr.split('\n').filter(Boolean).length, 1, r.stderr);

@@ -32,7 +32,8 @@ function watchPeak(pid: number): { peakMb: () => number; stop: () => void } {
 interface Stormed { code: number; events: any[]; afterStartMs: number; peakMb: number; sent: number; stderr: string }
 
 /** Runs the CLI for `durationS`, floods from peer-a once it is listening, and measures. */
-async function underFlood(lp: Laptop, args: string[], durationS: number, started: (e: any) => boolean, f: Omit<FloodOptions, 'durationS' | 'iface' | 'port'>): Promise<Stormed> {
+async function underFlood(lp: Laptop, args: string[], durationS: number, started: (e: any) => boolean,
+  f: Omit<FloodOptions, 'durationS' | 'iface' | 'port'>): Promise<Stormed> {
   const run: BackgroundCli = startCli(lp.lab, 'host', [...args, '--duration', String(durationS), '--json']);
   const mem = watchPeak(run.child.pid!);
   await run.waitForEvent(started, 15_000);
@@ -58,10 +59,12 @@ describe('storms and forgeries on the laptop lab', { skip }, () => {
   const probe = { mode: 'probe' as const, sender: 'h1-abcd', senderIface: 'eth0', ratePps: 200 };
 
   test('payload-claimed groups and unicast do not satisfy --expect; honest probes do', async () => {
-    const claim = startCli(lp.lab, 'host', ['join-all', '239.1.1.1', '239.1.1.2', '--iface', 'wired0', '--duration', '5', '--json', '--expect', 'wired0:239.1.1.2']);
+    const claim = startCli(lp.lab, 'host',
+      ['join-all', '239.1.1.1', '239.1.1.2', '--iface', 'wired0', '--duration', '5', '--json', '--expect', 'wired0:239.1.1.2']);
     await claim.waitForEvent((e) => e.type === 'joined' && e.group === '239.1.1.2', 10_000);
     await flood(lp.lab, 'peer-a', { ...probe, iface: 'eth0', dst: '239.1.1.1', claim: '239.1.1.2', port: 5000, durationS: 1, count: 20 });
-    await flood(lp.lab, 'peer-a', { ...probe, iface: 'eth0', dst: lp.addr.hostWired, dmac: hostMac, claim: '239.1.1.2', port: 5000, durationS: 1, count: 20, seq: 100 });
+    await flood(lp.lab, 'peer-a', { ...probe, iface: 'eth0', dst: lp.addr.hostWired, dmac: hostMac, claim: '239.1.1.2', port: 5000,
+      durationS: 1, count: 20, seq: 100 });
     const r = await claim.exit();
     const ev = ndjson(r.stdout);
     for (const e of ev) assertMatchesSchema('join-all.schema.json', e);
@@ -76,7 +79,8 @@ describe('storms and forgeries on the laptop lab', { skip }, () => {
     assert.equal(sum.ifaces.find((x: any) => x.iface === 'wired0').unicast, 20);
 
     // Unicast alone to the host's port does not make a group arrive.
-    const uni = startCli(lp.lab, 'host', ['join-all', '239.1.1.1', '--iface', 'wired0', '--duration', '5', '--json', '--expect', 'wired0:239.1.1.1']);
+    const uni =
+      startCli(lp.lab, 'host', ['join-all', '239.1.1.1', '--iface', 'wired0', '--duration', '5', '--json', '--expect', 'wired0:239.1.1.1']);
     await uni.waitForEvent((e) => e.type === 'joined', 10_000);
     await flood(lp.lab, 'peer-a', { ...probe, iface: 'eth0', dst: lp.addr.hostWired, dmac: hostMac, port: 5000, durationS: 1, count: 20 });
     const u = await uni.exit();
@@ -84,14 +88,16 @@ describe('storms and forgeries on the laptop lab', { skip }, () => {
     assert.ok(ndjson(u.stdout).at(-1).findings.some((f: any) => f.id === 'NO_TRAFFIC'));
 
     // Control: honest probes to 239.1.1.2 pass, with no mismatch and no loss.
-    const ok = startCli(lp.lab, 'host', ['join-all', '239.1.1.1', '239.1.1.2', '--iface', 'wired0', '--duration', '5', '--json', '--expect', 'wired0:239.1.1.2']);
+    const ok = startCli(lp.lab, 'host',
+      ['join-all', '239.1.1.1', '239.1.1.2', '--iface', 'wired0', '--duration', '5', '--json', '--expect', 'wired0:239.1.1.2']);
     await ok.waitForEvent((e) => e.type === 'joined' && e.group === '239.1.1.2', 10_000);
     await flood(lp.lab, 'peer-a', { ...probe, iface: 'eth0', dst: '239.1.1.2', port: 5000, durationS: 1, count: 20 });
     const o = await ok.exit();
     const osum = ndjson(o.stdout).at(-1);
     assert.equal(o.code, 0, JSON.stringify(osum.findings));
     assert.equal(osum.rows.find((x: any) => x.group === '239.1.1.2').streams[0].unique, 20);
-    assert.deepEqual(osum.findings.filter((f: any) => ['PROBE_GROUP_MISMATCH', 'TRAFFIC_STORM', 'RECEIVE_OVERRUN'].includes(f.id)), [], 'one honest sender: quiet');
+    assert.deepEqual(osum.findings.filter((f: any) => ['PROBE_GROUP_MISMATCH', 'TRAFFIC_STORM', 'RECEIVE_OVERRUN'].includes(f.id)), [],
+      'one honest sender: quiet');
   });
 
   test('a forged probe with sequence 0xfffffffe in a real stream is an outlier, not 4 billion lost', async () => {
@@ -112,8 +118,10 @@ describe('storms and forgeries on the laptop lab', { skip }, () => {
   });
 
   test('spoofed-source flood against join-all: on time, bounded, named; count + own drops = sent', async () => {
-    const r = await underFlood(lp, ['join-all', '239.1.1.4', '--iface', 'wired0'], 5, (e) => e.type === 'joined', { mode: 'sources', dst: '239.1.1.4', ratePps: RATE });
-    console.log(`# join-all, ${r.sent} spoofed sources: ${r.afterStartMs} ms after the join (duration 5000), peak RSS ${r.peakMb.toFixed(0)} MB, exit ${r.code}`);
+    const r = await underFlood(lp, ['join-all', '239.1.1.4', '--iface', 'wired0'], 5, (e) => e.type === 'joined',
+      { mode: 'sources', dst: '239.1.1.4', ratePps: RATE });
+    console.log(`# join-all, ${r.sent} spoofed sources: ${r.afterStartMs} ms after the join (duration 5000), ` +
+      `peak RSS ${r.peakMb.toFixed(0)} MB, exit ${r.code}`);
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
     assert.ok(r.afterStartMs <= 7000, `${r.afterStartMs} ms`);
     assert.ok(r.peakMb < MAX_RSS_MB, `${r.peakMb} MB`);
@@ -127,8 +135,10 @@ describe('storms and forgeries on the laptop lab', { skip }, () => {
   });
 
   test('spoofed-sender flood against join-all: streams capped, the rest counted, storm named', async () => {
-    const r = await underFlood(lp, ['join-all', '239.1.1.5', '--iface', 'wired0'], 5, (e) => e.type === 'joined', { mode: 'senders', dst: '239.1.1.5', ratePps: RATE });
-    console.log(`# join-all, ${r.sent} spoofed senders: ${r.afterStartMs} ms after the join, peak RSS ${r.peakMb.toFixed(0)} MB, exit ${r.code}`);
+    const r = await underFlood(lp, ['join-all', '239.1.1.5', '--iface', 'wired0'], 5, (e) => e.type === 'joined',
+      { mode: 'senders', dst: '239.1.1.5', ratePps: RATE });
+    console.log(
+      `# join-all, ${r.sent} spoofed senders: ${r.afterStartMs} ms after the join, peak RSS ${r.peakMb.toFixed(0)} MB, exit ${r.code}`);
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
     assert.ok(r.afterStartMs <= 7000, `${r.afterStartMs} ms`);
     assert.ok(r.peakMb < MAX_RSS_MB, `${r.peakMb} MB`);
@@ -143,7 +153,8 @@ describe('storms and forgeries on the laptop lab', { skip }, () => {
     const run = startCli(lp.lab, 'host', ['join-all', '239.1.1.8', '--iface', 'wired0', '--duration', '5', '--json']);
     await run.waitForEvent((e) => e.type === 'joined', 10_000);
     // 8000 frames in about 2 s (the replayer stops at 3 s on a loaded machine: then fewer).
-    const sent = await flood(lp.lab, 'peer-a', { ...probe, iface: 'eth0', dst: '239.1.1.8', port: 5000, ratePps: 4000, durationS: 3, count: 8000, repeat: 20 });
+    const sent = await flood(lp.lab, 'peer-a',
+      { ...probe, iface: 'eth0', dst: '239.1.1.8', port: 5000, ratePps: 4000, durationS: 3, count: 8000, repeat: 20 });
     const r = await run.exit();
     const sum = ndjson(r.stdout).at(-1);
     const s = sum.rows[0].streams[0];
@@ -157,8 +168,10 @@ describe('storms and forgeries on the laptop lab', { skip }, () => {
   });
 
   test('spoofed-source flood against sniff: on time, bounded, "and N more", storm named', async () => {
-    const r = await underFlood(lp, ['sniff', '239.1.1.6', '--iface', 'wired0', '-q'], 5, (e) => e.type === 'start', { mode: 'sources', dst: '239.1.1.6', ratePps: RATE });
-    console.log(`# sniff, ${r.sent} spoofed sources: ${r.afterStartMs} ms after the start, peak RSS ${r.peakMb.toFixed(0)} MB, exit ${r.code}`);
+    const r = await underFlood(lp, ['sniff', '239.1.1.6', '--iface', 'wired0', '-q'], 5, (e) => e.type === 'start',
+      { mode: 'sources', dst: '239.1.1.6', ratePps: RATE });
+    console.log(
+      `# sniff, ${r.sent} spoofed sources: ${r.afterStartMs} ms after the start, peak RSS ${r.peakMb.toFixed(0)} MB, exit ${r.code}`);
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
     assert.ok(r.afterStartMs <= 7000, `${r.afterStartMs} ms`);
     assert.ok(r.peakMb < MAX_RSS_MB, `${r.peakMb} MB`);
@@ -177,11 +190,13 @@ describe('storms and forgeries on the laptop lab', { skip }, () => {
     const run = startCli(lp.lab, 'host', ['mesh', '239.1.1.7', '--iface', 'wired0', '--duration', '5', '--json']);
     const mem = watchPeak(run.child.pid!);
     await new Promise((res) => setTimeout(res, 1500));
-    const sent = await flood(lp.lab, 'peer-a', { mode: 'senders', dst: '239.1.1.7', ratePps: RATE, iface: 'eth0', port: 5000, durationS: 3 });
+    const sent =
+      await flood(lp.lab, 'peer-a', { mode: 'senders', dst: '239.1.1.7', ratePps: RATE, iface: 'eth0', port: 5000, durationS: 3 });
     const r = await run.exit(40_000);
     mem.stop();
     const wall = Date.now() - t0;
-    console.log(`# mesh, ${sent.sent} spoofed senders: ${wall} ms from the spawn (duration 5000, start-up included), peak RSS ${mem.peakMb().toFixed(0)} MB, exit ${r.code}`);
+    console.log(`# mesh, ${sent.sent} spoofed senders: ${wall} ms from the spawn (duration 5000, start-up included), ` +
+      `peak RSS ${mem.peakMb().toFixed(0)} MB, exit ${r.code}`);
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
     assert.ok(wall <= 12_000, `${wall} ms`);
     assert.ok(mem.peakMb() < MAX_RSS_MB);
@@ -204,7 +219,8 @@ describe('storms and forgeries on the laptop lab', { skip }, () => {
     run.child.kill('SIGSTOP');
     let sent = 0;
     try {
-      sent = (await flood(lp.lab, 'peer-a', { mode: 'sources', dst: '239.1.1.8', ratePps: 50_000, iface: 'eth0', port: 5000, durationS: 2 })).sent;
+      sent = (await flood(lp.lab, 'peer-a',
+        { mode: 'sources', dst: '239.1.1.8', ratePps: 50_000, iface: 'eth0', port: 5000, durationS: 2 })).sent;
     } finally {
       run.child.kill('SIGCONT');
     }
@@ -212,7 +228,8 @@ describe('storms and forgeries on the laptop lab', { skip }, () => {
     const k1 = await udp();
     const sum = ndjson(r.stdout).at(-1);
     const drops = sum.ownDrops.reduce((a: number, d: any) => a + d.drops, 0);
-    console.log(`# overrun: sent ${sent}, counted ${sum.totalPackets}, own drops ${drops}; the namespace's Udp InDatagrams +${k1.delivered - k0.delivered}, RcvbufErrors +${k1.rcvbuf - k0.rcvbuf}`);
+    console.log(`# overrun: sent ${sent}, counted ${sum.totalPackets}, own drops ${drops}; ` +
+      `the namespace's Udp InDatagrams +${k1.delivered - k0.delivered}, RcvbufErrors +${k1.rcvbuf - k0.rcvbuf}`);
     assert.ok(drops > 0, 'the stopped reader overflowed');
     // The kernel's own accounting agrees: what our socket read is what UDP delivered, and our
     // drop count is the namespace's receive-buffer errors (nothing else listens there).

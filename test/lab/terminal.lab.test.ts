@@ -21,9 +21,11 @@ describe('the live view on an 80-column terminal', { skip }, () => {
 
   const liveRun = async (group: string, extra: string[]): Promise<{ lines: string[]; redraws: number; bytes: string }> => {
     // A stream for the rows to move: 20 probes a second from peer-a for the whole run.
-    const sender = lp.lab.spawn(lp.peerA, process.execPath, [CLI, 'send-all', group, '--count', '80', '--rate', '20', '--ttl', '2', '--quiet']);
+    const sender =
+      lp.lab.spawn(lp.peerA, process.execPath, [CLI, 'send-all', group, '--count', '80', '--rate', '20', '--ttl', '2', '--quiet']);
     try {
-      const r = await runOnPty(COLS, ['ip', 'netns', 'exec', lp.lab.ns(lp.host), process.execPath, CLI, 'join-all', group, '--duration', '3', '--interval', '0.25', ...extra]);
+      const r = await runOnPty(COLS, ['ip', 'netns', 'exec', lp.lab.ns(lp.host), process.execPath, CLI, 'join-all', group, '--duration',
+        '3', '--interval', '0.25', ...extra]);
       assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.bytes.slice(-400)}`);
       // eslint-disable-next-line no-control-regex
       return { lines: screen(r.bytes, COLS), redraws: (r.bytes.match(/\x1b\[\d+F/g) ?? []).length, bytes: r.bytes };

@@ -22,7 +22,8 @@ describe('trace on the laptop lab', { skip }, () => {
 
   /** Our tracing instances left on the host (tracefs mounted in a private mount namespace to look). */
   const instances = async (): Promise<string[]> => {
-    const r = await lp.lab.exec('host', 'sh', ['-c', 'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; ls /sys/kernel/tracing/instances']);
+    const r = await lp.lab.exec('host', 'sh',
+      ['-c', 'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; ls /sys/kernel/tracing/instances']);
     // Instances of other live runs on this host (a concurrent test run elsewhere) are not ours to
     // judge: count those of a dead owner (left behind) and those of the runs this test holds.
     return r.stdout.split('\n').filter((n) => n.startsWith('mcast-doctor-')).filter((n) => {
@@ -50,7 +51,8 @@ describe('trace on the laptop lab', { skip }, () => {
     try { doc = JSON.parse(out); } catch { assert.fail(`not JSON (exit ${code}): ${out} ${err}`); }
     assertMatchesSchema('trace.schema.json', doc);
     assert.deepEqual(await instances(), [], 'no tracing instance left behind');
-    console.log(`# trace ${args.join(' ')} -> exit ${code}; stages ${JSON.stringify(doc.stages)}; findings ${doc.findings.map((f: any) => `${f.id}: ${f.message}`).join(' | ')}`);
+    console.log(`# trace ${args.join(' ')} -> exit ${code}; stages ${JSON.stringify(doc.stages)}; ` +
+      `findings ${doc.findings.map((f: any) => `${f.id}: ${f.message}`).join(' | ')}`);
     return { code, doc, stderr: err };
   };
   const ids = (doc: any): string[] => doc.findings.map((f: any) => `${f.id}:${f.iface ?? ''}`);
@@ -99,7 +101,8 @@ describe('trace on the laptop lab', { skip }, () => {
       const { code, doc } = await trace([`${G}:5001`, '--duration', '3'], () => sendDatagrams(lp.lab, 'peer-a', G, 5001, N));
       assert.equal(code, 1);
       assert.deepEqual(ids(doc), ['NO_SOCKET_ON_PORT:']);
-      assert.match(doc.findings[0].message, new RegExp(`nobody listens on port 5001 .*python3 \\(pid ${rx.pid}\\) is bound to 0\\.0\\.0\\.0:5000`));
+      assert.match(doc.findings[0].message,
+        new RegExp(`nobody listens on port 5001 .*python3 \\(pid ${rx.pid}\\) is bound to 0\\.0\\.0\\.0:5000`));
       assert.ok(doc.stages.noSocketMulticast >= N, `IgnoredMulti +${doc.stages.noSocketMulticast}`);
       assert.equal(wired(doc).breakId, 'NO_SOCKET_ON_PORT');
     } finally { rx.kill(); }
@@ -145,12 +148,14 @@ describe('trace on the laptop lab', { skip }, () => {
   test('KERNEL_DROP (source filter): an SSM membership INCLUDE 198.18.1.9 while the stream comes from peer-a', async () => {
     const rx = await startReceiver(lp.lab, 'host', { port: 5001, group: '232.7.7.7', joinAddr: lp.addr.hostWired, source: '198.18.1.9' });
     try {
-      const { code, doc } = await trace(['232.7.7.7:5001', '--duration', '3', '--iface', 'wired0'], () => sendDatagrams(lp.lab, 'peer-a', '232.7.7.7', 5001, N));
+      const { code, doc } = await trace(['232.7.7.7:5001', '--duration', '3', '--iface', 'wired0'],
+        () => sendDatagrams(lp.lab, 'peer-a', '232.7.7.7', 5001, N));
       assert.equal(code, 1);
       assert.deepEqual(ids(doc), ['KERNEL_DROP:wired0']);
       const f = doc.findings[0];
       assert.equal(f.evidence.reason, 'SOURCE_FILTER');
-      assert.match(f.message, new RegExp(`from ${lp.addr.peerA.replaceAll('.', '\\.')} but the membership there is source-specific \\(INCLUDE 198\\.18\\.1\\.9\\)`));
+      assert.match(f.message, new RegExp(
+        `from ${lp.addr.peerA.replaceAll('.', '\\.')} but the membership there is source-specific \\(INCLUDE 198\\.18\\.1\\.9\\)`));
     } finally { rx.kill(); }
   });
 
@@ -173,7 +178,8 @@ describe('trace on the laptop lab', { skip }, () => {
     }
   });
 
-  test('tracing is never left enabled: SIGTERM ends the run with its report; a SIGKILLed run\'s instance is swept by the next run', async () => {
+  test('tracing is never left enabled: SIGTERM ends the run with its report; ' +
+    'a SIGKILLed run\'s instance is swept by the next run', async () => {
     const bg = lp.lab.spawn('host', process.execPath, [CLI, 'trace', `${G}:5001`, '--duration', '30', '--json', '--verbose']);
     let out = '';
     let err = '';
@@ -202,11 +208,13 @@ describe('trace on the laptop lab', { skip }, () => {
     assert.deepEqual(await instances(), [], 'swept at the next start');
   });
 
-  test('IPv6: delivered to a [::] receiver (Ip6/Udp6 counters), then NO_SOCKET_ON_PORT on Udp6IgnoredMulti when it listens elsewhere', async () => {
+  test('IPv6: delivered to a [::] receiver (Ip6/Udp6 counters), ' +
+    'then NO_SOCKET_ON_PORT on Udp6IgnoredMulti when it listens elsewhere', async () => {
     const G6 = 'ff05::7:7';
     let rx = await startReceiver6(lp.lab, 'host', 'wired0', 5001, G6);
     try {
-      const ok = await trace([`[${G6}]:5001`, '--duration', '3', '--iface', 'wired0'], () => sendDatagrams6(lp.lab, 'peer-a', 'eth0', G6, 5001, N));
+      const ok =
+        await trace([`[${G6}]:5001`, '--duration', '3', '--iface', 'wired0'], () => sendDatagrams6(lp.lab, 'peer-a', 'eth0', G6, 5001, N));
       assert.equal(ok.code, 0, JSON.stringify(ok.doc.findings));
       assert.equal(ok.doc.family, 6);
       assert.equal(wired(ok.doc).wire.packets, N);
@@ -214,7 +222,8 @@ describe('trace on the laptop lab', { skip }, () => {
     } finally { rx.kill(); }
     rx = await startReceiver6(lp.lab, 'host', 'wired0', 5000, G6);
     try {
-      const bad = await trace([`[${G6}]:5001`, '--duration', '3', '--iface', 'wired0'], () => sendDatagrams6(lp.lab, 'peer-a', 'eth0', G6, 5001, N));
+      const bad =
+        await trace([`[${G6}]:5001`, '--duration', '3', '--iface', 'wired0'], () => sendDatagrams6(lp.lab, 'peer-a', 'eth0', G6, 5001, N));
       assert.equal(bad.code, 1);
       assert.deepEqual(ids(bad.doc), ['NO_SOCKET_ON_PORT:']);
       assert.ok(bad.doc.stages.noSocketMulticast >= N, JSON.stringify(bad.doc.stages));
@@ -222,10 +231,12 @@ describe('trace on the laptop lab', { skip }, () => {
     } finally { rx.kill(); }
   });
 
-  test('--join: a receiver bound to the port that joined nothing gets the stream through trace\'s membership (IP_MULTICAST_ALL)', async () => {
+  test('--join: a receiver bound to the port that joined nothing gets the stream through trace\'s ' +
+    'membership (IP_MULTICAST_ALL)', async () => {
     const rx = await startReceiver(lp.lab, 'host', { port: 5001, group: G });
     try {
-      const { code, doc } = await trace([`${G}:5001`, '--duration', '3', '--join', '--iface', 'wired0'], () => sendDatagrams(lp.lab, 'peer-a', G, 5001, N));
+      const { code, doc } =
+        await trace([`${G}:5001`, '--duration', '3', '--join', '--iface', 'wired0'], () => sendDatagrams(lp.lab, 'peer-a', G, 5001, N));
       assert.equal(code, 0, JSON.stringify(doc.findings));
       assert.equal(doc.joined, true);
       assert.equal(wired(doc).membership, 'held-by-trace');

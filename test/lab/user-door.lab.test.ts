@@ -37,7 +37,8 @@ describe('sniff --user nobody: no door left open', { skip }, () => {
 
   test('SIGUSR1 from nobody does not open the inspector; the capture goes on', async () => {
     const file = path.join(dir, 'out', 'usr1.pcapng');
-    const run = startCli(lp.lab, lp.host, ['sniff', '239.1.8.1', '--iface', 'wired0', '--duration', '5', '--write', file, '--user', 'nobody', '--json', '--quiet']);
+    const run = startCli(lp.lab, lp.host,
+      ['sniff', '239.1.8.1', '--iface', 'wired0', '--duration', '5', '--write', file, '--user', 'nobody', '--json', '--quiet']);
     await run.waitForEvent((e) => e.type === 'start', 20_000);
     const pid = run.child.pid ?? 0;
     assert.ok(await waitFor(async () => runsAsNobody(pid), 10_000), 'dropped to nobody');
@@ -55,7 +56,8 @@ describe('sniff --user nobody: no door left open', { skip }, () => {
 
   test('a link flap under --user: CAPTURE_STOPPED (error) on that interface, with the reason; exit 1', async () => {
     const file = path.join(dir, 'out', 'flap.pcapng');
-    const run = startCli(lp.lab, lp.host, ['sniff', '239.1.8.2', '--iface', 'wired0', '--duration', '12', '--write', file, '--user', 'nobody', '--json', '--quiet']);
+    const run = startCli(lp.lab, lp.host,
+      ['sniff', '239.1.8.2', '--iface', 'wired0', '--duration', '12', '--write', file, '--user', 'nobody', '--json', '--quiet']);
     await run.waitForEvent((e) => e.type === 'start', 20_000);
     await lp.lab.must(lp.peerA, 'python3', udpSender('239.1.8.2', 5001, 50));
     await lp.lab.ip(lp.host, 'link', 'set', 'wired0', 'down');
