@@ -132,6 +132,7 @@ test('fuzz: random bytes behind each magic', () => {
 
 test('tshark reads what the fuzz seeds are', () => {
   // The seeds are real files: tshark agrees on their packet counts (guards the fixtures themselves).
-  const n = execFileSync('tshark', ['-r', path.join(DIR, 'nano.pcap')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').length;
+  const n = execFileSync('tshark', ['-r', path.join(DIR, 'nano.pcap')],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').length;
   assert.equal(n, parseAll(NANO, []).packets.length);
 });

@@ -25,7 +25,8 @@ function pcap(frames: Frame[]): Buffer {
 }
 
 function analyze(frames: Frame[], prefixes: string[] = [], membershipIntervalS?: number) {
-  return analyzeFiles([openCaptureSource('-', Readable.from([pcap(frames)]))], { prefixes: parsePrefixes(prefixes), ...(membershipIntervalS ? { membershipIntervalS } : {}) });
+  return analyzeFiles([openCaptureSource('-', Readable.from([pcap(frames)]))],
+    { prefixes: parsePrefixes(prefixes), ...(membershipIntervalS ? { membershipIntervalS } : {}) });
 }
 
 const T0 = 1_800_000_000_000_000;
@@ -33,9 +34,12 @@ const data = (t: number, src: string, group: string, payload: Buffer, ttl = 4): 
   t,
   ether(0x0800, ipv4({ src, dst: group, proto: 17, ttl }, udp(4000, 5004, payload))),
 ];
-const query = (t: number, src: string): Frame => [t, ether(0x0800, ipv4({ src, dst: '224.0.0.1', proto: 2, options: ROUTER_ALERT_V4 }, igmp(igmpV3Query({ code: 10, group: '0.0.0.0', qrv: 2, qqic: 1 }))))];
-const join = (t: number, src: string, group: string): Frame => [t, ether(0x0800, ipv4({ src, dst: '224.0.0.22', proto: 2, options: ROUTER_ALERT_V4 }, igmp(igmpV3Report([{ type: 4, group }]))))];
-const answer = (t: number, src: string, group: string): Frame => [t, ether(0x0800, ipv4({ src, dst: '224.0.0.22', proto: 2, options: ROUTER_ALERT_V4 }, igmp(igmpV3Report([{ type: 2, group }]))))];
+const query = (t: number, src: string): Frame => [t, ether(0x0800,
+  ipv4({ src, dst: '224.0.0.1', proto: 2, options: ROUTER_ALERT_V4 }, igmp(igmpV3Query({ code: 10, group: '0.0.0.0', qrv: 2, qqic: 1 }))))];
+const join = (t: number, src: string, group: string): Frame =>
+  [t, ether(0x0800, ipv4({ src, dst: '224.0.0.22', proto: 2, options: ROUTER_ALERT_V4 }, igmp(igmpV3Report([{ type: 4, group }]))))];
+const answer = (t: number, src: string, group: string): Frame =>
+  [t, ether(0x0800, ipv4({ src, dst: '224.0.0.22', proto: 2, options: ROUTER_ALERT_V4 }, igmp(igmpV3Report([{ type: 2, group }]))))];
 
 function rtp(seq: number, ts: number, ssrc = 0x1234): Buffer {
   const b = Buffer.alloc(12 + 20);

@@ -22,7 +22,8 @@ function epochUs(text: string): number {
   return Number(s) * 1e6 + Number(`${frac.padEnd(9, '0').slice(0, 6)}.${frac.padEnd(9, '0').slice(6)}`);
 }
 
-const LINK: Record<string, number> = { 'sll.pcap': 113, 'sll2.pcap': 276, 'nano.pcap': 1, 'nano.pcapng': 1, 'raw.pcap': 101, 'multi.pcapng.gz': 1 };
+const LINK: Record<string, number> =
+  { 'sll.pcap': 113, 'sll2.pcap': 276, 'nano.pcap': 1, 'nano.pcapng': 1, 'raw.pcap': 101, 'multi.pcapng.gz': 1 };
 
 for (const [file, want] of Object.entries(expected)) {
   test(`${file}: what tshark reads`, async () => {
@@ -71,7 +72,8 @@ test('--json document matches docs/schemas/analyze.schema.json', async () => {
   const { assertMatchesSchema } = await import('../helpers/schema.js');
   const { spawnSync } = await import('node:child_process');
   const { CLI } = await import('../helpers/lab.js');
-  const r = spawnSync(process.execPath, [CLI, 'analyze', path.join(DIR, 'multi.pcapng.gz'), path.join(DIR, 'raw.pcap'), '--json'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [CLI, 'analyze', path.join(DIR, 'multi.pcapng.gz'), path.join(DIR, 'raw.pcap'), '--json'],
+    { encoding: 'utf8' });
   assert.equal(r.status, 1, r.stderr); // RTP_LOSS is an error
   const doc = JSON.parse(r.stdout);
   assertMatchesSchema('analyze.schema.json', doc);

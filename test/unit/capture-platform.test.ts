@@ -10,7 +10,8 @@ test('a missing pcap module is an environment error naming the install line', ()
     assert.equal(e.exitCode, 3);
     // Not installed at all: npm dropped the optional dependency; rebuilding cannot bring it back.
     assert.match(e.message, /npm left out the optional pcap module/);
-    assert.ok(e.message.includes('apt-get install -y build-essential python3 libpcap-dev && npm install --include=optional pcap'), e.message);
+    assert.ok(e.message.includes('apt-get install -y build-essential python3 libpcap-dev && npm install --include=optional pcap'),
+      e.message);
     return true;
   });
   assert.equal(INSTALL_PCAP, 'apt-get install libpcap-dev && npm rebuild pcap');
@@ -20,12 +21,14 @@ test('each cause of a missing capture layer gets its own sentence and fix', asyn
   const { explainPcap } = await import('../../src/platform/capture/pcap-missing.js');
   const base = { moduleDir: '/x/node_modules/pcap', bindingBuilt: false, headers: true, compiler: true, loadError: 'Cannot find module' };
   assert.equal(explainPcap({ ...base, moduleDir: undefined }).cause, 'dropped');
-  assert.match(explainPcap({ ...base, moduleDir: undefined, headers: false, compiler: false }).why, /needs the libpcap headers and a C\+\+ compiler/);
+  assert.match(explainPcap({ ...base, moduleDir: undefined, headers: false, compiler: false }).why,
+    /needs the libpcap headers and a C\+\+ compiler/);
   assert.equal(explainPcap({ ...base, headers: false }).cause, 'no-headers');
   assert.match(explainPcap({ ...base, headers: false }).fix, /libpcap-dev && npm rebuild pcap$/);
   assert.equal(explainPcap({ ...base, compiler: false }).cause, 'no-compiler');
   assert.match(explainPcap({ ...base, compiler: false }).fix, /build-essential/);
-  const rt = explainPcap({ ...base, bindingBuilt: true, loadError: 'libpcap.so.0.8: cannot open shared object file: No such file or directory' });
+  const rt =
+    explainPcap({ ...base, bindingBuilt: true, loadError: 'libpcap.so.0.8: cannot open shared object file: No such file or directory' });
   assert.equal(rt.cause, 'no-runtime-library');
   assert.equal(rt.fix, 'apt-get install -y libpcap0.8');
 });
@@ -35,7 +38,8 @@ test('the installed binding loads and reports its libpcap version', () => {
 });
 
 test('libpcap open errors become typed errors with the fix', () => {
-  const perm = openError('wired0', 'igmp', "wired0: You don't have permission to perform this capture on that device (socket: Operation not permitted)");
+  const perm = openError('wired0', 'igmp',
+    "wired0: You don't have permission to perform this capture on that device (socket: Operation not permitted)");
   assert.ok(perm instanceof EnvironmentError);
   assert.equal(perm.context.hint, PRIVILEGE_FIX);
   // Never setcap on the system's node (issue 14): every local user's scripts would get the capabilities.

@@ -21,7 +21,8 @@ test('the fast path is taken for a command word, never for help, completion or a
   assert.equal(loaderFor(['mac-map', '239.1.2.3']), entryNamed('mac-map')!.load);
   assert.equal(loaderFor(['--json', '-q', 'sniff', '239.1.2.3']), entryNamed('sniff')!.load);
   assert.equal(loaderFor(['ifaces']), entryNamed('interfaces')!.load);
-  for (const args of [[], ['--help'], ['mac-map', '--help'], ['mac-map', '-h'], ['completion'], ['--version'], ['mac-mapp'], ['--iface', 'doctor'], ['--exclude-iface', 'sniff', 'doctor']]) {
+  for (const args of [[], ['--help'], ['mac-map', '--help'], ['mac-map', '-h'], ['completion'], ['--version'], ['mac-mapp'],
+    ['--iface', 'doctor'], ['--exclude-iface', 'sniff', 'doctor']]) {
     assert.equal(loaderFor(args), undefined, args.join(' '));
   }
 });

@@ -17,7 +17,8 @@ test('--iface does not swallow the positionals after it; repeatable and comma-se
 });
 
 test('a reader that closes the pipe early ends the command quietly, no stack trace', async () => {
-  const child = spawn(process.execPath, [CLI, 'mac-map', '--collisions', '239.0.0.0/12', '--limit', '5000', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'mac-map', '--collisions', '239.0.0.0/12', '--limit', '5000', '--json'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
   child.stdout.once('data', () => child.stdout.destroy());

@@ -9,7 +9,8 @@ import { listenForQueriers } from '../../src/core/querier-check/listen.js';
 import { runDoctor } from '../../src/core/doctor/run.js';
 import { doctorDeps } from '../../src/core/doctor/default.js';
 
-const igmp = [2, 3].map((index) => ({ index, device: index === 2 ? 'wired0' : 'wifi0', count: 1, querier: 'V3', groups: [{ group: '239.1.1.1', users: 1, timerRunning: false, timerTicks: 0, reporter: true }] }));
+const igmp = [2, 3].map((index) => ({ index, device: index === 2 ? 'wired0' : 'wifi0', count: 1, querier: 'V3',
+  groups: [{ group: '239.1.1.1', users: 1, timerRunning: false, timerTicks: 0, reporter: true }] }));
 
 test('join-all: arrival, first-packet and elapsed times come from the given clock', async () => {
   const host = new FakeHost();

@@ -52,7 +52,8 @@ test('IPv4: the group is ipi_addr (not the local spec_dst), the interface ipi_if
   ]);
   assert.deepEqual(decode(ctl), { dst: '239.1.2.3', ifindex: 7, ttl: 1, overflow: 5 });
   // Unicast to the host: the destination is its own address, which no group equals.
-  assert.deepEqual(decode(cmsg(IPPROTO_IP, IP_PKTINFO, inPktinfo(3, '198.18.0.2', '198.18.0.2'))), { dst: '198.18.0.2', ifindex: 3, ttl: -1, overflow: -1 });
+  assert.deepEqual(decode(cmsg(IPPROTO_IP, IP_PKTINFO, inPktinfo(3, '198.18.0.2', '198.18.0.2'))),
+    { dst: '198.18.0.2', ifindex: 3, ttl: -1, overflow: -1 });
 });
 
 test('IPv6: the group is ipi6_addr, the interface ipi6_ifindex; the hop limit', () => {
@@ -64,7 +65,8 @@ test('IPv6: the group is ipi6_addr, the interface ipi6_ifindex; the hop limit', 
 test('nothing said: every field reset to "absent", whatever the previous datagram left', () => {
   assert.deepEqual(decode(Buffer.alloc(0)), { dst: '', ifindex: 0, ttl: -1, overflow: -1 });
   // An unknown cmsg (IP_RECVERR-like) is skipped; the one after it still read.
-  const ctl = Buffer.concat([cmsg(IPPROTO_IP, 11, Buffer.alloc(20, 0xff)), cmsg(IPPROTO_IP, IP_PKTINFO, inPktinfo(4, '0.0.0.0', '239.9.9.9'))]);
+  const ctl =
+    Buffer.concat([cmsg(IPPROTO_IP, 11, Buffer.alloc(20, 0xff)), cmsg(IPPROTO_IP, IP_PKTINFO, inPktinfo(4, '0.0.0.0', '239.9.9.9'))]);
   assert.equal(decode(ctl).dst, '239.9.9.9');
 });
 

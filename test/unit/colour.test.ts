@@ -13,7 +13,8 @@ const ESC = '\u001B[';
 /** The environment without any colour setting of the shell that runs the tests. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const k of ['NO_COLOR', 'FORCE_COLOR', 'TERM', 'COLORTERM', 'CI', 'TF_BUILD', 'AGENT_NAME', 'TERM_PROGRAM', 'TEAMCITY_VERSION', 'GITHUB_ACTIONS']) delete env[k];
+  for (const k of ['NO_COLOR', 'FORCE_COLOR', 'TERM', 'COLORTERM', 'CI', 'TF_BUILD', 'AGENT_NAME', 'TERM_PROGRAM', 'TEAMCITY_VERSION',
+    'GITHUB_ACTIONS']) delete env[k];
   return { ...env, ...extra };
 }
 
@@ -25,10 +26,12 @@ test('the shortcut that skips loading chalk never disagrees with chalk on a pipe
   ];
   for (const extra of envs) {
     // The child's stdout is a pipe, as for `mcast-doctor ... | less`.
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', "import { supportsColor } from 'chalk'; process.stdout.write(String(supportsColor ? supportsColor.level : 0))"], { cwd: REPO, env: cleanEnv(extra), encoding: 'utf8' });
+    const script = "import { supportsColor } from 'chalk'; process.stdout.write(String(supportsColor ? supportsColor.level : 0))";
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO, env: cleanEnv(extra), encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const chalkLevel = Number(r.stdout);
-    if (!chalkMightColour(false, extra, undefined)) assert.equal(chalkLevel, 0, `${JSON.stringify(extra)}: chalk says ${chalkLevel}, the shortcut says 0`);
+    if (!chalkMightColour(false, extra, undefined)) assert.equal(chalkLevel, 0,
+      `${JSON.stringify(extra)}: chalk says ${chalkLevel}, the shortcut says 0`);
     else assert.ok(chalkLevel > 0, `${JSON.stringify(extra)}: the shortcut loads chalk where it colours`);
   }
 });

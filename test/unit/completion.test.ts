@@ -42,7 +42,8 @@ _mcast_doctor_completions; printf '%s\\n' "\${COMPREPLY[@]}"`;
       return r.stdout.split('\n').filter(Boolean);
     };
     const opts = complete('mcast-doctor', 'join-all', '-');
-    for (const o of ['-4', '-6', '--iface', '-i', '--count', '-c', '--quiet', '-q']) assert.ok(opts.includes(o), `${o} in ${opts.join(' ')}`);
+    for (const o of ['-4', '-6', '--iface', '-i', '--count', '-c', '--quiet', '-q']) assert.ok(opts.includes(o),
+      `${o} in ${opts.join(' ')}`);
     for (const o of INVALID) assert.ok(!opts.includes(o), `${o} offered: ${opts.join(' ')}`);
     const long = complete('mcast-doctor', 'sniff', '--');
     assert.ok(long.includes('--write') && !long.some((w) => !w.startsWith('--')), long.join(' '));

@@ -16,7 +16,8 @@ const usage = (f: () => void): string => {
 
 test('a duration beyond Node\'s timer range is refused (3e6, 1e12, Infinity), as are 0, negatives and NaN', () => {
   const flags = { duration: seconds('x') };
-  for (const v of [3e6, 1e12, Infinity, -Infinity, 0, -1]) assert.match(usage(() => checkFlags(flags, { duration: v })), /^--duration '.*' out of range: wants seconds > 0 and <= 2147483$/);
+  for (const v of [3e6, 1e12, Infinity, -Infinity, 0, -1]) assert.match(usage(() => checkFlags(flags, { duration: v })),
+    /^--duration '.*' out of range: wants seconds > 0 and <= 2147483$/);
   assert.match(usage(() => checkFlags(flags, { duration: NaN })), /^--duration is not a number: wants seconds/);
   for (const v of [undefined, 0.001, 1, TIMER_MAX_S]) checkFlags(flags, { duration: v });
   assert.equal(TIMER_MAX_S * 1000 <= 2 ** 31 - 1, true);
@@ -24,7 +25,8 @@ test('a duration beyond Node\'s timer range is refused (3e6, 1e12, Infinity), as
 });
 
 test('a flag bound below the timer limit keeps its own; zero allowed where declared; whole numbers and percentages', () => {
-  const flags = { wait: seconds('x', { zero: true, max: 3600, default: 30 }), count: whole('n'), ttl: whole('t', { min: 0, max: 255 }), loss: percent('p') };
+  const flags = { wait: seconds('x', { zero: true, max: 3600, default: 30 }), count: whole('n'), ttl: whole('t', { min: 0, max: 255 }),
+    loss: percent('p') };
   checkFlags(flags, { wait: 0, count: 1, ttl: 0, loss: 100 });
   assert.match(usage(() => checkFlags(flags, { wait: 3601 })), /--wait '3601' out of range: wants seconds >= 0 and <= 3600/);
   assert.match(usage(() => checkFlags(flags, { count: 1.5 })), /--count '1.5'/);

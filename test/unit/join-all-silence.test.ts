@@ -13,7 +13,8 @@ test('nothing at all: one NOTHING_ARRIVED naming the next step (trace), not one 
   const f = silenceFindings(held, () => 0, new Set(), 20_000);
   assert.deepEqual(f.map((x) => x.id), ['NOTHING_ARRIVED']);
   assert.equal(f[0]!.severity, 'warning');
-  assert.match(f[0]!.message, /^Nothing arrived in 20\.0 s: no datagram of 239\.1\.2\.3, 239\.1\.2\.4 on wired0, wifi0.*mcast-doctor trace 239\.1\.2\.3:5000/);
+  assert.match(f[0]!.message,
+    /^Nothing arrived in 20\.0 s: no datagram of 239\.1\.2\.3, 239\.1\.2\.4 on wired0, wifi0.*mcast-doctor trace 239\.1\.2\.3:5000/);
 });
 
 test('a silent interface among receiving pairs: one NOTHING_RECEIVED for it, listing its groups', () => {
@@ -31,7 +32,8 @@ test('an --expect pair is not repeated here (NO_TRAFFIC judges it); everything r
 
 test('4096 silent groups on one interface make one finding with a bounded evidence list', () => {
   const many = Array.from({ length: 4096 }, (_, i) => ({ iface: 'wifi0', group: `239.2.${i >> 8}.${i & 255}`, port: 5000 }));
-  const f = silenceFindings([...many, { iface: 'wired0', group: '239.9.9.9', port: 5000 }], (i) => (i === 'wired0' ? 1 : 0), new Set(), 1000);
+  const f =
+    silenceFindings([...many, { iface: 'wired0', group: '239.9.9.9', port: 5000 }], (i) => (i === 'wired0' ? 1 : 0), new Set(), 1000);
   assert.equal(f.length, 1);
   assert.match(f[0]!.message, /and 4093 more/);
   assert.equal((f[0]!.evidence.groups as string[]).length, 32);

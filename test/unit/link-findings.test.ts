@@ -14,14 +14,16 @@ import { FakeSockets } from '../helpers/fake-sockets.js';
 
 // The Wi-Fi interface as the platform reports it: kind from /sys, the network from
 // systeminformation's recorded answer (fixtures/si/wifi-connections-wpa.json).
-const wifi = parseWifiConnections(JSON.parse(readFileSync(path.join(REPO, 'fixtures', 'si', 'wifi-connections-wpa.json'), 'utf8'))).get('wlp2s0');
+const wifi =
+  parseWifiConnections(JSON.parse(readFileSync(path.join(REPO, 'fixtures', 'si', 'wifi-connections-wpa.json'), 'utf8'))).get('wlp2s0');
 const state = () => laptopState({
   interfaces: [
     rawIface('lo', 1, ['127.0.0.1/8'], { flags: 0x1 | 0x8, operstate: 'unknown', linkType: 772, kind: 'loopback' }),
     rawIface('wired0', 2, ['198.18.1.2/24'], { kind: 'wired' }),
     rawIface('wlp2s0', 3, ['198.18.2.2/24'], { kind: 'wifi', linkKind: 'wlan', ...(wifi ? { wifi } : {}) }),
     // tun: POINTOPOINT, NOARP, MULTICAST; no link layer (as /sys showed it for `ip tuntap add mode tun`).
-    rawIface('tun0', 4, ['198.18.9.2/24'], { flags: 0x1 | 0x10 | 0x80 | 0x1000, operstate: 'unknown', linkType: 65534, kind: 'vpn', linkKind: 'tun' }),
+    rawIface('tun0', 4, ['198.18.9.2/24'],
+      { flags: 0x1 | 0x10 | 0x80 | 0x1000, operstate: 'unknown', linkType: 65534, kind: 'vpn', linkKind: 'tun' }),
     rawIface('veth0', 5, ['198.18.5.2/24'], { kind: 'virtual' }),
   ],
 });
@@ -56,7 +58,8 @@ test('join-all and send-all carry the findings for the interfaces they used', as
   const p = new FakePlatform(state());
   const sockets = new FakeSockets();
   const inv = await loadInterfaces(p, { selection: { include: ['wired0'] } });
-  const tx = await sendAll({ sockets, platform: p }, { group: groups[0]!, interfaces: inv.interfaces, ttl: 4, loop: false, size: 64, rate: 10, count: 1, senderId: 'h' });
+  const tx = await sendAll({ sockets, platform: p },
+    { group: groups[0]!, interfaces: inv.interfaces, ttl: 4, loop: false, size: 64, rate: 10, count: 1, senderId: 'h' });
   await tx.done;
   assert.deepEqual(tx.findings.filter((f) => f.id.endsWith('_MULTICAST')), [], 'wired only: quiet');
 });

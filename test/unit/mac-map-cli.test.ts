@@ -15,7 +15,8 @@ import { parseItem } from '../../src/core/mac-map/input.js';
 const dir = mkdtempSync(path.join(tmpdir(), 'mcd-macmap-'));
 // Every native addon is loaded through process.dlopen: the hook reports each one on stderr.
 const hook = path.join(dir, 'dlopen-hook.cjs');
-writeFileSync(hook, "const o = process.dlopen; process.dlopen = function (...a) { process.stderr.write('DLOPEN ' + a[1] + '\\n'); return o.apply(this, a); };\n");
+writeFileSync(hook, "const o = process.dlopen; process.dlopen = function (...a) { process.stderr.write('DLOPEN ' + a[1] + '\\n'); " +
+  "return o.apply(this, a); };\n");
 
 function cli(args: string[], nodeArgs: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -86,7 +87,8 @@ test('JSON documents match the schema: lookups of groups and MACs, collisions ov
   assert.equal(d1.results[1].mac, '33:33:ff:00:00:02');
   assert.equal(d1.results[2].groups.length, 32);
   assert.equal(d1.results[4].name, 'mDNS');
-  assert.ok(d1.findings.some((f: any) => f.id === 'LINK_LOCAL_GROUP' && f.evidence.count === 2 && f.evidence.groups.includes('224.0.0.251')));
+  assert.ok(
+    d1.findings.some((f: any) => f.id === 'LINK_LOCAL_GROUP' && f.evidence.count === 2 && f.evidence.groups.includes('224.0.0.251')));
   const coll = await cli(['mac-map', '--json', '--collisions', '239.0.0.0/8', '--limit', '3']);
   assert.equal(coll.code, 0, coll.stderr);
   const d2 = JSON.parse(coll.stdout);
@@ -113,7 +115,8 @@ test('mac-map loads no native module (lookup, collisions, --host)', async () => 
   }
   // The hook does see native addons: koffi loads through it.
   const control = await new Promise<string>((resolve) => {
-    execFile(process.execPath, ['-r', hook, '-e', "try { require('koffi') } catch {}"], { cwd: path.dirname(path.dirname(CLI)) }, (_e, _o, stderr) => resolve(stderr));
+    execFile(process.execPath, ['-r', hook, '-e', "try { require('koffi') } catch {}"], { cwd: path.dirname(path.dirname(CLI)) },
+      (_e, _o, stderr) => resolve(stderr));
   });
   assert.match(control, /DLOPEN .*koffi/);
 });
@@ -122,17 +125,21 @@ test('--host on a fake platform: colliding joined groups per interface; scope va
   const fake = new FakePlatform({
     interfaces: [],
     igmp: [
-      { index: 2, device: 'eth0', count: 3, querier: 'V3', groups: ['224.0.0.1', '239.1.2.3', '239.129.2.3'].map((group) => ({ group, users: 1, timerRunning: false, timerTicks: 0, reporter: false })) },
-      { index: 3, device: 'eth1', count: 2, querier: 'V3', groups: ['224.0.0.1', '239.1.2.3'].map((group) => ({ group, users: 1, timerRunning: false, timerTicks: 0, reporter: false })) },
+      { index: 2, device: 'eth0', count: 3, querier: 'V3', groups: ['224.0.0.1', '239.1.2.3', '239.129.2.3'].map(
+        (group) => ({ group, users: 1, timerRunning: false, timerTicks: 0, reporter: false })) },
+      { index: 3, device: 'eth1', count: 2, querier: 'V3',
+        groups: ['224.0.0.1', '239.1.2.3'].map((group) => ({ group, users: 1, timerRunning: false, timerTicks: 0, reporter: false })) },
     ],
-    igmp6: ['ff02::1', 'ff01::1', 'ff02::1:ff00:2'].flatMap((group) => ['eth0', 'eth1'].map((device) => ({ index: 0, device, group, users: 1, flags: 0, timer: 0 }))),
+    igmp6: ['ff02::1', 'ff01::1', 'ff02::1:ff00:2'].flatMap(
+      (group) => ['eth0', 'eth1'].map((device) => ({ index: 0, device, group, users: 1, flags: 0, timer: 0 }))),
   });
   const r = await macMap({ items: [], collisions: false, host: true, limit: 10, platform: fake });
   assert.equal(r.mode, 'collisions');
   const ids = r.findings.map((f) => `${f.id} ${f.iface} ${f.group}`);
   assert.deepEqual(ids, ['MAC_COLLISION eth0 239.1.2.3']);
   // With a given group, eth1 now collides too; -4 leaves IPv6 out.
-  const r2 = await macMap({ items: [parseItem('224.1.2.3')], collisions: false, host: true, limit: 10, platform: fake, family: 4, selection: { include: ['eth1'] } });
+  const r2 = await macMap({ items: [parseItem('224.1.2.3')], collisions: false, host: true, limit: 10, platform: fake, family: 4,
+    selection: { include: ['eth1'] } });
   assert.deepEqual(r2.findings.map((f) => `${f.id} ${f.iface ?? ''} ${f.group}`), ['MAC_COLLISION eth1 224.1.2.3']);
   assert.ok(r2.mode === 'collisions' && r2.interfaces?.[0]?.joined.every((g) => !g.includes(':')));
   assertMatchesSchema('mac-map.schema.json', { schemaVersion: 1, command: 'mac-map', ...r2 });

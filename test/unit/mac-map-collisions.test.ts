@@ -43,10 +43,12 @@ test('239.0.0.0/8: every MAC shared by exactly two groups, 512 on a 224.0.0.x MA
   const r = analyse(['239.0.0.0/8'], 3);
   assert.deepEqual(r.groups, { total: 2 ** 24, ipv4: 2 ** 24, ipv6: 0 });
   assert.deepEqual(r.macs, { used: 2 ** 23, shared: 2 ** 23, groupsOnShared: 2 ** 24 });
-  assert.deepEqual(r.collisions.map((c) => c.groups), [['239.0.0.0', '239.128.0.0'], ['239.0.0.1', '239.128.0.1'], ['239.0.0.2', '239.128.0.2']]);
+  assert.deepEqual(r.collisions.map((c) => c.groups),
+    [['239.0.0.0', '239.128.0.0'], ['239.0.0.1', '239.128.0.1'], ['239.0.0.2', '239.128.0.2']]);
   // 239.0.0.y and 239.128.0.y for y in 0..255.
   assert.equal(r.flooded.count, 512);
-  assert.deepEqual(r.flooded.groups[1], { group: '239.0.0.1', mac: '01:00:5e:00:00:01', sharesWith: '224.0.0.1', sharesWithName: 'all systems (all hosts)' });
+  assert.deepEqual(r.flooded.groups[1],
+    { group: '239.0.0.1', mac: '01:00:5e:00:00:01', sharesWith: '224.0.0.1', sharesWithName: 'all systems (all hosts)' });
   assert.equal(r.truncated, true);
 });
 
@@ -122,7 +124,8 @@ test('macMap: findings for lookups, collisions, and the core stays silent', asyn
   const r = await assertSilent(() => macMap({ items, collisions: false, host: false, limit: 10 }));
   assert.equal(r.mode, 'lookup');
   const ids = r.findings.map((f) => `${f.id} ${f.group ?? ''}`).sort();
-  assert.deepEqual(ids, ['FLOODED_MAC 239.0.0.251', 'LINK_LOCAL_GROUP 224.0.0.251', 'MAC_COLLISION 224.0.0.251', 'MAC_COLLISION 224.1.2.3']);
+  assert.deepEqual(ids,
+    ['FLOODED_MAC 239.0.0.251', 'LINK_LOCAL_GROUP 224.0.0.251', 'MAC_COLLISION 224.0.0.251', 'MAC_COLLISION 224.1.2.3']);
   const big = await assertSilent(() => macMap({ items: [parseItem('239.0.0.0/8')], collisions: true, host: false, limit: 2 }));
   const mc = big.findings.filter((f) => f.id === 'MAC_COLLISION');
   assert.equal(mc.length, 3, 'two listed, one summary');

@@ -26,7 +26,8 @@ test('mcast-doctor(1) renders with man -l, warning-free, with every command of -
     const page = path.join(dir, 'mcast-doctor.1');
     const gen = spawnSync(process.execPath, [path.join(REPO, 'scripts/gen-man.mjs'), page], { encoding: 'utf8' });
     assert.equal(gen.status, 0, gen.stderr);
-    const r = spawnSync('man', ['--warnings', '-P', 'cat', '-l', page], { env: { ...process.env, MANWIDTH: '80', LANG: 'C.UTF-8' }, encoding: 'utf8' });
+    const r = spawnSync('man', ['--warnings', '-P', 'cat', '-l', page],
+      { env: { ...process.env, MANWIDTH: '80', LANG: 'C.UTF-8' }, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '', 'groff warnings');
     const text = plain(r.stdout);
@@ -39,7 +40,8 @@ test('mcast-doctor(1) renders with man -l, warning-free, with every command of -
     for (const c of commands) {
       assert.match(src, new RegExp(`^\\.SS ${c}$`, 'm'), `${c} has no section`);
       // Its own description, as --help words it, is in the rendered page.
-      const describe = new RegExp(`^ {2}mcast-doctor ${c}\\b.*?\\s{2,}(\\S[^\\n]*)`, 'm').exec(help)?.[1]?.split(/\s+/).slice(0, 3).join(' ');
+      const describe =
+        new RegExp(`^ {2}mcast-doctor ${c}\\b.*?\\s{2,}(\\S[^\\n]*)`, 'm').exec(help)?.[1]?.split(/\s+/).slice(0, 3).join(' ');
       assert.ok(describe && text.replace(/\s+/g, ' ').includes(describe), `${c}: '${describe}' not in the page`);
     }
   } finally {

@@ -43,7 +43,8 @@ function cellsOf(dom: string): Td[] {
 function checkCells(r: MeshReport, tds: Td[]): void {
   assert.equal(tds.length, r.rows.length * r.columns.length, 'one cell per (row, column)');
   const at = (fh: string, fi: string, th: string, ti: string): Td | undefined =>
-    tds.find((t) => t.attrs['data-from-host'] === fh && t.attrs['data-from-iface'] === fi && t.attrs['data-to-host'] === th && t.attrs['data-to-iface'] === ti);
+    tds.find((t) => t.attrs['data-from-host'] === fh && t.attrs['data-from-iface'] === fi && t.attrs['data-to-host'] === th &&
+      t.attrs['data-to-iface'] === ti);
   for (const c of r.cells) {
     const td = at(c.from.host, c.from.iface, c.to.host, c.to.iface);
     assert.ok(td, `no cell for ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}`);
@@ -81,7 +82,8 @@ test('Chromium parses the page into the matrix of the documents', { skip: bin ? 
   assert.match(dom, /data-id="SNOOPING_TIMEOUT"/);
 });
 
-test('Chromium paints each cell in its colour: green healthy, the stopped column, grey no data', { skip: bin ? false : 'chromium not installed' }, async () => {
+test('Chromium paints each cell in its colour: green healthy, ' +
+  'the stopped column, grey no data', { skip: bin ? false : 'chromium not installed' }, async () => {
   const img = await screenshot(bin!, file);
   // A cell is at least 60 x 30 px; the legend swatch of a colour is smaller than one cell.
   const cellPx = 60 * 30;

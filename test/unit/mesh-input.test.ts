@@ -18,7 +18,8 @@ import { readInputFile } from '../../src/platform/input-file.js';
 import { UsageError } from '../../src/core/errors.js';
 
 const require = createRequire(import.meta.url);
-const Ajv2020 = require('ajv/dist/2020').default as new (o: object) => { addSchema(s: object): void; getSchema(id: string): (d: unknown) => boolean };
+const Ajv2020 =
+  require('ajv/dist/2020').default as new (o: object) => { addSchema(s: object): void; getSchema(id: string): (d: unknown) => boolean };
 
 const schemas = loadSchemas(MESH_SCHEMAS);
 const ajv = new Ajv2020({ strict: false, validateFormats: false });
@@ -37,9 +38,12 @@ const corpus: Array<[string, (d: any) => unknown, RegExp]> = [
   ['findings: [null]', (d) => { d.findings = [null]; }, /findings\[0\] must be an object \(got null\)/],
   ['cells: null', (d) => { d.cells = null; }, /cells must be an array \(got null\)/],
   ['a string where a number is', (d) => { d.cells[0].received = '5'; }, /cells\[0\]\.received must be an integer \(got a string\)/],
-  ['state with markup', (d) => { d.cells[0].state = '<script>alert(1)</script>'; }, /cells\[0\]\.state must be one of "ok", "loss", "stalled"/],
-  ['stall finding with markup', (d) => { d.cells[0].stall = { atS: 1, finding: '"><img src=x onerror=alert(1)>' }; }, /cells\[0\]\.stall\.finding must be one of/],
-  ['severity with markup', (d) => { d.findings[0].severity = 'x" onmouseover="alert(1)'; }, /findings\[0\]\.severity must be one of "error", "warning", "info"/],
+  ['state with markup', (d) => { d.cells[0].state = '<script>alert(1)</script>'; },
+    /cells\[0\]\.state must be one of "ok", "loss", "stalled"/],
+  ['stall finding with markup', (d) => { d.cells[0].stall = { atS: 1, finding: '"><img src=x onerror=alert(1)>' }; },
+    /cells\[0\]\.stall\.finding must be one of/],
+  ['severity with markup', (d) => { d.findings[0].severity = 'x" onmouseover="alert(1)'; },
+    /findings\[0\]\.severity must be one of "error", "warning", "info"/],
   ['null host', (d) => { d.host = null; }, /host must be an object/],
   ['missing verdict', (d) => { delete d.verdict; }, /verdict is missing/],
   ['loss over 100', (d) => { d.cells[0].lossPct = 1e300; }, /cells\[0\]\.lossPct must be at most 100/],
@@ -47,7 +51,8 @@ const corpus: Array<[string, (d: any) => unknown, RegExp]> = [
   ['an extra field in a finding', (d) => { d.findings[0]['\x1b]0;x\x07'] = 1; }, /findings\[0\] has 1 field the schema does not allow/],
   ['peers: [1]', (d) => { d.peers = [1]; }, /peers\[0\] must be an object \(got an integer\)/],
   ['delay of the wrong shape', (d) => { d.cells[0].delayMs = { min: 1 }; }, /cells\[0\]\.delayMs\.avg is missing/],
-  ['nested 100 000 deep', (d) => { d.findings[0].evidence = { x: '__DEEP__' }; }, /findings\[0\]\.evidence\.x(\[0\])+: nested more than 32 levels deep/],
+  ['nested 100 000 deep', (d) => { d.findings[0].evidence = { x: '__DEEP__' }; },
+    /findings\[0\]\.evidence\.x(\[0\])+: nested more than 32 levels deep/],
 ];
 
 test('every hostile variant is refused with a message naming the field, and ajv refuses it too', () => {
@@ -67,7 +72,8 @@ test('every hostile variant is refused with a message naming the field, and ajv 
       return true;
     }, what);
     // Stricter than ajv on purpose: ajv takes Infinity for a number, and does not bound the depth.
-    if (what !== 'nested 100 000 deep' && what !== 'Infinity from 1e999') assert.equal(ajvMesh(JSON.parse(text)), false, `${what}: ajv accepts it`);
+    if (what !== 'nested 100 000 deep' && what !== 'Infinity from 1e999') assert.equal(ajvMesh(JSON.parse(text)), false,
+      `${what}: ajv accepts it`);
   }
 });
 
@@ -83,7 +89,8 @@ test('the validator and ajv agree on random mutations of a real document', () =>
     noNaN: true,
     noDefaultInfinity: true,
   }),
-    fc.constantFrom('ok', 'loss', 'stalled', 'pass', 'fail', 'no-data', 'error', 'warning', 'info', 'SNOOPING_TIMEOUT', 'STREAM_STOPPED', 'X_Y', '', 'mesh'),
+    fc.constantFrom('ok', 'loss', 'stalled', 'pass', 'fail', 'no-data', 'error', 'warning', 'info', 'SNOOPING_TIMEOUT', 'STREAM_STOPPED',
+      'X_Y', '', 'mesh'),
     fc.string(), fc.constant([]), fc.constant({}), fc.constant([null]));
   fc.assert(fc.property(fc.array(
     fc.tuple(fc.constantFrom(...paths.filter((p) => p.length > 0)), value, fc.boolean()),
@@ -120,7 +127,8 @@ test('a parse error names the position, never the text', () => {
       return true;
     });
   }
-  assert.throws(() => parseMeshDocument('f.json', JSON.stringify({ command: '\x1b[2J', schemaVersion: 1 }), schemas), /not a mesh document \(its "command" is not "mesh"\)/);
+  assert.throws(() => parseMeshDocument('f.json', JSON.stringify({ command: '\x1b[2J', schemaVersion: 1 }), schemas),
+    /not a mesh document \(its "command" is not "mesh"\)/);
 });
 
 test('input files: a FIFO does not hang, a device is not read, a large file is refused, a missing one named', () => {
@@ -158,7 +166,8 @@ test('mesh-report CLI: hostile inputs are exit 2 with one line, within seconds, 
   const nullFinding = path.join(dir, 'null.json');
   writeFileSync(nullFinding, JSON.stringify({ ...base(), findings: [null] }));
   const deep = path.join(dir, 'deep.json');
-  writeFileSync(deep, JSON.stringify({ ...base(), findings: [] }).replace('"findings":[]', `"findings":[{"evidence":${'['.repeat(50_000)}${']'.repeat(50_000)}}]`));
+  writeFileSync(deep, JSON.stringify({ ...base(), findings: [] }).replace('"findings":[]',
+    `"findings":[{"evidence":${'['.repeat(50_000)}${']'.repeat(50_000)}}]`));
   const cases: Array<[string, RegExp]> = [
     [link, /link\.json: not valid JSON\n/],
     [fifo, /fifo\.json: it is a FIFO/],

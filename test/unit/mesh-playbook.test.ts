@@ -15,11 +15,14 @@ function which(cmd: string): string | undefined {
 }
 const bin = which('ansible-playbook');
 if (!bin && process.env.CI === 'true') throw new Error('CI=true but ansible-playbook is missing (.ci/run installs ansible-core)');
-if (!bin) console.log('# ansible-playbook not installed: skipping the syntax check of docs/examples/mesh.yml (apt-get install ansible-core)');
+if (!bin) console.log(
+  '# ansible-playbook not installed: skipping the syntax check of docs/examples/mesh.yml (apt-get install ansible-core)');
 
-test('ansible-playbook --syntax-check accepts docs/examples/mesh.yml with its inventory', { skip: bin ? false : 'ansible-playbook not installed' }, async () => {
+test('ansible-playbook --syntax-check accepts ' +
+  'docs/examples/mesh.yml with its inventory', { skip: bin ? false : 'ansible-playbook not installed' }, async () => {
   const r = await new Promise<{ code: number; out: string }>((resolve) => {
-    execFile(bin!, ['--syntax-check', '-i', inventory, play], { timeout: 120_000, env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCAL_TEMP: '/tmp/.ansible-mcd', ANSIBLE_HOME: '/tmp/.ansible-mcd' } }, (err, stdout, stderr) => {
+    execFile(bin!, ['--syntax-check', '-i', inventory, play], { timeout: 120_000, env: { ...process.env, ANSIBLE_NOCOLOR: '1',
+      ANSIBLE_LOCAL_TEMP: '/tmp/.ansible-mcd', ANSIBLE_HOME: '/tmp/.ansible-mcd' } }, (err, stdout, stderr) => {
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
     });
   });

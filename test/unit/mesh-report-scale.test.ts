@@ -12,16 +12,19 @@ import { assertMatchesSchema } from '../helpers/schema.js';
 const idOf = (i: number): string => `h${String(i).padStart(4, '0')}-${(i % 65536).toString(16).padStart(4, '0')}`;
 
 function cell(peer: string, lossPct = 0): MeshCell {
-  return { peer, peerIface: 'eth0', iface: 'eth0', received: 60 - Math.round(lossPct * 0.6), duplicates: 0, reordered: 0, expected: 60, lossPct,
+  return { peer, peerIface: 'eth0', iface: 'eth0', received: 60 - Math.round(lossPct * 0.6), duplicates: 0, reordered: 0, expected: 60,
+    lossPct,
     ttl: 1, ttlSource: 'sent', delayMs: null, firstSeenS: 0.1, lastSeenS: 30, state: lossPct > 0 ? 'loss' : 'ok' };
 }
 
 function doc(id: string, cells: MeshCell[], peerIds: string[]): MeshDocument {
   return {
     schemaVersion: 1, command: 'mesh', host: { id, hostname: id.slice(0, 5) }, startedAt: '2026-01-01T00:00:00Z', elapsedS: 30,
-    settings: { group: '239.9.9.9', port: 5000, family: 4, rate: 2, ttl: 1, durationS: 30, expectPeers: null, maxLossPct: 5, membershipIntervalS: 260, membershipIntervalSource: 'default', assumeSynced: false },
+    settings: { group: '239.9.9.9', port: 5000, family: 4, rate: 2, ttl: 1, durationS: 30, expectPeers: null, maxLossPct: 5,
+      membershipIntervalS: 260, membershipIntervalSource: 'default', assumeSynced: false },
     interfaces: [{ name: 'eth0', index: 2, addresses: [], joined: true, sent: 60 }],
-    peers: peerIds.map((p) => ({ id: p, hostname: p.slice(0, 5), interfaces: ['eth0'], heardOn: ['eth0'], received: 60, expected: 60, worstLossPct: 0, status: 'pass', reasons: [] })),
+    peers: peerIds.map((p) => ({ id: p, hostname: p.slice(0, 5), interfaces: ['eth0'], heardOn: ['eth0'], received: 60, expected: 60,
+      worstLossPct: 0, status: 'pass', reasons: [] })),
     cells, queries: [], verdict: { pass: true, peersHeard: peerIds.length, reasons: [] }, findings: [],
   };
 }
@@ -49,7 +52,8 @@ test('past the caps: every pair judged and counted, failing ones listed first, t
   assert.equal(rep.omitted.pairs, total - PAIR_CAP);
   const failing = rep.pairs.filter((p) => p.status === 'fail').map((p) => `${p.from} -> ${p.to}`);
   assert.deepEqual(failing, [`${idOf(3)} -> ${idOf(200)}`, `${idOf(250)} -> ${idOf(7)}`], 'both listed, in matrix order');
-  assert.deepEqual(rep.verdict.reasons, ['h0003 -> h0200: eth0 -> eth0 lost 50% (more than 5%)', 'h0250 -> h0007: h0007 never heard h0250']);
+  assert.deepEqual(rep.verdict.reasons,
+    ['h0003 -> h0200: eth0 -> eth0 lost 50% (more than 5%)', 'h0250 -> h0007: h0007 never heard h0250']);
   // Matrix order: sender by sender, receivers in order.
   const order = rep.pairs.map((p) => `${p.from} ${p.to}`);
   assert.deepEqual(order, [...order].sort());
@@ -58,7 +62,8 @@ test('past the caps: every pair judged and counted, failing ones listed first, t
   assert.ok(total - 1 > CELL_CAP);
   assert.deepEqual(rep.cells.map((c) => `${c.from.host} ${c.to.host} ${c.lossPct}`), [`${idOf(3)} ${idOf(200)} 50`]);
   assert.equal(rep.omitted.cells, total - 2);
-  assertMatchesSchema('mesh-report.schema.json', { schemaVersion: 1, command: 'mesh-report', generatedAt: new Date().toISOString(), ...rep });
+  assertMatchesSchema('mesh-report.schema.json',
+    { schemaVersion: 1, command: 'mesh-report', generatedAt: new Date().toISOString(), ...rep });
 
   // The renderers say what was left out and stay bounded.
   const lines: string[] = [];

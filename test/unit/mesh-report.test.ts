@@ -29,7 +29,8 @@ test('a healthy mesh: every host hears every other on the shared segment, every 
     assert.equal(d.peers.length, 4);
     assert.ok(d.cells.every((c) => c.received === 20 && c.expected === 20 && c.lossPct === 0 && c.state === 'ok'));
     // e's eth1 is alone on br2 and hears no peer: named, as a warning (issue 16).
-    assert.deepEqual(d.findings.map((f) => `${f.id} ${f.iface} ${f.severity}`), d.host.hostname === 'e' ? ['NOTHING_RECEIVED eth1 warning'] : []);
+    assert.deepEqual(d.findings.map((f) => `${f.id} ${f.iface} ${f.severity}`),
+      d.host.hostname === 'e' ? ['NOTHING_RECEIVED eth1 warning'] : []);
   }
   // e's eth1 is alone on br2: nobody hears it, and e hears nobody there.
   const e = docs.find((d) => d.host.hostname === 'e')!;
@@ -41,7 +42,8 @@ test('a healthy mesh: every host hears every other on the shared segment, every 
   assert.equal(rep.columns.length, 6);
   assert.equal(rep.cells.length, 20);
   assert.ok(!rep.cells.some((c) => c.from.iface === 'eth1' || c.to.iface === 'eth1'));
-  assertMatchesSchema('mesh-report.schema.json', { schemaVersion: 1, command: 'mesh-report', generatedAt: new Date().toISOString(), ...rep });
+  assertMatchesSchema('mesh-report.schema.json',
+    { schemaVersion: 1, command: 'mesh-report', generatedAt: new Date().toISOString(), ...rep });
 });
 
 test('loss above --max-loss fails that pair only, with MESH_LOSS on the receiver', () => {
@@ -181,7 +183,8 @@ test('hosts sharing a hostname (cloned VMs) are named hostname plus the address 
   assert.match(xml, /name="vm \(198\.18\.7\.1\) -&gt; vm \(198\.18\.7\.2\)"/);
   const names = new Set([...xml.matchAll(/<testcase name="([^"]+)"/g)].map((m) => m[1]));
   assert.equal(names.size, 6, [...names].join(' | '));
-  assertMatchesSchema('mesh-report.schema.json', { schemaVersion: 1, command: 'mesh-report', generatedAt: new Date().toISOString(), ...rep });
+  assertMatchesSchema('mesh-report.schema.json',
+    { schemaVersion: 1, command: 'mesh-report', generatedAt: new Date().toISOString(), ...rep });
   // A unique hostname stays bare.
   const plain = meshJUnit(mergeMesh(load(simulateMesh({ hosts: five.slice(0, 2), durationS: 10, rate: 2 }))), new Date());
   assert.match(plain, /name="a -&gt; b"/);

@@ -45,7 +45,8 @@ function hostileDocs(): any[] {
     d.settings.group = `239.9.9.9${next()}`;
     d.verdict.reasons.push(next());
     for (const p of d.peers) p.reasons.push(next());
-    d.findings.push({ id: 'STREAM_STOPPED', severity: 'error', iface: next(), group: next(), source: next(), message: next(), explanation: next(), fix: next(), evidence: { x: next() } });
+    d.findings.push({ id: 'STREAM_STOPPED', severity: 'error', iface: next(), group: next(), source: next(), message: next(),
+      explanation: next(), fix: next(), evidence: { x: next() } });
   }
   return docs;
 }
@@ -103,7 +104,8 @@ test('Chromium parses the JUnit file as well-formed XML', { skip: bin ? false : 
   assert.match(dom, /<testsuites/);
 });
 
-test('Chromium: the template escapes even the fields the schema restricts (state, stall finding, severity, status)', { skip: bin ? false : 'chromium not installed' }, async () => {
+test('Chromium: the template escapes even the fields the schema restricts (state, ' +
+  'stall finding, severity, status)', { skip: bin ? false : 'chromium not installed' }, async () => {
   // Past validation these are enums; the page must not depend on that (the issue's stored XSS).
   const rep: any = mergeMesh(hostileDocs().map((doc, n) => ({ file: `h${n}.json`, doc })));
   rep.cells[0].state = PAYLOADS[1];

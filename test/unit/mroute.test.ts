@@ -43,7 +43,8 @@ const vifs = (inUp: number, outDn: number) => [
   { vif: 0, device: 'up0', bytesIn: 0, pktsIn: inUp, bytesOut: 0, pktsOut: 0, flags: 8 },
   { vif: 1, device: 'dn0', bytesIn: 0, pktsIn: 0, bytesOut: 0, pktsOut: outDn, flags: 8 },
 ];
-const entry = (pkts: number, threshold: number, origin = '198.18.1.2') => ({ group: '239.1.9.9', origin, iif: 0, pkts, bytes: 0, wrongIf: 0, oifs: [{ vif: 1, threshold }] });
+const entry = (pkts: number, threshold: number,
+  origin = '198.18.1.2') => ({ group: '239.1.9.9', origin, iif: 0, pkts, bytes: 0, wrongIf: 0, oifs: [{ vif: 1, threshold }] });
 const state = (
   forwarding: boolean,
   inUp: number,
@@ -62,7 +63,8 @@ function flow(ttl: number, over: Partial<FlowStats> = {}): FlowStats {
 }
 
 test('readRouterState: tables and mc_forwarding per family; a kernel without them has none', async () => {
-  const p = new FakePlatform({ interfaces: [], sysctls: { 'net.ipv4.conf.all.mc_forwarding': '1' }, mroute: { 4: { vifs: vifs(0, 0), cache: [] } } });
+  const p = new FakePlatform(
+    { interfaces: [], sysctls: { 'net.ipv4.conf.all.mc_forwarding': '1' }, mroute: { 4: { vifs: vifs(0, 0), cache: [] } } });
   const s = await readRouterState(p);
   assert.equal(s[4]?.forwarding, true);
   assert.equal(s[6], undefined);
@@ -74,14 +76,16 @@ test('TTL 1 on a VIF with an entry: TTL_NOT_FORWARDED with the kernel counts dur
   const [f] = trafficFindings([flow(1)], { router: { before, after } });
   assert.equal(f?.id, 'TTL_NOT_FORWARDED');
   assert.equal(f?.severity, 'error');
-  assert.match(f?.message ?? '', /TTL 1 and never crosses this router to dn0 \(threshold 1\).*20 packets matched \(198\.18\.1\.2, 239\.1\.9\.9\) on up0; dn0 sent 0/);
+  assert.match(f?.message ?? '',
+    /TTL 1 and never crosses this router to dn0 \(threshold 1\).*20 packets matched \(198\.18\.1\.2, 239\.1\.9\.9\) on up0; dn0 sent 0/);
   assert.deepEqual((f?.evidence as { oifs: unknown }).oifs, [{ vif: 1, device: 'dn0', threshold: 1, pktsOutDelta: 0 }]);
 });
 
 test('threshold: TTL at it is stopped, above it crosses (quiet); a (*,G) entry counts as the route', () => {
   const at = streamAtRouter(state(true, 0, 0, []), state(true, 20, 0, [entry(20, 3, '0.0.0.0')]), flow(3));
   assert.equal(at?.entry?.origin, '0.0.0.0');
-  assert.equal(trafficFindings([flow(3)], { router: { before: {}, after: state(true, 20, 0, [entry(20, 3)]) } })[0]?.id, 'TTL_NOT_FORWARDED');
+  assert.equal(trafficFindings([flow(3)], { router: { before: {}, after: state(true, 20, 0, [entry(20, 3)]) } })[0]?.id,
+    'TTL_NOT_FORWARDED');
   assert.deepEqual(trafficFindings([flow(4)], { router: { before: {}, after: state(true, 20, 20, [entry(20, 3)]) } }), []);
 });
 
@@ -93,11 +97,13 @@ test('TTL 1 on a VIF without a route entry is still an error; not a VIF, or no r
     assert.equal(f?.id, 'TTL_ONE');
     assert.equal(f?.severity, 'info');
   }
-  assert.equal(trafficFindings([flow(1, { iface: 'eth9' })], { router: { before: {}, after: state(true, 0, 0, [entry(0, 1)]) } })[0]?.id, 'TTL_ONE');
+  assert.equal(trafficFindings([flow(1, { iface: 'eth9' })], { router: { before: {}, after: state(true, 0, 0, [entry(0, 1)]) } })[0]?.id,
+    'TTL_ONE');
 });
 
 test('IPv6 says hop limit, never TTL; the host\'s own stream is leaving, a warning', () => {
-  const v6: RouterState = { 6: { forwarding: true, vifs: vifs(10, 0), cache: [{ ...entry(10, 1), group: 'ff05::99', origin: '2001:db8:1::2' }] } };
+  const v6: RouterState =
+    { 6: { forwarding: true, vifs: vifs(10, 0), cache: [{ ...entry(10, 1), group: 'ff05::99', origin: '2001:db8:1::2' }] } };
   const [f] = trafficFindings([flow(1, { family: 6, group: 'ff05::99', source: '2001:db8:1::2' })], { router: { before: {}, after: v6 } });
   assert.match(f?.message ?? '', /hop limit 1 and never crosses.*ip6_mr_cache/);
   assert.doesNotMatch(`${f?.message} ${f?.fix}`, /\bTTL\b/);

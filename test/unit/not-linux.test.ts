@@ -13,7 +13,8 @@ const PRELOAD = path.resolve(HERE, '../helpers/pretend-darwin.js');
 const run = (...args: string[]) => spawnSync(process.execPath, ['--import', PRELOAD, CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
 
 test('not Linux: interfaces, rpfilter-audit, querier-check and doctor exit 3 with one line', () => {
-  for (const args of [['interfaces'], ['rpfilter-audit'], ['querier-check', '--timeout', '1'], ['doctor', '--no-self-test', '--querier-wait', '0']]) {
+  for (const args of [['interfaces'], ['rpfilter-audit'], ['querier-check', '--timeout', '1'],
+    ['doctor', '--no-self-test', '--querier-wait', '0']]) {
     const r = run(...args);
     const lines = r.stderr.split('\n').filter(Boolean);
     assert.equal(r.status, 3, `${args.join(' ')}: ${r.stderr}`);

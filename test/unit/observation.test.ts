@@ -38,7 +38,8 @@ test('the flood costs O(1) per packet: 200k queries and as many own reports in s
   const t0 = performance.now();
   for (let i = 0; i < 200_000; i++) {
     o.add(q4(`10.0.${(i >> 8) & 255}.${i & 255}`, i));
-    o.add({ ...q4('198.18.2.2', i + 0.5), query: undefined, report: { version: 3, groups: [`239.0.${(i >> 8) & 255}.${i & 255}`], leave: false, answerLike: true } });
+    o.add({ ...q4('198.18.2.2', i + 0.5), query: undefined,
+      report: { version: 3, groups: [`239.0.${(i >> 8) & 255}.${i & 255}`], leave: false, answerLike: true } });
   }
   const r = o.result(4, 300_000);
   const ms = performance.now() - t0;
@@ -51,7 +52,9 @@ test('the flood costs O(1) per packet: 200k queries and as many own reports in s
 });
 
 test('election: a spoofed 0.0.0.1 (this-network), loopback, multicast or class E source never wins', () => {
-  for (const a of ['0.0.0.1', '0.255.0.1', '127.0.0.1', '224.0.0.1', '240.0.0.1', '255.255.255.255']) assert.equal(routerAddress4(a), false, a);
+  for (const a of ['0.0.0.1', '0.255.0.1', '127.0.0.1', '224.0.0.1', '240.0.0.1', '255.255.255.255']) {
+    assert.equal(routerAddress4(a), false, a);
+  }
   assert.equal(electQuerier(4, ['0.0.0.1', '198.18.2.1']), '198.18.2.1');
   assert.equal(electQuerier(4, ['0.0.0.1']), undefined);
   assert.equal(electQuerier(4, ['0.0.0.1', '0.0.0.0']), '0.0.0.0');
@@ -88,16 +91,19 @@ test('older querier versions: the last accepted v1/v2 general query, and the ker
   assert.equal(olderVersionTimeoutS({ qrv: 2, qqiSec: 10, maxRespMs: 1000 }), 21);
 });
 
-test('capture set: open per interface (a failure is that interface\'s), reopen after a flap, drain on stop, packet timestamps', async () => {
+test('capture set: open per interface (a failure is that interface\'s), reopen after a flap, ' +
+  'drain on stop, packet timestamps', async () => {
   const fake = new FakeCapture();
   fake.failOn = { iface: 'eth9', error: new Error('eth9: no such device') };
   const heard: [string, number][] = [];
-  const set = new CaptureSet(fake, { filter: (i) => `igmp and ${i}`, timeoutMs: 0 }, decodeControl({ heard: (iface, p) => heard.push([iface, p.timeMs]) }));
+  const set = new CaptureSet(fake, { filter: (i) => `igmp and ${i}`, timeoutMs: 0 },
+    decodeControl({ heard: (iface, p) => heard.push([iface, p.timeMs]) }));
   assert.equal(set.open('wifi0'), true);
   assert.equal(set.open('eth9'), false);
   assert.equal(set.failures.get('eth9'), 'eth9: no such device');
   assert.deepEqual(fake.opened.map((o) => o.filter), ['igmp and wifi0']);
-  const frame = ether(0x0800, ipv4({ src: '198.18.2.1', dst: '224.0.0.1', proto: 2, options: ROUTER_ALERT_V4 }, igmpV3Query({ code: 10, group: '0.0.0.0', qrv: 2, qqic: 2 })));
+  const frame = ether(0x0800, ipv4({ src: '198.18.2.1', dst: '224.0.0.1', proto: 2, options: ROUTER_ALERT_V4 },
+    igmpV3Query({ code: 10, group: '0.0.0.0', qrv: 2, qqic: 2 })));
   fake.deliver('wifi0', frame, 1_500_000);
   assert.equal(set.reopen('wifi0'), true);
   assert.deepEqual(fake.closed, ['wifi0']);

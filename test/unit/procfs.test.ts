@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO } from '../helpers/lab.js';
-import { hex32ToIpv6, igmpHexToAddress, parseProcNetIgmp, parseProcNetIgmp6, parseProcNetMcfilter } from '../../src/platform/procfs/igmp.js';
+import { hex32ToIpv6, igmpHexToAddress, parseProcNetIgmp, parseProcNetIgmp6,
+  parseProcNetMcfilter } from '../../src/platform/procfs/igmp.js';
 import { parseNetstat, parseSnmp6 } from '../../src/platform/procfs/netstat.js';
 
 const fixture = (name: string): string => readFileSync(path.join(REPO, 'fixtures', 'proc', name), 'utf8');
@@ -24,7 +25,9 @@ test('/proc/net/igmp recorded on this kernel: devices, querier version, groups',
 });
 
 test('/proc/net/igmp timer and reporter columns', () => {
-  const text = 'Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n3\twired     :     2      V2\n\t\t\t\t030201EF     1 1:00000295\t\t1\n';
+  const text =
+    'Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n3\twired     :     2      ' +
+    'V2\n\t\t\t\t030201EF     1 1:00000295\t\t1\n';
   const [d] = parseProcNetIgmp(text);
   assert.equal(d?.querier, 'V2');
   assert.deepEqual(d?.groups[0], { group: '239.1.2.3', users: 1, timerRunning: true, timerTicks: 0x295, reporter: true });

@@ -12,12 +12,14 @@ const HOST_MAC = '02:00:00:00:00:03';
 function query(src: string, t: number, over: Partial<NonNullable<HeardPacket['query']>> = {}, family: 4 | 6 = 4): HeardPacket {
   return {
     timeMs: t, family, src, dst: family === 4 ? '224.0.0.1' : 'ff02::1', ttl: 1, routerAlert: true, routerAlertValue: 0, checksumOk: true,
-    query: { version: 3, group: family === 4 ? '0.0.0.0' : '::', general: true, maxRespMs: 1000, qrv: 2, qqic: 125, qqiSec: 125, sources: [], ...over },
+    query: { version: 3, group: family === 4 ? '0.0.0.0' : '::', general: true, maxRespMs: 1000, qrv: 2, qqic: 125, qqiSec: 125,
+      sources: [], ...over },
   };
 }
 
 function report(t: number, srcMac = HOST_MAC, src = '198.18.2.2'): HeardPacket {
-  return { timeMs: t, family: 4, src, dst: '224.0.0.22', srcMac, ttl: 1, routerAlert: true, routerAlertValue: 0, checksumOk: true, report: { version: 3, groups: ['239.1.2.3'], leave: false, answerLike: true } };
+  return { timeMs: t, family: 4, src, dst: '224.0.0.22', srcMac, ttl: 1, routerAlert: true, routerAlertValue: 0, checksumOk: true,
+    report: { version: 3, groups: ['239.1.2.3'], leave: false, answerLike: true } };
 }
 
 test('election: lowest address; 0.0.0.0 only alone; MLD lowest link-local only', () => {
@@ -86,21 +88,26 @@ test('observer: bad checksums are counted, not believed', () => {
 });
 
 test('frames decode to heard packets: IGMPv2 and v3 queries, v3 report, MLDv2 query behind Hop-by-Hop', () => {
-  const v2 = ether(0x0800, ipv4({ src: '198.19.7.1', dst: '224.0.0.1', proto: 2, options: ROUTER_ALERT_V4 }, igmpSimple(0x11, 100, '0.0.0.0')));
+  const v2 =
+    ether(0x0800, ipv4({ src: '198.19.7.1', dst: '224.0.0.1', proto: 2, options: ROUTER_ALERT_V4 }, igmpSimple(0x11, 100, '0.0.0.0')));
   const h2 = toHeard(decodeFrame(v2, 1), 5)!;
   assert.equal(h2.src, '198.19.7.1');
   assert.equal(h2.routerAlert, true);
   assert.deepEqual([h2.query?.version, h2.query?.general, h2.query?.maxRespMs], [2, true, 10_000]);
-  const v3 = ether(0x0800, ipv4({ src: '198.18.2.1', dst: '239.1.2.3', proto: 2, options: ROUTER_ALERT_V4 }, igmpV3Query({ code: 10, group: '239.1.2.3', qrv: 2, qqic: 125 })));
+  const v3 = ether(0x0800, ipv4({ src: '198.18.2.1', dst: '239.1.2.3', proto: 2, options: ROUTER_ALERT_V4 },
+    igmpV3Query({ code: 10, group: '239.1.2.3', qrv: 2, qqic: 125 })));
   const h3 = toHeard(decodeFrame(v3, 1), 5)!;
   assert.deepEqual([h3.query?.version, h3.query?.general, h3.query?.group, h3.query?.qrv, h3.query?.qqic], [3, false, '239.1.2.3', 2, 125]);
-  const rep = ether(0x0800, ipv4({ src: '198.18.2.2', dst: '224.0.0.22', proto: 2, options: ROUTER_ALERT_V4 }, igmpV3Report([{ type: 4, group: '239.1.2.3' }])), { src: HOST_MAC });
+  const rep = ether(0x0800, ipv4({ src: '198.18.2.2', dst: '224.0.0.22', proto: 2, options: ROUTER_ALERT_V4 },
+    igmpV3Report([{ type: 4, group: '239.1.2.3' }])), { src: HOST_MAC });
   const hr = toHeard(decodeFrame(rep, 1), 5)!;
   assert.deepEqual(hr.report, { version: 3, groups: ['239.1.2.3'], leave: false, answerLike: false });
-  const cur = ether(0x0800, ipv4({ src: '198.18.2.2', dst: '224.0.0.22', proto: 2, options: ROUTER_ALERT_V4 }, igmpV3Report([{ type: 2, group: '239.1.2.3' }])), { src: HOST_MAC });
+  const cur = ether(0x0800, ipv4({ src: '198.18.2.2', dst: '224.0.0.22', proto: 2, options: ROUTER_ALERT_V4 },
+    igmpV3Report([{ type: 2, group: '239.1.2.3' }])), { src: HOST_MAC });
   assert.equal(toHeard(decodeFrame(cur, 1), 5)!.report?.answerLike, true);
   assert.equal(hr.srcMac, HOST_MAC);
-  const mld = ether(0x86dd, ipv6({ src: 'fe80::1', dst: 'ff02::1', next: 58, hbhRouterAlert: true }, icmp6('fe80::1', 'ff02::1', mldV2Query({ code: 1000, group: '::', qrv: 2, qqic: 125 }))), { dst: '33:33:00:00:00:01' });
+  const mld = ether(0x86dd, ipv6({ src: 'fe80::1', dst: 'ff02::1', next: 58, hbhRouterAlert: true },
+    icmp6('fe80::1', 'ff02::1', mldV2Query({ code: 1000, group: '::', qrv: 2, qqic: 125 }))), { dst: '33:33:00:00:00:01' });
   const hm = toHeard(decodeFrame(mld, 1), 5)!;
   assert.deepEqual([hm.family, hm.src, hm.query?.version, hm.query?.maxRespMs, hm.checksumOk], [6, 'fe80::1', 2, 1000, true]);
   const udp = ether(0x0800, ipv4({ src: '198.18.2.1', dst: '239.1.2.3', proto: 17 }, Buffer.alloc(8)));

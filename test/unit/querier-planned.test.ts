@@ -79,7 +79,8 @@ test('loose mode accepts an off-subnet address with a route back: warning only',
 });
 
 test('no route back at all: loose drops too, only rp_filter 0 accepts', async () => {
-  const p = laptop({ wifi0: 2 }, { '224.0.0.1 198.19.0.1 wifi0': REFUSED, '198.19.0.1  ': { ok: false, error: 'RTNETLINK answers: Network is unreachable' } });
+  const p = laptop({ wifi0: 2 },
+    { '224.0.0.1 198.19.0.1 wifi0': REFUSED, '198.19.0.1  ': { ok: false, error: 'RTNETLINK answers: Network is unreachable' } });
   const r = await checkPlanned(p, '198.19.0.1', 'wifi0');
   assert.equal(r.verdict, 'dropped');
   assert.deepEqual(r.modes, { off: true, strict: false, loose: false });

@@ -34,7 +34,8 @@ function scene(entries: unknown[], sys: Record<string, string[]>): RawInterface[
 }
 
 test('recorded: a bridge port is layer 2 (its bridge carries layer 3), a macvlan lower too, tunnels are layer 3', () => {
-  const raw = scene(fx('bridge-macvlan-vxlan-tun.addr.json') as unknown[], fx('bridge-macvlan-vxlan-tun.sys.json') as Record<string, string[]>);
+  const raw =
+    scene(fx('bridge-macvlan-vxlan-tun.addr.json') as unknown[], fx('bridge-macvlan-vxlan-tun.sys.json') as Record<string, string[]>);
   const roles = rolesOf(raw);
   assert.deepEqual(roles.get('vethA'), { kind: 'veth', role: 'bridge-port', needsAddress: false, l3: ['br0'], master: 'br0' });
   assert.deepEqual(roles.get('br0'), { kind: 'bridge', role: 'bridge', needsAddress: true, l3: ['br0'], members: ['vethA'] });
@@ -52,13 +53,16 @@ const unbuildable: unknown[] = [
   { ifindex: 2, ifname: 'eth1', flags: ['UP'], master: 'bond0', linkinfo: { info_kind: 'e1000', info_slave_kind: 'bond' } },
   { ifindex: 3, ifname: 'eth2', flags: ['UP'], master: 'bond0', linkinfo: { info_slave_kind: 'bond' } },
   { ifindex: 4, ifname: 'bond0', flags: ['UP'], master: 'brlan', linkinfo: { info_kind: 'bond', info_slave_kind: 'bridge' } },
-  { ifindex: 5, ifname: 'brlan', flags: ['UP'], linkinfo: { info_kind: 'bridge' }, addr_info: [{ family: 'inet', local: '198.18.5.1', prefixlen: 24 }] },
+  { ifindex: 5, ifname: 'brlan', flags: ['UP'], linkinfo: { info_kind: 'bridge' },
+    addr_info: [{ family: 'inet', local: '198.18.5.1', prefixlen: 24 }] },
   { ifindex: 6, ifname: 'eth0', flags: ['UP'] },
-  { ifindex: 7, ifname: 'eth0.100', flags: ['UP'], link: 'eth0', linkinfo: { info_kind: 'vlan' }, addr_info: [{ family: 'inet', local: '198.18.6.2', prefixlen: 24 }] },
+  { ifindex: 7, ifname: 'eth0.100', flags: ['UP'], link: 'eth0', linkinfo: { info_kind: 'vlan' },
+    addr_info: [{ family: 'inet', local: '198.18.6.2', prefixlen: 24 }] },
   { ifindex: 8, ifname: 'red', flags: ['UP'], linkinfo: { info_kind: 'vrf' } },
   { ifindex: 9, ifname: 'eth3', flags: ['UP'], master: 'red', linkinfo: { info_slave_kind: 'vrf' } },
   { ifindex: 10, ifname: 'eth4', flags: ['UP'] },
-  { ifindex: 11, ifname: 'ipvl0', flags: ['UP'], link: 'eth4', linkinfo: { info_kind: 'ipvlan' }, addr_info: [{ family: 'inet', local: '198.18.7.2', prefixlen: 24 }] },
+  { ifindex: 11, ifname: 'ipvl0', flags: ['UP'], link: 'eth4', linkinfo: { info_kind: 'ipvlan' },
+    addr_info: [{ family: 'inet', local: '198.18.7.2', prefixlen: 24 }] },
   { ifindex: 12, ifname: 'gre1', flags: ['UP'], linkinfo: { info_kind: 'gre' } },
   { ifindex: 13, ifname: 'ovs-system', flags: [], linkinfo: { info_kind: 'openvswitch' } },
   { ifindex: 14, ifname: 'eth5', flags: ['UP'], master: 'ovs-system', linkinfo: { info_slave_kind: 'openvswitch' } },

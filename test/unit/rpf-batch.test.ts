@@ -31,15 +31,18 @@ test('10 000 sources on two routes: two lookup pairs in one batch, every source 
       '10.0.0.0  ': { ok: true, dev: 'wired0', raw: {} },
     },
   }));
-  const asks = [{ source: '198.18.2.10', iface: 'wifi0' }, ...Array.from({ length: 10_000 }, (_, i) => ({ source: `10.0.${i >> 8}.${i & 255}`, iface: 'wifi0' })), { source: '198.18.2.11', iface: 'wifi0' }];
+  const asks = [{ source: '198.18.2.10', iface: 'wifi0' }, ...Array.from({ length: 10_000 },
+    (_, i) => ({ source: `10.0.${i >> 8}.${i & 255}`, iface: 'wifi0' })), { source: '198.18.2.11', iface: 'wifi0' }];
   const b = await checkReversePaths(p, asks);
   assert.deepEqual(p.batches, [4]);
   assert.equal(b.lookups, 4);
   assert.equal(b.skipped, 0);
   assert.equal(b.verdicts.size, 10_002);
-  assert.deepEqual(b.verdicts.get(rpfKey('198.18.2.11', 'wifi0')), { source: '198.18.2.11', iface: 'wifi0', accepted: true, route: '198.18.2.0/24', routeBackDev: 'wifi0', askedAs: '198.18.2.10' });
+  assert.deepEqual(b.verdicts.get(rpfKey('198.18.2.11', 'wifi0')),
+    { source: '198.18.2.11', iface: 'wifi0', accepted: true, route: '198.18.2.0/24', routeBackDev: 'wifi0', askedAs: '198.18.2.10' });
   const spoofed = b.verdicts.get(rpfKey('10.0.39.15', 'wifi0'))!;
-  assert.deepEqual([spoofed.accepted, spoofed.kernelError, spoofed.routeBackDev, spoofed.askedAs], [false, 'RTNETLINK answers: Invalid argument', 'wired0', '10.0.0.0']);
+  assert.deepEqual([spoofed.accepted, spoofed.kernelError, spoofed.routeBackDev, spoofed.askedAs],
+    [false, 'RTNETLINK answers: Invalid argument', 'wired0', '10.0.0.0']);
 });
 
 test('at most maxRoutes routes asked: the rest counted as skipped', async () => {

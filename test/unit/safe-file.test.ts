@@ -74,7 +74,8 @@ test('a target that is not a regular file is refused, even with --force, and not
   symlinkSync('/dev/stdout', devLink);
   for (const [target, kind] of [[link, 'a symbolic link'], [fifo, 'a FIFO'], [devLink, 'a symbolic link'], [dir, 'a directory']] as const) {
     for (const force of [false, true]) {
-      assert.throws(() => openFileSink(target, force), (e: unknown) => e instanceof UsageError && e.message.includes(`it is ${kind}`), `${target} force=${force}`);
+      assert.throws(() => openFileSink(target, force), (e: unknown) => e instanceof UsageError && e.message.includes(`it is ${kind}`),
+        `${target} force=${force}`);
     }
     assert.throws(() => writeSafeFile(target, 'x', { replace: 'always', mode: 0o640, what: '--html' }), UsageError);
   }
@@ -106,7 +107,8 @@ test('a target created during the capture is kept without --force; the capture s
   const sink = openFileSink(f, false);
   sink.write(Buffer.from('capture'));
   writeFileSync(f, 'someone else');
-  assert.throws(() => sink.commit(), (e: unknown) => e instanceof UsageError && e.code === 'FILE_EXISTS' && /created by someone else meanwhile/.test(e.message));
+  assert.throws(() => sink.commit(),
+    (e: unknown) => e instanceof UsageError && e.code === 'FILE_EXISTS' && /created by someone else meanwhile/.test(e.message));
   sink.abort(); // the caller's cleanup must not remove the data the message points to
   assert.equal(readFileSync(f, 'utf8'), 'someone else');
   const kept = readdirSync(dir).filter((n) => n !== 'cap.pcapng');
@@ -134,7 +136,8 @@ test('a temporary file swapped for a symlink is not renamed into place', () => {
   assert.doesNotMatch(tmp, new RegExp(`\\.${process.pid}\\.`), 'the name does not carry the pid');
   unlinkSync(path.join(dir, tmp));
   symlinkSync(victim, path.join(dir, tmp));
-  assert.throws(() => sink.commit(), (e: unknown) => e instanceof EnvironmentError && /removed or replaced by someone else/.test(e.message));
+  assert.throws(() => sink.commit(),
+    (e: unknown) => e instanceof EnvironmentError && /removed or replaced by someone else/.test(e.message));
   sink.abort();
   assert.equal(lstatSync(path.join(dir, tmp)).isSymbolicLink(), true, 'abort removes only the file it created');
   assert.throws(() => lstatSync(f), /ENOENT/);
@@ -147,5 +150,6 @@ test('reports replace a regular file (CI re-runs) and refuse a missing directory
   writeFileSync(f, 'old');
   await writeFileAtomic(f, 'new', '--html');
   assert.equal(readFileSync(f, 'utf8'), 'new');
-  await assert.rejects(writeFileAtomic(path.join(dir, 'nope', 'x.xml'), 'x', '--junit'), (e: unknown) => e instanceof UsageError && /does not exist/.test(e.message));
+  await assert.rejects(writeFileAtomic(path.join(dir, 'nope', 'x.xml'), 'x', '--junit'),
+    (e: unknown) => e instanceof UsageError && /does not exist/.test(e.message));
 });

@@ -122,7 +122,8 @@ test('-q with only warnings prints no empty "Findings:" header; an error keeps i
 
 test('coverage: the interruption and each check not run are printed, even with --quiet', () => {
   const out = new Sink();
-  renderCoverage({ notRun: [{ check: 'querier', reason: 'no CAP_NET_RAW', remedy: 'run as root' }], interrupted: { signal: 'SIGTERM', afterMs: 4200, plannedMs: 30_000 } },
+  renderCoverage({ notRun: [{ check: 'querier', reason: 'no CAP_NET_RAW', remedy: 'run as root' }],
+    interrupted: { signal: 'SIGTERM', afterMs: 4200, plannedMs: 30_000 } },
     new Output({ json: false, color: false, quiet: true, verbose: false }, out, new Sink()));
   assert.match(out.text, /Interrupted by SIGTERM after 4\.2 s of the 30 s asked/);
   assert.match(out.text, /Incomplete: 1 check did not run/);

@@ -22,10 +22,12 @@ test('TRAFFIC_STORM names what was counted: sources (join-all, mesh) or source x
 });
 
 test('TRAFFIC_STORM by repetition: duplicates ten times the distinct probes (a loop), never a few copies', () => {
-  const row = (unique: number, duplicates: number): RowStats => ({ iface: 'wired0', duplicates, streams: [{ unique }] }) as unknown as RowStats;
+  const row =
+    (unique: number, duplicates: number): RowStats => ({ iface: 'wired0', duplicates, streams: [{ unique }] }) as unknown as RowStats;
   const loop = loopFinding('wired0', [row(400, 7600)], 2);
   assert.ok(loop);
-  assert.match(loop.message, /^A flood of 7600 duplicate probes in 2\.0 s on wired0, 19 times the 400 distinct probes they repeat: a forwarding loop or a replay/);
+  assert.match(loop.message,
+    /^A flood of 7600 duplicate probes in 2\.0 s on wired0, 19 times the 400 distinct probes they repeat: a forwarding loop or a replay/);
   assert.deepEqual(loop.evidence, { duplicates: 7600, unique: 400, seconds: 2 });
   // Summed over the interface's rows.
   assert.ok(loopFinding('wired0', [row(50, 600), row(50, 600)], 1));

@@ -27,7 +27,8 @@ test('fitColumns drops in the given order, then narrows the widest', () => {
 
 test('a table given a width fits it and names what it left out', () => {
   const t = makeTable(['#', 'name', 'addresses', 'mac', 'groups'], false, { width: 50, drop: [3, 0] });
-  t.push(['12', 'enp0s31f6', '198.18.1.2/24\nfe80::1234:5678:9abc:def0/64', '3c:a9:f4:12:34:56', '239.1.1.1 239.1.1.2 239.1.1.3 239.1.1.4']);
+  t.push(
+    ['12', 'enp0s31f6', '198.18.1.2/24\nfe80::1234:5678:9abc:def0/64', '3c:a9:f4:12:34:56', '239.1.1.1 239.1.1.2 239.1.1.3 239.1.1.4']);
   const lines = t.toString().split('\n');
   assert.deepEqual(lines.filter((l) => visibleWidth(l) > 50), [], lines.join('\n'));
   assert.match(lines.slice(-2).join(' '), /#, mac left out; --wide shows every column/);

@@ -36,7 +36,8 @@ test('join-all: STREAM_STOPPED names the forged sender and interface as escapes'
   for (let seq = 0, t = 100; t <= 6000; t += 200, seq++) {
     const data = makeProbeBuffer({ senderId: EVIL_ID, ifname: EVIL_IF, ifindex: 2, group: '239.1.2.3', ttl: 1 });
     stampProbe(data, seq, 0);
-    const p: Packet = { iface: 'wifi0', ifindex: 2, family: 4, port: 5000, dst: '239.1.2.3', kind: 'group', group: '239.1.2.3', data, size: data.length, ttl: 1, from: { address: '198.18.1.1', port: 5000, size: data.length }, atMs: T0 + t };
+    const p: Packet = { iface: 'wifi0', ifindex: 2, family: 4, port: 5000, dst: '239.1.2.3', kind: 'group', group: '239.1.2.3', data,
+      size: data.length, ttl: 1, from: { address: '198.18.1.1', port: 5000, size: data.length }, atMs: T0 + t };
     s.add(p);
   }
   const streams = s.streams();
@@ -73,11 +74,13 @@ test('join-all: STREAM_STOPPED names the forged sender and interface as escapes'
 
 test('sniff --verbose: a probe line shows the sender id and interface as escapes, byte for byte', () => {
   const line = packetLine({
-    type: 'packet', iface: 'wired\x1b[1A', tsUs: Date.UTC(2026, 0, 1, 12, 0, 0) * 1000, src: '198.18.1.1', dst: '239.1.2.3', sport: 5000, dport: 5001,
+    type: 'packet', iface: 'wired\x1b[1A', tsUs: Date.UTC(2026, 0, 1, 12, 0, 0) * 1000, src: '198.18.1.1', dst: '239.1.2.3', sport: 5000,
+      dport: 5001,
     ttl: 1, dscp: 0, len: 120, probe: { sender: EVIL_ID, senderIface: EVIL_IF, seq: 7, delayMs: 0.25 } as never,
   });
   assert.equal(line, '12:00:00.000 wired\\x1b[1A 198.18.1.1:5000 > 239.1.2.3:5001 ttl 1 dscp 0 len 120 probe seq 7 from '
-    + 'cam\\x1b]0;owned\\x07\\x1b[2J\\x1b[H-ab12/eth0\\r\\n\\x1b[32mPASS\\x1b[0m\\x1b]8;;http://evil.example/\\x1b\\x\\x1b]8;;\\x1b\\ delay 0.25ms');
+    + 'cam\\x1b]0;owned\\x07\\x1b[2J\\x1b[H-ab12/eth0\\r\\n\\x1b[32mPASS\\x1b[0m\\x1b]8;;http://evil.example/\\x1b\\x\\x1b]8;;\\x1b\\ ' +
+      'delay 0.25ms');
 });
 
 test('mesh: the matrix and the verdict show forged peer names and interface names as escapes', () => {

@@ -15,7 +15,8 @@ test('recorded wifiConnections(): SSID, channel, frequency and band of the Wi-Fi
 });
 
 test('bands by frequency', () => {
-  assert.deepEqual([2412, 2484, 5180, 5825, 5955, 7115, 900].map(bandOf), ['2.4 GHz', '2.4 GHz', '5 GHz', '5 GHz', '6 GHz', '6 GHz', undefined]);
+  assert.deepEqual([2412, 2484, 5180, 5825, 5955, 7115, 900].map(bandOf),
+    ['2.4 GHz', '2.4 GHz', '5 GHz', '5 GHz', '6 GHz', '6 GHz', undefined]);
 });
 
 test('hostile or broken answers: escapes out of the SSID, bounded, junk ignored', () => {
@@ -44,7 +45,8 @@ test('a hanging tool: the child and what it started are killed at the time bound
   const pid = Number(readFileSync(pidFile, 'utf8'));
   rmSync(pidFile, { force: true });
   // Gone, or a zombie waiting for init to reap it (its parent shell was killed too): not running.
-  const state = (): string => { try { return /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 'gone'; } catch { return 'gone'; } };
+  const state = (): string => { try { return /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ??
+    'gone'; } catch { return 'gone'; } };
   for (let i = 0; i < 20 && !['gone', 'Z'].includes(state()); i++) await new Promise((res) => setTimeout(res, 50));
   assert.ok(['gone', 'Z'].includes(state()), `the hung iw (pid ${pid}) is still ${state()}`);
 });

@@ -131,7 +131,8 @@ function exercise(frame: Buffer, wireLen: number): string | undefined {
 function fuzzPass(seed: number): void {
   fc.assert(fc.property(fc.array(fc.tuple(fc.nat(SEEDS.length - 1), mutation), { minLength: 1, maxLength: 20 }), (batch) => {
     const fake = new FakeCapture();
-    const session = new SniffSession(fake, { targets: [{ iface: 'wired0' }], filter: '', packetEvents: true, malformedEvents: true }, () => {});
+    const session =
+      new SniffSession(fake, { targets: [{ iface: 'wired0' }], filter: '', packetEvents: true, malformedEvents: true }, () => {});
     session.start();
     let expected = 0;
     for (const [i, m] of batch) {
@@ -211,7 +212,8 @@ test('lies that must be caught are caught: IP/UDP lengths past the frame, option
 /** Frames through the capture engine; its malformed count. */
 function countMalformed(frames: Buffer[]): number {
   const fake = new FakeCapture();
-  const session = new SniffSession(fake, { targets: [{ iface: 'wired0' }], filter: '', packetEvents: false, malformedEvents: false }, () => {});
+  const session =
+    new SniffSession(fake, { targets: [{ iface: 'wired0' }], filter: '', packetEvents: false, malformedEvents: false }, () => {});
   session.start();
   for (const f of frames) fake.deliver('wired0', f, 1);
   const n = session.snapshot().interfaces[0]?.malformed ?? -1;

@@ -8,11 +8,15 @@ import { ether, icmp6, igmpV3Query, igmpV3Report, ipv4, ipv6, mldV2Query, mldV2R
 const LINKS = [LINKTYPE.ethernet, LINKTYPE.linuxSll, LINKTYPE.linuxSll2, LINKTYPE.raw, 12, 999];
 
 const seeds: Buffer[] = [
-  ether(0x0800, ipv4({ src: '198.18.1.1', dst: '224.0.0.1', proto: 2, options: ROUTER_ALERT_V4 }, igmpV3Query({ code: 0x8a, group: '0.0.0.0', qrv: 2, qqic: 125, sources: ['198.18.1.5'] }))),
-  ether(0x0800, ipv4({ src: '198.18.1.2', dst: '224.0.0.22', proto: 2 }, igmpV3Report([{ type: 4, group: '239.1.1.1' }, { type: 1, group: '232.1.1.1', sources: ['198.18.1.1'] }]))),
+  ether(0x0800, ipv4({ src: '198.18.1.1', dst: '224.0.0.1', proto: 2, options: ROUTER_ALERT_V4 },
+    igmpV3Query({ code: 0x8a, group: '0.0.0.0', qrv: 2, qqic: 125, sources: ['198.18.1.5'] }))),
+  ether(0x0800, ipv4({ src: '198.18.1.2', dst: '224.0.0.22', proto: 2 },
+    igmpV3Report([{ type: 4, group: '239.1.1.1' }, { type: 1, group: '232.1.1.1', sources: ['198.18.1.1'] }]))),
   ether(0x0800, ipv4({ src: '198.18.1.1', dst: '239.1.2.3', proto: 17 }, udp(1, 2, Buffer.alloc(50)))),
-  ether(0x86dd, ipv6({ src: 'fe80::1', dst: 'ff02::1', next: 58, hbhRouterAlert: true }, icmp6('fe80::1', 'ff02::1', mldV2Query({ code: 0x9000, group: '::', qrv: 2, qqic: 125 })))),
-  ether(0x86dd, ipv6({ src: 'fe80::1', dst: 'ff02::16', next: 58, hbhRouterAlert: true }, icmp6('fe80::1', 'ff02::16', mldV2Report([{ type: 2, group: 'ff05::1', sources: ['fd00::1'] }])))),
+  ether(0x86dd, ipv6({ src: 'fe80::1', dst: 'ff02::1', next: 58, hbhRouterAlert: true },
+    icmp6('fe80::1', 'ff02::1', mldV2Query({ code: 0x9000, group: '::', qrv: 2, qqic: 125 })))),
+  ether(0x86dd, ipv6({ src: 'fe80::1', dst: 'ff02::16', next: 58, hbhRouterAlert: true },
+    icmp6('fe80::1', 'ff02::16', mldV2Report([{ type: 2, group: 'ff05::1', sources: ['fd00::1'] }])))),
   ether(0x0800, ipv4({ src: '198.18.1.1', dst: '239.1.2.3', proto: 17 }, udp(1, 2, Buffer.alloc(50))), { vlan: 7 }),
 ];
 

@@ -43,7 +43,8 @@ test('IGMP queries: version by length and code (RFC 3376 section 7.1), v3 fields
   assert.equal(v2.l3?.routerAlert, true);
   assert.equal(v2.l3?.ttl, 1);
   assert.equal(v2.srcMac, '02:00:00:00:00:01');
-  const v3 = decodeFrame(frame(igmpV3Query({ code: 0x8a, group: '232.1.1.1', s: true, qrv: 2, qqic: 0x90, sources: ['198.18.1.9', '198.18.1.10'] })), LINKTYPE.ethernet);
+  const v3 = decodeFrame(frame(igmpV3Query(
+    { code: 0x8a, group: '232.1.1.1', s: true, qrv: 2, qqic: 0x90, sources: ['198.18.1.9', '198.18.1.10'] })), LINKTYPE.ethernet);
   assert.deepEqual(v3.igmp, { proto: 'igmp', igmpType: 0x11, checksumOk: true, length: 20, kind: 'query', version: 3,
     group: '232.1.1.1', general: false, maxRespCode: 0x8a, maxRespMs: 20_800, suppress: true, qrv: 2, qqic: 0x90,
     qqiSec: 256, sources: ['198.18.1.9', '198.18.1.10'] });
@@ -54,7 +55,8 @@ test('IGMP queries: version by length and code (RFC 3376 section 7.1), v3 fields
 });
 
 test('IGMP reports and leaves, v1/v2/v3 with group records', () => {
-  const f = (m: Buffer) => decodeFrame(ether(0x0800, ipv4({ src: '198.18.1.2', dst: '224.0.0.22', proto: IGMP, options: ROUTER_ALERT_V4 }, m)), LINKTYPE.ethernet);
+  const f = (m: Buffer) =>
+    decodeFrame(ether(0x0800, ipv4({ src: '198.18.1.2', dst: '224.0.0.22', proto: IGMP, options: ROUTER_ALERT_V4 }, m)), LINKTYPE.ethernet);
   assert.equal(f(igmpSimple(0x12, 0, '239.9.9.9')).igmp?.version, 1);
   const leave = f(igmpSimple(0x17, 0, '239.9.9.9')).igmp;
   assert.equal(leave?.kind, 'leave');
@@ -99,7 +101,8 @@ test('MLD: v1 query/report/done, v2 query with its 16-bit code, v2 report, behin
 
 test('UDP over IPv4 with a VLAN tag, DSCP and TTL; the hot-path scanner agrees', () => {
   const payload = Buffer.from('hello');
-  const frame = ether(0x0800, ipv4({ src: '198.18.1.1', dst: '239.1.2.3', ttl: 7, tos: 46 << 2, proto: 17 }, udp(40000, 5000, payload)), { vlan: 42 });
+  const frame =
+    ether(0x0800, ipv4({ src: '198.18.1.1', dst: '239.1.2.3', ttl: 7, tos: 46 << 2, proto: 17 }, udp(40000, 5000, payload)), { vlan: 42 });
   const d = decodeFrame(frame, LINKTYPE.ethernet);
   assert.equal(d.vlan, 42);
   assert.deepEqual(d.l3, { family: 4, src: '198.18.1.1', dst: '239.1.2.3', ttl: 7, dscp: 46, ecn: 0, protocol: 17,
@@ -131,14 +134,20 @@ test('malformed frames are marked with a reason, with the layers before kept', (
   const cases: [Buffer, RegExp][] = [
     [good.subarray(0, 10), /Ethernet: frame shorter/],
     [good.subarray(0, 14 + 12), /IPv4: header cut short/],
-    [ether(0x0800, ipv4({ src: '198.18.1.1', dst: '239.1.1.1', proto: 17, totalLen: 400 }, udp(1, 2, Buffer.alloc(4)))), /total length 400 beyond/],
+    [ether(0x0800, ipv4({ src: '198.18.1.1', dst: '239.1.1.1', proto: 17, totalLen: 400 }, udp(1, 2, Buffer.alloc(4)))),
+      /total length 400 beyond/],
     [ether(0x0800, ipv4({ src: '198.18.1.1', dst: '239.1.1.1', proto: 17 }, udp(1, 2, Buffer.alloc(4), 100))), /UDP: length 100/],
-    [ether(0x0800, ipv4({ src: '198.18.1.1', dst: '239.1.1.1', proto: 17, options: Buffer.from([0x94, 0x09, 0, 0]) }, udp(1, 2, Buffer.alloc(4)))), /option 148 has a bad length/],
-    [ether(0x0800, ipv4({ src: '198.18.1.1', dst: '224.0.0.1', proto: IGMP }, igmpSimple(0x11, 0, '0.0.0.0').subarray(0, 6))), /IGMP: message cut short/],
-    [ether(0x0800, ipv4({ src: '198.18.1.1', dst: '224.0.0.1', proto: IGMP }, igmpSimple(0x11, 1, '0.0.0.0').subarray(0, 6))), /IGMP: message cut short/],
+    [ether(0x0800, ipv4({ src: '198.18.1.1', dst: '239.1.1.1', proto: 17, options: Buffer.from([0x94, 0x09, 0, 0]) },
+      udp(1, 2, Buffer.alloc(4)))), /option 148 has a bad length/],
+    [ether(0x0800, ipv4({ src: '198.18.1.1', dst: '224.0.0.1', proto: IGMP }, igmpSimple(0x11, 0, '0.0.0.0').subarray(0, 6))),
+      /IGMP: message cut short/],
+    [ether(0x0800, ipv4({ src: '198.18.1.1', dst: '224.0.0.1', proto: IGMP }, igmpSimple(0x11, 1, '0.0.0.0').subarray(0, 6))),
+      /IGMP: message cut short/],
     [ether(0x0800, ipv4({ src: '198.18.1.1', dst: '224.0.0.1', proto: IGMP }, igmpSimple(0x42, 0, '0.0.0.0'))), /unknown type 0x42/],
-    [ether(0x0800, ipv4({ src: '198.18.1.1', dst: '224.0.0.1', proto: IGMP }, Buffer.concat([igmpSimple(0x11, 1, '0.0.0.0'), Buffer.alloc(2)]))), /query of 10 bytes/],
-    [ether(0x86dd, ipv6({ src: 'fe80::1', dst: 'ff02::1', next: 58, payloadLen: 500 }, Buffer.alloc(24))), /IPv6: payload length 500 beyond/],
+    [ether(0x0800, ipv4({ src: '198.18.1.1', dst: '224.0.0.1', proto: IGMP },
+      Buffer.concat([igmpSimple(0x11, 1, '0.0.0.0'), Buffer.alloc(2)]))), /query of 10 bytes/],
+    [ether(0x86dd, ipv6({ src: 'fe80::1', dst: 'ff02::1', next: 58, payloadLen: 500 }, Buffer.alloc(24))),
+      /IPv6: payload length 500 beyond/],
   ];
   for (const [frame, reason] of cases) {
     const d = decodeFrame(frame, LINKTYPE.ethernet);
@@ -147,7 +156,8 @@ test('malformed frames are marked with a reason, with the layers before kept', (
   // IGMPv3 report whose record count exceeds what it holds
   const r = igmpV3Report([{ type: 2, group: '239.1.1.1' }]);
   r.writeUInt16BE(3, 6);
-  assert.match(decodeFrame(ether(0x0800, ipv4({ src: '198.18.1.1', dst: '224.0.0.22', proto: IGMP }, r)), LINKTYPE.ethernet).malformed ?? '', /record 2 is cut short/);
+  assert.match(decodeFrame(ether(0x0800, ipv4({ src: '198.18.1.1', dst: '224.0.0.22', proto: IGMP }, r)), LINKTYPE.ethernet).malformed ??
+    '', /record 2 is cut short/);
   // bad IPv4 header checksum
   const bad = Buffer.from(good);
   bad[14 + 8] = 9;
