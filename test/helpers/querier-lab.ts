@@ -18,7 +18,12 @@ export async function listenWhile(lab: Lab, role: string, args: readonly string[
     });
     void exited.then((c) => { clearTimeout(timer); reject(new Error(`querier-check exited ${c} before listening: ${stderr}`)); });
   });
+  let ended = false;
+  void exited.then(() => { ended = true; });
   await during();
+  // The command's window closed while the test was still sending (a loaded machine): say so
+  // rather than let an assertion on a missing querier point at the tool.
+  if (ended) throw new Error(`querier-check's window (${args.join(' ')}) ended before the test finished sending: ${stderr}`);
   const code = await exited;
   return { code, stdout, stderr };
 }

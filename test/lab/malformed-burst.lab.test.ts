@@ -27,9 +27,9 @@ describe('a malformed burst on the laptop lab', { skip }, () => {
   test('sniff and querier-check keep going, count the burst as malformed, and report the good packets after it', async () => {
     const ll = (await lp.lab.ip(lp.peerA, '-6', 'addr', 'show', 'dev', 'eth0', 'scope', 'link')).match(/inet6 (fe80::[0-9a-f:]+)/)?.[1];
     assert.ok(ll);
-    const sniff = startCli(lp.lab, 'host', ['sniff', GROUP, '--iface', 'wired0', '--duration', '12', '--json']);
+    const sniff = startCli(lp.lab, 'host', ['sniff', GROUP, '--iface', 'wired0', '--duration', '16', '--json']);
     await sniff.waitForEvent((e) => e.type === 'start', 20_000);
-    const q = await listenWhile(lp.lab, 'host', ['querier-check', '--iface', 'wired0', '--timeout', '6', '--json'], async () => {
+    const q = await listenWhile(lp.lab, 'host', ['querier-check', '--iface', 'wired0', '--timeout', '10', '--json'], async () => {
       await lp.lab.must(lp.peerA, 'python3', malformedBurst('eth0', lp.addr.peerA, GROUP, REPEAT));
       await sendQueries(lp.lab, lp.peerA, { iface: 'eth0', source: lp.addr.peerA, version: 3, count: 2, intervalS: 0.5, maxResp: 5 });
       await sendQueries(lp.lab, lp.peerA, { iface: 'eth0', source: ll, mld: true, version: 2, count: 1, maxResp: 500 });
