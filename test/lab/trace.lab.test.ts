@@ -170,8 +170,11 @@ describe('trace on the laptop lab', { skip }, () => {
       assert.deepEqual(ids(doc), ['KERNEL_DROP:wired0']);
       const f = doc.findings[0];
       assert.match(f.message, /after routing, before UDP.*nftables\/iptables drops it \(nft rule 'inet mcdtrace input' handle \d+/);
-      assert.ok(doc.stages.ipAccepted >= N && doc.stages.delivered < N / 2, JSON.stringify(doc.stages));
-      assert.ok(doc.evidence.dropReasons.reasons.NETFILTER_DROP >= N, JSON.stringify(doc.evidence.dropReasons.reasons));
+      // Judged on what fell in the 3 s window (a loaded CI machine once sent 63 of the 100 in it):
+      // most of the stream accepted by IP, none of it delivered, every accepted one a netfilter drop.
+      const accepted = doc.stages.ipAccepted;
+      assert.ok(accepted >= N / 2 && doc.stages.delivered < accepted / 2, JSON.stringify(doc.stages));
+      assert.ok(doc.evidence.dropReasons.reasons.NETFILTER_DROP >= accepted, JSON.stringify(doc.evidence.dropReasons.reasons));
     } finally {
       rx.kill();
       await lp.lab.must('host', 'nft', ['delete table inet mcdtrace']);
