@@ -1,6 +1,7 @@
 import { defineCommand, type CommandContext } from './context.js';
 import { seconds, whole } from './flags.js';
 import { toolVersion } from '../version.js';
+import { loaders, resolve } from '../host.js';
 
 interface SniffArgs {
   group: string[];
@@ -68,12 +69,10 @@ export default defineCommand<SniffArgs, typeof flags>({
     const coverage = () => ({ notRun: [], interrupted: interrupted === undefined ? (interrupted = wait.done()) : interrupted });
     ctx.out.setCoverage(coverage);
     const code = await runSniff({
-      platform: await host.platform(),
-      captureFactory: () => host.capture(),
-      sockets: () => host.sockets(),
-      openFile: (file, force) => (file === '-' ? openStdoutSink() : openFileSink(file, force, runAs)),
-      watchLinks: await host.links(),
+      ...await resolve(host, 'platform', 'links'),
+      ...loaders(host, 'capture', 'sockets'),
       clock: host.clock,
+      openFile: (file, force) => (file === '-' ? openStdoutSink() : openFileSink(file, force, runAs)),
       ...(privileges && runAs ? { dropPrivileges: () => privileges.dropPrivileges(runAs), runsAs: runAs.name } : {}),
       onSignal: (stop, saveNow) => {
         // The one signal mechanism (./signals.ts): the first signal stops, drains what the kernel

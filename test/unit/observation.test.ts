@@ -112,3 +112,29 @@ test('capture set: open per interface (a failure is that interface\'s), reopen a
   assert.deepEqual(heard, [['wifi0', 1500], ['wifi0', 2250]], 'the queued frame was drained before the close');
   assert.deepEqual(fake.closed, ['wifi0', 'wifi0']);
 });
+
+test('CaptureSet raw delivery, counters across a flap, discard: what sniff takes from it', () => {
+  const fake = new FakeCapture();
+  const got: [string, number, number][] = [];
+  const set = new CaptureSet(fake, { filter: '' }, { raw: (iface) => (_buf, caplen, _wire, sec, usec) => got.push([iface, caplen, sec * 1e6 + usec]) });
+  set.openAll(['wired0', 'wifi0']);
+  assert.deepEqual(set.opened('wired0'), { linkType: 1, snaplen: 262144 });
+  const frame = Buffer.alloc(60);
+  fake.deliver('wired0', frame, 3_000_007);
+  fake.deliver('wired0', frame, 3_000_008);
+  fake.enqueue('wired0', frame, 3_000_009);
+  set.close('wired0');
+  assert.deepEqual(got.map((g) => g[2]), [3_000_007, 3_000_008, 3_000_009], 'libpcap\'s stamps as they came; the queue drained on the down');
+  assert.equal(set.has('wired0'), false);
+  assert.equal(set.stats('wired0').received, 3, 'the closed capture\'s counters are kept');
+  assert.equal(set.reopen('wired0'), true);
+  fake.deliver('wired0', frame, 4_000_000);
+  assert.equal(set.stats('wired0').received, 4, 'the run\'s whole count: closed plus open');
+  fake.enqueue('wifi0', frame, 5_000_000);
+  set.discard('wifi0');
+  assert.equal(got.filter((g) => g[0] === 'wifi0').length, 0, 'a discarded capture is not read');
+  assert.deepEqual(set.stats('wifi0'), { received: 0, dropped: 0, ifDropped: 0 }, 'nor counted');
+  set.closeNow();
+  assert.equal(set.stats('wired0').received, 4);
+  assert.equal(set.failure, undefined);
+});

@@ -2,11 +2,10 @@
 // file completed, the summary and findings handed to the output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runSniff, type SniffArgs, type SniffSink } from '../../src/core/sniff/run.js';
+import { runSniff, type SniffArgs, type SniffDeps, type SniffSink } from '../../src/core/sniff/run.js';
 import { UsageError } from '../../src/core/errors.js';
-import { FakePlatform, laptopState } from '../helpers/fake-platform.js';
-import { FakeSockets } from '../helpers/fake-sockets.js';
-import { FakeCapture } from '../helpers/fake-capture.js';
+import { loaders } from '../../src/host.js';
+import { FakeHost } from '../helpers/fake-host.js';
 import { readCapture } from '../helpers/pcap-read.js';
 import { ether, ipv4, udp } from '../helpers/packets.js';
 
@@ -24,15 +23,14 @@ function recorder(): SniffSink & { calls: Record<string, any[]> } {
 }
 
 function harness() {
-  const capture = new FakeCapture();
-  const sockets = new FakeSockets();
+  const host = new FakeHost();
   const file = { chunks: [] as Buffer[], committed: false, aborted: false };
   let stop: (() => void) | undefined;
   const order: string[] = [];
-  const deps = {
-    platform: new FakePlatform(laptopState()),
-    captureFactory: async () => capture,
-    sockets: async () => sockets,
+  const deps: SniffDeps = {
+    platform: host.fakePlatform,
+    clock: host.clock,
+    ...loaders(host, 'capture', 'sockets'),
     openFile: (p: string, _force: boolean) => ({
       path: p, write: (c: Buffer) => { file.chunks.push(c); },
       commit: () => { file.committed = true; return file.chunks.reduce((n, c) => n + c.length, 0); },
@@ -40,7 +38,7 @@ function harness() {
     }),
     onSignal: (s: () => void) => { stop = s; order.push('signals'); return () => undefined; },
   };
-  return { capture, sockets, file, deps, order, stop: () => stop?.() };
+  return { capture: host.fakeCapture, sockets: host.fakeSockets, file, deps, order, stop: () => stop?.() };
 }
 
 test('captures open on every up interface, then the joins; a stop completes the file and the summary', async () => {

@@ -4,9 +4,6 @@
 // socket is tied to the dead ifindex. So: on a down the capture is drained and closed and the
 // memberships released; on the return a new capture opens (same interface block in the file
 // when the link type is the same), then the groups are joined again by the current ifindex.
-import type { Platform } from '../../platform/types.js';
-import type { SocketApi } from '../../platform/sockets/types.js';
-import type { WatchLinks } from '../../platform/link-watch.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import type { GroupSpec } from '../group-args.js';
@@ -15,17 +12,13 @@ import { churnHandle, followChurn, rejoinCounts, type ChurnEvent, type ChurnFoll
 import { joinAll, type JoinResult, type Membership } from '../membership/join.js';
 import type { SniffSession } from './session.js';
 import { defined } from '../defined.js';
-import type { Clock } from '../clock.js';
+import type { Uses } from '../deps.js';
 
-export interface SniffChurnDeps {
-  platform: Platform;
-  watchLinks: WatchLinks;
-  /** Present when sniff joined groups. */
-  sockets?: SocketApi | undefined;
-  /** --user NAME: the process can no longer open a capture (no CAP_NET_RAW). */
-  runsAs?: string;
-  clock?: Clock;
-}
+/**
+ * `sockets`: present when sniff joined groups. `runsAs`: --user NAME, the process can no longer
+ * open a capture (no CAP_NET_RAW).
+ */
+export type SniffChurnDeps = Uses<'platform' | 'links' | 'clock'> & Partial<Uses<'sockets'>> & { runsAs?: string };
 
 /**
  * The capture on an interface that came back could not be opened again: from here on nothing of
@@ -50,7 +43,7 @@ export function followSniffChurn(deps: SniffChurnDeps, session: SniffSession, ca
   const memberships: Membership[] = first ? [first] : [];
   const rejoinFindings: Finding[] = [];
   const held = (iface: string): JoinResult[] => joined.filter((r) => r.iface === iface);
-  const follower = followChurn(deps, captured.map((c) => ({
+  const follower = followChurn({ platform: deps.platform, watchLinks: deps.links, clock: deps.clock }, captured.map((c) => ({
     iface: c.iface,
     ifindex: c.ifindex,
     families: [...new Set(held(c.iface).map((r) => r.family))],
@@ -67,7 +60,8 @@ export function followSniffChurn(deps: SniffChurnDeps, session: SniffSession, ca
       const mine = groups.filter((g) => held(iface.name).some((r) => r.group === g.group && r.source === g.source));
       let results: JoinResult[] = [];
       if (deps.sockets && mine.length) {
-        const m = await joinAll({ sockets: deps.sockets, platform: deps.platform }, { groups: mine, interfaces: [iface], receive: false });
+        const m = await joinAll({ sockets: deps.sockets, platform: deps.platform, clock: deps.clock },
+          { groups: mine, interfaces: [iface], receive: false });
         memberships.push(m);
         rejoinFindings.push(...m.findings);
         results = m.results;

@@ -1,38 +1,38 @@
-// sniff from flags to summary: check the arguments, choose interfaces, open the file (refusing
-// to overwrite), join the groups, capture until --count / --duration / a signal, then write out
-// the summary and the findings. Every OS access comes through `deps`.
-import type { Platform } from '../../platform/types.js';
-import type { CaptureFactory } from '../../platform/capture/types.js';
+// sniff from flags to summary, in steps: check the arguments (./args.ts), choose the interfaces,
+// open the captures and the file (refusing to overwrite), join the groups, capture until --count
+// / --duration / a signal, then complete the file and hand out the summary and the findings.
+// Every OS access comes through `deps`, a slice of the Host (src/core/deps.ts).
 import type { SocketApi } from '../../platform/sockets/types.js';
-import type { IfaceSelection } from '../kernel/iface-filter.js';
-import { familyOf, type Family } from '../kernel/ip.js';
+import type { CaptureFactory } from '../../platform/capture/types.js';
 import { UsageError } from '../errors.js';
 import { exitFor } from '../exit.js';
 import type { Finding } from '../findings/model.js';
-import { loadInterfaces } from '../kernel/interfaces.js';
+import { loadInterfaces, type Interface, type InterfaceInventory } from '../kernel/interfaces.js';
 import { noEligibleInterface, whyIneligible } from '../kernel/eligibility.js';
 import { linkKindFindings } from '../kernel/link-findings.js';
-import { parseGroupArgs, parsePort, type GroupSpec } from '../group-args.js';
+import type { GroupSpec } from '../group-args.js';
 import { joinAll, type Membership } from '../membership/join.js';
-import { CaptureFileWriter, type ByteSink, type FileFormat } from './file-format.js';
-import { buildFilter } from './filter.js';
+import { CaptureFileWriter, type ByteSink } from './file-format.js';
 import { trafficFindings } from './findings.js';
-import { readRouterState } from '../kernel/mroute.js';
-import type { Interface } from '../kernel/interfaces.js';
+import { readRouterState, type RouterState } from '../kernel/mroute.js';
 import { SniffSession, type IfaceCounts, type SniffEvent, type SniffSummary } from './session.js';
 import type { FlowStats } from './flows.js';
 import { stormFinding } from '../join-all/health.js';
-import type { WatchLinks } from '../../platform/link-watch.js';
 import type { ChurnEvent, ChurnFollower } from '../membership/churn.js';
 import { followSniffChurn } from './churn.js';
 import { defined } from '../defined.js';
-import { systemClock, type Clock } from '../clock.js';
+import type { Clock } from '../clock.js';
+import type { Loads, Uses } from '../deps.js';
+import { checkArgs, filterFor, type SniffArgs } from './args.js';
 
-export interface SniffDeps {
-  platform: Platform;
-  captureFactory: () => Promise<CaptureFactory>;
-  sockets: () => Promise<SocketApi>;
-  openFile: (path: string, force: boolean) => ByteSink & { path: string; commit(): number; abort(): void };
+export type { SniffArgs } from './args.js';
+
+/** The capture file the command opened: written to a temporary name, renamed into place by commit(). */
+export type SniffFile = ByteSink & { path: string; commit(): number; abort(): void };
+
+/** sniff's own doors, built by the command: the file, the stop signals, --user. */
+export interface SniffIo {
+  openFile: (path: string, force: boolean) => SniffFile;
   /**
    * Installs the stop signals (SIGINT, SIGTERM); returns the uninstaller. `saveNow` completes
    * the file synchronously, for a caller that is about to exit at once (stdout closed: EPIPE).
@@ -42,30 +42,13 @@ export interface SniffDeps {
   dropPrivileges?: () => void;
   /** --user: the name it runs as afterwards (why a capture cannot be re-opened after a flap). */
   runsAs?: string;
-  /** Link state, to follow interfaces that go down and return (./churn.ts); absent: not followed. */
-  watchLinks?: WatchLinks;
-  /** The wall clock (the Host's); absent: the system's. */
-  clock?: Clock;
 }
 
-export interface SniffArgs {
-  groups: string[];
-  join: boolean;
-  ports: number[];
-  source?: string;
-  filter?: string;
-  count?: number;
-  durationS?: number;
-  write?: string;
-  format: FileFormat;
-  force: boolean;
-  snaplen: number;
-  selection: IfaceSelection;
-  family?: Family;
-  statsIntervalMs?: number;
-  /** The pcapng section header's shb_userappl: the tool and its version. */
-  appName?: string;
-}
+/**
+ * libpcap and koffi load on first use (koffi only when sniff joins groups); `links`: interfaces
+ * that go down and return are followed (./churn.ts), absent: not followed.
+ */
+export type SniffDeps = Uses<'platform' | 'clock'> & Loads<'capture' | 'sockets'> & Partial<Uses<'links'>> & SniffIo;
 
 export interface SniffSink {
   readonly wantsPackets: boolean;
@@ -87,43 +70,26 @@ export interface SniffSink {
   ): void;
 }
 
-function checkArgs(a: SniffArgs): GroupSpec[] {
-  if (a.count !== undefined && (!Number.isInteger(a.count) || a.count < 1)) throw new UsageError('BAD_COUNT', `--count '${a.count}' must be a whole number of packets, 1 or more`);
-  if (a.durationS !== undefined && (!Number.isFinite(a.durationS) || a.durationS <= 0)) throw new UsageError('BAD_DURATION', `--duration '${a.durationS}' must be a number of seconds above 0`);
-  if (!Number.isInteger(a.snaplen) || a.snaplen < 64 || a.snaplen > 262144) throw new UsageError('BAD_SNAPLEN', `--snaplen '${a.snaplen}' out of range (64-262144)`);
-  for (const p of a.ports) parsePort(p, '--port');
-  if (a.source !== undefined && familyOf(a.source) === undefined) throw new UsageError('BAD_SOURCE', `--source '${a.source}' is not an IP address`);
-  if (a.groups.length === 0) return [];
-  // A port is a filter only when given (G:PORT or --port): parse twice with two defaults to tell.
-  const base = defined({ source: a.source });
-  const one = parseGroupArgs(a.groups, { defaultPort: 1, ...base });
-  const two = parseGroupArgs(a.groups, { defaultPort: 2, ...base });
-  return one.map((g, i) => (two[i]?.port === g.port ? g : { ...g, port: 0 }))
-    .filter((g) => a.family === undefined || g.family === a.family);
+/** What a run holds open, released on every way out. */
+interface Held {
+  session?: SniffSession;
+  membership?: Membership;
+  churn?: ChurnFollower;
+  file?: { writer: CaptureFileWriter; sink: SniffFile };
+  uninstall: () => void;
 }
 
 export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): Promise<number> {
   const groups = checkArgs(a);
-  const clock = deps.clock ?? systemClock;
   const inv = await loadInterfaces(deps.platform, { selection: a.selection, ...(a.family ? { family: a.family } : {}) });
-  const targets = inv.interfaces.filter((i) => whyIneligible(i, 'capture') === undefined);
+  const targets = captureTargets(inv, a);
   if (targets.length === 0) {
     const f = noEligibleInterface(inv.interfaces, 'capture', 'capture on');
     out.summary({ stoppedBy: 'error', durationMs: 0, interfaces: [], flows: [] }, [f], '');
     return exitFor([f]);
   }
-  if (a.format === 'pcap' && a.write !== undefined && targets.length > 1) {
-    throw new UsageError('BAD_FORMAT', `--format pcap holds one interface, and ${targets.length} are selected (${targets.map((t) => t.name).join(', ')}): use pcapng, or --iface one`);
-  }
-  const ports = [...new Set([...a.ports, ...groups.map((g) => g.port).filter((p) => p > 0)])];
-  const sources = a.source !== undefined ? [a.source] : [...new Set(groups.flatMap((g) => (g.source !== undefined ? [g.source] : [])))];
-  const filter = a.filter ?? buildFilter({
-    groups: [...new Set(groups.map((g) => g.group))],
-    ports,
-    sources,
-    ...(a.family ? { family: a.family } : {}),
-  });
-  const factory = await deps.captureFactory();
+  const filter = filterFor(a, groups);
+  const factory = await deps.capture();
   // The multicast routing tables before the capture: their counters' rise is the kernel's own
   // account of what it forwarded (TTL_NOT_FORWARDED).
   const routerBefore = await readRouterState(deps.platform);
@@ -131,90 +97,137 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
   // is delivered (and shown) before the start event.
   const sockets = a.join && groups.length ? await deps.sockets() : undefined;
   const sink = a.write !== undefined ? deps.openFile(a.write, a.force) : undefined;
-  let membership: Membership | undefined;
-  let churn: ChurnFollower | undefined;
-  let session: SniffSession | undefined;
-  let uninstall = (): void => undefined;
+  const held: Held = { uninstall: () => undefined };
   try {
-    let fileWriter: CaptureFileWriter | undefined;
-    session = new SniffSession(factory, {
-      targets: targets.map((t) => ({ iface: t.name })), filter, snaplen: a.snaplen,
-      ...defined({ count: a.count }),
-      ...(a.durationS !== undefined ? { durationMs: a.durationS * 1000 } : {}),
-      packetEvents: out.wantsPackets, malformedEvents: out.wantsMalformed, clock,
-    }, (e) => out.event(e));
-    const opened = session.start();
-    const live = session;
-    if (sink) {
-      fileWriter = new CaptureFileWriter(sink, a.format, opened.map((o) => ({ name: o.iface, linkType: o.linkType, snaplen: o.snaplen })), a.appName ?? 'mcast-doctor sniff');
-      session.attachWriter(fileWriter);
-    }
+    const opened = openSession(held, factory, targets, filter, a, out, deps.clock, sink);
     // Joined after the captures opened, so the membership reports are captured too.
     // The port does not matter for a membership (receive: false binds nothing).
     const joinGroups = groups.map((g) => ({ ...g, port: g.port || 9 }));
-    if (sockets) membership = await joinAll(
-      { sockets, platform: deps.platform },
-      { groups: joinGroups, interfaces: targets, receive: false },
-    );
+    if (sockets) {
+      held.membership = await joinAll({ sockets, platform: deps.platform, clock: deps.clock },
+        { groups: joinGroups, interfaces: targets, receive: false });
+    }
     deps.dropPrivileges?.();
-    const joinFindings = [...membership?.findings ?? [],
-      ...linkKindFindings(targets, (membership?.results ?? []).filter((r) => r.status === 'joined'), 'join')];
+    const joinFindings = [...held.membership?.findings ?? [],
+      ...linkKindFindings(targets, (held.membership?.results ?? []).filter((r) => r.status === 'joined'), 'join')];
     out.started({
       interfaces: opened, filter, libpcap: factory.version,
-      joined: (membership?.results ?? []).map((r) => ({ iface: r.iface, group: r.group, status: r.status,
+      joined: (held.membership?.results ?? []).map((r) => ({ iface: r.iface, group: r.group, status: r.status,
         ...defined({ source: r.source, message: r.message }) })),
       ...(sink ? { file: { path: sink.path, format: a.format } } : {}),
     });
-    uninstall = deps.onSignal(() => live.requestStop('signal'), () => {
-      if (!fileWriter || !sink) return;
-      live.attachWriter(undefined);
-      // On the way out (second signal, EPIPE): a file that cannot be completed is removed, not
-      // left half-written under its name.
-      try { fileWriter.flush(); sink.commit(); } catch { sink.abort(); }
-      fileWriter = undefined;
-    });
-    if (deps.watchLinks) {
-      const churnDeps = { platform: deps.platform, watchLinks: deps.watchLinks, sockets, clock, ...defined({ runsAs: deps.runsAs }) };
-      churn = followSniffChurn(churnDeps, live, targets.map((t) => ({ iface: t.name, ifindex: t.index })),
-        membership, joinGroups, { selection: a.selection }, (e) => out.churn?.(e));
-    }
-    const started = clock.now();
-    const ticker = setInterval(() => out.stats(clock.now() - started, live.snapshot()), a.statsIntervalMs ?? 1000);
-    await live.stopped;
-    clearInterval(ticker);
-    await churn?.close();
-    const summary = await live.finish();
-    // libpcap's drop counters go into the file too (pcapng interface-statistics blocks).
-    if (fileWriter) {
-      fileWriter.statistics(summary.interfaces.map((c, id) => ({ id, ...c.kernel })), Math.round(clock.now() * 1000));
-      fileWriter.flush();
-    }
-    if (churn) summary.churn = churn.summary();
-    session = undefined;
-    membership?.close();
-    membership = undefined;
-    const bytes = sink?.commit();
-    const storms = summary.interfaces.flatMap((c) => stormFinding(
-      c.iface,
-      { flows: c.distinctFlows },
-      c.distinctSenders,
-      summary.durationMs / 1000,
-    ) ?? []);
-    markOutgoing(summary.flows, inv.interfaces);
+    installStop(held, deps);
+    if (deps.links) held.churn = followLinks(held, deps, sockets, targets, joinGroups, a, out);
+    const summary = await captureUntilStopped(held, out, deps.clock, a.statsIntervalMs ?? 1000);
+    const file = completeFile(held, summary, deps.clock, a);
+    held.membership?.close();
+    held.membership = undefined;
     const router = { before: routerBefore, after: await readRouterState(deps.platform) };
-    const findings = [...joinFindings, ...churn?.findings() ?? [], ...trafficFindings(summary.flows, { router }), ...storms];
-    out.summary(summary, findings, factory.version,
-      sink && fileWriter ? { path: sink.path, format: a.format, packets: fileWriter.packets, bytes: bytes ?? 0 } : undefined);
+    const findings = [...joinFindings, ...held.churn?.findings() ?? [], ...sniffFindings(summary, inv.interfaces, router)];
+    out.summary(summary, findings, factory.version, file);
     return exitFor(findings);
   } catch (e) {
-    session?.abort();
+    held.session?.abort();
     sink?.abort();
     throw e;
   } finally {
-    uninstall();
-    void churn?.close();
-    membership?.close();
+    held.uninstall();
+    void held.churn?.close();
+    held.membership?.close();
   }
+}
+
+/** The interfaces that can be captured on; --format pcap holds one of them. */
+function captureTargets(inv: InterfaceInventory, a: SniffArgs): Interface[] {
+  const targets = inv.interfaces.filter((i) => whyIneligible(i, 'capture') === undefined);
+  if (a.format === 'pcap' && a.write !== undefined && targets.length > 1) {
+    throw new UsageError('BAD_FORMAT', `--format pcap holds one interface, and ${targets.length} are selected `
+      + `(${targets.map((t) => t.name).join(', ')}): use pcapng, or --iface one`);
+  }
+  return targets;
+}
+
+/** Opens every capture (all or none), then the file writer with their link types. */
+function openSession(held: Held, factory: CaptureFactory, targets: readonly Interface[],
+  filter: string, a: SniffArgs, out: SniffSink, clock: Clock, sink: SniffFile | undefined): ReturnType<SniffSession['start']> {
+  const session = new SniffSession(factory, {
+    targets: targets.map((t) => ({ iface: t.name })), filter, snaplen: a.snaplen,
+    ...defined({ count: a.count }),
+    ...(a.durationS !== undefined ? { durationMs: a.durationS * 1000 } : {}),
+    packetEvents: out.wantsPackets, malformedEvents: out.wantsMalformed, clock,
+  }, (e) => out.event(e));
+  held.session = session;
+  const opened = session.start();
+  if (sink) {
+    const writer = new CaptureFileWriter(sink, a.format, opened.map((o) => ({ name: o.iface, linkType: o.linkType, snaplen: o.snaplen })),
+      a.appName ?? 'mcast-doctor sniff');
+    session.attachWriter(writer);
+    held.file = { writer, sink };
+  }
+  return opened;
+}
+
+/**
+ * The signals stop the session; on the way out at once (second signal, EPIPE) the file is
+ * completed now, or removed if it cannot be: never left half-written under its name.
+ */
+function installStop(held: Held, deps: SniffIo): void {
+  const session = held.session;
+  if (!session) return;
+  held.uninstall = deps.onSignal(() => session.requestStop('signal'), () => {
+    const f = held.file;
+    if (!f) return;
+    session.attachWriter(undefined);
+    try { f.writer.flush(); f.sink.commit(); } catch { f.sink.abort(); }
+    held.file = undefined;
+  });
+}
+
+function followLinks(held: Held, deps: SniffDeps, sockets: SocketApi | undefined, targets: readonly Interface[],
+  joinGroups: readonly GroupSpec[], a: SniffArgs, out: SniffSink): ChurnFollower | undefined {
+  if (!deps.links || !held.session) return undefined;
+  const churnDeps = { platform: deps.platform, links: deps.links, sockets, clock: deps.clock, ...defined({ runsAs: deps.runsAs }) };
+  return followSniffChurn(churnDeps, held.session, targets.map((t) => ({ iface: t.name, ifindex: t.index })),
+    held.membership, joinGroups, { selection: a.selection }, (e) => out.churn?.(e));
+}
+
+/** Stats every interval until a stop (count, duration, signal); then the session's summary, churn's included. */
+async function captureUntilStopped(held: Held, out: SniffSink, clock: Clock, intervalMs: number): Promise<SniffSummary> {
+  const session = held.session as SniffSession;
+  const started = clock.now();
+  const ticker = setInterval(() => out.stats(clock.now() - started, session.snapshot()), intervalMs);
+  try {
+    await session.stopped;
+  } finally {
+    clearInterval(ticker);
+  }
+  await held.churn?.close();
+  const summary = await session.finish();
+  held.session = undefined;
+  if (held.churn) summary.churn = held.churn.summary();
+  return summary;
+}
+
+/** libpcap's drop counters go into the file too (pcapng interface-statistics blocks); then it is renamed into place. */
+function completeFile(held: Held, summary: SniffSummary, clock: Clock, a: SniffArgs): Parameters<SniffSink['summary']>[3] {
+  const f = held.file;
+  if (!f) {
+    // Completed already on the way out (saveNow), or no --write.
+    return undefined;
+  }
+  f.writer.statistics(summary.interfaces.map((c, id) => ({ id, ...c.kernel })), Math.round(clock.now() * 1000));
+  f.writer.flush();
+  const bytes = f.sink.commit();
+  return { path: f.sink.path, format: a.format, packets: f.writer.packets, bytes };
+}
+
+/** What the traffic says (outgoing flows marked first: never described as arriving) and the storms. */
+function sniffFindings(summary: SniffSummary, interfaces: readonly Interface[],
+  router: { before: RouterState; after: RouterState }): Finding[] {
+  const seconds = summary.durationMs / 1000;
+  const storms = summary.interfaces.flatMap((c) => stormFinding(c.iface, { flows: c.distinctFlows }, c.distinctSenders, seconds) ?? []);
+  markOutgoing(summary.flows, interfaces);
+  return [...trafficFindings(summary.flows, { router }), ...storms];
 }
 
 /**

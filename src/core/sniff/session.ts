@@ -1,7 +1,9 @@
-// sniff's engine: one capture per interface through the CaptureFactory, every packet scanned at
-// fixed offsets, counted per interface x group x source, written to the capture file, and IGMP/MLD
-// decoded as their own events. The core never prints: it hands events to a callback.
-import type { CaptureFactory, CaptureHandle, CaptureStats, PacketHandler } from '../../platform/capture/types.js';
+// sniff's engine: one capture per interface (the one CaptureSet, observation/capture-set.ts, with
+// libpcap's callback as is: this is the hot path), every packet scanned at fixed offsets, counted
+// per interface x group x source, written to the capture file, and IGMP/MLD decoded as their own
+// events. The core never prints: it hands events to a callback.
+import type { CaptureFactory, PacketHandler } from '../../platform/capture/types.js';
+import { CaptureSet } from '../observation/capture-set.js';
 import { FrameScanner } from '../wire/frame.js';
 import { isMalformed } from '../wire/igmp.js';
 import type { CaptureFileWriter } from './file-format.js';
@@ -24,8 +26,6 @@ export type { ControlEvent, IfaceCounts, MalformedEvent, PacketEvent, SniffEvent
 interface IfaceState {
   /** The interface's block in a pcapng file (a new one if it returns with another link type). */
   id: number;
-  /** pcap_stats of the captures closed on churn, added to the open one's. */
-  kernelBase: CaptureStats;
   counts: IfaceCounts;
   flows: Map<string, Flow>;
   /** Every distinct flow key seen (tracked ones too): the storm's measure. */
@@ -34,11 +34,11 @@ interface IfaceState {
   senders: DistinctCounter;
   /** The flow of the previous data packet and its address bytes (src then dst). */
   last: LastFlow<Flow>;
-  handle?: CaptureHandle;
 }
 
 export class SniffSession {
   private readonly states: IfaceState[];
+  private readonly captures: CaptureSet;
   private readonly scanner = new FrameScanner();
   private total = 0;
   private stopping = false;
@@ -57,11 +57,7 @@ export class SniffSession {
     private readonly onEvent: (e: SniffEvent) => void,
   ) {
     this.states = opts.targets.map((t, id) => ({
-      id, kernelBase: {
-        received: 0,
-        dropped: 0,
-        ifDropped: 0,
-      }, flows: new Map(), distinct: new DistinctCounter(), omitted: new DistinctCounter(), senders: new DistinctCounter(),
+      id, flows: new Map(), distinct: new DistinctCounter(), omitted: new DistinctCounter(), senders: new DistinctCounter(),
       last: new LastFlow(),
       counts: {
         ...zeroCounts(t.iface, -1),
@@ -72,55 +68,45 @@ export class SniffSession {
       },
     }));
     this.stopped = new Promise((resolve) => { this.resolveStop = resolve; });
+    const byName = new Map(this.states.map((st) => [st.counts.iface, st]));
+    this.captures = new CaptureSet(factory, {
+      filter: opts.filter,
+      ...(opts.snaplen ? { snaplen: opts.snaplen } : {}),
+      ...(opts.bufferBytes ? { bufferBytes: opts.bufferBytes } : {}),
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    }, {
+      raw: (iface): PacketHandler => {
+        const st = byName.get(iface);
+        if (!st) throw new Error(`sniff: no state for ${iface}`);
+        return (buf, caplen, wireLen, sec, usec) => this.onPacket(st, buf, caplen, wireLen, sec, usec);
+      },
+    });
+  }
+
+  private stateOf(iface: string): IfaceState | undefined {
+    return this.states.find((s) => s.counts.iface === iface);
   }
 
   /** Opens every capture; on a failure closes those already open and rethrows. */
   start(): { iface: string; linkType: number; snaplen: number }[] {
-    try {
-      for (const st of this.states) {
-        st.handle = this.open(st);
-        st.counts.linkType = st.handle.linkType;
-      }
-    } catch (e) {
-      for (const st of this.states) {
-        st.handle?.close();
-        st.handle = undefined;
-      }
-      throw e;
-    }
+    this.captures.openAll(this.states.map((st) => st.counts.iface));
+    for (const st of this.states) st.counts.linkType = this.captures.opened(st.counts.iface)?.linkType ?? -1;
     this.startedAt = (this.opts.clock ?? systemClock).now();
     if (this.opts.durationMs !== undefined) this.timer = setTimeout(() => this.requestStop('duration'), this.opts.durationMs);
-    return this.states.map((s) => ({ iface: s.counts.iface, linkType: s.handle?.linkType ?? -1, snaplen: s.handle?.snaplen ?? 0 }));
-  }
-
-  private open(st: IfaceState): CaptureHandle {
-    const onPacket: PacketHandler = (buf, caplen, wireLen, sec, usec) => this.onPacket(st, buf, caplen, wireLen, sec, usec);
-    return this.factory.open({
-      iface: st.counts.iface, filter: this.opts.filter,
-      ...(this.opts.snaplen ? { snaplen: this.opts.snaplen } : {}),
-      ...(this.opts.bufferBytes ? { bufferBytes: this.opts.bufferBytes } : {}),
-      ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}),
-    }, onPacket);
+    return this.states.map((s) => ({
+      iface: s.counts.iface, linkType: s.counts.linkType, snaplen: this.captures.opened(s.counts.iface)?.snaplen ?? 0,
+    }));
   }
 
   /**
    * The interface went down or away (interface churn): what the kernel already holds is read,
-   * then the capture is closed. libpcap's watcher does not survive a down (capture/churn.ts).
+   * then the capture is closed (its counters carried on). libpcap's watcher does not survive a
+   * down (./churn.ts).
    */
   suspend(iface: string): void {
-    const st = this.states.find((s) => s.counts.iface === iface);
-    const h = st?.handle;
-    if (!st || !h) return;
-    try { h.drain(); } catch { /* closing anyway */ }
-    const k = h.stats();
-    st.kernelBase = {
-      received: st.kernelBase.received + k.received,
-      dropped: st.kernelBase.dropped + k.dropped,
-      ifDropped: st.kernelBase.ifDropped + k.ifDropped,
-    };
-    if (h.failure !== undefined) this.writeFailure ??= h.failure;
-    h.close();
-    st.handle = undefined;
+    const st = this.stateOf(iface);
+    if (!st || !this.captures.has(iface)) return;
+    this.captures.close(iface);
     st.last.forget();
   }
 
@@ -131,15 +117,15 @@ export class SniffSession {
    * Throws what the factory throws (the caller reports it for this interface).
    */
   resume(iface: string): boolean {
-    const st = this.states.find((s) => s.counts.iface === iface);
-    if (!st || st.handle || this.stopping) return st?.handle !== undefined;
-    const h = this.open(st);
-    if (h.linkType !== st.counts.linkType) {
-      if (this.writer && this.writer.format !== 'pcapng') { h.close(); return false; }
-      st.counts.linkType = h.linkType;
-      if (this.writer) st.id = this.writer.addInterface({ name: iface, linkType: h.linkType, snaplen: h.snaplen });
+    const st = this.stateOf(iface);
+    if (!st || this.captures.has(iface) || this.stopping) return this.captures.has(iface);
+    if (!this.captures.open(iface)) throw this.captures.errors.get(iface);
+    const linkType = this.captures.opened(iface)?.linkType ?? -1;
+    if (linkType !== st.counts.linkType) {
+      if (this.writer && this.writer.format !== 'pcapng') { this.captures.discard(iface); return false; }
+      st.counts.linkType = linkType;
+      if (this.writer) st.id = this.writer.addInterface({ name: iface, linkType, snaplen: this.captures.opened(iface)?.snaplen ?? 0 });
     }
-    st.handle = h;
     return true;
   }
 
@@ -155,10 +141,7 @@ export class SniffSession {
   abort(): void {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
-    for (const st of this.states) {
-      st.handle?.close();
-      st.handle = undefined;
-    }
+    this.captures.closeNow();
   }
 
   /** Asks for a stop; the caller then awaits finish(). */
@@ -175,9 +158,7 @@ export class SniffSession {
    */
   snapshot(): { interfaces: IfaceCounts[]; flows: FlowStats[] } {
     for (const st of this.states) {
-      const k = st.handle?.stats() ?? { received: 0, dropped: 0, ifDropped: 0 };
-      const b = st.kernelBase;
-      st.counts.kernel = { received: b.received + k.received, dropped: b.dropped + k.dropped, ifDropped: b.ifDropped + k.ifDropped };
+      st.counts.kernel = this.captures.stats(st.counts.iface);
       st.counts.flowsOmitted.flows = st.omitted.count();
       st.counts.distinctFlows = st.distinct.count();
       st.counts.distinctSenders = st.senders.count();
@@ -203,15 +184,16 @@ export class SniffSession {
   async finish(): Promise<SniffSummary> {
     this.requestStop(this.stopReason);
     if (this.timer) clearTimeout(this.timer);
-    const settle = Math.max(0, ...this.states.map((s) => s.handle?.settleMs ?? 0));
-    await new Promise((r) => setTimeout(r, settle));
+    // Waited even at 0 ms (fakes): a turn of the event loop lets pending deliveries land first.
+    await new Promise((r) => setTimeout(r, this.captures.settleMs));
     this.stopping = false; // let the drain deliver what arrived before the stop
     const limitReached = this.opts.count !== undefined && this.total >= this.opts.count;
-    if (!limitReached) for (const st of this.states) st.handle?.drain();
+    if (!limitReached) this.captures.drain();
     this.stopping = true;
+    // Closed before the snapshot: the kernel's counters are kept by the set.
+    this.captures.closeNow();
     const snap = this.snapshot();
-    for (const st of this.states) st.handle?.close();
-    const failure = this.writeFailure ?? this.states.map((s) => s.handle?.failure).find((f) => f !== undefined);
+    const failure = this.writeFailure ?? this.captures.failure;
     if (failure !== undefined) throw failure;
     const durationMs = (this.opts.clock ?? systemClock).now() - this.startedAt;
     const summary: SniffSummary = { stoppedBy: this.stopReason, durationMs, ...snap };
