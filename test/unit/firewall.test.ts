@@ -141,6 +141,16 @@ test('legacy iptables-save recorded on this kernel: OUTPUT -o wired0 -p igmp DRO
   assert.equal(fateOf({ chains: parseIptablesSave(fixture('iptables-legacy-save.txt'), 'ip') }, igmpReport('wifi0')).verdict, 'accept');
 });
 
+test('nft refused (root without CAP_NET_ADMIN) beside an empty legacy ruleset: not readable, never "no blocking rule"', async () => {
+  const refused = 'nft: Operation not permitted (you must be root)';
+  const rep = await checkFirewall({ snapshot: async () => ({ legacy: {}, unreadable: [refused] }) }, ['wired0']);
+  assert.equal(rep.readable, false);
+  assert.deepEqual(rep.unreadable, [refused]);
+  // nft simply absent (a legacy-only host): the legacy ruleset is the whole truth.
+  const legacyOnly = await checkFirewall({ snapshot: async () => ({ legacy: { v4: fixture('iptables-legacy-save.txt') }, unreadable: ['nft: exit 127'] }) }, ['wired0']);
+  assert.equal(legacyOnly.readable, true);
+});
+
 test('garbage rulesets yield nothing and never throw', async () => {
   for (const junk of [undefined, null, 42, 'x', { nftables: 'no' }, { nftables: [null, 1, { rule: { expr: 'x' } }, { chain: {} }, { rule: { family: 'inet', table: 't', chain: 'c', expr: [null, { match: null }, { vmap: { key: 1, data: 2 } }] } }] }]) {
     const rep = await checkFirewall({ snapshot: async () => ({ nft: junk, unreadable: [] }) }, ['wired0']);

@@ -43,7 +43,13 @@ export async function runDoctor(
     }
   }));
   const findings = sortFindings(results.flatMap((r) => r.findings));
-  const coverage: Coverage = { notRun: results.flatMap((r): NotRun[] => (r.status === 'skipped' && r.remedy !== undefined ? [{ check: r.id, reason: r.skipped ?? 'did not run', remedy: r.remedy }] : [])), interrupted: null };
+  const coverage: Coverage = {
+    notRun: results.flatMap((r): NotRun[] => [
+      ...(r.status === 'skipped' && r.remedy !== undefined ? [{ check: r.id, reason: r.skipped ?? 'did not run', remedy: r.remedy }] : []),
+      ...r.gaps ?? [],
+    ]),
+    interrupted: null,
+  };
   return {
     host: deps.platform.hostname(),
     os: deps.platform.os,

@@ -3,7 +3,7 @@
 import type { Finding } from '../findings/model.js';
 import type { Interface, InterfaceInventory } from '../kernel/interfaces.js';
 import type { Family } from '../kernel/ip.js';
-import type { Coverage, Verdict } from '../coverage.js';
+import type { Coverage, NotRun, Verdict } from '../coverage.js';
 import type { Loads, Uses } from '../deps.js';
 
 /**
@@ -49,6 +49,11 @@ export interface CheckOutcome {
    * one with nothing to do here, has none (issue 16).
    */
   remedy?: string;
+  /**
+   * A check that ran but could not see everything it judges (a fact behind a privilege): what it
+   * left undecided, with what would let it decide. Makes the verdict incomplete like a skipped check.
+   */
+  gaps?: NotRun[];
 }
 
 export interface DoctorCheck {

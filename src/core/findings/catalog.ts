@@ -243,10 +243,12 @@ export const catalog = {
     severity: 'warning',
     title: 'A program receives a group it never joined',
     explanation:
-      'IP_MULTICAST_ALL is on by default for IPv4 sockets: a socket bound to 0.0.0.0:PORT receives every group any socket on the host ' +
-      'joined, on that port (a unicast service sharing the port too). Named per process from /proc/net/udp, ' +
-      '/proc/PID/fd and the socket\'s own options and memberships (getsockopt on a pidfd_getfd duplicate, or ss --inet-sockopt).',
-    fix: 'setsockopt IP_MULTICAST_ALL=0 on the receiving socket, or bind it to its own group (or unicast) address.',
+      'IP_MULTICAST_ALL (IPv4) and IPV6_MULTICAST_ALL (IPv6, Linux 4.20+) are on by default: a socket bound to 0.0.0.0:PORT or ' +
+      '[::]:PORT receives every group any socket on the host joined, on that port (a unicast service sharing the port too). ' +
+      'Named per process from /proc/net/udp(6), /proc/PID/fd and the socket\'s own options and memberships ' +
+      '(getsockopt on a pidfd_getfd duplicate, or ss --inet-sockopt for the IPv4 option).',
+    fix: 'setsockopt IP_MULTICAST_ALL=0 (IPV6_MULTICAST_ALL=0 for IPv6) on the receiving socket, or bind it to its own group ' +
+      '(or unicast) address.',
   },
   MEMBERSHIP_MISSING: {
     severity: 'error',

@@ -5,7 +5,7 @@
 // the rule that decides, with its handle (nft) or position (iptables) and its counter.
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
-import type { FirewallReader } from '../../platform/firewall.js';
+import type { FirewallReader, FirewallSnapshot } from '../../platform/firewall.js';
 import { describeRef, type RuleRef, type Ruleset } from './model.js';
 import { rulesetOf } from './ruleset.js';
 import { fateOf, type Fate } from './evaluate.js';
@@ -91,7 +91,19 @@ export async function checkFirewall(
   const cond = [...conditional.values()].filter((c) => !rules.some((r) => r.probe === c.probe && refKey(r.rule) === refKey(c.rule)));
   const findings = [...rules.map(findingOf),
     ...cond.filter((c) => (c.probe === 'data4' || c.probe === 'data6') && aimsAtMulticast(rs, c.rule)).map(findingOf)];
-  return { readable: snap.nft !== undefined || snap.legacy !== undefined, unreadable: snap.unreadable, rules, conditional: cond, findings };
+  const readable = !nftRefused(snap) && (snap.nft !== undefined || snap.legacy !== undefined);
+  return { readable, unreadable: snap.unreadable, rules, conditional: cond, findings };
+}
+
+/**
+ * nft refused (root without CAP_NET_ADMIN, as in a container): the nf_tables ruleset, where
+ * firewalld's and iptables-nft's rules live, was not seen, even if iptables-legacy-save printed an
+ * empty legacy ruleset (it reads /proc/net/ip_tables_names without any capability): not readable,
+ * never "no blocking rule" (issue 16).
+ */
+function nftRefused(snap: FirewallSnapshot): boolean {
+  return snap.nft === undefined
+    && snap.unreadable.some((u) => u.startsWith('nft:') && /not permitted|permission denied|must be root/i.test(u));
 }
 
 const WHAT: Record<Probe['kind'], string> = {

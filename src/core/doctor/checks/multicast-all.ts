@@ -20,8 +20,9 @@ export interface SocketView {
   localPort: number;
   inode: number;
   owners: Array<{ pid: number; comm: string }>;
-  /** IP_MULTICAST_ALL (4) and IPV6_MULTICAST_ALL (6); absent: not visible (the default is on). */
+  /** IP_MULTICAST_ALL (4) and IPV6_MULTICAST_ALL (6); absent: not visible (the kernel's default applies). */
   mcAll: { 4?: boolean; 6?: boolean };
+  /** Where the values present in mcAll came from (sock_diag reports the IPv4 bit only). */
   mcAllFrom: 'getsockopt' | 'sock_diag' | 'default';
   v6only?: boolean;
   /** `${group}%${ifindex}` this socket joined; undefined when its memberships are not visible. */
@@ -49,6 +50,9 @@ const takes = (s: SocketView, fam: Family): boolean => s.family === fam || (fam 
  * IPV6_MULTICAST_ALL on.
  */
 export const mcAllOn = (s: SocketView, fam: Family): boolean => s.mcAll[fam] ?? (fam === 4 ? s.family === 4 : true);
+/** Where the option for family `fam` came from: a value not present is the kernel's default. */
+export const mcAllSource = (s: SocketView, fam: Family): SocketView['mcAllFrom'] => (s.mcAll[fam] === undefined ? 'default' : s.mcAllFrom);
+const OPT_NAME = { 4: 'IP_MULTICAST_ALL', 6: 'IPV6_MULTICAST_ALL' } as const;
 const joinedAnywhere = (s: SocketView, group: string): boolean => [...(s.joined ?? [])].some((k) => k.startsWith(`${group}%`));
 
 export function who(s: SocketView): string {
@@ -66,7 +70,7 @@ export function multicastAllFindings(sockets: readonly SocketView[], held: reado
   const out: Finding[] = [];
   for (const w of sockets) {
     if (!isWildcard(w) || out.length >= MAX_FINDINGS) continue;
-    const foreign: Array<{ group: string; ifaces: string[]; heldBy: SocketView[] }> = [];
+    const foreign: Foreign[] = [];
     for (const [key, on] of heldOn) {
       const fam = on[0]?.family ?? 4;
       const group = key.slice(2);
@@ -74,7 +78,7 @@ export function multicastAllFindings(sockets: readonly SocketView[], held: reado
       const by = evidence(fam, group, w.localPort).filter((s) => s.inode !== w.inode);
       if (by.length === 0) continue;
       const ifaces = on.filter((h) => w.joined === undefined || !w.joined.has(`${group}%${h.ifindex}`)).map((h) => h.iface);
-      if (ifaces.length > 0) foreign.push({ group, ifaces, heldBy: by });
+      if (ifaces.length > 0) foreign.push({ family: fam, group, ifaces, heldBy: by });
     }
     if (foreign.length === 0) continue;
     out.push(leakFinding(w, foreign));
@@ -82,7 +86,27 @@ export function multicastAllFindings(sockets: readonly SocketView[], held: reado
   return out;
 }
 
-function leakFinding(w: SocketView, foreign: Array<{ group: string; ifaces: string[]; heldBy: SocketView[] }>): Finding {
+interface Foreign { family: Family; group: string; ifaces: string[]; heldBy: SocketView[] }
+
+/**
+ * What the message can claim. An IPv6 group leaks through IPV6_MULTICAST_ALL, which sock_diag
+ * does not report (only getsockopt on a duplicate reads it); a socket's memberships need the same
+ * ptrace rights. What was not seen is said as the condition the claim rests on, never as a fact.
+ */
+function claim(w: SocketView, families: readonly Family[], it: string): { receives: string; option: string } {
+  const names = families.map((f) => OPT_NAME[f]).join(' and ');
+  const unseenOpt = families.some((f) => mcAllSource(w, f) === 'default');
+  if (w.joined !== undefined) return { receives: `without having joined ${it}`, option: `with ${names} on` };
+  if (!unseenOpt) {
+    return { receives: `unless it joined ${it} itself (its memberships are not visible without ptrace rights)`, option: `with ${names} on` };
+  }
+  return {
+    receives: `unless it joined ${it} itself or turned ${names} off (neither is visible without ptrace rights)`,
+    option: `where ${names} is on by default`,
+  };
+}
+
+function leakFinding(w: SocketView, foreign: Foreign[]): Finding {
   const certain = w.joined !== undefined;
   const listed = foreign.slice(0, MAX_GROUPS_LISTED);
   const groups = listed.map((f) => f.group).join(', ') + (foreign.length > listed.length ? ` and ${foreign.length - listed.length} more` : '');
@@ -91,18 +115,22 @@ function leakFinding(w: SocketView, foreign: Array<{ group: string; ifaces: stri
   const because = holder
     ? `${first?.group} is joined on ${first?.ifaces.join(', ')} by ${who(holder)} (bound to ${addrPort(holder)})`
     : '';
-  const optFrom = w.mcAllFrom === 'default' ? 'IP_MULTICAST_ALL not visible, on by default' : 'IP_MULTICAST_ALL on';
-  const unseen = certain ? '' : ` (its own memberships are not visible without ptrace rights: this holds unless it joined ${foreign.length === 1 ? 'it' : 'them'} itself)`;
+  const families = [...new Set(foreign.map((f) => f.family))].sort();
+  const fam = first?.family ?? 4;
+  const c = claim(w, families, foreign.length === 1 ? 'it' : 'them');
   const name = w.owners[0] ? `${w.owners[0].comm} (pid ${w.owners[0].pid})` : 'the program that owns it';
   return makeFinding('MULTICAST_ALL_LEAK', {
     group: first?.group ?? '',
-    message: `${who(w)} receives ${groups} on ${addrPort(w)} without having joined ${foreign.length === 1 ? 'it' : 'them'}${unseen}: its socket is bound to the wildcard address with ${optFrom}, and ${because}.`,
-    fix: `In ${name}: setsockopt(IP_MULTICAST_ALL, 0) on that socket (IPV6_MULTICAST_ALL for IPv6), or bind it to the address it serves (its own group, or a unicast address) instead of ${w.localAddress}.`,
+    message: `${who(w)} receives ${groups} on ${addrPort(w)} ${c.receives}: `
+      + `its socket is bound to the wildcard address ${c.option}, and ${because}.`,
+    fix: `In ${name}: setsockopt(${families.map((f) => OPT_NAME[f]).join(' and ')}, 0) on that socket, `
+      + `or bind it to the address it serves (its own group, or a unicast address) instead of ${w.localAddress}.`,
     evidence: {
       port: w.localPort, inode: w.inode, localAddress: w.localAddress, owners: w.owners,
-      mcAll: true, mcAllFrom: w.mcAllFrom, membershipsFrom: certain ? 'getsockopt' : 'not-visible', confidence: certain ? 'certain' : 'likely',
+      mcAll: true, mcAllFrom: mcAllSource(w, fam), option: OPT_NAME[fam],
+      membershipsFrom: certain ? 'getsockopt' : 'not-visible', confidence: certain ? 'certain' : 'likely',
       foreign: listed.map((f) => ({
-        group: f.group, ifaces: f.ifaces,
+        family: f.family, group: f.group, ifaces: f.ifaces,
         heldBy: f.heldBy.slice(0, 4).map((s) => ({ inode: s.inode, localAddress: s.localAddress, owners: s.owners })),
       })),
     },
@@ -115,8 +143,6 @@ function leakFinding(w: SocketView, foreign: Array<{ group: string; ifaces: stri
  * off on them, and several groups held. Said as a guess, naming the sockets' owners.
  */
 export function guessFindings(sockets: readonly SocketView[], held: readonly HeldGroup[], named: readonly Finding[]): Finding[] {
-  const groups = [...new Set(held.map((h) => h.group))];
-  if (groups.length < 2) return [];
   const namedPorts = new Set(named.map((f) => f.evidence.port));
   const byPort = new Map<string, SocketView[]>();
   for (const s of sockets) {
@@ -128,13 +154,41 @@ export function guessFindings(sockets: readonly SocketView[], held: readonly Hel
   const out: Finding[] = [];
   for (const [key, list] of byPort) {
     if (list.length < 2 || out.length >= MAX_FINDINGS) continue;
-    const [fam, port] = key.split('/');
-    const any = fam === '4' ? '0.0.0.0' : '[::]';
+    const [famText, port] = key.split('/');
+    const fam: Family = famText === '6' ? 6 : 4;
+    // Groups of the sockets' own family: a [::] socket's IPv4 option is off by default.
+    const groups = [...new Set(held.filter((h) => h.family === fam).map((h) => h.group))];
+    if (groups.length < 2) continue;
+    const any = fam === 4 ? '0.0.0.0' : '[::]';
     out.push(makeFinding('MULTICAST_ALL_LEAK', {
-      message: `${list.length} sockets are bound to ${any}:${port} (${list.slice(0, 4).map(who).join('; ')}) while the host holds ${groups.length} groups: with IP_MULTICAST_ALL on, each receives every group joined on that port, not only its own (a guess: which socket joined which group is not visible without ptrace rights).`,
-      fix: `In the receiving programs: setsockopt(IP_MULTICAST_ALL, 0) (IPV6_MULTICAST_ALL for IPv6), or bind each socket to its group address instead of ${any}.`,
-      evidence: { port: Number(port), wildcardSockets: list.length, groups: groups.slice(0, MAX_GROUPS_LISTED), confidence: 'guess', owners: list.slice(0, 8).map((s) => s.owners) },
+      message: `${list.length} sockets are bound to ${any}:${port} (${list.slice(0, 4).map(who).join('; ')}) while the host holds `
+        + `${groups.length} groups: with ${OPT_NAME[fam]} on, each receives every group joined on that port, not only its own `
+        + '(a guess: which socket joined which group is not visible without ptrace rights).',
+      fix: `In the receiving programs: setsockopt(${OPT_NAME[fam]}, 0), or bind each socket to its group address instead of ${any}.`,
+      evidence: {
+        port: Number(port), wildcardSockets: list.length, groups: groups.slice(0, MAX_GROUPS_LISTED), confidence: 'guess',
+        owners: list.slice(0, 8).map((s) => s.owners),
+      },
     }));
   }
   return out;
+}
+
+/**
+ * What the check could not decide (issue 16: never "healthy" about what was not seen). A wildcard
+ * socket W on port P receives group G when another socket on P joined G; when some other socket
+ * on P has memberships that could not be read (no ptrace rights, owner not found) and nothing was
+ * said about P (no finding, not even a guess), the leak question for P is open: those ports.
+ */
+export function undecidedPorts(sockets: readonly SocketView[], held: readonly HeldGroup[], said: readonly Finding[]): number[] {
+  const saidPorts = new Set(said.map((f) => f.evidence.port));
+  const families = new Set(held.map((h) => h.family));
+  const open = new Set<number>();
+  for (const w of sockets) {
+    if (!isWildcard(w) || saidPorts.has(w.localPort) || open.has(w.localPort)) continue;
+    const could = [...families].some((fam) => takes(w, fam) && mcAllOn(w, fam)
+      && sockets.some((s) => s.inode !== w.inode && s.localPort === w.localPort && takes(s, fam) && s.joined === undefined));
+    if (could) open.add(w.localPort);
+  }
+  return [...open].sort((a, b) => a - b);
 }

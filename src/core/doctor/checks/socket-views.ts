@@ -61,7 +61,14 @@ export async function socketViews(
       ...(o?.v6only !== undefined ? { v6only: o.v6only } : {}),
     };
     const first = own[0];
-    if (acc?.peek && first) {
+    if (!first || !acc?.peek) {
+      // Without its owner there is no descriptor to duplicate: its memberships stay unseen.
+      notPeeked++;
+      peekWhy ??= !acc?.peek ? 'this platform cannot read another process\'s socket'
+        : owners?.complete === false ? 'the owner scan ran out of its descriptor budget'
+        : 'the owning process is not visible (another process\'s /proc/PID/fd needs ptrace rights: root or CAP_SYS_PTRACE; '
+          + 'or it is in another PID namespace)';
+    } else {
       const probes: MembershipProbe[] = held.filter((h) => h.family === s.family || (h.family === 4 && s.localAddress === '::'))
         .map((h) => ({ family: h.family, group: h.group, ifindex: h.ifindex }));
       const r = await acc.peek(first.pid, first.fd, s.inode, probes)
