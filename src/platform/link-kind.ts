@@ -2,7 +2,7 @@
 // duplex, from /sys alone: a few file reads per interface, no process. systeminformation used to
 // answer this with one shell of ~25 `cat`s per interface (7 224 processes at 301 interfaces) and
 // called a tun device "wired"; the kernel's own attributes say it exactly (issue 21).
-import { readFile, stat } from 'node:fs/promises';
+import { readAttr } from './kernel-files.js';
 
 export type LinkKind = 'loopback' | 'wired' | 'wifi' | 'cellular' | 'vpn' | 'tunnel' | 'virtual' | 'other';
 
@@ -50,25 +50,18 @@ export function classifyLink(f: LinkFacts): LinkClass {
   return f.type === ARPHRD.ETHER ? { kind: 'wired' } : { kind: 'other' };
 }
 
-async function text(path: string): Promise<string | undefined> {
-  try {
-    return (await readFile(path, 'utf8')).trim();
-  } catch {
-    return undefined;
-  }
-}
+const text = (path: string): string | undefined => readAttr(path)?.trim();
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
-}
-
-/** The facts of one interface; `type` comes from the caller, which has read it already. */
-export async function readLinkFacts(name: string, type: number): Promise<LinkFacts> {
+/**
+ * The facts of one interface; `type` comes from the caller, which has read it already, and
+ * `entries` is the listing of its /sys directory (wireless/, phy80211, device are entries there).
+ */
+export function readLinkFacts(name: string, type: number, entries: readonly string[]): LinkFacts {
   const dir = `/sys/class/net/${name}`;
-  const [uevent, wireless, phy, hasDevice, tun] = await Promise.all([
-    text(`${dir}/uevent`), exists(`${dir}/wireless`), exists(`${dir}/phy80211`), exists(`${dir}/device`), text(`${dir}/tun_flags`),
-  ]);
-  const facts: LinkFacts = { type, devtype: /^DEVTYPE=(.*)$/m.exec(uevent ?? '')?.[1]?.trim() ?? '', wireless: wireless || phy, hasDevice };
+  const has = (e: string): boolean => entries.includes(e);
+  const facts: LinkFacts = { type, devtype: /^DEVTYPE=(.*)$/m.exec(text(`${dir}/uevent`) ?? '')?.[1]?.trim() ?? '', wireless: has('wireless') || has('phy80211'), hasDevice: has('device') };
+  // tun_flags exists on tun/tap devices only: not read (an ENOENT each) where the listing lacks it.
+  const tun = has('tun_flags') ? text(`${dir}/tun_flags`) : undefined;
   const tunFlags = tun !== undefined ? parseInt(tun, 16) : NaN;
   if (Number.isFinite(tunFlags)) facts.tunFlags = tunFlags;
   return facts;
@@ -85,8 +78,9 @@ export interface LinkSpeed {
  * which may talk to the PHY): only for the inventory reports. The kernel answers EINVAL when the
  * link is down and -1 / "unknown" when the driver does not know.
  */
-export async function readLinkSpeed(name: string): Promise<LinkSpeed> {
-  const [speed, duplex] = await Promise.all([text(`/sys/class/net/${name}/speed`), text(`/sys/class/net/${name}/duplex`)]);
+export function readLinkSpeed(name: string): LinkSpeed {
+  const speed = text(`/sys/class/net/${name}/speed`);
+  const duplex = text(`/sys/class/net/${name}/duplex`);
   const out: LinkSpeed = {};
   const mbps = Number(speed);
   if (speed !== undefined && Number.isInteger(mbps) && mbps > 0) out.speedMbps = mbps;

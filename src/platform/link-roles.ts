@@ -3,8 +3,6 @@
 // adjacency lists in /sys/class/net/IF (lower_X / upper_X links: macvlan, ipvlan and VLAN lowers,
 // bridge and bond members). The core decides from these which interface carries the layer-3 role
 // (core/kernel/roles.ts). iproute2's own `link` key is not used: for a veth it names the peer.
-import { readdir } from 'node:fs/promises';
-
 export interface RawLink {
   /** linkinfo.info_kind: bridge, bond, vrf, veth, macvlan, ipvlan, vlan, vxlan, gre, tun... */
   kind?: string;
@@ -50,11 +48,13 @@ export function parseAdjacency(entries: readonly string[]): Pick<RawLink, 'lower
   return { lowers: lowers.sort(), uppers: uppers.sort() };
 }
 
-/** The adjacency of each named interface; unreadable ones (gone meanwhile) are empty. */
-export async function readAdjacency(names: readonly string[], sysRoot = '/sys/class/net'): Promise<Map<string, Pick<RawLink, 'lowers' | 'uppers'>>> {
+/** The adjacency of each interface from its /sys/class/net/IF listing (read once by the caller); unlisted ones are empty. */
+export function adjacencyOf(listings: ReadonlyMap<string, readonly string[]>): Map<string, Pick<RawLink, 'lowers' | 'uppers'>> {
   const out = new Map<string, Pick<RawLink, 'lowers' | 'uppers'>>();
-  await Promise.all(names.slice(0, MAX_ADJACENCY_READS).map(async (n) => {
-    out.set(n, parseAdjacency(await readdir(`${sysRoot}/${n}`).catch(() => [] as string[])));
-  }));
+  let n = 0;
+  for (const [name, entries] of listings) {
+    if (n++ >= MAX_ADJACENCY_READS) break;
+    out.set(name, parseAdjacency(entries));
+  }
   return out;
 }

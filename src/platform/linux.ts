@@ -1,8 +1,9 @@
 // The Linux implementation of Platform: /proc, /sys, os.networkInterfaces(), iproute2's JSON
 // output, and systeminformation for the Wi-Fi network only (platform/wifi-info.ts). The only module that reads the OS for the core.
-import { parseLinkDetails, readAdjacency, type RawLink } from './link-roles.js';
+import { adjacencyOf, parseLinkDetails, type RawLink } from './link-roles.js';
 import { EnvironmentError } from '../core/errors.js';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { listDir, readAttr } from './kernel-files.js';
 import os from 'node:os';
 import { parseProcNetIgmp, parseProcNetIgmp6, parseProcNetMcfilter } from './procfs/igmp.js';
 import { parseNetstat, parseSnmp6 } from './procfs/netstat.js';
@@ -19,8 +20,8 @@ async function readText(path: string): Promise<string | undefined> {
   }
 }
 
-async function readSys(name: string, attr: string): Promise<string> {
-  return ((await readText(`/sys/class/net/${name}/${attr}`)) ?? '').trim();
+function readSys(name: string, attr: string): string {
+  return (readAttr(`/sys/class/net/${name}/${attr}`) ?? '').trim();
 }
 
 const littleEndian = os.endianness() === 'LE';
@@ -75,10 +76,14 @@ export class LinuxPlatform implements Platform {
   readonly os = process.platform;
 
   async listInterfaces(opts: { details?: boolean } = {}): Promise<RawInterface[]> {
-    const names = ((await readdir('/sys/class/net').catch(() => [])) as string[]).sort();
+    const names = listDir('/sys/class/net').sort();
     const details = new Map<string, Omit<RawLink, 'lowers' | 'uppers'>>();
-    const [addrs, adjacency] = await Promise.all([addressesByDevice(names, details), readAdjacency(names)]);
-    const list = (await Promise.all(names.map((name) => readInterface(name, addrs, opts.details ?? false))))
+    const addrs = await addressesByDevice(names, details);
+    // Each interface's /sys directory listed once: its adjacency (lower_*, upper_*) and what
+    // kind of device it is (wireless/, device, tun_flags) both come from the names in it.
+    const listings = new Map(names.map((n) => [n, listDir(`/sys/class/net/${n}`)]));
+    const adjacency = adjacencyOf(listings);
+    const list = names.map((name) => readInterface(name, addrs, opts.details ?? false, listings.get(name) ?? []))
       .filter((i): i is RawInterface => i !== undefined).sort((a, b) => a.index - b.index);
     for (const i of list) i.link = { ...details.get(i.name), ...(adjacency.get(i.name) ?? { lowers: [], uppers: [] }) };
     // systeminformation only where it adds something: a Wi-Fi interface, in the reports.
@@ -97,12 +102,17 @@ export class LinuxPlatform implements Platform {
     // Interface names may contain dots (eth0.100): only the fixed prefix is split.
     const m = /^net\.(ipv4|ipv6)\.conf\.(.+)\.([a-z_0-9]+)$/.exec(key);
     const path = m ? `/proc/sys/net/${m[1]}/conf/${m[2]}/${m[3]}` : `/proc/sys/${key.replaceAll('.', '/')}`;
-    return (await readText(path))?.trim();
+    return readAttr(path)?.trim();
   }
 
-  async igmp() { return parseProcNetIgmp((await readText('/proc/net/igmp')) ?? '', littleEndian); }
-  async igmp6() { return parseProcNetIgmp6((await readText('/proc/net/igmp6')) ?? ''); }
-  async mcfilter() { return parseProcNetMcfilter((await readText('/proc/net/mcfilter')) ?? ''); }
+  // The membership tables are read synchronously although they can be large: the kernel hands
+  // them out one page per read(2), restarting its walk each time, so 60 000 memberships take
+  // ~500 reads. Through the thread pool each is a round trip, 1.2 s in all on a busy 2-core
+  // machine; in one thread the same reads take 0.2 s of kernel time (issue 19 item 8). The event
+  // loop stalls that long at that size, which no caller minds more than the wait.
+  async igmp() { return parseProcNetIgmp(readAttr('/proc/net/igmp') ?? '', littleEndian); }
+  async igmp6() { return parseProcNetIgmp6(readAttr('/proc/net/igmp6') ?? ''); }
+  async mcfilter() { return parseProcNetMcfilter(readAttr('/proc/net/mcfilter') ?? ''); }
   async netstat() { return parseNetstat((await readText('/proc/net/netstat')) ?? ''); }
   async snmp6() { return parseSnmp6((await readText('/proc/net/snmp6')) ?? ''); }
 
@@ -244,24 +254,26 @@ export function parseIpJson(text: string, command: string): unknown[] {
   return v;
 }
 
-async function readInterface(name: string, addrs: Map<string, RawAddress[]>, details: boolean): Promise<RawInterface | undefined> {
-  const index = Number(await readSys(name, 'ifindex'));
+function readInterface(
+  name: string, addrs: Map<string, RawAddress[]>, details: boolean, entries: readonly string[],
+): RawInterface | undefined {
+  const index = Number(readSys(name, 'ifindex'));
   if (!Number.isFinite(index) || index <= 0) return undefined;
-  const linkType = Number(await readSys(name, 'type')) || 0;
+  const linkType = Number(readSys(name, 'type')) || 0;
   const iface: RawInterface = {
     name,
     index,
-    flags: parseInt((await readSys(name, 'flags')) || '0', 16),
-    operstate: (await readSys(name, 'operstate')) || 'unknown',
-    mtu: Number(await readSys(name, 'mtu')) || 0,
-    mac: await readSys(name, 'address'),
+    flags: parseInt(readSys(name, 'flags') || '0', 16),
+    operstate: readSys(name, 'operstate') || 'unknown',
+    mtu: Number(readSys(name, 'mtu')) || 0,
+    mac: readSys(name, 'address'),
     linkType,
     addresses: addrs.get(name) ?? [],
   };
-  const cls = classifyLink(await readLinkFacts(name, linkType));
+  const cls = classifyLink(readLinkFacts(name, linkType, entries));
   iface.kind = cls.kind;
   if (cls.linkKind) iface.linkKind = cls.linkKind;
-  if (details && cls.kind === 'wired') Object.assign(iface, await readLinkSpeed(name));
+  if (details && cls.kind === 'wired') Object.assign(iface, readLinkSpeed(name));
   return iface;
 }
 

@@ -1,6 +1,6 @@
 // Runs the doctor's checks over one inventory, in parallel where they are independent, and
 // folds the results into one diagnosis.
-import { loadInterfaces } from '../kernel/interfaces.js';
+import { loadInterfaces, selectInventory } from '../kernel/interfaces.js';
 import { whyIneligible } from '../kernel/eligibility.js';
 import type { IfaceSelection } from '../kernel/iface-filter.js';
 import { sortFindings } from '../findings/model.js';
@@ -18,10 +18,13 @@ export async function runDoctor(
   abort?: AbortSignal,
 ): Promise<DoctorReport> {
   const { clock } = deps;
-  const inventory = await loadInterfaces(deps.platform, { selection, details: true, ...(opts.family ? { family: opts.family } : {}) });
+  // The whole host once: the selection's part for the checks, the whole for those that judge
+  // the host (rpfilter-audit's "multi-homed"), which used to read every interface again.
+  const host = await loadInterfaces(deps.platform, { details: true, ...(opts.family ? { family: opts.family } : {}) });
+  const inventory = selectInventory(host, selection);
   const families = opts.family ? [opts.family] : ([4, 6] as const);
   const eligible = inventory.interfaces.filter((i) => whyIneligible(i, families) === undefined);
-  const ctx = { deps, opts, inventory, eligible, progress, ...(abort ? { abort } : {}) };
+  const ctx = { deps, opts, inventory, host, eligible, progress, ...(abort ? { abort } : {}) };
   const results = await Promise.all(checks.map(async (c): Promise<CheckResult> => {
     const start = clock.now();
     if (c.linuxOnly && deps.platform.os !== 'linux') {

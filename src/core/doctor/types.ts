@@ -30,6 +30,8 @@ export interface DoctorContext {
   deps: DoctorDeps;
   opts: DoctorOptions;
   inventory: InterfaceInventory;
+  /** Every interface of the host (inventory is the selection's part of it): read once per run. */
+  host: InterfaceInventory;
   /** Interfaces that can carry multicast of at least one family in scope. */
   eligible: Interface[];
   /** Reports progress (the command decides whether to show it). */

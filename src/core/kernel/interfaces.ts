@@ -5,7 +5,7 @@ import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import { selectInterfaces, type IfaceSelection } from './iface-filter.js';
 import { isLinkLocalUnicast6, networkOf, type Family } from './ip.js';
-import { readRpFilter, type RpFilterState } from './rpfilter-conf.js';
+import { readHostRpFilter, readRpFilter, type RpFilterState } from './rpfilter-conf.js';
 import { operstateCarries } from './eligibility.js';
 import { roleWords, rolesOf, type InterfaceRole } from './roles.js';
 
@@ -98,14 +98,25 @@ export async function loadInterfaces(p: Platform, opts: InventoryOptions = {}): 
   // Roles from every interface: a selected port's master may be outside the selection.
   const roles = rolesOf(every);
   const raw = selectInterfaces(every, opts.selection ?? {});
-  const [defaults, igmp, igmp6] = await Promise.all([p.defaultRoutes(), p.igmp(), p.igmp6()]);
+  const [defaults, igmp, igmp6, hostRp] = await Promise.all([p.defaultRoutes(), p.igmp(), p.igmp6(), readHostRpFilter(p)]);
+  // Joined groups by ifindex, built once: a lookup per interface into 60 000 memberships was
+  // O(interfaces x groups) (issue 19 item 8).
+  const igmpByIndex = new Map(igmp.map((d) => [d.index, d]));
+  const groupsByIndex = new Map<number, JoinedGroup[]>();
+  const groupsOf = (index: number): JoinedGroup[] => {
+    let l = groupsByIndex.get(index);
+    if (!l) groupsByIndex.set(index, (l = []));
+    return l;
+  };
+  for (const d of igmp) {
+    const l = groupsOf(d.index);
+    for (const g of d.groups) l.push({ family: 4, group: g.group, users: g.users });
+  }
+  for (const e of igmp6) groupsOf(e.index).push({ family: 6, group: e.group, users: e.users });
   const interfaces = await Promise.all(
     raw.map(async (r): Promise<Interface> => {
-      const igmpDev = igmp.find((d) => d.index === r.index);
-      const groups: JoinedGroup[] = [
-        ...(igmpDev?.groups ?? []).map((g) => ({ family: 4 as const, group: g.group, users: g.users })),
-        ...igmp6.filter((e) => e.index === r.index).map((e) => ({ family: 6 as const, group: e.group, users: e.users })),
-      ];
+      const igmpDev = igmpByIndex.get(r.index);
+      const groups = groupsByIndex.get(r.index) ?? [];
       const iface: Interface = {
         name: r.name,
         index: r.index,
@@ -123,7 +134,7 @@ export async function loadInterfaces(p: Platform, opts: InventoryOptions = {}): 
           ipv4: defaults.some((d) => d.family === 4 && d.dev === r.name),
           ipv6: defaults.some((d) => d.family === 6 && d.dev === r.name),
         },
-        rpFilter: await readRpFilter(p, r.name),
+        rpFilter: await readRpFilter(p, r.name, hostRp),
         igmp: { forceVersion: Number((await p.sysctl(`net.ipv4.conf.${r.name}.force_igmp_version`)) ?? 0) },
         mld: { forceVersion: Number((await p.sysctl(`net.ipv6.conf.${r.name}.force_mld_version`)) ?? 0) },
         groups,
@@ -140,6 +151,17 @@ export async function loadInterfaces(p: Platform, opts: InventoryOptions = {}): 
     }),
   );
   return { interfaces, findings: interfaces.flatMap((i) => interfaceFindings(i, opts.family)) };
+}
+
+/**
+ * The part of a whole-host inventory that `selection` names (loadInterfaces with that selection
+ * would give the same): doctor loads the host once and hands the whole to rpfilter-audit.
+ */
+export function selectInventory(inv: InterfaceInventory, selection: IfaceSelection): InterfaceInventory {
+  const interfaces = selectInterfaces(inv.interfaces, selection);
+  if (interfaces.length === inv.interfaces.length) return inv;
+  const names = new Set(interfaces.map((i) => i.name));
+  return { interfaces, findings: inv.findings.filter((f) => f.iface === undefined || names.has(f.iface)) };
 }
 
 /**

@@ -20,9 +20,22 @@ export function effectiveRpFilter(all: number, iface: number): number {
   return Math.max(all, iface);
 }
 
-export async function readRpFilter(p: Platform, iface: string): Promise<RpFilterState> {
-  const num = async (k: string): Promise<number> => Number((await p.sysctl(`net.ipv4.conf.${k}.rp_filter`)) ?? 0);
-  const [all, def, own] = await Promise.all([num('all'), num('default'), num(iface)]);
+/** conf.all and conf.default of one knob: host-wide, read once per inventory, not per interface. */
+export interface HostConf {
+  all: number;
+  default: number;
+}
+
+const knob = async (p: Platform, k: string, name: string): Promise<number> => Number((await p.sysctl(`net.ipv4.conf.${k}.${name}`)) ?? 0);
+
+export async function readHostRpFilter(p: Platform): Promise<HostConf> {
+  const [all, def] = await Promise.all([knob(p, 'all', 'rp_filter'), knob(p, 'default', 'rp_filter')]);
+  return { all, default: def };
+}
+
+/** The interface's state; `host` when the caller has read conf.all / conf.default already (issue 19 item 8). */
+export async function readRpFilter(p: Platform, iface: string, host?: HostConf): Promise<RpFilterState> {
+  const [{ all, default: def }, own] = await Promise.all([host ?? readHostRpFilter(p), knob(p, iface, 'rp_filter')]);
   const effective = effectiveRpFilter(all, own);
   return { all, default: def, iface: own, effective, mode: rpMode(effective) };
 }
@@ -46,17 +59,23 @@ export interface RpConf {
   acceptLocal: OrConf;
 }
 
-async function readOrConf(p: Platform, iface: string, knob: string): Promise<OrConf> {
-  const num = async (k: string): Promise<number> => Number((await p.sysctl(`net.ipv4.conf.${k}.${knob}`)) ?? 0);
-  const [all, own] = await Promise.all([num('all'), num(iface)]);
-  return { all, iface: own, effective: all !== 0 || own !== 0 };
+async function readOrConf(p: Platform, iface: string, name: string, all?: number): Promise<OrConf> {
+  const [a, own] = await Promise.all([all ?? knob(p, 'all', name), knob(p, iface, name)]);
+  return { all: a, iface: own, effective: a !== 0 || own !== 0 };
 }
 
-export async function readRpConf(p: Platform, iface: string): Promise<RpConf> {
+/** conf.all / conf.default of the three knobs, as rpfilter-audit's ConfRow holds them. */
+export interface HostRpConf {
+  all: { rpFilter: number; srcValidMark: number; acceptLocal: number };
+  default: { rpFilter: number };
+}
+
+/** The interface's knobs; `host` when the caller has read the host-wide rows already (once for every interface). */
+export async function readRpConf(p: Platform, iface: string, host?: HostRpConf): Promise<RpConf> {
   const [rpFilter, srcValidMark, acceptLocal] = await Promise.all([
-    readRpFilter(p, iface),
-    readOrConf(p, iface, 'src_valid_mark'),
-    readOrConf(p, iface, 'accept_local'),
+    readRpFilter(p, iface, host ? { all: host.all.rpFilter, default: host.default.rpFilter } : undefined),
+    readOrConf(p, iface, 'src_valid_mark', host?.all.srcValidMark),
+    readOrConf(p, iface, 'accept_local', host?.all.acceptLocal),
   ]);
   return { rpFilter, srcValidMark, acceptLocal };
 }

@@ -4,7 +4,7 @@
 // Returns data; never prints.
 import type { Finding } from '../findings/model.js';
 import { selectInterfaces, type IfaceSelection } from '../kernel/iface-filter.js';
-import { addressesOf, loadInterfaces } from '../kernel/interfaces.js';
+import { addressesOf, loadInterfaces, type InterfaceInventory } from '../kernel/interfaces.js';
 import { isEligible, noEligibleInterface } from '../kernel/eligibility.js';
 import type { Family } from '../kernel/ip.js';
 import { auditInterface, isUplink, readConfRows, strictMultihomedFindings } from './conf-audit.js';
@@ -26,6 +26,8 @@ export interface AuditOptions {
   listenSeconds?: number;
   /** Called once the --listen captures are open. */
   onCaptureStart?: (ifaces: string[]) => void;
+  /** The whole host's inventory when the caller has loaded it already (doctor): not read twice. */
+  inventory?: InterfaceInventory;
 }
 
 const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -40,12 +42,12 @@ export async function auditRpFilter(deps: AuditDeps, opts: AuditOptions = {}): P
   const p = deps.platform;
   // The whole host is loaded: "multi-homed" and "on another interface's subnet" are about
   // every interface, whatever --iface selects for display and checks.
-  const inv = await loadInterfaces(p);
+  const inv = opts.inventory ?? await loadInterfaces(p);
   const selected = new Set(selectInterfaces(inv.interfaces, opts.selection ?? {}).map((i) => i.name));
   const [conf, netfilter, defaults] = await Promise.all([readConfRows(p), deps.netfilter?.(), p.defaultRoutes()]);
   const nf6 = ipv6Rules(netfilter).length;
   // Loopback never receives from outside: its rp_filter is irrelevant.
-  const all = await Promise.all(inv.interfaces.filter((i) => !i.loopback).map((i) => auditInterface(p, i, nf6)));
+  const all = await Promise.all(inv.interfaces.filter((i) => !i.loopback).map((i) => auditInterface(p, i, nf6, conf)));
   const interfaces = all.filter((i) => selected.has(i.name));
   const targets = interfaces.filter((i) => i.eligible);
   const uplinks = inv.interfaces.filter(isUplink).map((i) => i.name);

@@ -4,7 +4,7 @@ import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import { addressesOf, type Interface } from '../kernel/interfaces.js';
 import { isEligible } from '../kernel/eligibility.js';
-import { readRpConf } from '../kernel/rpfilter-conf.js';
+import { readRpConf, type HostRpConf } from '../kernel/rpfilter-conf.js';
 import type { ConfRow, RpfInterface } from './model.js';
 
 async function confRow(p: Platform, name: 'all' | 'default'): Promise<ConfRow> {
@@ -23,8 +23,9 @@ export function isUplink(i: Interface): boolean {
   return i.up && !i.loopback && addressesOf(i, 4).some((a) => a.scope === 'global');
 }
 
-export async function auditInterface(p: Platform, i: Interface, netfilterRules: number): Promise<RpfInterface> {
-  const conf = await readRpConf(p, i.name);
+/** `host`: the conf.all / conf.default rows (readConfRows), read once for every interface. */
+export async function auditInterface(p: Platform, i: Interface, netfilterRules: number, host?: HostRpConf): Promise<RpfInterface> {
+  const conf = await readRpConf(p, i.name, host);
   return {
     name: i.name,
     index: i.index,

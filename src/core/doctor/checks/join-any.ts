@@ -18,7 +18,7 @@ import { ipv4ToInt } from '../../kernel/ip.js';
 
 const linkLocal4 = (g: string): boolean => g.startsWith('224.0.0.');
 
-/** At most this many groups are looked up (one `ip route get` each). */
+/** At most this many groups are looked up (`ip route get`, in one batch). */
 const MAX_LOOKUPS = 64;
 
 /**
@@ -49,16 +49,20 @@ export async function joinAnyFindings(p: Platform, interfaces: readonly Interfac
   for (const i of eligible) {
     for (const g of i.groups) {
       if (g.family !== 4 || linkLocal4(g.group)) continue;
-      holders.set(g.group, [...(holders.get(g.group) ?? []), i.name]);
+      const on = holders.get(g.group);
+      if (on) on.push(i.name);
+      else holders.set(g.group, [i.name]);
     }
   }
   const single = [...holders].filter(([, on]) => on.length === 1).slice(0, MAX_LOOKUPS);
   if (single.length === 0) return [];
   const routes = await p.routePrefixes(4).catch(() => [] as RoutePrefix[]);
   const byIface = new Map<string, string[]>();
-  for (const [group, [on]] of single) {
+  // One `ip -batch` for every lookup, not a process each (issue 19 item 8).
+  const answers = await p.routeGetMany(single.map(([group]) => ({ family: 4, dst: group }))).catch(() => []);
+  for (const [k, [group, [on]]] of single.entries()) {
     if (on === undefined) continue;
-    const r = await p.routeGet({ family: 4, dst: group }).catch(() => undefined);
+    const r = answers[k];
     if (!r?.ok || r.dev !== on) continue;
     if (groupRouteVia(group, on, routes) !== undefined) continue;
     byIface.set(on, [...(byIface.get(on) ?? []), group]);

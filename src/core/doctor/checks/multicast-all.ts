@@ -63,7 +63,13 @@ const addrPort = (s: SocketView): string => `${s.family === 6 ? `[${s.localAddre
 
 export function multicastAllFindings(sockets: readonly SocketView[], held: readonly HeldGroup[]): Finding[] {
   const heldOn = new Map<string, HeldGroup[]>();
-  for (const h of held) heldOn.set(`${h.family} ${h.group}`, [...(heldOn.get(`${h.family} ${h.group}`) ?? []), h]);
+  for (const h of held) {
+    // Pushed, not spread: a group held on 300 interfaces was copied 300 times (issue 19 item 8).
+    const key = `${h.family} ${h.group}`;
+    const on = heldOn.get(key);
+    if (on) on.push(h);
+    else heldOn.set(key, [h]);
+  }
   // The sockets that show a group's stream comes to port P: bound to G:P, or joined G on port P.
   const evidence = (fam: Family, group: string, port: number): SocketView[] =>
     sockets.filter((s) => s.localPort === port && takes(s, fam) && (s.localAddress === group || joinedAnywhere(s, group)));

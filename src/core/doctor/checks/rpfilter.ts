@@ -12,6 +12,7 @@ export const rpfilterCheck: DoctorCheck = {
     const names = ctx.inventory.interfaces.map((i) => i.name);
     const audit = await auditRpFilter(ctx.deps, {
       selection: { include: names },
+      inventory: ctx.host,
       ...(ctx.opts.family ? { family: ctx.opts.family } : {}),
       // Count IPReversePathFilter over the same window as the querier listen: the queries and
       // data that arrive meanwhile are what the filter would drop.
