@@ -12,18 +12,25 @@ export default defineCommand({
     duration: seconds('Seconds to hold the memberships and count (default: until Ctrl-C)'),
     count: whole('Stop after this many packets in total', { alias: 'c' }),
     interval: seconds('Seconds between live table updates / stats events', { default: 1 }),
-    'membership-interval': seconds('The switches\' snooping membership interval in seconds, to diagnose a stream that stops (default: from the queries heard, else 260)', { max: 86400 }),
+    'membership-interval': seconds(
+      'The switches\' snooping membership interval in seconds, to diagnose a stream that stops (default: from the queries heard, else 260)',
+      { max: 86400 },
+    ),
   },
   builder: (y) =>
     y
-      .positional('groups', { type: 'string', array: true, demandOption: true, describe: 'G, S,G, G:PORT, G+N, G/LEN ([G6]:PORT for IPv6)' })
+      .positional('groups',
+        { type: 'string', array: true, demandOption: true, describe: 'G, S,G, G:PORT, G+N, G/LEN ([G6]:PORT for IPv6)' })
       .option('source', { type: 'string', describe: 'Source-specific join (SSM) for groups given without S', requiresArg: true })
-      .option('expect', { type: 'string', array: true, describe: 'IFACE:GROUP: exit 1 unless that pair received something', requiresArg: true })
+      .option('expect',
+        { type: 'string', array: true, describe: 'IFACE:GROUP: exit 1 unless that pair received something', requiresArg: true })
       .option('assume-synced', { type: 'boolean', default: false, describe: 'Trust one-way delay from other hosts (clocks synchronised)' })
-      .option('fail-on-stop', { type: 'boolean', default: false, describe: 'A stream that stops before the end is an error (exit 1), not a warning: the senders run for longer than join-all' })
+      .option('fail-on-stop', { type: 'boolean', default: false,
+        describe: 'A stream that stops before the end is an error (exit 1), not a warning: the senders run for longer than join-all' })
       .example('$0 join-all 239.1.2.3 --duration 10', 'join on every interface, count for 10 s')
       .example('$0 join-all 239.1.0.0+4096 --duration 5 --json', '4096 groups, NDJSON events')
-      .example('$0 join-all 239.1.2.3 --duration 300 --fail-on-stop', 'CI smoke test: exit 1 if the stream stops (e.g. at the snooping timeout)')
+      .example('$0 join-all 239.1.2.3 --duration 300 --fail-on-stop',
+        'CI smoke test: exit 1 if the stream stops (e.g. at the snooping timeout)')
       .example('$0 join-all 198.18.1.1,232.1.1.1 --expect wired0:232.1.1.1 --duration 5', 'SSM, fail unless it arrives on wired0'),
   run: async (argv, ctx) => {
     const { parseGroupArgs } = await import('../core/group-args.js');
@@ -46,7 +53,8 @@ export default defineCommand({
       watchLinks,
       accounting,
     ] = await Promise.all([host.platform(), host.sockets(), host.firewall(), host.links(), host.accounting()]);
-    const wait = ctx.waiting(`holding ${groups.length} group${groups.length === 1 ? '' : 's'} and counting what arrives`, argv.duration !== undefined ? argv.duration * 1000 : null);
+    const wait = ctx.waiting(`holding ${groups.length} group${groups.length === 1 ? '' : 's'} and counting what arrives`,
+      argv.duration !== undefined ? argv.duration * 1000 : null);
     const capture = () => host.capture();
     const accountingDeps = { accounting, capture, clock: host.clock };
     const run = await startJoinAll({ platform, sockets, firewall, capture, watchLinks, accounting: accountingDeps, clock: host.clock }, {

@@ -18,7 +18,8 @@ export default defineCommand<RpfArgs, typeof rpfilterFlags>({
   waits: true,
   builder: (y) =>
     y
-      .option('source', { type: 'string', array: true, requiresArg: true, describe: 'Check this source (S or S,G; repeatable) on every selected interface, or those named by --iface' })
+      .option('source', { type: 'string', array: true, requiresArg: true,
+        describe: 'Check this source (S or S,G; repeatable) on every selected interface, or those named by --iface' })
       .example('$0 rpfilter-audit', 'rp_filter of every interface, and whether strict mode bites on this multi-homed host')
       .example('$0 rpfilter-audit --source 198.19.5.5,239.1.1.1 --iface wlan0', 'would the kernel accept this source arriving on wlan0?')
       .example('$0 rpfilter-audit --watch 10 --json', 'reverse-path drops counted over 10 s, with the sources when capture is allowed')
@@ -41,7 +42,8 @@ export default defineCommand<RpfArgs, typeof rpfilterFlags>({
     const { renderCoverage } = await import('../render/coverage.js');
     const { sleepUnless } = await import('../core/sleep.js');
     const windowS = watchSeconds ?? listenSeconds;
-    const wait = windowS !== undefined ? ctx.waiting(watchSeconds !== undefined ? 'counting reverse-path drops' : 'listening for multicast sources', windowS * 1000) : undefined;
+    const wait = windowS !== undefined ? ctx.waiting(
+      watchSeconds !== undefined ? 'counting reverse-path drops' : 'listening for multicast sources', windowS * 1000) : undefined;
     // A signal ends the window's sleeps at once: the counters are read and the report printed.
     const sleep = (ms: number): Promise<void> => sleepUnless(ms, ctx.interrupt.abort);
     const audit = await auditRpFilter({ ...await resolve(ctx.host, 'platform'), ...loaders(ctx.host, 'capture', 'netfilter') }, {
@@ -62,7 +64,8 @@ export default defineCommand<RpfArgs, typeof rpfilterFlags>({
     const interrupted = wait?.done() ?? null;
     // No drop counted over a window shorter than asked proves nothing: incomplete.
     const flag = watchSeconds !== undefined ? '--watch' : '--listen';
-    const coverage = withInterruption(audit.coverage, interrupted, (i) => cutShort(flag === '--watch' ? 'reverse-path drop count' : 'source listen', i, flag));
+    const coverage = withInterruption(audit.coverage, interrupted,
+      (i) => cutShort(flag === '--watch' ? 'reverse-path drop count' : 'source listen', i, flag));
     ctx.out.setCoverage(coverage);
     renderRpfAudit(audit, ctx.out);
     renderCoverage(coverage, ctx.out);

@@ -19,7 +19,8 @@ export default defineCommand({
   builder: (y) =>
     y
       .positional('group', { type: 'string', demandOption: true, describe: 'G, G:PORT or [G6]:PORT' })
-      .option('loop', { type: 'boolean', default: true, describe: 'Local receivers get the packets too (--no-loop: IP_MULTICAST_LOOP off)' })
+      .option('loop',
+        { type: 'boolean', default: true, describe: 'Local receivers get the packets too (--no-loop: IP_MULTICAST_LOOP off)' })
       .option('fragment', { type: 'boolean', default: false, describe: 'Allow --size above the interface MTU (IP fragments)' })
       .example('$0 send-all 239.1.2.3 --count 100 --rate 50', '100 probes out of every interface')
       .example('$0 send-all [ff05::1]:5001 --ttl 8 --duration 30 --json', 'IPv6, routed, NDJSON events'),
@@ -29,7 +30,8 @@ export default defineCommand({
     const [group] = parseGroupArgs([String(argv.group)], { defaultPort: port, allowRanges: false });
     if (!group) throw new UsageError('BAD_GROUP', 'name a group');
     if (group.source !== undefined) throw new UsageError('BAD_GROUP', `'${argv.group}': a sender takes no source (S,G is for join-all)`);
-    if (ctx.family && ctx.family !== group.family) throw new UsageError('USAGE', `-${ctx.family} given but ${group.group} is IPv${group.family}`);
+    if (ctx.family && ctx.family !== group.family) throw new UsageError('USAGE',
+      `-${ctx.family} given but ${group.group} is IPv${group.family}`);
 
     const { loadInterfaces } = await import('../core/kernel/interfaces.js');
     const { isEligible, noEligibleInterface } = await import('../core/kernel/eligibility.js');
