@@ -84,7 +84,8 @@ export function checkTarget(target: string, opts: Pick<SafeFileOptions, 'replace
   const st = lstatOrUndefined(full);
   if (!st) return;
   if (!st.isFile()) {
-    throw new UsageError('BAD_WRITE', `${opts.what} ${target}: refusing to replace it, it is ${kindOf(st)}; name a regular file (--force does not change this)`);
+    throw new UsageError('BAD_WRITE',
+      `${opts.what} ${target}: refusing to replace it, it is ${kindOf(st)}; name a regular file (--force does not change this)`);
   }
   if (opts.replace === 'never') throw new UsageError('FILE_EXISTS', `${target} exists; ${opts.forceHint ?? 'remove it first'}`);
 }
@@ -131,18 +132,21 @@ function placeFile(tmp: string, full: string, made: Stats, target: string, opts:
   // would otherwise be renamed into place, and whoever reads the "capture" reads the link's target.
   const now = lstatOrUndefined(tmp);
   if (!now || now.dev !== made.dev || now.ino !== made.ino) {
-    throw new EnvironmentError('WRITE_FAILED', `cannot complete ${target}: its temporary file ${tmp} was removed or replaced by someone else; nothing was saved`);
+    throw new EnvironmentError('WRITE_FAILED',
+      `cannot complete ${target}: its temporary file ${tmp} was removed or replaced by someone else; nothing was saved`);
   }
   const st = lstatOrUndefined(full);
   if (st && !st.isFile()) {
-    throw new UsageError('BAD_WRITE', `${opts.what} ${target}: refusing to replace it, it became ${kindOf(st)} meanwhile; the data is kept in ${tmp}`);
+    throw new UsageError('BAD_WRITE',
+      `${opts.what} ${target}: refusing to replace it, it became ${kindOf(st)} meanwhile; the data is kept in ${tmp}`);
   }
   if (opts.replace === 'always') { renameSync(tmp, full); return; }
   try {
     linkSync(tmp, full); // fails with EEXIST if the name exists now, whatever it is
   } catch (e) {
     if (errnoOf(e) === 'EEXIST') {
-      throw new UsageError('FILE_EXISTS', `${target} was created by someone else meanwhile and is kept; the data is in ${tmp}${opts.forceHint ? ` (${opts.forceHint})` : ''}`);
+      throw new UsageError('FILE_EXISTS', `${target} was created by someone else meanwhile and is kept; ` +
+        `the data is in ${tmp}${opts.forceHint ? ` (${opts.forceHint})` : ''}`);
     }
     throw e;
   }

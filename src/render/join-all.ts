@@ -66,7 +66,8 @@ export class JoinAllReporter {
         };
         if (r.status === 'joined') o.event('joined', { ...base, socket: r.socket ?? 0 });
         else if (r.status === 'skipped') o.event('join_skipped', { ...base, reason: r.skipReason });
-        else o.event('join_failed', { ...base, errno: r.errno, finding: findings.find((f) => f.id === 'JOIN_FAILED' && f.iface === r.iface && f.group === r.group) });
+        else o.event('join_failed',
+          { ...base, errno: r.errno, finding: findings.find((f) => f.id === 'JOIN_FAILED' && f.iface === r.iface && f.group === r.group) });
       }
       return;
     }
@@ -75,8 +76,10 @@ export class JoinAllReporter {
     if (results.length <= FULL_TABLE_ROWS) {
       const t = makeTable(['interface', 'group', 'result', 'detail'], o.opts.color, { width: o.tableWidth });
       for (const r of results) {
-        const res = r.status === 'joined' ? s.ok('joined') : r.status === 'failed' ? s.bad('FAILED') : s.dim(skipText[r.skipReason ?? 'down']);
-        t.push([r.iface, where(r), res, r.message ?? (r.status === 'joined' && (r.socket ?? 0) > 0 ? `socket ${(r.socket ?? 0) + 1}` : '')]);
+        const res =
+          r.status === 'joined' ? s.ok('joined') : r.status === 'failed' ? s.bad('FAILED') : s.dim(skipText[r.skipReason ?? 'down']);
+        t.push(
+          [r.iface, where(r), res, r.message ?? (r.status === 'joined' && (r.socket ?? 0) > 0 ? `socket ${(r.socket ?? 0) + 1}` : '')]);
       }
       o.line(t.toString());
     } else {
@@ -131,7 +134,9 @@ export class JoinAllReporter {
       return;
     }
     if (!o.progressAllowed) return;
-    const head = `${(t.elapsedMs / 1000).toFixed(0)} s, ${t.totalPackets} packets; pairs: ${counts.receiving} receiving, ${counts.stalled} stalled, ${counts.silent} silent`;
+    const head =
+      `${(t.elapsedMs / 1000).toFixed(0)} s, ${t.totalPackets} packets; pairs: ` +
+      `${counts.receiving} receiving, ${counts.stalled} stalled, ${counts.silent} silent`;
     this.live.draw(`${head}\n${this.table(t.rows, 20, false, o.liveTableWidth)}`);
   }
 
@@ -139,15 +144,17 @@ export class JoinAllReporter {
   private table(rows: readonly RowStats[], limit: number, final = false, width = this.out.tableWidth): string {
     // Too wide for the terminal: first ms, delay, ttl, reorder, duplicates, last source and
     // jitter go, in that order; interface, group, packets, rate and loss stay.
-    const t = makeTable(['interface', 'group', 'packets', 'rate', 'jitter', 'lost/total', 'dup', 'reord', 'first ms', 'delay ms min/avg/max', 'last source', 'ttl'], this.out.opts.color,
+    const t = makeTable(['interface', 'group', 'packets', 'rate', 'jitter', 'lost/total', 'dup', 'reord', 'first ms',
+      'delay ms min/avg/max', 'last source', 'ttl'], this.out.opts.color,
       { width, drop: [8, 9, 11, 7, 6, 10, 4] });
     const shown = rows.length > limit ? rows.filter((r) => r.packets > 0).slice(0, limit) : rows;
     for (const r of shown) {
       // Loss, duplicates and reorder exist for probe streams only: '-' for other traffic, not 0.
       const probes = r.jitterMs !== null;
-      t.push([r.iface, r.group, String(r.packets), fmtRate(final ? r.avgRate : r.rate), jitter(r.jitterMs), probes ? loss(r.lost, r.expected) : '-',
-        probes ? String(r.duplicates) : '-', probes ? String(r.reordered) : '-',
-        r.firstPacketMs === null ? '-' : String(r.firstPacketMs), delay(r.delayMs), r.lastSource ?? '-', r.lastTtl === null ? '-' : String(r.lastTtl)]);
+      t.push([r.iface, r.group, String(r.packets), fmtRate(final ? r.avgRate : r.rate), jitter(r.jitterMs),
+        probes ? loss(r.lost, r.expected) : '-', probes ? String(r.duplicates) : '-', probes ? String(r.reordered) : '-',
+        r.firstPacketMs === null ? '-' : String(r.firstPacketMs), delay(r.delayMs), r.lastSource ?? '-',
+        r.lastTtl === null ? '-' : String(r.lastTtl)]);
     }
     const hidden = rows.length - shown.length;
     if (shown.length === 0) return `(${rows.length} interface x group pairs, none received anything)`;
@@ -178,8 +185,10 @@ export class JoinAllReporter {
     }
     for (const x of s.ifaces) {
       if (x.unicast === 0 && x.otherGroups === 0) continue;
-      const other = x.otherGroupNames.length ? ` (${x.otherGroupNames.join(', ')}${x.otherGroups > x.otherGroupNames.length ? ', ...' : ''})` : '';
-      o.line(st.dim(`${x.iface}: not counted above: ${x.unicast} unicast, ${x.otherGroups} of groups this run did not join on this port${other}`));
+      const other =
+        x.otherGroupNames.length ? ` (${x.otherGroupNames.join(', ')}${x.otherGroups > x.otherGroupNames.length ? ', ...' : ''})` : '';
+      o.line(st.dim(
+        `${x.iface}: not counted above: ${x.unicast} unicast, ${x.otherGroups} of groups this run did not join on this port${other}`));
     }
     o.line();
     renderFindings(s.findings.filter((f) => o.verbose || f.severity !== 'info' || f.id === 'MAX_MEMBERSHIPS'), o);

@@ -50,7 +50,8 @@ export function pcapngBlock(data: Buffer, p: number, st: PcapngState, parser: Ca
     throw new CaptureFileError(`block at byte ${at} (type ${type}) claims ${b.len} bytes (absurd length; corrupt file)`, at);
   }
   if (avail < b.len) return -b.len;
-  if (u32(b, b.len - 4) !== b.len) throw new CaptureFileError(`block at byte ${at} (type ${type}): its two lengths differ (${b.len}, ${u32(b, b.len - 4)})`, at);
+  if (u32(b, b.len - 4) !== b.len) throw new CaptureFileError(
+    `block at byte ${at} (type ${type}): its two lengths differ (${b.len}, ${u32(b, b.len - 4)})`, at);
   switch (type) {
     case SHB: sectionHeader(b, st, parser); break;
     case IDB: parser.addInterface(interfaceBlock(b, st.sectionCount)); st.sectionCount++; break;
@@ -99,7 +100,8 @@ export function interfaceBlock(b: Block, sectionCount: number): FileInterface {
       const r = data[off] ?? 6;
       const exp = r & 0x7f;
       // Bit 7 set: a negative power of 2; clear: of 10. Beyond 1e-18 s is not a clock.
-      if ((r & 0x80) !== 0 ? exp > 63 : exp > 18) throw new CaptureFileError(`interface block at byte ${at}: if_tsresol ${r} is not a usable resolution`, at);
+      if ((r & 0x80) !== 0 ? exp > 63 : exp > 18) throw new CaptureFileError(
+        `interface block at byte ${at}: if_tsresol ${r} is not a usable resolution`, at);
       i.tsPerSec = (r & 0x80) !== 0 ? 2 ** exp : 10 ** exp;
     } else if (code === 14 && olen >= 8) {
       i.tsOffsetS = Number(le ? data.readBigInt64LE(off) : data.readBigInt64BE(off));
@@ -114,7 +116,8 @@ function packetBlock(b: Block, type: number, st: PcapngState, parser: CapturePar
   const id = type === EPB ? u32(b, 8) : u16(b, 8);
   const caplen = u32(b, 20);
   const wire = u32(b, 24);
-  if (caplen > b.len - 4 - 28) throw new CaptureFileError(`packet block at byte ${b.at} claims ${caplen} captured bytes in a ${b.len}-byte block`, b.at);
+  if (caplen > b.len - 4 - 28) throw new CaptureFileError(
+    `packet block at byte ${b.at} claims ${caplen} captured bytes in a ${b.len}-byte block`, b.at);
   const iface = ifaceOf(id, st, parser, b.at);
   const tsUs = timestamp(u32(b, 12), u32(b, 16), iface);
   st.lastTsUs = tsUs;
@@ -152,7 +155,8 @@ export function statisticsOptions(data: Buffer, start: number, end: number, le: 
 }
 
 function ifaceOf(id: number, st: PcapngState, parser: CaptureParser, at: number): FileInterface {
-  if (id >= st.sectionCount) throw new CaptureFileError(`block at byte ${at} names interface ${id}, but the section declares ${st.sectionCount}`, at);
+  if (id >= st.sectionCount) throw new CaptureFileError(
+    `block at byte ${at} names interface ${id}, but the section declares ${st.sectionCount}`, at);
   return parser.interfaces[st.sectionBase + id] as FileInterface;
 }
 

@@ -49,7 +49,9 @@ export function receiveHealth(rows: readonly RowStats[], ifaces: readonly IfaceR
     const ports = drops.filter((d) => d.iface === s.iface && d.drops > 0).map((d) => d.port);
     out.push(makeFinding('RECEIVE_OVERRUN', {
       iface: s.iface,
-      message: `mcast-doctor's own socket on ${s.iface} (port ${ports.join(', ')}) dropped ${s.socket} datagrams: its receive buffer was full, so the counts understate what arrived (${lossSentence(s)}).`,
+      message:
+        `mcast-doctor's own socket on ${s.iface} (port ${ports.join(', ')}) dropped ${s.socket} datagrams: ` +
+        `its receive buffer was full, so the counts understate what arrived (${lossSentence(s)}).`,
       evidence: { socketDrops: s.socket, lostBeforeHost: s.beforeHost, ports },
     }));
   }
@@ -66,7 +68,9 @@ export function receiveHealth(rows: readonly RowStats[], ifaces: readonly IfaceR
     if (r.forged === 0) continue;
     out.push(makeFinding('PROBE_GROUP_MISMATCH', {
       iface: r.iface, group: r.group,
-      message: `${r.forged} probes sent to ${r.group} on ${r.iface} name another group in their payload: forged or broken senders; they count as traffic of ${r.group} only.`,
+      message:
+        `${r.forged} probes sent to ${r.group} on ${r.iface} name another group in their payload: forged or broken senders; ` +
+        `they count as traffic of ${r.group} only.`,
       evidence: { probes: r.forged, lastSource: r.lastSource },
     }));
   }
@@ -81,7 +85,10 @@ export function loopFinding(iface: string, rows: readonly RowStats[], seconds: n
   const secs = Math.max(0.1, seconds);
   return makeFinding('TRAFFIC_STORM', {
     iface,
-    message: `A flood of ${duplicates} duplicate probes in ${secs.toFixed(1)} s on ${iface}, ${Math.round(duplicates / Math.max(1, unique))} times the ${unique} distinct probes they repeat: a forwarding loop or a replay; the loss and rate figures of these streams count each probe once.`,
+    message:
+      `A flood of ${duplicates} duplicate probes in ${secs.toFixed(1)} s on ${iface}, ` +
+      `${Math.round(duplicates / Math.max(1, unique))} times the ${unique} distinct probes they repeat: a forwarding loop or a replay; ` +
+      'the loss and rate figures of these streams count each probe once.',
     evidence: { duplicates, unique, seconds: Math.round(secs * 10) / 10 },
   });
 }
@@ -101,7 +108,9 @@ export function stormFinding(iface: string, keys: StormKeys, senders: number, se
   if (!what) return undefined;
   return makeFinding('TRAFFIC_STORM', {
     iface,
-    message: `A flood of ${what} in ${secs.toFixed(1)} s on ${iface}: likely spoofed, or a forwarding loop; the tables keep the first streams and count the rest.`,
+    message:
+      `A flood of ${what} in ${secs.toFixed(1)} s on ${iface}: likely spoofed, or a forwarding loop; ` +
+      'the tables keep the first streams and count the rest.',
     evidence: { ...keys, senders, seconds: Math.round(secs * 10) / 10, estimated: n > 256 || senders > 256 },
   });
 }

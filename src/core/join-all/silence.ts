@@ -27,10 +27,14 @@ export function silenceFindings(held: readonly HeldPair[], packetsOf: (iface: st
     const ifaces = [...new Set(held.map((p) => p.iface))];
     const first = held[0]!;
     const target = `${first.group.includes(':') ? `[${first.group}]` : first.group}:${first.port}`;
-    const next = o.nextStep ?? `check the sender is running and sends to this group and port, then run mcast-doctor trace ${target} here to see where the packets stop`;
+    const next = o.nextStep
+      ?? ('check the sender is running and sends to this group and port, ' +
+        `then run mcast-doctor trace ${target} here to see where the packets stop`);
     return [makeFinding('NOTHING_ARRIVED', {
       ...sev, ...(groups.length === 1 ? { group: first.group } : {}),
-      message: `Nothing arrived in ${secs} s: no datagram of ${firstAndMore(groups, 3)} on ${firstAndMore(ifaces, 4)}, though every membership was held. Next: ${next}.`,
+      message:
+        `Nothing arrived in ${secs} s: no datagram of ${firstAndMore(groups, 3)} on ${firstAndMore(ifaces, 4)}, ` +
+        `though every membership was held. Next: ${next}.`,
       evidence: { elapsedMs, groups: groups.length, interfaces: ifaces, pairs: held.length },
     })];
   }

@@ -52,7 +52,8 @@ function onlyGroup(items: readonly ReceivedStream[]): string | undefined {
 
 export function describeStream(s: ReceivedStream): string {
   const group = s.group === UNKNOWN_GROUP ? 'a group of the socket' : s.group;
-  return s.probe ? `probes from ${hostnameOf(s.probe.senderId)} (${s.probe.senderIface}) to ${group}` : `traffic to ${group}${s.source ? ` from ${s.source}` : ''}`;
+  return s.probe ? `probes from ${hostnameOf(s.probe.senderId)} (${s.probe.senderIface}) to ${group}`
+    : `traffic to ${group}${s.source ? ` from ${s.source}` : ''}`;
 }
 
 export function explainJoinAllStops(events: readonly Stopped<ReceivedStream>[][], inp: ExplainInputs): Finding[] {
@@ -140,8 +141,12 @@ export function explainLinkStops(
     findings.push(makeFinding('STREAM_STOPPED', {
       iface: d.iface, ...defined({ group }),
       severity: failOnStop ? 'error' : 'warning',
-      message: `${listStreams(ev.map((s) => describeStream(s.item)))} stopped on ${d.iface} ${first.check.stoppedAtS} s after the join, when ${d.iface} went down, and did not resume after it came back and the groups were joined again.`,
-      fix: `Check the sender and the path beyond ${d.iface} (did they come back with the link?), and the switch port: after a link flap a snooping switch needs the host's new reports (bridge -d mdb show on a Linux bridge).`,
+      message:
+        `${listStreams(ev.map((s) => describeStream(s.item)))} stopped on ${d.iface} ${first.check.stoppedAtS} s after the join, ` +
+        `when ${d.iface} went down, and did not resume after it came back and the groups were joined again.`,
+      fix:
+        `Check the sender and the path beyond ${d.iface} (did they come back with the link?), and the switch port: ` +
+        `after a link flap a snooping switch needs the host's new reports (bridge -d mdb show on a Linux bridge).`,
       evidence: {
         reason: 'link-down', linkDownAtS: Math.round((d.atMs - w.joinedAtMs) / 100) / 10,
         stopped: ev.map((s) => ({ group: s.item.group, stoppedAtS: s.check.stoppedAtS, gapS: Math.round(s.check.gapMs / 100) / 10 })),

@@ -26,7 +26,9 @@ function wifiFinding(i: Interface, groups: string[], use: LinkUse, evidence: Rec
     : `${what} arrives as group-addressed frames`;
   return makeFinding('WIFI_MULTICAST', {
     iface: i.name,
-    message: `${wifiText(i)}: ${path}, sent at a basic rate without acknowledgement or retry, held for the DTIM beacon while a station dozes, and often filtered or converted to unicast by the access point.`,
+    message:
+      `${wifiText(i)}: ${path}, sent at a basic rate without acknowledgement or retry, held for the DTIM beacon while a station dozes, ` +
+      'and often filtered or converted to unicast by the access point.',
     evidence,
   });
 }
@@ -35,7 +37,9 @@ function vpnFinding(i: Interface, groups: string[], evidence: Record<string, unk
   const kind = i.linkKind ? ` (${i.linkKind})` : '';
   return makeFinding('VPN_MULTICAST', {
     iface: i.name,
-    message: `${i.name} is a VPN tunnel${kind}: the kernel hands ${firstAndMore(groups, 3)} to the VPN, and most VPNs route only unicast: expect nothing to cross it.`,
+    message:
+      `${i.name} is a VPN tunnel${kind}: the kernel hands ${firstAndMore(groups, 3)} to the VPN, and most VPNs route only unicast: ` +
+      'expect nothing to cross it.',
     evidence,
   });
 }

@@ -80,8 +80,10 @@ export function roleOf(r: RawInterface, byName: ReadonlyMap<string, RawInterface
   const stacked = (link?.uppers ?? []).filter((u) => STACKED.has(byName.get(u)?.link?.kind ?? ''));
   // The underlay of a tunnel on top (vxlan ... dev X) sends the tunnel's packets from its own address.
   const underlay = (link?.uppers ?? []).some((u) => TUNNELS.has(byName.get(u)?.link?.kind ?? ''));
-  if (stacked.length > 0) return { ...base, role: 'lower', needsAddress: underlay, l3: underlay ? [r.name, ...stacked] : stacked, members: stacked };
-  if (kind !== undefined && TUNNELS.has(kind)) return { ...base, role: 'tunnel', needsAddress: true, l3: [r.name], members: link?.lowers ?? [] };
+  if (stacked.length > 0) return { ...base, role: 'lower', needsAddress: underlay, l3: underlay ? [r.name, ...stacked] : stacked,
+    members: stacked };
+  if (kind !== undefined && TUNNELS.has(kind)) return { ...base, role: 'tunnel', needsAddress: true, l3: [r.name],
+    members: link?.lowers ?? [] };
   return { ...base, role: 'plain', needsAddress: true, l3: [r.name] };
 }
 
@@ -96,7 +98,8 @@ export function roleWords(role: InterfaceRole | undefined): string {
     case 'ovs-port': return `OVS port of ${role.master ?? '?'}`;
     case 'vrf-member': return `in VRF ${role.master ?? '?'}`;
     case 'lower': return `lower of ${list(role.members ?? [])}`;
-    case 'bridge': case 'bond': case 'team': return (role.members ?? []).length > 0 ? `${role.role} of ${list(role.members ?? [])}` : role.role;
+    case 'bridge': case 'bond': case 'team': return (role.members ?? []).length > 0 ? `${role.role} of ${list(role.members ?? [])}`
+      : role.role;
     case 'vrf': return 'VRF';
     case 'tunnel': return `${role.kind ?? 'tunnel'} tunnel`;
     default: return '';

@@ -26,7 +26,9 @@ export async function verifyMemberships(platform: Platform, results: readonly Jo
     seen.add(k);
     out.push(makeFinding('MEMBERSHIP_MISSING', {
       iface: r.iface, group: r.group,
-      message: `The join of ${r.group} on ${r.iface} returned success, but ${r.family === 4 ? '/proc/net/igmp' : '/proc/net/igmp6'} does not list it: the kernel holds no membership there.`,
+      message:
+        `The join of ${r.group} on ${r.iface} returned success, ` +
+        `but ${r.family === 4 ? '/proc/net/igmp' : '/proc/net/igmp6'} does not list it: the kernel holds no membership there.`,
       fix: `Check that ${r.iface} is up and still exists (ip link show ${r.iface}), and that nothing left the group.`,
       evidence: { file: r.family === 4 ? '/proc/net/igmp' : '/proc/net/igmp6', ifindex: r.ifindex },
     }));

@@ -83,9 +83,11 @@ function dropMessage(c: SourceCheck, iface: RpfInterface): string {
   const head = `The kernel would drop packets from ${c.source}${c.group ? ` to ${c.group}` : ''} arriving on ${c.iface}`;
   switch (c.reason) {
     case 'strict-route-elsewhere':
-      return `${head}: strict mode (rp_filter all=${rp.all}, ${c.iface}=${rp.iface}) and the route back to ${c.source} leaves by ${c.routeBackDev}.`;
+      return `${head}: strict mode (rp_filter all=${rp.all}, ` +
+        `${c.iface}=${rp.iface}) and the route back to ${c.source} leaves by ${c.routeBackDev}.`;
     case 'no-route-back':
-      return `${head}: there is no route back to ${c.source} at all, and ${rp.mode} mode drops such sources too (loose mode only needs some route, and there is none).`;
+      return `${head}: there is no route back to ${c.source} at all, ` +
+        `and ${rp.mode} mode drops such sources too (loose mode only needs some route, and there is none).`;
     case 'local-source':
       return `${head}: ${c.source} is this host's own address and accept_local is off.`;
     default:
@@ -106,12 +108,14 @@ export function checkFindings(checks: readonly SourceCheck[], ifaces: readonly R
     // A source captured arriving here (--listen) is no hypothesis: its drop is an error.
     const expected = !explicitIfaces && c.onSubnetOf !== undefined && c.seen === undefined;
     const fix = c.fixes.length > 1 ? `${c.fixes[0]}  or  ${c.fixes.slice(1).join('  or  ')}` : (c.fixes[0] ?? '');
-    const note = c.reason === 'strict-route-elsewhere' ? ` (effective mode is max(all, ${c.iface}); conf.all.rp_filter=${iface.rpFilter.all} must stay <= 2)` : '';
+    const note = c.reason === 'strict-route-elsewhere'
+      ? ` (effective mode is max(all, ${c.iface}); conf.all.rp_filter=${iface.rpFilter.all} must stay <= 2)` : '';
     const f = makeFinding('RPF_WOULD_DROP', {
       iface: c.iface,
       source: c.source,
       message: expected
-        ? `${dropMessage(c, iface)} Expected: ${c.source} is on ${c.onSubnetOf}'s subnet, so it arrives on ${c.iface} only if spoofed or mis-cabled.`
+        ? `${dropMessage(c, iface)} Expected: ${c.source} is on ${c.onSubnetOf}'s subnet, ` +
+          `so it arrives on ${c.iface} only if spoofed or mis-cabled.`
         : dropMessage(c, iface),
       fix: `${fix}${note}`,
       evidence: {

@@ -11,19 +11,22 @@ export function ipv6Rules(nf: NetfilterRpfReport | undefined): NetfilterRpfRule[
 }
 
 function describe(rules: readonly NetfilterRpfRule[]): string {
-  return rules.map((r) => `${r.tool} ${r.family} ${r.table}/${r.chain}: ${r.rule}${r.packets !== undefined ? ` [${r.packets} pkts]` : ''}`).join('; ');
+  return rules.map(
+    (r) => `${r.tool} ${r.family} ${r.table}/${r.chain}: ${r.rule}${r.packets !== undefined ? ` [${r.packets} pkts]` : ''}`).join('; ');
 }
 
 export function ipv6Findings(nf: NetfilterRpfReport | undefined, ipv6Ifaces: readonly string[], ipv6InScope: boolean): Finding[] {
   const rules = ipv6Rules(nf);
   const unreadable = nf?.errors[0];
   const ruleText = rules.length
-    ? `${rules.length} netfilter rule${rules.length === 1 ? '' : 's'} filter${rules.length === 1 ? 's' : ''} by reverse path instead: ${describe(rules)}.`
+    ? `${rules.length} netfilter rule${rules.length === 1 ? '' : 's'} filter${rules.length === 1 ? 's' : ''} by reverse path ` +
+      `instead: ${describe(rules)}.`
     : unreadable
       ? `the netfilter rulesets could not be read (${unreadable}), so an rpfilter/fib saddr rule may still be loaded: run as root to see.`
       : 'no netfilter rpfilter/fib saddr rule is loaded, so nothing is dropped by source route.';
   const fix = rules.length
-    ? 'Make sure each source reaches this host on the interface its route points back to, or relax the rule (nft: fib saddr . iif oif missing drop only drops sources with no route back via the arrival interface).'
+    ? 'Make sure each source reaches this host on the interface its route points back to, or relax the rule (nft: fib saddr . ' +
+      'iif oif missing drop only drops sources with no route back via the arrival interface).'
     : 'Nothing to do.';
   const evidence = { rules, tools: nf?.tools ?? null, confirm: 'nft -j list ruleset; ip6tables-save' };
   if (ipv6InScope) {

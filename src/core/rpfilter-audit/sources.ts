@@ -18,7 +18,8 @@ export function parseSourceSpec(spec: string): SourceSpec {
   if (parts.length > 2 || parts[0] === '') throw badSource(spec, 'expected S or S,G (for example 198.18.5.5 or 198.18.5.5,239.1.1.1)');
   const [source = '', group] = parts;
   const fam = familyOf(source);
-  if (fam === 6) throw badSource(spec, 'IPv6 has no rp_filter (run rpfilter-audit -6 to see netfilter rpfilter rules); give an IPv4 source');
+  if (fam === 6) throw badSource(spec,
+    'IPv6 has no rp_filter (run rpfilter-audit -6 to see netfilter rpfilter rules); give an IPv4 source');
   if (fam !== 4) throw badSource(spec, `'${source}' is not an IPv4 address`);
   if (isMulticast(source)) throw badSource(spec, `${source} is a multicast address; a source is the sender's unicast address`);
   // 0.0.0.0 is never reverse-path checked (IGMP queries from 0.0.0.0 are accepted as is).

@@ -12,7 +12,9 @@ import type { WatchResult } from './model.js';
 export async function readRpfCounter(p: Platform): Promise<number> {
   const v = (await p.netstat()).TcpExt?.IPReversePathFilter;
   if (v === undefined || !Number.isFinite(v)) {
-    throw new EnvironmentError('NO_RPF_COUNTER', '/proc/net/netstat has no TcpExt IPReversePathFilter counter: --watch needs a Linux kernel that exposes it', { hint: 'run without --watch' });
+    throw new EnvironmentError('NO_RPF_COUNTER',
+      '/proc/net/netstat has no TcpExt IPReversePathFilter counter: --watch needs a Linux kernel that exposes it',
+      { hint: 'run without --watch' });
   }
   return v;
 }
@@ -52,10 +54,13 @@ export async function watchRpfDrops(p: Platform, seconds: number, hooks: WatchHo
 export function watchFindings(w: WatchResult): Finding[] {
   if (w.drops === 0) return [];
   const named = w.droppedSources?.length
-    ? ` Sources seen on the wire that fail the check: ${w.droppedSources.map((s) => `${s.source} on ${s.iface} (${s.packets})`).join(', ')}.`
+    ? ' Sources seen on the wire that fail the check: ' +
+      `${w.droppedSources.map((s) => `${s.source} on ${s.iface} (${s.packets})`).join(', ')}.`
     : '';
   return [makeFinding('RPF_DROPS_SEEN', {
-    message: `The kernel dropped ${w.drops} packet${w.drops === 1 ? '' : 's'} on the reverse-path check during the ${w.seconds} s watch (TcpExt IPReversePathFilter ${w.before} -> ${w.after}).${named}`,
+    message:
+      `The kernel dropped ${w.drops} packet${w.drops === 1 ? '' : 's'} on the reverse-path check during the ${w.seconds} s watch (TcpExt ` +
+      `IPReversePathFilter ${w.before} -> ${w.after}).${named}`,
     evidence: { ...w, confirm: 'nstat -az TcpExtIPReversePathFilter' },
     ...(w.droppedSources?.[0] ? { source: w.droppedSources[0].source, iface: w.droppedSources[0].iface } : {}),
   })];

@@ -99,7 +99,8 @@ function stringCheck(s: SchemaObject): Check | undefined {
     if (typeof v !== 'string') return undefined;
     // A code point is one or two UTF-16 units: count them only when the length cannot decide.
     if (minLen !== undefined && v.length < 2 * minLen && codePoints(v) < minLen) return { at: here(up, key), message: tooShort };
-    if (maxLen !== undefined && v.length > maxLen && codePoints(v) > maxLen) return { at: here(up, key), message: `must be at most ${maxLen} characters` };
+    if (maxLen !== undefined && v.length > maxLen && codePoints(v) > maxLen) return { at: here(up, key),
+      message: `must be at most ${maxLen} characters` };
     if (re && !re.test(v)) return { at: here(up, key), message: `must match ${pattern}` };
     return undefined;
   };
@@ -171,7 +172,9 @@ function allOfCheck(s: SchemaObject, sub: Sub): Check | undefined {
 function anyOfCheck(s: SchemaObject, sub: Sub): Check | undefined {
   if (!Array.isArray(s.anyOf)) return undefined;
   const any = (s.anyOf as Schema[]).map((x) => sub(x));
-  return (v, up, key) => (!any.some((c) => !c()(v, up, key)) ? { at: here(up, key), message: 'matches none of the allowed forms' } : undefined);
+  return (v, up, key) => (!any.some((c) => !c()(v, up, key))
+    ? { at: here(up, key), message: 'matches none of the allowed forms' }
+    : undefined);
 }
 
 function oneOfCheck(s: SchemaObject, sub: Sub): Check | undefined {

@@ -164,7 +164,8 @@ export function tooDeep(doc: unknown, max: number): string | undefined {
       let i = 0;
       for (const k in v) {
         const x = (v as Record<string, unknown>)[k];
-        if (typeof x === 'object' && x !== null) stack.push({ v: x, depth: depth + 1, at: below(at, /^[A-Za-z0-9_-]{1,40}$/.test(k) ? k : `{${i}}`) });
+        if (typeof x === 'object' && x !== null) stack.push(
+          { v: x, depth: depth + 1, at: below(at, /^[A-Za-z0-9_-]{1,40}$/.test(k) ? k : `{${i}}`) });
         i++;
       }
     }

@@ -47,15 +47,21 @@ export async function egressFinding(platform: Platform, g: GroupSpec, usedOn: re
     const others = usedOn.filter((n) => n !== r.dev);
     return makeFinding('DEFAULT_ROUTE_EGRESS', {
       iface: r.dev, group: g.group,
-      message: `A plain socket sending to ${g.group} leaves by ${r.dev} only (the kernel's route to the group)${others.length ? `; ${others.join(', ')} would get nothing without IP_MULTICAST_IF` : ''}.`,
-      fix: 'One transmit socket per interface with IP_MULTICAST_IF (what send-all does), or a route for the group via the intended interface.',
+      message:
+        `A plain socket sending to ${g.group} leaves by ${r.dev} only (the kernel's route to the ` +
+        `group)${others.length ? `; ${others.join(', ')} would get nothing without IP_MULTICAST_IF` : ''}.`,
+      fix:
+        'One transmit socket per interface with IP_MULTICAST_IF (what send-all does), or a route for the group via the intended interface.',
       evidence: { route: r.raw, command: `ip -${g.family} route get ${g.group}`, missed: others },
     });
   }
   return makeFinding('DEFAULT_ROUTE_EGRESS', {
     group: g.group,
-    message: `A plain socket sending to ${g.group} would fail: the kernel has no route for it (${r.ok ? 'no device in the answer' : r.error}).`,
-    fix: `Send with IP_MULTICAST_IF (what send-all does), or add a route: ip route add ${g.family === 4 ? '224.0.0.0/4' : 'ff00::/8'} dev IFACE`,
+    message:
+      `A plain socket sending to ${g.group} would fail: the kernel has no route for it (${r.ok ? 'no device in the answer' : r.error}).`,
+    fix:
+      'Send with IP_MULTICAST_IF (what send-all does), or add a route: ' +
+      `ip route add ${g.family === 4 ? '224.0.0.0/4' : 'ff00::/8'} dev IFACE`,
     evidence: { command: `ip -${g.family} route get ${g.group}`, error: r.ok ? null : r.error, missed: [...usedOn] },
   });
 }

@@ -28,7 +28,8 @@ export class CaptureFileWriter {
 
   readonly interfaces: FileInterface[];
 
-  constructor(private readonly sink: ByteSink, readonly format: FileFormat, interfaces: readonly FileInterface[], appName = 'mcast-doctor') {
+  constructor(private readonly sink: ByteSink, readonly format: FileFormat, interfaces: readonly FileInterface[],
+    appName = 'mcast-doctor') {
     this.interfaces = [...interfaces];
     if (format === 'pcap' && interfaces.length !== 1) throw new Error('classic pcap holds one interface; use pcapng');
     if (format === 'pcap') this.put(pcapHeader(interfaces[0] as FileInterface));

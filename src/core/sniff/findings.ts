@@ -34,12 +34,16 @@ export function trafficFindings(flows: readonly FlowStats[], ctx: TrafficContext
       ? {
         // The host's own stream (or one it forwards): the sender is here, so it is worth a warning.
         severity: 'warning', iface: f.iface, group: f.group, source: f.source,
-        message: `This host sends ${f.group} from ${f.source} out of ${f.iface} with ${word} 1 (${f.packets} packets, ${word} ${ttlRange(f)}): receivers on that segment get it, no router forwards it.`,
+        message:
+          `This host sends ${f.group} from ${f.source} out of ${f.iface} with ${word} 1 (${f.packets} packets, ${word} ${ttlRange(f)}): ` +
+          'receivers on that segment get it, no router forwards it.',
         evidence: { ttlMin: f.ttlMin, ttlMax: f.ttlMax, packets: f.packets, outgoing: true },
       }
       : {
         severity: 'info', iface: f.iface, group: f.group, source: f.source,
-        message: `${f.group} from ${f.source} arrives on ${f.iface} with ${word} 1 (${f.packets} packets, ${word} ${ttlRange(f)}): fine on this segment, but it cannot cross a router.`,
+        message:
+          `${f.group} from ${f.source} arrives on ${f.iface} with ${word} 1 (${f.packets} packets, ${word} ${ttlRange(f)}): ` +
+          'fine on this segment, but it cannot cross a router.',
         evidence: { ttlMin: f.ttlMin, ttlMax: f.ttlMax, packets: f.packets },
       }));
   }

@@ -25,18 +25,24 @@ export function routerTtlFinding(f: FlowStats, at: StreamAtRouter): Finding | un
   const outs = blocked.map((o) => `${o.device} (threshold ${o.threshold})`).join(', ');
   const sent = blocked.map((o) => `${o.device} sent ${o.pktsOutDelta}`).join(', ');
   const counts = at.entry
-    ? ` (${table}_cache: ${at.entryPktsDelta} packets matched (${at.entry.origin === '0.0.0.0' || at.entry.origin === '::' ? '*' : at.entry.origin}, ${f.group}) on ${f.iface}; ${sent})`
+    ? ` (${table}_cache: ${at.entryPktsDelta} packets matched ` +
+      `(${at.entry.origin === '0.0.0.0' || at.entry.origin === '::' ? '*' : at.entry.origin}, ${f.group}) on ${f.iface}; ${sent})`
     : '';
   const message = noEntry
-    ? `${f.group} from ${f.source} arrives on ${f.iface} with ${word} 1 and never crosses this router: ${where}, and a router forwards only packets whose ${word} is above an outgoing interface's threshold (1 at least).`
-    : `${f.group} from ${f.source} arrives on ${f.iface} with ${word} ${ttlRange(f)} and never crosses this router to ${outs}: ${where}, and it forwards only packets whose ${word} is above the threshold${counts}.`;
+    ? `${f.group} from ${f.source} arrives on ${f.iface} with ${word} 1 and never crosses this router: ` +
+      `${where}, and a router forwards only packets whose ${word} is above an outgoing interface's threshold (1 at least).`
+    : `${f.group} from ${f.source} arrives on ${f.iface} with ${word} ${ttlRange(f)} and never crosses this router to ${outs}: ` +
+      `${where}, and it forwards only packets whose ${word} is above the threshold${counts}.`;
   const need = Math.max(1, ...blocked.map((o) => o.threshold)) + 1;
   const option = f.family === 4 ? 'IP_MULTICAST_TTL' : 'IPV6_MULTICAST_HOPS';
-  const lower = blocked.some((o) => o.threshold > 1) ? `, or lower the threshold (smcroute.conf: phyint ${blocked.find((o) => o.threshold > 1)?.device} enable ttl-threshold 1)` : '';
+  const lower = blocked.some((o) => o.threshold > 1)
+    ? `, or lower the threshold (smcroute.conf: phyint ${blocked.find((o) => o.threshold > 1)?.device} enable ttl-threshold 1)` : '';
   return makeFinding('TTL_NOT_FORWARDED', {
     iface: f.iface, group: f.group, source: f.source,
     message,
-    fix: `Send with a ${word} of ${need} or more plus one for each router further on (${option}; send-all --ttl N; VLC --ttl N, ffmpeg ?ttl=N, GStreamer udpsink ttl-mc=N)${lower}.`,
+    fix:
+      `Send with a ${word} of ${need} or more plus one for each router further on (${option}; send-all --ttl N; ` +
+      `VLC --ttl N, ffmpeg ?ttl=N, GStreamer udpsink ttl-mc=N)${lower}.`,
     evidence: {
       ttlMin: f.ttlMin, ttlMax: f.ttlMax, packets: f.packets,
       vif: { vif: at.vif.vif, device: at.vif.device, pktsIn: at.vif.pktsIn, pktsInDelta: at.pktsInDelta },

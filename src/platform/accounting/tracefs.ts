@@ -100,7 +100,8 @@ function openWithMount(pollMs: number): DropTraceOpen {
     root = mountForRun();
     mounted = root !== undefined;
   }
-  if (!root) return { ok: false, why: 'tracefs is not mounted (and could not be mounted: not root?)', fix: 'mount -t tracefs nodev /sys/kernel/tracing' };
+  if (!root) return { ok: false, why: 'tracefs is not mounted (and could not be mounted: not root?)',
+    fix: 'mount -t tracefs nodev /sys/kernel/tracing' };
   const opened = openIn(root, pollMs);
   if (!mounted) return opened;
   if (!opened.ok) { unmount(root); return opened; }
@@ -132,7 +133,8 @@ function openIn(root: string, pollMs: number): DropTraceOpen {
     mkdirSync(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    return { ok: false, why: `cannot create a tracing instance (${code})`, ...(code === 'EACCES' || code === 'EPERM' ? { fix: 'run as root' } : {}) };
+    return { ok: false, why: `cannot create a tracing instance (${code})`,
+      ...(code === 'EACCES' || code === 'EPERM' ? { fix: 'run as root' } : {}) };
   }
   const fd = enableInstance(dir);
   if (typeof fd !== 'number') return fd;
@@ -145,7 +147,8 @@ function dropReasonsUnsupported(root: string): DropTraceOpen | undefined {
   try { format = readFileSync(`${root}/events/skb/kfree_skb/format`, 'utf8'); } catch (e) {
     return { ok: false, why: `no skb:kfree_skb tracepoint readable (${(e as NodeJS.ErrnoException).code ?? 'error'})`, fix: 'run as root' };
   }
-  if (!/enum skb_drop_reason reason;/.test(format)) return { ok: false, why: 'this kernel\'s kfree_skb tracepoint has no drop reason (Linux 5.17+)' };
+  if (!/enum skb_drop_reason reason;/.test(format)) return { ok: false,
+    why: 'this kernel\'s kfree_skb tracepoint has no drop reason (Linux 5.17+)' };
   return undefined;
 }
 

@@ -12,7 +12,8 @@ export const firewallCheck: DoctorCheck = {
       const why = rep.unreadable.join('; ');
       // Refused (not root) is a gap in the diagnosis; no nft or iptables at all is nothing to read.
       const refused = /not permitted|permission denied|must be root/i.test(why);
-      return { findings: [], skipped: `ruleset not readable (${why || 'no nft or iptables'})`, ...(refused ? { remedy: 'run as root (reading the ruleset needs CAP_NET_ADMIN)' } : {}) };
+      return { findings: [], skipped: `ruleset not readable (${why || 'no nft or iptables'})`,
+        ...(refused ? { remedy: 'run as root (reading the ruleset needs CAP_NET_ADMIN)' } : {}) };
     }
     return { findings: rep.findings, details: { blockingRules: rep.rules, conditionalRules: rep.conditional } };
   },

@@ -30,7 +30,8 @@ export const querierCheck: DoctorCheck = {
       clock: ctx.deps.clock,
       ...(ctx.opts.family ? { family: ctx.opts.family } : {}),
       ...(ctx.abort ? { abort: ctx.abort } : {}),
-      onProgress: (p) => ctx.progress(`listening for queriers: ${Math.ceil(p.remainingMs / 1000)} s left; heard ${p.heard.map((h) => `${h.iface} ${h.queriers.length ? h.queriers.join(',') : '-'}`).join(', ')}`),
+      onProgress: (p) => ctx.progress(`listening for queriers: ${Math.ceil(p.remainingMs / 1000)} s left; ` +
+        `heard ${p.heard.map((h) => `${h.iface} ${h.queriers.length ? h.queriers.join(',') : '-'}`).join(', ')}`),
     });
     const findings: Finding[] = [...report.findings];
     for (const want of ctx.opts.expectQuerier) {
@@ -42,7 +43,8 @@ export const querierCheck: DoctorCheck = {
         iface: want.iface,
         source: want.address,
         message: rep
-          ? `${want.address} is not the elected querier on ${want.iface}: ${elected ? `${elected} won` : 'no query was heard'} in ${report.durationS} s.`
+          ? `${want.address} is not the elected querier on ${want.iface}: ` +
+            `${elected ? `${elected} won` : 'no query was heard'} in ${report.durationS} s.`
           : `${want.iface} was not listened on (not an eligible interface here).`,
         evidence: {
           expected: want.address,

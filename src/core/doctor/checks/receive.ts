@@ -43,7 +43,9 @@ export const receiveCheck: DoctorCheck = {
         findings.push(makeFinding('RECEIVE_LOSS', {
           iface: w.iface, group: g,
           // Our own socket's drops are said apart: they are this host's, not the network's.
-          message: `${g} arrived on ${w.iface} with ${lossPct.toFixed(1)} % loss (${lost} of ${got + lost} probes), more than --max-loss ${ctx.opts.maxLossPct} %${split ? ` (${lossSentence(split)})` : ''}.`,
+          message:
+            `${g} arrived on ${w.iface} with ${lossPct.toFixed(1)} % loss (${lost} of ${got + lost} probes), ` +
+            `more than --max-loss ${ctx.opts.maxLossPct} %${split ? ` (${lossSentence(split)})` : ''}.`,
           evidence: {
             lost,
             received: got,

@@ -33,7 +33,8 @@ export const selfTestCheck: DoctorCheck = {
     if (!ctx.opts.selfTest) return { findings: [], skipped: 'disabled (--no-self-test)' };
     if (ctx.opts.family === 6) return { findings: [], skipped: 'IPv4 only' };
     const ifaces = ctx.eligible.filter((i) => isEligible(i, 4));
-    if (ifaces.length < 2) return { findings: [], skipped: `${ifaces.length} IPv4 interface${ifaces.length === 1 ? '' : 's'}: nothing to compare` };
+    if (ifaces.length < 2) return { findings: [],
+      skipped: `${ifaces.length} IPv4 interface${ifaces.length === 1 ? '' : 's'}: nothing to compare` };
     let factory;
     try {
       factory = await ctx.deps.capture();
@@ -48,7 +49,8 @@ export const selfTestCheck: DoctorCheck = {
     const membership = await joinAll(deps, { groups: [group], interfaces: ifaces, receive: false });
     // One capture per interface (observation/capture-set.ts: all or none); the probes a capture
     // sees leaving its own interface are not arrivals, only those from another interface count.
-    const set = new CaptureSet(factory, { filter: `udp and dst host ${group.group} and dst port ${group.port}`, snaplen: 512, timeoutMs: 0 }, (iface, buf, caplen, _wire, _ms, linkType) => {
+    const set = new CaptureSet(factory, { filter: `udp and dst host ${group.group} and dst port ${group.port}`, snaplen: 512,
+      timeoutMs: 0 }, (iface, buf, caplen, _wire, _ms, linkType) => {
       const f = decodeFrame(buf.subarray(0, caplen), linkType);
       if (!f.udp) return;
       const probe = decodeProbe(buf, f.udp.payloadOffset, f.udp.payloadLength);
@@ -68,14 +70,18 @@ export const selfTestCheck: DoctorCheck = {
       await set.stop();
       const matrix = ifaces.map((from) => ({
         from: from.name,
-        heardOn: Object.fromEntries(ifaces.filter((to) => to.name !== from.name).map((to) => [to.name, heard.get(`${from.name}>${to.name}`) ?? 0])),
+        heardOn: Object.fromEntries(
+          ifaces.filter((to) => to.name !== from.name).map((to) => [to.name, heard.get(`${from.name}>${to.name}`) ?? 0])),
       }));
       const shared = matrix.flatMap((m) => Object.entries(m.heardOn).filter(([, n]) => n > 0).map(([to, n]) => ({ from: m.from, to, n })));
       const findings = shared.length === 0 ? [] : [makeFinding('SHARED_SEGMENT', {
-        message: `${shared.map((s) => `${s.from} -> ${s.to} (${s.n}/${PROBES})`).join(', ')}: these uplinks reach each other; a receiver joined on both gets every packet twice.`,
+        message:
+          `${shared.map((s) => `${s.from} -> ${s.to} (${s.n}/${PROBES})`).join(', ')}: these uplinks reach each other; ` +
+          'a receiver joined on both gets every packet twice.',
         evidence: { group: group.group, probes: PROBES, shared },
       })];
-      const problems = [...tx.findings, ...sent.findings, ...membership.findings].filter((f) => f.severity === 'error').map((f) => f.message);
+      const problems =
+        [...tx.findings, ...sent.findings, ...membership.findings].filter((f) => f.severity === 'error').map((f) => f.message);
       return { findings, details: { group: SELF_TEST_GROUP, probesPerInterface: PROBES, matrix, sendResults: tx.results, problems } };
     } finally {
       set.closeNow();
