@@ -77,13 +77,15 @@ describe('interface churn: join-all and sniff', { skip, timeout: 120_000 }, () =
     assert.ok(await holds(group), `${group} held on the new wifi0`);
     const before2 = received();
     await send(group);
-    assert.ok(await waitFor(async () => received() >= before2 + 20, 10_000), `20 more on the re-created wifi0 (${before2} -> ${received()})`);
+    assert.ok(await waitFor(async () => received() >= before2 + 20, 10_000),
+      `20 more on the re-created wifi0 (${before2} -> ${received()})`);
     return { firstIndex, secondIndex };
   };
 
   /** join-all's packets on the (wifi0, group) row: stats events carry changed rows, the last one that named it. */
   const wifiRowPackets = (run: BackgroundCli, group: string): number => {
-    const rows = run.events().filter((e) => e.type === 'stats').flatMap((e) => e.changed as { iface: string; group: string; packets: number }[]);
+    const rows =
+      run.events().filter((e) => e.type === 'stats').flatMap((e) => e.changed as { iface: string; group: string; packets: number }[]);
     return rows.filter((r) => r.iface === 'wifi0' && r.group === group).at(-1)?.packets ?? 0;
   };
 
@@ -109,7 +111,8 @@ describe('interface churn: join-all and sniff', { skip, timeout: 120_000 }, () =
     const summary = events[events.length - 1];
     assert.equal(summary.type, 'summary');
     checkSummary(summary, firstIndex, secondIndex);
-    assert.equal(summary.rows.find((x: { iface: string }) => x.iface === 'wifi0').packets, 60, 'every probe sent to wifi0, before and after both returns');
+    assert.equal(summary.rows.find((x: { iface: string }) => x.iface === 'wifi0').packets, 60,
+      'every probe sent to wifi0, before and after both returns');
     // Three bursts of 0.1 s from three send-all runs are senders that finished, not stopped streams.
     assert.deepEqual(summary.findings.filter((x: { id: string }) => x.id === 'STREAM_STOPPED' || x.id === 'SNOOPING_TIMEOUT'), []);
   });
@@ -128,7 +131,8 @@ describe('interface churn: join-all and sniff', { skip, timeout: 120_000 }, () =
       assert.deepEqual([up.rejoined, up.failed, up.downAtStart], [1, 0, true]);
       assert.ok(await holds(group), `${group} held on wifi0 once it came up`);
       await send(group);
-      assert.ok(await waitFor(async () => wifiRowPackets(run, group) >= 20, 10_000), `20 probes counted on wifi0 (saw ${wifiRowPackets(run, group)})`);
+      assert.ok(await waitFor(async () => wifiRowPackets(run, group) >= 20, 10_000),
+        `20 probes counted on wifi0 (saw ${wifiRowPackets(run, group)})`);
       run.interrupt();
       const r = await run.exit(15_000);
       const events = ndjson(r.stdout);
@@ -160,7 +164,8 @@ describe('interface churn: join-all and sniff', { skip, timeout: 120_000 }, () =
     const ups = events.filter((e) => e.type === 'iface_up');
     assert.ok(ups.every((e) => e.capture === true), 'capture re-opened each time');
     // tshark reads the whole file: as many frames as the summary wrote, the 60 probes on wifi0's block.
-    const frames = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', 'udp.dstport'], { encoding: 'utf8' })
+    const frames =
+      execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.interface_name', '-e', 'udp.dstport'], { encoding: 'utf8' })
       .trim().split('\n').filter(Boolean);
     assert.equal(frames.length, summary.file.packets);
     assert.equal(frames.filter((l) => l === `wifi0\t${PORT}`).length, 60);

@@ -105,7 +105,8 @@ time.sleep(8)`;
     }
   });
 
-  test('a join without an interface lands on the route\'s interface only: JOIN_ANY_INTERFACE names it; a join on both uplinks is not named', async () => {
+  test('a join without an interface lands on the route\'s interface only: JOIN_ANY_INTERFACE names it; ' +
+    'a join on both uplinks is not named', async () => {
     // INADDR_ANY: the kernel picks the interface the route to the group uses (wired0, the default).
     const any = lp.lab.spawn('host', 'python3', ['-c', `import socket,time
 s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)
@@ -115,7 +116,8 @@ time.sleep(8)`]);
     const both = lp.lab.spawn('host', 'python3', ['-c', `import socket,struct,time
 s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)
 for n in ('wired0','wifi0'):
-    s.setsockopt(socket.IPPROTO_IP,socket.IP_ADD_MEMBERSHIP,socket.inet_aton('239.1.9.10')+socket.inet_aton('0.0.0.0')+struct.pack('i',socket.if_nametoindex(n)))
+    mreqn=socket.inet_aton('239.1.9.10')+socket.inet_aton('0.0.0.0')+struct.pack('i',socket.if_nametoindex(n))
+    s.setsockopt(socket.IPPROTO_IP,socket.IP_ADD_MEMBERSHIP,mreqn)
 time.sleep(8)`]);
     try {
       // /proc/net/igmp: 239.1.9.9 is 0909 01EF, 239.1.9.10 is 0A09 01EF (little-endian hex).
@@ -222,11 +224,14 @@ print(len(cases), sum(1 for c in cases if c.find('failure') is not None), ' '.jo
     // sender), and the host's own firewall stays clean: only the loss is to be found.
     await lp.lab.must('peer-a', 'nft', ['add table netdev mcdloss']);
     try {
-      await lp.lab.must('peer-a', 'nft', ['add chain netdev mcdloss egress { type filter hook egress device eth0 priority 0 ; policy accept ; }']);
+      await lp.lab.must('peer-a', 'nft',
+        ['add chain netdev mcdloss egress { type filter hook egress device eth0 priority 0 ; policy accept ; }']);
       await lp.lab.must('peer-a', 'nft', ['add rule netdev mcdloss egress ip daddr 239.1.9.7 numgen inc mod 10 < 4 drop']);
-      const sender = lp.lab.spawn('peer-a', process.execPath, [CLI, 'send-all', '239.1.9.7', '--rate', '50', '--duration', '12', '--quiet']);
+      const sender =
+        lp.lab.spawn('peer-a', process.execPath, [CLI, 'send-all', '239.1.9.7', '--rate', '50', '--duration', '12', '--quiet']);
       try {
-        const r = await lp.lab.cli('host', ['doctor', '--json', '--querier-wait', '0', '--no-self-test', '--expect-receive', 'wired0:239.1.9.7', '--max-loss', '5']);
+        const r = await lp.lab.cli('host',
+          ['doctor', '--json', '--querier-wait', '0', '--no-self-test', '--expect-receive', 'wired0:239.1.9.7', '--max-loss', '5']);
         assert.equal(r.code, 1, r.stderr);
         const doc = JSON.parse(r.stdout);
         assertMatchesSchema('doctor.schema.json', doc);
@@ -263,17 +268,21 @@ print(len(cases), sum(1 for c in cases if c.find('failure') is not None), ' '.jo
     }
   });
 
-  test('strict rp_filter + off-subnet querier on wifi0: QUERIER_RPF_DROP, exit 1; a valid querier on wired0 meets --expect-querier', async () => {
+  test('strict rp_filter + off-subnet querier on wifi0: QUERIER_RPF_DROP, exit 1; ' +
+    'a valid querier on wired0 meets --expect-querier', async () => {
     await lp.lab.sysctl('host', 'net.ipv4.conf.all.rp_filter', 1);
     // A process in host holds a group, so the host would have something to report.
     const holder = lp.lab.spawn('host', 'python3', ['-c', `import socket,time
 s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)
-for a in ('198.18.1.2','198.18.2.2'): s.setsockopt(socket.IPPROTO_IP,socket.IP_ADD_MEMBERSHIP,socket.inet_aton('239.1.2.3')+socket.inet_aton(a))
+for a in ('198.18.1.2','198.18.2.2'):
+    s.setsockopt(socket.IPPROTO_IP,socket.IP_ADD_MEMBERSHIP,socket.inet_aton('239.1.2.3')+socket.inet_aton(a))
 time.sleep(20)`]);
     try {
       const bad = sendQueriesInBackground(lp.lab, 'peer-b', { iface: 'eth0', source: '198.19.7.1', version: 3, count: 14, intervalS: 0.5 });
-      const good = sendQueriesInBackground(lp.lab, 'peer-a', { iface: 'eth0', source: lp.addr.peerA, version: 3, count: 14, intervalS: 0.5 });
-      const r = await lp.lab.cli('host', ['doctor', '--json', '--no-self-test', '--querier-wait', '5', '--expect-querier', `wired0=${lp.addr.peerA}`]);
+      const good =
+        sendQueriesInBackground(lp.lab, 'peer-a', { iface: 'eth0', source: lp.addr.peerA, version: 3, count: 14, intervalS: 0.5 });
+      const r = await lp.lab.cli('host',
+        ['doctor', '--json', '--no-self-test', '--querier-wait', '5', '--expect-querier', `wired0=${lp.addr.peerA}`]);
       await Promise.all([bad, good]);
       assert.equal(r.code, 1, r.stderr);
       const doc = JSON.parse(r.stdout);
@@ -293,7 +302,8 @@ time.sleep(20)`]);
   });
 
   test('no querier at all: NO_QUERIER on each uplink (warning); a wrong --expect-querier fails', async () => {
-    const r = await lp.lab.cli('host', ['doctor', '--json', '--no-self-test', '--querier-wait', '2', '--expect-querier', 'wifi0=198.18.2.1']);
+    const r =
+      await lp.lab.cli('host', ['doctor', '--json', '--no-self-test', '--querier-wait', '2', '--expect-querier', 'wifi0=198.18.2.1']);
     assert.equal(r.code, 1, r.stderr);
     const doc = JSON.parse(r.stdout);
     assertMatchesSchema('doctor.schema.json', doc);

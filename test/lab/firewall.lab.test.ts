@@ -28,17 +28,31 @@ interface Shape {
 
 const INPUT = 'type filter hook input priority filter; policy accept;';
 const SHAPES: Shape[] = [
-  { name: 'igmp drop in input', nft: `table inet s { chain in { ${INPUT} meta l4proto igmp drop; } }`, igmpDropped: true, mldDropped: false, names: /nft inet s in handle \d+ \(meta l4proto igmp drop\)/ },
+  { name: 'igmp drop in input', nft: `table inet s { chain in { ${INPUT} meta l4proto igmp drop; } }`, igmpDropped: true,
+    mldDropped: false, names: /nft inet s in handle \d+ \(meta l4proto igmp drop\)/ },
   { name: 'unhooked chain', nft: 'table inet s { chain orphan { meta l4proto igmp drop; } }', igmpDropped: false, mldDropped: false },
-  { name: 'accept before the drop', nft: `table inet s { chain in { ${INPUT} iifname "wired0" meta l4proto igmp accept; meta l4proto igmp drop; } }`, igmpDropped: false, mldDropped: false },
-  { name: 'ip saddr != the querier\'s prefix', nft: `table inet s { chain in { ${INPUT} ip saddr != 198.18.1.0/24 meta l4proto igmp drop; } }`, igmpDropped: false, mldDropped: false },
-  { name: 'drop on another interface', nft: `table inet s { chain in { ${INPUT} iifname "wifi0" meta l4proto igmp drop; } }`, igmpDropped: false, mldDropped: false },
-  { name: 'set { igmp, 103 }', nft: `table inet s { chain in { ${INPUT} meta l4proto { igmp, 103 } drop; } }`, igmpDropped: true, mldDropped: false, names: /handle \d+ \(meta l4proto \{ igmp, pim \} drop\)/ },
-  { name: 'verdict map', nft: `table inet s { chain in { ${INPUT} meta l4proto vmap { igmp : drop, udp : accept }; } }`, igmpDropped: true, mldDropped: false, names: /vmap/ },
-  { name: 'jump to a dropping chain', nft: `table inet s { chain sub { meta l4proto igmp drop; } chain in { ${INPUT} iifname "wired0" jump sub; } }`, igmpDropped: true, mldDropped: false, names: /nft inet s sub handle \d+/ },
-  { name: 'netdev ingress', nft: 'table netdev s { chain ing { type filter hook ingress device "wired0" priority -500; policy accept; ip protocol igmp drop; } }', igmpDropped: true, mldDropped: false, names: /nft netdev s ing handle \d+/ },
-  { name: 'prerouting', nft: 'table ip s { chain pre { type filter hook prerouting priority -150; policy accept; ip protocol igmp drop; } }', igmpDropped: true, mldDropped: false, names: /nft ip s pre/ },
-  { name: 'icmpv6 type mld-listener-query drop', nft: `table inet s { chain in { ${INPUT} icmpv6 type mld-listener-query drop; } }`, igmpDropped: false, mldDropped: true, names: /nft inet s in handle \d+ \(icmpv6 type mld-listener-query drop\)/ },
+  { name: 'accept before the drop',
+    nft: `table inet s { chain in { ${INPUT} iifname "wired0" meta l4proto igmp accept; meta l4proto igmp drop; } }`,
+    igmpDropped: false, mldDropped: false },
+  { name: 'ip saddr != the querier\'s prefix', nft:
+    `table inet s { chain in { ${INPUT} ip saddr != 198.18.1.0/24 meta l4proto igmp drop; } }`, igmpDropped: false, mldDropped: false },
+  { name: 'drop on another interface', nft: `table inet s { chain in { ${INPUT} iifname "wifi0" meta l4proto igmp drop; } }`,
+    igmpDropped: false, mldDropped: false },
+  { name: 'set { igmp, 103 }', nft: `table inet s { chain in { ${INPUT} meta l4proto { igmp, 103 } drop; } }`, igmpDropped: true,
+    mldDropped: false, names: /handle \d+ \(meta l4proto \{ igmp, pim \} drop\)/ },
+  { name: 'verdict map', nft: `table inet s { chain in { ${INPUT} meta l4proto vmap { igmp : drop, udp : accept }; } }`, igmpDropped: true,
+    mldDropped: false, names: /vmap/ },
+  { name: 'jump to a dropping chain',
+    nft: `table inet s { chain sub { meta l4proto igmp drop; } chain in { ${INPUT} iifname "wired0" jump sub; } }`,
+    igmpDropped: true, mldDropped: false, names: /nft inet s sub handle \d+/ },
+  { name: 'netdev ingress',
+    nft: 'table netdev s { chain ing { type filter hook ingress device "wired0" priority -500; policy accept; ip protocol igmp drop; } }',
+    igmpDropped: true, mldDropped: false, names: /nft netdev s ing handle \d+/ },
+  { name: 'prerouting',
+    nft: 'table ip s { chain pre { type filter hook prerouting priority -150; policy accept; ip protocol igmp drop; } }',
+    igmpDropped: true, mldDropped: false, names: /nft ip s pre/ },
+  { name: 'icmpv6 type mld-listener-query drop', nft: `table inet s { chain in { ${INPUT} icmpv6 type mld-listener-query drop; } }`,
+    igmpDropped: false, mldDropped: true, names: /nft inet s in handle \d+ \(icmpv6 type mld-listener-query drop\)/ },
   {
     name: 'firewalld shape: final reject with icmpx admin-prohibited',
     nft: `table inet firewalld {
@@ -50,14 +64,18 @@ const SHAPES: Shape[] = [
         jump filter_INPUT_ZONES; reject with icmpx admin-prohibited; } }`,
     igmpDropped: true, mldDropped: false, names: /nft inet firewalld filter_INPUT handle \d+ \(reject with icmpx type admin-prohibited\)/,
   },
-  { name: 'iptables-legacy INPUT -p igmp -j DROP', cmds: [['iptables-legacy', '-A', 'INPUT', '-p', 'igmp', '-j', 'DROP']], igmpDropped: true, mldDropped: false, names: /iptables -t filter INPUT rule 1/ },
-  { name: 'ip6tables-nft --icmpv6-type 130 DROP', cmds: [['ip6tables-nft', '-A', 'INPUT', '-p', 'ipv6-icmp', '--icmpv6-type', '130', '-j', 'DROP']], igmpDropped: false, mldDropped: true, names: /ip6tables -t filter INPUT rule 1/ },
+  { name: 'iptables-legacy INPUT -p igmp -j DROP', cmds: [['iptables-legacy', '-A', 'INPUT', '-p', 'igmp', '-j', 'DROP']],
+    igmpDropped: true, mldDropped: false, names: /iptables -t filter INPUT rule 1/ },
+  { name: 'ip6tables-nft --icmpv6-type 130 DROP', cmds: [['ip6tables-nft', '-A', 'INPUT', '-p', 'ipv6-icmp', '--icmpv6-type', '130', '-j',
+    'DROP']], igmpDropped: false, mldDropped: true, names: /ip6tables -t filter INPUT rule 1/ },
   {
     name: 'iptables-nft accept on wired0 before a drop',
-    cmds: [['iptables-nft', '-A', 'INPUT', '-i', 'wired0', '-p', 'igmp', '-j', 'ACCEPT'], ['iptables-nft', '-A', 'INPUT', '-p', 'igmp', '-j', 'DROP']],
+    cmds: [['iptables-nft', '-A', 'INPUT', '-i', 'wired0', '-p', 'igmp', '-j', 'ACCEPT'],
+      ['iptables-nft', '-A', 'INPUT', '-p', 'igmp', '-j', 'DROP']],
     igmpDropped: false, mldDropped: false,
   },
-  { name: 'ip6tables-legacy policy DROP', cmds: [['ip6tables-legacy', '-P', 'INPUT', 'DROP']], igmpDropped: false, mldDropped: true, names: /ip6tables -t filter INPUT \(policy drop\)/ },
+  { name: 'ip6tables-legacy policy DROP', cmds: [['ip6tables-legacy', '-P', 'INPUT', 'DROP']], igmpDropped: false, mldDropped: true,
+    names: /ip6tables -t filter INPUT \(policy drop\)/ },
 ];
 
 /** One-line rulesets as nft -f wants them: a newline after each statement list and block. */
@@ -124,7 +142,8 @@ describe('firewall rule shapes: the kernel answers or not, the check names the r
         const run = await lp.lab.exec('host', process.execPath, ['--input-type=module', '-e', CHECK]);
         assert.equal(run.code, 0, run.stderr);
         const rep = JSON.parse(run.stdout) as { findings: Finding[] };
-        const onWired = (probe: string): Finding[] => rep.findings.filter((f) => f.id === 'FIREWALL_DROPS_IGMP' && f.evidence.probe === probe && f.evidence.interfaces.includes('wired0'));
+        const onWired = (probe: string): Finding[] => rep.findings.filter(
+          (f) => f.id === 'FIREWALL_DROPS_IGMP' && f.evidence.probe === probe && f.evidence.interfaces.includes('wired0'));
         const summary = JSON.stringify({ kernel, findings: rep.findings.map((f) => f.message) });
         // The kernel's verdict first: the shape does what the table says.
         assert.equal(kernel.igmp === 0, s.igmpDropped, `kernel IGMP answers: ${summary}`);
@@ -137,7 +156,8 @@ describe('firewall rule shapes: the kernel answers or not, the check names the r
           assert.equal(f.severity, 'error', summary);
           if (s.names) assert.match(f.message, s.names);
         }
-        if (!s.igmpDropped && !s.mldDropped) assert.deepEqual(rep.findings.filter((f) => f.evidence.interfaces.includes('wired0')), [], summary);
+        if (!s.igmpDropped && !s.mldDropped) assert.deepEqual(rep.findings.filter((f) => f.evidence.interfaces.includes('wired0')), [],
+          summary);
       } finally {
         await lp.lab.exec('host', 'nft', ['flush', 'ruleset']);
         for (const t of ['iptables-legacy', 'ip6tables-legacy']) {
@@ -149,12 +169,14 @@ describe('firewall rule shapes: the kernel answers or not, the check names the r
   }
 
   test('counter evidence: the kernel counts the dropped queries on the rule the check names', async () => {
-    await lp.lab.exec('host', 'nft', ['-f', '-'], 10_000, nftText(`table inet s { chain in { ${INPUT} meta l4proto igmp counter drop; } }`));
+    await lp.lab.exec('host', 'nft', ['-f', '-'], 10_000,
+      nftText(`table inet s { chain in { ${INPUT} meta l4proto igmp counter drop; } }`));
     try {
       const kernel = await answers();
       assert.equal(kernel.igmp, 0);
       const run = await lp.lab.exec('host', process.execPath, ['--input-type=module', '-e', CHECK]);
-      const f = (JSON.parse(run.stdout) as { findings: Finding[] }).findings.find((x) => x.evidence.interfaces.includes('wired0') && x.evidence.probe === 'igmp-query');
+      const f = (JSON.parse(run.stdout) as { findings: Finding[] }).findings.find(
+        (x) => x.evidence.interfaces.includes('wired0') && x.evidence.probe === 'igmp-query');
       assert.ok((f?.evidence.packets ?? 0) >= 1, JSON.stringify(f));
     } finally {
       await lp.lab.exec('host', 'nft', ['flush', 'ruleset']);

@@ -32,7 +32,8 @@ describe('join-all names a stream that stops', { skip, timeout: 120_000 }, () =>
 
   const listen = (h: string, durationS: number, extra: string[] = []): Promise<RunResult> =>
     ml.lab.cli(h, ['join-all', GROUP, '--duration', String(durationS), '--membership-interval', String(MI_S), '--json', ...extra], 60_000);
-  const send = (durationS: number): Promise<RunResult> => ml.lab.cli('h1', ['send-all', GROUP, '--rate', '5', '--duration', String(durationS), '--json'], 60_000);
+  const send = (durationS: number): Promise<RunResult> =>
+    ml.lab.cli('h1', ['send-all', GROUP, '--rate', '5', '--duration', String(durationS), '--json'], 60_000);
 
   test('IGMP dropped in h3: SNOOPING_TIMEOUT at the membership interval, the firewall named; h2 and h4 quiet', async (t) => {
     await ml.lab.must('h3', 'nft', ['add', 'table', 'inet', 'mcdstall']);

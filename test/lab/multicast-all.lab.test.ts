@@ -23,7 +23,8 @@ s.setsockopt(socket.IPPROTO_IP,49,mcall)
 s.setsockopt(socket.IPPROTO_IP,8,1)
 s.bind((addr,5000))
 if group!='-':
-    s.setsockopt(socket.IPPROTO_IP,socket.IP_ADD_MEMBERSHIP,socket.inet_aton(group)+socket.inet_aton('0.0.0.0')+struct.pack('i',socket.if_nametoindex('lan0')))
+    mreqn=socket.inet_aton(group)+socket.inet_aton('0.0.0.0')+struct.pack('i',socket.if_nametoindex('lan0'))
+    s.setsockopt(socket.IPPROTO_IP,socket.IP_ADD_MEMBERSHIP,mreqn)
 import os
 print('ready',os.getpid(),flush=True)
 while True:
@@ -65,7 +66,8 @@ describe('IP_MULTICAST_ALL leak: which process receives which foreign group', { 
   };
 
   for (const mcAll of [1, 0] as const) {
-    test(mcAll ? 'leak: the unicast service on 0.0.0.0:5000 gets 239.1.1.1 and is named, with the joiner' : 'control: IP_MULTICAST_ALL off on the service: it gets nothing and doctor is quiet', async () => {
+    test(mcAll ? 'leak: the unicast service on 0.0.0.0:5000 gets 239.1.1.1 and is named, with the joiner'
+      : 'control: IP_MULTICAST_ALL off on the service: it gets nothing and doctor is quiet', async () => {
       const rx = await receiver('239.1.1.1', '239.1.1.1', 1);
       const svc = await receiver('0.0.0.0', '-', mcAll);
       try {
@@ -86,7 +88,8 @@ describe('IP_MULTICAST_ALL leak: which process receives which foreign group', { 
         assert.equal(f[0]?.evidence.mcAllFrom, 'getsockopt');
         assert.deepEqual(f[0]?.evidence.foreign[0].ifaces, ['lan0']);
         assert.deepEqual(f[0]?.evidence.foreign[0].heldBy[0].owners, [{ pid: rx.pid, comm: 'python3' }]);
-        assert.match(f[0]?.message ?? '', new RegExp(`^python3 \\(pid ${svc.pid}\\) receives 239\\.1\\.1\\.1 on 0\\.0\\.0\\.0:5000 without having joined it`));
+        assert.match(f[0]?.message ?? '',
+          new RegExp(`^python3 \\(pid ${svc.pid}\\) receives 239\\.1\\.1\\.1 on 0\\.0\\.0\\.0:5000 without having joined it`));
       } finally {
         rx.child.kill();
         svc.child.kill();

@@ -66,7 +66,8 @@ describe('rpfilter-audit on the laptop lab', { skip }, () => {
   test('all=0 wifi0=1 is strict: the off-subnet source is dropped on wifi0, as the kernel says', async () => {
     await rp(0, 0, 1);
     const { code, doc } = await audit('--source', OFF, '--iface', 'wifi0');
-    assert.deepEqual(iface(doc, 'wifi0').rpFilter, { all: 0, default: iface(doc, 'wifi0').rpFilter.default, iface: 1, effective: 1, mode: 'strict' });
+    assert.deepEqual(iface(doc, 'wifi0').rpFilter,
+      { all: 0, default: iface(doc, 'wifi0').rpFilter.default, iface: 1, effective: 1, mode: 'strict' });
     const c = check(doc, OFF, 'wifi0');
     assert.equal(c.accepted, false);
     assert.equal(await kernelAccepts(OFF, 'wifi0'), false);
@@ -203,10 +204,12 @@ describe('rpfilter-audit on the laptop lab', { skip }, () => {
 
   test('IPv6: no rp_filter, said per interface with -6; an nft fib saddr rule is reported', async () => {
     const six = await audit('-6');
-    assert.deepEqual(six.doc.findings.map((f) => `${f.id}:${f.iface}:${f.severity}`).sort(), ['IPV6_NO_RPFILTER:wifi0:info', 'IPV6_NO_RPFILTER:wired0:info']);
+    assert.deepEqual(six.doc.findings.map((f) => `${f.id}:${f.iface}:${f.severity}`).sort(),
+      ['IPV6_NO_RPFILTER:wifi0:info', 'IPV6_NO_RPFILTER:wired0:info']);
     assert.equal(six.code, 0);
     const nft = await lp.lab.exec('host', 'nft', ['-f', '-'], 10_000,
-      'table ip6 mcd_rpf {\n chain pre {\n  type filter hook prerouting priority -300;\n  fib saddr . iif oif missing counter drop\n }\n}\n');
+      'table ip6 mcd_rpf {\n chain pre {\n  type filter hook prerouting priority -300;\n  fib saddr . ' +
+        'iif oif missing counter drop\n }\n}\n');
     if (nft.code !== 0) return assert.fail(`nft could not load the rule: ${nft.stderr}`);
     try {
       const { doc, code } = await audit();
@@ -219,7 +222,8 @@ describe('rpfilter-audit on the laptop lab', { skip }, () => {
     }
   });
 
-  test('without CAP_NET_RAW: --watch counts alone, says why and is incomplete (exit 3); --listen exits 3 with the privilege advice', async () => {
+  test('without CAP_NET_RAW: --watch counts alone, says why and is incomplete (exit 3); ' +
+    '--listen exits 3 with the privilege advice', async () => {
     // Root minus CAP_NET_RAW (bounding set): files stay readable, AF_PACKET sockets are refused.
     const noRaw = ['--bounding-set=-net_raw', '--inh-caps=-net_raw', process.execPath, CLI, 'rpfilter-audit'];
     const w = await lp.lab.exec('host', 'setpriv', [...noRaw, '--watch', '1', '--json']);

@@ -87,7 +87,8 @@ describe('send-all on the laptop lab', { skip }, () => {
     await lp.lab.ip('host', 'link', 'set', 'wifi0', 'multicast', 'off');
     try {
       const { sum } = await send(['239.1.3.5', '--count', '2']);
-      assert.deepEqual(sum.results.map((r: any) => `${r.iface} ${r.status}${r.skipReason ? ` ${r.skipReason}` : ''}`).sort(), ['wifi0 skipped no-multicast', 'wired0 sent']);
+      assert.deepEqual(sum.results.map((r: any) => `${r.iface} ${r.status}${r.skipReason ? ` ${r.skipReason}` : ''}`).sort(),
+        ['wifi0 skipped no-multicast', 'wired0 sent']);
       assert.ok(sum.findings.some((f: any) => f.id === 'IFACE_NO_MULTICAST' && f.iface === 'wifi0'));
     } finally {
       await lp.lab.ip('host', 'link', 'set', 'wifi0', 'multicast', 'on');

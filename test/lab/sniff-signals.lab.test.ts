@@ -18,7 +18,8 @@ const skip = labSkipReason();
 if (skip) console.log(`# skipping sniff signal lab tests: ${skip}`);
 
 function tsharkCount(file: string): number {
-  const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out =
+    execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   return out.trim().split('\n').filter(Boolean).length;
 }
 
@@ -106,7 +107,8 @@ describe('sniff --write: signals and a hostile disk', { skip }, () => {
   test('a full disk: exit 3, no file under its name and no temporary left', async () => {
     const full = tmpfs('full', 'size=64k');
     const file = path.join(full, 'cap.pcapng');
-    const run = startCli(lp.lab, 'host', ['sniff', '239.1.3.3', '--iface', 'wired0', '--count', '900', '--duration', '25', '--write', file, '--json', '--quiet']);
+    const run = startCli(lp.lab, 'host',
+      ['sniff', '239.1.3.3', '--iface', 'wired0', '--count', '900', '--duration', '25', '--write', file, '--json', '--quiet']);
     await run.waitForEvent((e) => e.type === 'start', 20_000);
     // 900 frames of 142 bytes, each with its pcapng block: about 160 KB, more than the 64 KB.
     const s = sender('239.1.3.3', 1200, 0.001);

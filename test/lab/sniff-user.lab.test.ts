@@ -35,7 +35,8 @@ describe('sniff --user on the laptop lab', { skip }, () => {
     execFileSync('chown', [`${NOBODY}:${NOBODY}`, out]);
     chmodSync(out, 0o755);
     const file = path.join(out, 'cap.pcapng');
-    const run = startCli(lp.lab, 'host', ['sniff', '239.1.5.1', '--iface', 'wired0', '--duration', '6', '--write', file, '--user', 'nobody', '--json', '--quiet']);
+    const run = startCli(lp.lab, 'host',
+      ['sniff', '239.1.5.1', '--iface', 'wired0', '--duration', '6', '--write', file, '--user', 'nobody', '--json', '--quiet']);
     await run.waitForEvent((e) => e.type === 'start', 20_000);
     const uids = await waitFor(async () => {
       const m = /^Uid:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${run.child.pid}/status`, 'utf8'));
@@ -51,7 +52,8 @@ describe('sniff --user on the laptop lab', { skip }, () => {
     assert.equal(flow?.packets, 20);
     const st = statSync(file);
     assert.equal(st.uid, NOBODY);
-    assert.equal(summary.file.packets, Number(execFileSync('sh', ['-c', `tshark -r ${file} -T fields -e frame.number | wc -l`], { encoding: 'utf8' }).trim()));
+    assert.equal(summary.file.packets,
+      Number(execFileSync('sh', ['-c', `tshark -r ${file} -T fields -e frame.number | wc -l`], { encoding: 'utf8' }).trim()));
     assert.deepEqual(readdirSync(out), ['cap.pcapng'], 'nothing else written next to the file');
   });
 
@@ -61,7 +63,8 @@ describe('sniff --user on the laptop lab', { skip }, () => {
     assert.match(bad.stderr, /^mcast-doctor: --user no-such-user-x: no such user/);
     const rootOnly = path.join(dir, 'root-only');
     execFileSync('mkdir', ['-m', '755', rootOnly]);
-    const r = await lp.lab.cli('host', ['sniff', '--iface', 'wired0', '--duration', '1', '--user', 'nobody', '--write', path.join(rootOnly, 'x.pcapng')]);
+    const r = await lp.lab.cli('host',
+      ['sniff', '--iface', 'wired0', '--duration', '1', '--user', 'nobody', '--write', path.join(rootOnly, 'x.pcapng')]);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /cannot write in .*root-only/);
     assert.deepEqual(readdirSync(rootOnly), []);

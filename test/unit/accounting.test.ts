@@ -17,7 +17,8 @@ const fx = (name: string): string => readFileSync(path.join(REPO, 'fixtures', 'p
 
 test('/proc/net/udp: address, port, inode, drops and the receive queue (rx_queue column)', () => {
   const udp = parseProcNetUdp(fx('udp.txt'), 4);
-  assert.deepEqual(udp.map((s) => [s.localAddress, s.localPort, s.drops, s.rxQueue]), [['0.0.0.0', 5001, 18, 0x680], ['239.9.9.9', 5002, 0, 0]]);
+  assert.deepEqual(udp.map((s) => [s.localAddress, s.localPort, s.drops, s.rxQueue]),
+    [['0.0.0.0', 5001, 18, 0x680], ['239.9.9.9', 5002, 0, 0]]);
   const udp6 = parseProcNetUdp(fx('udp6.txt'), 6);
   assert.deepEqual(udp6.map((s) => [s.localAddress, s.localPort]), [['::', 5003]]);
 });
@@ -57,10 +58,12 @@ test('trace_pipe lines: counted per reason and per reason@function; other lines 
   assert.equal(into.reasons.NO_SOCKET, 1003);
 });
 
-const sock = (o: Partial<SocketFact>): SocketFact => ({ family: 4, localAddress: '0.0.0.0', localPort: 5001, inode: 1, owners: [{ pid: 42, comm: 'vlc' }], rxQueue: 0, drops: 0, dropsDuring: 0, ...o });
+const sock = (o: Partial<SocketFact>): SocketFact => ({ family: 4, localAddress: '0.0.0.0', localPort: 5001, inode: 1,
+  owners: [{ pid: 42, comm: 'vlc' }], rxQueue: 0, drops: 0, dropsDuring: 0, ...o });
 const facts = (o: Partial<TraceFacts>): TraceFacts => ({
   group: '239.1.1.1', family: 4, port: 5001, seconds: 2,
-  wire: [{ iface: 'eth1', packets: 100, bytes: 100_000, sources: [{ source: '10.9.0.5', packets: 100 }], ports: [{ port: 5001, packets: 100 }] }],
+  wire: [{ iface: 'eth1', packets: 100, bytes: 100_000, sources: [{ source: '10.9.0.5', packets: 100 }],
+    ports: [{ port: 5001, packets: 100 }] }],
   membershipIfaces: ['eth1'], joinedByUs: false,
   deltas: { 'IpExt.InMcastPkts': 100, 'Ip.InDelivers': 100, 'Udp.InDatagrams': 100 },
   sockets: [sock({})], rpf: {}, rmemMax: 212992, ...o,
@@ -78,18 +81,24 @@ test('diagnose: each break in packet order, the first one ends the path', () => 
   assert.deepEqual(ids(facts({ membershipIfaces: ['eth0'] })), ['MEMBERSHIP_WRONG_IFACE:eth1']);
   assert.deepEqual(ids(facts({ membershipIfaces: [] })), ['GROUP_NOT_JOINED:eth1']);
   assert.deepEqual(ids(facts({ membershipIfaces: [], joinedByUs: true })), [], '--join holds it');
-  const rpf = diagnoseTrace(facts({ rpf: { eth1: { source: '10.9.0.5', accepted: false, routeBackDev: 'eth0' } }, deltas: { 'TcpExt.IPReversePathFilter': 100 } }));
+  const rpf = diagnoseTrace(
+    facts({ rpf: { eth1: { source: '10.9.0.5', accepted: false, routeBackDev: 'eth0' } }, deltas: { 'TcpExt.IPReversePathFilter': 100 } }));
   assert.equal(rpf.findings[0]?.id, 'KERNEL_DROP');
   assert.match(rpf.findings[0]?.message ?? '', /reverse-path filter drops all of it \(source 10\.9\.0\.5 routes back via eth0\)/);
-  assert.match(diagnoseTrace(facts({ deltas: { 'IpExt.InMcastPkts': 0 }, firewallRule: "nft rule 'ip filter prerouting' handle 7" })).findings[0]?.message ?? '', /before IP accepted them.*handle 7/);
+  assert.match(diagnoseTrace(facts({ deltas: { 'IpExt.InMcastPkts': 0 },
+    firewallRule: "nft rule 'ip filter prerouting' handle 7" })).findings[0]?.message ?? '', /before IP accepted them.*handle 7/);
   const ssm = diagnoseTrace(facts({ deltas: { 'IpExt.InMcastPkts': 0 }, sourceFilters: { eth1: ['10.9.0.9'] } })).findings[0];
   assert.equal(ssm?.evidence.reason, 'SOURCE_FILTER');
   assert.match(ssm?.message ?? '', /from 10\.9\.0\.5 but the membership there is source-specific \(INCLUDE 10\.9\.0\.9\)/);
-  assert.deepEqual(diagnoseTrace(facts({ sourceFilters: { eth1: ['10.9.0.9'] } })).findings, [], 'an INCLUDE list alone is no drop: the counters must show one (an ASM join beside it accepts all)');
-  assert.match(diagnoseTrace(facts({ deltas: { 'IpExt.InMcastPkts': 100, 'Ip.InDelivers': 3 } })).findings[0]?.message ?? '', /after routing, before UDP/);
-  const none = diagnoseTrace(facts({ sockets: [sock({ localPort: 5000 })], deltas: { 'IpExt.InMcastPkts': 100, 'Ip.InDelivers': 100, 'Udp.IgnoredMulti': 100 } }));
+  assert.deepEqual(diagnoseTrace(facts({ sourceFilters: { eth1: ['10.9.0.9'] } })).findings, [],
+    'an INCLUDE list alone is no drop: the counters must show one (an ASM join beside it accepts all)');
+  assert.match(diagnoseTrace(facts({ deltas: { 'IpExt.InMcastPkts': 100, 'Ip.InDelivers': 3 } })).findings[0]?.message ?? '',
+    /after routing, before UDP/);
+  const none = diagnoseTrace(
+    facts({ sockets: [sock({ localPort: 5000 })], deltas: { 'IpExt.InMcastPkts': 100, 'Ip.InDelivers': 100, 'Udp.IgnoredMulti': 100 } }));
   assert.deepEqual(none.findings.map((f) => f.id), ['NO_SOCKET_ON_PORT']);
-  assert.match(none.findings[0]?.message ?? '', /nobody listens on port 5001 \(Udp IgnoredMulti \+100\): vlc \(pid 42\) is bound to 0\.0\.0\.0:5000/);
+  assert.match(none.findings[0]?.message ?? '',
+    /nobody listens on port 5001 \(Udp IgnoredMulti \+100\): vlc \(pid 42\) is bound to 0\.0\.0\.0:5000/);
   const over = diagnoseTrace(facts({ sockets: [sock({ dropsDuring: 60, rcvbuf: 425984 })] }));
   assert.deepEqual(over.findings.map((f) => f.id), ['APP_SOCKET_OVERFLOW']);
   assert.match(over.findings[0]?.message ?? '', /vlc \(pid 42\) overflowed 60 times in 2 s.*416 KiB.*400 kbit\/s \(rmem_max is 208 KiB\)/);
@@ -120,7 +129,8 @@ test('socket owners: /proc/PID/fd links to socket:[INODE] matched, other links a
   mkdirSync(path.join(root, 'self'));
   const scan = await findSocketOwners(new Set([555]), root);
   assert.equal(scan.complete, true);
-  assert.deepEqual(scan.owners.get(555), [{ pid: 100, comm: 'vlc', fd: 1 }, { pid: 200, comm: 'evil\x1b[2J', fd: 0 }], 'raw: the renderer sanitises');
+  assert.deepEqual(scan.owners.get(555), [{ pid: 100, comm: 'vlc', fd: 1 }, { pid: 200, comm: 'evil\x1b[2J', fd: 0 }],
+    'raw: the renderer sanitises');
   assert.equal(scan.owners.get(999), undefined, 'not asked for');
   assert.equal((await findSocketOwners(new Set(), root)).owners.size, 0);
 });
@@ -138,19 +148,22 @@ test('trace render: a process name with terminal escapes is shown escaped, in th
     group: f.group, family: 4, port: 5001, seconds: 2, interrupted: false, joined: false,
     evidence: { level: 'counters', socketOwnersComplete: true, rcvbufKnown: true },
     counters: f.deltas, stages: d.stages, interfaces: d.paths.map((p) => ({ ...p, ports: [] })),
-    sockets: f.sockets.map((s) => ({ ...s, receives: true })), membershipIfaces: ['eth1'], rmemMax: 212992, findings: d.findings, coverage: { notRun: [], interrupted: null },
+    sockets: f.sockets.map((s) => ({ ...s, receives: true })), membershipIfaces: ['eth1'], rmemMax: 212992, findings: d.findings,
+      coverage: { notRun: [], interrupted: null },
   }, out);
   assert.ok(!buf.includes('\x1b'), 'no raw escape reaches the terminal');
   assert.ok(buf.includes('evil\\x1b]0;pwned\\x07 (7)'), buf);
   assert.match(buf, /APP_SOCKET_OVERFLOW.*evil\\x1b\]0;pwned\\x07 \(pid 7\) overflowed 9 times/);
 });
 
-test('wire counter: only packets stamped inside the counter window count; own sources and other ports are left out; tables bounded', async () => {
+test('wire counter: only packets stamped inside the counter window count; ' +
+  'own sources and other ports are left out; tables bounded', async () => {
   const { FakeCapture } = await import('../helpers/fake-capture.js');
   const { ether, ipv4, udp } = await import('../helpers/packets.js');
   const { WireCounter } = await import('../../src/core/accounting/wire.js');
   const cap = new FakeCapture();
-  const frame = (src: string, dport: number): Buffer => ether(0x0800, ipv4({ src, dst: '239.1.1.1', proto: 17 }, udp(4000, dport, Buffer.alloc(100))));
+  const frame =
+    (src: string, dport: number): Buffer => ether(0x0800, ipv4({ src, dst: '239.1.1.1', proto: 17 }, udp(4000, dport, Buffer.alloc(100))));
   const w = new WireCounter(cap, ['eth1'], '239.1.1.1', 4, new Set(['10.0.0.2']), 5001);
   assert.equal(cap.opened[0]?.filter, 'ip and udp and dst host 239.1.1.1');
   cap.deliver('eth1', frame('10.9.0.5', 5001), 1_000_000); // before the window: not counted

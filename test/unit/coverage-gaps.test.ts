@@ -19,10 +19,12 @@ import { reportCoverage, PAIRS_NAMED } from '../../src/core/mesh/report-findings
 import { simulateMesh, type SimHost } from '../helpers/mesh-sim.js';
 import { assertMatchesSchema } from '../helpers/schema.js';
 
-const igmpOf = (group: string) => [2, 3].map((index) => ({ index, device: index === 2 ? 'wired0' : 'wifi0', count: 1, querier: 'V3', groups: [{ group, users: 1, timerRunning: false, timerTicks: 0, reporter: true }] }));
+const igmpOf = (group: string) => [2, 3].map((index) => ({ index, device: index === 2 ? 'wired0' : 'wifi0', count: 1, querier: 'V3',
+  groups: [{ group, users: 1, timerRunning: false, timerTicks: 0, reporter: true }] }));
 const igmp = igmpOf('239.1.1.1');
 const hooks: JoinAllHooks = { joined: () => {}, stats: () => {} };
-const noPcap = (): EnvironmentError => new EnvironmentError('PCAP_MISSING', 'packet capture needs libpcap', { hint: 'apt-get install libpcap-dev; npm rebuild pcap' });
+const noPcap = (): EnvironmentError =>
+  new EnvironmentError('PCAP_MISSING', 'packet capture needs libpcap', { hint: 'apt-get install libpcap-dev; npm rebuild pcap' });
 
 async function joinAllOver(host: FakeHost, group: string) {
   host.fakePlatform.state.igmp = igmp;
@@ -53,7 +55,8 @@ test('join-all without libpcap: the IGMP watch is a gap named with the fix, exit
 
 test('join-all: a capture that opens on one interface but not the other names that interface; IPv6 only asks for no watch', async () => {
   const host = new FakeHost();
-  host.fakeCapture.failOn = { iface: 'wifi0', error: new EnvironmentError('PERMISSION', 'capturing on wifi0 needs CAP_NET_RAW', { hint: 'run as root' }) };
+  host.fakeCapture.failOn = { iface: 'wifi0',
+    error: new EnvironmentError('PERMISSION', 'capturing on wifi0 needs CAP_NET_RAW', { hint: 'run as root' }) };
   const out = await joinAllOver(host, '239.1.1.1');
   assert.deepEqual(out.coverage.notRun.map((n) => `${n.check} | ${n.remedy}`), ['IGMP watch (why a stream stops) on wifi0 | run as root']);
   // IGMP is watched on IPv4 joins only: without one there is nothing the environment stopped.
@@ -100,18 +103,22 @@ test('rpfilter-audit --watch without the source capture: drops counted, the nami
   assert.deepEqual(a.coverage.notRun.map((n) => `${n.check} | ${n.remedy}`), ['dropped sources (capture during --watch) | run as root']);
   assert.equal(exitFor(a.findings, a.coverage), 3, 'no drop counted, but who would have been dropped was not seen');
   host.captureError = undefined;
-  const full = await auditRpFilter({ platform: p, ...loaders(host, 'capture') }, { watchSeconds: 1, watchHooks: { sleep: async () => {} } });
+  const full =
+    await auditRpFilter({ platform: p, ...loaders(host, 'capture') }, { watchSeconds: 1, watchHooks: { sleep: async () => {} } });
   assert.deepEqual(full.coverage.notRun, []);
   // nft refusing for want of privilege hides its rules: a gap; a tool that is missing is not.
-  const refused = await auditRpFilter({ platform: p, netfilter: async () => ({ tools: { nft: 'failed', ip6tables: 'missing' }, rules: [], errors: ['nft: Operation not permitted'] }) });
+  const refused = await auditRpFilter({ platform: p,
+    netfilter: async () => ({ tools: { nft: 'failed', ip6tables: 'missing' }, rules: [], errors: ['nft: Operation not permitted'] }) });
   assert.deepEqual(refused.coverage.notRun.map((n) => n.check), ['netfilter reverse-path rules']);
-  const missing = await auditRpFilter({ platform: p, netfilter: async () => ({ tools: { nft: 'missing', ip6tables: 'missing' }, rules: [], errors: [] }) });
+  const missing = await auditRpFilter(
+    { platform: p, netfilter: async () => ({ tools: { nft: 'missing', ip6tables: 'missing' }, rules: [], errors: [] }) });
   assert.deepEqual(missing.coverage.notRun, []);
 });
 
 const hosts = (n: number): SimHost[] => Array.from({ length: n }, (_, i) => ({ name: `h${i}`, ifaces: { eth0: 'br1' } }));
 
-test('mesh-report: failing pairs are one bounded MESH_PAIRS_FAILED (exit 1), other groups MESH_GROUPS_DIFFER, the hosts\' gaps its coverage', () => {
+test('mesh-report: failing pairs are one bounded MESH_PAIRS_FAILED (exit 1), other groups MESH_GROUPS_DIFFER, ' +
+  'the hosts\' gaps its coverage', () => {
   const docs = simulateMesh({ hosts: hosts(3), durationS: 10, rate: 2, darkAfterS: { 'h1/eth0': 4 } });
   const load = docs.map((doc) => ({ file: `${doc.host.hostname}.json`, doc }));
   const rep = mergeMesh(load);
@@ -125,7 +132,8 @@ test('mesh-report: failing pairs are one bounded MESH_PAIRS_FAILED (exit 1), oth
   assert.deepEqual(ok.findings, []);
   assert.equal(exitFor(ok.findings, reportCoverage(healthy)), 0);
   // Two hosts ran without capture: one line naming both, exit 3.
-  for (const d of healthy.slice(0, 2)) d.doc.coverage = { notRun: [{ check: 'IGMP watch (why a stream stops)', reason: 'no capture: no libpcap', remedy: 'install it' }], interrupted: null };
+  for (const d of healthy.slice(0, 2)) d.doc.coverage = {
+    notRun: [{ check: 'IGMP watch (why a stream stops)', reason: 'no capture: no libpcap', remedy: 'install it' }], interrupted: null };
   const cov = reportCoverage(healthy);
   assert.deepEqual(cov.notRun.map((n) => n.check), ['IGMP watch (why a stream stops) on 2 hosts: h0, h1']);
   assert.equal(exitFor(ok.findings, cov), 3);
@@ -135,7 +143,8 @@ test('mesh-report: failing pairs are one bounded MESH_PAIRS_FAILED (exit 1), oth
 });
 
 test('mesh-report: MESH_PAIRS_FAILED names at most the first 50 pairs and counts the rest', () => {
-  const docs = simulateMesh({ hosts: hosts(9), durationS: 6, rate: 2, darkAfterS: Object.fromEntries(hosts(9).map((h) => [`${h.name}/eth0`, 2])) });
+  const docs =
+    simulateMesh({ hosts: hosts(9), durationS: 6, rate: 2, darkAfterS: Object.fromEntries(hosts(9).map((h) => [`${h.name}/eth0`, 2])) });
   const rep = mergeMesh(docs.map((doc) => ({ file: doc.host.hostname, doc })));
   const f = rep.findings.find((x) => x.id === 'MESH_PAIRS_FAILED')!;
   assert.equal(rep.verdict.failedPairs, 72);

@@ -23,7 +23,8 @@ function fill(
   let seq = 0;
   for (let t = o.fromMs; t <= o.toMs; t += o.everyMs, seq++) {
     const data = o.foreign ? Buffer.alloc(100) : probe(seq, o.group);
-    const p: Packet = { iface: o.iface, ifindex: 2, family: 4, port: 5000, dst: o.group, kind: 'group', group: o.group, data, size: data.length, ttl: 1, from: { address: '198.18.1.1', port: 5000, size: data.length }, atMs: T0 + t };
+    const p: Packet = { iface: o.iface, ifindex: 2, family: 4, port: 5000, dst: o.group, kind: 'group', group: o.group, data,
+      size: data.length, ttl: 1, from: { address: '198.18.1.1', port: 5000, size: data.length }, atMs: T0 + t };
     stats.add(p);
   }
 }
@@ -37,13 +38,15 @@ test('streams of one interface that stop together are one event; a stream to the
   fill(s, { iface: 'wired0', group: '239.1.2.3', fromMs: 100, toMs: 19_900, everyMs: 200 });
   const events = findStops(s.streams(), { joinedAtMs: T0, endMs: T0 + 20_000 });
   assert.equal(events.length, 1);
-  assert.deepEqual(events[0]!.map((e) => [e.item.iface, e.item.group, e.item.probe !== undefined]), [['wifi0', '239.1.2.3', true], ['wifi0', '239.1.2.4', false]]);
+  assert.deepEqual(events[0]!.map((e) => [e.item.iface, e.item.group, e.item.probe !== undefined]),
+    [['wifi0', '239.1.2.3', true], ['wifi0', '239.1.2.4', false]]);
   assert.deepEqual(events[0]!.map((e) => e.check.stoppedAtS), [5.9, 6.3]);
   assert.equal(describeStream(events[0]![0]!.item), 'probes from cam-1 (eth0) to 239.1.2.3');
   assert.equal(describeStream(events[0]![1]!.item), 'traffic to 239.1.2.4 from 198.18.1.1');
 });
 
-test('at the membership interval, unanswered: SNOOPING_TIMEOUT, an error; elsewhere STREAM_STOPPED, a warning unless --fail-on-stop', () => {
+test('at the membership interval, unanswered: SNOOPING_TIMEOUT, an error; ' +
+  'elsewhere STREAM_STOPPED, a warning unless --fail-on-stop', () => {
   const s = new ReceiveStats({ joinedAtMs: T0, localHost: 'me', assumeSynced: false });
   fill(s, { iface: 'wifi0', group: '239.1.2.3', fromMs: 100, toMs: 6000, everyMs: 200 });
   const streams = s.streams();
@@ -54,7 +57,8 @@ test('at the membership interval, unanswered: SNOOPING_TIMEOUT, an error; elsewh
   assert.equal(snoop?.severity, 'error');
   assert.equal(snoop?.group, '239.1.2.3');
   assert.equal(snoop?.evidence.reason, 'no-querier');
-  assert.deepEqual(snoop?.evidence.stopped, [{ group: '239.1.2.3', sender: 'cam-1-ab12', senderIface: 'eth0', stoppedAtS: 5.9, gapS: 14.1 }]);
+  assert.deepEqual(snoop?.evidence.stopped,
+    [{ group: '239.1.2.3', sender: 'cam-1-ab12', senderIface: 'eth0', stoppedAtS: 5.9, gapS: 14.1 }]);
   const [plain] = explainJoinAllStops(events, { ...base, membership: { intervalS: 260, source: 'default' } });
   assert.equal(plain?.id, 'STREAM_STOPPED');
   assert.equal(plain?.severity, 'warning');
@@ -70,7 +74,8 @@ test('a stream that ran to the end, or ended within the grace, is no stop', () =
   assert.deepEqual(findStops(s.streams(), { joinedAtMs: T0, endMs: T0 + 10_000 }), []);
 });
 
-test('a stop where the interface went down: silent while still down (IFACE_DOWN says it), STREAM_STOPPED "did not resume" once back', () => {
+test('a stop where the interface went down: silent while still down (IFACE_DOWN says it), ' +
+  'STREAM_STOPPED "did not resume" once back', () => {
   const s = new ReceiveStats({ joinedAtMs: T0, localHost: 'me', assumeSynced: false });
   fill(s, { iface: 'wifi0', group: '239.1.2.3', fromMs: 100, toMs: 6000, everyMs: 200 });
   fill(s, { iface: 'wired0', group: '239.1.2.3', fromMs: 100, toMs: 5000, everyMs: 200 });
@@ -83,7 +88,8 @@ test('a stop where the interface went down: silent while still down (IFACE_DOWN 
   const back = explainLinkStops(events, w, [{ iface: 'wifi0', atMs: T0 + 6400, stillDown: false }], false);
   assert.equal(back.findings.length, 1);
   const f = back.findings[0]!;
-  assert.deepEqual([f.id, f.severity, f.iface, f.evidence.reason, f.evidence.linkDownAtS], ['STREAM_STOPPED', 'warning', 'wifi0', 'link-down', 6.4]);
+  assert.deepEqual([f.id, f.severity, f.iface, f.evidence.reason, f.evidence.linkDownAtS],
+    ['STREAM_STOPPED', 'warning', 'wifi0', 'link-down', 6.4]);
   assert.match(f.message, /when wifi0 went down, and did not resume/);
   // A down long after the stop explains nothing.
   assert.equal(explainLinkStops(events, w, [{ iface: 'wifi0', atMs: T0 + 15_000, stillDown: true }], true).rest.length, 2);

@@ -23,7 +23,8 @@ const probe = (seq: number, group: string): Buffer => {
 };
 const pkt = (group: string, seq: number, atMs: number, iface = 'wired0'): Packet => {
   const data = probe(seq, group);
-  return { iface, ifindex: 2, family: 4, port: 5000, dst: group, kind: 'group', group, from: { address: '198.18.1.1', port: 4000, size: data.length }, data, size: data.length, ttl: 3, atMs };
+  return { iface, ifindex: 2, family: 4, port: 5000, dst: group, kind: 'group', group,
+    from: { address: '198.18.1.1', port: 4000, size: data.length }, data, size: data.length, ttl: 3, atMs };
 };
 
 /** N rows, as join-all's run pre-creates them after its joins. */
@@ -39,7 +40,8 @@ function jsonEvents(): { rep: JoinAllReporter; events: () => Record<string, any>
   const sink = new PassThrough();
   sink.on('data', (d: Buffer) => chunks.push(d.toString('utf8')));
   const out = new Output({ json: true, color: false, quiet: false, verbose: false }, sink, sink);
-  return { rep: new JoinAllReporter(out), events: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>) };
+  return { rep: new JoinAllReporter(out),
+    events: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>) };
 }
 
 test('an event with N unchanged rows carries none of them; a changed row comes with its new counters', () => {
@@ -63,7 +65,8 @@ test('an event with N unchanged rows carries none of them; a changed row comes w
 
   assert.equal(busy?.changed.length, 1, `the one changed row, not the ${N - 1} others`);
   const row = busy?.changed[0];
-  assert.deepEqual([row.iface, row.group, row.packets, row.rate, row.lost, row.expected, row.lastTtl], ['wired0', groupOf(7), 10, 10, 0, 10, 4]);
+  assert.deepEqual([row.iface, row.group, row.packets, row.rate, row.lost, row.expected, row.lastTtl],
+    ['wired0', groupOf(7), 10, 10, 0, 10, 4]);
   assert.equal(row.streams, undefined, 'per-stream detail stays for the summary');
   assert.deepEqual(busy?.counts, { rows: N, receiving: 1, stalled: 0, silent: N - 1 });
   assert.deepEqual(busy?.top, [{ iface: 'wired0', group: groupOf(7), packets: 10, rate: 10 }]);

@@ -11,7 +11,8 @@ const probe = (seq: number, senderId = 'host-1234', group = '239.1.1.1'): Buffer
 };
 /** A datagram as the receiving socket hands it: the kernel's destination decides the group. */
 const pkt = (data: Buffer, iface = 'wired0', dst = '239.1.1.1', atMs = Date.now(), from = '198.18.1.1'): Packet => ({
-  iface, ifindex: 2, family: 4, port: 5000, dst, kind: dst.startsWith('239.') ? 'group' : 'unicast', ...(dst.startsWith('239.') ? { group: dst } : {}),
+  iface, ifindex: 2, family: 4, port: 5000, dst, kind: dst.startsWith('239.') ? 'group' : 'unicast',
+    ...(dst.startsWith('239.') ? { group: dst } : {}),
   from: { address: from, port: 4000, size: data.length }, data, size: data.length, ttl: 3, atMs,
 });
 
@@ -88,7 +89,8 @@ test('other programs\' groups are counted per interface with a few names, never 
 test('a flood of sender ids is bounded: streams capped per row, the rest counted and estimated', () => {
   const s = new ReceiveStats({ joinedAtMs: Date.now(), localHost: 'host', assumeSynced: false });
   const n = MAX_STREAMS_PER_ROW + 3000;
-  for (let i = 0; i < n; i++) s.add(pkt(probe(0, `flood-${i.toString(16).padStart(8, '0')}`), 'wired0', '239.1.1.1', Date.now(), `198.18.${(i >> 8) & 255}.${i & 255}`));
+  for (let i = 0; i < n; i++) s.add(
+    pkt(probe(0, `flood-${i.toString(16).padStart(8, '0')}`), 'wired0', '239.1.1.1', Date.now(), `198.18.${(i >> 8) & 255}.${i & 255}`));
   const [r] = s.snapshot();
   assert.equal(r?.streams.length, MAX_STREAMS_PER_ROW);
   assert.equal(r?.streamsOmitted.packets, 3000);

@@ -32,8 +32,10 @@ function lab(): FakePlatform {
   }));
 }
 
-const frame = (src: string, dst: string): Buffer => ether(0x0800, ipv4({ src, dst, proto: 17, ttl: 8 }, udp(40000, 5000, Buffer.from('x'))));
-const igmpReport = (src: string): Buffer => ether(0x0800, ipv4({ src, dst: '224.0.0.22', proto: 2, ttl: 1 }, Buffer.from([0x22, 0, 0, 0, 0, 0, 0, 0])));
+const frame =
+  (src: string, dst: string): Buffer => ether(0x0800, ipv4({ src, dst, proto: 17, ttl: 8 }, udp(40000, 5000, Buffer.from('x'))));
+const igmpReport =
+  (src: string): Buffer => ether(0x0800, ipv4({ src, dst: '224.0.0.22', proto: 2, ttl: 1 }, Buffer.from([0x22, 0, 0, 0, 0, 0, 0, 0])));
 
 test('--watch with capture: the counter and the sources seen that fail the kernel check', async () => {
   const p = lab();
@@ -64,7 +66,8 @@ test('--watch with capture: the counter and the sources seen that fail the kerne
 
 test('--watch where capture is not allowed: the counter alone, and why', async () => {
   const p = lab();
-  const a = await auditRpFilter({ platform: p, capture: async () => { throw new EnvironmentError('PERMISSION', 'capturing on wired0 needs CAP_NET_RAW'); } }, {
+  const a = await auditRpFilter(
+    { platform: p, capture: async () => { throw new EnvironmentError('PERMISSION', 'capturing on wired0 needs CAP_NET_RAW'); } }, {
     watchSeconds: 1,
     watchHooks: { sleep: async () => { p.state.netstat = { TcpExt: { IPReversePathFilter: 103 } }; } },
   });
@@ -98,7 +101,8 @@ test('--listen: every source seen is checked on the interface it arrived on; a s
   const spoof = byKey['198.19.5.5@wifi0']!;
   assert.deepEqual([spoof.accepted, spoof.group, spoof.seen], [false, '239.1.2.3', { packets: 4, groups: ['239.1.2.3', '239.9.9.9'] }]);
   assert.equal(byKey['198.18.2.1@wifi0']!.accepted, true);
-  assert.deepEqual(a.findings.filter((f) => f.severity === 'error').map((f) => `${f.id}:${f.source}@${f.iface}`), ['RPF_WOULD_DROP:198.19.5.5@wifi0']);
+  assert.deepEqual(a.findings.filter((f) => f.severity === 'error').map((f) => `${f.id}:${f.source}@${f.iface}`),
+    ['RPF_WOULD_DROP:198.19.5.5@wifi0']);
 });
 
 test('--listen without libpcap is an environment error (exit 3), not a silent empty audit', async () => {

@@ -27,7 +27,8 @@ async function run(over: {
   const sockets = over.sockets ?? new FakeSockets();
   const r = await assertSilent(() => sendAll({ sockets, platform }, {
     group: group(over.group ?? '239.1.1.1'), interfaces: inv.interfaces, ttl: over.ttl ?? 1, loop: false, size: 80, rate: over.rate ?? 0,
-    senderId: 'fakehost-abcd', ...(over.count !== undefined ? { count: over.count } : {}), ...(over.durationMs !== undefined ? { durationMs: over.durationMs } : {}),
+    senderId: 'fakehost-abcd', ...(over.count !== undefined ? { count: over.count } : {}),
+      ...(over.durationMs !== undefined ? { durationMs: over.durationMs } : {}),
   }));
   const end = await r.done;
   return { r, end, sockets };
@@ -42,7 +43,8 @@ test('one socket per eligible interface, egress by ifindex, TTL and loop set; ex
     assert.equal(s.sent.length, 150);
     const probes = s.sent.map((b) => decodeProbe(b)!);
     assert.deepEqual(probes.map((p) => p.seq), Array.from({ length: 150 }, (_, i) => i));
-    assert.ok(probes.every((p) => p.ttl === 3 && p.group === '239.1.1.1' && p.senderId === 'fakehost-abcd' && p.ifindex === s.multicastIf && p.size === 80));
+    assert.ok(probes.every(
+      (p) => p.ttl === 3 && p.group === '239.1.1.1' && p.senderId === 'fakehost-abcd' && p.ifindex === s.multicastIf && p.size === 80));
     assert.equal(probes[0]!.ifname, s.multicastIf === 2 ? 'wired0' : 'wifi0');
   }
   assert.deepEqual(r.results.map((x) => `${x.iface} ${x.status} ${x.sent}`), ['wired0 sent 150', 'wifi0 sent 150']);
@@ -97,9 +99,11 @@ test('TTL_ONE for TTL 1 to a routable group only; DEFAULT_ROUTE_EGRESS from the 
 
 test('down and MULTICAST-less interfaces are skipped with the reason', async () => {
   const state = laptopState({ routes });
-  state.interfaces.push(rawIface('eth9', 4, ['198.18.9.2/24'], { flags: 0x2 | 0x1000, operstate: 'down' }), rawIface('eth8', 5, ['198.18.8.2/24'], { flags: 0x1 | 0x2 }));
+  state.interfaces.push(rawIface('eth9', 4, ['198.18.9.2/24'], { flags: 0x2 | 0x1000, operstate: 'down' }),
+    rawIface('eth8', 5, ['198.18.8.2/24'], { flags: 0x1 | 0x2 }));
   const { r } = await run({ count: 1, state });
-  assert.deepEqual(r.results.map((x) => `${x.iface} ${x.status} ${x.skipReason ?? ''}`.trim()), ['wired0 sent', 'wifi0 sent', 'eth9 skipped down', 'eth8 skipped no-multicast']);
+  assert.deepEqual(r.results.map((x) => `${x.iface} ${x.status} ${x.skipReason ?? ''}`.trim()),
+    ['wired0 sent', 'wifi0 sent', 'eth9 skipped down', 'eth8 skipped no-multicast']);
 });
 
 test('sizes: header minimum, MTU ceiling unless --fragment; batches by rate', async () => {
@@ -109,7 +113,8 @@ test('sizes: header minimum, MTU ceiling unless --fragment; batches by rate', as
   assert.match(id, /^host-[0-9a-f]{4}$/);
   assert.equal(checkSize(undefined, ifs, 4, id, false), 64);
   assert.equal(checkSize(1472, ifs, 4, id, false), 1472);
-  assert.throws(() => checkSize(1473, ifs, 4, id, false), (e: unknown) => e instanceof UsageError && /MTU 1500 \(at most 1472/.test(e.message));
+  assert.throws(() => checkSize(1473, ifs, 4, id, false),
+    (e: unknown) => e instanceof UsageError && /MTU 1500 \(at most 1472/.test(e.message));
   assert.throws(() => checkSize(1453, ifs, 6, id, false), /at most 1452/);
   assert.equal(checkSize(9000, ifs, 4, id, true), 9000);
   assert.throws(() => checkSize(20, ifs, 4, id, false), /smaller than the probe header/);

@@ -49,7 +49,8 @@ const pkt = (src: string, timeMs: number, over: Partial<HeardPacket>): HeardPack
 });
 /** A general query, max response 0.5 s; QRV and QQI as a v3 query announces them. */
 const query = (src: string, t: number, qrv?: number, qqiSec?: number): HeardPacket => pkt(src, t, {
-  query: { version: 3, group: '0.0.0.0', general: true, maxRespMs: 500, sources: [], ...(qrv !== undefined ? { qrv } : {}), ...(qqiSec !== undefined ? { qqiSec } : {}) },
+  query: { version: 3, group: '0.0.0.0', general: true, maxRespMs: 500, sources: [], ...(qrv !== undefined ? { qrv } : {}),
+    ...(qqiSec !== undefined ? { qqiSec } : {}) },
 });
 /** A report: v3 with current-state records (an answer), v3 with state-change records only (a join), or v2. */
 const report = (src: string, t: number, kind: 'current' | 'unsolicited' | 'v2' = 'current'): HeardPacket => pkt(src, t, {
@@ -78,7 +79,8 @@ test('QueryWatch: queries heard, answered only by a report of ours within the re
   assert.deepEqual(s.queriers, ['0.0.0.0']);
 });
 
-test('QueryWatch: the join\'s unsolicited reports after a query are no answer (v3 state-change records; v2 outside the response time)', () => {
+test('QueryWatch: the join\'s unsolicited reports after a query are no answer (v3 state-change records; ' +
+  'v2 outside the response time)', () => {
   const w = new QueryWatch();
   w.watch('eth0', true, OWN);
   w.add('eth0', report('198.18.20.13', 0, 'unsolicited'));
@@ -108,7 +110,8 @@ const evidence = (over: Partial<StallEvidence> = {}): StallEvidence => ({
 });
 
 test('near the membership interval, unanswered: SNOOPING_TIMEOUT with the reason found first', () => {
-  const fw = makeFinding('FIREWALL_DROPS_IGMP', { message: 'm', fix: 'nft insert rule inet f input meta l4proto igmp accept', evidence: { rule: 'igmp drop' } });
+  const fw = makeFinding('FIREWALL_DROPS_IGMP',
+    { message: 'm', fix: 'nft insert rule inet f input meta l4proto igmp accept', evidence: { rule: 'igmp drop' } });
   let f = diagnoseStall(evidence({ firewall: [fw], rpfDropped: [{ querier: '198.18.99.1', routeBackDev: 'eth1' }] }));
   assert.equal(f.id, 'SNOOPING_TIMEOUT');
   assert.equal(f.evidence.reason, 'firewall');
@@ -125,7 +128,8 @@ test('near the membership interval, unanswered: SNOOPING_TIMEOUT with the reason
 });
 
 test('answered queries, or a stop away from the interval: STREAM_STOPPED, saying what else arrived', () => {
-  let f = diagnoseStall(evidence({ queries: { iface: 'eth0', captured: true, queries: 3, queriers: ['198.18.99.1'], answered: true, reportsSent: 5 } }));
+  let f = diagnoseStall(
+    evidence({ queries: { iface: 'eth0', captured: true, queries: 3, queriers: ['198.18.99.1'], answered: true, reportsSent: 5 } }));
   assert.equal(f.id, 'STREAM_STOPPED');
   assert.match(f.message, /this host answered the queries/);
   f = diagnoseStall(evidence({ stoppedAtS: 40, stillArriving: 3 }));
