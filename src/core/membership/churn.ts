@@ -19,46 +19,10 @@ import type { Family } from '../kernel/ip.js';
 import { whyIneligible } from '../kernel/eligibility.js';
 import { defined } from '../defined.js';
 import { systemClock, type Clock } from '../clock.js';
+import { recordDown, recordUp, startCount, summaryOf, type ChurnCount, type ChurnEvent, type ChurnTarget, type DownLink, type IfaceChurn,
+  type IfaceDownEvent, type UpResult } from './outages.js';
 
-export interface IfaceDownEvent { type: 'iface_down'; iface: string; ifindex: number; atMs: number; reason: 'down' | 'gone'; operstate: string }
-export interface IfaceUpEvent {
-  type: 'iface_up'; iface: string; ifindex: number; previousIfindex: number; atMs: number;
-  /** How long it was unusable, from the down report to the re-join. */
-  downMs: number;
-  /** Memberships re-joined, and those that failed or were skipped (no address yet...). */
-  rejoined: number; failed: number; skipped: number;
-  /** sniff: the capture was re-opened. */
-  capture?: boolean;
-  /** join-all: the interface was down when the run began; this up is its first join. */
-  downAtStart?: true;
-  /** Why re-opening failed, when it did. */
-  error?: string;
-}
-export type ChurnEvent = IfaceDownEvent | IfaceUpEvent;
-
-/** Per interface, for the summary. */
-export interface IfaceChurn {
-  iface: string;
-  downs: number;
-  ups: number;
-  /** Of the downs, how many were the interface going away (deleted, or re-created). */
-  gone: number;
-  /** Time spent down in all (to now when still down). */
-  downMs: number;
-  /** Every ifindex the name had during the run, first to last. */
-  ifindexes: number[];
-  /** Still down at the end. */
-  down: boolean;
-}
-
-export interface ChurnTarget {
-  iface: string;
-  ifindex: number;
-  /** The families held there: the return waits until it can carry each (an address). */
-  families: Family[];
-  /** Down when the run began (its joins were skipped): its first `up` joins, and is no outage. */
-  downAtStart?: boolean;
-}
+export type { ChurnEvent, ChurnTarget, IfaceChurn, IfaceDownEvent, IfaceUpEvent, UpResult } from './outages.js';
 
 export interface ChurnHandlers {
   /** Release what is held on the interface (sockets, capture); synchronous, never throws. */
@@ -66,8 +30,6 @@ export interface ChurnHandlers {
   /** Re-open on the returned interface (its new model); the counts go into the up event. */
   up(iface: Interface): Promise<UpResult>;
 }
-
-export type UpResult = Pick<IfaceUpEvent, 'rejoined' | 'failed' | 'skipped' | 'capture' | 'error'>;
 
 export interface ChurnDeps {
   platform: Platform;
@@ -92,10 +54,9 @@ export interface ChurnFollower {
   findings(): Finding[];
 }
 
-interface State {
-  churn: IfaceChurn;
+/** One followed interface: its counts, and what its next event needs to know. */
+interface ChurnState extends ChurnCount {
   families: Family[];
-  downAtMs: number | undefined;
   /** Bumped by every link event: a wait for the address gives up when a newer event came. */
   generation: number;
   /** The interface's events are handled one after the other (a down during a re-join waits for it). */
@@ -104,6 +65,11 @@ interface State {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The steps: a state per target, then each link event queued on its interface's chain (a down
+ * releases and is counted; an up waits until the interface is usable, re-opens and is counted),
+ * until close.
+ */
 export function followChurn(
   deps: ChurnDeps,
   targets: readonly ChurnTarget[],
@@ -111,63 +77,28 @@ export function followChurn(
   emit: (e: ChurnEvent) => void,
   o: ChurnOptions,
 ): ChurnFollower {
-  const states = new Map<string, State>(targets.map((t) => [t.iface, {
-    churn: { iface: t.iface, downs: 0, ups: 0, gone: 0, downMs: 0, ifindexes: [t.ifindex], down: t.downAtStart === true },
-    families: t.families, downAtMs: undefined, generation: 0, chain: Promise.resolve(),
+  const states = new Map<string, ChurnState>(targets.map((t) => [t.iface, {
+    ...startCount(t), families: t.families, generation: 0, chain: Promise.resolve(),
   }]));
   let closed = false;
   const graceMs = o.graceMs ?? 3000;
   const clock = deps.clock ?? systemClock;
 
-  /** The interface's model once it can carry every family, or the last seen after the grace. */
-  const settled = async (st: State, generation: number): Promise<Interface | undefined> => {
-    const until = clock.now() + graceMs;
-    let last: Interface | undefined;
-    for (;;) {
-      const inv = await loadInterfaces(deps.platform, { selection: o.selection });
-      last = inv.interfaces.find((i) => i.name === st.churn.iface);
-      if (closed || generation !== st.generation) return undefined;
-      if (last && st.families.every((f) => whyIneligible(last as Interface, [f]) === undefined)) return last;
-      if (clock.now() >= until) return last?.up ? last : undefined;
-      await sleep(200);
-    }
-  };
-
-  const onDown = (st: State, e: Extract<LinkEvent, { kind: 'down' }>): void => {
-    if (st.churn.down) return; // down, then gone while down: one outage
-    st.churn.downs++;
-    if (e.reason === 'gone') st.churn.gone++;
-    st.churn.down = true;
-    st.downAtMs = e.atMs;
-    const ev: IfaceDownEvent = { type: 'iface_down', iface: e.iface, ifindex: e.ifindex, atMs: e.atMs, reason: e.reason, operstate: e.operstate };
+  const onDown = (st: ChurnState, e: DownLink): void => {
+    const ev = recordDown(st, e);
+    if (!ev) return;
     h.down(ev);
     emit(ev);
   };
-
-  const onUp = async (st: State, generation: number): Promise<void> => {
+  const onUp = async (st: ChurnState, generation: number): Promise<void> => {
     if (!st.churn.down) return;
-    const iface = await settled(st, generation);
-    if (!iface || closed || generation !== st.generation) return;
-    let res: UpResult;
-    try {
-      res = await h.up(iface);
-    } catch (err) {
-      // A failure to re-open is a result for this interface, not the end of the run.
-      res = { rejoined: 0, failed: 1, skipped: 0, error: err instanceof Error ? err.message : String(err) };
-    }
-    const now = clock.now();
-    const downMs = st.downAtMs === undefined ? 0 : now - st.downAtMs;
-    st.churn.downMs += downMs;
-    st.churn.ups++;
-    st.churn.down = false;
-    st.downAtMs = undefined;
-    // The ifindex the memberships were held on before (the watcher may have seen others between).
-    const previousIfindex = st.churn.ifindexes[st.churn.ifindexes.length - 1] ?? 0;
-    if (previousIfindex !== iface.index) st.churn.ifindexes.push(iface.index);
-    const first = st.churn.downs === 0 && st.churn.ups === 1 ? { downAtStart: true as const } : {};
-    emit({ type: 'iface_up', iface: iface.name, ifindex: iface.index, previousIfindex, atMs: now, downMs, ...res, ...first });
+    const stale = (): boolean => closed || generation !== st.generation;
+    const load = async (): Promise<Interface | undefined> =>
+      (await loadInterfaces(deps.platform, { selection: o.selection })).interfaces.find((i) => i.name === st.churn.iface);
+    const iface = await untilUsable(load, st.families, stale, clock, graceMs);
+    if (!iface || stale()) return;
+    emit(recordUp(st, iface, await reopen(h, iface), clock.now()));
   };
-
   const onEvent = (e: LinkEvent): void => {
     const st = states.get(e.iface);
     if (!st || closed) return;
@@ -178,10 +109,7 @@ export function followChurn(
   // The watcher starts from what the memberships were made on, not from its own first reading.
   const known = new Map(targets.map((t) => [t.iface, { up: t.downAtStart !== true, ifindex: t.ifindex }]));
   const watcher: LinkWatcher = deps.watchLinks(targets.map((t) => t.iface), onEvent, { known, ...defined({ intervalMs: o.intervalMs }) });
-  const summary = (): IfaceChurn[] => [...states.values()].map((s) => ({
-    ...s.churn, ifindexes: [...s.churn.ifindexes],
-    downMs: s.churn.downMs + (s.downAtMs === undefined ? 0 : clock.now() - s.downAtMs),
-  }));
+  const summary = (): IfaceChurn[] => [...states.values()].map((s) => summaryOf(s, clock.now()));
   return {
     close: async () => {
       // Downs already seen are still handled (released, reported); a wait for a return gives up.
@@ -192,6 +120,37 @@ export function followChurn(
     summary,
     findings: () => summary().filter((c) => c.downs > 0).map((c) => churnFinding(c)),
   };
+}
+
+/**
+ * The interface's model once it can carry every family (an address may come a moment after the
+ * link), or the last one seen after graceMs if it is up; undefined when `stale` (closed, or a
+ * newer event) or it never came up.
+ */
+export async function untilUsable(
+  load: () => Promise<Interface | undefined>,
+  families: readonly Family[],
+  stale: () => boolean,
+  clock: Clock,
+  graceMs: number,
+): Promise<Interface | undefined> {
+  const until = clock.now() + graceMs;
+  for (;;) {
+    const last = await load();
+    if (stale()) return undefined;
+    if (last && families.every((f) => whyIneligible(last, [f]) === undefined)) return last;
+    if (clock.now() >= until) return last?.up ? last : undefined;
+    await sleep(200);
+  }
+}
+
+/** The caller's re-open; a failure is a result for this interface, not the end of the run. */
+async function reopen(h: ChurnHandlers, iface: Interface): Promise<UpResult> {
+  try {
+    return await h.up(iface);
+  } catch (err) {
+    return { rejoined: 0, failed: 1, skipped: 0, error: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 export function churnFinding(c: IfaceChurn): Finding {
