@@ -11,21 +11,22 @@ import { makeFinding } from '../findings/catalog.js';
 import { linkKindFindings } from '../kernel/link-findings.js';
 import type { GroupSpec } from '../group-args.js';
 import type { IfaceSelection } from '../kernel/iface-filter.js';
-import { addressesOf, loadInterfaces } from '../kernel/interfaces.js';
+import { addressesOf, loadInterfaces, type Interface, type InterfaceInventory } from '../kernel/interfaces.js';
 import { isEligible, noEligibleInterface } from '../kernel/eligibility.js';
-import { joinAll } from '../membership/join.js';
+import { joinAll, type JoinResult, type Membership } from '../membership/join.js';
 import { verifyMemberships } from '../membership/verify.js';
 import { ReceiveStats } from '../join-all/stats.js';
 import { receiveHealth } from '../join-all/health.js';
-import { sendAll } from '../send-all/run.js';
+import { sendAll, type SendAllRun } from '../send-all/run.js';
 import { checkSize, senderIdFor } from '../send-all/setup.js';
 import { graceFor } from '../stall/detect.js';
 import { gatherCauses, type IfaceCauses } from '../stall/evidence.js';
 import { membershipView } from '../stall/diagnose.js';
-import { measure, type StreamRow } from './build.js';
+import { measure } from './build.js';
+import { interfaceView, rowsNow } from './view.js';
 import { assembleDocument } from './document.js';
 import type { MeshCell, MeshDocument, MeshInterface, MeshSettings } from './model.js';
-import { startWireWatch } from '../stall/wire-watch.js';
+import { startWireWatch, type WireWatch } from '../stall/wire-watch.js';
 import { STALL_WATCH_CHECK } from '../join-all/stalls.js';
 import { isoNow, systemClock, type Clock } from '../clock.js';
 
@@ -71,109 +72,166 @@ export interface MeshRun {
   stop(): void;
 }
 
-export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks): Promise<MeshRun> {
-  const g = o.group;
-  const p = deps.platform;
-  const hostname = p.hostname();
-  const hostId = senderIdFor(hostname);
-  const inv = await loadInterfaces(p, { selection: o.selection, family: g.family });
-  const listed = inv.interfaces.filter((i) => !i.loopback);
-  const eligible = listed.filter((i) => isEligible(i, g.family));
-  const size = checkSize(undefined, eligible, g.family, hostId, false);
+/** Everything a mesh run holds from the joins to its end. */
+interface MeshRunning {
+  o: MeshOptions;
+  deps: MeshDeps;
+  clock: Clock;
+  hostId: string;
+  hostname: string;
+  inv: InterfaceInventory;
+  /** The selected interfaces but loopback: one row each in the document. */
+  listed: Interface[];
+  /** Those that can take part (joined and sent on). */
+  eligible: Interface[];
+  m: Membership;
+  startedAt: string;
+  joinedAtMs: number;
+  findings: Finding[];
+  receiveErrors: Finding[];
+  stats: ReceiveStats;
+  watch: WireWatch;
+  tx: SendAllRun;
+  graceMs: number;
+}
 
-  const m = await joinAll(deps, { groups: [g], interfaces: inv.interfaces, receive: true });
+/**
+ * The steps: join the group on every eligible interface and check the memberships; count what
+ * arrives and watch the wire; send the probe on every eligible interface; report the start; tick
+ * the live cells; after --duration (or stop()) close and assemble the document.
+ */
+export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks): Promise<MeshRun> {
   const clock = deps.clock ?? systemClock;
-  const startedAt = isoNow(clock);
-  const joinedAtMs = clock.now();
-  const findings: Finding[] = [
-    ...inv.findings.filter((f) => m.results.some((r) => r.iface === f.iface && r.status === 'skipped')),
-    ...m.findings,
-    ...await verifyMemberships(p, m.results),
-    // Every interface joined is also sent on (one sender per eligible interface).
-    ...linkKindFindings(inv.interfaces, m.results.filter((r) => r.status === 'joined'), 'join and send'),
-  ];
-  const stats = new ReceiveStats({ joinedAtMs, localHost: hostname, assumeSynced: o.assumeSynced, clock });
+  const j = await joinMesh(deps, o, clock);
+  const { m, joinedAtMs } = j;
+  const stats = new ReceiveStats({ joinedAtMs, localHost: j.hostname, assumeSynced: o.assumeSynced, clock });
   m.onPacket((pk) => { stats.add(pk); });
   const receiveErrors: Finding[] = [];
-  m.onError((e, iface) => { receiveErrors.push(makeFinding('JOIN_FAILED', { iface, message: `Receiving on ${iface} failed: ${e.message}.`, evidence: { error: e.message } })); });
-
-  const joined = m.results.filter((r) => r.status === 'joined');
-  const watch = await startWireWatch(deps.capture, joined.map((r) => {
-    const i = listed.find((x) => x.name === r.iface);
-    return { iface: r.iface, addresses: i ? addressesOf(i, g.family).map((a) => a.address) : [], ...(i?.mac ? { mac: i.mac } : {}) };
-  }), g.family, { group: g.group, port: g.port });
-
-  // IP_MULTICAST_LOOP off: mesh is between hosts; our own probes would only be noise.
-  const tx = await sendAll({ sockets: deps.sockets, platform: p }, {
-    group: g, interfaces: inv.interfaces, ttl: o.ttl, loop: false, size, rate: o.rate, durationMs: o.durationMs, senderId: hostId,
+  m.onError((e, iface) => {
+    receiveErrors.push(makeFinding('JOIN_FAILED', {
+      iface, message: `Receiving on ${iface} failed: ${e.message}.`, evidence: { error: e.message },
+    }));
   });
+  const watch = await watchWire(deps.capture, j.listed, m.results.filter((r) => r.status === 'joined'), o.group);
+  const tx = await sendProbes(deps, o, j);
   // send-all's advice on plain sockets (egress route, TTL 1) is not mesh's subject.
-  findings.push(...tx.findings.filter((f) => f.id === 'SEND_FAILED'));
-
-  const ifaceView = (): MeshInterface[] => listed.map((i) => {
-    const j = m.results.find((r) => r.iface === i.name);
-    const s = tx.results.find((r) => r.iface === i.name);
-    const v: MeshInterface = { name: i.name, index: i.index, addresses: addressesOf(i, g.family).map((a) => a.address), joined: j?.status === 'joined', sent: s?.sent ?? 0 };
-    const note = j?.status === 'skipped' ? `skipped: ${j.skipReason}` : j?.status === 'failed' ? j.message : s?.status === 'failed' ? s.message : undefined;
-    if (note) v.note = note;
-    return v;
-  });
+  j.findings.push(...tx.findings.filter((f) => f.id === 'SEND_FAILED'));
+  const r: MeshRunning = { ...j, o, deps, clock, receiveErrors, stats, watch, tx, graceMs: graceFor(o.durationMs) };
   hooks.started({
-    hostId,
-    interfaces: ifaceView(),
-    findings: [...findings],
+    hostId: j.hostId,
+    interfaces: interfaceView(j.listed, m.results, tx.results, o.group.family),
+    findings: [...j.findings],
     ...(watch.unavailable ? { captureUnavailable: watch.unavailable } : {}),
   });
-
-  const rowsNow = (): StreamRow[] => stats.snapshot().flatMap((r) => r.streams.map((s) => ({ iface: r.iface, stats: s })));
-  const graceMs = graceFor(o.durationMs);
   const tick = setInterval(() => {
     const now = clock.now();
-    hooks.tick(measure(rowsNow(), { selfId: hostId, joinedAtMs, endMs: now, graceMs, wireTtl: watch.ttl }).cells, now - joinedAtMs);
+    const live = measure(rowsNow(stats), { selfId: j.hostId, joinedAtMs, endMs: now, graceMs: r.graceMs, wireTtl: watch.ttl });
+    hooks.tick(live.cells, now - joinedAtMs);
   }, o.intervalMs);
 
   // The run lasts --duration even where no sender could open (receiving still tells something).
   let stopListening!: () => void;
   const listening = new Promise<void>((resolve) => { stopListening = resolve; });
-  const timer = setTimeout(stopListening, eligible.length ? o.durationMs : 0);
+  const timer = setTimeout(stopListening, j.eligible.length ? o.durationMs : 0);
   const done = (async (): Promise<MeshDocument> => {
     const [sent] = await Promise.all([tx.done, listening]);
     clearTimeout(timer);
     clearInterval(tick);
-    // What the kernel queued before the end counts (Receiver.drain).
-    m.drainAll();
-    watch.close();
-    const ownDrops = m.ownDrops();
-    m.close();
-    const endMs = clock.now();
-    // Our own socket's overrun, a storm of senders, forged probes: said once, not drowned in cells.
-    findings.push(...sent.findings, ...receiveErrors, ...receiveHealth(stats.snapshot(), stats.ifaces(), ownDrops));
-    if (eligible.length === 0) {
-      findings.unshift(noEligibleInterface(inv.interfaces, [g.family], 'take part in the mesh', { group: g.group }));
-    }
-    const rows = rowsNow();
-    const queries = joined.map((r) => watch.queries.summary(r.iface));
-    const membership = membershipView(o.membershipIntervalS, queries);
-    const settings: MeshSettings = {
-      group: g.group, port: g.port, family: g.family, rate: o.rate, ttl: o.ttl, durationS: o.durationMs / 1000,
-      expectPeers: o.expectPeers, maxLossPct: o.maxLossPct,
-      membershipIntervalS: membership.intervalS, membershipIntervalSource: membership.source, assumeSynced: o.assumeSynced,
-    };
-    const measureOpts = { joinedAtMs, endMs, graceMs, peerDurationMs: o.durationMs, wireTtl: watch.ttl };
-    const stopped = measure(rows, { ...measureOpts, selfId: hostId }).stops;
-    let causes = new Map<string, IfaceCauses>();
-    // Firewall and route lookups only when something stopped: a healthy run asks nothing more.
-    if (stopped.length) {
-      const ifaces = [...new Set(stopped.flatMap((ev) => ev.map((s) => s.item.iface)))];
-      causes = await gatherCauses({ platform: p, firewall: deps.firewall }, ifaces, (iface) => watch.queries.summary(iface));
-    }
-    const doc = assembleDocument({
-      host: { id: hostId, hostname }, startedAt, settings, interfaces: ifaceView(), rows,
-      measure: measureOpts, membership, queries, findings,
-    }, causes);
-    // No capture: a stop cannot be told apart (queries not observed) and TTLs are as sent.
-    doc.coverage = { notRun: watch.notRun(STALL_WATCH_CHECK), interrupted: null };
-    return doc;
+    return endMesh(r, sent.findings);
   })();
   return { done, stop: () => { tx.stop(); stopListening(); } };
+}
+
+/** What joinMesh finds: the interfaces, the memberships, the probe's size. */
+type MeshJoined = Pick<MeshRunning, 'hostId' | 'hostname' | 'inv' | 'listed' | 'eligible' | 'm' | 'startedAt' | 'joinedAtMs' | 'findings'> & {
+  size: number;
+};
+
+/** Loads the interfaces, sizes the probe, joins the group, checks the memberships (skipped interfaces' reasons, /proc, link kinds). */
+async function joinMesh(deps: MeshDeps, o: MeshOptions, clock: Clock): Promise<MeshJoined> {
+  const g = o.group;
+  const hostname = deps.platform.hostname();
+  const hostId = senderIdFor(hostname);
+  const inv = await loadInterfaces(deps.platform, { selection: o.selection, family: g.family });
+  const listed = inv.interfaces.filter((i) => !i.loopback);
+  const eligible = listed.filter((i) => isEligible(i, g.family));
+  // Before joining: a probe too big for an interface's MTU is a usage error, not a run.
+  const size = checkSize(undefined, eligible, g.family, hostId, false);
+  const m = await joinAll(deps, { groups: [g], interfaces: inv.interfaces, receive: true });
+  const startedAt = isoNow(clock);
+  const joinedAtMs = clock.now();
+  const findings: Finding[] = [
+    ...inv.findings.filter((f) => m.results.some((r) => r.iface === f.iface && r.status === 'skipped')),
+    ...m.findings,
+    ...await verifyMemberships(deps.platform, m.results),
+    // Every interface joined is also sent on (one sender per eligible interface).
+    ...linkKindFindings(inv.interfaces, m.results.filter((r) => r.status === 'joined'), 'join and send'),
+  ];
+  return { hostId, hostname, inv, listed, eligible, size, m, startedAt, joinedAtMs, findings };
+}
+
+/** IGMP queries and the probes' TTL on the wire of each interface joined (nothing when libpcap is missing). */
+function watchWire(
+  capture: MeshDeps['capture'], listed: readonly Interface[], joined: readonly JoinResult[], g: GroupSpec,
+): Promise<WireWatch> {
+  return startWireWatch(capture, joined.map((r) => {
+    const i = listed.find((x) => x.name === r.iface);
+    return { iface: r.iface, addresses: i ? addressesOf(i, g.family).map((a) => a.address) : [], ...(i?.mac ? { mac: i.mac } : {}) };
+  }), g.family, { group: g.group, port: g.port });
+}
+
+/** The probe out of every eligible interface, paced at --rate for --duration. */
+function sendProbes(deps: MeshDeps, o: MeshOptions, j: { inv: InterfaceInventory; size: number; hostId: string }): Promise<SendAllRun> {
+  // IP_MULTICAST_LOOP off: mesh is between hosts; our own probes would only be noise.
+  return sendAll({ sockets: deps.sockets, platform: deps.platform }, {
+    group: o.group, interfaces: j.inv.interfaces, ttl: o.ttl, loop: false, size: j.size, rate: o.rate,
+    durationMs: o.durationMs, senderId: j.hostId,
+  });
+}
+
+/** Reads the last datagrams and the drops, closes the sockets and the wire watch, and assembles the document. */
+async function endMesh(r: MeshRunning, sendFindings: readonly Finding[]): Promise<MeshDocument> {
+  const { m, watch, stats, o, findings } = r;
+  const g = o.group;
+  // What the kernel queued before the end counts (Receiver.drain).
+  m.drainAll();
+  watch.close();
+  const ownDrops = m.ownDrops();
+  m.close();
+  const endMs = r.clock.now();
+  // Our own socket's overrun, a storm of senders, forged probes: said once, not drowned in cells.
+  findings.push(...sendFindings, ...r.receiveErrors, ...receiveHealth(stats.snapshot(), stats.ifaces(), ownDrops));
+  if (r.eligible.length === 0) {
+    findings.unshift(noEligibleInterface(r.inv.interfaces, [g.family], 'take part in the mesh', { group: g.group }));
+  }
+  const rows = rowsNow(stats);
+  const queries = m.results.filter((x) => x.status === 'joined').map((x) => watch.queries.summary(x.iface));
+  const membership = membershipView(o.membershipIntervalS, queries);
+  const measureOpts = { joinedAtMs: r.joinedAtMs, endMs, graceMs: r.graceMs, peerDurationMs: o.durationMs, wireTtl: watch.ttl };
+  const causes = await stopCauses(r, measure(rows, { ...measureOpts, selfId: r.hostId }).stops);
+  const doc = assembleDocument({
+    host: { id: r.hostId, hostname: r.hostname }, startedAt: r.startedAt, settings: meshSettings(o, membership),
+    interfaces: interfaceView(r.listed, m.results, r.tx.results, g.family), rows, measure: measureOpts, membership, queries, findings,
+  }, causes);
+  // No capture: a stop cannot be told apart (queries not observed) and TTLs are as sent.
+  doc.coverage = { notRun: watch.notRun(STALL_WATCH_CHECK), interrupted: null };
+  return doc;
+}
+
+/** The run's settings as the document records them. */
+function meshSettings(o: MeshOptions, membership: ReturnType<typeof membershipView>): MeshSettings {
+  const g = o.group;
+  return {
+    group: g.group, port: g.port, family: g.family, rate: o.rate, ttl: o.ttl, durationS: o.durationMs / 1000,
+    expectPeers: o.expectPeers, maxLossPct: o.maxLossPct,
+    membershipIntervalS: membership.intervalS, membershipIntervalSource: membership.source, assumeSynced: o.assumeSynced,
+  };
+}
+
+/** Firewall and route lookups for the interfaces where a stream stopped; a healthy run asks nothing more. */
+async function stopCauses(r: MeshRunning, stopped: ReturnType<typeof measure>['stops']): Promise<Map<string, IfaceCauses>> {
+  if (stopped.length === 0) return new Map();
+  const ifaces = [...new Set(stopped.flatMap((ev) => ev.map((s) => s.item.iface)))];
+  const queries = (iface: string) => r.watch.queries.summary(iface);
+  return gatherCauses({ platform: r.deps.platform, firewall: r.deps.firewall }, ifaces, queries);
 }
