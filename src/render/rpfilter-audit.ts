@@ -4,7 +4,7 @@ import type { RpfAudit } from '../core/rpfilter-audit/model.js';
 import type { Output } from './output.js';
 import { termSafe as t$ } from './sanitize.js';
 import { renderFindings } from './findings.js';
-import { makeStyle } from './style.js';
+import { makeStyle, type Style } from './style.js';
 import { makeTable } from './table.js';
 
 export function watchProgress(out: Output): (left: number, drops: number) => void {
@@ -29,6 +29,21 @@ export function renderRpfAudit(a: RpfAudit, out: Output): void {
     return;
   }
   const s = makeStyle(out.opts.color);
+  renderConfiguration(a, out, s);
+  if (a.listen) {
+    const l = a.listen;
+    out.line();
+    out.line(`listened ${l.seconds} s on ${l.interfaces.join(', ')}: ${l.packets} multicast packet(s) from ${l.sources} source(s) other than this host`);
+  }
+  if (a.checks.length > 0) renderChecks(a, out, s);
+  if (a.watch) renderWatch(a.watch, out, s);
+  renderNetfilter(a, out, s);
+  out.line();
+  renderFindings(a.findings, out);
+}
+
+/** conf.all and conf.default, the uplinks, then one row per interface. */
+function renderConfiguration(a: RpfAudit, out: Output, s: Style): void {
   const { all, default: def } = a.conf;
   out.line(`conf.all: rp_filter=${all.rpFilter} src_valid_mark=${all.srcValidMark} accept_local=${all.acceptLocal}   ` +
     `conf.default: rp_filter=${def.rpFilter} (interfaces created from now on start with it)`);
@@ -36,6 +51,7 @@ export function renderRpfAudit(a: RpfAudit, out: Output): void {
   const t = makeTable(['interface', 'rp_filter (all/if)', 'mode', 'src_valid_mark', 'accept_local', 'default', 'prefixes', 'IPv6'], out.opts.color);
   for (const i of a.interfaces) {
     const rp = i.rpFilter;
+    // Strict mode is a warning only where it bites: an eligible interface of a multi-homed host.
     const mode = rp.mode === 'strict' ? (a.multihomed && i.eligible ? s.warn('strict') : 'strict') : rp.mode;
     t.push([
       i.up ? i.name : `${i.name} ${s.dim('(down)')}`,
@@ -49,31 +65,33 @@ export function renderRpfAudit(a: RpfAudit, out: Output): void {
     ]);
   }
   out.line(t.toString());
-  if (a.listen) {
-    const l = a.listen;
-    out.line();
-    out.line(`listened ${l.seconds} s on ${l.interfaces.join(', ')}: ${l.packets} multicast packet(s) from ${l.sources} source(s) other than this host`);
+}
+
+/** The kernel's verdict per source and interface, with the fixes. */
+function renderChecks(a: RpfAudit, out: Output, s: Style): void {
+  out.line();
+  const c = makeTable(['source', 'group', 'arrives on', 'mode', 'kernel', 'route back via', 'fix'], out.opts.color);
+  for (const k of a.checks) {
+    const verdict = k.accepted ? s.ok('accept') : s.bad(`DROP${k.reason ? ` (${k.reason})` : ''}`);
+    const group = k.group ? `${k.group}${k.groupAccepted === false ? s.dim('\n(not joined here)') : ''}` : '-';
+    const src = k.seen ? `${k.source}\n${s.dim(`seen: ${k.seen.packets} pkt(s)`)}` : k.source;
+    c.push([src, group, k.iface, k.mode, verdict, k.routeBackDev ?? s.bad('no route'), k.fixes.join('\n') || '-']);
   }
-  if (a.checks.length > 0) {
-    out.line();
-    const c = makeTable(['source', 'group', 'arrives on', 'mode', 'kernel', 'route back via', 'fix'], out.opts.color);
-    for (const k of a.checks) {
-      const verdict = k.accepted ? s.ok('accept') : s.bad(`DROP${k.reason ? ` (${k.reason})` : ''}`);
-      const group = k.group ? `${k.group}${k.groupAccepted === false ? s.dim('\n(not joined here)') : ''}` : '-';
-      const src = k.seen ? `${k.source}\n${s.dim(`seen: ${k.seen.packets} pkt(s)`)}` : k.source;
-      c.push([src, group, k.iface, k.mode, verdict, k.routeBackDev ?? s.bad('no route'), k.fixes.join('\n') || '-']);
-    }
-    out.line(c.toString());
-    out.line(s.dim(`The verdict is the kernel's: ip route get 224.0.0.1 from SOURCE iif IFACE`));
-  }
-  if (a.watch) {
-    const w = a.watch;
-    out.line();
-    out.line(`reverse-path drops in ${w.seconds} s: ${w.drops === 0 ? s.ok('0') : s.bad(String(w.drops))} (TcpExt IPReversePathFilter ${w.before} -> ${w.after})`, w.drops > 0);
-    for (const d of w.droppedSources ?? []) out.line(`  ${d.source}${d.group ? ` -> ${d.group}` : ''} on ${t$(d.iface)}: ${d.packets} packet(s) seen, fails the kernel's check`, true);
-    if (w.captured && w.drops > 0 && !w.droppedSources?.length) out.line(s.dim('  no multicast source seen on the selected interfaces fails the check: the drops were unicast, or on another interface'));
-    if (w.captureNote) out.line(s.dim(`  ${w.captureNote}`));
-  }
+  out.line(c.toString());
+  out.line(s.dim(`The verdict is the kernel's: ip route get 224.0.0.1 from SOURCE iif IFACE`));
+}
+
+/** --watch: the drop counter over the window, and the captured sources that fail the check. */
+function renderWatch(w: NonNullable<RpfAudit['watch']>, out: Output, s: Style): void {
+  out.line();
+  out.line(`reverse-path drops in ${w.seconds} s: ${w.drops === 0 ? s.ok('0') : s.bad(String(w.drops))} (TcpExt IPReversePathFilter ${w.before} -> ${w.after})`, w.drops > 0);
+  for (const d of w.droppedSources ?? []) out.line(`  ${d.source}${d.group ? ` -> ${d.group}` : ''} on ${t$(d.iface)}: ${d.packets} packet(s) seen, fails the kernel's check`, true);
+  if (w.captured && w.drops > 0 && !w.droppedSources?.length) out.line(s.dim('  no multicast source seen on the selected interfaces fails the check: the drops were unicast, or on another interface'));
+  if (w.captureNote) out.line(s.dim(`  ${w.captureNote}`));
+}
+
+/** Reverse-path rules of iptables/nftables; with --verbose, why a ruleset could not be read. */
+function renderNetfilter(a: RpfAudit, out: Output, s: Style): void {
   if (a.netfilter && a.netfilter.rules.length > 0) {
     out.line();
     out.line('netfilter reverse-path rules:');
@@ -82,6 +100,4 @@ export function renderRpfAudit(a: RpfAudit, out: Output): void {
   if (a.netfilter && a.netfilter.errors.length > 0 && out.verbose) {
     for (const e of a.netfilter.errors) out.line(s.dim(`netfilter ruleset unreadable: ${e}`));
   }
-  out.line();
-  renderFindings(a.findings, out);
 }

@@ -227,3 +227,30 @@ test('the JSON document matches docs/schemas/rpfilter-audit.schema.json', async 
   assert.equal(doc.command, 'rpfilter-audit');
   assert.deepEqual((doc.findings as Array<{ id: string }>).map((f) => f.id).sort(), ['IPV6_NO_RPFILTER', 'RPF_DROPS_SEEN', 'RPF_STRICT_MULTIHOMED', 'RPF_WOULD_DROP', 'RPF_WOULD_DROP']);
 });
+
+test('human output: configuration, checks, watch and netfilter sections, in that order, then the findings', async () => {
+  const p = strictWifi({ netstat: { TcpExt: { IPReversePathFilter: 0 } } });
+  const nf: NetfilterRpfReport = { ...ip6Rule, errors: ['iptables: Permission denied (you must be root)'] };
+  const a = await auditRpFilter({ platform: p, netfilter: async () => nf }, {
+    sources: [{ source: '198.19.5.5', group: '239.1.1.1' }],
+    watchSeconds: 1,
+    watchHooks: { sleep: async () => { p.state.netstat = { TcpExt: { IPReversePathFilter: 4 } }; } },
+  });
+  let buf = '';
+  const w = new Writable({ write(chunk, _enc, cb) { buf += String(chunk); cb(); } });
+  renderRpfAudit(a, new Output({ json: false, color: false, quiet: false, verbose: true }, w, w));
+  const order = [
+    'conf.all: rp_filter=0', 'uplinks (up, global IPv4): wired0, wifi0 -> multi-homed', 'rp_filter (all/if)',
+    '198.19.5.5', 'DROP', "The verdict is the kernel's: ip route get 224.0.0.1 from SOURCE iif IFACE",
+    'reverse-path drops in 1 s: 4 (TcpExt IPReversePathFilter 0 -> 4)',
+    'netfilter reverse-path rules:', '  nft ip6 raw6/pre: fib saddr . iif oif drop [3 pkts]',
+    'netfilter ruleset unreadable: iptables: Permission denied (you must be root)',
+    'RPF_STRICT_MULTIHOMED',
+  ];
+  let at = 0;
+  for (const part of order) {
+    const i = buf.indexOf(part, at);
+    assert.ok(i >= 0, `'${part}' after offset ${at} in:\n${buf}`);
+    at = i + part.length;
+  }
+});
