@@ -19,65 +19,76 @@ export function querierFindings(r: Omit<QuerierReport, 'findings'>): Finding[] {
 
 function familyFindings(i: InterfaceReport, fr: FamilyReport, r: Omit<QuerierReport, 'findings'>): Finding[] {
   const out: Finding[] = [];
-  const dev = i.name;
-  const P = proto(fr.family);
   if (fr.queriersMore || fr.queriers.length > PLAUSIBLE_QUERIERS) out.push(floodFinding(i, fr, r));
   // MLD queries the kernel ignores (hop limit, Router Alert, source: RFC 3810 6.2) are named, never taken for a querier.
   for (const q of fr.queriers) if (ignoredOf(q)) out.push(ignoredMld(i, fr, q, r));
   const valid = fr.queriers.filter((q) => q.versions.length > 0
     && (ignoredOf(q)?.queries ?? 0) < q.generalQueries + q.groupSpecificQueries);
   if (valid.length === 0) {
+    // Only ignored queriers: they were named above; "no querier" would hide why.
     if (fr.queriers.some((q) => ignoredOf(q))) return out;
-    out.push(makeFinding('NO_QUERIER', {
-      iface: dev,
-      message: `No ${P} query heard on ${dev} in ${r.durationS} s${r.timeoutS < 125 ? ' (shorter than one default query interval of 125 s: listen longer to be sure)' : ''}.`,
-      explanation: `Without a querier nobody solicits reports: a snooping switch ages each membership out after the membership interval (robustness 2 x query interval 125 s + response 10 s = 260 s by default) and a hardware switch then stops forwarding the group to ${dev} ("works for a few minutes, then stops"); a Linux bridge floods instead.`,
-      fix: fr.family === 4
-        ? 'Enable one IGMP querier on the segment: on the switch (e.g. "ip igmp snooping querier"), or on a Linux bridge: ip link set BR type bridge mcast_querier 1 mcast_query_use_ifaddr 1 (with an on-subnet address on BR).'
-        : 'Enable one MLD querier on the segment (Linux bridge: ip link set BR type bridge mcast_querier 1; it sends from its fe80:: address).',
-      evidence: {
-        family: fr.family,
-        listenedS: r.durationS,
-        badChecksumQueries: fr.queriers.reduce((n, q) => n + q.badChecksums, 0),
-        querierColumn: fr.kernel.querierVersionAfter ?? null,
-      },
-    }));
-    out.push(...kernelVersionFindings(i, fr, r));
+    out.push(noQuerier(i, fr, r), ...kernelVersionFindings(i, fr, r));
     return out;
   }
-  for (const q of valid) {
-    const where = { iface: dev, source: q.address };
-    const heard = { versions: q.versions, generalQueries: q.generalQueries, groupSpecificQueries: q.groupSpecificQueries };
-    if (fr.family === 6) continue;
-    if (q.zeroSource) {
-      out.push(makeFinding('QUERIER_ZERO_SOURCE', {
-        ...where,
-        message: `${P} queries on ${dev} come from ${q.address}${q.address === '0.0.0.0' ? '' : ' (in 0.0.0.0/8, "this network": not a router address)'}: accepted (no reverse-path check applies to them), but they never win an election and some switches ignore them.`,
-        evidence: heard,
-      }));
-    } else if (!q.onSubnet) {
-      out.push(makeFinding('QUERIER_OFF_SUBNET', {
-        ...where,
-        message: `Querier ${q.address} on ${dev} is outside every IPv4 prefix of ${dev} (${i.addresses.filter((a) => !a.includes(':')).join(', ') || 'none'})${q.rpf?.accepted ? ': accepted for now' : ''}.`,
-        evidence: { ...heard, rpf: q.rpf },
-      }));
-    }
-    if (q.rpf && !q.rpf.accepted) out.push(rpfDrop(i, fr, q, r));
-  }
-  const names = valid.map((q) => q.address);
-  if (valid.length > 1) {
-    out.push(makeFinding('MULTIPLE_QUERIERS', {
-      iface: dev,
-      message: `${valid.length}${fr.queriersMore ? '+' : ''} ${P} queriers on ${dev}: ${firstAndMore(names, 5)}; ${fr.elected ? `${fr.elected} wins the election (lowest address)` : 'none of them can win'}.`,
-      evidence: {
-        queriers: names.slice(0, 16),
-        more: Math.max(0, names.length - 16) + (fr.queriersMore?.sources ?? 0),
-        elected: fr.elected,
-      },
-    }));
-  }
+  // The address questions are IPv4's: IPv6 has no rp_filter, and an MLD querier off link-local is ignored (above).
+  if (fr.family === 4) for (const q of valid) out.push(...addressFindings(i, fr, q, r));
+  if (valid.length > 1) out.push(multipleQueriers(i, fr, valid));
   out.push(...versionFindings(i, fr, valid));
   return out;
+}
+
+function noQuerier(i: InterfaceReport, fr: FamilyReport, r: Omit<QuerierReport, 'findings'>): Finding {
+  const dev = i.name;
+  return makeFinding('NO_QUERIER', {
+    iface: dev,
+    message: `No ${proto(fr.family)} query heard on ${dev} in ${r.durationS} s${r.timeoutS < 125 ? ' (shorter than one default query interval of 125 s: listen longer to be sure)' : ''}.`,
+    explanation: `Without a querier nobody solicits reports: a snooping switch ages each membership out after the membership interval (robustness 2 x query interval 125 s + response 10 s = 260 s by default) and a hardware switch then stops forwarding the group to ${dev} ("works for a few minutes, then stops"); a Linux bridge floods instead.`,
+    fix: fr.family === 4
+      ? 'Enable one IGMP querier on the segment: on the switch (e.g. "ip igmp snooping querier"), or on a Linux bridge: ip link set BR type bridge mcast_querier 1 mcast_query_use_ifaddr 1 (with an on-subnet address on BR).'
+      : 'Enable one MLD querier on the segment (Linux bridge: ip link set BR type bridge mcast_querier 1; it sends from its fe80:: address).',
+    evidence: {
+      family: fr.family,
+      listenedS: r.durationS,
+      badChecksumQueries: fr.queriers.reduce((n, q) => n + q.badChecksums, 0),
+      querierColumn: fr.kernel.querierVersionAfter ?? null,
+    },
+  });
+}
+
+/** What an IPv4 querier's source address says: 0.0.0.0/8, off every prefix of the interface, dropped by rp_filter. */
+function addressFindings(i: InterfaceReport, fr: FamilyReport, q: FamilyReport['queriers'][number], r: Omit<QuerierReport, 'findings'>): Finding[] {
+  const out: Finding[] = [];
+  const dev = i.name;
+  const where = { iface: dev, source: q.address };
+  const heard = { versions: q.versions, generalQueries: q.generalQueries, groupSpecificQueries: q.groupSpecificQueries };
+  if (q.zeroSource) {
+    out.push(makeFinding('QUERIER_ZERO_SOURCE', {
+      ...where,
+      message: `${proto(fr.family)} queries on ${dev} come from ${q.address}${q.address === '0.0.0.0' ? '' : ' (in 0.0.0.0/8, "this network": not a router address)'}: accepted (no reverse-path check applies to them), but they never win an election and some switches ignore them.`,
+      evidence: heard,
+    }));
+  } else if (!q.onSubnet) {
+    out.push(makeFinding('QUERIER_OFF_SUBNET', {
+      ...where,
+      message: `Querier ${q.address} on ${dev} is outside every IPv4 prefix of ${dev} (${i.addresses.filter((a) => !a.includes(':')).join(', ') || 'none'})${q.rpf?.accepted ? ': accepted for now' : ''}.`,
+      evidence: { ...heard, rpf: q.rpf },
+    }));
+  }
+  if (q.rpf && !q.rpf.accepted) out.push(rpfDrop(i, fr, q, r));
+  return out;
+}
+
+function multipleQueriers(i: InterfaceReport, fr: FamilyReport, valid: FamilyReport['queriers']): Finding {
+  const names = valid.map((q) => q.address);
+  return makeFinding('MULTIPLE_QUERIERS', {
+    iface: i.name,
+    message: `${valid.length}${fr.queriersMore ? '+' : ''} ${proto(fr.family)} queriers on ${i.name}: ${firstAndMore(names, 5)}; ${fr.elected ? `${fr.elected} wins the election (lowest address)` : 'none of them can win'}.`,
+    evidence: {
+      queriers: names.slice(0, 16),
+      more: Math.max(0, names.length - 16) + (fr.queriersMore?.sources ?? 0),
+      elected: fr.elected,
+    },
+  });
 }
 
 /** More distinct queriers than a segment has (one to three): spoofed queries or a loop. */
