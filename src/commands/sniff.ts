@@ -24,7 +24,8 @@ const flags = {
 
 export default defineCommand<SniffArgs, typeof flags>({
   command: 'sniff [group..]',
-  describe: 'Join the groups on every interface and capture there (libpcap): per interface x group x source stats, IGMP/MLD decoded, pcapng',
+  describe:
+    'Join the groups on every interface and capture there (libpcap): per interface x group x source stats, IGMP/MLD decoded, pcapng',
   waits: true,
   flags,
   builder: (y) =>
@@ -34,11 +35,15 @@ export default defineCommand<SniffArgs, typeof flags>({
       .option('port', { type: 'number', array: true, describe: 'only these UDP destination ports' })
       .option('source', { type: 'string', describe: 'only this source (and join source-specific)' })
       .option('filter', { type: 'string', describe: 'BPF filter (pcap-filter(7)) instead of the one built from the groups' })
-      .option('write', { type: 'string', alias: 'w', describe: 'write the packets to FILE (- : pcapng to standard output, status on stderr)' })
-      .option('format', { choices: ['pcapng', 'pcap'] as const, default: 'pcapng' as const, describe: 'file format (pcap: one interface only)' })
+      .option('write',
+        { type: 'string', alias: 'w', describe: 'write the packets to FILE (- : pcapng to standard output, status on stderr)' })
+      .option('format',
+        { choices: ['pcapng', 'pcap'] as const, default: 'pcapng' as const, describe: 'file format (pcap: one interface only)' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing --write file' })
-      .option('user', { type: 'string', describe: 'after opening the captures, run as this user (as tcpdump -Z; needs root); the --write directory must be writable by it' })
-      .option('read', { type: 'string', alias: 'r', describe: 'read a capture file instead (as tcpdump -r; the same as: analyze FILE; - for stdin)' })
+      .option('user', { type: 'string', describe:
+        'after opening the captures, run as this user (as tcpdump -Z; needs root); the --write directory must be writable by it' })
+      .option('read',
+        { type: 'string', alias: 'r', describe: 'read a capture file instead (as tcpdump -r; the same as: analyze FILE; - for stdin)' })
       .example('$0 sniff 239.1.2.3 --duration 10', 'join 239.1.2.3 everywhere, capture for 10 s')
       .example('$0 sniff 239.1.2.3:5001 --write cap.pcapng --count 1000', 'capture 1000 packets to a pcapng file')
       .example('$0 sniff --no-join --filter igmp --json', 'IGMP messages as NDJSON')
@@ -51,7 +56,8 @@ export default defineCommand<SniffArgs, typeof flags>({
     const toStdout = argv.write === '-';
     if (toStdout && process.stdout.isTTY) {
       const { UsageError } = await import('../core/errors.js');
-      throw new UsageError('USAGE', '--write - sends a binary capture to standard output, which is a terminal here: pipe it (| tshark -r -, | wireshark -k -i -) or name a file');
+      throw new UsageError('USAGE', '--write - sends a binary capture to standard output, which is a terminal here: ' +
+        'pipe it (| tshark -r -, | wireshark -k -i -) or name a file');
     }
     const { Output } = await import('../render/output.js');
     const renderer = new SniffRenderer(toStdout ? new Output(ctx.out.opts, process.stderr, process.stderr) : ctx.out);
@@ -104,10 +110,12 @@ export default defineCommand<SniffArgs, typeof flags>({
 /** `sniff -r FILE`: the tcpdump habit, served by analyze. Capture-only options make no sense there. */
 async function readFile(argv: SniffArgs & { count?: number; duration?: number }, ctx: CommandContext): Promise<number> {
   const live = [argv.group.length ? 'groups' : '', argv.write !== undefined ? '--write' : '', argv.filter !== undefined ? '--filter' : '',
-    argv.count !== undefined ? '--count' : '', argv.duration !== undefined ? '--duration' : '', argv.user !== undefined ? '--user' : ''].filter(Boolean);
+    argv.count !== undefined ? '--count' : '', argv.duration !== undefined ? '--duration' : '', argv.user !== undefined ? '--user' : '',
+  ].filter(Boolean);
   if (live.length) {
     const { UsageError } = await import('../core/errors.js');
-    throw new UsageError('USAGE', `sniff -r reads a file: ${live.join(', ')} apply to a live capture only (see mcast-doctor analyze --help)`);
+    throw new UsageError('USAGE',
+      `sniff -r reads a file: ${live.join(', ')} apply to a live capture only (see mcast-doctor analyze --help)`);
   }
   const { runAnalyze } = await import('./analyze.js');
   return runAnalyze({ file: [argv.read ?? '-'] }, ctx);
