@@ -59,7 +59,8 @@ const text = (path: string): string | undefined => readAttr(path)?.trim();
 export function readLinkFacts(name: string, type: number, entries: readonly string[]): LinkFacts {
   const dir = `/sys/class/net/${name}`;
   const has = (e: string): boolean => entries.includes(e);
-  const facts: LinkFacts = { type, devtype: /^DEVTYPE=(.*)$/m.exec(text(`${dir}/uevent`) ?? '')?.[1]?.trim() ?? '', wireless: has('wireless') || has('phy80211'), hasDevice: has('device') };
+  const facts: LinkFacts = { type, devtype: /^DEVTYPE=(.*)$/m.exec(text(`${dir}/uevent`) ?? '')?.[1]?.trim() ?? '',
+    wireless: has('wireless') || has('phy80211'), hasDevice: has('device') };
   // tun_flags exists on tun/tap devices only: not read (an ENOENT each) where the listing lacks it.
   const tun = has('tun_flags') ? text(`${dir}/tun_flags`) : undefined;
   const tunFlags = tun !== undefined ? parseInt(tun, 16) : NaN;

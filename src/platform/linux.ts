@@ -10,7 +10,8 @@ import { parseNetstat, parseSnmp6 } from './procfs/netstat.js';
 import { parseMrouteCache, parseMrouteVifs } from './procfs/mroute.js';
 import { run } from './exec.js';
 import { classifyLink, readLinkFacts, readLinkSpeed } from './link-kind.js';
-import type { DefaultRoute, MrouteTables, Platform, RawAddress, RawInterface, RouteGetQuery, RouteGetResult, RoutePrefix } from './types.js';
+import type { DefaultRoute, MrouteTables, Platform, RawAddress, RawInterface, RouteGetQuery, RouteGetResult,
+  RoutePrefix } from './types.js';
 
 async function readText(path: string): Promise<string | undefined> {
   try {
@@ -32,7 +33,8 @@ const littleEndian = os.endianness() === 'LE';
  * one without carrier would look address-less (docs/decisions.md). It is the fallback when
  * iproute2 is missing; it also names labelled secondaries "eth0:1", mapped back to the device.
  */
-async function addressesByDevice(devices: readonly string[], links: Map<string, Omit<RawLink, 'lowers' | 'uppers'>>): Promise<Map<string, RawAddress[]>> {
+async function addressesByDevice(devices: readonly string[],
+  links: Map<string, Omit<RawLink, 'lowers' | 'uppers'>>): Promise<Map<string, RawAddress[]>> {
   const out = new Map<string, RawAddress[]>();
   // -d: the same process also gives each link's kind and master (link-roles.ts).
   const r = await run('ip', ['-d', '-j', 'addr', 'show']);
@@ -207,7 +209,8 @@ async function routeBatch(family: 4 | 6, qs: readonly RouteGetQuery[]): Promise<
   if (qs.length === 0) return [];
   // Words are addresses and interface names: a newline in one would start another command.
   if (qs.some((q) => routeGetWords(q).some((w) => /\s/.test(w)))) throw new Error('routeGetMany: whitespace in a lookup');
-  const r = await run('ip', [`-${family}`, '-j', '-force', '-batch', '-'], 15_000, qs.map((q) => routeGetWords(q).join(' ')).join('\n') + '\n');
+  const r =
+    await run('ip', [`-${family}`, '-j', '-force', '-batch', '-'], 15_000, qs.map((q) => routeGetWords(q).join(' ')).join('\n') + '\n');
   const failed = new Map<number, string>();
   let last = '';
   for (const line of r.stderr.split('\n')) {
@@ -223,7 +226,8 @@ async function routeBatch(family: 4 | 6, qs: readonly RouteGetQuery[]): Promise<
   let next = 0;
   return qs.map((_q, i) => {
     const err = failed.get(i);
-    return err !== undefined ? { ok: false, error: err } : routeAnswer(lines[next++] ?? '', `ip -${family} -j -batch: ${routeGetWords(qs[i]!).join(' ')}`);
+    return err !== undefined ? { ok: false, error: err }
+      : routeAnswer(lines[next++] ?? '', `ip -${family} -j -batch: ${routeGetWords(qs[i]!).join(' ')}`);
   });
 }
 
@@ -240,13 +244,15 @@ export function parseIpJson(text: string, command: string): unknown[] {
   try {
     v = JSON.parse(text);
   } catch {
+    const escape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
     // eslint-disable-next-line no-control-regex
-    const repaired = text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const repaired = text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, escape);
     try {
       v = JSON.parse(repaired);
     } catch (e) {
       const at = /position (\d+)/.exec((e as Error).message)?.[1];
-      throw new EnvironmentError('IP_OUTPUT', `\`${command}\` printed output that is not JSON${at ? ` (at byte ${at})` : ''}: cannot read the interfaces' addresses and routes`,
+      throw new EnvironmentError('IP_OUTPUT',
+        `\`${command}\` printed output that is not JSON${at ? ` (at byte ${at})` : ''}: cannot read the interfaces' addresses and routes`,
         { hint: 'check `ip -V` (iproute2 with -j support) and the interface names (`ip -o link | cat -v`)' });
     }
   }
@@ -283,7 +289,8 @@ export function platform(): Platform {
   // Every command but mac-map and mesh-report reads Linux's /proc, /sys and `ip`: elsewhere, one
   // clear line and exit 3 (DESIGN.md), not an ENOENT from deep inside.
   if (process.platform !== 'linux') {
-    throw new EnvironmentError('NOT_LINUX', `this command reads Linux's /proc, /sys and iproute2; this system is ${process.platform} (mac-map and mesh-report run anywhere)`);
+    throw new EnvironmentError('NOT_LINUX',
+      `this command reads Linux's /proc, /sys and iproute2; this system is ${process.platform} (mac-map and mesh-report run anywhere)`);
   }
   instance ??= new LinuxPlatform();
   return instance;

@@ -66,7 +66,8 @@ export function renderInterfaces(inv: InterfaceInventory, out: Output): void {
 function renderGroupLists(inv: InterfaceInventory, out: Output, summarised: number): void {
   const s = makeStyle(out.opts.color);
   if (!out.verbose) {
-    out.line(s.dim(`Group lists longer than ${GROUPS_IN_CELL} summarised on ${summarised} interface(s): --verbose or --json lists them all.`));
+    out.line(
+      s.dim(`Group lists longer than ${GROUPS_IN_CELL} summarised on ${summarised} interface(s): --verbose or --json lists them all.`));
     return;
   }
   out.line();

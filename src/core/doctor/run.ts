@@ -28,7 +28,8 @@ export async function runDoctor(
   const results = await Promise.all(checks.map(async (c): Promise<CheckResult> => {
     const start = clock.now();
     if (c.linuxOnly && deps.platform.os !== 'linux') {
-      return { id: c.id, title: c.title, status: 'skipped', durationMs: 0, findings: [], skipped: `Linux-only check; this is ${deps.platform.os}`, remedy: 'run doctor on the Linux host' };
+      return { id: c.id, title: c.title, status: 'skipped', durationMs: 0, findings: [],
+        skipped: `Linux-only check; this is ${deps.platform.os}`, remedy: 'run doctor on the Linux host' };
     }
     try {
       const out = await c.run(ctx);
@@ -40,7 +41,8 @@ export async function runDoctor(
       // One failing check is a result, not the end of the diagnosis (STYLE.md), and a gap in it.
       const hint = isMcastError(e) ? e.context.hint : undefined;
       return {
-        id: c.id, title: c.title, status: 'skipped', durationMs: clock.now() - start, findings: [], skipped: `could not run: ${(e as Error).message}`,
+        id: c.id, title: c.title, status: 'skipped', durationMs: clock.now() - start, findings: [],
+        skipped: `could not run: ${(e as Error).message}`,
         remedy: hint ?? 'see the reason; run again with --verbose',
       };
     }

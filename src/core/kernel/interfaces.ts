@@ -218,10 +218,16 @@ export function interfaceFindings(iface: Interface, family?: Family): Finding[] 
   const members = iface.role?.role === 'bridge' || iface.role?.role === 'bond' || iface.role?.role === 'team';
   for (const fam of families) {
     if (addressesOf(iface, fam).length === 0) {
+      const why = fam === 4
+        ? 'IGMP reports leave from 0.0.0.0, which many switches ignore'
+        : 'MLD cannot report without a link-local address';
+      const onMaster = members && (iface.role?.members ?? []).length > 0
+        ? ` (on the ${iface.role?.role ?? 'master'}, not on its ports)`
+        : '';
       out.push(makeFinding('IFACE_NO_ADDRESS', {
         iface: iface.name,
-        message: `${iface.name}${what ? ` (${what})` : ''} has no IPv${fam} address: ${fam === 4 ? 'IGMP reports leave from 0.0.0.0, which many switches ignore' : 'MLD cannot report without a link-local address'}.`,
-        fix: `ip addr add ADDR/LEN dev ${iface.name}${members && (iface.role?.members ?? []).length > 0 ? ` (on the ${iface.role?.role ?? 'master'}, not on its ports)` : ''}`,
+        message: `${iface.name}${what ? ` (${what})` : ''} has no IPv${fam} address: ${why}.`,
+        fix: `ip addr add ADDR/LEN dev ${iface.name}${onMaster}`,
         evidence: { ...evidence, addresses: iface.addresses.map((a) => a.cidr), ...(iface.role ? { role: iface.role.role } : {}) },
       }));
     }

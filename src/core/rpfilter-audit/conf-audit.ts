@@ -55,11 +55,16 @@ export function strictMultihomedFindings(
       const others = uplinks.filter((u) => u !== i.name);
       const why = rp.all === 1 && rp.iface !== 1 ? `conf.all.rp_filter=1, ${i.name}=${rp.iface}` : `${i.name}.rp_filter=1, all=${rp.all}`;
       const holders = defaultDevs.filter((d) => d !== i.name);
-      const dflt = holders.length ? ` (${holders.join(', ')} holds the default route: that is every source outside the connected subnets)` : '';
+      const dflt =
+        holders.length ? ` (${holders.join(', ')} holds the default route: that is every source outside the connected subnets)` : '';
       return makeFinding('RPF_STRICT_MULTIHOMED', {
         iface: i.name,
-        message: `${i.name} filters in strict mode (${why}) on a host with ${uplinks.length} uplinks: packets arriving on ${i.name} from sources whose route back leaves by ${others.join(', ')}${dflt} are dropped.`,
-        fix: `sysctl -w net.ipv4.conf.${i.name}.rp_filter=2 (loose; effective mode is max(all, ${i.name}), so conf.all.rp_filter must stay <= 2, it is ${rp.all})`,
+        message:
+          `${i.name} filters in strict mode (${why}) on a host with ${uplinks.length} uplinks: ` +
+          `packets arriving on ${i.name} from sources whose route back leaves by ${others.join(', ')}${dflt} are dropped.`,
+        fix:
+          `sysctl -w net.ipv4.conf.${i.name}.rp_filter=2 (loose; ` +
+          `effective mode is max(all, ${i.name}), so conf.all.rp_filter must stay <= 2, it is ${rp.all})`,
         evidence: { all: rp.all, iface: rp.iface, effective: rp.effective, uplinks, defaultRoute: i.defaultRoute },
       });
     });

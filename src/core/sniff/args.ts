@@ -38,7 +38,8 @@ export function checkArgs(a: SniffArgs): GroupSpec[] {
     throw new UsageError('BAD_SNAPLEN', `--snaplen '${a.snaplen}' out of range (64-262144)`);
   }
   for (const p of a.ports) parsePort(p, '--port');
-  if (a.source !== undefined && familyOf(a.source) === undefined) throw new UsageError('BAD_SOURCE', `--source '${a.source}' is not an IP address`);
+  if (a.source !== undefined && familyOf(a.source) === undefined) throw new UsageError('BAD_SOURCE',
+    `--source '${a.source}' is not an IP address`);
   if (a.groups.length === 0) return [];
   // A port is a filter only when given (G:PORT or --port): parse twice with two defaults to tell.
   const base = defined({ source: a.source });

@@ -30,8 +30,11 @@ function captureStopped(iface: string, error: string | undefined, runsAs: string
   const user = runsAs !== undefined ? ` (the process runs as ${runsAs} since --user, without the right to open a capture)` : '';
   return makeFinding('CAPTURE_STOPPED', {
     iface,
-    message: `The capture on ${iface} stopped when the link went down and could not be re-opened when it returned: ${why}${user}; packets after that are missing from the counts and the file`,
-    ...(runsAs !== undefined ? { fix: 'Run without --user (as root, or with CAP_NET_RAW) when links may flap, or keep the link up during the capture.' } : {}),
+    message:
+      `The capture on ${iface} stopped when the link went down and could not be re-opened when it returned: ${why}${user}; ` +
+      'packets after that are missing from the counts and the file',
+    ...(runsAs !== undefined
+      ? { fix: 'Run without --user (as root, or with CAP_NET_RAW) when links may flap, or keep the link up during the capture.' } : {}),
     evidence: defined({ error, runsAs }),
   });
 }

@@ -18,10 +18,12 @@ import { LastFlow } from './last-flow.js';
 export const MAX_FLOWS_PER_IFACE = 1024;
 /** Flows in a snapshot (stats events, the summary): the busiest; the rest are counted. */
 export const FLOWS_SHOWN = 256;
-import { zeroCounts, type IfaceCounts, type PacketEvent, type SniffEvent, type SniffOptions, type SniffSummary, type StopReason } from './events.js';
+import { zeroCounts, type IfaceCounts, type PacketEvent, type SniffEvent, type SniffOptions, type SniffSummary,
+  type StopReason } from './events.js';
 import { systemClock } from '../clock.js';
 
-export type { ControlEvent, IfaceCounts, MalformedEvent, PacketEvent, SniffEvent, SniffOptions, SniffSummary, SniffTarget, StopReason } from './events.js';
+export type { ControlEvent, IfaceCounts, MalformedEvent, PacketEvent, SniffEvent, SniffOptions, SniffSummary, SniffTarget,
+  StopReason } from './events.js';
 
 interface IfaceState {
   /** The interface's block in a pcapng file (a new one if it returns with another link type). */
@@ -232,7 +234,8 @@ export class SniffSession {
       else if (isMalformed(m)) this.malformed(st, m.malformed, tsUs, wireLen);
       // The kernel drops an IGMP/MLD message whose checksum fails (igmp_rcv, icmpv6_rcv): for
       // this host it is no query or report, so it is counted as malformed, not decoded.
-      else if (!m.checksumOk) this.malformed(st, `${m.proto === 'igmp' ? 'IGMP' : 'MLD'}: bad checksum (${m.kind} from ${s.srcText()})`, tsUs, wireLen);
+      else if (!m.checksumOk) this.malformed(st, `${m.proto === 'igmp' ? 'IGMP' : 'MLD'}: bad checksum (${m.kind} from ${s.srcText()})`,
+        tsUs, wireLen);
       else {
         if (m.proto === 'igmp') c.igmp++;
         else c.mld++;

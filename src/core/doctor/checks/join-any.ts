@@ -75,9 +75,15 @@ export async function joinAnyFindings(p: Platform, interfaces: readonly Interfac
     const other = others.length === 1 ? others[0] ?? 'IFACE' : 'IFACE';
     out.push(makeFinding('JOIN_ANY_INTERFACE', {
       iface, ...(groups.length === 1 ? { group: groups[0] } : {}),
-      message: `${what} ${groups.length === 1 ? 'is' : 'are'} joined on ${iface} only, picked by the default route (where a join without an interface, INADDR_ANY, lands); ${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} up with multicast too: a stream arriving there is received by no one.`,
+      message:
+        `${what} ${groups.length === 1 ? 'is' : 'are'} joined on ${iface} only, ` +
+        'picked by the default route (where a join without an interface, INADDR_ANY, lands); ' +
+        `${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} up with multicast too: a stream arriving there is received by no one.`,
       // Both branches end the finding: a route to the group is never a finding (see above).
-      fix: `Find where the stream arrives (mcast-doctor trace ${g} --duration 5, or join-all ${g} --duration 10). Another interface: join there (ip_mreqn with its ifindex, or the program's interface option), or route the group there: ip route add ${g}/32 dev ${other}. ${iface} itself: pin the choice with ip route add ${g}/32 dev ${iface}.`,
+      fix:
+        `Find where the stream arrives (mcast-doctor trace ${g} --duration 5, or join-all ${g} --duration 10). ` +
+        `Another interface: join there (ip_mreqn with its ifindex, or the program's interface option), or route the group there: ` +
+        `ip route add ${g}/32 dev ${other}. ${iface} itself: pin the choice with ip route add ${g}/32 dev ${iface}.`,
       evidence: { groups, heldOn: iface, routeDev: iface, route: 'default', otherInterfaces: others },
     }));
   }

@@ -104,7 +104,8 @@ function claim(w: SocketView, families: readonly Family[], it: string): { receiv
   const unseenOpt = families.some((f) => mcAllSource(w, f) === 'default');
   if (w.joined !== undefined) return { receives: `without having joined ${it}`, option: `with ${names} on` };
   if (!unseenOpt) {
-    return { receives: `unless it joined ${it} itself (its memberships are not visible without ptrace rights)`, option: `with ${names} on` };
+    return { receives: `unless it joined ${it} itself (its memberships are not visible without ptrace rights)`,
+      option: `with ${names} on` };
   }
   return {
     receives: `unless it joined ${it} itself or turned ${names} off (neither is visible without ptrace rights)`,
@@ -115,7 +116,8 @@ function claim(w: SocketView, families: readonly Family[], it: string): { receiv
 function leakFinding(w: SocketView, foreign: Foreign[]): Finding {
   const certain = w.joined !== undefined;
   const listed = foreign.slice(0, MAX_GROUPS_LISTED);
-  const groups = listed.map((f) => f.group).join(', ') + (foreign.length > listed.length ? ` and ${foreign.length - listed.length} more` : '');
+  const groups =
+    listed.map((f) => f.group).join(', ') + (foreign.length > listed.length ? ` and ${foreign.length - listed.length} more` : '');
   const first = foreign[0];
   const holder = first?.heldBy[0];
   const because = holder
