@@ -1,5 +1,6 @@
 // A Platform made of plain data, for unit tests of the core without root or a kernel.
-import type { DefaultRoute, MrouteTables, Platform, RawInterface, RouteGetQuery, RouteGetResult, RoutePrefix } from '../../src/platform/types.js';
+import type { DefaultRoute, MrouteTables, Platform, RawInterface, RouteGetQuery, RouteGetResult,
+  RoutePrefix } from '../../src/platform/types.js';
 import type { IgmpDevice, Igmp6Entry, McFilterEntry } from '../../src/platform/procfs/igmp.js';
 import type { Counters } from '../../src/platform/procfs/netstat.js';
 

@@ -3,7 +3,8 @@
 // deliver datagrams to receivers and read what batch senders sent.
 import { constants } from 'node:os';
 import { SocketError } from '../../src/platform/sockets/errno.js';
-import type { BatchOptions, BatchSender, Datagram, Fd, MembershipRequest, Receiver, RemoteInfo, SocketApi } from '../../src/platform/sockets/types.js';
+import type { BatchOptions, BatchSender, Datagram, Fd, MembershipRequest, Receiver, RemoteInfo,
+  SocketApi } from '../../src/platform/sockets/types.js';
 import { isMulticast, type Family } from '../../src/core/kernel/ip.js';
 
 export interface FakeSocket {
@@ -69,7 +70,9 @@ export class FakeSockets implements SocketApi {
   join(fd: Fd, r: MembershipRequest): void {
     const s = this.s(fd);
     this.fail('join', r.ifindex);
-    if (s.memberships.some((m) => m.group === r.group && m.ifindex === r.ifindex && m.source === r.source)) throw err('setsockopt(IP_ADD_MEMBERSHIP)', 'EADDRINUSE');
+    if (s.memberships.some((m) => m.group === r.group && m.ifindex === r.ifindex && m.source === r.source)) {
+      throw err('setsockopt(IP_ADD_MEMBERSHIP)', 'EADDRINUSE');
+    }
     if (this.opts.maxMemberships !== undefined && s.memberships.length >= this.opts.maxMemberships) {
       throw err('setsockopt(IP_ADD_MEMBERSHIP)', r.family === 4 ? 'ENOBUFS' : 'ENOMEM');
     }
@@ -112,7 +115,8 @@ export class FakeSockets implements SocketApi {
    * membership of (ifindex, dst) is held, i.e. whether the kernel would have passed a group's
    * datagram up at all (unicast: always).
    */
-  deliver(ifindex: number, dst: string, data: Buffer, from: RemoteInfo = { address: '198.18.1.1', port: 40000, size: data.length }): boolean {
+  deliver(ifindex: number, dst: string, data: Buffer,
+    from: RemoteInfo = { address: '198.18.1.1', port: 40000, size: data.length }): boolean {
     const held = !isMulticast(dst) || this.holds(ifindex, dst);
     if (!held) return false;
     let any = false;

@@ -84,7 +84,8 @@ describe('interfaces on the laptop lab', { skip }, () => {
     await lp.lab.sysctl('host', 'net.ipv4.conf.wired0.rp_filter', 2);
     try {
       const doc = await inventory();
-      assert.deepEqual(byName(doc, 'wifi0').rpFilter, { all: 1, default: byName(doc, 'wifi0').rpFilter.default, iface: 0, effective: 1, mode: 'strict' });
+      assert.deepEqual(byName(doc, 'wifi0').rpFilter,
+        { all: 1, default: byName(doc, 'wifi0').rpFilter.default, iface: 0, effective: 1, mode: 'strict' });
       assert.equal(byName(doc, 'wired0').rpFilter.mode, 'loose');
     } finally {
       await lp.lab.sysctl('host', 'net.ipv4.conf.all.rp_filter', 0);

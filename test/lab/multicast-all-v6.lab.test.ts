@@ -94,7 +94,8 @@ describe('IPV6_MULTICAST_ALL leak, as root and without privileges', { skip }, ()
   }
   async function doctor(setpriv?: string[]): Promise<RunResult & { doc: Doc }> {
     const args = [CLI, 'doctor', '--json', '--querier-wait', '0', '--no-self-test'];
-    const r = setpriv ? await lab.exec('host', 'setpriv', [...setpriv, process.execPath, ...args]) : await lab.exec('host', process.execPath, args);
+    const r =
+      setpriv ? await lab.exec('host', 'setpriv', [...setpriv, process.execPath, ...args]) : await lab.exec('host', process.execPath, args);
     assert.ok([0, 1, 3].includes(r.code), `exit ${r.code}: ${r.stderr}`);
     const doc = JSON.parse(r.stdout) as Doc;
     assertMatchesSchema('doctor.schema.json', doc);
@@ -102,7 +103,8 @@ describe('IPV6_MULTICAST_ALL leak, as root and without privileges', { skip }, ()
   }
   const leaks = (d: Doc): Finding[] => d.findings.filter((f) => f.id === 'MULTICAST_ALL_LEAK');
 
-  test('leak: [::]:5000 beside a receiver bound to [ff15::1:1]:5000 gets the group; named with IPV6_MULTICAST_ALL; unprivileged: likely, saying what it did not see', async () => {
+  test('leak: [::]:5000 beside a receiver bound to [ff15::1:1]:5000 gets the group; named with IPV6_MULTICAST_ALL; unprivileged: ' +
+    'likely, saying what it did not see', async () => {
     try {
       const rx = await receiver('ff15::1:1', 'ff15::1:1', 1);
       const svc = await receiver('::', '-', 1);
@@ -118,7 +120,8 @@ describe('IPV6_MULTICAST_ALL leak, as root and without privileges', { skip }, ()
       assert.equal(f?.evidence.option, 'IPV6_MULTICAST_ALL');
       assert.equal(f?.evidence.mcAllFrom, 'getsockopt');
       assert.deepEqual(f?.evidence.foreign[0].heldBy[0].owners, [{ pid: rx.pid, comm: 'python3' }]);
-      assert.match(f?.message ?? '', new RegExp(`^python3 \\(pid ${svc.pid}\\) receives ff15::1:1 on \\[::\\]:5000 without having joined it: `
+      assert.match(f?.message ?? '',
+        new RegExp(`^python3 \\(pid ${svc.pid}\\) receives ff15::1:1 on \\[::\\]:5000 without having joined it: `
         + `.*with IPV6_MULTICAST_ALL on, and ff15::1:1 is joined on lan0 by python3 \\(pid ${rx.pid}\\)`));
       assert.match(f?.fix ?? '', /setsockopt\(IPV6_MULTICAST_ALL, 0\)/);
       assert.deepEqual(doc.coverage.notRun, []);
@@ -153,7 +156,8 @@ describe('IPV6_MULTICAST_ALL leak, as root and without privileges', { skip }, ()
     }
   });
 
-  test('SSM ff35::1:2 joined by one [::]:5000 socket leaks to another [::]:5000; without ptrace rights the question is a gap (exit 3), never healthy', async () => {
+  test('SSM ff35::1:2 joined by one [::]:5000 socket leaks to another [::]:5000; ' +
+    'without ptrace rights the question is a gap (exit 3), never healthy', async () => {
     try {
       const joiner = await receiver('::', 'ff35::1:2', 1, 'fd00:60::1');
       const svc = await receiver('::', '-', 1);
@@ -182,7 +186,8 @@ describe('IPV6_MULTICAST_ALL leak, as root and without privileges', { skip }, ()
         assert.match(gap.remedy, /root|CAP_SYS_PTRACE/);
         if (who === NO_PTRACE) assert.deepEqual(blind.doc.coverage.notRun.map((n) => n.check), [GAP], 'the firewall is still readable');
         // Root without CAP_NET_ADMIN: nft is refused, and an empty legacy ruleset is no clean bill.
-        if (who === NO_CAPS) assert.ok(blind.doc.coverage.notRun.some((n) => n.check === 'firewall'), JSON.stringify(blind.doc.coverage.notRun));
+        if (who === NO_CAPS) assert.ok(blind.doc.coverage.notRun.some((n) => n.check === 'firewall'),
+          JSON.stringify(blind.doc.coverage.notRun));
       }
     } finally {
       stopAll();

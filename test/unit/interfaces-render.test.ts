@@ -23,7 +23,8 @@ async function bigHost(ifaces: number, groups: number) {
   state.igmp = [];
   for (let i = 0; i < ifaces; i++) {
     state.interfaces.push(rawIface(`d${i}`, 10 + i, [`198.18.${i & 255}.1/24`]));
-    state.igmp.push({ index: 10 + i, device: `d${i}`, count: groups, querier: 'V3', groups: Array.from({ length: groups }, (_, k) => g4(k)) });
+    state.igmp.push(
+      { index: 10 + i, device: `d${i}`, count: groups, querier: 'V3', groups: Array.from({ length: groups }, (_, k) => g4(k)) });
   }
   return loadInterfaces(new FakePlatform(state));
 }
@@ -31,7 +32,8 @@ async function bigHost(ifaces: number, groups: number) {
 test('groups cell: up to three groups listed, more summarised with the count and the family split', () => {
   assert.equal(groupsCell([]), '-');
   assert.equal(groupsCell([{ family: 4, group: '239.1.1.1', users: 2 }]), '239.1.1.1 (2)');
-  const many = [...[1, 2, 3].map((k) => ({ family: 4 as const, group: `239.1.1.${k}`, users: 1 })), { family: 6 as const, group: 'ff05::1', users: 1 }];
+  const many = [...[1, 2, 3].map((k) => ({ family: 4 as const, group: `239.1.1.${k}`, users: 1 })),
+    { family: 6 as const, group: 'ff05::1', users: 1 }];
   assert.equal(groupsCell(many), '4 groups (3 IPv4, 1 IPv6)\n239.1.1.1, 239.1.1.2, ...');
 });
 

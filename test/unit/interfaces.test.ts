@@ -15,7 +15,8 @@ test('a healthy laptop: both uplinks eligible, default route on wired0, no findi
 });
 
 test('effective rp_filter is max(all, iface)', async () => {
-  const p = new FakePlatform(laptopState({ sysctls: { 'net.ipv4.conf.all.rp_filter': '1', 'net.ipv4.conf.wifi0.rp_filter': '0', 'net.ipv4.conf.wired0.rp_filter': '2' } }));
+  const p = new FakePlatform(laptopState(
+    { sysctls: { 'net.ipv4.conf.all.rp_filter': '1', 'net.ipv4.conf.wifi0.rp_filter': '0', 'net.ipv4.conf.wired0.rp_filter': '2' } }));
   const inv = await loadInterfaces(p);
   assert.equal(inv.interfaces.find((i) => i.name === 'wifi0')?.rpFilter.mode, 'strict');
   assert.equal(inv.interfaces.find((i) => i.name === 'wired0')?.rpFilter.mode, 'loose');
@@ -37,7 +38,8 @@ test('down, no MULTICAST flag and no address each give their finding', async () 
 
 test('joined groups come from /proc/net/igmp and igmp6 by ifindex', async () => {
   const p = new FakePlatform(laptopState({
-    igmp: [{ index: 3, device: 'wifi0', count: 1, querier: 'V2', groups: [{ group: '239.1.1.1', users: 2, timerRunning: false, timerTicks: 0, reporter: true }] }],
+    igmp: [{ index: 3, device: 'wifi0', count: 1, querier: 'V2',
+      groups: [{ group: '239.1.1.1', users: 2, timerRunning: false, timerTicks: 0, reporter: true }] }],
     igmp6: [{ index: 3, device: 'wifi0', group: 'ff05::1:3', users: 1, flags: 4, timer: 0 }],
   }));
   const wifi = (await loadInterfaces(p)).interfaces.find((i) => i.name === 'wifi0');

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO } from '../helpers/lab.js';
 import { parseSsSockopt } from '../../src/platform/accounting/sockopt.js';
-import { guessFindings, multicastAllFindings, undecidedPorts, type HeldGroup, type SocketView } from '../../src/core/doctor/checks/multicast-all.js';
+import { guessFindings, multicastAllFindings, undecidedPorts, type HeldGroup,
+  type SocketView } from '../../src/core/doctor/checks/multicast-all.js';
 import { candidates, socketViews } from '../../src/core/doctor/checks/socket-views.js';
 import type { AccountingPlatform } from '../../src/platform/accounting/types.js';
 import type { DoctorCheck } from '../../src/core/doctor/types.js';
@@ -81,7 +82,8 @@ test('candidates: only ports where a wildcard socket shares the port', () => {
 const held6: HeldGroup[] = [{ family: 6, group: 'ff15::1:1', iface: 'lan0', ifindex: 2 }];
 const v6svc = (over: Partial<SocketView> = {}): SocketView =>
   svc({ family: 6, localAddress: '::', v6only: false, mcAll: { 4: false, 6: true }, ...over });
-const rx6: SocketView = { ...rx, family: 6, localAddress: 'ff15::1:1', v6only: true, mcAll: { 4: false, 6: true }, joined: new Set(['ff15::1:1%2']) };
+const rx6: SocketView =
+  { ...rx, family: 6, localAddress: 'ff15::1:1', v6only: true, mcAll: { 4: false, 6: true }, joined: new Set(['ff15::1:1%2']) };
 
 test('IPv6: named with IPV6_MULTICAST_ALL, never the IPv4 option; quiet when IPV6_MULTICAST_ALL is seen off', () => {
   const [f, ...rest] = multicastAllFindings([v6svc(), rx6], held6);
@@ -106,7 +108,8 @@ test('IPv6 without ptrace rights: sock_diag\'s bit is the IPv4 option, so IPV6_M
 });
 
 test('undecided: two wildcard sockets on a port, memberships unread, nothing said: the port is open; decided or said: none', () => {
-  const blind = (inode: number, over: Partial<SocketView> = {}): SocketView => v6svc({ inode, owners: [], mcAll: { 4: false }, mcAllFrom: 'sock_diag', joined: undefined, ...over });
+  const blind = (inode: number, over: Partial<SocketView> = {}): SocketView =>
+    v6svc({ inode, owners: [], mcAll: { 4: false }, mcAllFrom: 'sock_diag', joined: undefined, ...over });
   assert.deepEqual(undecidedPorts([blind(1), blind(2)], held6, []), [5000]);
   // Each socket's memberships read (root): decided, whatever the verdict.
   const seen = (inode: number): SocketView => v6svc({ inode, joined: new Set() });
@@ -126,14 +129,16 @@ test('socketViews without ptrace rights: owners hidden or the duplicate refused 
   const acc = (owned: boolean): AccountingPlatform => ({
     counters: async () => ({}), udpSockets: async () => [], skmem: async () => undefined,
     openDropReasons: () => ({ ok: false, why: 'fake' }) as ReturnType<AccountingPlatform['openDropReasons']>,
-    owners: async (inodes) => ({ owners: new Map(owned ? [...inodes].map((i) => [i, [{ pid: 10 + i, comm: 'rx', fd: 3 }]]) : []), complete: true }),
+    owners: async (inodes) =>
+      ({ owners: new Map(owned ? [...inodes].map((i) => [i, [{ pid: 10 + i, comm: 'rx', fd: 3 }]]) : []), complete: true }),
     sockopts: async () => opts,
     peek: async () => ({ ok: false, errno: 1, why: 'not permitted (ptrace rights over the process are needed: root or CAP_SYS_PTRACE)' }),
   });
   const hidden = await socketViews([u('::', 1), u('::', 2)], held6, acc(false));
   assert.deepEqual([hidden.peeked, hidden.notPeeked], [0, 2]);
   assert.match(hidden.peekWhy ?? '', /owning process is not visible/);
-  assert.deepEqual(hidden.views.map((v) => [v.mcAll, v.mcAllFrom, v.joined]), [[{ 4: false }, 'sock_diag', undefined], [{ 4: false }, 'sock_diag', undefined]]);
+  assert.deepEqual(hidden.views.map((v) => [v.mcAll, v.mcAllFrom, v.joined]),
+    [[{ 4: false }, 'sock_diag', undefined], [{ 4: false }, 'sock_diag', undefined]]);
   assert.deepEqual(undecidedPorts(hidden.views, held6, []), [5000]);
   const refused = await socketViews([u('::', 1), u('::', 2)], held6, acc(true));
   assert.deepEqual([refused.peeked, refused.notPeeked], [0, 2]);

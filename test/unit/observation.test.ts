@@ -116,7 +116,8 @@ test('capture set: open per interface (a failure is that interface\'s), reopen a
 test('CaptureSet raw delivery, counters across a flap, discard: what sniff takes from it', () => {
   const fake = new FakeCapture();
   const got: [string, number, number][] = [];
-  const set = new CaptureSet(fake, { filter: '' }, { raw: (iface) => (_buf, caplen, _wire, sec, usec) => got.push([iface, caplen, sec * 1e6 + usec]) });
+  const set = new CaptureSet(fake, { filter: '' },
+    { raw: (iface) => (_buf, caplen, _wire, sec, usec) => got.push([iface, caplen, sec * 1e6 + usec]) });
   set.openAll(['wired0', 'wifi0']);
   assert.deepEqual(set.opened('wired0'), { linkType: 1, snaplen: 262144 });
   const frame = Buffer.alloc(60);
@@ -124,7 +125,8 @@ test('CaptureSet raw delivery, counters across a flap, discard: what sniff takes
   fake.deliver('wired0', frame, 3_000_008);
   fake.enqueue('wired0', frame, 3_000_009);
   set.close('wired0');
-  assert.deepEqual(got.map((g) => g[2]), [3_000_007, 3_000_008, 3_000_009], 'libpcap\'s stamps as they came; the queue drained on the down');
+  assert.deepEqual(got.map((g) => g[2]), [3_000_007, 3_000_008, 3_000_009],
+    'libpcap\'s stamps as they came; the queue drained on the down');
   assert.equal(set.has('wired0'), false);
   assert.equal(set.stats('wired0').received, 3, 'the closed capture\'s counters are kept');
   assert.equal(set.reopen('wired0'), true);

@@ -9,7 +9,8 @@ import { FakeHost } from '../helpers/fake-host.js';
 import { readCapture } from '../helpers/pcap-read.js';
 import { ether, ipv4, udp } from '../helpers/packets.js';
 
-const base: SniffArgs = { groups: ['239.1.2.3'], join: true, ports: [], format: 'pcapng', force: false, snaplen: 262144, selection: { include: [], exclude: [] } };
+const base: SniffArgs = { groups: ['239.1.2.3'], join: true, ports: [], format: 'pcapng', force: false, snaplen: 262144,
+  selection: { include: [], exclude: [] } };
 
 function recorder(): SniffSink & { calls: Record<string, any[]> } {
   const calls: Record<string, any[]> = { started: [], event: [], stats: [], summary: [] };
@@ -47,11 +48,13 @@ test('captures open on every up interface, then the joins; a stop completes the 
   const run = runSniff(h.deps, { ...base, write: 'x.pcapng', statsIntervalMs: 5 }, out);
   while (!out.calls.started!.length) await new Promise((r) => setImmediate(r));
   assert.deepEqual(h.capture.opened.map((o) => o.iface), ['wired0', 'wifi0']);
-  assert.equal(h.capture.opened[0]?.filter, '(udp and dst host 239.1.2.3) or (igmp or (ip6 multicast and (ip6[6] == 58 or (ip6[6] == 0 and ip6[40] == 58))))');
+  assert.equal(h.capture.opened[0]?.filter,
+    '(udp and dst host 239.1.2.3) or (igmp or (ip6 multicast and (ip6[6] == 58 or (ip6[6] == 0 and ip6[40] == 58))))');
   const joined = [...h.sockets.sockets.values()].flatMap((s) => s.memberships.map((m) => `${m.ifindex}:${m.group}`)).sort();
   assert.deepEqual(joined, ['2:239.1.2.3', '3:239.1.2.3']);
   assert.ok([...h.sockets.sockets.values()].every((s) => s.bound === undefined), 'memberships only, no bound port');
-  h.capture.deliver('wifi0', ether(0x0800, ipv4({ src: '198.18.2.1', dst: '239.1.2.3', proto: 17, ttl: 3 }, udp(1, 5001, Buffer.alloc(10)))), 1_700_000_000_000_000);
+  h.capture.deliver('wifi0',
+    ether(0x0800, ipv4({ src: '198.18.2.1', dst: '239.1.2.3', proto: 17, ttl: 3 }, udp(1, 5001, Buffer.alloc(10)))), 1_700_000_000_000_000);
   await new Promise((r) => setTimeout(r, 20));
   h.stop();
   assert.equal(await run, 0);

@@ -20,7 +20,8 @@ const data = (
 
 function session(fake: FakeCapture, extra: Partial<ConstructorParameters<typeof SniffSession>[1]> = {}) {
   const events: SniffEvent[] = [];
-  const s = new SniffSession(fake, { targets: [{ iface: 'wired0' }, { iface: 'wifi0' }], filter: 'udp', packetEvents: true, malformedEvents: true, ...extra }, (e) => events.push(e));
+  const s = new SniffSession(fake, { targets: [{ iface: 'wired0' }, { iface: 'wifi0' }], filter: 'udp', packetEvents: true,
+    malformedEvents: true, ...extra }, (e) => events.push(e));
   return { s, events };
 }
 
@@ -34,13 +35,15 @@ test('flows per interface x group x source, TTL range, probes, IGMP events, malf
     stampProbe(probe, seq, T0 / 1 - 500);
     fake.deliver('wifi0', data('198.18.2.1', '239.1.2.3', 1, probe), T0 + seq * 1000);
   }
-  fake.deliver('wired0', ether(0x0800, ipv4({ src: '198.18.1.2', dst: '224.0.0.22', proto: 2, options: ROUTER_ALERT_V4 }, igmpV3Report([{ type: 4, group: '239.1.2.3' }]))), T0);
+  fake.deliver('wired0', ether(0x0800, ipv4({ src: '198.18.1.2', dst: '224.0.0.22', proto: 2, options: ROUTER_ALERT_V4 },
+    igmpV3Report([{ type: 4, group: '239.1.2.3' }]))), T0);
   fake.deliver('wired0', Buffer.from(data('198.18.1.1', '239.1.2.3', 1).subarray(0, 30)), T0);
   fake.deliver('wired0', ether(0x0806, Buffer.alloc(28)), T0);
   s.requestStop('signal');
   const sum = await s.finish();
   const w = sum.interfaces.find((i) => i.iface === 'wired0')!;
-  assert.deepEqual({ ...w, kernel: undefined }, { iface: 'wired0', linkType: 1, packets: 8, bytes: w.bytes, data: 5, igmp: 1, mld: 0, malformed: 1, other: 1, kernel: undefined, flowsOmitted: { flows: 0, packets: 0, bytes: 0 }, distinctFlows: 1, distinctSenders: 0 });
+  assert.deepEqual({ ...w, kernel: undefined }, { iface: 'wired0', linkType: 1, packets: 8, bytes: w.bytes, data: 5, igmp: 1, mld: 0,
+    malformed: 1, other: 1, kernel: undefined, flowsOmitted: { flows: 0, packets: 0, bytes: 0 }, distinctFlows: 1, distinctSenders: 0 });
   const f1 = sum.flows.find((f) => f.iface === 'wired0')!;
   assert.equal(f1.group, '239.1.2.3');
   assert.equal(f1.source, '198.18.1.1');
@@ -69,7 +72,8 @@ test('a stop drains what the kernel still holds; --count stops at exactly N, fil
   const chunks: Buffer[] = [];
   const { s } = session(fake, { count: 3 });
   const opened = s.start();
-  const writer = new CaptureFileWriter({ write: (c) => chunks.push(c) }, 'pcapng', opened.map((o) => ({ name: o.iface, linkType: o.linkType, snaplen: o.snaplen })));
+  const writer = new CaptureFileWriter({ write: (c) => chunks.push(c) }, 'pcapng',
+    opened.map((o) => ({ name: o.iface, linkType: o.linkType, snaplen: o.snaplen })));
   s.attachWriter(writer);
   fake.deliver('wired0', data('198.18.1.1', '239.1.2.3', 1), T0);
   fake.enqueue('wifi0', data('198.18.2.1', '239.1.2.3', 1), T0 + 5);
@@ -116,9 +120,11 @@ test('pcap and pcapng round trip: headers, interfaces, timestamps, padding, batc
     frames.map((f, i) => [f.length, f.length + 4, (1_700_000_000 + i) * 1e6 + 999_999]),
   );
   assert.ok(r.packets[1]!.data.every((b) => b === 2));
-  assert.throws(() => new CaptureFileWriter({ write: () => undefined }, 'pcap', [{ name: 'a', linkType: 1, snaplen: 1 }, { name: 'b', linkType: 1, snaplen: 1 }]));
+  assert.throws(() => new CaptureFileWriter({ write: () => undefined }, 'pcap',
+    [{ name: 'a', linkType: 1, snaplen: 1 }, { name: 'b', linkType: 1, snaplen: 1 }]));
   const ng: Buffer[] = [];
-  const w2 = new CaptureFileWriter({ write: (c) => ng.push(c) }, 'pcapng', [{ name: 'wired0', linkType: 1, snaplen: 100 }, { name: 'sll', linkType: 113, snaplen: 200 }]);
+  const w2 = new CaptureFileWriter({ write: (c) => ng.push(c) }, 'pcapng',
+    [{ name: 'wired0', linkType: 1, snaplen: 100 }, { name: 'sll', linkType: 113, snaplen: 200 }]);
   w2.write(1, 5, 7, Buffer.from([1, 2, 3]), 3, 3);
   w2.flush();
   const r2 = readCapture(Buffer.concat(ng));
@@ -131,7 +137,8 @@ test('findings: TTL_ONE (info, not for link-local groups) and MAC_COLLISION per 
     iface, group, source: '198.18.1.1', family: 4 as const, packets: 3, bytes: 300, packetsPerSec: 1, bitsPerSec: 8,
     ttlMin, ttlMax: ttlMin, dscp: [0], srcMac: null, ports: { sport: 1, dport: 2 }, firstUs: 0, lastUs: 0, probes: [], probesOmitted: 0,
   });
-  const f = trafficFindings([flow('wired0', '239.1.2.3', 1), flow('wired0', '239.129.2.3', 8), flow('wifi0', '224.0.0.251', 1), flow('wifi0', '239.1.2.3', 8)]);
+  const f = trafficFindings(
+    [flow('wired0', '239.1.2.3', 1), flow('wired0', '239.129.2.3', 8), flow('wifi0', '224.0.0.251', 1), flow('wifi0', '239.1.2.3', 8)]);
   assert.deepEqual(f.map((x) => [x.id, x.severity, x.iface, x.group]), [
     ['TTL_ONE', 'info', 'wired0', '239.1.2.3'],
     ['MAC_COLLISION', 'warning', 'wired0', '239.1.2.3'],
@@ -161,7 +168,8 @@ test('a flood of spoofed sources is bounded: flows capped per interface, the res
   // One real stream, busier than any spoofed source.
   for (let i = 0; i < 50; i++) fake.deliver('wired0', data('198.18.1.1', '239.1.2.3', 4), T0 + i);
   const n = 20_000;
-  for (let i = 0; i < n; i++) fake.deliver('wired0', data(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, '239.1.2.3', 4), T0 + 100 + i);
+  for (let i = 0; i < n; i++) fake.deliver('wired0', data(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, '239.1.2.3', 4),
+    T0 + 100 + i);
   s.requestStop('signal');
   const sum = await s.finish();
   const w = sum.interfaces.find((i) => i.iface === 'wired0')!;
