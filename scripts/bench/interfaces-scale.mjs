@@ -5,16 +5,21 @@
 // that joins G groups on every one of them (igmp_max_memberships raised in that namespace only),
 // then times the commands inside the namespace, beside reference readers of the same kernel state
 // (`ip -o addr`, `cat /proc/net/igmp`, `node -e 0`) run in the same namespace. Usage:
-// node scripts/bench/interfaces-scale.mjs [IFACES] [GROUPS] [--runs N] [--hold]
+// node scripts/bench/interfaces-scale.mjs [IFACES] [GROUPS] [--runs N] [--hold] [--baseline DIR]
 // (--runs: median of N runs per command, interleaved; --hold: build the scene, print the
-// namespace's name and keep it until SIGINT or the time bound, for profiling by hand).
+// namespace's name and keep it until SIGINT or the time bound, for profiling by hand;
+// --baseline: also run DIR/bin/mcast-doctor, an older build, in the same scene and rounds,
+// so that before and after meet the same load).
 // The joins' IGMP reports go only to the peer namespace.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { CLI, boundTime } from './_lab.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => { const i = args.indexOf(name); return i < 0 ? undefined : args.splice(i, name === '--hold' ? 1 : 2).at(1) ?? ''; };
 const HOLD = flag('--hold') !== undefined;
+const BASELINE = flag('--baseline');
 const RUNS = Number(flag('--runs') ?? 1);
 const IFACES = Number(args[0] ?? 300);
 const GROUPS = Number(args[1] ?? 200);
@@ -69,11 +74,26 @@ const igmpLines = execFileSync('ip', ['netns', 'exec', ns, 'cat', '/proc/net/igm
 
 const nsRun = (cmd) => spawnSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8', timeout: 180_000, maxBuffer: 256 * 1024 * 1024 });
 
-/** One timed run inside the namespace: seconds, exit code and the size of what it printed. */
+/**
+ * CPU seconds (user + system) of this process's waited-for children so far: /proc/self/stat
+ * cutime and cstime, in clock ticks (100 a second). `ip netns exec` execs the command in place,
+ * so a run's difference is the command's own CPU time, its children's included. On a machine
+ * that others share, wall time says how loaded it was; CPU time says what the command costs.
+ */
+function childCpu() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the name: state is field 3, cutime 16 and cstime 17 (proc(5)), so indexes 13 and 14 here.
+  return (Number(f[13]) + Number(f[14])) / 100;
+}
+
+/** One timed run inside the namespace: seconds, CPU seconds, exit code and the size of what it printed. */
 function once(cmd) {
+  const c0 = childCpu();
   const t0 = process.hrtime.bigint();
   const r = nsRun(cmd);
-  return { s: Number(process.hrtime.bigint() - t0) / 1e9, status: r.status, signal: r.signal, kib: (r.stdout?.length ?? 0) / 1024 | 0 };
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { s, cpu: childCpu() - c0, status: r.status, signal: r.signal, kib: (r.stdout?.length ?? 0) / 1024 | 0 };
 }
 
 console.error(`${IFACES} interfaces, ${GROUPS} groups each; /proc/net/igmp has ${igmpLines} lines`);
@@ -81,25 +101,33 @@ if (HOLD) {
   console.log(`scene ready: ip netns exec ${ns} ...  (Ctrl-C to delete it)`);
   await new Promise(() => {});
 }
+const commands = (cli, tag) => [
+  [`interfaces (human)${tag}`, [process.execPath, cli, 'interfaces', '--no-color']],
+  [`interfaces --json${tag}`, [process.execPath, cli, 'interfaces', '--json']],
+  [`doctor --querier-wait 0 (human)${tag}`, [process.execPath, cli, 'doctor', '--querier-wait', '0', '--no-color']],
+  [`doctor --querier-wait 0 --json${tag}`, [process.execPath, cli, 'doctor', '--querier-wait', '0', '--json']],
+];
 const cases = [
   ['ip -o addr (reference)', ['ip', '-o', 'addr']],
   ['cat /proc/net/igmp (reference)', ['cat', '/proc/net/igmp']],
   ['node -e 0 (reference)', [process.execPath, '-e', '0']],
-  ['interfaces (human)', [process.execPath, CLI, 'interfaces', '--no-color']],
-  ['interfaces --json', [process.execPath, CLI, 'interfaces', '--json']],
-  ['doctor --querier-wait 0 (human)', [process.execPath, CLI, 'doctor', '--querier-wait', '0', '--no-color']],
-  ['doctor --querier-wait 0 --json', [process.execPath, CLI, 'doctor', '--querier-wait', '0', '--json']],
+  ...(BASELINE ? commands(`${BASELINE}/bin/mcast-doctor`, ' [baseline]') : []),
+  ...commands(CLI, ''),
 ];
 const runs = new Map(cases.map(([label]) => [label, []]));
 // Interleaved (A, B, C, A, B, C...) so that load from elsewhere hits every command alike.
 for (let k = 0; k < RUNS; k++) for (const [label, cmd] of cases) runs.get(label).push(once(cmd));
+// Wall times mean little on a loaded machine: say how loaded it was (2 cores here, shared).
+console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs`);
 for (const [label] of cases) {
   const rs = runs.get(label);
   const bad = rs.find((r) => !(r.status === 0 || r.status === 1));
   const med = [...rs].sort((a, b) => a.s - b.s)[Math.floor(rs.length / 2)];
-  const goal = label.includes('reference') ? '' : `; goal < 2 s: ${bad ? 'FAILED' : med.s < 2 ? 'met' : 'MISSED'}`;
+  const cpu = [...rs].sort((a, b) => a.cpu - b.cpu)[Math.floor(rs.length / 2)].cpu;
+  const goal = /reference|baseline/.test(label) ? '' : `; goal < 2 s: ${bad ? 'FAILED' : med.s < 2 ? 'met' : 'MISSED'}`;
   const all = rs.length > 1 ? ` [${rs.map((r) => r.s.toFixed(2)).join(', ')}]` : '';
-  console.log(`${label}: ${bad ? `failed (exit ${bad.status}${bad.signal ? ` ${bad.signal}` : ''}) after ${bad.s.toFixed(1)} s` : `${med.s.toFixed(2)} s`}${all} (${IFACES} ifaces x ${GROUPS} groups, ${med.kib} KiB out${goal})`);
+  const took = bad ? `failed (exit ${bad.status}${bad.signal ? ` ${bad.signal}` : ''}) after ${bad.s.toFixed(1)} s` : `${med.s.toFixed(2)} s`;
+  console.log(`${label}: ${took}${all}, CPU ${cpu.toFixed(2)} s (${IFACES} ifaces x ${GROUPS} groups, ${med.kib} KiB out${goal})`);
 }
 // The joiner's pipe would keep this process alive until the time bound: end now (the exit hook
 // kills the joiner and deletes the namespaces).
