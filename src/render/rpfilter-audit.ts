@@ -33,7 +33,8 @@ export function renderRpfAudit(a: RpfAudit, out: Output): void {
   if (a.listen) {
     const l = a.listen;
     out.line();
-    out.line(`listened ${l.seconds} s on ${l.interfaces.join(', ')}: ${l.packets} multicast packet(s) from ${l.sources} source(s) other than this host`);
+    out.line(`listened ${l.seconds} s on ${l.interfaces.join(', ')}: ` +
+      `${l.packets} multicast packet(s) from ${l.sources} source(s) other than this host`);
   }
   if (a.checks.length > 0) renderChecks(a, out, s);
   if (a.watch) renderWatch(a.watch, out, s);
@@ -48,7 +49,8 @@ function renderConfiguration(a: RpfAudit, out: Output, s: Style): void {
   out.line(`conf.all: rp_filter=${all.rpFilter} src_valid_mark=${all.srcValidMark} accept_local=${all.acceptLocal}   ` +
     `conf.default: rp_filter=${def.rpFilter} (interfaces created from now on start with it)`);
   out.line(`uplinks (up, global IPv4): ${a.uplinks.join(', ') || 'none'}${a.multihomed ? ' -> multi-homed' : ''}`);
-  const t = makeTable(['interface', 'rp_filter (all/if)', 'mode', 'src_valid_mark', 'accept_local', 'default', 'prefixes', 'IPv6'], out.opts.color);
+  const t =
+    makeTable(['interface', 'rp_filter (all/if)', 'mode', 'src_valid_mark', 'accept_local', 'default', 'prefixes', 'IPv6'], out.opts.color);
   for (const i of a.interfaces) {
     const rp = i.rpFilter;
     // Strict mode is a warning only where it bites: an eligible interface of a multi-homed host.
@@ -84,9 +86,12 @@ function renderChecks(a: RpfAudit, out: Output, s: Style): void {
 /** --watch: the drop counter over the window, and the captured sources that fail the check. */
 function renderWatch(w: NonNullable<RpfAudit['watch']>, out: Output, s: Style): void {
   out.line();
-  out.line(`reverse-path drops in ${w.seconds} s: ${w.drops === 0 ? s.ok('0') : s.bad(String(w.drops))} (TcpExt IPReversePathFilter ${w.before} -> ${w.after})`, w.drops > 0);
-  for (const d of w.droppedSources ?? []) out.line(`  ${d.source}${d.group ? ` -> ${d.group}` : ''} on ${t$(d.iface)}: ${d.packets} packet(s) seen, fails the kernel's check`, true);
-  if (w.captured && w.drops > 0 && !w.droppedSources?.length) out.line(s.dim('  no multicast source seen on the selected interfaces fails the check: the drops were unicast, or on another interface'));
+  const drops = w.drops === 0 ? s.ok('0') : s.bad(String(w.drops));
+  out.line(`reverse-path drops in ${w.seconds} s: ${drops} (TcpExt IPReversePathFilter ${w.before} -> ${w.after})`, w.drops > 0);
+  for (const d of w.droppedSources ?? []) out.line(
+    `  ${d.source}${d.group ? ` -> ${d.group}` : ''} on ${t$(d.iface)}: ${d.packets} packet(s) seen, fails the kernel's check`, true);
+  if (w.captured && w.drops > 0 && !w.droppedSources?.length) out.line(
+    s.dim('  no multicast source seen on the selected interfaces fails the check: the drops were unicast, or on another interface'));
   if (w.captureNote) out.line(s.dim(`  ${w.captureNote}`));
 }
 
@@ -95,7 +100,8 @@ function renderNetfilter(a: RpfAudit, out: Output, s: Style): void {
   if (a.netfilter && a.netfilter.rules.length > 0) {
     out.line();
     out.line('netfilter reverse-path rules:');
-    for (const r of a.netfilter.rules) out.line(`  ${r.tool} ${r.family} ${r.table}/${r.chain}: ${r.rule}${r.packets !== undefined ? ` [${r.packets} pkts]` : ''}`);
+    for (const r of a.netfilter.rules) out.line(
+      `  ${r.tool} ${r.family} ${r.table}/${r.chain}: ${r.rule}${r.packets !== undefined ? ` [${r.packets} pkts]` : ''}`);
   }
   if (a.netfilter && a.netfilter.errors.length > 0 && out.verbose) {
     for (const e of a.netfilter.errors) out.line(s.dim(`netfilter ruleset unreadable: ${e}`));

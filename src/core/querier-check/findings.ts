@@ -41,11 +41,18 @@ function noQuerier(i: InterfaceReport, fr: FamilyReport, r: Omit<QuerierReport, 
   const dev = i.name;
   return makeFinding('NO_QUERIER', {
     iface: dev,
-    message: `No ${proto(fr.family)} query heard on ${dev} in ${r.durationS} s${r.timeoutS < 125 ? ' (shorter than one default query interval of 125 s: listen longer to be sure)' : ''}.`,
-    explanation: `Without a querier nobody solicits reports: a snooping switch ages each membership out after the membership interval (robustness 2 x query interval 125 s + response 10 s = 260 s by default) and a hardware switch then stops forwarding the group to ${dev} ("works for a few minutes, then stops"); a Linux bridge floods instead.`,
+    message:
+      `No ${proto(fr.family)} query heard on ${dev} in ${r.durationS} s` +
+      `${r.timeoutS < 125 ? ' (shorter than one default query interval of 125 s: listen longer to be sure)' : ''}.`,
+    explanation:
+      'Without a querier nobody solicits reports: a snooping switch ages each membership out after the membership interval (robustness 2 ' +
+      `x query interval 125 s + response 10 s = 260 s by default) and a hardware switch then stops forwarding the group to ${dev} ` +
+      '("works for a few minutes, then stops"); a Linux bridge floods instead.',
     fix: fr.family === 4
-      ? 'Enable one IGMP querier on the segment: on the switch (e.g. "ip igmp snooping querier"), or on a Linux bridge: ip link set BR type bridge mcast_querier 1 mcast_query_use_ifaddr 1 (with an on-subnet address on BR).'
-      : 'Enable one MLD querier on the segment (Linux bridge: ip link set BR type bridge mcast_querier 1; it sends from its fe80:: address).',
+      ? 'Enable one IGMP querier on the segment: on the switch (e.g. "ip igmp snooping querier"), or on a Linux bridge: ' +
+        'ip link set BR type bridge mcast_querier 1 mcast_query_use_ifaddr 1 (with an on-subnet address on BR).'
+      : 'Enable one MLD querier on the segment (Linux bridge: ip link set BR type bridge mcast_querier 1; ' +
+        'it sends from its fe80:: address).',
     evidence: {
       family: fr.family,
       listenedS: r.durationS,
@@ -56,7 +63,8 @@ function noQuerier(i: InterfaceReport, fr: FamilyReport, r: Omit<QuerierReport, 
 }
 
 /** What an IPv4 querier's source address says: 0.0.0.0/8, off every prefix of the interface, dropped by rp_filter. */
-function addressFindings(i: InterfaceReport, fr: FamilyReport, q: FamilyReport['queriers'][number], r: Omit<QuerierReport, 'findings'>): Finding[] {
+function addressFindings(i: InterfaceReport, fr: FamilyReport, q: FamilyReport['queriers'][number],
+  r: Omit<QuerierReport, 'findings'>): Finding[] {
   const out: Finding[] = [];
   const dev = i.name;
   const where = { iface: dev, source: q.address };
@@ -64,13 +72,18 @@ function addressFindings(i: InterfaceReport, fr: FamilyReport, q: FamilyReport['
   if (q.zeroSource) {
     out.push(makeFinding('QUERIER_ZERO_SOURCE', {
       ...where,
-      message: `${proto(fr.family)} queries on ${dev} come from ${q.address}${q.address === '0.0.0.0' ? '' : ' (in 0.0.0.0/8, "this network": not a router address)'}: accepted (no reverse-path check applies to them), but they never win an election and some switches ignore them.`,
+      message:
+        `${proto(fr.family)} queries on ${dev} come from ` +
+        `${q.address}${q.address === '0.0.0.0' ? '' : ' (in 0.0.0.0/8, "this network": not a router address)'}: ` +
+        'accepted (no reverse-path check applies to them), but they never win an election and some switches ignore them.',
       evidence: heard,
     }));
   } else if (!q.onSubnet) {
     out.push(makeFinding('QUERIER_OFF_SUBNET', {
       ...where,
-      message: `Querier ${q.address} on ${dev} is outside every IPv4 prefix of ${dev} (${i.addresses.filter((a) => !a.includes(':')).join(', ') || 'none'})${q.rpf?.accepted ? ': accepted for now' : ''}.`,
+      message:
+        `Querier ${q.address} on ${dev} is outside every IPv4 prefix of ${dev} ` +
+        `(${i.addresses.filter((a) => !a.includes(':')).join(', ') || 'none'})${q.rpf?.accepted ? ': accepted for now' : ''}.`,
       evidence: { ...heard, rpf: q.rpf },
     }));
   }
@@ -82,7 +95,9 @@ function multipleQueriers(i: InterfaceReport, fr: FamilyReport, valid: FamilyRep
   const names = valid.map((q) => q.address);
   return makeFinding('MULTIPLE_QUERIERS', {
     iface: i.name,
-    message: `${valid.length}${fr.queriersMore ? '+' : ''} ${proto(fr.family)} queriers on ${i.name}: ${firstAndMore(names, 5)}; ${fr.elected ? `${fr.elected} wins the election (lowest address)` : 'none of them can win'}.`,
+    message:
+      `${valid.length}${fr.queriersMore ? '+' : ''} ${proto(fr.family)} queriers on ${i.name}: ${firstAndMore(names, 5)}; ` +
+      `${fr.elected ? `${fr.elected} wins the election (lowest address)` : 'none of them can win'}.`,
     evidence: {
       queriers: names.slice(0, 16),
       more: Math.max(0, names.length - 16) + (fr.queriersMore?.sources ?? 0),
@@ -100,7 +115,10 @@ function floodFinding(i: InterfaceReport, fr: FamilyReport, r: Omit<QuerierRepor
   const queries = fr.queriers.reduce((n, q) => n + q.generalQueries + q.groupSpecificQueries + q.badChecksums, 0) + (more?.queries ?? 0);
   return makeFinding('QUERIER_FLOOD', {
     iface: i.name,
-    message: `${more?.atLeast ? 'At least ' : ''}${sources} distinct ${proto(fr.family)} querier addresses on ${i.name} in ${r.durationS} s (${queries} queries): spoofed queries or a forwarding loop, not queriers${fr.elected ? `; the election shown (${fr.elected}) is among the ${fr.queriers.length} kept and cannot be trusted` : ''}.`,
+    message:
+      `${more?.atLeast ? 'At least ' : ''}${sources} distinct ${proto(fr.family)} querier addresses on ${i.name} in ${r.durationS} s ` +
+      `(${queries} queries): spoofed queries or a forwarding loop, not queriers` +
+      `${fr.elected ? `; the election shown (${fr.elected}) is among the ${fr.queriers.length} kept and cannot be trusted` : ''}.`,
     evidence: {
       sources,
       queries,
@@ -116,11 +134,13 @@ function floodFinding(i: InterfaceReport, fr: FamilyReport, r: Omit<QuerierRepor
 /** The MLD queries of q the kernel ignores: as the observer counted them, or all of them from a non-link-local source. */
 function ignoredOf(q: FamilyReport['queriers'][number]): { queries: number; reasons: string[] } | undefined {
   if (q.ignored) return q.ignored;
-  if (q.family === 6 && q.linkLocal === false) return { queries: q.generalQueries + q.groupSpecificQueries, reasons: ['source not link-local'] };
+  if (q.family === 6 && q.linkLocal === false) return { queries: q.generalQueries + q.groupSpecificQueries,
+    reasons: ['source not link-local'] };
   return undefined;
 }
 
-function ignoredMld(i: InterfaceReport, fr: FamilyReport, q: FamilyReport['queriers'][number], r: Omit<QuerierReport, 'findings'>): Finding {
+function ignoredMld(i: InterfaceReport, fr: FamilyReport, q: FamilyReport['queriers'][number],
+  r: Omit<QuerierReport, 'findings'>): Finding {
   const ig = ignoredOf(q)!;
   const c = r.counters.mld;
   const counter = c
@@ -138,13 +158,17 @@ function ignoredMld(i: InterfaceReport, fr: FamilyReport, q: FamilyReport['queri
   if (q.linkLocal === false) {
     return makeFinding('MLD_QUERIER_NOT_LINK_LOCAL', {
       iface: i.name, source: q.address,
-      message: `MLD queries on ${i.name} come from ${q.address}, not a link-local address: this host ignores them (RFC 3810 6.2)${ig.reasons.length > 1 ? `; also ${ig.reasons.filter((x) => !x.startsWith('source')).join(', ')}` : ''}${counter}.`,
+      message:
+        `MLD queries on ${i.name} come from ${q.address}, not a link-local address: this host ignores them (RFC 3810 6.2)` +
+        `${ig.reasons.length > 1 ? `; also ${ig.reasons.filter((x) => !x.startsWith('source')).join(', ')}` : ''}${counter}.`,
       evidence,
     });
   }
   return makeFinding('MLD_QUERY_IGNORED', {
     iface: i.name, source: q.address,
-    message: `The kernel ignores ${ig.queries} MLD ${ig.queries === 1 ? 'query' : 'queries'} from ${q.address} on ${i.name}: ${ig.reasons.join(', ')} (RFC 3810 5.1.14, 6.2)${counter}. This querier is not elected and the host does not answer it.`,
+    message:
+      `The kernel ignores ${ig.queries} MLD ${ig.queries === 1 ? 'query' : 'queries'} from ${q.address} on ${i.name}: ` +
+      `${ig.reasons.join(', ')} (RFC 3810 5.1.14, 6.2)${counter}. This querier is not elected and the host does not answer it.`,
     evidence,
   });
 }
@@ -159,8 +183,13 @@ function rpfDrop(i: InterfaceReport, fr: FamilyReport, q: FamilyReport['queriers
   const back = q.rpf?.routeBackDev ? `the route back leaves by ${q.rpf.routeBackDev}` : 'there is no route back';
   return makeFinding('QUERIER_RPF_DROP', {
     iface: dev, source: q.address,
-    message: `The kernel drops ${proto(fr.family)} queries from ${q.address} on ${dev}: rp_filter is ${i.rpFilter.mode} (${i.rpFilter.effective}) and ${back}; ${confirm}. This host never answers them.`,
-    fix: `sysctl -w net.ipv4.conf.${dev}.rp_filter=2 (loose; net.ipv4.conf.all.rp_filter must be <= 2), or ip route add ${q.address}/32 dev ${dev}, or give the querier an address inside ${dev}'s subnet (check one first: mcast-doctor querier-check --planned ADDR --iface ${dev}).`,
+    message:
+      `The kernel drops ${proto(fr.family)} queries from ${q.address} on ${dev}: ` +
+      `rp_filter is ${i.rpFilter.mode} (${i.rpFilter.effective}) and ${back}; ${confirm}. This host never answers them.`,
+    fix:
+      `sysctl -w net.ipv4.conf.${dev}.rp_filter=2 (loose; net.ipv4.conf.all.rp_filter must be <= 2), ` +
+      `or ip route add ${q.address}/32 dev ${dev}, or give the querier an address inside ${dev}'s subnet (check one first: ` +
+      `mcast-doctor querier-check --planned ADDR --iface ${dev}).`,
     evidence: {
       rpFilter: i.rpFilter,
       rpf: q.rpf,
@@ -188,8 +217,11 @@ function versionFindings(i: InterfaceReport, fr: FamilyReport, valid: FamilyRepo
   return [makeFinding('QUERIER_VERSION_MISMATCH', {
     iface: i.name,
     message: lower
-      ? `${P} querier ${list} on ${i.name} is older than the host's ${P}v${host}: the host falls back to it${fr.kernel.querierVersionAfter ? ` (/proc/net/igmp Querier column: ${fr.kernel.querierVersionAfter})` : ''} and stops signalling source filters (SSM).`
-      : `The host is pinned to ${P}v${host} (${forceKey}=${fr.kernel.forceVersion}) while querier ${list} on ${i.name} speaks a newer version: source-specific joins are not signalled.`,
+      ? `${P} querier ${list} on ${i.name} is older than the host's ${P}v${host}: the host falls back to it` +
+        `${fr.kernel.querierVersionAfter ? ` (/proc/net/igmp Querier column: ${fr.kernel.querierVersionAfter})` : ''} ` +
+        'and stops signalling source filters (SSM).'
+      : `The host is pinned to ${P}v${host} (${forceKey}=${fr.kernel.forceVersion}) while querier ${list} on ${i.name} speaks a newer ` +
+        'version: source-specific joins are not signalled.',
     fix: lower
       ? `Upgrade the querier to ${fr.family === 4 ? 'IGMPv3' : 'MLDv2'}; if it cannot be, know that SSM (232/8) will not work on ${i.name}.`
       : `sysctl -w ${forceKey}=0`,
@@ -214,9 +246,13 @@ function kernelVersionFindings(i: InterfaceReport, fr: FamilyReport, r?: Omit<Qu
   const timeout = olderVersionTimeoutS();
   return [makeFinding('QUERIER_VERSION_MISMATCH', {
     iface: i.name,
-    message: `The kernel speaks IGMPv${v} on ${i.name} (/proc/net/igmp Querier column: ${col}): an IGMPv${v} querier was heard within the last ~${timeout} s${r ? `, though none fell in this ${r.durationS} s listen` : ''}. Source filters (SSM) are not signalled until it reverts to IGMPv3, ${timeout} s after the last IGMPv${v} query.`,
+    message:
+      `The kernel speaks IGMPv${v} on ${i.name} (/proc/net/igmp Querier column: ${col}): ` +
+      `an IGMPv${v} querier was heard within the last ~${timeout} s${r ? `, though none fell in this ${r.durationS} s listen` : ''}. ` +
+      `Source filters (SSM) are not signalled until it reverts to IGMPv3, ${timeout} s after the last IGMPv${v} query.`,
     fix: `Upgrade the IGMPv${v} querier to IGMPv3 (listen longer to name it: mcast-doctor querier-check -4 -i ${i.name} --timeout 130).`,
-    evidence: { querierVersionBefore: fr.kernel.querierVersionBefore ?? null, querierVersionAfter: fr.kernel.querierVersionAfter ?? null, hostVersion: fr.kernel.hostVersion, revertsAfterS: timeout, source: 'kernel' },
+    evidence: { querierVersionBefore: fr.kernel.querierVersionBefore ?? null, querierVersionAfter: fr.kernel.querierVersionAfter ?? null,
+      hostVersion: fr.kernel.hostVersion, revertsAfterS: timeout, source: 'kernel' },
   })];
 }
 

@@ -128,7 +128,8 @@ async function readHost(deps: AuditDeps, selection: IfaceSelection, inventory?: 
 }
 
 /** Each --source on each target interface, asked of the kernel one after the other. */
-async function checkSources(p: AuditDeps['platform'], sources: readonly SourceSpec[], targets: RpfInterface[], ctx: CheckContext): Promise<SourceCheck[]> {
+async function checkSources(p: AuditDeps['platform'], sources: readonly SourceSpec[], targets: RpfInterface[],
+  ctx: CheckContext): Promise<SourceCheck[]> {
   const checks: SourceCheck[] = [];
   for (const spec of sources) {
     for (const iface of targets) checks.push(await checkSource(p, spec, iface, ctx));
@@ -143,5 +144,6 @@ async function checkSources(p: AuditDeps['platform'], sources: readonly SourceSp
 function netfilterGap(netfilter: NetfilterRpfReport): RpfAudit['coverage']['notRun'][number] | undefined {
   const refused = netfilter.errors.find((e) => /not permitted|permission denied/i.test(e));
   if (refused === undefined) return undefined;
-  return { check: 'netfilter reverse-path rules', reason: `could not be read: ${refused}`, remedy: 'run as root (reading the rulesets needs CAP_NET_ADMIN)' };
+  return { check: 'netfilter reverse-path rules', reason: `could not be read: ${refused}`,
+    remedy: 'run as root (reading the rulesets needs CAP_NET_ADMIN)' };
 }
