@@ -41,7 +41,8 @@ test('source specs: S and S,G parse; bad input is a UsageError naming the flag',
   assert.deepEqual(parseSourceSpec('198.19.5.5'), { source: '198.19.5.5' });
   assert.deepEqual(parseSourceSpec('198.19.5.5,239.1.1.1'), { source: '198.19.5.5', group: '239.1.1.1' });
   assert.deepEqual(parseSourceSpecs(['198.19.5.5', '198.19.5.5', '198.19.5.6']).map((s) => s.source), ['198.19.5.5', '198.19.5.6']);
-  for (const bad of ['1.2.3', 'host.example', '239.1.1.1', '0.0.0.0', '198.19.5.5,198.18.1.1', '198.19.5.5,239.1.1.1,x', 'fd00::1', ',239.1.1.1']) {
+  for (const bad of ['1.2.3', 'host.example', '239.1.1.1', '0.0.0.0', '198.19.5.5,198.18.1.1', '198.19.5.5,239.1.1.1,x', 'fd00::1',
+    ',239.1.1.1']) {
     assert.throws(() => parseSourceSpec(bad), (e: unknown) => e instanceof UsageError && e.message.startsWith(`--source ${bad}:`), bad);
   }
 });
@@ -110,13 +111,16 @@ test('an off-subnet source on the strict non-default uplink: RPF_WOULD_DROP with
 });
 
 test('the route fix names the router when the interface has a default gateway', async () => {
-  const p = strictWifi({ defaultRoutes: [{ family: 4, dev: 'wired0', gateway: '198.18.1.1' }, { family: 4, dev: 'wifi0', gateway: '198.18.2.1', metric: 600 }] });
+  const p = strictWifi({ defaultRoutes:
+    [{ family: 4, dev: 'wired0', gateway: '198.18.1.1' }, { family: 4, dev: 'wifi0', gateway: '198.18.2.1', metric: 600 }] });
   const a = await auditRpFilter({ platform: p }, { sources: [{ source: '198.19.5.5' }], selection: { include: ['wifi0'] } });
-  assert.deepEqual(a.checks[0]!.fixes, ['sysctl -w net.ipv4.conf.wifi0.rp_filter=2', 'ip route add 198.19.5.5/32 via 198.18.2.1 dev wifi0']);
+  assert.deepEqual(a.checks[0]!.fixes,
+    ['sysctl -w net.ipv4.conf.wifi0.rp_filter=2', 'ip route add 198.19.5.5/32 via 198.18.2.1 dev wifi0']);
 });
 
 test('an on-subnet source is accepted on its interface; refused elsewhere only as info unless that interface was named', async () => {
-  const a = await auditRpFilter({ platform: strictWifi({ sysctls: { 'net.ipv4.conf.all.rp_filter': '1' } }) }, { sources: [{ source: '198.18.2.7' }] });
+  const a = await auditRpFilter({ platform: strictWifi({ sysctls: { 'net.ipv4.conf.all.rp_filter': '1' } }) },
+    { sources: [{ source: '198.18.2.7' }] });
   assert.equal(a.checks.find((c) => c.iface === 'wifi0')!.accepted, true);
   const wired = a.checks.find((c) => c.iface === 'wired0')!;
   assert.equal(wired.accepted, false);
@@ -125,7 +129,8 @@ test('an on-subnet source is accepted on its interface; refused elsewhere only a
   assert.equal(drop.severity, 'info');
   assert.match(drop.message, /spoofed or mis-cabled/);
   assert.equal(exitFor(a.findings), 0);
-  const named = await auditRpFilter({ platform: strictWifi({ sysctls: { 'net.ipv4.conf.all.rp_filter': '1' } }) }, { sources: [{ source: '198.18.2.7' }], selection: { include: ['wired0'] } });
+  const named = await auditRpFilter({ platform: strictWifi({ sysctls: { 'net.ipv4.conf.all.rp_filter': '1' } }) },
+    { sources: [{ source: '198.18.2.7' }], selection: { include: ['wired0'] } });
   assert.equal(named.findings.find((f) => f.id === 'RPF_WOULD_DROP')!.severity, 'error');
 });
 
@@ -194,16 +199,20 @@ const noRules: NetfilterRpfReport = { tools: { nft: 'missing', ip6tables: 'missi
 
 test('IPv6: one info per interface with -6; without -6 only when a netfilter rule is loaded', async () => {
   const six = await auditRpFilter({ platform: strictWifi(), netfilter: async () => noRules }, { family: 6 });
-  assert.deepEqual(six.findings.map((f) => `${f.id}:${f.iface}:${f.severity}`), ['IPV6_NO_RPFILTER:wired0:info', 'IPV6_NO_RPFILTER:wifi0:info']);
+  assert.deepEqual(six.findings.map((f) => `${f.id}:${f.iface}:${f.severity}`),
+    ['IPV6_NO_RPFILTER:wired0:info', 'IPV6_NO_RPFILTER:wifi0:info']);
   assert.match(six.findings[0]!.message, /no netfilter rpfilter/);
   const quiet = await auditRpFilter({ platform: new FakePlatform(laptopState()), netfilter: async () => noRules }, {});
   assert.deepEqual(quiet.findings, [], 'missing tools and no rule: healthy output stays quiet');
-  const unread: NetfilterRpfReport = { tools: { nft: 'failed', ip6tables: 'failed' }, rules: [], errors: ['nft: Operation not permitted (you must be root)'] };
+  const unread: NetfilterRpfReport =
+    { tools: { nft: 'failed', ip6tables: 'failed' }, rules: [], errors: ['nft: Operation not permitted (you must be root)'] };
   const blind = await auditRpFilter({ platform: new FakePlatform(laptopState()), netfilter: async () => unread }, { family: 6 });
-  assert.match(blind.findings[0]!.message, /could not be read \(nft: Operation not permitted \(you must be root\)\), so an rpfilter\/fib saddr rule may still be loaded/);
+  assert.match(blind.findings[0]!.message,
+    /could not be read \(nft: Operation not permitted \(you must be root\)\), so an rpfilter\/fib saddr rule may still be loaded/);
   const ruled = await auditRpFilter({ platform: new FakePlatform(laptopState()), netfilter: async () => ip6Rule }, {});
   assert.equal(ruled.findings.length, 1);
-  assert.match(ruled.findings[0]!.message, /1 netfilter rule filters by reverse path instead: nft ip6 raw6\/pre: fib saddr \. iif oif drop \[3 pkts\]/);
+  assert.match(ruled.findings[0]!.message,
+    /1 netfilter rule filters by reverse path instead: nft ip6 raw6\/pre: fib saddr \. iif oif drop \[3 pkts\]/);
   assert.equal(ruled.interfaces[0]!.ipv6.netfilterRules, 1);
 });
 
@@ -225,7 +234,8 @@ test('the JSON document matches docs/schemas/rpfilter-audit.schema.json', async 
   const doc = JSON.parse(c.text()) as Record<string, unknown>;
   assertMatchesSchema('rpfilter-audit.schema.json', doc);
   assert.equal(doc.command, 'rpfilter-audit');
-  assert.deepEqual((doc.findings as Array<{ id: string }>).map((f) => f.id).sort(), ['IPV6_NO_RPFILTER', 'RPF_DROPS_SEEN', 'RPF_STRICT_MULTIHOMED', 'RPF_WOULD_DROP', 'RPF_WOULD_DROP']);
+  assert.deepEqual((doc.findings as Array<{ id: string }>).map((f) => f.id).sort(),
+    ['IPV6_NO_RPFILTER', 'RPF_DROPS_SEEN', 'RPF_STRICT_MULTIHOMED', 'RPF_WOULD_DROP', 'RPF_WOULD_DROP']);
 });
 
 test('human output: configuration, checks, watch and netfilter sections, in that order, then the findings', async () => {
