@@ -63,11 +63,15 @@ export default defineCommand({
       ...(families.size === 1 && groups[0] ? { family: groups[0].family } : {}),
       ...(argv.duration !== undefined ? { durationMs: argv.duration * 1000 } : {}),
       ...defined({ count: argv.count }),
+      abort: ctx.interrupt.abort,
     }, {
       joined: (results, findings) => rep.joined(results, findings),
       packet: ctx.out.json && ctx.out.verbose ? (p, probe) => rep.packet(p, probe) : undefined,
       stats: (tick) => rep.stats(tick),
       churn: (e) => rep.churn(e),
+      // On stderr in every mode: stdout stays the report (or NDJSON), and a silent wait looks hung.
+      waitingForCarrier: (names, maxMs) => ctx.out.note(`mcast-doctor: waiting for carrier on ${names.join(', ')}`
+        + `${maxMs !== undefined ? ` (up to ${(maxMs / 1000).toFixed(0)} s of the --duration)` : ' (until a carrier or Ctrl-C)'}`),
     });
     // A signal that came while the run was starting (the IGMP watch loads libpcap) stops it now.
     ctx.interrupt.onStop(() => run.stop());

@@ -22,7 +22,8 @@ export async function endRun(r: Running): Promise<JoinAllOutcome> {
   findings.push(...r.receiveErrors, ...r.churn?.findings() ?? []);
   findings.push(...await r.stalls.finish(stats.streams(), { joinedAtMs: r.joinedAt, endMs }, downsAtEnd(r)));
   if (!m.results.some((x) => x.status !== 'skipped')) {
-    findings.unshift(noEligibleInterface(r.inv.interfaces, [...new Set(o.groups.map((g) => g.family))], 'join these groups'));
+    findings.unshift(noEligibleInterface(r.inv.interfaces, [...new Set(o.groups.map((g) => g.family))], 'join these groups',
+      r.carrier.awaited.length > 0 ? { waitedMs: r.carrier.waitedMs } : {}));
   }
   findings.push(...await noTrafficFindings(r, elapsedMs));
   // Only a run that listened: one cut before it started listening says nothing by silence.

@@ -12,6 +12,7 @@ import { linkKindFindings } from '../kernel/link-findings.js';
 import { ssmFindings } from '../querier-check/kernel-version.js';
 import { parseGroupArg, type GroupSpec } from '../group-args.js';
 import { addressesOf, loadInterfaces, type InterfaceInventory } from '../kernel/interfaces.js';
+import { waitForCarrier } from '../kernel/carrier-wait.js';
 import { joinAll, type JoinDeps, type JoinResult, type Membership, type Packet } from '../membership/join.js';
 import type { IfaceDownEvent } from '../membership/churn.js';
 import { verifyMemberships } from '../membership/verify.js';
@@ -57,7 +58,7 @@ function tickStats(
  */
 export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; sockets: SocketApi; watchLinks?: WatchLinks; accounting?: Omit<WindowDeps, 'platform'>; clock?: Clock }, o: JoinAllOptions, hooks: JoinAllHooks): Promise<JoinAllRun> {
   const clock = deps.clock ?? systemClock;
-  const { inv, expectations, m, joinedAt, findings } = await joinChecked(deps, o, clock);
+  const { inv, expectations, m, joinedAt, findings, carrier } = await joinChecked(deps, o, clock, hooks);
   const joinedAny = m.results.some((r) => r.status === 'joined');
   const notRun: NotRun[] = [];
   // Opened before the joined events, so a sender started on them is counted from its first packet.
@@ -94,22 +95,34 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
   const listeningAt = clock.now();
   const run: Running = {
     o, clock, inv, expectations, m, findings, joinedAt, listeningAt, joinedAny, stats, stalls, window, churn, downs, receiveErrors, notRun,
+    carrier,
   };
   const done = (async (): Promise<JoinAllOutcome> => {
-    if (joinedAny) await listen(stats, hooks, o, stopped, stop, listeningAt, clock);
+    // The time waited for a carrier counts in --duration.
+    const listenFor = o.durationMs !== undefined ? { ...o, durationMs: Math.max(0, o.durationMs - carrier.waitedMs) } : o;
+    if (joinedAny) await listen(stats, hooks, listenFor, stopped, stop, listeningAt, clock);
     return endRun(run);
   })();
   return { done, stop: () => stop() };
 }
 
 /**
- * Loads the selected interfaces, checks --expect against them, joins, and checks what the kernel
- * holds: skipped interfaces' reasons, /proc's memberships, SSM under IGMPv1/v2, link kinds.
+ * Loads the selected interfaces (waiting for a first carrier when all are up without one:
+ * kernel/carrier-wait.ts, bounded by --duration, ended by a signal), checks --expect against
+ * them, joins, and checks what the kernel holds: skipped interfaces' reasons, /proc's
+ * memberships, SSM under IGMPv1/v2, link kinds.
  */
-async function joinChecked(deps: JoinDeps, o: JoinAllOptions, clock: Clock): Promise<{
+async function joinChecked(deps: JoinDeps, o: JoinAllOptions, clock: Clock, hooks: JoinAllHooks): Promise<{
   inv: InterfaceInventory; expectations: Expectation[]; m: Membership; joinedAt: number; findings: Finding[];
+  carrier: { waitedMs: number; awaited: string[] };
 }> {
-  const inv = await loadInterfaces(deps.platform, { selection: o.selection, ...(o.family ? { family: o.family } : {}) });
+  const load = (): Promise<InterfaceInventory> =>
+    loadInterfaces(deps.platform, { selection: o.selection, ...(o.family ? { family: o.family } : {}) });
+  const carrier = await waitForCarrier(load, [...new Set(o.groups.map((g) => g.family))], {
+    clock, ...defined({ maxMs: o.durationMs, abort: o.abort }),
+    onWait: (names) => hooks.waitingForCarrier?.(names, o.durationMs),
+  });
+  const inv = carrier.inventory;
   const expectations = o.expect.map((e) => parseExpect(e, inv.interfaces.map((i) => i.name), o.groups));
   const m = await joinAll(deps, { groups: o.groups, interfaces: inv.interfaces, receive: true });
   const joinedAt = clock.now();
@@ -122,7 +135,7 @@ async function joinChecked(deps: JoinDeps, o: JoinAllOptions, clock: Clock): Pro
   const ssm = joined.flatMap((r) => (r.source !== undefined ? [{ iface: r.iface, group: r.group, source: r.source }] : []));
   findings.push(...ssmFindings(inv.interfaces, ssm));
   findings.push(...linkKindFindings(inv.interfaces, joined, 'join'));
-  return { inv, expectations, m, joinedAt, findings };
+  return { inv, expectations, m, joinedAt, findings, carrier: { waitedMs: carrier.waitedMs, awaited: carrier.awaited } };
 }
 
 /**

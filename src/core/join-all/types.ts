@@ -26,6 +26,8 @@ export interface JoinAllOptions {
   intervalMs: number;
   durationMs?: number;
   count?: number;
+  /** A signal: ends the wait for a first carrier (the listening is ended by stop()). */
+  abort?: AbortSignal;
   /** --membership-interval (s): the switches' snooping membership interval, for the stall diagnosis. */
   membershipIntervalS?: number;
   /** --fail-on-stop: a stream that stops is an error, not a warning. */
@@ -38,6 +40,8 @@ export interface JoinAllHooks {
   stats(tick: StatsTick): void;
   /** iface_down / iface_up (interface churn, ./churn.ts). */
   churn?: ((e: ChurnEvent) => void) | undefined;
+  /** Before waiting for the first carrier on these interfaces (none selected has one yet). */
+  waitingForCarrier?: ((names: string[], maxMs: number | undefined) => void) | undefined;
 }
 
 /** One --interval tick: every row now (the live table) and what changed since the last (the event). */
@@ -96,4 +100,6 @@ export interface Running {
   downs: IfaceDownEvent[];
   receiveErrors: Finding[];
   notRun: NotRun[];
+  /** The wait for a first carrier before the joins (kernel/carrier-wait.ts): how long, for whom. */
+  carrier: { waitedMs: number; awaited: string[] };
 }

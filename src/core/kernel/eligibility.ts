@@ -72,7 +72,9 @@ const NAMED = 8;
  * none of which serves `need`. `doing` completes "No selected interface can ...": "join these
  * groups", "capture on". The message names each interface with its reason.
  */
-export function noEligibleInterface(selected: readonly Interface[], need: Need, doing: string, o: { group?: string } = {}): Finding {
+export function noEligibleInterface(
+  selected: readonly Interface[], need: Need, doing: string, o: { group?: string; waitedMs?: number } = {},
+): Finding {
   const why = selected.map((i) => ({ name: i.name, reason: whyIneligible(i, need) ?? 'eligible' }));
   const named = selected.filter((i) => !i.loopback).slice(0, NAMED);
   const more = selected.filter((i) => !i.loopback).length - named.length;
@@ -81,9 +83,16 @@ export function noEligibleInterface(selected: readonly Interface[], need: Need, 
     ? 'no interface matches --iface/--exclude-iface'
     : named.length === 0 ? 'only loopback is selected' : `${list}${more > 0 ? ` and ${more} more` : ''}`;
   const rule = need === 'capture' ? 'up with a carrier' : `up with a carrier, the MULTICAST flag and an ${famText(need)} address`;
+  const waited = o.waitedMs !== undefined ? ` No carrier came in the ${(o.waitedMs / 1000).toFixed(1)} s waited.` : '';
+  const noCarrier = named.filter((i) => whyIneligible(i, need) === 'no-carrier').map((i) => i.name);
   return makeFinding('NO_ELIGIBLE_INTERFACE', {
     ...defined({ group: o.group }),
-    message: `No selected interface can ${doing} (it needs one ${rule}; loopback never counts): ${detail}.`,
-    evidence: { need: need === 'capture' ? 'capture' : need.map((f) => `ipv${f}`), interfaces: why },
+    message: `No selected interface can ${doing} (it needs one ${rule}; loopback never counts): ${detail}.${waited}`,
+    // The one fix when a carrier is all that is missing: the link's other end, not this host's flags.
+    ...(noCarrier.length > 0 && noCarrier.length === named.length
+      ? { fix: `Connect ${noCarrier.join(', ')} (cable, switch port, the veth peer up, Wi-Fi associated): \`ip link show ${noCarrier[0]}\` `
+          + 'says NO-CARRIER / state LOWERLAYERDOWN or DORMANT until then; join-all waits for it within --duration.' }
+      : {}),
+    evidence: { need: need === 'capture' ? 'capture' : need.map((f) => `ipv${f}`), interfaces: why, ...defined({ waitedMs: o.waitedMs }) },
   });
 }
