@@ -9,13 +9,15 @@ import type { AccountingPlatform } from '../../src/platform/accounting/types.js'
 import { FakeCapture } from './fake-capture.js';
 import { FakeLinkWatch } from './fake-link-watch.js';
 import { FakePlatform, laptopState, type FakeState } from './fake-platform.js';
-import { FakeSockets } from './fake-sockets.js';
+import { FakeSockets, type FakeSocketOptions } from './fake-sockets.js';
+import { loaders } from '../../src/host.js';
 
 export class FakeHost implements Host {
   readonly fakePlatform: FakePlatform;
-  readonly fakeSockets = new FakeSockets();
+  readonly fakeSockets: FakeSockets;
   readonly fakeCapture = new FakeCapture();
-  readonly fakeLinks = new FakeLinkWatch();
+  /** Its events are stamped on the host's clock, as the real watcher's are on the wall clock. */
+  readonly fakeLinks = new FakeLinkWatch(() => this.nowMs);
   /** Files written, by name. */
   readonly written = new Map<string, string | Uint8Array>();
   /** Files readListFile returns, by name. */
@@ -30,21 +32,24 @@ export class FakeHost implements Host {
   nowMs = 1_700_000_000_000;
   readonly clock = { now: (): number => this.nowMs };
 
-  constructor(state: FakeState = laptopState()) {
+  /** `sockets`: the fake socket door's limits and failures (maxMemberships, failures by call). */
+  constructor(state: FakeState = laptopState(), o: { sockets?: FakeSocketOptions } = {}) {
     this.fakePlatform = new FakePlatform(state);
+    this.fakeSockets = new FakeSockets(o.sockets);
   }
 
   /**
-   * The resolved slice most core entry points take (`startJoinAll(host.deps(), ...)`): the fakes
-   * themselves, capture through the getter (so `captureError` applies), the test's clock. Link
-   * churn is not followed unless `links: true`.
+   * The slice most core entry points take (`startJoinAll(host.deps(), ...)`), built as a command
+   * builds it (src/core/deps.ts) but without awaiting: the fakes themselves, capture through the
+   * getter (so `captureError` applies), the test's clock. Link churn is not followed unless
+   * `links: true`.
    */
   deps(o: { links?: boolean } = {}) {
     return {
       platform: this.fakePlatform,
       sockets: this.fakeSockets,
       firewall: { snapshot: async () => this.firewallSnapshot } as FirewallReader,
-      capture: () => this.capture(),
+      ...loaders(this, 'capture'),
       clock: this.clock,
       ...(o.links ? { watchLinks: this.fakeLinks.watch } : {}),
     };

@@ -6,6 +6,9 @@ export class FakeLinkWatch {
   readonly options: LinkWatchOptions[] = [];
   closed = 0;
 
+  /** `now`: stamps the events (the real link watcher stamps with the wall clock; FakeHost passes its own). */
+  constructor(private readonly now: () => number = () => Date.now()) {}
+
   readonly watch: WatchLinks = (names, onEvent, opts = {}) => {
     const w = { names, onEvent };
     this.watchers.add(w);
@@ -16,11 +19,11 @@ export class FakeLinkWatch {
   get active(): number { return this.watchers.size; }
 
   down(iface: string, ifindex: number, reason: 'down' | 'gone' = 'down'): void {
-    this.fire({ kind: 'down', iface, ifindex, reason, operstate: reason === 'gone' ? 'absent' : 'down', atMs: Date.now() });
+    this.fire({ kind: 'down', iface, ifindex, reason, operstate: reason === 'gone' ? 'absent' : 'down', atMs: this.now() });
   }
 
   up(iface: string, ifindex: number, previousIfindex: number): void {
-    this.fire({ kind: 'up', iface, ifindex, previousIfindex, atMs: Date.now() });
+    this.fire({ kind: 'up', iface, ifindex, previousIfindex, atMs: this.now() });
   }
 
   fire(e: LinkEvent): void {

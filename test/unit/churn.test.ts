@@ -12,7 +12,7 @@ import { SniffSession } from '../../src/core/sniff/session.js';
 import { CaptureFileWriter } from '../../src/core/sniff/file-format.js';
 import type { CaptureFactory } from '../../src/platform/capture/types.js';
 import { FakePlatform, laptopState, rawIface } from '../helpers/fake-platform.js';
-import { FakeSockets } from '../helpers/fake-sockets.js';
+import { FakeHost } from '../helpers/fake-host.js';
 import { FakeLinkWatch } from '../helpers/fake-link-watch.js';
 import { FakeCapture } from '../helpers/fake-capture.js';
 import { readCapture } from '../helpers/pcap-read.js';
@@ -71,12 +71,11 @@ const probe = (seq: number): Buffer => {
 };
 
 test('join-all: a re-created wifi0 is reported, re-joined by its new ifindex once it has an address, and counted on the same row', { timeout: 20_000 }, async () => {
-  const platform = new FakePlatform(laptopState({ igmp }));
-  const sockets = new FakeSockets();
-  const links = new FakeLinkWatch();
+  const host = new FakeHost(laptopState({ igmp }));
+  const { fakePlatform: platform, fakeSockets: sockets, fakeLinks: links } = host;
   const events: ChurnEvent[] = [];
   const hooks: JoinAllHooks = { joined: () => undefined, stats: () => undefined, churn: (e) => events.push(e) };
-  const run = await startJoinAll({ platform, sockets, watchLinks: links.watch }, {
+  const run = await startJoinAll(host.deps({ links: true }), {
     groups: parseGroupArgs(['239.1.7.1'], { defaultPort: 5007 }), selection: {}, expect: [], assumeSynced: false, intervalMs: 1000,
   }, hooks);
   assert.equal(links.active, 1);
@@ -94,6 +93,7 @@ test('join-all: a re-created wifi0 is reported, re-joined by its new ifindex onc
   platform.state.interfaces = platform.state.interfaces.map((i) => (i.name === 'wifi0' ? rawIface('wifi0', 7, []) : i));
   links.up('wifi0', 7, 3);
   await new Promise((r) => setTimeout(r, 300));
+  host.nowMs += 300; // the test's clock: the outage lasts 300 ms on it
   assert.equal(events.length, 1, 'waiting for an address');
   platform.state.interfaces = platform.state.interfaces.map((i) => (i.name === 'wifi0' ? rawIface('wifi0', 7, ['198.18.2.2/24']) : i));
   assert.ok(await waitFor(async () => events.length === 2, 3000));
@@ -117,9 +117,9 @@ test('join-all: a re-created wifi0 is reported, re-joined by its new ifindex onc
 });
 
 test('join-all: an interface still down at the end is said so; without a watcher nothing is followed', { timeout: 20_000 }, async () => {
-  const links = new FakeLinkWatch();
-  const sockets = new FakeSockets();
-  const run = await startJoinAll({ platform: new FakePlatform(laptopState({ igmp })), sockets, watchLinks: links.watch }, {
+  const host = new FakeHost(laptopState({ igmp }));
+  const links = host.fakeLinks;
+  const run = await startJoinAll(host.deps({ links: true }), {
     groups: parseGroupArgs(['239.1.7.1'], { defaultPort: 5007 }), selection: {}, expect: [], assumeSynced: false, intervalMs: 1000,
   }, { joined: () => undefined, stats: () => undefined });
   links.down('wifi0', 3);
@@ -128,7 +128,7 @@ test('join-all: an interface still down at the end is said so; without a watcher
   const f = out.findings.find((x) => x.id === 'IFACE_DOWN');
   assert.match(f?.message ?? '', /still down at the end/);
   assert.equal(f?.evidence.downAtEnd, true);
-  const plain = await startJoinAll({ platform: new FakePlatform(laptopState({ igmp })), sockets: new FakeSockets() }, {
+  const plain = await startJoinAll(new FakeHost(laptopState({ igmp })).deps(), {
     groups: parseGroupArgs(['239.1.7.1'], { defaultPort: 5007 }), selection: {}, expect: [], assumeSynced: false, intervalMs: 1000, durationMs: 10,
   }, { joined: () => undefined, stats: () => undefined });
   assert.deepEqual((await plain.done).churn, []);

@@ -10,7 +10,8 @@ import { sendAll } from '../../src/core/send-all/run.js';
 import { parseGroupArgs } from '../../src/core/group-args.js';
 import { parseWifiConnections } from '../../src/platform/wifi-info.js';
 import { FakePlatform, laptopState, rawIface } from '../helpers/fake-platform.js';
-import { FakeSockets } from '../helpers/fake-sockets.js';
+import { FakeHost } from '../helpers/fake-host.js';
+import { resolve } from '../../src/host.js';
 
 // The Wi-Fi interface as the platform reports it: kind from /sys, the network from
 // systeminformation's recorded answer (fixtures/si/wifi-connections-wpa.json).
@@ -50,15 +51,14 @@ test('bounded: a thousand groups on Wi-Fi keep 32 in the evidence and name three
 
 test('join-all and send-all carry the findings for the interfaces they used', async () => {
   const groups = parseGroupArgs(['239.1.1.1'], { defaultPort: 5000 });
-  const run = await startJoinAll({ platform: new FakePlatform(state()), sockets: new FakeSockets() },
+  const run = await startJoinAll(new FakeHost(state()).deps(),
     { groups, selection: {}, assumeSynced: false, intervalMs: 20, durationMs: 10, expect: [] }, { joined: () => {}, stats: () => {} });
   const joinIds = (await run.done).findings.filter((f) => f.id.endsWith('_MULTICAST')).map((f) => `${f.id} ${f.iface}`);
   assert.deepEqual(joinIds, ['WIFI_MULTICAST wlp2s0', 'VPN_MULTICAST tun0']);
 
-  const p = new FakePlatform(state());
-  const sockets = new FakeSockets();
-  const inv = await loadInterfaces(p, { selection: { include: ['wired0'] } });
-  const tx = await sendAll({ sockets, platform: p },
+  const host = new FakeHost(state());
+  const inv = await loadInterfaces(host.fakePlatform, { selection: { include: ['wired0'] } });
+  const tx = await sendAll(await resolve(host, 'platform', 'sockets'),
     { group: groups[0]!, interfaces: inv.interfaces, ttl: 4, loop: false, size: 64, rate: 10, count: 1, senderId: 'h' });
   await tx.done;
   assert.deepEqual(tx.findings.filter((f) => f.id.endsWith('_MULTICAST')), [], 'wired only: quiet');

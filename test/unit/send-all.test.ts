@@ -7,7 +7,9 @@ import { parseGroupArgs } from '../../src/core/group-args.js';
 import { decodeProbe } from '../../src/core/probe/format.js';
 import { UsageError } from '../../src/core/errors.js';
 import { FakePlatform, laptopState, rawIface } from '../helpers/fake-platform.js';
-import { FakeSockets } from '../helpers/fake-sockets.js';
+import type { FakeSocketOptions } from '../helpers/fake-sockets.js';
+import { FakeHost } from '../helpers/fake-host.js';
+import { resolve } from '../../src/host.js';
 import { assertSilent } from '../helpers/silent.js';
 
 const group = (g: string) => parseGroupArgs([g], { defaultPort: 5000 })[0]!;
@@ -19,19 +21,19 @@ async function run(over: {
   durationMs?: number;
   ttl?: number;
   group?: string;
-  sockets?: FakeSockets;
+  sockets?: FakeSocketOptions;
   state?: ReturnType<typeof laptopState>;
 } = {}) {
-  const platform = new FakePlatform(over.state ?? laptopState({ routes }));
-  const inv = await loadInterfaces(platform);
-  const sockets = over.sockets ?? new FakeSockets();
-  const r = await assertSilent(() => sendAll({ sockets, platform }, {
+  const host = new FakeHost(over.state ?? laptopState({ routes }), over.sockets ? { sockets: over.sockets } : {});
+  const inv = await loadInterfaces(host.fakePlatform);
+  const deps = await resolve(host, 'platform', 'sockets');
+  const r = await assertSilent(() => sendAll(deps, {
     group: group(over.group ?? '239.1.1.1'), interfaces: inv.interfaces, ttl: over.ttl ?? 1, loop: false, size: 80, rate: over.rate ?? 0,
     senderId: 'fakehost-abcd', ...(over.count !== undefined ? { count: over.count } : {}),
       ...(over.durationMs !== undefined ? { durationMs: over.durationMs } : {}),
   }));
   const end = await r.done;
-  return { r, end, sockets };
+  return { r, end, sockets: host.fakeSockets };
 }
 
 test('one socket per eligible interface, egress by ifindex, TTL and loop set; exactly --count probes each, numbered from 0', async () => {
@@ -51,7 +53,7 @@ test('one socket per eligible interface, egress by ifindex, TTL and loop set; ex
 });
 
 test('a kernel that takes part of each batch: the pacer retries until every packet is out', async () => {
-  const { sockets } = await run({ count: 100, sockets: new FakeSockets({ acceptPerCall: 7 }) });
+  const { sockets } = await run({ count: 100, sockets: { acceptPerCall: 7 } });
   for (const s of sockets.sockets.values()) assert.equal(s.sent.length, 100);
 });
 
@@ -72,14 +74,14 @@ test('--duration stops an unbounded run', async () => {
 });
 
 test('a send refused on one interface: SEND_FAILED there with the errno sentence; the other carries on', async () => {
-  const { r, end } = await run({ count: 20, sockets: new FakeSockets({ failures: { 'send 3': 'EPERM' } }) });
+  const { r, end } = await run({ count: 20, sockets: { failures: { 'send 3': 'EPERM' } } });
   assert.deepEqual(r.results.map((x) => `${x.iface} ${x.status} ${x.sent} ${x.errno ?? ''}`), ['wired0 sent 20 ', 'wifi0 failed 0 EPERM']);
   assert.equal(end.findings[0]?.id, 'SEND_FAILED');
   assert.match(end.findings[0]!.message, /firewall rule/);
 });
 
 test('IP_MULTICAST_IF refused at open: that interface fails, no socket left open', async () => {
-  const { r, sockets } = await run({ count: 1, sockets: new FakeSockets({ failures: { 'multicastIf 3': 'EADDRNOTAVAIL' } }) });
+  const { r, sockets } = await run({ count: 1, sockets: { failures: { 'multicastIf 3': 'EADDRNOTAVAIL' } } });
   assert.equal(r.results.find((x) => x.iface === 'wifi0')?.status, 'failed');
   assert.ok(r.findings.some((f) => f.id === 'SEND_FAILED' && f.iface === 'wifi0'));
   assert.ok([...sockets.sockets.values()].every((s) => s.closed));

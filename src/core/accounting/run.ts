@@ -6,7 +6,6 @@ import type { AccountingPlatform } from '../../platform/accounting/types.js';
 import type { FlatCounters } from '../../platform/accounting/counters.js';
 import type { UdpSocket } from '../../platform/procfs/udp.js';
 import type { DropReasonCounts, DropReasonTrace } from '../../platform/accounting/tracefs.js';
-import type { CaptureFactory } from '../../platform/capture/types.js';
 import type { Platform } from '../../platform/types.js';
 import type { Coverage } from '../coverage.js';
 import type { Finding } from '../findings/model.js';
@@ -20,18 +19,15 @@ import { diagnoseTrace } from './diagnose.js';
 import type { IfacePath, SocketFact, TraceFacts } from './model.js';
 import { WireCounter } from './wire.js';
 import { defined } from '../defined.js';
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import type { Loads, Uses } from '../deps.js';
 
-export interface TraceDeps {
-  platform: Platform;
-  accounting: AccountingPlatform;
-  capture: () => Promise<CaptureFactory>;
+/** The window is cut on `clock` (absent: the system's): the capture's stamps are on the same wall clock. */
+export interface TraceDeps extends Uses<'platform' | 'accounting'>, Loads<'capture'>, Partial<Uses<'clock'>> {
   /** --join: holds memberships on these interfaces; returns the join findings and a release. */
   join?: (ifaces: Interface[]) => Promise<{ findings: Finding[]; close(): void }>;
   /** Names a packet-filter rule that drops multicast on these interfaces, when one exists. */
   firewallRule?: (ifaces: string[]) => Promise<string | undefined>;
-  /** The wall clock the window is cut on: the capture's stamps are on the same one. Absent: the system's. */
-  clock?: Clock;
 }
 
 export interface TraceOptions {

@@ -4,16 +4,14 @@
 // (on the wire or not; reverse path; IP/netfilter), in the words trace uses. Only the stages up
 // to IP apply: the tool's own sockets are the receivers, and their overruns are counted apart.
 // No tracing here: drop reasons are only collected when `trace` is asked for.
-import type { AccountingPlatform } from '../../platform/accounting/types.js';
-import type { CaptureFactory } from '../../platform/capture/types.js';
-import type { Platform } from '../../platform/types.js';
 import type { Family } from '../kernel/ip.js';
 import { checkReversePath } from '../kernel/rpf-check.js';
 import { counterDeltas, type Counters } from './counters.js';
 import { diagnoseTrace } from './diagnose.js';
 import type { RpfFact, WireCount } from './model.js';
 import { WireCounter } from './wire.js';
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import type { Loads, Uses } from '../deps.js';
 
 export interface WindowPair { iface: string; group: string; family: Family; port: number }
 
@@ -34,7 +32,7 @@ export interface AccountingWindow {
 }
 
 /** clock: the wall clock the window is cut on (the capture's stamps are on the same one); absent: the system's. */
-export interface WindowDeps { platform: Platform; accounting: AccountingPlatform; capture: () => Promise<CaptureFactory>; clock?: Clock }
+export type WindowDeps = Uses<'platform' | 'accounting'> & Loads<'capture'> & Partial<Uses<'clock'>>;
 
 export async function openAccountingWindow(deps: WindowDeps, pairs: readonly WindowPair[]): Promise<AccountingWindow | undefined> {
   if (pairs.length === 0) return undefined;

@@ -4,9 +4,6 @@
 // --duration), so a plain STREAM_STOPPED is a warning there unless --fail-on-stop says that the
 // stream should have lasted; SNOOPING_TIMEOUT stays an error: its evidence (the stop at the
 // membership interval, no query answered) points at this host, not at the sender.
-import type { Platform } from '../../platform/types.js';
-import type { FirewallReader } from '../../platform/firewall.js';
-import type { CaptureFactory } from '../../platform/capture/types.js';
 import type { Finding } from '../findings/model.js';
 import type { NotRun } from '../coverage.js';
 import { makeFinding } from '../findings/catalog.js';
@@ -19,6 +16,7 @@ import { startWireWatch, type WatchTarget } from '../stall/wire-watch.js';
 import { hostnameOf } from '../probe/format.js';
 import { UNKNOWN_GROUP, type ReceivedStream } from './stats.js';
 import { defined } from '../defined.js';
+import type { Loads, Uses } from '../deps.js';
 
 export interface StopWindow {
   /** Date.now() of the join and of the end of the run. */
@@ -80,13 +78,11 @@ export function explainJoinAllStops(events: readonly Stopped<ReceivedStream>[][]
   });
 }
 
-export interface StallWatchDeps {
-  platform: Platform;
-  /** Firewall rules, read only when something stopped. */
-  firewall?: FirewallReader;
-  /** libpcap, loaded lazily; absent or failing: queries are not observed. */
-  capture?: () => Promise<CaptureFactory>;
-}
+/**
+ * `firewall`: its rules are read only when something stopped. `capture`: libpcap, loaded on first
+ * use; absent or failing, the queries are not observed (a gap).
+ */
+export type StallWatchDeps = Uses<'platform'> & Partial<Uses<'firewall'> & Loads<'capture'>>;
 
 export interface StallWatchOptions {
   /** --membership-interval: the switches' own, in seconds. */

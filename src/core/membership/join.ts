@@ -5,7 +5,7 @@
 // datagram's group is its destination as the kernel delivered it (PKTINFO) and its interface the
 // kernel's ifindex: a payload can never redirect a datagram to another group (issue 17).
 import type { Platform } from '../../platform/types.js';
-import type { MembershipRequest, SocketApi } from '../../platform/sockets/types.js';
+import type { MembershipRequest } from '../../platform/sockets/types.js';
 import { isSocketError, type SocketError } from '../kernel/socket-error.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
@@ -16,14 +16,11 @@ import type { Family } from '../kernel/ip.js';
 import { joinErrnoSentence } from './errno-text.js';
 import { SocketChains, type Split } from './chains.js';
 import { startReceiving, type Receiving } from './receiving.js';
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import type { Uses } from '../deps.js';
 
-export interface JoinDeps {
-  sockets: SocketApi;
-  platform: Platform;
-  /** Stamps each datagram's arrival (Packet.atMs); absent: the system's clock. */
-  clock?: Clock;
-}
+/** `clock` stamps each datagram's arrival (Packet.atMs); absent: the system's clock. */
+export type JoinDeps = Uses<'platform' | 'sockets'> & Partial<Uses<'clock'>>;
 
 export interface JoinOptions {
   groups: readonly GroupSpec[];
