@@ -28,7 +28,9 @@ try {
   // npm drops an optional dependency whose build failed: then there is nothing to rebuild.
   const dropped = e.code === 'MODULE_NOT_FOUND' && /'pcap'/.test(e.message);
   console.error(dropped
-    ? '  npm left it out (its build needs libpcap-dev, g++, make and python3); run: apt-get install -y build-essential python3 libpcap-dev && npm install --include=optional pcap'
+    ? '  npm left it out (its build needs libpcap-dev, g++, make and python3); '
+      + 'run: apt-get install -y build-essential python3 libpcap-dev && npm install --include=optional pcap'
+
     : '  run: apt-get install -y build-essential python3 libpcap-dev && npm rebuild pcap');
 }
 

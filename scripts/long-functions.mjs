@@ -88,7 +88,9 @@ const still = new Set(found.map(key));
 const stale = [...allowed].filter((k) => k.startsWith(`${o.root}/`) && !still.has(k));
 for (const k of stale) console.log(`no longer over ${o.limit} lines, remove from ${o.allow}: ${k}`);
 if (fresh.length > 0) {
-  console.error(`${fresh.length} function(s) over ${o.limit} lines under ${o.root} (split them into named steps; ${o.allow} lists the known ones):`);
+  console.error(`${fresh.length} function(s) over ${o.limit} lines under ${o.root} `
+    + `(split them into named steps; ${o.allow} lists the known ones):`);
+
   for (const f of fresh) console.error(show(f));
   process.exit(1);
 }

@@ -37,7 +37,8 @@ function run(ns, args) {
   return { child, done };
 }
 
-const lastSummary = (out) => out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).reverse().find((e) => e.type === 'summary');
+const lastSummary = (out) => out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).reverse()
+  .find((e) => e.type === 'summary');
 
 try {
   ip('netns', 'add', SND);
@@ -82,7 +83,10 @@ try {
     },
   };
   console.log(JSON.stringify(result));
-  if ([j.code, s.code, t.code].some((c) => c !== 0)) console.error(`soak: exit codes ${JSON.stringify(result.exit)}\n${j.err}${s.err}${t.err}`);
+  if ([j.code, s.code, t.code].some((c) => c !== 0)) {
+    console.error(`soak: exit codes ${JSON.stringify(result.exit)}\n${j.err}${s.err}${t.err}`);
+  }
+
 } finally {
   cleanup();
 }

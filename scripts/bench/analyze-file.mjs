@@ -32,7 +32,8 @@ function makeFile(file, n) {
   const w = new CaptureFileWriter({ write: (c) => writeSync(fd, c) }, 'pcap', [{ name: 'eth0', linkType: 1, snaplen: 65535 }]);
   const audio = [0, 1, 2, 3].map((i) => ({ src: `198.18.1.${10 + i}`, seq: 0 }));
   const ts = { seq: 0, cc: 0 };
-  const query = ether(0x0800, ipv4({ src: '198.18.1.1', dst: '224.0.0.1', proto: 2, options: ROUTER_ALERT_V4 }, igmp(igmpV3Query({ code: 100, group: '0.0.0.0', qrv: 2, qqic: 125 }))));
+  const query = ether(0x0800, ipv4({ src: '198.18.1.1', dst: '224.0.0.1', proto: 2, options: ROUTER_ALERT_V4 },
+    igmp(igmpV3Query({ code: 100, group: '0.0.0.0', qrv: 2, qqic: 125 }))));
   const pcmu = Buffer.alloc(160, 0x7f);
   let t = 1_800_000_000_000_000;
   for (let i = 0; i < n; i++) {
@@ -47,12 +48,15 @@ function makeFile(file, n) {
         body[k * 188 + 3] = 0x10 | ts.cc;
         ts.cc = (ts.cc + 1) & 15;
       }
-      frame = ether(0x0800, ipv4({ src: '198.18.1.20', dst: '239.1.1.100', proto: 17, ttl: 8 }, udp(4000, 5004, rtp(33, ts.seq++, ts.seq * 3000, 0xabc, body))));
+      frame = ether(0x0800, ipv4({ src: '198.18.1.20', dst: '239.1.1.100', proto: 17, ttl: 8 },
+        udp(4000, 5004, rtp(33, ts.seq++, ts.seq * 3000, 0xabc, body))));
     } else {
       const a = audio[i % 4];
       const seq = a.seq++;
       if (seq % 100 === 50) continue; // 1 % loss
-      frame = ether(0x0800, ipv4({ src: a.src, dst: `239.1.1.${i % 4}`, proto: 17, ttl: 8 }, udp(4000, 5004, rtp(0, seq, seq * 160, 0x100 + (i % 4), pcmu))));
+      frame = ether(0x0800, ipv4({ src: a.src, dst: `239.1.1.${i % 4}`, proto: 17, ttl: 8 },
+        udp(4000, 5004, rtp(0, seq, seq * 160, 0x100 + (i % 4), pcmu))));
+
     }
     w.write(0, Math.floor(t / 1e6), t % 1e6, frame, frame.length, frame.length);
   }
@@ -62,7 +66,8 @@ function makeFile(file, n) {
 
 /** Wall seconds and peak RSS (KiB) of a command, through /usr/bin/time; stdout to /dev/null. */
 function timed(cmd, args) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', 'sh', '-c', `exec "$0" "$@" > /dev/null`, cmd, ...args], { encoding: 'utf8', timeout: 10 * 60_000 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', 'sh', '-c', `exec "$0" "$@" > /dev/null`, cmd, ...args],
+    { encoding: 'utf8', timeout: 10 * 60_000 });
   const last = r.stderr.trim().split('\n').pop() ?? '';
   const [wall, rss] = last.split(' ').map(Number);
   if (!(wall >= 0)) throw new Error(`${cmd} failed: ${r.stderr}`);
@@ -84,7 +89,8 @@ const audio = doc.streams.filter((x) => x.rtp?.[0]?.payloadType === 0);
 if (check.status !== 1 || doc.interfaces[0].packets !== 247_750 || audio.length !== 4 || !audio.every((x) => x.rtp[0].lost > 0)) {
   throw new Error(`analyze did not read the file as expected (exit ${check.status}): ${JSON.stringify(doc.interfaces)}`);
 }
-console.log(`check: ${doc.interfaces[0].packets} packets, ${doc.streams.length} streams, RTP loss found (${audio.map((x) => x.rtp[0].lost).join(', ')})`);
+console.log(`check: ${doc.interfaces[0].packets} packets, ${doc.streams.length} streams, `
+  + `RTP loss found (${audio.map((x) => x.rtp[0].lost).join(', ')})`);
 
 const tcpdumpRuns = [];
 const analyzeRuns = [];
@@ -99,8 +105,11 @@ const an = median(analyzeRuns.map((r) => r.wall));
 const rssBig = median(analyzeRuns.map((r) => r.rssKiB));
 const rssQuarter = median(quarterRuns.map((r) => r.rssKiB));
 console.log(`tcpdump -r -nn: ${tcpdumpRuns.map((r) => r.wall).join(', ')} s; analyze: ${analyzeRuns.map((r) => r.wall).join(', ')} s`);
-console.log(`analyze peak RSS: 1M packets ${analyzeRuns.map((r) => r.rssKiB).join(', ')} KiB; 250k packets ${quarterRuns.map((r) => r.rssKiB).join(', ')} KiB`);
+console.log(`analyze peak RSS: 1M packets ${analyzeRuns.map((r) => r.rssKiB).join(', ')} KiB; `
+  + `250k packets ${quarterRuns.map((r) => r.rssKiB).join(', ')} KiB`);
 const speed = td / an;
 const mem = rssBig / rssQuarter;
 console.log(`analyze speed vs tcpdump -r -nn: ${speed.toFixed(2)}x (${an} s vs ${td} s) (goal: >= 1.0x; ${speed >= 1 ? 'met' : 'MISSED'})`);
-console.log(`analyze memory 1M vs 250k packets: ${mem.toFixed(2)}x (${Math.round(rssBig / 1024)} MB vs ${Math.round(rssQuarter / 1024)} MB peak RSS) (goal: <= 1.1x; ${mem <= 1.1 ? 'met' : 'MISSED'})`);
+console.log(`analyze memory 1M vs 250k packets: ${mem.toFixed(2)}x `
+  + `(${Math.round(rssBig / 1024)} MB vs ${Math.round(rssQuarter / 1024)} MB peak RSS) (goal: <= 1.1x; ${mem <= 1.1 ? 'met' : 'MISSED'})`);
+

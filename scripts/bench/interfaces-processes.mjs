@@ -28,7 +28,8 @@ sh(['netns', 'add', ns]);
 sh(['netns', 'add', peer]);
 const batch = ['link set lo up'];
 for (let i = 0; i < IFACES; i++) {
-  batch.push(`link add d${i} type veth peer name p${i} netns ${peer}`, `link set d${i} up`, `addr add 198.${18 + (i >> 8)}.${i & 255}.1/24 dev d${i}`);
+  batch.push(`link add d${i} type veth peer name p${i} netns ${peer}`, `link set d${i} up`,
+    `addr add 198.${18 + (i >> 8)}.${i & 255}.1/24 dev d${i}`);
 }
 sh(['-n', ns, '-batch', '-'], `${batch.join('\n')}\n`);
 // Peers up too: with carrier, every interface is RUNNING, as on a real host (libuv, hence
@@ -37,9 +38,12 @@ sh(['-n', peer, '-batch', '-'], `${Array.from({ length: IFACES }, (_, i) => `lin
 
 function measure(label, args) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, cli, ...args], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, cli, ...args],
+    { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  spawnSync('ip', ['netns', 'exec', ns, 'strace', '-f', '-qq', '-e', 'trace=execve', '-o', trace, process.execPath, cli, ...args], { timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+  spawnSync('ip', ['netns', 'exec', ns, 'strace', '-f', '-qq', '-e', 'trace=execve', '-o', trace, process.execPath, cli, ...args],
+    { timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+
   // Successful execs only: a PATH search tries several directories for each command.
   const execs = readFileSync(trace, 'utf8').split('\n').filter((l) => l.includes('execve(') && / = 0$/.test(l));
   const ok = r.status === 0 || r.status === 1;

@@ -42,7 +42,8 @@ sh(['netns', 'add', ns]);
 sh(['netns', 'add', peer]);
 const batch = [];
 for (let i = 0; i < IFACES; i++) {
-  batch.push(`link add d${i} type veth peer name p${i} netns ${peer}`, `link set d${i} up`, `addr add 198.${18 + (i >> 8)}.${i & 255}.1/24 dev d${i}`);
+  batch.push(`link add d${i} type veth peer name p${i} netns ${peer}`, `link set d${i} up`,
+    `addr add 198.${18 + (i >> 8)}.${i & 255}.1/24 dev d${i}`);
 }
 sh(['-n', ns, '-batch', '-'], `${batch.join('\n')}\n`);
 // The peers up too: an interface without carrier is not eligible, and doctor would judge none.
@@ -65,12 +66,14 @@ for i in range(n):
 print("joined", flush=True)
 time.sleep(900)
 `;
-joiner = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', JOIN, String(IFACES), String(GROUPS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+joiner = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', JOIN, String(IFACES), String(GROUPS)],
+  { stdio: ['ignore', 'pipe', 'inherit'] });
 await new Promise((resolve, reject) => {
   joiner.stdout.on('data', (d) => { if (String(d).includes('joined')) resolve(); });
   joiner.on('exit', (c) => reject(new Error(`joiner exited ${c}`)));
 });
-const igmpLines = execFileSync('ip', ['netns', 'exec', ns, 'cat', '/proc/net/igmp'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }).split('\n').length;
+const igmpLines = execFileSync('ip', ['netns', 'exec', ns, 'cat', '/proc/net/igmp'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+  .split('\n').length;
 
 const nsRun = (cmd) => spawnSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8', timeout: 180_000, maxBuffer: 256 * 1024 * 1024 });
 
@@ -126,7 +129,10 @@ for (const [label] of cases) {
   const cpu = [...rs].sort((a, b) => a.cpu - b.cpu)[Math.floor(rs.length / 2)].cpu;
   const goal = /reference|baseline/.test(label) ? '' : `; goal < 2 s: ${bad ? 'FAILED' : med.s < 2 ? 'met' : 'MISSED'}`;
   const all = rs.length > 1 ? ` [${rs.map((r) => r.s.toFixed(2)).join(', ')}]` : '';
-  const took = bad ? `failed (exit ${bad.status}${bad.signal ? ` ${bad.signal}` : ''}) after ${bad.s.toFixed(1)} s` : `${med.s.toFixed(2)} s`;
+  const took = bad
+    ? `failed (exit ${bad.status}${bad.signal ? ` ${bad.signal}` : ''}) after ${bad.s.toFixed(1)} s`
+    : `${med.s.toFixed(2)} s`;
+
   console.log(`${label}: ${took}${all}, CPU ${cpu.toFixed(2)} s (${IFACES} ifaces x ${GROUPS} groups, ${med.kib} KiB out${goal})`);
 }
 // The joiner's pipe would keep this process alive until the time bound: end now (the exit hook

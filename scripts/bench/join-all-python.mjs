@@ -67,8 +67,13 @@ const joinedCli = cli.map((c) => c.out.split('\n').filter((l) => l.includes('"jo
 const ms = (x) => `${(x * 1000).toFixed(0)} ms`;
 const pyS = median(py.map((x) => x.s));
 const nodeS = median(node.map((x) => x.s));
-console.log(`  ${want} memberships (${count} groups × ${IFACES.length} interfaces); sockets: python ${py[0].sockets}, join-all ${node[0].sockets}; CLI joined events per run: ${joinedCli.join(', ')}`);
-console.log(`  join phase runs: python ${py.map((x) => ms(x.s)).join(', ')}; join-all core ${node.map((x) => ms(x.s)).join(', ')}; memberships only (no bind, no receivers) ${members.map((x) => ms(x.s)).join(', ')}`);
-console.log(`  whole run (process start to exit): python ${ms(median(py.map((x) => x.wall)))}, mcast-doctor join-all --duration 0.1 --json ${ms(median(cli.map((x) => x.wall)))} (median)`);
+console.log(`  ${want} memberships (${count} groups × ${IFACES.length} interfaces); `
+  + `sockets: python ${py[0].sockets}, join-all ${node[0].sockets}; CLI joined events per run: ${joinedCli.join(', ')}`);
+console.log(`  join phase runs: python ${py.map((x) => ms(x.s)).join(', ')}; join-all core ${node.map((x) => ms(x.s)).join(', ')}; `
+  + `memberships only (no bind, no receivers) ${members.map((x) => ms(x.s)).join(', ')}`);
+console.log(`  whole run (process start to exit): python ${ms(median(py.map((x) => x.wall)))}, `
+  + `mcast-doctor join-all --duration 0.1 --json ${ms(median(cli.map((x) => x.wall)))} (median)`);
 const ratio = nodeS / pyS;
-console.log(`join-all ${count} groups on ${IFACES.length} interfaces: ${ratio.toFixed(2)}× the Python setsockopt loop's time (${ms(nodeS)} vs ${ms(pyS)}, join phase, median of ${runs}) (goal: ≤ 1.0×; ${ratio <= 1 ? 'met' : 'MISSED'})`);
+console.log(`join-all ${count} groups on ${IFACES.length} interfaces: ${ratio.toFixed(2)}× the Python setsockopt loop's time `
+  + `(${ms(nodeS)} vs ${ms(pyS)}, join phase, median of ${runs}) (goal: ≤ 1.0×; ${ratio <= 1 ? 'met' : 'MISSED'})`);
+

@@ -42,7 +42,8 @@ function buildReference(rev) {
   execFileSync('sh', ['-c', `git -C "$1" archive "$2" | tar -x -C "$3"`, 'sh', REPO, rev, dir]);
   symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'));
   console.log(`  building the reference ${rev.slice(0, 12)} in ${dir}`);
-  execFileSync(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: dir, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
+    { cwd: dir, stdio: 'inherit' });
   return { dir, cli };
 }
 
@@ -86,7 +87,8 @@ async function runOnce(cli, scene) {
     m.otherBytes += bytes;
     if (l.includes('"type":"joined"')) {
       if (++m.joined === memberships && scene.pps > 0) {
-        sender = lab.spawn(lab.p, process.execPath, [path.join(REPO, 'scripts/bench/_send-groups.mjs'), FIRST, String(scene.groups), String(scene.pps), String(seconds), '198.18.1.1', String(PORT)]);
+        sender = lab.spawn(lab.p, process.execPath, [path.join(REPO, 'scripts/bench/_send-groups.mjs'),
+          FIRST, String(scene.groups), String(scene.pps), String(seconds), '198.18.1.1', String(PORT)]);
       }
     } else if (l.includes('"type":"summary"')) {
       const s = JSON.parse(l);
@@ -115,7 +117,10 @@ const fmt = (b) => (b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(2)} MiB` : kib(b))
 const scenes = [
   { name: 'no traffic', groups: 0, pps: 0, goal: 'under 1 KiB/s', met: (x) => x.bytesPerS < 1024 },
   { name: '100 groups at 10 pps each', groups: 100, pps: 1000, goal: 'under 64 KiB/s', met: (x) => x.bytesPerS < 64 * 1024 },
-  { name: `all ${groups} wired0 groups at 1 pps each`, groups, pps: groups, goal: 'at most 1000 rows an event', met: (x) => x.rowsMax <= 1000 },
+  {
+    name: `all ${groups} wired0 groups at 1 pps each`, groups, pps: groups, goal: 'at most 1000 rows an event',
+    met: (x) => x.rowsMax <= 1000,
+  },
 ];
 
 const rev = referenceRev();
@@ -135,14 +140,17 @@ try {
   lab.destroy();
 }
 
-console.log(`  ${memberships} memberships (${groups} groups × ${IFACES.length} interfaces), ${seconds} s runs, --interval 1, median of ${runs}; before = ${rev.slice(0, 12)} (${ref.dir})`);
+console.log(`  ${memberships} memberships (${groups} groups × ${IFACES.length} interfaces), ${seconds} s runs, --interval 1, `
+  + `median of ${runs}; before = ${rev.slice(0, 12)} (${ref.dir})`);
 for (const [i, scene] of scenes.entries()) {
   for (const side of ['before', 'after']) {
     const xs = results[i][side];
     const x = xs[0];
-    console.log(`  ${scene.name}, ${side}: stats ${fmt(median(xs.map((y) => y.bytesPerS)))}/s (runs ${xs.map((y) => fmt(y.bytesPerS)).join(', ')}); first run: `
+    console.log(`  ${scene.name}, ${side}: stats ${fmt(median(xs.map((y) => y.bytesPerS)))}/s `
+      + `(runs ${xs.map((y) => fmt(y.bytesPerS)).join(', ')}); first run: `
       + `${x.statsEvents} events, largest ${fmt(x.statsMax)}, `
-      + `${(x.rowsCarried / Math.max(1, x.statsEvents)).toFixed(0)} rows an event (at most ${x.rowsMax}); packets counted ${x.totalPackets}; joined events + summary ${fmt(x.otherBytes)} once`);
+      + `${(x.rowsCarried / Math.max(1, x.statsEvents)).toFixed(0)} rows an event (at most ${x.rowsMax}); `
+      + `packets counted ${x.totalPackets}; joined events + summary ${fmt(x.otherBytes)} once`);
   }
 }
 for (const [i, scene] of scenes.entries()) {
@@ -151,6 +159,8 @@ for (const [i, scene] of scenes.entries()) {
   const after = median(afters.map((y) => y.bytesPerS));
   const met = afters.every(scene.met);
   // One result line for run-all.mjs (its pattern: no comma before the colon).
-  console.log(`join-all stats events at ${memberships} memberships with ${scene.name}: ${fmt(after)}/s, at most ${Math.max(...afters.map((y) => y.rowsMax))} rows an event `
+  console.log(`join-all stats events at ${memberships} memberships with ${scene.name}: ${fmt(after)}/s, `
+    + `at most ${Math.max(...afters.map((y) => y.rowsMax))} rows an event `
+
     + `(before ${fmt(before)}/s: ${(before / Math.max(1, after)).toFixed(0)}× less) (goal: ${scene.goal}; ${met ? 'met' : 'MISSED'})`);
 }

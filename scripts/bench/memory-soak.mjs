@@ -30,7 +30,10 @@ function hostRx(pid) {
 }
 
 async function soak(name, args) {
-  const sender = lab.spawn(lab.p, process.execPath, [CLI, 'send-all', '239.1.2.3:5000', '--iface', 'eth0', '--rate', '0', '--size', '64', '--duration', String(secs + 4), '--json', '--quiet']);
+  const sender = lab.spawn(lab.p, process.execPath,
+    [CLI, 'send-all', '239.1.2.3:5000', '--iface', 'eth0', '--rate', '0', '--size', '64', '--duration', String(secs + 4),
+      '--json', '--quiet']);
+
   await sleep(1500);
   const c = lab.spawn(lab.h, process.execPath, [CLI, ...args, '--duration', String(secs), '--json', '--quiet']);
   const t0 = Date.now();
@@ -59,11 +62,15 @@ async function soak(name, args) {
   const ratio = end / mid;
   const mb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
   const pps = (rx1 - rx0) / Math.max(1, secs - 4);
-  console.log(`${name} memory over ${secs} s at full rate: end ${ratio.toFixed(2)}× half time (RSS ${mb(start)} at 3 s, ${mb(mid)} at ${Math.round(secs / 2)} s, ${mb(end)} at ${secs - 1} s, peak ${mb(peak)}; ${(pps / 1000).toFixed(0)} kpps in) (goal: flat over the second half, ≤ ${GOAL}×; ${ratio <= GOAL ? 'met' : 'MISSED'})`);
+  console.log(`${name} memory over ${secs} s at full rate: end ${ratio.toFixed(2)}× half time `
+    + `(RSS ${mb(start)} at 3 s, ${mb(mid)} at ${Math.round(secs / 2)} s, ${mb(end)} at ${secs - 1} s, peak ${mb(peak)}; `
+    + `${(pps / 1000).toFixed(0)} kpps in) (goal: flat over the second half, ≤ ${GOAL}×; ${ratio <= GOAL ? 'met' : 'MISSED'})`);
 }
 
 try {
-  await soak('sniff', ['sniff', '--no-join', '--iface', 'wired0', '--filter', 'udp and dst host 239.1.2.3', '--write', path.join(dir, 'soak.pcap')]);
+  await soak('sniff',
+    ['sniff', '--no-join', '--iface', 'wired0', '--filter', 'udp and dst host 239.1.2.3', '--write', path.join(dir, 'soak.pcap')]);
+
   rmSync(path.join(dir, 'soak.pcap'), { force: true });
   await soak('join-all', ['join-all', '239.1.2.3:5000', '--iface', 'wired0']);
 } finally {

@@ -26,8 +26,12 @@ function cell(peer, peerIface, iface, lossy) {
 
 function doc(id, peers, cells) {
   return {
-    schemaVersion: 1, command: 'mesh', toolVersion: '0.1.0', host: { id, hostname: id.slice(0, 9) }, startedAt: '2026-01-01T00:00:00Z', elapsedS: 30,
-    settings: { group: '239.9.9.9', port: 5000, family: 4, rate: 2, ttl: 1, durationS: 30, expectPeers: null, maxLossPct: 5, membershipIntervalS: 260, membershipIntervalSource: 'default', assumeSynced: false },
+    schemaVersion: 1, command: 'mesh', toolVersion: '0.1.0', host: { id, hostname: id.slice(0, 9) },
+    startedAt: '2026-01-01T00:00:00Z', elapsedS: 30,
+    settings: {
+      group: '239.9.9.9', port: 5000, family: 4, rate: 2, ttl: 1, durationS: 30, expectPeers: null, maxLossPct: 5,
+      membershipIntervalS: 260, membershipIntervalSource: 'default', assumeSynced: false,
+    },
     interfaces: IFACES.map((name, k) => ({ name, index: k + 2, addresses: [`198.18.${k}.1`], joined: true, sent: 60 })),
     peers, cells, queries: [], verdict: { pass: true, peersHeard: peers.length, reasons: [] }, findings: [],
   };
@@ -41,7 +45,10 @@ function hostDoc(i, n) {
     if (j === i) continue;
     const lossy = (i * 31 + j) % 100 === 0;
     for (const peerIface of IFACES) for (const iface of IFACES) cells.push(cell(idOf(j), peerIface, iface, lossy));
-    peers.push({ id: idOf(j), hostname: idOf(j).slice(0, 9), interfaces: IFACES, heardOn: IFACES, received: 240, expected: 240, worstLossPct: lossy ? 16.67 : 0, status: lossy ? 'fail' : 'pass', reasons: [] });
+    peers.push({
+      id: idOf(j), hostname: idOf(j).slice(0, 9), interfaces: IFACES, heardOn: IFACES, received: 240, expected: 240,
+      worstLossPct: lossy ? 16.67 : 0, status: lossy ? 'fail' : 'pass', reasons: [],
+    });
   }
   return `${JSON.stringify(doc(idOf(i), peers, cells), null, 2)}\n`;
 }
@@ -53,7 +60,8 @@ function timed(args, stdoutFile) {
   const timeFile = path.join(dir, 'time.txt');
   let code = 0;
   try {
-    execFileSync('/usr/bin/time', ['-o', timeFile, '-f', '%e %U %S %M', 'sh', '-c', `exec "$0" "$@" > "${stdoutFile}"`, process.execPath, CLI, ...args],
+    execFileSync('/usr/bin/time',
+      ['-o', timeFile, '-f', '%e %U %S %M', 'sh', '-c', `exec "$0" "$@" > "${stdoutFile}"`, process.execPath, CLI, ...args],
       { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 20 });
   } catch (e) {
     code = e.status ?? -1;
@@ -75,11 +83,14 @@ try {
       files.push(f);
     }
     const json = timed(['mesh-report', ...files, '--json'], path.join(dir, 'report.json'));
-    const human = timed(['mesh-report', ...files, '--html', path.join(dir, 'report.html'), '--junit', path.join(dir, 'report.xml')], path.join(dir, 'report.txt'));
+    const human = timed(['mesh-report', ...files, '--html', path.join(dir, 'report.html'), '--junit', path.join(dir, 'report.xml')],
+      path.join(dir, 'report.txt'));
     const size = (f) => mb(statSync(path.join(dir, f)).size);
     console.log(`${n} hosts x ${IFACES.length} interfaces (${n * (n - 1) * 4} cells, ${mb(bytes)} MB of documents): `
-      + `--json ${json.secs.toFixed(1)} s (CPU ${json.cpu.toFixed(1)} s), peak RSS ${json.rssMb.toFixed(0)} MB, exit ${json.code}, document ${size('report.json')} MB; `
-      + `table + --html + --junit ${human.secs.toFixed(1)} s (CPU ${human.cpu.toFixed(1)} s), peak RSS ${human.rssMb.toFixed(0)} MB, exit ${human.code}, HTML ${size('report.html')} MB, JUnit ${size('report.xml')} MB`);
+      + `--json ${json.secs.toFixed(1)} s (CPU ${json.cpu.toFixed(1)} s), peak RSS ${json.rssMb.toFixed(0)} MB, exit ${json.code}, `
+      + `document ${size('report.json')} MB; `
+      + `table + --html + --junit ${human.secs.toFixed(1)} s (CPU ${human.cpu.toFixed(1)} s), peak RSS ${human.rssMb.toFixed(0)} MB, `
+      + `exit ${human.code}, HTML ${size('report.html')} MB, JUnit ${size('report.xml')} MB`);
     for (const f of files) rmSync(f);
   }
   // Issue 17: "one 13 MB document with 30 k peers hangs". Written compact (11 MB: under the
@@ -88,7 +99,10 @@ try {
   const cells = [];
   for (let j = 0; j < 30_000; j++) {
     const id = `peer-${j}-${(j % 65536).toString(16).padStart(4, '0')}`;
-    peers.push({ id, hostname: `peer-${j}`, interfaces: ['eth0'], heardOn: ['eth0'], received: 60, expected: 60, worstLossPct: 0, status: 'pass', reasons: [] });
+    peers.push({
+      id, hostname: `peer-${j}`, interfaces: ['eth0'], heardOn: ['eth0'], received: 60, expected: 60, worstLossPct: 0, status: 'pass',
+      reasons: [],
+    });
     cells.push(cell(id, 'eth0', 'eth0', j % 100 === 0));
   }
   const big = path.join(dir, 'big.json');
@@ -96,8 +110,12 @@ try {
   const sizeOf = (f) => (existsSync(path.join(dir, f)) ? `${mb(statSync(path.join(dir, f)).size)} MB` : 'none');
   const r = timed(['mesh-report', big, '--json'], path.join(dir, 'big-report.json'));
   const h = timed(['mesh-report', big, '--html', path.join(dir, 'big.html')], path.join(dir, 'big.txt'));
-  console.log(`one ${mb(statSync(big).size)} MB document naming 30000 peers: --json ${r.secs.toFixed(1)} s (CPU ${r.cpu.toFixed(1)} s), peak RSS ${r.rssMb.toFixed(0)} MB, exit ${r.code}, document ${sizeOf('big-report.json')}; `
-    + `table + --html ${h.secs.toFixed(1)} s (CPU ${h.cpu.toFixed(1)} s), peak RSS ${h.rssMb.toFixed(0)} MB, exit ${h.code}, HTML ${sizeOf('big.html')}`);
+  console.log(`one ${mb(statSync(big).size)} MB document naming 30000 peers: --json ${r.secs.toFixed(1)} s (CPU ${r.cpu.toFixed(1)} s), `
+    + `peak RSS ${r.rssMb.toFixed(0)} MB, exit ${r.code}, document ${sizeOf('big-report.json')}; `
+    + `table + --html ${h.secs.toFixed(1)} s (CPU ${h.cpu.toFixed(1)} s), peak RSS ${h.rssMb.toFixed(0)} MB, exit ${h.code}, `
+    + `HTML ${sizeOf('big.html')}`);
+
+
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

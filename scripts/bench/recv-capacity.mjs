@@ -34,7 +34,8 @@ const waitFor = async (c, re, ms = 15_000) => {
   }
 };
 const send = () => {
-  const out = lab.nsExec(lab.p, 'iperf', ['-c', GROUP, '-u', '-b', '10000M', '-l', '64', '-t', String(secs), '-T', '1', '-p', '5000'], { timeout: (secs + 30) * 1000 });
+  const out = lab.nsExec(lab.p, 'iperf', ['-c', GROUP, '-u', '-b', '10000M', '-l', '64', '-t', String(secs), '-T', '1', '-p', '5000'],
+    { timeout: (secs + 30) * 1000 });
   const m = /Sent (\d+) datagrams/.exec(out);
   if (!m) throw new Error(`iperf: ${out}`);
   return Number(m[1]);
@@ -51,7 +52,8 @@ try {
     const m = /received (\d+) drops (\d+)/.exec(rc.out);
     c.push({ sent: sentC, got: Number(m[1]), drops: Number(m[2]) });
 
-    const rj = lab.spawn(lab.h, process.execPath, [CLI, 'join-all', GROUP, '--iface', 'wired0', '--duration', String(secs + 3), '--json', '--interval', '60']);
+    const rj = lab.spawn(lab.h, process.execPath,
+      [CLI, 'join-all', GROUP, '--iface', 'wired0', '--duration', String(secs + 3), '--json', '--interval', '60']);
     await waitFor(rj, /"type":"joined"/);
     const sentJ = send();
     await rj.done;
@@ -61,7 +63,8 @@ try {
 } finally {
   lab.destroy();
 }
-const line = (name, xs) => `  ${name}: ${xs.map((x) => `sent ${x.sent}, received ${x.got} (${(100 * x.got / x.sent).toFixed(2)} %), socket drops ${x.drops}`).join('; ')}`;
+const line = (name, xs) => `  ${name}: `
+  + `${xs.map((x) => `sent ${x.sent}, received ${x.got} (${(100 * x.got / x.sent).toFixed(2)} %), socket drops ${x.drops}`).join('; ')}`;
 console.log(line('C recvmmsg loop', c));
 console.log(line('join-all       ', ja));
 const rate = (x) => x.got / secs;
@@ -70,10 +73,15 @@ const capC = median(c.map(rate));
 const capJ = median(ja.map(rate));
 // Accounting: what join-all counted plus what it says its socket dropped, against what was sent.
 const gap = median(ja.map((x) => Math.abs(x.got + x.drops - x.sent) / x.sent));
-console.log(`  read rate (median): C ${capC.toFixed(0)} datagrams/s, join-all ${capJ.toFixed(0)} datagrams/s; iperf2 offered ${median(c.map((x) => x.sent / secs)).toFixed(0)} and ${median(ja.map((x) => x.sent / secs)).toFixed(0)}/s`);
-console.log(`  worst join-all run: ${(100 * Math.min(...ja.map(share))).toFixed(2)} % received, ${Math.max(...ja.map((x) => x.drops))} own drops reported`);
+console.log(`  read rate (median): C ${capC.toFixed(0)} datagrams/s, join-all ${capJ.toFixed(0)} datagrams/s; `
+  + `iperf2 offered ${median(c.map((x) => x.sent / secs)).toFixed(0)} and ${median(ja.map((x) => x.sent / secs)).toFixed(0)}/s`);
+console.log(`  worst join-all run: ${(100 * Math.min(...ja.map(share))).toFixed(2)} % received, `
+  + `${Math.max(...ja.map((x) => x.drops))} own drops reported`);
 // Capacity as the share of the same offered load each reader takes (the read rate is bounded by
 // the sender when both keep up, so a ratio of rates would measure iperf2, not the reader).
 const ratio = median(ja.map(share)) / median(c.map(share));
-console.log(`join-all receive capacity: ${ratio.toFixed(2)}× a plain C recvmmsg loop (share of iperf2's top rate received, 64-byte datagrams, median of ${runs}) (goal: ≥ 0.9×; ${ratio >= 0.9 ? 'met' : 'MISSED'})`);
-console.log(`join-all count + own drops vs sent: ${(gap * 100).toFixed(3)} % apart (median of ${runs}) (goal: ≤ 0.1 %; ${gap <= 0.001 ? 'met' : 'MISSED'})`);
+console.log(`join-all receive capacity: ${ratio.toFixed(2)}× a plain C recvmmsg loop `
+  + `(share of iperf2's top rate received, 64-byte datagrams, median of ${runs}) (goal: ≥ 0.9×; ${ratio >= 0.9 ? 'met' : 'MISSED'})`);
+console.log(`join-all count + own drops vs sent: ${(gap * 100).toFixed(3)} % apart (median of ${runs}) `
+  + `(goal: ≤ 0.1 %; ${gap <= 0.001 ? 'met' : 'MISSED'})`);
+

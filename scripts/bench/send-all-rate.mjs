@@ -28,7 +28,9 @@ async function measure(cmd, args) {
 }
 
 const iperf = () => measure('iperf', ['-c', GROUP, '-u', '-b', '10G', '-l', '64', '-t', String(secs), '-T', '1', '-p', '5001']);
-const sendAll = (rate) => measure('node', [CLI, 'send-all', `${GROUP}:5001`, '--iface', 'wired0', '--rate', String(rate), '--size', '64', '--duration', String(secs), '--json', '--quiet']);
+const sendAll = (rate) => measure('node',
+  [CLI, 'send-all', `${GROUP}:5001`, '--iface', 'wired0', '--rate', String(rate), '--size', '64', '--duration', String(secs),
+    '--json', '--quiet']);
 
 const ipR = [];
 const saR = [];
@@ -48,11 +50,17 @@ const sa = saR.map((x) => x.rate);
 console.log(`  iperf2 runs: ${ip.map(kpps).join(', ')}; send-all runs: ${sa.map(kpps).join(', ')}`);
 const cpuIp = median(ipR.map((x) => x.usPerPkt));
 const cpuSa = median(saR.map((x) => x.usPerPkt));
-console.log(`  CPU per packet sent (user+sys, the veth receive path included): iperf2 ${cpuIp.toFixed(2)} µs, send-all ${cpuSa.toFixed(2)} µs`);
+console.log('  CPU per packet sent (user+sys, the veth receive path included): '
+  + `iperf2 ${cpuIp.toFixed(2)} µs, send-all ${cpuSa.toFixed(2)} µs`);
 const ratio = median(sa) / median(ip);
-console.log(`send-all full speed: ${ratio.toFixed(2)}× iperf2 (${kpps(median(sa))} vs ${kpps(median(ip))}, 64-byte UDP, far-side rx_packets, median of ${runs}) (goal: ≥ 1.0×; ${ratio >= 1 ? 'met' : 'MISSED'})`);
+console.log(`send-all full speed: ${ratio.toFixed(2)}× iperf2 (${kpps(median(sa))} vs ${kpps(median(ip))}, 64-byte UDP, `
+  + `far-side rx_packets, median of ${runs}) (goal: ≥ 1.0×; ${ratio >= 1 ? 'met' : 'MISSED'})`);
 for (const [r, xs] of Object.entries(paced)) {
   const errs = xs.map((x) => (x / Number(r) - 1) * 100);
   const err = median(errs);
-  console.log(`send-all --rate ${r}: ${err >= 0 ? '+' : ''}${err.toFixed(2)}% off (median of ${runs}: ${errs.map((e) => e.toFixed(2)).join(', ')}%) (goal: within ±2%; ${Math.abs(err) <= 2 ? 'met' : 'MISSED'})`);
+  console.log(`send-all --rate ${r}: ${err >= 0 ? '+' : ''}${err.toFixed(2)}% off `
+    + `(median of ${runs}: ${errs.map((e) => e.toFixed(2)).join(', ')}%) `
+
+    + `(goal: within ±2%; ${Math.abs(err) <= 2 ? 'met' : 'MISSED'})`);
+
 }

@@ -30,7 +30,10 @@ const cases = [
   { name: 'sniff, spoofed senders', args: ['sniff', '239.7.1.4', '-q'], mode: 'senders', started: (e) => e.type === 'start' },
   { name: 'mesh, spoofed senders', args: ['mesh', '239.7.1.5'], mode: 'senders', started: null },
   // No start event on stdout (its document comes at the end): timed from the spawn, like mesh.
-  { name: 'querier-check, spoofed queriers', args: ['querier-check', '-4'], mode: 'queries', dst: '224.0.0.1', bound: '--timeout', finding: 'QUERIER_FLOOD', started: null },
+  {
+    name: 'querier-check, spoofed queriers', args: ['querier-check', '-4'], mode: 'queries', dst: '224.0.0.1', bound: '--timeout',
+    finding: 'QUERIER_FLOOD', started: null,
+  },
 ];
 if (only) cases.splice(0, cases.length, ...cases.filter((c) => c.name.startsWith(only)));
 const lp = await buildLaptop();
@@ -47,7 +50,8 @@ try {
     else await new Promise((r) => setTimeout(r, 1500));
     const tStart = Date.now();
     const group = c.dst ?? c.args[1];
-    const sent = await flood(lp.lab, 'peer-a', { mode: c.mode, dst: group, ratePps: rate, iface: 'eth0', port: c.mode === 'queries' ? 0 : 5000, durationS: durationS - 1 });
+    const sent = await flood(lp.lab, 'peer-a',
+      { mode: c.mode, dst: group, ratePps: rate, iface: 'eth0', port: c.mode === 'queries' ? 0 : 5000, durationS: durationS - 1 });
     const r = await run.exit((durationS + 60) * 1000);
     clearInterval(poll);
     const end = Date.now();
@@ -60,7 +64,9 @@ try {
     const storm = findings.find((f) => f.id === (c.finding ?? 'TRAFFIC_STORM'));
     // mesh prints no start event: its time counts from the spawn (start-up included).
     const overS = ((end - (c.started ? tStart : t0)) / 1000 - durationS).toFixed(1);
-    const line = `  ${c.name}: ${sent.sent} frames in ${durationS - 1} s; ended ${overS} s after ${c.bound ?? '--duration'} ${durationS}${c.started ? '' : ' (from the spawn)'}, exit ${r.code}, peak RSS ${peak.toFixed(0)} MB, ${c.finding ?? 'TRAFFIC_STORM'}: ${storm ? storm.message : 'not named'}`;
+    const line = `  ${c.name}: ${sent.sent} frames in ${durationS - 1} s; `
+      + `ended ${overS} s after ${c.bound ?? '--duration'} ${durationS}${c.started ? '' : ' (from the spawn)'}, exit ${r.code}, `
+      + `peak RSS ${peak.toFixed(0)} MB, ${c.finding ?? 'TRAFFIC_STORM'}: ${storm ? storm.message : 'not named'}`;
     console.log(line);
     out.push({ ...c, over: Number(overS), code: r.code, peak, storm: !!storm });
   }
@@ -70,4 +76,7 @@ try {
 const worstOver = Math.max(...out.map((o) => o.over));
 const worstRss = Math.max(...out.map((o) => o.peak));
 const ok = out.every((o) => (o.code === 0 || o.code === 1) && o.peak < 300 && o.storm) && worstOver <= 2;
-console.log(`storm at ${rate / 1000} kpps: worst end ${worstOver} s past --duration, worst peak RSS ${worstRss.toFixed(0)} MB, exits ${out.map((o) => o.code).join('/')}, storm named ${out.filter((o) => o.storm).length}/${out.length} (goal: ≤ 2 s, < 300 MB, exit 0/1, named; ${ok ? 'met' : 'MISSED'})`);
+console.log(`storm at ${rate / 1000} kpps: worst end ${worstOver} s past --duration, worst peak RSS ${worstRss.toFixed(0)} MB, `
+  + `exits ${out.map((o) => o.code).join('/')}, storm named ${out.filter((o) => o.storm).length}/${out.length} `
+  + `(goal: ≤ 2 s, < 300 MB, exit 0/1, named; ${ok ? 'met' : 'MISSED'})`);
+
