@@ -24,7 +24,8 @@ test('awaitingCarrier: only up interfaces that a carrier alone would make eligib
   assert.deepEqual(awaitingCarrier((await inventory(lanOnly('dormant'))).interfaces, 'capture').map((i) => i.name), ['lan0']);
   assert.deepEqual(awaitingCarrier((await inventory(lanOnly('up'))).interfaces, [4]), [], 'eligible already');
   assert.deepEqual(awaitingCarrier((await inventory(lanOnly('down'))).interfaces, [6]), [], 'no IPv6 address: a carrier would not help');
-  assert.deepEqual(awaitingCarrier((await inventory(lanOnly('down', 0x1000 | 0x2))).interfaces, [4]), [], 'IFF_UP off: ip link set up, not a wait');
+  assert.deepEqual(awaitingCarrier((await inventory(lanOnly('down', 0x1000 | 0x2))).interfaces, [4]), [],
+    'IFF_UP off: ip link set up, not a wait');
   // The laptop has wired0 eligible: nothing to wait for even though another lacks a carrier.
   const laptop = laptopState();
   laptop.interfaces.push(rawIface('lan0', 5, ['198.18.5.2/24'], { operstate: 'down' }));
@@ -84,7 +85,9 @@ test('join-all with --duration waits for the carrier, then joins; the wait count
   const joined: string[] = [];
   setTimeout(() => { host.fakePlatform.state.interfaces[1]!.operstate = 'up'; }, 300);
   const run = await startJoinAll(host.deps(), {
-    groups: parseGroupArgs(['239.1.9.1'], { defaultPort: 5000 }), selection: {}, assumeSynced: false, intervalMs: 60_000, durationMs: 2000, expect: [],
+    groups: parseGroupArgs(['239.1.9.1'], { defaultPort: 5000 }), selection: {}, assumeSynced: false, intervalMs: 60_000, durationMs: 2000,
+    expect: [],
+
   }, {
     joined: (results) => joined.push(...results.filter((r) => r.status === 'joined').map((r) => r.iface)),
     stats: () => {},

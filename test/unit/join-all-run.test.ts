@@ -14,7 +14,11 @@ const codeOf = (o: { findings: Parameters<typeof exitFor>[0]; coverage: Paramete
   o.coverage,
 );
 
-const igmp = [2, 3].map((index) => ({ index, device: index === 2 ? 'wired0' : 'wifi0', count: 1, querier: 'V3', groups: [{ group: '239.1.1.1', users: 1, timerRunning: false, timerTicks: 0, reporter: true }] }));
+const igmp = [2, 3].map((index) => ({
+  index, device: index === 2 ? 'wired0' : 'wifi0', count: 1, querier: 'V3',
+  groups: [{ group: '239.1.1.1', users: 1, timerRunning: false, timerTicks: 0, reporter: true }],
+}));
+
 const hooks = (): JoinAllHooks & { joinedCalls: number; statsCalls: number } => {
   const h = { joinedCalls: 0, statsCalls: 0, joined: () => { h.joinedCalls++; }, stats: () => { h.statsCalls++; } };
   return h;

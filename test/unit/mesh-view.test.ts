@@ -35,6 +35,8 @@ test('interfaceView: addresses of the family, joined, sent, and the first reason
     { name: 'dock0', index: 4, addresses: [], joined: false, sent: 0, note: 'skipped: no IPv4 address' },
     { name: 'vpn0', index: 5, addresses: ['198.18.5.2'], joined: true, sent: 0, note: 'no route out of vpn0' },
   ]);
-  assert.deepEqual(interfaceView(listed.slice(0, 1), [], [], 6), [{ name: 'wired0', index: 2, addresses: ['fd00:198:18:1::2'], joined: false, sent: 0 }],
+  assert.deepEqual(interfaceView(listed.slice(0, 1), [], [], 6),
+    [{ name: 'wired0', index: 2, addresses: ['fd00:198:18:1::2'], joined: false, sent: 0 }],
+
     'nothing joined or sent: a row without a note');
 });

@@ -15,15 +15,19 @@ test('sockets of interest: on the port or bound to the group first, then wildcar
   ];
   assert.deepEqual(socketsOfInterest(all, 5000, '239.1.1.1').map((s) => s.inode), [2, 3, 1, 6],
     'the well-known port 53 and a unicast-bound socket are left out');
-  assert.deepEqual(socketsOfInterest(all, undefined, '239.1.1.1').map((s) => s.inode), [3, 1, 2, 6], 'no port seen: the group\'s, then wildcards');
+  assert.deepEqual(socketsOfInterest(all, undefined, '239.1.1.1').map((s) => s.inode), [3, 1, 2, 6],
+    'no port seen: the group\'s, then wildcards');
   const many = Array.from({ length: 100 }, (_, i) => sock('0.0.0.0', 5000, i));
   assert.equal(socketsOfInterest(many, 5000, '239.1.1.1').length, 64);
 });
 
 test('socketFact: drops during the window from the reading before; a socket new in the window counts none; rcvbuf when known', () => {
-  const owners = { owners: new Map([[2, [{ pid: 42, comm: 'app', fd: 3 }]]]), complete: true } as unknown as Parameters<typeof socketFact>[1];
+  const owners = { owners: new Map([[2, [{ pid: 42, comm: 'app', fd: 3 }]]]), complete: true } as unknown as
+    Parameters<typeof socketFact>[1];
   const before = new Map([[2, 10]]);
-  const f = socketFact(sock('0.0.0.0', 5000, 2, 25), owners, new Map([[2, { rcvbuf: 212992 }]]) as Parameters<typeof socketFact>[2], before);
+  const f = socketFact(sock('0.0.0.0', 5000, 2, 25), owners, new Map([[2, { rcvbuf: 212992 }]]) as Parameters<typeof socketFact>[2],
+    before);
+
   assert.equal(f.dropsDuring, 15);
   assert.equal(f.rcvbuf, 212992);
   assert.deepEqual(f.owners, [{ pid: 42, comm: 'app' }]);
