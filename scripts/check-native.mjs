@@ -30,7 +30,6 @@ try {
   console.error(dropped
     ? '  npm left it out (its build needs libpcap-dev, g++, make and python3); '
       + 'run: apt-get install -y build-essential python3 libpcap-dev && npm install --include=optional pcap'
-
     : '  run: apt-get install -y build-essential python3 libpcap-dev && npm rebuild pcap');
 }
 

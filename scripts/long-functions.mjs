@@ -90,7 +90,6 @@ for (const k of stale) console.log(`no longer over ${o.limit} lines, remove from
 if (fresh.length > 0) {
   console.error(`${fresh.length} function(s) over ${o.limit} lines under ${o.root} `
     + `(split them into named steps; ${o.allow} lists the known ones):`);
-
   for (const f of fresh) console.error(show(f));
   process.exit(1);
 }

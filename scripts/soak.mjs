@@ -86,7 +86,6 @@ try {
   if ([j.code, s.code, t.code].some((c) => c !== 0)) {
     console.error(`soak: exit codes ${JSON.stringify(result.exit)}\n${j.err}${s.err}${t.err}`);
   }
-
 } finally {
   cleanup();
 }

@@ -56,7 +56,6 @@ function makeFile(file, n) {
       if (seq % 100 === 50) continue; // 1 % loss
       frame = ether(0x0800, ipv4({ src: a.src, dst: `239.1.1.${i % 4}`, proto: 17, ttl: 8 },
         udp(4000, 5004, rtp(0, seq, seq * 160, 0x100 + (i % 4), pcmu))));
-
     }
     w.write(0, Math.floor(t / 1e6), t % 1e6, frame, frame.length, frame.length);
   }
@@ -112,4 +111,3 @@ const mem = rssBig / rssQuarter;
 console.log(`analyze speed vs tcpdump -r -nn: ${speed.toFixed(2)}x (${an} s vs ${td} s) (goal: >= 1.0x; ${speed >= 1 ? 'met' : 'MISSED'})`);
 console.log(`analyze memory 1M vs 250k packets: ${mem.toFixed(2)}x `
   + `(${Math.round(rssBig / 1024)} MB vs ${Math.round(rssQuarter / 1024)} MB peak RSS) (goal: <= 1.1x; ${mem <= 1.1 ? 'met' : 'MISSED'})`);
-

@@ -43,7 +43,6 @@ function measure(label, args) {
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   spawnSync('ip', ['netns', 'exec', ns, 'strace', '-f', '-qq', '-e', 'trace=execve', '-o', trace, process.execPath, cli, ...args],
     { timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
-
   // Successful execs only: a PATH search tries several directories for each command.
   const execs = readFileSync(trace, 'utf8').split('\n').filter((l) => l.includes('execve(') && / = 0$/.test(l));
   const ok = r.status === 0 || r.status === 1;

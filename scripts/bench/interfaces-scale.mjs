@@ -132,7 +132,6 @@ for (const [label] of cases) {
   const took = bad
     ? `failed (exit ${bad.status}${bad.signal ? ` ${bad.signal}` : ''}) after ${bad.s.toFixed(1)} s`
     : `${med.s.toFixed(2)} s`;
-
   console.log(`${label}: ${took}${all}, CPU ${cpu.toFixed(2)} s (${IFACES} ifaces x ${GROUPS} groups, ${med.kib} KiB out${goal})`);
 }
 // The joiner's pipe would keep this process alive until the time bound: end now (the exit hook

@@ -76,4 +76,3 @@ console.log(`  whole run (process start to exit): python ${ms(median(py.map((x) 
 const ratio = nodeS / pyS;
 console.log(`join-all ${count} groups on ${IFACES.length} interfaces: ${ratio.toFixed(2)}× the Python setsockopt loop's time `
   + `(${ms(nodeS)} vs ${ms(pyS)}, join phase, median of ${runs}) (goal: ≤ 1.0×; ${ratio <= 1 ? 'met' : 'MISSED'})`);
-

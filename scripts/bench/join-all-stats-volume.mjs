@@ -161,6 +161,5 @@ for (const [i, scene] of scenes.entries()) {
   // One result line for run-all.mjs (its pattern: no comma before the colon).
   console.log(`join-all stats events at ${memberships} memberships with ${scene.name}: ${fmt(after)}/s, `
     + `at most ${Math.max(...afters.map((y) => y.rowsMax))} rows an event `
-
     + `(before ${fmt(before)}/s: ${(before / Math.max(1, after)).toFixed(0)}× less) (goal: ${scene.goal}; ${met ? 'met' : 'MISSED'})`);
 }

@@ -65,4 +65,3 @@ const growth = mb / mb16;
 console.log(`mac-map --collisions memory, /8 against /16: ${growth.toFixed(2)}× `
   + `(peak RSS ${mb.toFixed(0)} MB for 16 777 216 groups vs ${mb16.toFixed(0)} MB for 65 536) `
   + `(goal: flat, ≤ 1.10×; ${growth <= 1.1 ? 'met' : 'MISSED'})`);
-

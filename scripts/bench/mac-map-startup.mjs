@@ -51,6 +51,4 @@ for (const f of ['wall', 'cpu']) {
   console.log(`  ${f} over node -e 0 (${base.toFixed(0)} ms): yargs +${(m('require yargs', f) - base).toFixed(0)} ms, `
     + `CLI without a command +${(m('mcast-doctor --version', f) - base).toFixed(0)} ms, `
     + `mac-map 239.1.2.3 +${(m(CMD, f) - base).toFixed(0)} ms`);
-
-
 }

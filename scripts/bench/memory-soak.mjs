@@ -33,7 +33,6 @@ async function soak(name, args) {
   const sender = lab.spawn(lab.p, process.execPath,
     [CLI, 'send-all', '239.1.2.3:5000', '--iface', 'eth0', '--rate', '0', '--size', '64', '--duration', String(secs + 4),
       '--json', '--quiet']);
-
   await sleep(1500);
   const c = lab.spawn(lab.h, process.execPath, [CLI, ...args, '--duration', String(secs), '--json', '--quiet']);
   const t0 = Date.now();
@@ -70,7 +69,6 @@ async function soak(name, args) {
 try {
   await soak('sniff',
     ['sniff', '--no-join', '--iface', 'wired0', '--filter', 'udp and dst host 239.1.2.3', '--write', path.join(dir, 'soak.pcap')]);
-
   rmSync(path.join(dir, 'soak.pcap'), { force: true });
   await soak('join-all', ['join-all', '239.1.2.3:5000', '--iface', 'wired0']);
 } finally {

@@ -114,8 +114,6 @@ try {
     + `peak RSS ${r.rssMb.toFixed(0)} MB, exit ${r.code}, document ${sizeOf('big-report.json')}; `
     + `table + --html ${h.secs.toFixed(1)} s (CPU ${h.cpu.toFixed(1)} s), peak RSS ${h.rssMb.toFixed(0)} MB, exit ${h.code}, `
     + `HTML ${sizeOf('big.html')}`);
-
-
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

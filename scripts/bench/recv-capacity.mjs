@@ -84,4 +84,3 @@ console.log(`join-all receive capacity: ${ratio.toFixed(2)}× a plain C recvmmsg
   + `(share of iperf2's top rate received, 64-byte datagrams, median of ${runs}) (goal: ≥ 0.9×; ${ratio >= 0.9 ? 'met' : 'MISSED'})`);
 console.log(`join-all count + own drops vs sent: ${(gap * 100).toFixed(3)} % apart (median of ${runs}) `
   + `(goal: ≤ 0.1 %; ${gap <= 0.001 ? 'met' : 'MISSED'})`);
-

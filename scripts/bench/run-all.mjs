@@ -16,7 +16,6 @@ for (const f of benches) {
   console.log(`\n== ${f}`);
   const r = spawnSync(process.execPath, [path.join(dir, f)],
     { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', timeout: 15 * 60_000 });
-
   process.stdout.write(r.stdout ?? '');
   const lines = (r.stdout ?? '').split('\n').filter((l) => /^[\w .:/+-]+: .+\(.+\)\s*$/.test(l));
   results.push(...(lines.length ? lines : [`${f}: failed (exit ${r.status})`]));

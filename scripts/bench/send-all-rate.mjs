@@ -60,7 +60,5 @@ for (const [r, xs] of Object.entries(paced)) {
   const err = median(errs);
   console.log(`send-all --rate ${r}: ${err >= 0 ? '+' : ''}${err.toFixed(2)}% off `
     + `(median of ${runs}: ${errs.map((e) => e.toFixed(2)).join(', ')}%) `
-
     + `(goal: within ±2%; ${Math.abs(err) <= 2 ? 'met' : 'MISSED'})`);
-
 }

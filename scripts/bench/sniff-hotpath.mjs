@@ -24,7 +24,6 @@ s.start();
 // Two interleaved streams in runs of 8, as a switch delivers them.
 const frames = ['198.18.1.1', '198.18.1.9']
   .map((src) => ether(0x0800, ipv4({ src, dst: '239.1.2.3', ttl: 1, proto: 17 }, udp(40000, 5001, Buffer.alloc(1400)))));
-
 const buf = Buffer.alloc(65535);
 const N = 3_000_000;
 const runs = [];

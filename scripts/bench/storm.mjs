@@ -79,4 +79,3 @@ const ok = out.every((o) => (o.code === 0 || o.code === 1) && o.peak < 300 && o.
 console.log(`storm at ${rate / 1000} kpps: worst end ${worstOver} s past --duration, worst peak RSS ${worstRss.toFixed(0)} MB, `
   + `exits ${out.map((o) => o.code).join('/')}, storm named ${out.filter((o) => o.storm).length}/${out.length} `
   + `(goal: ≤ 2 s, < 300 MB, exit 0/1, named; ${ok ? 'met' : 'MISSED'})`);
-

@@ -87,7 +87,6 @@ test('join-all with --duration waits for the carrier, then joins; the wait count
   const run = await startJoinAll(host.deps(), {
     groups: parseGroupArgs(['239.1.9.1'], { defaultPort: 5000 }), selection: {}, assumeSynced: false, intervalMs: 60_000, durationMs: 2000,
     expect: [],
-
   }, {
     joined: (results) => joined.push(...results.filter((r) => r.status === 'joined').map((r) => r.iface)),
     stats: () => {},

@@ -45,7 +45,6 @@ test('an interface down at the start: its first up is its first join, not a retu
 
 test('untilUsable: waits for the address the family needs, gives up when stale, '
   + 'and after the grace takes an up interface as it is', async () => {
-
   let now = 0;
   const clock = { now: () => now };
   const noAddr = await wifi(9, []);

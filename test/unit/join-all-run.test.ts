@@ -18,7 +18,6 @@ const igmp = [2, 3].map((index) => ({
   index, device: index === 2 ? 'wired0' : 'wifi0', count: 1, querier: 'V3',
   groups: [{ group: '239.1.1.1', users: 1, timerRunning: false, timerTicks: 0, reporter: true }],
 }));
-
 const hooks = (): JoinAllHooks & { joinedCalls: number; statsCalls: number } => {
   const h = { joinedCalls: 0, statsCalls: 0, joined: () => { h.joinedCalls++; }, stats: () => { h.statsCalls++; } };
   return h;

@@ -37,6 +37,5 @@ test('interfaceView: addresses of the family, joined, sent, and the first reason
   ]);
   assert.deepEqual(interfaceView(listed.slice(0, 1), [], [], 6),
     [{ name: 'wired0', index: 2, addresses: ['fd00:198:18:1::2'], joined: false, sent: 0 }],
-
     'nothing joined or sent: a row without a note');
 });

@@ -27,7 +27,6 @@ test('socketFact: drops during the window from the reading before; a socket new 
   const before = new Map([[2, 10]]);
   const f = socketFact(sock('0.0.0.0', 5000, 2, 25), owners, new Map([[2, { rcvbuf: 212992 }]]) as Parameters<typeof socketFact>[2],
     before);
-
   assert.equal(f.dropsDuring, 15);
   assert.equal(f.rcvbuf, 212992);
   assert.deepEqual(f.owners, [{ pid: 42, comm: 'app' }]);

@@ -10,7 +10,6 @@ import { ROUTER_ALERT_V4, ether, igmpV3Query, ipv4 } from '../helpers/packets.js
 const query = (): Buffer => ether(0x0800, ipv4({ src: '198.18.2.1', dst: '224.0.0.1', proto: 2, options: ROUTER_ALERT_V4 },
   igmpV3Query({ code: 10, group: '0.0.0.0', qrv: 2, qqic: 2 })));
 
-
 test('join-all\'s watch: IGMP only, 2 MB ring; reopen() after a down gives a new capture and keeps the queries heard', async () => {
   const fake = new FakeCapture();
   const w = await startWireWatch(async () => fake, [{ iface: 'wifi0', addresses: ['198.18.2.2'] }], 4);
