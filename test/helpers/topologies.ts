@@ -50,6 +50,53 @@ export async function buildLaptop(lab?: Lab): Promise<Laptop> {
 }
 
 /**
+ * "host and peer": two namespaces joined by one veth pair, each end addressed in one /24
+ * (the host .2, the peer .1), as most single-link labs need.
+ *
+ *   peer [eth0 SUBNET.1/24] ── [lan0 SUBNET.2/24] host
+ *
+ * `subnet` is the /24's first three octets ('198.18.62'): give each lab file its own, so that a
+ * failure message names the lab it came from. `subnet6` ('fd00:60::') adds ::2 and ::1 in that
+ * /64 (nodad, as Lab.addr does); `peerMulticastRoute` sends the peer's 224.0.0.0/4 out of its
+ * only link (a namespace without a default route otherwise has no route to a group: ENETUNREACH).
+ */
+export interface HostPeer {
+  host: string;
+  peer: string;
+  hostIface: string;
+  peerIface: string;
+  addr: { host: string; peer: string; host6?: string; peer6?: string };
+}
+
+export interface HostPeerOptions {
+  subnet6?: string;
+  /** The host's end of the pair (default lan0). */
+  hostIface?: string;
+  peerMulticastRoute?: boolean;
+}
+
+export async function buildHostPeer(lab: Lab, subnet: string, opts: HostPeerOptions = {}): Promise<HostPeer> {
+  const host = 'host';
+  const peer = 'peer';
+  const hostIface = opts.hostIface ?? 'lan0';
+  const peerIface = 'eth0';
+  const addr: HostPeer['addr'] = { host: `${subnet}.2`, peer: `${subnet}.1` };
+  await lab.addNs(host);
+  await lab.addNs(peer);
+  await lab.veth(host, hostIface, peer, peerIface);
+  await lab.addr(host, hostIface, `${addr.host}/24`);
+  await lab.addr(peer, peerIface, `${addr.peer}/24`);
+  if (opts.subnet6 !== undefined) {
+    addr.host6 = `${opts.subnet6}2`;
+    addr.peer6 = `${opts.subnet6}1`;
+    await lab.addr(host, hostIface, `${addr.host6}/64`);
+    await lab.addr(peer, peerIface, `${addr.peer6}/64`);
+  }
+  if (opts.peerMulticastRoute) await lab.ip(peer, 'route', 'add', '224.0.0.0/4', 'dev', peerIface);
+  return { host, peer, hostIface, peerIface, addr };
+}
+
+/**
  * "snooping bridge": a switch namespace with a Linux bridge (IGMP snooping on, short timers),
  * and `members` namespaces each with one port on it, all in 198.18.10.0/24 (.1 is sw's br0
  * address, member i is .(10+i)). Timers are in centiseconds, as the bridge takes them.

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { Lab, REPO, labSkipReason } from '../helpers/lab.js';
+import { buildHostPeer } from '../helpers/topologies.js';
 
 const skip = labSkipReason();
 const STRESS = path.join(REPO, 'dist', 'test', 'helpers', 'close-stress.js');
@@ -14,11 +15,7 @@ let lab: Lab;
 before(async () => {
   if (skip) return;
   lab = await Lab.create();
-  await lab.addNs('cap');
-  await lab.addNs('peer');
-  await lab.veth('cap', 'cap0', 'peer', 'peer0');
-  await lab.addr('cap', 'cap0', '198.18.61.1/24');
-  await lab.addr('peer', 'peer0', '198.18.61.2/24');
+  await buildHostPeer(lab, '198.18.61', { hostIface: 'cap0' });
 });
 after(async () => { if (lab) await lab.destroy(); });
 
@@ -27,7 +24,7 @@ function stream(seconds: number): ReturnType<Lab['spawn']> {
   return lab.spawn('peer', 'python3', ['-c', `
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton('198.18.61.2'))
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton('198.18.61.1'))
 end = time.time() + ${seconds}
 while time.time() < end:
     for i in range(20):
@@ -43,7 +40,7 @@ for (const [mode, rounds] of [['reentrant', 150], ['flap', 25]] as const) {
     { skip, timeout: 60_000 }, async () => {
       const sender = stream(20);
       try {
-        const r = await lab.exec('cap', process.execPath, [STRESS, mode, 'cap0', String(rounds)], 40_000);
+        const r = await lab.exec('host', process.execPath, [STRESS, mode, 'cap0', String(rounds)], 40_000);
         assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr.slice(-400)}`);
         assert.match(r.stdout, new RegExp(`rounds ${rounds}`));
       } finally {

@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Lab, labSkipReason } from '../helpers/lab.js';
+import { buildHostPeer } from '../helpers/topologies.js';
 
 const skip = labSkipReason();
 if (skip) console.log(`# skipping hostile interface name lab tests: ${skip}`);
@@ -16,11 +17,7 @@ describe('an interface name with control characters', { skip }, () => {
   let lab: Lab;
   before(async () => {
     lab = await Lab.create();
-    await lab.addNs('host');
-    await lab.addNs('peer');
-    await lab.veth('host', EVIL, 'peer', 'eth0');
-    await lab.addr('host', EVIL, '198.18.77.2/24');
-    await lab.addr('peer', 'eth0', '198.18.77.1/24');
+    await buildHostPeer(lab, '198.18.77', { hostIface: EVIL });
   });
   after(async () => { await lab?.destroy(); });
 

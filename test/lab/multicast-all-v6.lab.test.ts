@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { CLI, Lab, labSkipReason, waitFor, type RunResult } from '../helpers/lab.js';
+import { buildHostPeer } from '../helpers/topologies.js';
 import { assertMatchesSchema } from '../helpers/schema.js';
 
 const skip = labSkipReason();
@@ -66,13 +67,7 @@ describe('IPV6_MULTICAST_ALL leak, as root and without privileges', { skip }, ()
   const running: Rx[] = [];
   before(async () => {
     lab = await Lab.create();
-    await lab.addNs('host');
-    await lab.addNs('peer');
-    await lab.veth('host', 'lan0', 'peer', 'eth0');
-    await lab.addr('host', 'lan0', '198.18.61.2/24');
-    await lab.addr('peer', 'eth0', '198.18.61.1/24');
-    await lab.addr('host', 'lan0', 'fd00:60::2/64');
-    await lab.addr('peer', 'eth0', 'fd00:60::1/64');
+    await buildHostPeer(lab, '198.18.61', { subnet6: 'fd00:60::' });
   });
   after(async () => { await lab?.destroy(); });
 

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { Lab, labSkipReason, waitFor } from '../helpers/lab.js';
+import { buildHostPeer } from '../helpers/topologies.js';
 
 const skip = labSkipReason();
 if (skip) console.log(`# skipping multicast-all lab tests: ${skip}`);
@@ -43,12 +44,7 @@ describe('IP_MULTICAST_ALL leak: which process receives which foreign group', { 
   let lab: Lab;
   before(async () => {
     lab = await Lab.create();
-    await lab.addNs('host');
-    await lab.addNs('peer');
-    await lab.veth('host', 'lan0', 'peer', 'eth0');
-    await lab.addr('host', 'lan0', '198.18.60.2/24');
-    await lab.addr('peer', 'eth0', '198.18.60.1/24');
-    await lab.ip('peer', 'route', 'add', '224.0.0.0/4', 'dev', 'eth0');
+    await buildHostPeer(lab, '198.18.60', { peerMulticastRoute: true });
   });
   after(async () => { await lab?.destroy(); });
 
