@@ -6,6 +6,7 @@
 // pass test/helpers/fake-host.ts instead. Nothing else under src/commands or src/core imports a
 // platform module's values (eslint no-restricted-imports).
 import type { SocketApi } from './platform/sockets/types.js';
+import type { PacketSockets } from './platform/capture/packet-types.js';
 import type { FirewallReader } from './platform/firewall.js';
 import type { FileSink } from './platform/capture/file-sink.js';
 import type { RunAs } from './platform/privileges.js';
@@ -87,6 +88,16 @@ async function loadSocketsOrExplain(): Promise<SocketApi> {
   }
 }
 
+async function loadPacketSocketsOrExplain(): Promise<PacketSockets> {
+  try {
+    return (await import('./platform/capture/packet-socket.js')).packetSockets();
+  } catch (e) {
+    throw new EnvironmentError('SOCKETS_UNAVAILABLE', `cannot load the packet socket binding (koffi): ${(e as Error).message}`, {
+      hint: 'reinstall with npm install (koffi ships prebuilt binaries for Linux x64/arm64)',
+    }, { cause: e });
+  }
+}
+
 /** The real host: Linux behind src/platform/. */
 export function realHost(): Host {
   const firewall = once(async (): Promise<FirewallReader> => new (await import('./platform/firewall.js')).LinuxFirewallReader());
@@ -94,6 +105,7 @@ export function realHost(): Host {
     platform: once(async () => (await import('./platform/linux.js')).platform()),
     sockets: once(loadSocketsOrExplain),
     capture: once(async () => (await import('./platform/capture/index.js')).loadCaptureFactory()),
+    packets: once(loadPacketSocketsOrExplain),
     firewall,
     // The platform reads the rulesets; the core picks the reverse-path rules out of them.
     netfilter: async () => (await import('./core/firewall/rpfilter-rules.js')).readNetfilterRpf(await firewall()),

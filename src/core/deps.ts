@@ -12,6 +12,7 @@
 import type { Platform } from '../platform/types.js';
 import type { SocketApi } from '../platform/sockets/types.js';
 import type { CaptureFactory } from '../platform/capture/types.js';
+import type { PacketSockets } from '../platform/capture/packet-types.js';
 import type { FirewallReader } from '../platform/firewall.js';
 import type { UdpSocket } from '../platform/procfs/udp.js';
 import type { WatchLinks } from '../platform/link-watch.js';
@@ -27,6 +28,8 @@ export interface Services {
   sockets: SocketApi;
   /** libpcap. */
   capture: CaptureFactory;
+  /** One AF_PACKET socket for every interface (koffi): what arrived where, without libpcap. */
+  packets: PacketSockets;
   /** nft / iptables rulesets. */
   firewall: FirewallReader;
   /** The netfilter rules that act as reverse-path filters. */

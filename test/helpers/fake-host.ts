@@ -1,5 +1,5 @@
-// One fake of the whole host (src/host.ts): the fake platform, sockets, capture and link watch,
-// files in memory, a clock the test sets. Each part can be swapped for a failing one
+// One fake of the whole host (src/host.ts): the fake platform, sockets, capture, packet socket and
+// link watch, files in memory, a clock the test sets. Each part can be swapped for a failing one
 // (`captureError`, `socketsError`) to exercise the paths where the OS says no.
 import type { Files, Host, Privileges } from '../../src/host.js';
 import type { FirewallReader, FirewallSnapshot } from '../../src/platform/firewall.js';
@@ -8,6 +8,7 @@ import type { UdpSocket } from '../../src/platform/procfs/udp.js';
 import type { AccountingPlatform } from '../../src/platform/accounting/types.js';
 import { FakeCapture } from './fake-capture.js';
 import { FakeLinkWatch } from './fake-link-watch.js';
+import { FakePackets } from './fake-packets.js';
 import { FakePlatform, laptopState, type FakeState } from './fake-platform.js';
 import { FakeSockets, type FakeSocketOptions } from './fake-sockets.js';
 import { loaders } from '../../src/host.js';
@@ -16,6 +17,8 @@ export class FakeHost implements Host {
   readonly fakePlatform: FakePlatform;
   readonly fakeSockets: FakeSockets;
   readonly fakeCapture = new FakeCapture();
+  /** The one packet socket (doctor's self-test); its `error` stands for no CAP_NET_RAW. */
+  readonly fakePackets = new FakePackets();
   /** Its events are stamped on the host's clock, as the real watcher's are on the wall clock. */
   readonly fakeLinks = new FakeLinkWatch(() => this.nowMs);
   /** Files written, by name. */
@@ -58,6 +61,7 @@ export class FakeHost implements Host {
   async platform() { return this.fakePlatform; }
   async sockets() { if (this.socketsError) throw this.socketsError; return this.fakeSockets; }
   async capture() { if (this.captureError) throw this.captureError; return this.fakeCapture; }
+  async packets() { return this.fakePackets; }
   async firewall(): Promise<FirewallReader> { return { snapshot: async () => this.firewallSnapshot }; }
   async netfilter() { return this.netfilterReport; }
   async udpSockets() { return this.udp; }

@@ -24,6 +24,7 @@ export async function doctorDeps(host: Host): Promise<DoctorDeps> {
     netfilter: () => host.netfilter(),
     sockets: () => host.sockets(),
     capture: () => host.capture(),
+    packets: () => host.packets(),
     // An extra: without it a pair that got nothing is still reported, only not explained.
     accounting: await host.accounting().catch(() => undefined),
     clock: host.clock,

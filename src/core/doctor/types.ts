@@ -8,11 +8,12 @@ import type { Loads, Uses } from '../deps.js';
 
 /**
  * What the checks touch. Loaded on first use: /proc/net/udp (sockets check), the netfilter
- * rpfilter rules (IPv6 has no rp_filter sysctl), koffi (self-test, --expect-receive) and libpcap
- * (a load failure is that check skipped, with its remedy). `accounting` is an extra: without it
+ * rpfilter rules (IPv6 has no rp_filter sysctl), koffi (self-test, --expect-receive), the one
+ * packet socket of the self-test and libpcap (querier listen; a load failure is that check
+ * skipped, with its remedy). `accounting` is an extra: without it
  * a pair that got nothing is still reported, only not explained (issue 18).
  */
-export type DoctorDeps = Uses<'platform' | 'firewall' | 'clock'> & Loads<'udpSockets' | 'netfilter' | 'sockets' | 'capture'>
+export type DoctorDeps = Uses<'platform' | 'firewall' | 'clock'> & Loads<'udpSockets' | 'netfilter' | 'sockets' | 'capture' | 'packets'>
   & Partial<Uses<'accounting'>>;
 
 export interface DoctorOptions {

@@ -83,11 +83,20 @@ class Poller {
 let poller: Poller | undefined;
 
 /**
+ * Calls `drain` on the main thread whenever `fd` is readable, through the process's one epoll
+ * wait (also used by the packet socket of platform/capture/packet-socket.ts). Returns the stop.
+ */
+export function watchReadable(c: Libc, fd: Fd, drain: () => void): () => void {
+  poller ??= new Poller(c);
+  poller.add({ fd, drain });
+  return () => poller?.remove(fd);
+}
+
+/**
  * Starts receiving on a bound UDP socket whose PKTINFO/TTL/RXQ_OVFL options are set. onDatagram
  * gets one reused Datagram: its fields and data are valid during the call only.
  */
 export function startReceiver(c: Libc, fd: Fd, family: 4 | 6, onDatagram: (d: Datagram) => void, onError: (e: Error) => void): Receiver {
-  poller ??= new Poller(c);
   const block = allocNative(BLOCK_SIZE);
   linkHeaders(block.buf, block.base);
   const b = block.buf;
@@ -116,7 +125,7 @@ export function startReceiver(c: Libc, fd: Fd, family: 4 | 6, onDatagram: (d: Da
     }
     return { read, empty: closed };
   };
-  poller.add({ fd, drain: () => { drainRounds(); } });
+  const unwatch = watchReadable(c, fd, () => { drainRounds(); });
   const meminfo = Buffer.alloc(4 * 9);
   const mlen = Buffer.alloc(4);
   const readDrops = (): number => {
@@ -130,7 +139,7 @@ export function startReceiver(c: Libc, fd: Fd, family: 4 | 6, onDatagram: (d: Da
       if (closed) return;
       readDrops();
       closed = true;
-      poller?.remove(fd);
+      unwatch();
       c.close(fd);
       // The block may still be read by a drain already running on this turn: free it after.
       setImmediate(() => freeNative(block));

@@ -1,0 +1,37 @@
+// A fake of the one packet socket (src/platform/capture/packet-types.ts): the test delivers
+// packets with arrive(); listenUdp records what was asked and fails with `error` when set.
+import type { ArrivalListener, IpArrival, PacketSockets, UdpArrivalFilter } from '../../src/platform/capture/packet-types.js';
+
+export class FakePackets implements PacketSockets {
+  /** When set, listenUdp throws it (no CAP_NET_RAW). */
+  error: Error | undefined;
+  readonly filters: UdpArrivalFilter[] = [];
+  /** Listeners open now. */
+  open = 0;
+  /** Called on every listenUdp: a test hooks its arrivals (the fake sender's probes) here. */
+  onListen: ((f: UdpArrivalFilter) => void) | undefined;
+  private readonly handlers = new Set<(p: IpArrival) => void>();
+
+  listenUdp(f: UdpArrivalFilter, onArrival: (p: IpArrival) => void): ArrivalListener {
+    if (this.error) throw this.error;
+    this.filters.push(f);
+    let received = 0;
+    const counting = (p: IpArrival): void => { received++; onArrival(p); };
+    this.handlers.add(counting);
+    this.open++;
+    this.onListen?.(f);
+    return {
+      drain: () => 0,
+      stats: () => ({ received, dropped: 0 }),
+      close: () => {
+        if (!this.handlers.delete(counting)) return;
+        this.open--;
+      },
+    };
+  }
+
+  /** A packet (from its IP header on) arriving on `ifindex`, to every open listener. */
+  arrive(ifindex: number, data: Buffer): void {
+    for (const h of this.handlers) h({ ifindex, data });
+  }
+}
