@@ -1,6 +1,7 @@
 import { defineCommand } from './context.js';
 import { seconds } from './flags.js';
 import { defined } from '../core/defined.js';
+import { resolve } from '../host.js';
 
 interface QuerierArgs {
   planned?: string;
@@ -28,7 +29,6 @@ export default defineCommand<QuerierArgs, typeof flags>({
       .example('$0 querier-check --planned 10.0.0.250 --iface eth0', 'would this host accept queries from 10.0.0.250 on eth0?'),
   run: async (argv, ctx) => {
     const { UsageError } = await import('../core/errors.js');
-    const platform = await ctx.host.platform();
     if (argv.planned !== undefined) {
       const inc = ctx.selection.include ?? [];
       const dev = inc[0];
@@ -38,7 +38,7 @@ export default defineCommand<QuerierArgs, typeof flags>({
       const { checkPlanned } = await import('../core/querier-check/planned.js');
       const { renderPlanned } = await import('../render/querier-planned.js');
       const { exitFor } = await import('../core/exit.js');
-      const r = await checkPlanned(platform, argv.planned, dev);
+      const r = await checkPlanned({ platform: await ctx.host.platform() }, argv.planned, dev);
       renderPlanned(r, ctx.out);
       // DROPPED comes with its error finding (QUERIER_RPF_DROP, MLD_QUERIER_NOT_LINK_LOCAL): the words and the code agree.
       return exitFor(r.findings);
@@ -47,19 +47,17 @@ export default defineCommand<QuerierArgs, typeof flags>({
       const { familyOf } = await import('../core/kernel/ip.js');
       if (familyOf(argv.expect) === undefined) throw new UsageError('BAD_ADDRESS', `--expect ${argv.expect}: not an IPv4 or IPv6 address`);
     }
-    const { controlCaptureOver } = await import('../core/querier-check/capture.js');
     const { listenForQueriers } = await import('../core/querier-check/listen.js');
     const { renderQuerierCheck, formatProgress } = await import('../render/querier-check.js');
     const { exitFor } = await import('../core/exit.js');
     const { cutShort, withInterruption } = await import('../core/coverage.js');
     const { renderCoverage } = await import('../render/coverage.js');
     const wait = ctx.waiting('listening for IGMP/MLD queries', argv.timeout * 1000);
-    const report = await listenForQueriers(platform, {
+    const deps = { ...await resolve(ctx.host, 'platform', 'capture'), clock: ctx.host.clock };
+    const report = await listenForQueriers(deps, {
       abort: ctx.interrupt.abort,
       selection: ctx.selection,
       timeoutMs: argv.timeout * 1000,
-      clock: ctx.host.clock,
-      openCapture: controlCaptureOver(await ctx.host.capture()),
       ...(ctx.family ? { family: ctx.family } : {}),
       ...defined({ expect: argv.expect }),
       // One line on stderr once the captures are open (scripts and tests wait for it); a TTY gets the progress line instead.

@@ -11,6 +11,10 @@ import { flattenCounters } from '../../src/platform/accounting/counters.js';
 import { countTraceLines } from '../../src/platform/accounting/tracefs.js';
 import { counterDeltas, shortfall } from '../../src/core/accounting/counters.js';
 import { diagnoseTrace, receivesGroup } from '../../src/core/accounting/diagnose.js';
+import { hostStages } from '../../src/core/accounting/host-stages.js';
+import { stagesOf } from '../../src/core/accounting/counters.js';
+import type { IfacePath } from '../../src/core/accounting/model.js';
+import { explainPair } from '../../src/core/accounting/window.js';
 import type { SocketFact, TraceFacts } from '../../src/core/accounting/model.js';
 
 const fx = (name: string): string => readFileSync(path.join(REPO, 'fixtures', 'proc', 'accounting', name), 'utf8');
@@ -103,6 +107,43 @@ test('diagnose: each break in packet order, the first one ends the path', () => 
   assert.deepEqual(over.findings.map((f) => f.id), ['APP_SOCKET_OVERFLOW']);
   assert.match(over.findings[0]?.message ?? '', /vlc \(pid 42\) overflowed 60 times in 2 s.*416 KiB.*400 kbit\/s \(rmem_max is 208 KiB\)/);
   assert.match(over.findings[0]?.fix ?? '', /net\.core\.rmem_max=/, 'the buffer is at 2 x rmem_max: only the sysctl helps');
+});
+
+test('host stages: a namespace-wide break marks every interface that got there; upToIp stops after IP', () => {
+  const path = (iface: string): IfacePath => ({ iface, wire: { packets: 50, pps: 25, bitsPerSecond: 200_000, sources: [] },
+    membership: 'here', steps: [] });
+  const f = facts({ deltas: { 'IpExt.InMcastPkts': 100, 'Ip.InDelivers': 0 } });
+  const passed = [path('eth1'), path('eth2')];
+  const out = hostStages({ f, stages: stagesOf(f.deltas, 4), passed, okWire: 100, target: '239.1.1.1:5001' }, f.sockets);
+  assert.deepEqual(out.map((x) => [x.id, x.iface]), [['KERNEL_DROP', undefined]], 'two interfaces: the finding names neither');
+  assert.match(out[0]?.message ?? '', /arrives on eth1, eth2 \(100 packets\) but the kernel dropped 100 of them after routing/);
+  for (const p of passed) {
+    assert.deepEqual(p.steps.map((s) => `${s.step} ${s.status}`), ['ip ok', 'ip broken']);
+    assert.equal(p.breakId, 'KERNEL_DROP');
+  }
+  const healthy = facts({ upToIp: true, sockets: [] });
+  const one = [path('eth1')];
+  assert.deepEqual(hostStages({ f: healthy, stages: stagesOf(healthy.deltas, 4), passed: one, okWire: 100, target: 'x' }, []), [],
+    'join-all and doctor: the sockets are the tool\'s own, no socket stage');
+  assert.deepEqual(one[0]?.steps.map((s) => s.step), ['ip']);
+});
+
+test('join-all --expect window: a silent pair explained up to IP, in trace\'s words', () => {
+  const pair = { iface: 'eth1', group: '239.1.1.1', family: 4 as const, port: 5001 };
+  const wire = { iface: 'eth1', packets: 100, bytes: 100_000, sources: [{ source: '10.9.0.5', packets: 100 }], ports: [] };
+  const none = explainPair(pair, { ...wire, packets: 0, sources: [] }, {}, {}, 2);
+  assert.equal(none.breakId, 'NOT_ON_WIRE');
+  assert.equal(none.sentence,
+    'Nothing for 239.1.1.1 on the wire of eth1 either: the break is before this host (sender, TTL, switch or router).');
+  const lost = explainPair(pair, wire, { 'IpExt.InMcastPkts': 100, 'Ip.InDelivers': 100 }, {}, 2);
+  assert.equal(lost.breakId, undefined);
+  assert.equal(lost.sentence, '100 packets of 239.1.1.1 were on the wire of eth1 and the kernel accepted them ' +
+    '(IpExt InMcastPkts +100): they were lost at this host\'s receiving sockets.');
+  const rpf = explainPair(pair, wire, { 'IpExt.InMcastPkts': 0, 'TcpExt.IPReversePathFilter': 100 },
+    { eth1: { source: '10.9.0.5', accepted: false, routeBackDev: 'eth0' } }, 2);
+  assert.equal(rpf.breakId, 'KERNEL_DROP');
+  assert.match(rpf.sentence, /reverse-path filter drops all of it \(source 10\.9\.0\.5 routes back via eth0\)/);
+  assert.equal(rpf.stages.rpfDrops, 100);
 });
 
 test('receivesGroup: port and wildcard or group; a dual-stack [::] socket takes IPv4 too; unicast never', () => {

@@ -32,10 +32,10 @@ test('join-all: arrival, first-packet and elapsed times come from the given cloc
 test('querier-check: the listen\'s start and duration, and doctor\'s check times and stamp, are the given clock\'s', async () => {
   const host = new FakeHost();
   const t0 = host.nowMs;
-  const r = await listenForQueriers(await host.platform(), {
-    timeoutMs: 1, clock: host.clock,
-    openCapture: async () => { host.nowMs += 2_000; return { close: () => {} }; },
-  });
+  const capture = host.fakeCapture;
+  const open = capture.open.bind(capture);
+  capture.open = (o, h) => { host.nowMs += 2_000; return open(o, h); };
+  const r = await listenForQueriers({ platform: await host.platform(), capture, clock: host.clock }, { timeoutMs: 1 });
   assert.equal(r.startedAt, new Date(t0 + 4_000).toISOString(), 'two captures opened, 2 s each on the fake clock');
   assert.equal(r.durationS, 0);
   const opts = { selfTest: false, querierWait: 0, expectQuerier: [], expectReceive: [], maxLossPct: 0 };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ControlObserver } from '../../src/core/observation/observer.js';
 import { electQuerier } from '../../src/core/observation/rules.js';
 import { toHeard, type HeardPacket } from '../../src/core/observation/heard.js';
-import { controlFilter } from '../../src/core/querier-check/listen.js';
+import { controlFilter } from '../../src/core/querier-check/capture.js';
 import { decodeFrame } from '../../src/core/wire/index.js';
 import { ROUTER_ALERT_V4, ether, icmp6, igmpSimple, igmpV3Query, igmpV3Report, ipv4, ipv6, mldV2Query } from '../helpers/packets.js';
 

@@ -49,7 +49,7 @@ test('off-subnet address under strict rp_filter, route back via the other uplink
     '224.0.0.1 198.19.0.1 wifi0': REFUSED,
     '198.19.0.1  ': { ok: true, dev: 'wired0', gateway: '198.18.1.1', raw: {} },
   });
-  const r = await assertSilent(() => checkPlanned(p, '198.19.0.1', 'wifi0'));
+  const r = await assertSilent(() => checkPlanned({ platform: p }, '198.19.0.1', 'wifi0'));
   assert.equal(r.verdict, 'dropped');
   assert.equal(r.onSubnet, false);
   assert.deepEqual(r.modes, { off: true, strict: false, loose: true });
@@ -63,7 +63,7 @@ test('off-subnet address under strict rp_filter, route back via the other uplink
 
 test('on-subnet address: accepted in every mode, no finding', async () => {
   const p = laptop({ all: 1 }, { '224.0.0.1 198.18.2.1 wifi0': MCAST, '198.18.2.1  ': { ok: true, dev: 'wifi0', raw: {} } });
-  const r = await checkPlanned(p, '198.18.2.1', 'wifi0');
+  const r = await checkPlanned({ platform: p }, '198.18.2.1', 'wifi0');
   assert.equal(r.verdict, 'accepted');
   assert.equal(r.prefix, '198.18.2.0/24');
   assert.deepEqual(r.modes, { off: true, strict: true, loose: true });
@@ -72,7 +72,7 @@ test('on-subnet address: accepted in every mode, no finding', async () => {
 
 test('loose mode accepts an off-subnet address with a route back: warning only', async () => {
   const p = laptop({ wifi0: 2 }, { '224.0.0.1 198.19.0.1 wifi0': MCAST, '198.19.0.1  ': { ok: true, dev: 'wired0', raw: {} } });
-  const r = await checkPlanned(p, '198.19.0.1', 'wifi0');
+  const r = await checkPlanned({ platform: p }, '198.19.0.1', 'wifi0');
   assert.equal(r.verdict, 'accepted');
   assert.match(r.reason, /Strict mode \(1\) would drop it/);
   assert.deepEqual(r.findings.map((f) => [f.id, f.severity]), [['QUERIER_OFF_SUBNET', 'warning']]);
@@ -81,7 +81,7 @@ test('loose mode accepts an off-subnet address with a route back: warning only',
 test('no route back at all: loose drops too, only rp_filter 0 accepts', async () => {
   const p = laptop({ wifi0: 2 },
     { '224.0.0.1 198.19.0.1 wifi0': REFUSED, '198.19.0.1  ': { ok: false, error: 'RTNETLINK answers: Network is unreachable' } });
-  const r = await checkPlanned(p, '198.19.0.1', 'wifi0');
+  const r = await checkPlanned({ platform: p }, '198.19.0.1', 'wifi0');
   assert.equal(r.verdict, 'dropped');
   assert.deepEqual(r.modes, { off: true, strict: false, loose: false });
   assert.match(r.reason, /no route back/);
@@ -89,7 +89,7 @@ test('no route back at all: loose drops too, only rp_filter 0 accepts', async ()
 
 test('the host\'s own address is martian in every mode', async () => {
   const p = laptop({}, { '224.0.0.1 198.18.2.2 wifi0': REFUSED, '198.18.2.2  ': { ok: true, type: 'local', dev: 'lo', raw: {} } });
-  const r = await checkPlanned(p, '198.18.2.2', 'wifi0');
+  const r = await checkPlanned({ platform: p }, '198.18.2.2', 'wifi0');
   assert.equal(r.verdict, 'dropped');
   assert.equal(r.ownAddress, true);
   assert.deepEqual(r.modes, { off: false, strict: false, loose: false });
@@ -97,16 +97,16 @@ test('the host\'s own address is martian in every mode', async () => {
 
 test('MLD: link-local accepted, global dropped with MLD_QUERIER_NOT_LINK_LOCAL', async () => {
   const p = laptop({}, {});
-  const ok = await checkPlanned(p, 'fe80::1', 'wifi0');
+  const ok = await checkPlanned({ platform: p }, 'fe80::1', 'wifi0');
   assert.equal(ok.verdict, 'accepted');
   assert.equal(ok.linkLocal, true);
   assert.deepEqual(ok.findings, []);
-  const bad = await checkPlanned(p, 'fd00:198:18:2::1', 'wifi0');
+  const bad = await checkPlanned({ platform: p }, 'fd00:198:18:2::1', 'wifi0');
   assert.equal(bad.verdict, 'dropped');
   assert.equal(bad.onSubnet, true);
   assert.deepEqual(bad.findings.map((f) => f.id), ['MLD_QUERIER_NOT_LINK_LOCAL']);
 });
 
 test('an unknown interface is a usage error', async () => {
-  await assert.rejects(checkPlanned(laptop({}, {}), '198.18.2.1', 'nope0'), (e: unknown) => e instanceof UsageError);
+  await assert.rejects(checkPlanned({ platform: laptop({}, {}) }, '198.18.2.1', 'nope0'), (e: unknown) => e instanceof UsageError);
 });

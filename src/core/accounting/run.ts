@@ -211,7 +211,11 @@ async function diagnoseWithFirewall(deps: TraceDeps, facts: TraceFacts): Promise
 function traceCoverage(asked: boolean, unavailable: { why: string; fix?: string } | undefined): Coverage {
   return {
     notRun: asked && unavailable
-      ? [{ check: 'kernel drop reasons', reason: unavailable.why, remedy: unavailable.fix ?? 'run as root on a kernel with tracefs (skb:kfree_skb)' }]
+      ? [{
+        check: 'kernel drop reasons',
+        reason: unavailable.why,
+        remedy: unavailable.fix ?? 'run as root on a kernel with tracefs (skb:kfree_skb)',
+      }]
       : [],
     interrupted: null,
   };

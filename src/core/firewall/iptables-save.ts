@@ -29,66 +29,91 @@ function addrs(v: string): Value[] {
 
 interface Parsed { terms: Term[]; verdict: Verdict; packets?: number }
 
+/** A rule's options read left to right: the terms so far, and what a later option depends on. */
+class RuleTerms {
+  readonly terms: Term[] = [];
+  /** `!` before the next option. */
+  neg = false;
+  /** The protocol (-p): --dport means something only for udp and tcp. */
+  private proto: string | undefined;
+  /** The last -m module, to name the options of one this reader does not model. */
+  private mod = '';
+
+  constructor(private readonly family: 'ip' | 'ip6') {}
+
+  private add(key: string, values: Value[]): void {
+    this.terms.push({ kind: 'match', key, op: this.neg ? '!=' : '==', values });
+  }
+
+  /** A match option this reader models, with its value `v`; false when it is not one. */
+  option(o: string, v: string): boolean {
+    const family = this.family;
+    switch (o) {
+      case '-p': case '--protocol':
+        this.proto = v.toLowerCase();
+        if (this.proto !== 'all') this.add('meta.l4proto', [this.proto]);
+        return true;
+      case '-s': case '--source': this.add(`${family}.saddr`, addrs(v)); return true;
+      case '-d': case '--destination': this.add(`${family}.daddr`, addrs(v)); return true;
+      case '-i': case '--in-interface': this.add('meta.iifname', [v]); return true;
+      case '-o': case '--out-interface': this.add('meta.oifname', [v]); return true;
+      case '-m': case '--match':
+        this.mod = v;
+        if (v === 'rpfilter') this.terms.push({ kind: 'unknown', what: 'xt match rpfilter' });
+        return true;
+      case '--pkt-type': this.add('meta.pkttype', [v.toLowerCase()]); return true;
+      case '--dst-type':
+        if (v === 'MULTICAST') this.add(`${family}.daddr`,
+          [family === 'ip' ? { prefix: { addr: '224.0.0.0', len: 4 } } : { prefix: { addr: 'ff00::', len: 8 } }]);
+        else this.terms.push({ kind: 'unknown', what: `addrtype --dst-type ${v}` });
+        return true;
+      case '--icmpv6-type': this.add('icmpv6.type', [/^\d+/.exec(v)?.[0] ?? v]); return true;
+      case '--ctstate': case '--state': this.add('ct.state', v.toLowerCase().split(',')); return true;
+      case '--dport': case '--dports': case '--destination-port': case '--sport': case '--sports': case '--source-port':
+        if (this.proto === 'udp' || this.proto === 'tcp') this.add(
+          `${this.proto}.${o === '--sport' || o === '--sports' || o === '--source-port' ? 'sport' : 'dport'}`, list(v));
+        else this.terms.push({ kind: 'unknown', what: `${o} ${v}` });
+        return true;
+      case '--comment': return true;
+      default: return false;
+    }
+  }
+
+  /**
+   * An option of a match this reader does not model (-m limit --limit 5/s, -m set ...): an
+   * `unknown` term. Returns how many tokens after `o` it took (its value, when it has one).
+   */
+  unknown(o: string, v: string): number {
+    const hasValue = v !== '' && !v.startsWith('-') && v !== '!';
+    this.terms.push({ kind: 'unknown', what: `${this.mod ? `-m ${this.mod} ` : ''}${this.neg ? '! ' : ''}${o}${hasValue ? ` ${v}` : ''}` });
+    this.neg = false;
+    return hasValue ? 1 : 0;
+  }
+}
+
+const JUMPS = new Set(['-j', '--jump', '-g', '--goto']);
+
+/** The rule's verdict from its target; a target this reader does not know leaves the rule a `continue`. */
+function verdictOf(o: string, target: string, userChains: ReadonlySet<string>): Verdict {
+  if (target === 'ACCEPT' || target === 'DROP' || target === 'REJECT' || target === 'RETURN') {
+    return { kind: target === 'ACCEPT' ? 'accept' : target === 'DROP' ? 'drop' : target === 'REJECT' ? 'reject' : 'return' };
+  }
+  if (userChains.has(target)) return { kind: o === '-g' || o === '--goto' ? 'goto' : 'jump', target };
+  return { kind: 'continue' };
+}
+
 function parseRule(t: string[], family: 'ip' | 'ip6', userChains: ReadonlySet<string>): Parsed {
-  const terms: Term[] = [];
-  let verdict: Verdict = { kind: 'continue' };
-  let proto: string | undefined;
-  let neg = false;
-  let mod = '';
-  const add = (key: string, values: Value[]): void => {
-    terms.push({ kind: 'match', key, op: neg ? '!=' : '==', values });
-  };
+  const r = new RuleTerms(family);
   for (let i = 0; i < t.length; i++) {
     const o = t[i] ?? '';
     const v = t[i + 1] ?? '';
-    if (o === '!') { neg = true; continue; }
-    let used = true;
-    switch (o) {
-      case '-p': case '--protocol':
-        proto = v.toLowerCase();
-        if (proto !== 'all') add('meta.l4proto', [proto]);
-        break;
-      case '-s': case '--source': add(`${family}.saddr`, addrs(v)); break;
-      case '-d': case '--destination': add(`${family}.daddr`, addrs(v)); break;
-      case '-i': case '--in-interface': add('meta.iifname', [v]); break;
-      case '-o': case '--out-interface': add('meta.oifname', [v]); break;
-      case '-m': case '--match':
-        mod = v;
-        if (v === 'rpfilter') terms.push({ kind: 'unknown', what: 'xt match rpfilter' });
-        break;
-      case '--pkt-type': add('meta.pkttype', [v.toLowerCase()]); break;
-      case '--dst-type':
-        if (v === 'MULTICAST') add(`${family}.daddr`,
-          [family === 'ip' ? { prefix: { addr: '224.0.0.0', len: 4 } } : { prefix: { addr: 'ff00::', len: 8 } }]);
-        else terms.push({ kind: 'unknown', what: `addrtype --dst-type ${v}` });
-        break;
-      case '--icmpv6-type': add('icmpv6.type', [/^\d+/.exec(v)?.[0] ?? v]); break;
-      case '--ctstate': case '--state': add('ct.state', v.toLowerCase().split(',')); break;
-      case '--dport': case '--dports': case '--destination-port': case '--sport': case '--sports': case '--source-port':
-        if (proto === 'udp' || proto === 'tcp') add(
-          `${proto}.${o === '--sport' || o === '--sports' || o === '--source-port' ? 'sport' : 'dport'}`, list(v));
-        else terms.push({ kind: 'unknown', what: `${o} ${v}` });
-        break;
-      case '--comment': break;
-      case '-j': case '--jump': case '-g': case '--goto':
-        if (v === 'ACCEPT' || v === 'DROP' || v === 'REJECT' || v === 'RETURN') verdict = {
-          kind: v === 'ACCEPT' ? 'accept' : v === 'DROP' ? 'drop' : v === 'REJECT' ? 'reject' : 'return' };
-        else if (userChains.has(v)) verdict = { kind: o === '-g' || o === '--goto' ? 'goto' : 'jump', target: v };
-        i = t.length;
-        break;
-      default:
-        used = false;
-    }
-    if (used) { i++; neg = false; continue; }
-    if (o.startsWith('-')) {
-      // An option of a match this reader does not model (-m limit --limit 5/s, -m set ...).
-      const hasValue = v !== '' && !v.startsWith('-') && v !== '!';
-      terms.push({ kind: 'unknown', what: `${mod ? `-m ${mod} ` : ''}${neg ? '! ' : ''}${o}${hasValue ? ` ${v}` : ''}` });
-      if (hasValue) i++;
-      neg = false;
-    }
+    if (o === '!') { r.neg = true; continue; }
+    // The target ends the rule: what follows it are the target's own options (--reject-with ...).
+    if (JUMPS.has(o)) return { terms: r.terms, verdict: verdictOf(o, v, userChains) };
+    if (r.option(o, v)) { i++; r.neg = false; continue; }
+    if (o.startsWith('-')) i += r.unknown(o, v);
   }
-  return { terms, verdict };
+  return { terms: r.terms, verdict: { kind: 'continue' } };
 }
 
 /** Chains of one iptables-save text; `tool` says which backend (legacy ones are their own hooks). */

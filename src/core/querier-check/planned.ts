@@ -16,6 +16,7 @@
 //
 // IPv6 has no rp_filter; an MLD query is only accepted from a link-local source (RFC 3810 6.2).
 import type { Platform } from '../../platform/types.js';
+import type { Uses } from '../deps.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import { UsageError } from '../errors.js';
@@ -69,7 +70,11 @@ function ownAddresses(all: readonly Interface[], fam: Family): string[] {
   return all.flatMap((i) => addressesOf(i, fam).map((a) => a.address));
 }
 
-export async function checkPlanned(p: Platform, address: string, ifaceName: string): Promise<PlannedResult> {
+/** The Host slice `--planned` touches: the kernel is asked, nothing is captured. */
+export type PlannedDeps = Uses<'platform'>;
+
+export async function checkPlanned(deps: PlannedDeps, address: string, ifaceName: string): Promise<PlannedResult> {
+  const p = deps.platform;
   const family = assertUnicast(address);
   const { interfaces } = await loadInterfaces(p);
   const iface = interfaces.find((i) => i.name === ifaceName);

@@ -45,7 +45,8 @@ export interface ProbeTarget {
 export function filterFor(family: Family, probes?: ProbeTarget): string {
   // IGMP only for IPv4: MLD hides behind the Hop-by-Hop header (sniff filters it in userspace).
   if (!probes) return 'igmp';
-  return family === 4 ? `igmp or (udp and dst host ${probes.group} and dst port ${probes.port})` : `ip6 and udp and dst host ${probes.group} and dst port ${probes.port}`;
+  const probe = `udp and dst host ${probes.group} and dst port ${probes.port}`;
+  return family === 4 ? `igmp or (${probe})` : `ip6 and ${probe}`;
 }
 
 export async function startWireWatch(
@@ -56,22 +57,56 @@ export async function startWireWatch(
 ): Promise<WireWatch> {
   const queries = new QueryWatch();
   const ttls = new Map<string, number>();
-  let factory: CaptureFactory | undefined;
-  let unavailable: string | undefined;
-  let loadError: unknown;
   // IPv4 only (MLD hides behind the Hop-by-Hop header); no target: libpcap stays unloaded.
-  const wanted = load !== undefined && family === 4 && targets.length > 0;
-  try {
-    if (!wanted) throw new Error('capture not requested');
-    factory = await load();
-  } catch (e) {
-    unavailable = (e as Error).message;
-    // Not asked for is a choice of the caller, not a gap.
-    if (wanted) loadError = e;
+  const loaded = await loadFactory(load !== undefined && family === 4 && targets.length > 0 ? load : undefined);
+  let unavailable = loaded.unavailable;
+  const set = loaded.factory && family === 4 ? captureSet(loaded.factory, family, probes, queries, ttls) : undefined;
+  for (const t of targets) {
+    const open = set?.open(t.iface) ?? false;
+    if (!open) unavailable ??= set?.failures.get(t.iface);
+    queries.watch(t.iface, open, { addresses: t.addresses, ...(t.mac ? { mac: t.mac } : {}) });
   }
+  return {
+    queries,
+    notRun: (check) => gaps(check, loaded.error, set, targets),
+    ttl: (iface, senderId, senderIface) => ttls.get(ttlKey(iface, senderId, senderIface)),
+    ...defined({ unavailable }),
+    reopen: (iface) => {
+      // After a link flap libpcap's socket delivers nothing more (sniff's churn notes): a new one.
+      if (set?.has(iface)) set.reopen(iface);
+    },
+    close: () => set?.closeNow(),
+  };
+}
+
+const ttlKey = (iface: string, senderId: string, senderIface: string): string => `${iface}\u0000${senderId}\u0000${senderIface}`;
+
+/**
+ * libpcap, when the watch is wanted (`load` given). Not wanted is a choice of the caller: it says
+ * why capture is off (`unavailable`) but is no gap; a load that failed is one (`error`).
+ */
+async function loadFactory(
+  load: (() => Promise<CaptureFactory>) | undefined,
+): Promise<{ factory?: CaptureFactory; unavailable?: string; error?: unknown }> {
+  if (!load) return { unavailable: 'capture not requested' };
+  try {
+    return { factory: await load() };
+  } catch (e) {
+    return { unavailable: (e as Error).message, error: e };
+  }
+}
+
+/** One capture set for the watch: IGMP into the query watch, and (mesh) the probes' TTLs. */
+function captureSet(
+  factory: CaptureFactory,
+  family: Family,
+  probes: ProbeTarget | undefined,
+  queries: QueryWatch,
+  ttls: Map<string, number>,
+): CaptureSet {
   // IGMP and a few probes a second: 2 MB, not the 32 MB ring sniff asks for (the 10-minute
   // soak showed join-all's RSS 38 MB higher with the default).
-  const set = factory && family === 4 ? new CaptureSet(factory, {
+  return new CaptureSet(factory, {
     filter: filterFor(family, probes),
     snaplen: 512,
     bufferBytes: 2 << 20,
@@ -81,34 +116,20 @@ export async function startWireWatch(
     other: (iface, f, buf, caplen) => {
       if (!f.udp || !f.l3 || !probes) return;
       const p = decodeProbe(buf, f.udp.payloadOffset, Math.min(f.udp.payloadLength, caplen - f.udp.payloadOffset));
-      if (p) ttls.set(`${iface}\u0000${p.senderId}\u0000${p.ifname}`, f.l3.ttl);
+      if (p) ttls.set(ttlKey(iface, p.senderId, p.ifname), f.l3.ttl);
     },
-  })) : undefined;
-  for (const t of targets) {
-    const open = set?.open(t.iface) ?? false;
-    if (!open) unavailable ??= set?.failures.get(t.iface);
-    queries.watch(t.iface, open, { addresses: t.addresses, ...(t.mac ? { mac: t.mac } : {}) });
-  }
-  const notRun = (check: string): NotRun[] => {
-    if (loadError !== undefined) return [{ check, reason: `no capture: ${(loadError as Error).message}`, remedy: captureRemedy(loadError) }];
-    const failed = set ? targets.filter((t) => set.failures.has(t.iface)) : [];
-    const [first] = failed;
-    if (!first) return [];
-    return [{
-      check: `${check} on ${failed.map((t) => t.iface).join(', ')}`,
-      reason: `the capture could not open: ${set?.failures.get(first.iface) ?? 'unknown error'}`,
-      remedy: captureRemedy(set?.errors.get(first.iface)),
-    }];
-  };
-  return {
-    queries,
-    notRun,
-    ttl: (iface, senderId, senderIface) => ttls.get(`${iface}\u0000${senderId}\u0000${senderIface}`),
-    ...defined({ unavailable }),
-    reopen: (iface) => {
-      // After a link flap libpcap's socket delivers nothing more (sniff's churn notes): a new one.
-      if (set?.has(iface)) set.reopen(iface);
-    },
-    close: () => set?.closeNow(),
-  };
+  }));
+}
+
+/** The watch the environment stopped, as a coverage gap named `check` (WireWatch.notRun). */
+function gaps(check: string, loadError: unknown, set: CaptureSet | undefined, targets: readonly WatchTarget[]): NotRun[] {
+  if (loadError !== undefined) return [{ check, reason: `no capture: ${(loadError as Error).message}`, remedy: captureRemedy(loadError) }];
+  const failed = set ? targets.filter((t) => set.failures.has(t.iface)) : [];
+  const [first] = failed;
+  if (!first) return [];
+  return [{
+    check: `${check} on ${failed.map((t) => t.iface).join(', ')}`,
+    reason: `the capture could not open: ${set?.failures.get(first.iface) ?? 'unknown error'}`,
+    remedy: captureRemedy(set?.errors.get(first.iface)),
+  }];
 }

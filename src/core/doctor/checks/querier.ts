@@ -2,7 +2,6 @@
 // --expect-querier assertions judged per interface from the same listen.
 import { makeFinding } from '../../findings/catalog.js';
 import type { Finding } from '../../findings/model.js';
-import { controlCaptureOver } from '../../querier-check/capture.js';
 import { listenForQueriers } from '../../querier-check/listen.js';
 import type { DoctorCheck } from '../types.js';
 import { captureRemedy } from '../../capture-remedy.js';
@@ -23,11 +22,9 @@ export const querierCheck: DoctorCheck = {
     } catch (e) {
       return { findings: [], skipped: `capture not possible here: ${(e as Error).message}`, remedy: captureRemedy(e) };
     }
-    const report = await listenForQueriers(ctx.deps.platform, {
+    const report = await listenForQueriers({ platform: ctx.deps.platform, capture: factory, clock: ctx.deps.clock }, {
       selection: { include: ctx.eligible.map((i) => i.name) },
       timeoutMs: ctx.opts.querierWait * 1000,
-      openCapture: controlCaptureOver(factory),
-      clock: ctx.deps.clock,
       ...(ctx.opts.family ? { family: ctx.opts.family } : {}),
       ...(ctx.abort ? { abort: ctx.abort } : {}),
       onProgress: (p) => ctx.progress(`listening for queriers: ${Math.ceil(p.remainingMs / 1000)} s left; ` +
