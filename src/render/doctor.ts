@@ -5,7 +5,8 @@ import { renderFindings } from './findings.js';
 import { makeStyle } from './style.js';
 import { makeTable } from './table.js';
 import { junitXml, type JUnitCase } from './junit.js';
-import { renderCoverage } from './coverage.js';
+import { coverageCounts, renderCoverage } from './coverage.js';
+import type { NotRun } from '../core/coverage.js';
 
 export function renderDoctor(rep: DoctorReport, out: Output): void {
   if (out.json) {
@@ -17,15 +18,17 @@ export function renderDoctor(rep: DoctorReport, out: Output): void {
   const warnings = rep.findings.filter((f) => f.severity === 'warning').length;
   const counts = `${errors ? s.bad(`${errors} problem${errors > 1 ? 's' : ''}`) : ''}${errors && warnings ? ', ' : ''}` +
     `${warnings ? s.warn(`${warnings} warning${warnings > 1 ? 's' : ''}`) : ''}`;
-  const gaps = rep.coverage.notRun.length;
+  const ranInPart = partialGaps(rep);
+  const partly = rep.coverage.notRun.filter(ranInPart).length;
+  const missing = rep.coverage.notRun.length - partly;
   const head = rep.verdict === 'healthy' ? s.ok('healthy: no problem found')
     : rep.verdict === 'incomplete'
-      ? `${s.warn(`incomplete: ${gaps} check${gaps > 1 ? 's' : ''} could not run`)}${counts ? `; ${counts}` : ''}`
+      ? `${s.warn(`incomplete: ${coverageCounts(missing, partly, 'could not run')}`)}${counts ? `; ${counts}` : ''}`
       : counts;
   out.line(`${s.bold(`Diagnosis for ${rep.host}`)}: ${head}`, true);
   const shown = rep.findings.filter((f) => out.verbose || f.severity !== 'info');
   if (shown.length) renderFindings(shown, out, 'What to fix');
-  renderCoverage(rep.coverage, out);
+  renderCoverage(rep.coverage, out, ranInPart);
   const info = rep.findings.filter((f) => f.severity === 'info').length;
   if (info && !out.verbose) out.line(s.dim(`(${info} informational note${info > 1 ? 's' : ''}: --verbose shows them)`));
   if (out.quiet) return;
@@ -34,7 +37,8 @@ export function renderDoctor(rep: DoctorReport, out: Output): void {
   for (const c of rep.checks) {
     const mark =
       c.status === 'pass' ? s.ok('pass') : c.status === 'warn' ? s.warn('warn') : c.status === 'fail' ? s.bad('FAIL') : s.dim('skip');
-    out.line(`  ${mark}  ${c.title}${c.skipped ? s.dim(` (${c.skipped})`) : ''} ${s.dim(`${(c.durationMs / 1000).toFixed(1)} s`)}`);
+    const note = c.skipped ? s.dim(` (${c.skipped})`) : c.gaps?.length ? s.warn(' (ran in part)') : '';
+    out.line(`  ${mark}  ${c.title}${note} ${s.dim(`${(c.durationMs / 1000).toFixed(1)} s`)}`);
   }
   out.line();
   const t = makeTable(['interface', 'state', 'addresses', 'rp_filter', 'default', 'igmp', 'findings'], out.opts.color);
@@ -52,6 +56,16 @@ export function renderDoctor(rep: DoctorReport, out: Output): void {
     ]);
   }
   out.line(t.toString());
+}
+
+/**
+ * Which gaps of the coverage belong to a check that ran (its `gaps`: it ran, but could not see
+ * everything), as the JSON carries them: matched by check and reason, so a report read back from
+ * JSON is told apart the same way.
+ */
+function partialGaps(rep: DoctorReport): (n: NotRun) => boolean {
+  const ran = new Set(rep.checks.filter((c) => c.status !== 'skipped').flatMap((c) => (c.gaps ?? []).map((g) => `${g.check}\n${g.reason}`)));
+  return (n) => ran.has(`${n.check}\n${n.reason}`);
 }
 
 /** One testcase per check; a failure lists the check's error findings. */
