@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_STREAMS_PER_ROW, ReceiveStats } from '../../src/core/join-all/stats.js';
+import { keyHash, ProbeStreams } from '../../src/core/join-all/stats-probes.js';
 import { makeProbeBuffer, stampProbe, nowUs } from '../../src/core/probe/format.js';
 import type { Packet } from '../../src/core/membership/join.js';
 
@@ -102,24 +103,58 @@ test('a flood of sender ids is bounded: streams capped per row, the rest counted
 
 test('jitter is RFC 3550 interarrival jitter of the probes (clock offset cancels); loss as iperf2 shows it', async () => {
   const { loss } = await import('../../src/render/join-all.js');
-  const s = new ReceiveStats({ joinedAtMs: Date.now(), localHost: 'host', assumeSynced: false });
-  // Another host's clock, 1 s off, with transit times alternating 0 and 1000 µs: |D| = 1000 each.
+  // The arrival clock is the test's: a pause of the machine between sending and counting (a loaded
+  // CI) must not read as jitter. Probes arrive every 10 ms.
+  let arrivedUs = 1_700_000_000_000_000;
+  const s = new ReceiveStats({ joinedAtMs: 0, localHost: 'host', assumeSynced: false, nowUs: () => arrivedUs });
+  const sent = (seq: number, sentUs: number, senderId: string): Buffer => {
+    const b = makeProbeBuffer({ senderId, ifname: 'eth0', ifindex: 2, group: '239.1.1.1', ttl: 4 }, 64);
+    stampProbe(b, seq, sentUs);
+    return b;
+  };
   for (let seq = 0; seq < 10; seq++) {
-    const b = makeProbeBuffer({ senderId: 'other-1', ifname: 'eth0', ifindex: 2, group: '239.1.1.1', ttl: 4 }, 64);
-    stampProbe(b, seq, nowUs() - 1e6 - (seq % 2 ? 1000 : 0));
-    s.add(pkt(b));
+    arrivedUs += 10_000;
+    // Another host's clock, 1 s off, with transit times alternating 0 and 1000 µs: |D| = 1000 each.
+    s.add(pkt(sent(seq, arrivedUs - 1e6 - (seq % 2 ? 1000 : 0), 'other-1')));
+    // Our own clock, a steady 300 µs transit: no jitter at all.
+    s.add(pkt(sent(seq, arrivedUs - 300, 'host-1'), 'wifi0'));
   }
-  // Steady transit: jitter stays near 0.
-  for (let seq = 0; seq < 10; seq++) s.add(pkt(probe(seq), 'wifi0'));
   s.add(pkt(Buffer.from('not a probe'), 'lan0'));
   const rows = s.snapshot();
-  const j = rows.find((r) => r.iface === 'wired0')!.jitterMs!;
-  // J_9 = 1000 µs x (1 - (15/16)^9) = 0.44 ms, plus the µs the loop itself takes.
-  assert.ok(j > 0.4 && j < 0.5, `jitter ${j}`);
-  assert.ok(rows.find((r) => r.iface === 'wifi0')!.jitterMs! < 0.1);
+  const wired = rows.find((r) => r.iface === 'wired0')!;
+  const wifi = rows.find((r) => r.iface === 'wifi0')!;
+  // J_9 = 1000 µs x (1 - (15/16)^9) = 0.44 ms.
+  assert.ok(Math.abs(wired.jitterMs! - (1 - (15 / 16) ** 9)) < 1e-9, `jitter ${wired.jitterMs}`);
+  assert.equal(wired.delayMs, null, 'another host\'s clock: no delay');
+  assert.equal(wifi.jitterMs, 0);
+  assert.ok(wifi.delayMs && Math.abs(wifi.delayMs.min - 0.3) < 1e-9 && Math.abs(wifi.delayMs.max - 0.3) < 1e-9);
   assert.equal(rows.find((r) => r.iface === 'lan0')!.jitterMs, null, 'no probes: no jitter');
-  assert.equal(rows.find((r) => r.iface === 'wired0')!.expected, 10);
+  assert.equal(wired.expected, 10);
   assert.equal(loss(0, 89), '0/89 (0%)');
   assert.equal(loss(3, 89), '3/89 (3.4%)');
   assert.equal(loss(45, 89), '45/89 (51%)');
+});
+
+test('senders are told apart by their whole key: the lengths keep ("ab","c") from ("a","bc"), a shared hash is chained', () => {
+  const s = new ReceiveStats({ joinedAtMs: 0, localHost: 'host', assumeSynced: false, nowUs: () => 1e15 });
+  const header = (senderId: string, ifname: string): Buffer => {
+    const b = makeProbeBuffer({ senderId, ifname, ifindex: 2, group: '239.1.1.1', ttl: 4 }, 64);
+    stampProbe(b, 0, 1e15);
+    return b;
+  };
+  for (const [id, name] of [['ab', 'c'], ['a', 'bc'], ['ab', 'c']] as const) s.add(pkt(header(id, name)));
+  const [r] = s.snapshot();
+  assert.deepEqual(r?.streams.map((x) => `${x.senderId}/${x.senderIface} ${x.received}`), ['ab/c 2', 'a/bc 1']);
+  // Two keys given one hash (as a forger who found a collision would): each finds its own stream.
+  const streams = new ProbeStreams();
+  const ctx = { group: '239.1.1.1', atMs: 0, localHost: 'host', assumeSynced: false };
+  const [a, b, c] = [header('host-1', 'eth0'), header('host-2', 'eth0'), header('host-3', 'eth0')];
+  const len = (d: Buffer): number => d.readUInt16BE(6);
+  const sa = streams.create(a, len(a), 7, ctx);
+  const sb = streams.create(b, len(b), 7, ctx);
+  assert.ok(sa && sb && sa !== sb);
+  assert.equal(streams.find(a, len(a), 7), sa);
+  assert.equal(streams.find(b, len(b), 7), sb);
+  assert.equal(streams.find(c, len(c), 7), undefined);
+  assert.equal(streams.find(a, len(a), keyHash(a, len(a))), undefined, 'found under the hash it was filed with only');
 });

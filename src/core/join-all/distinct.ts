@@ -6,14 +6,18 @@
 const BITS = 1 << 16;
 const EXACT = 256;
 
-/** murmur3's finaliser: FNV's low bits are poor for short similar strings, the bitmap uses them. */
+/**
+ * murmur3's finaliser: FNV's low bits are poor for short similar strings, the bitmap uses them.
+ * Cut to 30 bits so that the hash is a small integer to V8 (a Smi): a full 32-bit value is a
+ * heap number, one allocation per packet on the receive path (scripts/bench/join-all-recv-path.mjs).
+ */
 function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
+  return h & 0x3fffffff;
 }
 
 /** FNV-1a over a string's UTF-16 code units, finalised: cheap, and spreads addresses and ids. */

@@ -87,9 +87,12 @@ export function stampProbe(buf: Buffer, seq: number, sentUs: number): void {
  * would otherwise disagree by up to a millisecond and short one-way delays would read negative.
  */
 const wallAtStart = (performance.timeOrigin + performance.now()) * 1000;
-const hrAtStart = process.hrtime.bigint();
+const [secAtStart, nsAtStart] = process.hrtime();
 export function nowUs(): number {
-  return wallAtStart + Number(process.hrtime.bigint() - hrAtStart) / 1000;
+  // process.hrtime()'s pair, not hrtime.bigint(): two BigInts a call were most of what the receive
+  // path allocated per probe (scripts/bench/join-all-recv-path.mjs); the pair is one small array.
+  const [sec, ns] = process.hrtime();
+  return wallAtStart + (sec - secAtStart) * 1e6 + (ns - nsAtStart) / 1000;
 }
 
 function groupAt(buf: Uint8Array, off: number): string {
