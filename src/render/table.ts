@@ -8,6 +8,7 @@ import type Table from 'cli-table3';
 import { makeStyle } from './style.js';
 import { termSafeStyled } from './sanitize.js';
 import { visibleWidth, wrapText } from './width.js';
+import { drawTable } from './table-draw.js';
 
 let TableCtor: typeof Table | undefined;
 
@@ -26,14 +27,28 @@ function ctor(): typeof Table {
   return TableCtor;
 }
 
+const isText = (c: unknown): c is string => typeof c === 'string';
+
 function build(head: readonly string[], color: boolean): Table.Table {
   const Ctor = ctor();
-  return new Ctor({
+  const t = new Ctor({
     // Headers styled through chalk, not cli-table3's own colour library (its own detection).
     head: head.map((h) => makeStyle(color).bold(termSafeStyled(h))),
     style: { head: [], border: [], compact: true },
     wordWrap: true,
   });
+  // Drawn by table-draw.ts where it can (the same bytes, without cli-table3's cost per line:
+  // issue 19 item 8), by cli-table3 itself otherwise (cells that are objects, wide characters).
+  const plain = t.toString.bind(t);
+  t.toString = (): string => {
+    const rows = Array.from(t as unknown as unknown[]);
+    const heads = (t.options.head ?? []) as unknown[];
+    if (heads.every(isText) && rows.every((r): r is string[] => Array.isArray(r) && r.every(isText))) {
+      return drawTable(heads, rows) ?? plain();
+    }
+    return plain();
+  };
+  return t;
 }
 
 /** Content width of each column: its widest line, header included. */

@@ -33,6 +33,18 @@ test('/proc/net/igmp timer and reporter columns', () => {
   assert.deepEqual(d?.groups[0], { group: '239.1.2.3', users: 1, timerRunning: true, timerTicks: 0x295, reporter: true });
 });
 
+test('/proc/net/igmp: a group on many devices keeps each device\'s own columns; lines before a device are ignored', () => {
+  const text = '\t\t\t\t030201EF     9 0:00000000\t\t0\n' +
+    'Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n' +
+    '2\td0        :     2      V3\n\t\t\t\t030201EF     1 0:00000000\t\t0\n\t\t\t\t010000E0     1 0:00000000\t\t0\n' +
+    '3\td1        :     1      V2\n\t\t\t\t030201EF     2 1:0000000A\t\t1\n';
+  const devs = parseProcNetIgmp(text);
+  assert.deepEqual(devs.map((d) => [d.index, d.device, d.count, d.querier, d.groups.map((g) => [g.group, g.users, g.timerTicks])]), [
+    [2, 'd0', 2, 'V3', [['239.1.2.3', 1, 0], ['224.0.0.1', 1, 0]]],
+    [3, 'd1', 1, 'V2', [['239.1.2.3', 2, 10]]],
+  ]);
+});
+
 test('/proc/net/igmp6 recorded on this kernel', () => {
   const entries = parseProcNetIgmp6(fixture('igmp6.txt'));
   const wired = entries.filter((e) => e.device === 'wired0').map((e) => e.group);

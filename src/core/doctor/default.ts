@@ -2,6 +2,7 @@
 // can run the same checks over fakes.
 import type { DoctorCheck, DoctorDeps, DoctorOptions } from './types.js';
 import type { Host } from '../../host.js';
+import type { Platform } from '../../platform/types.js';
 import { interfacesCheck } from './checks/interfaces.js';
 import { firewallCheck } from './checks/firewall.js';
 import { socketsCheck } from './checks/sockets.js';
@@ -18,7 +19,7 @@ export function defaultChecks(_opts: DoctorOptions): DoctorCheck[] {
 /** The doctor's dependencies over a host (src/host.ts, or a fake one in tests). */
 export async function doctorDeps(host: Host): Promise<DoctorDeps> {
   return {
-    platform: await host.platform(),
+    platform: oneRouteRead(await host.platform()),
     firewall: await host.firewall(),
     udpSockets: () => host.udpSockets(),
     netfilter: () => host.netfilter(),
@@ -29,4 +30,21 @@ export async function doctorDeps(host: Host): Promise<DoctorDeps> {
     accounting: await host.accounting().catch(() => undefined),
     clock: host.clock,
   };
+}
+
+/**
+ * The platform with the default routes read once for the run: the inventory and rpfilter-audit
+ * both ask (two `ip route` processes each, issue 19 item 8), at the same moment of one diagnosis.
+ * Every other call goes to the platform itself.
+ */
+export function oneRouteRead(p: Platform): Platform {
+  let routes: ReturnType<Platform['defaultRoutes']> | undefined;
+  const defaultRoutes = (): ReturnType<Platform['defaultRoutes']> => (routes ??= p.defaultRoutes());
+  return new Proxy(p, {
+    get(target, key) {
+      if (key === 'defaultRoutes') return defaultRoutes;
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }

@@ -38,30 +38,33 @@ export function igmpHexToAddress(hex: string, littleEndian = true): string {
 export function parseProcNetIgmp(text: string, littleEndian = true): IgmpDevice[] {
   const devices: IgmpDevice[] = [];
   let current: IgmpDevice | undefined;
+  // 300 interfaces x 200 groups is 60 000 lines naming the same 200 groups: each hex form is
+  // turned into an address once (issue 19 item 8), and the records share the strings.
+  const addresses = new Map<string, string>();
   for (const line of text.split('\n')) {
-    if (line.startsWith('Idx') || line.trim() === '') continue;
-    const d = deviceLine.exec(line);
-    if (d) {
-      current = {
-        index: Number(d[1]),
-        device: d[2] ?? '',
-        count: Number(d[3]),
-        querier: d[4] ?? '',
-        groups: [],
-      };
-      devices.push(current);
+    // A device line starts with its index, a group line with tabs; the header and blank lines
+    // match neither expression.
+    const first = line.charCodeAt(0);
+    if (first >= 0x30 && first <= 0x39) {
+      const d = deviceLine.exec(line);
+      if (d) {
+        current = { index: Number(d[1]), device: d[2] ?? '', count: Number(d[3]), querier: d[4] ?? '', groups: [] };
+        devices.push(current);
+      }
       continue;
     }
-    const g = groupLine.exec(line);
-    if (g && current) {
-      current.groups.push({
-        group: igmpHexToAddress(g[1] ?? '00000000', littleEndian),
-        users: Number(g[2]),
-        timerRunning: g[3] === '1',
-        timerTicks: parseInt(g[4] ?? '0', 16),
-        reporter: g[5] === '1',
-      });
-    }
+    const g = current ? groupLine.exec(line) : null;
+    if (!g || !current) continue;
+    const hex = g[1] ?? '00000000';
+    let group = addresses.get(hex);
+    if (group === undefined) addresses.set(hex, (group = igmpHexToAddress(hex, littleEndian)));
+    current.groups.push({
+      group,
+      users: Number(g[2]),
+      timerRunning: g[3] === '1',
+      timerTicks: parseInt(g[4] ?? '0', 16),
+      reporter: g[5] === '1',
+    });
   }
   return devices;
 }
