@@ -127,8 +127,10 @@ export class LinuxPlatform implements Platform {
 
   async defaultRoutes(): Promise<DefaultRoute[]> {
     const out: DefaultRoute[] = [];
-    for (const family of [4, 6] as const) {
-      const r = await run('ip', [`-${family}`, '-j', 'route', 'show', 'default']);
+    // Both processes at once; IPv4's routes first in the answer.
+    const answers = await Promise.all(([4, 6] as const).map(async (family) =>
+      ({ family, r: await run('ip', [`-${family}`, '-j', 'route', 'show', 'default']) })));
+    for (const { family, r } of answers) {
       if (r.code !== 0) continue;
       for (const route of parseIpJson(r.stdout, `ip -${family} -j route show default`)) {
         const rt = route as { dev?: string; gateway?: string; metric?: number };

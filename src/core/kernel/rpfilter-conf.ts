@@ -70,10 +70,13 @@ export interface HostRpConf {
   default: { rpFilter: number };
 }
 
-/** The interface's knobs; `host` when the caller has read the host-wide rows already (once for every interface). */
-export async function readRpConf(p: Platform, iface: string, host?: HostRpConf): Promise<RpConf> {
+/**
+ * The interface's knobs; `host` when the caller has read the host-wide rows already (once for
+ * every interface), `rpFilter` when it has read the interface's rp_filter too (the inventory did).
+ */
+export async function readRpConf(p: Platform, iface: string, host?: HostRpConf, rpFilterRead?: RpFilterState): Promise<RpConf> {
   const [rpFilter, srcValidMark, acceptLocal] = await Promise.all([
-    readRpFilter(p, iface, host ? { all: host.all.rpFilter, default: host.default.rpFilter } : undefined),
+    rpFilterRead ?? readRpFilter(p, iface, host ? { all: host.all.rpFilter, default: host.default.rpFilter } : undefined),
     readOrConf(p, iface, 'src_valid_mark', host?.all.srcValidMark),
     readOrConf(p, iface, 'accept_local', host?.all.acceptLocal),
   ]);

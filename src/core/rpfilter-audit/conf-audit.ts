@@ -23,9 +23,12 @@ export function isUplink(i: Interface): boolean {
   return i.up && !i.loopback && addressesOf(i, 4).some((a) => a.scope === 'global');
 }
 
-/** `host`: the conf.all / conf.default rows (readConfRows), read once for every interface. */
+/**
+ * `host`: the conf.all / conf.default rows (readConfRows), read once for every interface. The
+ * interface's rp_filter is the inventory's, read moments before (it was read twice, issue 19 item 8).
+ */
 export async function auditInterface(p: Platform, i: Interface, netfilterRules: number, host?: HostRpConf): Promise<RpfInterface> {
-  const conf = await readRpConf(p, i.name, host);
+  const conf = await readRpConf(p, i.name, host, i.rpFilter);
   return {
     name: i.name,
     index: i.index,
