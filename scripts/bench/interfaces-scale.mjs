@@ -109,6 +109,11 @@ const commands = (cli, tag) => [
   [`interfaces --json${tag}`, [process.execPath, cli, 'interfaces', '--json']],
   [`doctor --querier-wait 0 (human)${tag}`, [process.execPath, cli, 'doctor', '--querier-wait', '0', '--no-color']],
   [`doctor --querier-wait 0 --json${tag}`, [process.execPath, cli, 'doctor', '--querier-wait', '0', '--json']],
+  // Without the self-test (its packet socket and probes are measured apart): the inventory, the
+  // other checks and the rendering.
+  [`doctor --querier-wait 0 --no-self-test (human)${tag}`,
+    [process.execPath, cli, 'doctor', '--querier-wait', '0', '--no-self-test', '--no-color']],
+  [`doctor --querier-wait 0 --no-self-test --json${tag}`, [process.execPath, cli, 'doctor', '--querier-wait', '0', '--no-self-test', '--json']],
 ];
 const cases = [
   ['ip -o addr (reference)', ['ip', '-o', 'addr']],
