@@ -6,6 +6,8 @@ export class FakePackets implements PacketSockets {
   /** When set, listenUdp throws it (no CAP_NET_RAW). */
   error: Error | undefined;
   readonly filters: UdpArrivalFilter[] = [];
+  /** What stats() says the kernel dropped (receive buffer full). */
+  dropped = 0;
   /** Listeners open now. */
   open = 0;
   /** Called on every listenUdp: a test hooks its arrivals (the fake sender's probes) here. */
@@ -22,7 +24,7 @@ export class FakePackets implements PacketSockets {
     this.onListen?.(f);
     return {
       drain: () => 0,
-      stats: () => ({ received, dropped: 0 }),
+      stats: () => ({ received, dropped: this.dropped }),
       close: () => {
         if (!this.handlers.delete(counting)) return;
         this.open--;

@@ -80,6 +80,15 @@ test('self-test: another host\'s probes, and probes naming an interface outside 
   for (const m of st.details?.matrix as Array<{ heardOn: Record<string, number> }>) assert.deepEqual(Object.values(m.heardOn), [0]);
 });
 
+test('self-test: probes the packet socket dropped (its buffer full) are said among the problems', async () => {
+  const host = new FakeHost();
+  host.fakePackets.dropped = 7;
+  const st = await selfTest(host);
+  assert.equal(st.status, 'pass');
+  assert.deepEqual(st.details?.problems,
+    ['the capture dropped 7 probes (its receive buffer was full): the counts are lower than what arrived']);
+});
+
 test('self-test: no CAP_NET_RAW for the packet socket is a skip with the remedy, and nothing is joined or sent', async () => {
   const host = new FakeHost();
   host.fakePackets.error = new EnvironmentError('PERMISSION', 'capturing on every interface needs CAP_NET_RAW (socket(AF_PACKET): EPERM)',

@@ -132,6 +132,9 @@ async function probeAcross(ctx: DoctorContext, listener: ArrivalListener, ifaces
     const matrix = matrixOf(ifaces, p.heard);
     const problems =
       [...tx.findings, ...sent.findings, ...membership.findings].filter((f) => f.severity === 'error').map((f) => f.message);
+    // Many uplinks on one segment can fill the one socket's buffer: then the counts are low, and say so.
+    const { dropped } = listener.stats();
+    if (dropped > 0) problems.push(`the capture dropped ${dropped} probes (its receive buffer was full): the counts are lower than what arrived`);
     return { findings: sharedSegment(ifaces, p.heard, p.group),
       details: { group: SELF_TEST_GROUP, probesPerInterface: PROBES, matrix, sendResults: tx.results, problems } };
   } finally {
