@@ -54,7 +54,7 @@ export interface Host extends Loads<ServiceName> {
 
 /**
  * Awaits the named getters once: the values a core entry point declares as `Uses<...>`
- * (`startMesh({ ...await resolve(host, 'platform', 'sockets'), ... })`).
+ * (`startMesh({ ...await resolve(host, 'platform', 'sockets', 'firewall'), ...loaders(host, 'capture'), clock })`).
  */
 export async function resolve<K extends ServiceName>(host: Host, ...keys: K[]): Promise<Uses<K>> {
   const values = await Promise.all(keys.map((k) => host[k]()));
@@ -100,6 +100,7 @@ async function loadPacketSocketsOrExplain(): Promise<PacketSockets> {
 
 /** The real host: Linux behind src/platform/. */
 export function realHost(): Host {
+  const clock = systemClock;
   const firewall = once(async (): Promise<FirewallReader> => new (await import('./platform/firewall.js')).LinuxFirewallReader());
   return {
     platform: once(async () => (await import('./platform/linux.js')).platform()),
@@ -110,7 +111,8 @@ export function realHost(): Host {
     // The platform reads the rulesets; the core picks the reverse-path rules out of them.
     netfilter: async () => (await import('./core/firewall/rpfilter-rules.js')).readNetfilterRpf(await firewall()),
     udpSockets: async () => (await import('./platform/procfs/udp.js')).readUdpSockets(),
-    links: once(async () => (await import('./platform/link-watch.js')).watchLinks),
+    // Stamps its events on the clock the core times outages with.
+    links: once(async () => (await import('./platform/link-watch.js')).linkWatcher(clock)),
     files: once(async () => {
       const [files, list, input, schemas, sink, source, stdoutSink] = await Promise.all([
         import('./platform/files.js'), import('./platform/list-file.js'), import('./platform/input-file.js'),
@@ -137,6 +139,6 @@ export function realHost(): Host {
       };
     }),
     accounting: once(async () => (await import('./platform/accounting/linux.js')).linuxAccounting),
-    clock: systemClock,
+    clock,
   };
 }

@@ -2,6 +2,7 @@ import { defineCommand } from './context.js';
 import { UsageError } from '../core/errors.js';
 import { seconds, whole } from './flags.js';
 import { defined } from '../core/defined.js';
+import { loaders, resolve } from '../host.js';
 
 export default defineCommand({
   command: 'join-all <groups..>',
@@ -41,23 +42,21 @@ export default defineCommand({
     const { startJoinAll } = await import('../core/join-all/run.js');
     const { JoinAllReporter } = await import('../render/join-all.js');
     const { renderCoverage } = await import('../render/coverage.js');
+    const { carrierWaitNote } = await import('../render/carrier-wait.js');
     const { withInterruption } = await import('../core/coverage.js');
     const { exitFor } = await import('../core/exit.js');
     const rep = new JoinAllReporter(ctx.out);
     const families = new Set(groups.map((g) => g.family));
     const { host } = ctx;
-    const [
-      platform,
-      sockets,
-      firewall,
-      watchLinks,
-      accounting,
-    ] = await Promise.all([host.platform(), host.sockets(), host.firewall(), host.links(), host.accounting()]);
+    // Resolved once (the core never awaits them); libpcap loads on first use: its absence is a gap in one check.
+    const deps = {
+      ...await resolve(host, 'platform', 'sockets', 'firewall', 'links', 'accounting'),
+      ...loaders(host, 'capture'),
+      clock: host.clock,
+    };
     const wait = ctx.waiting(`holding ${groups.length} group${groups.length === 1 ? '' : 's'} and counting what arrives`,
       argv.duration !== undefined ? argv.duration * 1000 : null);
-    const capture = () => host.capture();
-    const accountingDeps = { accounting, capture, clock: host.clock };
-    const run = await startJoinAll({ platform, sockets, firewall, capture, watchLinks, accounting: accountingDeps, clock: host.clock }, {
+    const run = await startJoinAll(deps, {
       groups, selection: ctx.selection, expect: argv.expect ?? [], assumeSynced: argv['assume-synced'], intervalMs: argv.interval * 1000,
       failOnStop: argv['fail-on-stop'], ...defined({ membershipIntervalS: mi }),
       ...(families.size === 1 && groups[0] ? { family: groups[0].family } : {}),
@@ -69,9 +68,7 @@ export default defineCommand({
       packet: ctx.out.json && ctx.out.verbose ? (p, probe) => rep.packet(p, probe) : undefined,
       stats: (tick) => rep.stats(tick),
       churn: (e) => rep.churn(e),
-      // On stderr in every mode: stdout stays the report (or NDJSON), and a silent wait looks hung.
-      waitingForCarrier: (names, maxMs) => ctx.out.note(`mcast-doctor: waiting for carrier on ${names.join(', ')}`
-        + `${maxMs !== undefined ? ` (up to ${(maxMs / 1000).toFixed(0)} s of the --duration)` : ' (until a carrier or Ctrl-C)'}`),
+      waitingForCarrier: carrierWaitNote(ctx.out),
     });
     // A signal that came while the run was starting (the IGMP watch loads libpcap) stops it now.
     ctx.interrupt.onStop(() => run.stop());

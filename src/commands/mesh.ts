@@ -2,6 +2,7 @@ import { defineCommand } from './context.js';
 import { UsageError } from '../core/errors.js';
 import { percent, ranged, seconds, whole } from './flags.js';
 import { defined } from '../core/defined.js';
+import { loaders, resolve } from '../host.js';
 
 interface Args {
   group: string;
@@ -62,15 +63,16 @@ export default defineCommand<Args, typeof flags>({
     const { withInterruption } = await import('../core/coverage.js');
     const { MeshReporter } = await import('../render/mesh.js');
     const { renderCoverage } = await import('../render/coverage.js');
+    const { carrierWaitNote } = await import('../render/carrier-wait.js');
     const { host } = ctx;
-    const [platform, sockets, firewall] = await Promise.all([host.platform(), host.sockets(), host.firewall()]);
+    const deps = { ...await resolve(host, 'platform', 'sockets', 'firewall'), ...loaders(host, 'capture'), clock: host.clock };
     const rep = new MeshReporter(ctx.out, { group: group.group, port: group.port, durationS, maxLossPct: max });
     const wait = ctx.waiting(`mesh on ${group.group}: sending and listening`, durationS * 1000);
-    const run = await startMesh({ platform, sockets, firewall, capture: () => host.capture(), clock: host.clock }, {
+    const run = await startMesh(deps, {
       group, selection: ctx.selection, rate: argv.rate, ttl, durationMs: durationS * 1000,
       expectPeers: peers ?? null, maxLossPct: max, assumeSynced: argv['assume-synced'], intervalMs: argv.interval * 1000,
-      ...defined({ membershipIntervalS: mi }),
-    }, { started: (s) => rep.started(s), tick: (cells, ms) => rep.tick(cells, ms) });
+      ...defined({ membershipIntervalS: mi }), abort: ctx.interrupt.abort,
+    }, { started: (s) => rep.started(s), tick: (cells, ms) => rep.tick(cells, ms), waitingForCarrier: carrierWaitNote(ctx.out) });
     // A signal while the run starts (joins, libpcap, senders) stops it once it exists.
     ctx.interrupt.onStop(() => run.stop());
     const doc = await run.done;

@@ -70,6 +70,7 @@ export default defineCommand<SniffArgs, typeof flags>({
     }
     const { openFileSink, openStdoutSink } = await host.files();
     const { renderCoverage } = await import('../render/coverage.js');
+    const { carrierWaitNote } = await import('../render/carrier-wait.js');
     const wait = ctx.waiting('capturing', argv.duration !== undefined ? argv.duration * 1000 : null);
     let interrupted: ReturnType<typeof wait.done> | undefined;
     const coverage = () => ({ notRun: [], interrupted: interrupted === undefined ? (interrupted = wait.done()) : interrupted });
@@ -80,6 +81,8 @@ export default defineCommand<SniffArgs, typeof flags>({
       clock: host.clock,
       openFile: (file, force) => (file === '-' ? openStdoutSink() : openFileSink(file, force, runAs)),
       ...(privileges && runAs ? { dropPrivileges: () => privileges.dropPrivileges(runAs), runsAs: runAs.name } : {}),
+      abort: ctx.interrupt.abort,
+      waitingForCarrier: carrierWaitNote(ctx.out),
       onSignal: (stop, saveNow) => {
         // The one signal mechanism (./signals.ts): the first signal stops, drains what the kernel
         // holds and writes the summary; a second quits at once (as tcpdump does), but the file is

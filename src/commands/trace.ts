@@ -1,5 +1,6 @@
 import { defineCommand } from './context.js';
 import { seconds as secondsFlag } from './flags.js';
+import { loaders, resolve } from '../host.js';
 
 interface TraceArgs {
   target: string;
@@ -39,15 +40,12 @@ export default defineCommand<TraceArgs, typeof flags>({
     const { cutShort, withInterruption } = await import('../core/coverage.js');
     const { renderCoverage } = await import('../render/coverage.js');
     const { host } = ctx;
-    const p = await host.platform();
     const target = `${spec.family === 6 ? `[${spec.group}]` : spec.group}${spec.port ? `:${spec.port}` : ''}`;
     const wait = ctx.waiting(`tracing ${target}`, seconds * 1000);
     {
+      const deps = { ...await resolve(host, 'platform', 'accounting'), ...loaders(host, 'capture'), clock: host.clock };
       const report = await runTrace({
-        platform: p,
-        accounting: await host.accounting(),
-        capture: () => host.capture(),
-        clock: host.clock,
+        ...deps,
         firewallRule: async (ifaces) => {
           const { checkFirewall } = await import('../core/firewall/check.js');
           const fw = await checkFirewall(await host.firewall(), ifaces, { group: spec.group, ...(spec.port ? { port: spec.port } : {}) });
@@ -59,7 +57,7 @@ export default defineCommand<TraceArgs, typeof flags>({
         ...(argv.join ? {
           join: async (ifaces) => {
             const { joinAll } = await import('../core/membership/join.js');
-            const m = await joinAll({ sockets: await host.sockets(), platform: p }, { groups: [spec], interfaces: ifaces, receive: false });
+            const m = await joinAll({ ...deps, ...await resolve(host, 'sockets') }, { groups: [spec], interfaces: ifaces, receive: false });
             return { findings: m.findings, close: () => m.close() };
           },
         } : {}),

@@ -3,8 +3,11 @@
 // The counter catches a down/up shorter than the poll interval: veth and most NIC drivers call
 // netif_carrier_off() when stopped, which bumps it (net/core/dev.c; sysfs-class-net ABI).
 // Loaded lazily by join-all and sniff only; the core sees the WatchLinks type and a fake in tests.
+// Events are stamped on the Host's clock (src/host.ts hands it in), the one the core times outages
+// with: an outage's length is then one clock's difference, as with the fake watcher in tests.
 import { readFileSync } from 'node:fs';
 import { operstateCarries } from '../core/kernel/eligibility.js';
+import type { Clock } from '../core/clock.js';
 
 /** One reading of /sys/class/net/IF. */
 export interface LinkSample {
@@ -117,10 +120,11 @@ export function readLink(name: string): LinkSample {
   };
 }
 
-export const watchLinks: WatchLinks = (names, onEvent, opts = {}) => {
+/** The link watcher over /sys, its events stamped on `clock` (the Host's). */
+export const linkWatcher = (clock: Clock): WatchLinks => (names, onEvent, opts = {}) => {
   const tracks = new Map(names.map((n) => [n, initialTrack(readLink(n), opts.known?.get(n))] as const));
   const timer = setInterval(() => {
-    const now = Date.now();
+    const now = clock.now();
     for (const [name, t] of tracks) for (const e of stepLink(name, t, readLink(name), now)) onEvent(e);
   }, opts.intervalMs ?? 500);
   // The command's own timers decide when it ends; the watcher never keeps it alive.

@@ -19,7 +19,7 @@ export class FakeHost implements Host {
   readonly fakeCapture = new FakeCapture();
   /** The one packet socket (doctor's self-test); its `error` stands for no CAP_NET_RAW. */
   readonly fakePackets = new FakePackets();
-  /** Its events are stamped on the host's clock, as the real watcher's are on the wall clock. */
+  /** Its events are stamped on the host's clock, as the real watcher's are on the real host's. */
   readonly fakeLinks = new FakeLinkWatch(() => this.nowMs);
   /** Files written, by name. */
   readonly written = new Map<string, string | Uint8Array>();
@@ -54,7 +54,7 @@ export class FakeHost implements Host {
       firewall: { snapshot: async () => this.firewallSnapshot } as FirewallReader,
       ...loaders(this, 'capture'),
       clock: this.clock,
-      ...(o.links ? { watchLinks: this.fakeLinks.watch } : {}),
+      ...(o.links ? { links: this.fakeLinks.watch } : {}),
     };
   }
 

@@ -6,7 +6,7 @@ export class FakeLinkWatch {
   readonly options: LinkWatchOptions[] = [];
   closed = 0;
 
-  /** `now`: stamps the events (the real link watcher stamps with the wall clock; FakeHost passes its own). */
+  /** `now`: stamps the events (the real link watcher stamps with the Host's clock; FakeHost passes its own). */
   constructor(private readonly now: () => number = () => Date.now()) {}
 
   readonly watch: WatchLinks = (names, onEvent, opts = {}) => {

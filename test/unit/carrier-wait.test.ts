@@ -50,12 +50,14 @@ test('waitForCarrier: returns when the carrier comes, says whom it waits for onc
   assert.equal(w.inventory.interfaces.find((i) => i.name === 'lan0')?.running, true);
   assert.equal(reads, 4);
   assert.equal(w.waitedMs, 300);
-  // Never a carrier: the wait ends at maxMs.
+  // Never a carrier: the wait ends at maxMs, a real timer whatever the clock says (a frozen one
+  // here, as FakeHost's): waitedMs is read on the clock.
   const never = lanOnly('down');
-  const t = { now: 0 };
-  const slow = async (): Promise<InterfaceInventory> => { t.now += 150; return inventory(never); };
-  const out = await waitForCarrier(slow, [4], { clock: { now: () => t.now }, maxMs: 400 });
-  assert.ok(out.waitedMs >= 400 && out.waitedMs < 700, String(out.waitedMs));
+  const t0 = Date.now();
+  const out = await waitForCarrier(() => inventory(never), [4], { clock: { now: () => 0 }, maxMs: 400 });
+  const took = Date.now() - t0;
+  assert.ok(took >= 390 && took < 2000, `bounded by maxMs: ${took} ms`);
+  assert.equal(out.waitedMs, 0);
   assert.equal(out.inventory.interfaces.find((i) => i.name === 'lan0')?.running, false);
   // A signal ends it at once, whatever maxMs.
   const ac = new AbortController();
@@ -97,4 +99,63 @@ test('join-all with --duration waits for the carrier, then joins; the wait count
   run.stop();
   const out = await run.done;
   assert.ok(!out.findings.some((f) => f.id === 'NO_ELIGIBLE_INTERFACE'));
+});
+
+// sniff and mesh follow their interfaces too: the same wait, through the same code (loadAwaitingCarrier).
+
+test('sniff with --duration waits for the carrier, then captures; without one it ends after the bound with the time waited', async () => {
+  const { runSniff } = await import('../../src/core/sniff/run.js');
+  const { loaders } = await import('../../src/host.js');
+  const sink = () => {
+    const summaries: any[] = [];
+    return { summaries, wantsPackets: false, wantsMalformed: false, started: () => {}, event: () => {}, stats: () => {},
+      summary: (...a: any[]) => { summaries.push(a); } };
+  };
+  const run = async (host: FakeHost, durationS: number, out: ReturnType<typeof sink>, waited: unknown[]) => runSniff({
+    platform: host.fakePlatform, clock: host.clock, ...loaders(host, 'capture', 'sockets'),
+    openFile: () => { throw new Error('no file'); }, onSignal: () => () => undefined,
+    waitingForCarrier: (names, maxMs) => waited.push([names, maxMs]),
+  }, { groups: [], join: false, ports: [], format: 'pcapng', force: false, snaplen: 65535, selection: {}, durationS }, out);
+  const host = new FakeHost(lanOnly('down'));
+  const waited: unknown[] = [];
+  setTimeout(() => { host.fakePlatform.state.interfaces[1]!.operstate = 'up'; }, 300);
+  const out = sink();
+  assert.equal(await run(host, 1, out, waited), 0);
+  assert.deepEqual(waited, [[['lan0'], 1000]]);
+  assert.deepEqual(host.fakeCapture.opened.map((o) => o.iface), ['lan0']);
+  assert.ok(!out.summaries[0][1].some((f: any) => f.id === 'NO_ELIGIBLE_INTERFACE'));
+
+  const never = new FakeHost(lanOnly('down'));
+  const t0 = Date.now();
+  const none = sink();
+  assert.equal(await run(never, 0.4, none, []), 1);
+  assert.ok(Date.now() - t0 >= 350, 'bounded by --duration, not at once');
+  const f = none.summaries[0][1].find((x: any) => x.id === 'NO_ELIGIBLE_INTERFACE');
+  assert.match(f?.message ?? '', /lan0 has no carrier/);
+  assert.equal(typeof f?.evidence.waitedMs, 'number');
+  assert.deepEqual(never.fakeCapture.opened, []);
+});
+
+test('mesh waits for the carrier within --duration, says so once, then joins and sends for what is left', async () => {
+  const { startMesh } = await import('../../src/core/mesh/run.js');
+  const host = new FakeHost(lanOnly('down'));
+  const waited: unknown[] = [];
+  setTimeout(() => { host.fakePlatform.state.interfaces[1]!.operstate = 'up'; }, 300);
+  const group = parseGroupArgs(['239.1.9.3'], { defaultPort: 5000 })[0]!;
+  const t0 = Date.now();
+  const run = await startMesh(host.deps(), {
+    group, selection: {}, rate: 10, ttl: 1, durationMs: 1200, expectPeers: null, maxLossPct: 0, assumeSynced: false, intervalMs: 60_000,
+  }, { started: () => {}, tick: () => {}, waitingForCarrier: (names, maxMs) => waited.push([names, maxMs]) });
+  const doc = await run.done;
+  assert.deepEqual(waited, [[['lan0'], 1200]]);
+  assert.ok(Date.now() - t0 < 2500, `the wait counts in --duration: ${Date.now() - t0} ms`);
+  assert.deepEqual(doc.interfaces.map((i) => [i.name, i.joined]), [['lan0', true]]);
+  assert.ok(!doc.findings.some((f) => f.id === 'NO_ELIGIBLE_INTERFACE'), JSON.stringify(doc.findings.map((f) => f.id)));
+
+  const never = new FakeHost(lanOnly('down'));
+  const none = await (await startMesh(never.deps(), {
+    group, selection: {}, rate: 10, ttl: 1, durationMs: 400, expectPeers: null, maxLossPct: 0, assumeSynced: false, intervalMs: 60_000,
+  }, { started: () => {}, tick: () => {} })).done;
+  const f = none.findings.find((x) => x.id === 'NO_ELIGIBLE_INTERFACE');
+  assert.match(f?.message ?? '', /lan0 has no carrier .*No carrier came in the 0\.\d s waited\./);
 });

@@ -3,7 +3,7 @@
 // (same interface block, a new one for another link type, none in classic pcap).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initialTrack, stepLink, type LinkSample } from '../../src/platform/link-watch.js';
+import { initialTrack, linkWatcher, stepLink, type LinkEvent, type LinkSample } from '../../src/platform/link-watch.js';
 import { startJoinAll, type JoinAllHooks } from '../../src/core/join-all/run.js';
 import { followChurn, type ChurnEvent } from '../../src/core/membership/churn.js';
 import { parseGroupArgs } from '../../src/core/group-args.js';
@@ -11,9 +11,8 @@ import { makeProbeBuffer, stampProbe, nowUs } from '../../src/core/probe/format.
 import { SniffSession } from '../../src/core/sniff/session.js';
 import { CaptureFileWriter } from '../../src/core/sniff/file-format.js';
 import type { CaptureFactory } from '../../src/platform/capture/types.js';
-import { FakePlatform, laptopState, rawIface } from '../helpers/fake-platform.js';
+import { laptopState, rawIface } from '../helpers/fake-platform.js';
 import { FakeHost } from '../helpers/fake-host.js';
-import { FakeLinkWatch } from '../helpers/fake-link-watch.js';
 import { FakeCapture } from '../helpers/fake-capture.js';
 import { readCapture } from '../helpers/pcap-read.js';
 import { ether, ipv4, udp } from '../helpers/packets.js';
@@ -62,6 +61,20 @@ test('the watcher starts from what the caller holds: a change before its first r
   // Re-created in between: gone, then up under the new index.
   const moved = initialTrack(sample({ ifindex: 9 }), { up: true, ifindex: 3 });
   assert.deepEqual(kinds(stepLink('wifi0', moved, sample({ ifindex: 9 }), 1)), ['down:gone:3', 'up:9<-3']);
+});
+
+test('the real watcher stamps its events on the clock it is given (the Host\'s), as the fake does', async () => {
+  // A name no host has, held as up: its first poll reports it gone, stamped on the given clock.
+  const name = `mcdgone${process.pid % 100000}`;
+  const got: LinkEvent[] = [];
+  const known = new Map([[name, { up: true, ifindex: 99 }]]);
+  const w = linkWatcher({ now: () => 1_234 })([name], (e) => got.push(e), { intervalMs: 10, known });
+  try {
+    assert.ok(await waitFor(async () => got.length > 0, 2000));
+  } finally {
+    w.close();
+  }
+  assert.deepEqual(got[0], { kind: 'down', iface: name, ifindex: 99, reason: 'gone', operstate: 'absent', atMs: 1_234 });
 });
 
 const probe = (seq: number): Buffer => {
@@ -135,14 +148,14 @@ test('join-all: an interface still down at the end is said so; without a watcher
 });
 
 test('a down while the return waits for its address: one outage, the wait gives up, the next return re-opens once', { timeout: 20_000 }, async () => {
-  const platform = new FakePlatform(laptopState());
-  const links = new FakeLinkWatch();
+  const host = new FakeHost();
+  const { fakePlatform: platform, fakeLinks: links } = host;
   const events: ChurnEvent[] = [];
   const calls: string[] = [];
   const setWifi = (index: number, addrs: string[]): void => {
     platform.state.interfaces = platform.state.interfaces.map((i) => (i.name === 'wifi0' ? rawIface('wifi0', index, addrs) : i));
   };
-  const f = followChurn({ platform, watchLinks: links.watch }, [{ iface: 'wifi0', ifindex: 3, families: [4] }], {
+  const f = followChurn({ ...host.deps(), links: links.watch }, [{ iface: 'wifi0', ifindex: 3, families: [4] }], {
     down: (e) => { calls.push(`down ${e.ifindex}`); },
     up: async (i) => { calls.push(`up ${i.index}`); return { rejoined: 1, failed: 0, skipped: 0 }; },
   }, (e) => events.push(e), { selection: {}, graceMs: 2000 });

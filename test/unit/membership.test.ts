@@ -4,20 +4,27 @@ import { joinAll, type Packet } from '../../src/core/membership/join.js';
 import { verifyMemberships } from '../../src/core/membership/verify.js';
 import { loadInterfaces } from '../../src/core/kernel/interfaces.js';
 import { parseGroupArgs } from '../../src/core/group-args.js';
-import { FakePlatform, laptopState, rawIface } from '../helpers/fake-platform.js';
-import { FakeSockets } from '../helpers/fake-sockets.js';
+import { laptopState, rawIface } from '../helpers/fake-platform.js';
+import type { FakeSocketOptions } from '../helpers/fake-sockets.js';
+import { FakeHost } from '../helpers/fake-host.js';
 import { assertSilent } from '../helpers/silent.js';
+import { resolve } from '../../src/host.js';
 
-async function setup(state = laptopState()) {
-  const platform = new FakePlatform(state);
-  const inv = await loadInterfaces(platform);
-  return { platform, interfaces: inv.interfaces };
+/**
+ * A FakeHost over `state` whose socket door has `sockets`' limits and failures: the slice joinAll
+ * takes, resolved as a command resolves it, the fakes to look into, the interfaces loaded.
+ */
+async function setup(state = laptopState(), sockets: FakeSocketOptions = {}) {
+  const host = new FakeHost(state, { sockets });
+  const inv = await loadInterfaces(host.fakePlatform);
+  return { deps: await resolve(host, 'platform', 'sockets'), platform: host.fakePlatform, sockets: host.fakeSockets, interfaces: inv.interfaces };
 }
 
+const groups = (...g: string[]) => parseGroupArgs(g, { defaultPort: 5000 });
+
 test('every group on every eligible interface, by ifindex: memberships on unbound sockets, one receiving socket per interface and port', async () => {
-  const { platform, interfaces } = await setup();
-  const sockets = new FakeSockets();
-  const m = await assertSilent(() => joinAll({ platform, sockets }, { groups: parseGroupArgs(['239.1.1.1', '239.1.1.2'], { defaultPort: 5000 }), interfaces, receive: true }));
+  const { deps, sockets, interfaces } = await setup();
+  const m = await assertSilent(() => joinAll(deps, { groups: groups('239.1.1.1', '239.1.1.2'), interfaces, receive: true }));
   assert.deepEqual(m.results.map((r) => `${r.iface} ${r.group} ${r.status}`), [
     'wired0 239.1.1.1 joined', 'wifi0 239.1.1.1 joined', 'wired0 239.1.1.2 joined', 'wifi0 239.1.1.2 joined',
   ]);
@@ -43,9 +50,8 @@ test('every group on every eligible interface, by ifindex: memberships on unboun
 });
 
 test('ENOBUFS: a new socket per limit, every group joined, MAX_MEMBERSHIPS once with the sysctl', async () => {
-  const { platform, interfaces } = await setup(laptopState({ sysctls: { 'net.ipv4.igmp_max_memberships': '5' } }));
-  const sockets = new FakeSockets({ maxMemberships: 5 });
-  const m = await joinAll({ platform, sockets }, { groups: parseGroupArgs(['239.1.1.1+12'], { defaultPort: 5000 }), interfaces, receive: true });
+  const { deps, interfaces } = await setup(laptopState({ sysctls: { 'net.ipv4.igmp_max_memberships': '5' } }), { maxMemberships: 5 });
+  const m = await joinAll(deps, { groups: groups('239.1.1.1+12'), interfaces, receive: true });
   assert.equal(m.results.filter((r) => r.status === 'joined').length, 24);
   assert.equal(m.socketCount, 8, '3 membership sockets (5+5+2) and a receiving one on each of 2 interfaces');
   const max = m.findings.filter((f) => f.id === 'MAX_MEMBERSHIPS');
@@ -58,19 +64,19 @@ test('ENOBUFS: a new socket per limit, every group joined, MAX_MEMBERSHIPS once 
 });
 
 test('IPv6 ENOMEM splits too; ENOBUFS on a fresh socket is a failure, not a loop', async () => {
-  const { platform, interfaces } = await setup();
-  const v6 = await joinAll({ platform, sockets: new FakeSockets({ maxMemberships: 2 }) }, { groups: parseGroupArgs(['ff05::1+3'], { defaultPort: 5000 }), interfaces, receive: true });
+  const two = await setup(laptopState(), { maxMemberships: 2 });
+  const v6 = await joinAll(two.deps, { groups: groups('ff05::1+3'), interfaces: two.interfaces, receive: true });
   assert.equal(v6.results.filter((r) => r.status === 'joined').length, 6);
   assert.match(v6.findings.find((f) => f.id === 'MAX_MEMBERSHIPS')!.message, /ENOMEM, net\.core\.optmem_max/);
-  const zero = await joinAll({ platform, sockets: new FakeSockets({ maxMemberships: 0 }) }, { groups: parseGroupArgs(['239.1.1.1'], { defaultPort: 5000 }), interfaces, receive: true });
+  const none = await setup(laptopState(), { maxMemberships: 0 });
+  const zero = await joinAll(none.deps, { groups: groups('239.1.1.1'), interfaces: none.interfaces, receive: true });
   assert.deepEqual(zero.results.map((r) => r.status), ['failed', 'failed']);
   assert.equal(zero.findings.filter((f) => f.id === 'JOIN_FAILED').length, 2);
 });
 
 test('a refused join is a result and a JOIN_FAILED with the errno sentence; other interfaces carry on', async () => {
-  const { platform, interfaces } = await setup();
-  const sockets = new FakeSockets({ failures: { 'join 3': 'ENODEV' } });
-  const m = await joinAll({ platform, sockets }, { groups: parseGroupArgs(['239.1.1.1'], { defaultPort: 5000 }), interfaces, receive: true });
+  const { deps, interfaces } = await setup(laptopState(), { failures: { 'join 3': 'ENODEV' } });
+  const m = await joinAll(deps, { groups: groups('239.1.1.1'), interfaces, receive: true });
   assert.deepEqual(m.results.map((r) => `${r.iface} ${r.status} ${r.errno ?? ''}`), ['wired0 joined ', 'wifi0 failed ENODEV']);
   const f = m.findings.find((x) => x.id === 'JOIN_FAILED');
   assert.equal(f?.iface, 'wifi0');
@@ -79,8 +85,8 @@ test('a refused join is a result and a JOIN_FAILED with the errno sentence; othe
 });
 
 test('a port held by another program: the bind failure says so', async () => {
-  const { platform, interfaces } = await setup();
-  const m = await joinAll({ platform, sockets: new FakeSockets({ failures: { bind: 'EADDRINUSE' } }) }, { groups: parseGroupArgs(['239.1.1.1'], { defaultPort: 5000 }), interfaces, receive: true });
+  const { deps, interfaces } = await setup(laptopState(), { failures: { bind: 'EADDRINUSE' } });
+  const m = await joinAll(deps, { groups: groups('239.1.1.1'), interfaces, receive: true });
   assert.match(m.findings[0]!.message, /cannot bind port 5000 on wired0 \(EADDRINUSE\)/);
 });
 
@@ -91,17 +97,16 @@ test('down, no MULTICAST and address-less interfaces are skipped with the reason
     rawIface('eth8', 5, ['198.18.8.2/24'], { flags: 0x1 | 0x2 }),
     rawIface('eth7', 6, ['fe80::7/64']),
   );
-  const { platform, interfaces } = await setup(state);
-  const m = await joinAll({ platform, sockets: new FakeSockets() }, { groups: parseGroupArgs(['239.1.1.1', 'ff05::1'], { defaultPort: 5000 }), interfaces, receive: false });
+  const { deps, interfaces } = await setup(state);
+  const m = await joinAll(deps, { groups: groups('239.1.1.1', 'ff05::1'), interfaces, receive: false });
   const of = (g: string) => Object.fromEntries(m.results.filter((r) => r.group === g).map((r) => [r.iface, r.skipReason ?? r.status]));
   assert.deepEqual(of('239.1.1.1'), { wired0: 'joined', wifi0: 'joined', eth9: 'down', eth8: 'no-multicast', eth7: 'no-address' });
   assert.deepEqual(of('ff05::1'), { wired0: 'joined', wifi0: 'joined', eth9: 'down', eth8: 'no-multicast', eth7: 'joined' });
 });
 
 test('SSM joins carry the source; receive:false binds nothing', async () => {
-  const { platform, interfaces } = await setup();
-  const sockets = new FakeSockets();
-  const m = await joinAll({ platform, sockets }, { groups: parseGroupArgs(['198.18.1.1,232.1.1.1'], { defaultPort: 5000 }), interfaces, receive: false });
+  const { deps, sockets, interfaces } = await setup();
+  const m = await joinAll(deps, { groups: groups('198.18.1.1,232.1.1.1'), interfaces, receive: false });
   assert.ok(m.results.every((r) => r.status === 'joined' && r.source === '198.18.1.1'));
   for (const s of sockets.open()) {
     assert.equal(s.bound, undefined);
@@ -110,9 +115,8 @@ test('SSM joins carry the source; receive:false binds nothing', async () => {
 });
 
 test('a datagram\'s interface is the kernel\'s ifindex and its group the kernel\'s destination (PKTINFO); unicast and others\' groups are told apart', async () => {
-  const { platform, interfaces } = await setup();
-  const sockets = new FakeSockets();
-  const one = await joinAll({ platform, sockets }, { groups: parseGroupArgs(['239.1.1.1'], { defaultPort: 5000 }), interfaces, receive: true });
+  const { deps, sockets, interfaces } = await setup();
+  const one = await joinAll(deps, { groups: groups('239.1.1.1'), interfaces, receive: true });
   const got: { iface: string; group?: string; kind: string; data: string }[] = [];
   // The Packet is reused by the receiver: copy what is kept.
   one.onPacket((p: Packet) => got.push({ iface: p.iface, ...(p.group ? { group: p.group } : {}), kind: p.kind, data: p.data.toString() }));
@@ -134,8 +138,8 @@ test('verifyMemberships: MEMBERSHIP_MISSING for a joined pair /proc/net/igmp lac
     igmp: [{ index: 2, device: 'wired0', count: 1, querier: 'V3', groups: [{ group: '239.1.1.1', users: 1, timerRunning: false, timerTicks: 0, reporter: true }] }],
     igmp6: [{ index: 2, device: 'wired0', group: 'ff05::1', users: 1, flags: 4, timer: 0 }, { index: 3, device: 'wifi0', group: 'ff05::1', users: 1, flags: 4, timer: 0 }],
   });
-  const { platform, interfaces } = await setup(state);
-  const m = await joinAll({ platform, sockets: new FakeSockets() }, { groups: parseGroupArgs(['239.1.1.1', 'ff05:0::1'], { defaultPort: 5000 }), interfaces, receive: false });
+  const { deps, platform, interfaces } = await setup(state);
+  const m = await joinAll(deps, { groups: groups('239.1.1.1', 'ff05:0::1'), interfaces, receive: false });
   const missing = await verifyMemberships(platform, m.results);
   assert.deepEqual(missing.map((f) => `${f.id} ${f.iface} ${f.group}`), ['MEMBERSHIP_MISSING wifi0 239.1.1.1']);
   assert.equal(missing[0]?.severity, 'error');

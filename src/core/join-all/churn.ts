@@ -2,23 +2,16 @@
 // joined on goes down or away, its sockets are closed (their memberships are dead or useless);
 // when it returns, every group it held is joined again by the interface's ifindex now (new
 // after a re-create) on fresh sockets, whose packets count on the same rows.
-import type { Platform } from '../../platform/types.js';
-import type { SocketApi } from '../../platform/sockets/types.js';
-import type { WatchLinks } from '../../platform/link-watch.js';
 import type { Finding } from '../findings/model.js';
 import type { GroupSpec } from '../group-args.js';
 import type { IfaceSelection } from '../kernel/iface-filter.js';
 import { churnHandle, followChurn, rejoinCounts, type ChurnEvent, type ChurnFollower, type ChurnTarget } from '../membership/churn.js';
 import { joinAll, type JoinResult, type Membership } from '../membership/join.js';
 import { defined } from '../defined.js';
-import type { Clock } from '../clock.js';
+import type { Uses } from '../deps.js';
 
-export interface JoinChurnDeps {
-  platform: Platform;
-  sockets: SocketApi;
-  watchLinks: WatchLinks;
-  clock?: Clock;
-}
+/** The links followed, the sockets a return re-joins on, the clock the outages are timed on. */
+export type JoinChurnDeps = Uses<'platform' | 'sockets' | 'links' | 'clock'>;
 
 const sameSpec = (g: GroupSpec, r: JoinResult): boolean => g.group === r.group && g.source === r.source && g.port === r.port;
 

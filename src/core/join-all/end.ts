@@ -5,6 +5,7 @@ import type { Finding } from '../findings/model.js';
 import type { Coverage } from '../coverage.js';
 import { makeFinding } from '../findings/catalog.js';
 import { noEligibleInterface } from '../kernel/eligibility.js';
+import { waitedFor } from '../kernel/carrier-wait.js';
 import { receiveHealth, splitLoss } from './health.js';
 import { silenceFindings } from './silence.js';
 import type { JoinResult, OwnDrops } from '../membership/join.js';
@@ -23,7 +24,7 @@ export async function endRun(r: Running): Promise<JoinAllOutcome> {
   findings.push(...await r.stalls.finish(stats.streams(), { joinedAtMs: r.joinedAt, endMs }, downsAtEnd(r)));
   if (!m.results.some((x) => x.status !== 'skipped')) {
     findings.unshift(noEligibleInterface(r.inv.interfaces, [...new Set(o.groups.map((g) => g.family))], 'join these groups',
-      r.carrier.awaited.length > 0 ? { waitedMs: r.carrier.waitedMs } : {}));
+      waitedFor(r.carrier)));
   }
   findings.push(...await noTrafficFindings(r, elapsedMs));
   // Only a run that listened: one cut before it started listening says nothing by silence.

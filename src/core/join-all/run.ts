@@ -1,8 +1,5 @@
 // join-all's run: join (membership/join.ts), check the kernel holds every membership, count
 // what arrives until --duration, --count or stop(), then judge --expect pairs (NO_TRAFFIC).
-import type { Platform } from '../../platform/types.js';
-import type { SocketApi } from '../../platform/sockets/types.js';
-import type { WatchLinks } from '../../platform/link-watch.js';
 import { UsageError } from '../errors.js';
 import type { Finding } from '../findings/model.js';
 import type { NotRun } from '../coverage.js';
@@ -11,23 +8,23 @@ import { makeFinding } from '../findings/catalog.js';
 import { linkKindFindings } from '../kernel/link-findings.js';
 import { ssmFindings } from '../querier-check/kernel-version.js';
 import { parseGroupArg, type GroupSpec } from '../group-args.js';
-import { addressesOf, loadInterfaces, type InterfaceInventory } from '../kernel/interfaces.js';
-import { waitForCarrier } from '../kernel/carrier-wait.js';
+import { addressesOf, type InterfaceInventory } from '../kernel/interfaces.js';
+import { leftOf, loadAwaitingCarrier } from '../kernel/carrier-wait.js';
 import { joinAll, type JoinDeps, type JoinResult, type Membership, type Packet } from '../membership/join.js';
 import type { IfaceDownEvent } from '../membership/churn.js';
 import { verifyMemberships } from '../membership/verify.js';
 import { decodeProbe } from '../probe/format.js';
 import { openAccountingWindow, type AccountingWindow, type WindowDeps } from '../accounting/window.js';
 import { defined } from '../defined.js';
-import { systemClock, type Clock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { ReceiveStats } from './stats.js';
 import { StatsFeed } from './stats-feed.js';
-import { startStallWatch, type StallWatch, type StallWatchDeps } from './stalls.js';
+import { startStallWatch, type StallWatch } from './stalls.js';
 import { followJoinChurn } from './churn.js';
 import { endRun } from './end.js';
-import type { Expectation, JoinAllHooks, JoinAllOptions, JoinAllOutcome, JoinAllRun, Running } from './types.js';
+import type { Expectation, JoinAllDeps, JoinAllHooks, JoinAllOptions, JoinAllOutcome, JoinAllRun, Running } from './types.js';
 
-export type { JoinAllHooks, JoinAllOptions, JoinAllOutcome, JoinAllRun, StatsTick } from './types.js';
+export type { JoinAllDeps, JoinAllHooks, JoinAllOptions, JoinAllOutcome, JoinAllRun, StatsTick } from './types.js';
 
 function parseExpect(text: string, ifaces: readonly string[], groups: readonly GroupSpec[]): Expectation {
   const i = text.indexOf(':');
@@ -35,7 +32,9 @@ function parseExpect(text: string, ifaces: readonly string[], groups: readonly G
   const iface = text.slice(0, i);
   if (!ifaces.includes(iface)) throw new UsageError('USAGE', `--expect '${text}': no selected interface named '${iface}'`, { iface });
   const g = parseGroupArg(text.slice(i + 1), { defaultPort: 0, allowRanges: false })[0];
-  if (!g || !groups.some((x) => x.group === g.group)) throw new UsageError('USAGE', `--expect '${text}': ${text.slice(i + 1)} is not one of the groups joined`);
+  if (!g || !groups.some((x) => x.group === g.group)) {
+    throw new UsageError('USAGE', `--expect '${text}': ${text.slice(i + 1)} is not one of the groups joined`);
+  }
   return { iface, group: g.group };
 }
 
@@ -56,20 +55,21 @@ function tickStats(
  * --count or stop(); then close and judge.
  * accounting: with --expect, the packet-accounting differential explains a pair that got nothing (../accounting/window.ts).
  */
-export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; sockets: SocketApi; watchLinks?: WatchLinks; accounting?: Omit<WindowDeps, 'platform'>; clock?: Clock }, o: JoinAllOptions, hooks: JoinAllHooks): Promise<JoinAllRun> {
-  const clock = deps.clock ?? systemClock;
-  const { inv, expectations, m, joinedAt, findings, carrier } = await joinChecked(deps, o, clock, hooks);
+export async function startJoinAll(deps: JoinAllDeps, o: JoinAllOptions, hooks: JoinAllHooks): Promise<JoinAllRun> {
+  const { clock, platform, accounting, capture } = deps;
+  const { inv, expectations, m, joinedAt, findings, carrier } = await joinChecked(deps, o, hooks);
   const joinedAny = m.results.some((r) => r.status === 'joined');
   const notRun: NotRun[] = [];
   // Opened before the joined events, so a sender started on them is counted from its first packet.
-  const window = deps.accounting
-    ? await openExpectWindow({ platform: deps.platform, ...deps.accounting }, expectations, m.results, notRun)
+  const window = accounting && capture
+    ? await openExpectWindow({ platform, accounting, capture, clock }, expectations, m.results, notRun)
     : undefined;
   hooks.joined(m.results, findings);
 
-  const stats = new ReceiveStats({ joinedAtMs: joinedAt, localHost: deps.platform.hostname(), assumeSynced: o.assumeSynced, clock });
+  const stats = new ReceiveStats({ joinedAtMs: joinedAt, localHost: platform.hostname(), assumeSynced: o.assumeSynced, clock });
   for (const r of m.results) if (r.status === 'joined') stats.expect(r.iface, r.group);
-  const stalls = await watchStalls(deps, inv, m.results, o);
+  // Without the IGMP watch (doctor's --expect-receive only counts), no capture is opened for it.
+  const stalls = await watchStalls(o.stallWatch === false ? { platform } : deps, inv, m.results, o);
 
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => { stop = resolve; });
@@ -83,13 +83,15 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
   };
   m.onPacket(onPacket);
   m.onError(onError);
-  const { watchLinks } = deps;
+  const { links } = deps;
   const downs: IfaceDownEvent[] = [];
-  const churn = watchLinks && joinedAny ? followJoinChurn({ ...deps, watchLinks }, m, { groups: o.groups, selection: o.selection },
-    (mm) => { mm.onPacket(onPacket); mm.onError(onError); }, (e) => {
-      if (e.type === 'iface_down') downs.push(e); else stalls.linkBack(e.iface);
-      hooks.churn?.(e);
-    }) : undefined;
+  const churn = links && joinedAny
+    ? followJoinChurn({ ...deps, links }, m, { groups: o.groups, selection: o.selection },
+      (mm) => { mm.onPacket(onPacket); mm.onError(onError); }, (e) => {
+        if (e.type === 'iface_down') downs.push(e); else stalls.linkBack(e.iface);
+        hooks.churn?.(e);
+      })
+    : undefined;
 
   // The listening time starts once the joins are checked and reported.
   const listeningAt = clock.now();
@@ -99,7 +101,7 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
   };
   const done = (async (): Promise<JoinAllOutcome> => {
     // The time waited for a carrier counts in --duration.
-    const listenFor = o.durationMs !== undefined ? { ...o, durationMs: Math.max(0, o.durationMs - carrier.waitedMs) } : o;
+    const listenFor = o.durationMs !== undefined ? { ...o, durationMs: leftOf(o.durationMs, carrier) } : o;
     if (joinedAny) await listen(stats, hooks, listenFor, stopped, stop, listeningAt, clock);
     return endRun(run);
   })();
@@ -112,15 +114,13 @@ export async function startJoinAll(deps: StallWatchDeps & { platform: Platform; 
  * them, joins, and checks what the kernel holds: skipped interfaces' reasons, /proc's
  * memberships, SSM under IGMPv1/v2, link kinds.
  */
-async function joinChecked(deps: JoinDeps, o: JoinAllOptions, clock: Clock, hooks: JoinAllHooks): Promise<{
+async function joinChecked(deps: JoinDeps & { clock: Clock }, o: JoinAllOptions, hooks: JoinAllHooks): Promise<{
   inv: InterfaceInventory; expectations: Expectation[]; m: Membership; joinedAt: number; findings: Finding[];
   carrier: { waitedMs: number; awaited: string[] };
 }> {
-  const load = (): Promise<InterfaceInventory> =>
-    loadInterfaces(deps.platform, { selection: o.selection, ...(o.family ? { family: o.family } : {}) });
-  const carrier = await waitForCarrier(load, [...new Set(o.groups.map((g) => g.family))], {
-    clock, ...defined({ maxMs: o.durationMs, abort: o.abort }),
-    onWait: (names) => hooks.waitingForCarrier?.(names, o.durationMs),
+  const { clock } = deps;
+  const carrier = await loadAwaitingCarrier(deps.platform, o, [...new Set(o.groups.map((g) => g.family))], {
+    clock, durationMs: o.durationMs, abort: o.abort, onWait: hooks.waitingForCarrier,
   });
   const inv = carrier.inventory;
   const expectations = o.expect.map((e) => parseExpect(e, inv.interfaces.map((i) => i.name), o.groups));
@@ -161,7 +161,7 @@ async function openExpectWindow(
 
 /** IGMP on the IPv4 interfaces joined: were queries heard and answered, if a stream stops? */
 function watchStalls(
-  deps: StallWatchDeps, inv: InterfaceInventory, results: readonly JoinResult[], o: JoinAllOptions,
+  deps: Parameters<typeof startStallWatch>[0], inv: InterfaceInventory, results: readonly JoinResult[], o: JoinAllOptions,
 ): Promise<StallWatch> {
   const v4 = [...new Set(results.filter((r) => r.status === 'joined' && r.family === 4).map((r) => r.iface))];
   return startStallWatch(deps, v4.map((iface) => {

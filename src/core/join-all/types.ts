@@ -15,6 +15,17 @@ import type { IfaceReceive, ReceiveStats, RowStats } from './stats.js';
 import type { StatsChange } from './stats-feed.js';
 import type { LossSplit } from './health.js';
 import type { StallWatch } from './stalls.js';
+import type { Loads, Uses } from '../deps.js';
+
+/**
+ * What a run touches of the Host (src/core/deps.ts). `links`: interfaces that go down and return
+ * are followed (./churn.ts), absent: not followed. `capture` (libpcap, loaded on first use): the
+ * IGMP watch that explains a stop, and with `accounting` the packet accounting that explains an
+ * --expect pair that got nothing (../accounting/window.ts); failing, each is a gap. `firewall`:
+ * read only when a stream stopped.
+ */
+export type JoinAllDeps = Uses<'platform' | 'sockets' | 'clock'>
+  & Partial<Uses<'firewall' | 'links' | 'accounting'> & Loads<'capture'>>;
 
 export interface JoinAllOptions {
   groups: GroupSpec[];
@@ -32,6 +43,8 @@ export interface JoinAllOptions {
   membershipIntervalS?: number;
   /** --fail-on-stop: a stream that stops is an error, not a warning. */
   failOnStop?: boolean;
+  /** false: no IGMP watch (doctor's --expect-receive counts and judges pairs, it does not explain stops). */
+  stallWatch?: boolean;
 }
 
 export interface JoinAllHooks {

@@ -91,7 +91,7 @@ export function noEligibleInterface(
     // The one fix when a carrier is all that is missing: the link's other end, not this host's flags.
     ...(noCarrier.length > 0 && noCarrier.length === named.length
       ? { fix: `Connect ${noCarrier.join(', ')} (cable, switch port, the veth peer up, Wi-Fi associated): \`ip link show ${noCarrier[0]}\` `
-          + 'says NO-CARRIER / state LOWERLAYERDOWN or DORMANT until then; join-all waits for it within --duration.' }
+          + 'says NO-CARRIER / state LOWERLAYERDOWN or DORMANT until then; join-all, sniff and mesh wait for it within --duration.' }
       : {}),
     evidence: { need: need === 'capture' ? 'capture' : need.map((f) => `ipv${f}`), interfaces: why, ...defined({ waitedMs: o.waitedMs }) },
   });

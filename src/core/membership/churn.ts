@@ -9,8 +9,7 @@
 // This module follows the links (platform/link-watch.ts), waits until a returned interface can
 // carry the families again (an address may come a moment after the link), counts, and builds
 // the IFACE_DOWN finding; the callers do the releasing and re-joining.
-import type { Platform } from '../../platform/types.js';
-import type { LinkEvent, LinkWatcher, WatchLinks } from '../../platform/link-watch.js';
+import type { LinkEvent, LinkWatcher } from '../../platform/link-watch.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import type { IfaceSelection } from '../kernel/iface-filter.js';
@@ -18,7 +17,8 @@ import { loadInterfaces, type Interface } from '../kernel/interfaces.js';
 import type { Family } from '../kernel/ip.js';
 import { whyIneligible } from '../kernel/eligibility.js';
 import { defined } from '../defined.js';
-import { systemClock, type Clock } from '../clock.js';
+import type { Clock } from '../clock.js';
+import type { Uses } from '../deps.js';
 import { recordDown, recordUp, startCount, summaryOf, type ChurnCount, type ChurnEvent, type ChurnTarget, type DownLink, type IfaceChurn,
   type IfaceDownEvent, type UpResult } from './outages.js';
 
@@ -31,12 +31,11 @@ export interface ChurnHandlers {
   up(iface: Interface): Promise<UpResult>;
 }
 
-export interface ChurnDeps {
-  platform: Platform;
-  watchLinks: WatchLinks;
-  /** Times the returns and the outages' length; absent: the system's clock. */
-  clock?: Clock;
-}
+/**
+ * `links`: the Host's link watcher (its events are stamped on the Host's clock); `clock` times the
+ * returns and the outages' length on that same clock.
+ */
+export type ChurnDeps = Uses<'platform' | 'links' | 'clock'>;
 
 export interface ChurnOptions {
   selection: IfaceSelection;
@@ -82,7 +81,7 @@ export function followChurn(
   }]));
   let closed = false;
   const graceMs = o.graceMs ?? 3000;
-  const clock = deps.clock ?? systemClock;
+  const { clock } = deps;
 
   const onDown = (st: ChurnState, e: DownLink): void => {
     const ev = recordDown(st, e);
@@ -108,7 +107,7 @@ export function followChurn(
 
   // The watcher starts from what the memberships were made on, not from its own first reading.
   const known = new Map(targets.map((t) => [t.iface, { up: t.downAtStart !== true, ifindex: t.ifindex }]));
-  const watcher: LinkWatcher = deps.watchLinks(targets.map((t) => t.iface), onEvent, { known, ...defined({ intervalMs: o.intervalMs }) });
+  const watcher: LinkWatcher = deps.links(targets.map((t) => t.iface), onEvent, { known, ...defined({ intervalMs: o.intervalMs }) });
   const summary = (): IfaceChurn[] => [...states.values()].map((s) => summaryOf(s, clock.now()));
   return {
     close: async () => {
@@ -155,22 +154,25 @@ async function reopen(h: ChurnHandlers, iface: Interface): Promise<UpResult> {
 
 export function churnFinding(c: IfaceChurn): Finding {
   const times = c.downs === 1 ? 'once' : `${c.downs} times`;
-  const gone = c.gone > 0 ? ` (${c.gone === c.downs ? '' : `${c.gone} of them `}deleted or re-created: ifindex ${c.ifindexes.join(' → ')})` : '';
-  const end = c.down
-    ? ' and was still down at the end: nothing could arrive on it since.'
-    : `; ${c.ups === 1 ? 'it came back and its memberships were re-joined' : 'each time it came back its memberships were re-joined'}.`;
+  const some = c.gone === c.downs ? '' : `${c.gone} of them `;
+  const gone = c.gone > 0 ? ` (${some}deleted or re-created: ifindex ${c.ifindexes.join(' → ')})` : '';
+  const back = c.ups === 1 ? 'it came back and its memberships were re-joined' : 'each time it came back its memberships were re-joined';
+  const end = c.down ? ' and was still down at the end: nothing could arrive on it since.' : `; ${back}.`;
   return makeFinding('IFACE_DOWN', {
     iface: c.iface,
     message: `${c.iface} went down ${times} during the run${gone}, ${(c.downMs / 1000).toFixed(1)} s without traffic in all${end}`,
     fix: c.down
       ? `Bring it up: ip link set dev ${c.iface} up; mcast-doctor re-joins by itself when it returns`
-      : `Find what takes the link down (ip monitor link; journalctl for the driver, NetworkManager, roaming or a dock); nothing to do for the memberships: they were restored`,
+      : 'Find what takes the link down (ip monitor link; journalctl for the driver, NetworkManager, roaming or a dock); '
+        + 'nothing to do for the memberships: they were restored',
     evidence: { downs: c.downs, ups: c.ups, gone: c.gone, downMs: c.downMs, ifindexes: c.ifindexes, downAtEnd: c.down },
   });
 }
 
 /** What an `up` handler reports of a re-join: memberships joined, failed and skipped. */
-export function rejoinCounts(results: readonly { status: 'joined' | 'failed' | 'skipped' }[]): Pick<UpResult, 'rejoined' | 'failed' | 'skipped'> {
+export function rejoinCounts(
+  results: readonly { status: 'joined' | 'failed' | 'skipped' }[],
+): Pick<UpResult, 'rejoined' | 'failed' | 'skipped'> {
   const n = (st: 'joined' | 'failed' | 'skipped'): number => results.filter((r) => r.status === st).length;
   return { rejoined: n('joined'), failed: n('failed'), skipped: n('skipped') };
 }

@@ -2,16 +2,13 @@
 // of every eligible interface (transmit/send-all.ts: one socket per interface, paced), count what
 // arrives per peer stream (receive/stats.ts), watch IGMP on the wire, and at the end assemble the
 // document with the stall diagnosis. Returns data; the command renders it.
-import type { Platform } from '../../platform/types.js';
-import type { SocketApi } from '../../platform/sockets/types.js';
-import type { FirewallReader } from '../../platform/firewall.js';
-import type { CaptureFactory } from '../../platform/capture/types.js';
 import type { Finding } from '../findings/model.js';
 import { makeFinding } from '../findings/catalog.js';
 import { linkKindFindings } from '../kernel/link-findings.js';
 import type { GroupSpec } from '../group-args.js';
 import type { IfaceSelection } from '../kernel/iface-filter.js';
-import { addressesOf, loadInterfaces, type Interface, type InterfaceInventory } from '../kernel/interfaces.js';
+import { addressesOf, type Interface, type InterfaceInventory } from '../kernel/interfaces.js';
+import { leftOf, loadAwaitingCarrier, waitedFor, type CarrierWait } from '../kernel/carrier-wait.js';
 import { isEligible, noEligibleInterface } from '../kernel/eligibility.js';
 import { joinAll, type JoinResult, type Membership } from '../membership/join.js';
 import { verifyMemberships } from '../membership/verify.js';
@@ -28,17 +25,15 @@ import { assembleDocument } from './document.js';
 import type { MeshCell, MeshDocument, MeshInterface, MeshSettings } from './model.js';
 import { startWireWatch, type WireWatch } from '../stall/wire-watch.js';
 import { STALL_WATCH_CHECK } from '../join-all/stalls.js';
-import { isoNow, systemClock, type Clock } from '../clock.js';
+import { isoNow, type Clock } from '../clock.js';
+import type { Loads, Uses } from '../deps.js';
 
-export interface MeshDeps {
-  platform: Platform;
-  sockets: SocketApi;
-  firewall: FirewallReader;
-  /** libpcap, loaded lazily; undefined or failing: no capture (TTL as sent, queries not observed). */
-  capture?: () => Promise<CaptureFactory>;
-  /** The wall clock (the Host's); absent: the system's. */
-  clock?: Clock;
-}
+/**
+ * What mesh touches of the Host (src/core/deps.ts). `capture`: libpcap, loaded on first use;
+ * failing, no capture (TTLs as sent, queries not observed: a gap). `firewall`: read only for the
+ * interfaces where a stream stopped.
+ */
+export type MeshDeps = Uses<'platform' | 'sockets' | 'firewall' | 'clock'> & Loads<'capture'>;
 
 export interface MeshOptions {
   group: GroupSpec;
@@ -52,6 +47,8 @@ export interface MeshOptions {
   membershipIntervalS?: number;
   assumeSynced: boolean;
   intervalMs: number;
+  /** A signal: ends the wait for a first carrier (the run is ended by stop()). */
+  abort?: AbortSignal;
 }
 
 export interface MeshStart {
@@ -65,6 +62,8 @@ export interface MeshHooks {
   started(s: MeshStart): void;
   /** Live view: cells so far (no stall diagnosis yet). */
   tick(cells: MeshCell[], elapsedMs: number): void;
+  /** Before waiting for the first carrier on these interfaces (none selected has one yet). */
+  waitingForCarrier?: ((names: string[], maxMs: number | undefined) => void) | undefined;
 }
 
 export interface MeshRun {
@@ -93,6 +92,10 @@ interface MeshRunning {
   watch: WireWatch;
   tx: SendAllRun;
   graceMs: number;
+  /** The wait for a first carrier before the joins (kernel/carrier-wait.ts): how long, for whom. */
+  carrier: Pick<CarrierWait, 'waitedMs' | 'awaited'>;
+  /** What is left of --duration after that wait: how long it sends and listens. */
+  runMs: number;
 }
 
 /**
@@ -101,8 +104,8 @@ interface MeshRunning {
  * the live cells; after --duration (or stop()) close and assemble the document.
  */
 export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks): Promise<MeshRun> {
-  const clock = deps.clock ?? systemClock;
-  const j = await joinMesh(deps, o, clock);
+  const { clock } = deps;
+  const j = await joinMesh(deps, o, hooks);
   const { m, joinedAtMs } = j;
   const stats = new ReceiveStats({ joinedAtMs, localHost: j.hostname, assumeSynced: o.assumeSynced, clock });
   m.onPacket((pk) => { stats.add(pk); });
@@ -132,7 +135,7 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
   // The run lasts --duration even where no sender could open (receiving still tells something).
   let stopListening!: () => void;
   const listening = new Promise<void>((resolve) => { stopListening = resolve; });
-  const timer = setTimeout(stopListening, j.eligible.length ? o.durationMs : 0);
+  const timer = setTimeout(stopListening, j.eligible.length ? j.runMs : 0);
   const done = (async (): Promise<MeshDocument> => {
     const [sent] = await Promise.all([tx.done, listening]);
     clearTimeout(timer);
@@ -143,16 +146,24 @@ export async function startMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks
 }
 
 /** What joinMesh finds: the interfaces, the memberships, the probe's size. */
-type MeshJoined = Pick<MeshRunning, 'hostId' | 'hostname' | 'inv' | 'listed' | 'eligible' | 'm' | 'startedAt' | 'joinedAtMs' | 'findings'> & {
-  size: number;
-};
+type MeshJoined = Pick<MeshRunning,
+  'hostId' | 'hostname' | 'inv' | 'listed' | 'eligible' | 'm' | 'startedAt' | 'joinedAtMs' | 'findings' | 'carrier' | 'runMs'>
+  & { size: number };
 
-/** Loads the interfaces, sizes the probe, joins the group, checks the memberships (skipped interfaces' reasons, /proc, link kinds). */
-async function joinMesh(deps: MeshDeps, o: MeshOptions, clock: Clock): Promise<MeshJoined> {
+/**
+ * Loads the interfaces (waiting for a first carrier when all are up without one, as join-all does:
+ * kernel/carrier-wait.ts), sizes the probe, joins the group, checks the memberships (skipped
+ * interfaces' reasons, /proc, link kinds).
+ */
+async function joinMesh(deps: MeshDeps, o: MeshOptions, hooks: MeshHooks): Promise<MeshJoined> {
   const g = o.group;
+  const { clock } = deps;
   const hostname = deps.platform.hostname();
   const hostId = senderIdFor(hostname);
-  const inv = await loadInterfaces(deps.platform, { selection: o.selection, family: g.family });
+  const carrier = await loadAwaitingCarrier(deps.platform, { selection: o.selection, family: g.family }, [g.family], {
+    clock, durationMs: o.durationMs, abort: o.abort, onWait: hooks.waitingForCarrier,
+  });
+  const inv = carrier.inventory;
   const listed = inv.interfaces.filter((i) => !i.loopback);
   const eligible = listed.filter((i) => isEligible(i, g.family));
   // Before joining: a probe too big for an interface's MTU is a usage error, not a run.
@@ -167,7 +178,8 @@ async function joinMesh(deps: MeshDeps, o: MeshOptions, clock: Clock): Promise<M
     // Every interface joined is also sent on (one sender per eligible interface).
     ...linkKindFindings(inv.interfaces, m.results.filter((r) => r.status === 'joined'), 'join and send'),
   ];
-  return { hostId, hostname, inv, listed, eligible, size, m, startedAt, joinedAtMs, findings };
+  const runMs = leftOf(o.durationMs, carrier);
+  return { hostId, hostname, inv, listed, eligible, size, m, startedAt, joinedAtMs, findings, carrier, runMs };
 }
 
 /** IGMP queries and the probes' TTL on the wire of each interface joined (nothing when libpcap is missing). */
@@ -181,11 +193,11 @@ function watchWire(
 }
 
 /** The probe out of every eligible interface, paced at --rate for --duration. */
-function sendProbes(deps: MeshDeps, o: MeshOptions, j: { inv: InterfaceInventory; size: number; hostId: string }): Promise<SendAllRun> {
+function sendProbes(deps: MeshDeps, o: MeshOptions, j: Pick<MeshJoined, 'inv' | 'size' | 'hostId' | 'runMs'>): Promise<SendAllRun> {
   // IP_MULTICAST_LOOP off: mesh is between hosts; our own probes would only be noise.
-  return sendAll({ sockets: deps.sockets, platform: deps.platform }, {
+  return sendAll(deps, {
     group: o.group, interfaces: j.inv.interfaces, ttl: o.ttl, loop: false, size: j.size, rate: o.rate,
-    durationMs: o.durationMs, senderId: j.hostId,
+    durationMs: j.runMs, senderId: j.hostId,
   });
 }
 
@@ -202,7 +214,7 @@ async function endMesh(r: MeshRunning, sendFindings: readonly Finding[]): Promis
   // Our own socket's overrun, a storm of senders, forged probes: said once, not drowned in cells.
   findings.push(...sendFindings, ...r.receiveErrors, ...receiveHealth(stats.snapshot(), stats.ifaces(), ownDrops));
   if (r.eligible.length === 0) {
-    findings.unshift(noEligibleInterface(r.inv.interfaces, [g.family], 'take part in the mesh', { group: g.group }));
+    findings.unshift(noEligibleInterface(r.inv.interfaces, [g.family], 'take part in the mesh', { group: g.group, ...waitedFor(r.carrier) }));
   }
   const rows = rowsNow(stats);
   const queries = m.results.filter((x) => x.status === 'joined').map((x) => watch.queries.summary(x.iface));
@@ -233,5 +245,5 @@ async function stopCauses(r: MeshRunning, stopped: ReturnType<typeof measure>['s
   if (stopped.length === 0) return new Map();
   const ifaces = [...new Set(stopped.flatMap((ev) => ev.map((s) => s.item.iface)))];
   const queries = (iface: string) => r.watch.queries.summary(iface);
-  return gatherCauses({ platform: r.deps.platform, firewall: r.deps.firewall }, ifaces, queries);
+  return gatherCauses(r.deps, ifaces, queries);
 }

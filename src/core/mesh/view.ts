@@ -17,7 +17,8 @@ export function interfaceView(
     const j = joins.find((r) => r.iface === i.name);
     const s = sends.find((r) => r.iface === i.name);
     const v: MeshInterface = {
-      name: i.name, index: i.index, addresses: addressesOf(i, family).map((a) => a.address), joined: j?.status === 'joined', sent: s?.sent ?? 0,
+      name: i.name, index: i.index, addresses: addressesOf(i, family).map((a) => a.address),
+      joined: j?.status === 'joined', sent: s?.sent ?? 0,
     };
     const note = j?.status === 'skipped' ? `skipped: ${j.skipReason}`
       : j?.status === 'failed' ? j.message

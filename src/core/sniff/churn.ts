@@ -46,7 +46,7 @@ export function followSniffChurn(deps: SniffChurnDeps, session: SniffSession, ca
   const memberships: Membership[] = first ? [first] : [];
   const rejoinFindings: Finding[] = [];
   const held = (iface: string): JoinResult[] => joined.filter((r) => r.iface === iface);
-  const follower = followChurn({ platform: deps.platform, watchLinks: deps.links, clock: deps.clock }, captured.map((c) => ({
+  const follower = followChurn({ platform: deps.platform, links: deps.links, clock: deps.clock }, captured.map((c) => ({
     iface: c.iface,
     ifindex: c.ifindex,
     families: [...new Set(held(c.iface).map((r) => r.family))],

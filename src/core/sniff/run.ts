@@ -7,7 +7,8 @@ import type { CaptureFactory } from '../../platform/capture/types.js';
 import { UsageError } from '../errors.js';
 import { exitFor } from '../exit.js';
 import type { Finding } from '../findings/model.js';
-import { loadInterfaces, type Interface, type InterfaceInventory } from '../kernel/interfaces.js';
+import type { Interface, InterfaceInventory } from '../kernel/interfaces.js';
+import { leftOf, loadAwaitingCarrier, waitedFor } from '../kernel/carrier-wait.js';
 import { noEligibleInterface, whyIneligible } from '../kernel/eligibility.js';
 import { linkKindFindings } from '../kernel/link-findings.js';
 import type { GroupSpec } from '../group-args.js';
@@ -42,6 +43,10 @@ export interface SniffIo {
   dropPrivileges?: () => void;
   /** --user: the name it runs as afterwards (why a capture cannot be re-opened after a flap). */
   runsAs?: string;
+  /** A signal: ends the wait for a first carrier (the capture itself is stopped through onSignal). */
+  abort?: AbortSignal;
+  /** Before waiting for the first carrier on these interfaces (none selected has one yet). */
+  waitingForCarrier?: (names: string[], maxMs: number | undefined) => void;
 }
 
 /**
@@ -81,10 +86,15 @@ interface Held {
 
 export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): Promise<number> {
   const groups = checkArgs(a);
-  const inv = await loadInterfaces(deps.platform, { selection: a.selection, ...(a.family ? { family: a.family } : {}) });
+  // A sniff started before the carrier waits for it, as join-all and mesh do (kernel/carrier-wait.ts).
+  const carrier = await loadAwaitingCarrier(deps.platform, a, 'capture', {
+    clock: deps.clock, durationMs: a.durationS !== undefined ? a.durationS * 1000 : undefined,
+    abort: deps.abort, onWait: deps.waitingForCarrier,
+  });
+  const inv = carrier.inventory;
   const targets = captureTargets(inv, a);
   if (targets.length === 0) {
-    const f = noEligibleInterface(inv.interfaces, 'capture', 'capture on');
+    const f = noEligibleInterface(inv.interfaces, 'capture', 'capture on', waitedFor(carrier));
     out.summary({ stoppedBy: 'error', durationMs: 0, interfaces: [], flows: [] }, [f], '');
     return exitFor([f]);
   }
@@ -99,7 +109,9 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
   const sink = a.write !== undefined ? deps.openFile(a.write, a.force) : undefined;
   const held: Held = { uninstall: () => undefined };
   try {
-    const opened = openSession(held, factory, targets, filter, a, out, deps.clock, sink);
+    // The wait counts in --duration.
+    const left = a.durationS !== undefined ? { ...a, durationS: leftOf(a.durationS * 1000, carrier) / 1000 } : a;
+    const opened = openSession(held, factory, targets, filter, left, out, deps.clock, sink);
     // Joined after the captures opened, so the membership reports are captured too.
     // The port does not matter for a membership (receive: false binds nothing).
     const joinGroups = groups.map((g) => ({ ...g, port: g.port || 9 }));

@@ -6,6 +6,7 @@ import { parseGroupArg } from '../../group-args.js';
 import { startJoinAll } from '../../join-all/run.js';
 import { lossSentence } from '../../join-all/health.js';
 import type { DoctorCheck } from '../types.js';
+import { defined } from '../../defined.js';
 
 /** Even with --querier-wait 0, an expectation gets this long to be met. */
 const MIN_LISTEN_S = 5;
@@ -20,12 +21,11 @@ export const receiveCheck: DoctorCheck = {
     const groups = want.map((w) => parseGroupArg(w.group, { defaultPort: 5000, allowRanges: false })[0]!);
     const listenS = Math.max(ctx.opts.querierWait, MIN_LISTEN_S);
     // capture + accounting: a pair that got nothing is explained (where the packets stopped).
-    const run = await startJoinAll({
-      platform: ctx.deps.platform, sockets: await ctx.deps.sockets(), clock: ctx.deps.clock,
-      ...(ctx.deps.accounting ? { accounting: { accounting: ctx.deps.accounting, capture: ctx.deps.capture } } : {}),
-    }, {
+    const { platform, clock, capture } = ctx.deps;
+    const deps = { platform, sockets: await ctx.deps.sockets(), clock, capture, ...defined({ accounting: ctx.deps.accounting }) };
+    const run = await startJoinAll(deps, {
       groups, selection: { include: [...new Set(want.map((w) => w.iface))] }, expect: want.map((w, i) => `${w.iface}:${groups[i]!.group}`),
-      assumeSynced: false, intervalMs: 60_000, durationMs: listenS * 1000,
+      assumeSynced: false, intervalMs: 60_000, durationMs: listenS * 1000, stallWatch: false,
     }, { joined: () => {}, stats: () => {} });
     // A signal ends the listen: the pairs are judged on what arrived until then.
     if (ctx.abort?.aborted) run.stop();
