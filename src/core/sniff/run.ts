@@ -86,17 +86,10 @@ interface Held {
 
 export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): Promise<number> {
   const groups = checkArgs(a);
-  // A sniff started before the carrier waits for it, as join-all and mesh do (kernel/carrier-wait.ts).
-  const carrier = await loadAwaitingCarrier(deps.platform, a, 'capture', {
-    clock: deps.clock, durationMs: a.durationS !== undefined ? a.durationS * 1000 : undefined,
-    abort: deps.abort, onWait: deps.waitingForCarrier,
-  });
-  const inv = carrier.inventory;
-  const targets = captureTargets(inv, a);
-  if (targets.length === 0) {
-    const f = noEligibleInterface(inv.interfaces, 'capture', 'capture on', waitedFor(carrier));
-    out.summary({ stoppedBy: 'error', durationMs: 0, interfaces: [], flows: [] }, [f], '');
-    return exitFor([f]);
+  const { inv, targets, left, none } = await chooseTargets(deps, a);
+  if (none) {
+    out.summary({ stoppedBy: 'error', durationMs: 0, interfaces: [], flows: [] }, [none], '');
+    return exitFor([none]);
   }
   const filter = filterFor(a, groups);
   const factory = await deps.capture();
@@ -109,8 +102,6 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
   const sink = a.write !== undefined ? deps.openFile(a.write, a.force) : undefined;
   const held: Held = { uninstall: () => undefined };
   try {
-    // The wait counts in --duration.
-    const left = a.durationS !== undefined ? { ...a, durationS: leftOf(a.durationS * 1000, carrier) / 1000 } : a;
     const opened = openSession(held, factory, targets, filter, left, out, deps.clock, sink);
     // Joined after the captures opened, so the membership reports are captured too.
     // The port does not matter for a membership (receive: false binds nothing).
@@ -147,6 +138,25 @@ export async function runSniff(deps: SniffDeps, a: SniffArgs, out: SniffSink): P
     void held.churn?.close();
     held.membership?.close();
   }
+}
+
+/**
+ * The interfaces to capture on: the selection's, after a wait for a first carrier when that is all
+ * that is missing (kernel/carrier-wait.ts, the rule join-all and mesh follow too). `left`: the
+ * arguments with what is left of --duration (the wait counts in it); `none`: NO_ELIGIBLE_INTERFACE.
+ */
+async function chooseTargets(deps: SniffDeps, a: SniffArgs): Promise<{
+  inv: InterfaceInventory; targets: Interface[]; left: SniffArgs; none?: Finding;
+}> {
+  const carrier = await loadAwaitingCarrier(deps.platform, a, 'capture', {
+    clock: deps.clock, durationMs: a.durationS !== undefined ? a.durationS * 1000 : undefined,
+    abort: deps.abort, onWait: deps.waitingForCarrier,
+  });
+  const inv = carrier.inventory;
+  const targets = captureTargets(inv, a);
+  const left = a.durationS !== undefined ? { ...a, durationS: leftOf(a.durationS * 1000, carrier) / 1000 } : a;
+  if (targets.length > 0) return { inv, targets, left };
+  return { inv, targets, left, none: noEligibleInterface(inv.interfaces, 'capture', 'capture on', waitedFor(carrier)) };
 }
 
 /** The interfaces that can be captured on; --format pcap holds one of them. */
