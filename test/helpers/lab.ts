@@ -224,3 +224,46 @@ export async function waitFor<T>(fn: () => Promise<T>, timeoutMs: number, stepMs
   }
   return v;
 }
+
+/**
+ * Resolves with the child's first stdout line that starts with "ready" (a holder prints it once
+ * its sockets are bound and joined); rejects, with its stderr, when it exits first or says
+ * nothing in timeoutMs. A scene is built when the kernel has it, not when a sleep has passed.
+ */
+export function readyLine(child: ChildProcess, timeoutMs = 10_000): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const done = (f: () => void): void => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onOut);
+      child.off('exit', onExit);
+      f();
+    };
+    const onOut = (d: Buffer): void => {
+      out += d.toString();
+      const line = /^ready.*$/m.exec(out)?.[0];
+      if (line !== undefined) done(() => resolve(line));
+    };
+    const onExit = (code: number | null): void => done(() => reject(new Error(`exited (${code}) before it was ready: ${err.trim()}`)));
+    const timer = setTimeout(() => done(() => reject(new Error(`not ready in ${timeoutMs} ms: ${err.trim()}`))), timeoutMs);
+    child.stdout?.on('data', onOut);
+    child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('exit', onExit);
+  });
+}
+
+/**
+ * Ends a child and resolves once it has exited, SIGKILL after boundMs. A kill alone returns at
+ * once: under load the process may still hold its sockets and memberships while the next test's
+ * command reads the kernel's state (a leftover socket whose owner exits mid-read is "owner not
+ * found"). By the exit event its descriptors are closed (exit_files runs before the zombie).
+ */
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', boundMs = 3000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), boundMs);
+    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.kill(signal);
+  });
+}

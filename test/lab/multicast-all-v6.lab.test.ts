@@ -9,7 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { CLI, Lab, labSkipReason, waitFor, type RunResult } from '../helpers/lab.js';
+import { CLI, Lab, labSkipReason, stopChild, waitFor, type RunResult } from '../helpers/lab.js';
 import { buildHostPeer } from '../helpers/topologies.js';
 import { assertMatchesSchema } from '../helpers/schema.js';
 
@@ -80,7 +80,8 @@ describe('IPV6_MULTICAST_ALL leak, as root and without privileges', { skip }, ()
     running.push(rx);
     return rx;
   }
-  const stopAll = (): void => { for (const r of running.splice(0)) r.child.kill(); };
+  /** Ends this scene's receivers and waits for their exit: their sockets must not be in the next scene. */
+  const stopAll = async (): Promise<void> => { await Promise.all(running.splice(0).map((r) => stopChild(r.child))); };
   /** Sends five datagrams and waits until RX got them (the kernel's delivery is the oracle). */
   async function stream(group: string, rx: Rx): Promise<void> {
     await lab.must('peer', 'python3', ['-c', SENDER, group]);
@@ -131,7 +132,7 @@ describe('IPV6_MULTICAST_ALL leak, as root and without privileges', { skip }, ()
       assert.match(b[0]?.message ?? '', new RegExp('^a socket \\(inode \\d+, owner not found\\) receives ff15::1:1 on \\[::\\]:5000 '
         + 'unless it joined it itself or turned IPV6_MULTICAST_ALL off \\(neither is visible without ptrace rights\\)'));
     } finally {
-      stopAll();
+      await stopAll();
     }
   });
 
@@ -147,7 +148,7 @@ describe('IPV6_MULTICAST_ALL leak, as root and without privileges', { skip }, ()
       assert.deepEqual(doc.coverage.notRun, []);
       assert.equal(code, 0);
     } finally {
-      stopAll();
+      await stopAll();
     }
   });
 
@@ -185,7 +186,7 @@ describe('IPV6_MULTICAST_ALL leak, as root and without privileges', { skip }, ()
           JSON.stringify(blind.doc.coverage.notRun));
       }
     } finally {
-      stopAll();
+      await stopAll();
     }
   });
 
@@ -198,7 +199,7 @@ describe('IPV6_MULTICAST_ALL leak, as root and without privileges', { skip }, ()
       assert.deepEqual(blind.doc.coverage.notRun, []);
       assert.equal(blind.code, 0, blind.stderr);
     } finally {
-      stopAll();
+      await stopAll();
     }
   });
 });

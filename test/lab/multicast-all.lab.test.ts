@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { Lab, labSkipReason, waitFor } from '../helpers/lab.js';
+import { Lab, labSkipReason, stopChild, waitFor } from '../helpers/lab.js';
 import { buildHostPeer } from '../helpers/topologies.js';
 
 const skip = labSkipReason();
@@ -87,8 +87,8 @@ describe('IP_MULTICAST_ALL leak: which process receives which foreign group', { 
         assert.match(f[0]?.message ?? '',
           new RegExp(`^python3 \\(pid ${svc.pid}\\) receives 239\\.1\\.1\\.1 on 0\\.0\\.0\\.0:5000 without having joined it`));
       } finally {
-        rx.child.kill();
-        svc.child.kill();
+        // Awaited: the leak scene's sockets must be gone before the control's doctor reads the kernel.
+        await Promise.all([stopChild(rx.child), stopChild(svc.child)]);
       }
     });
   }
