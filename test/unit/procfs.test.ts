@@ -45,6 +45,56 @@ test('/proc/net/igmp: a group on many devices keeps each device\'s own columns; 
   ]);
 });
 
+/** The parser as it was (one regular expression per line): the reference the scanner must equal. */
+function referenceIgmp(text: string, littleEndian = true): ReturnType<typeof parseProcNetIgmp> {
+  const deviceLine = /^(\d+)\s+(\S+)\s*:\s*(\d+)\s+(\S+)\s*$/;
+  const groupLine = /^\s+([0-9A-Fa-f]{8})\s+(\d+)\s+(\d+):([0-9A-Fa-f]+)\s+(\d+)\s*$/;
+  const devices: ReturnType<typeof parseProcNetIgmp> = [];
+  let current: (typeof devices)[number] | undefined;
+  for (const line of text.split('\n')) {
+    const d = deviceLine.exec(line);
+    if (d) {
+      devices.push(current = { index: Number(d[1]), device: d[2] ?? '', count: Number(d[3]), querier: d[4] ?? '', groups: [] });
+      continue;
+    }
+    const g = groupLine.exec(line);
+    if (g && current) {
+      current.groups.push({ group: igmpHexToAddress(g[1] ?? '', littleEndian), users: Number(g[2]), timerRunning: g[3] === '1',
+        timerTicks: parseInt(g[4] ?? '0', 16), reporter: g[5] === '1' });
+    }
+  }
+  return devices;
+}
+
+test('/proc/net/igmp read in place equals the regular expressions on real and mangled lines', () => {
+  let seed = 8;
+  const r = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const pick = <T>(l: readonly T[]): T => l[Math.floor(r() * l.length)]!;
+  const hex = (n: number): string => Array.from({ length: n }, () => pick([...'0123456789ABCDEFabcdef'])).join('');
+  const good = (): string => `\t\t\t\t${hex(8)} ${String(Math.floor(r() * 99999)).padStart(5)} ${pick(['0', '1'])}:${hex(8)}\t\t${pick(['0', '1'])}`;
+  const noise = [...'0123456789aAfFgG :\t\r\v\u00a0\u2003\ufeffx-+.'];
+  const mangle = (l: string): string => {
+    const chars = [...l];
+    for (let k = 0, n = 1 + Math.floor(r() * 3); k < n; k++) {
+      const at = Math.floor(r() * (chars.length + 1));
+      const op = r();
+      if (op < 0.4) chars.splice(at, 0, pick(noise));
+      else if (op < 0.7) chars.splice(at, 1);
+      else chars[Math.min(at, chars.length - 1)] = pick(noise);
+    }
+    return chars.join('');
+  };
+  for (let t = 0; t < 300; t++) {
+    const lines = ['Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter'];
+    for (let d = 0; d < 1 + Math.floor(r() * 4); d++) {
+      lines.push(`${d + 1}\td${d}        :     3      V${pick(['1', '2', '3'])}`);
+      for (let g = 0; g < 1 + Math.floor(r() * 5); g++) lines.push(r() < 0.5 ? good() : mangle(good()));
+    }
+    const text = `${lines.join('\n')}${pick(['\n', '', '\n\n'])}`;
+    for (const le of [true, false]) assert.deepEqual(parseProcNetIgmp(text, le), referenceIgmp(text, le), JSON.stringify(text));
+  }
+});
+
 test('/proc/net/igmp6 recorded on this kernel', () => {
   const entries = parseProcNetIgmp6(fixture('igmp6.txt'));
   const wired = entries.filter((e) => e.device === 'wired0').map((e) => e.group);

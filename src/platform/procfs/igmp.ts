@@ -1,6 +1,7 @@
 // Parsers for /proc/net/igmp, /proc/net/igmp6 and /proc/net/mcfilter (Linux net/ipv4/igmp.c,
 // net/ipv6/mcast.c). Formats recorded from this kernel live in fixtures/proc/.
 import { ipv6Text } from '../../core/kernel/ip.js';
+import { scanGroupLine } from './igmp-scan.js';
 
 export interface IgmpGroup {
   /** Dotted quad. */
@@ -23,7 +24,6 @@ export interface IgmpDevice {
 }
 
 const deviceLine = /^(\d+)\s+(\S+)\s*:\s*(\d+)\s+(\S+)\s*$/;
-const groupLine = /^\s+([0-9A-Fa-f]{8})\s+(\d+)\s+(\d+):([0-9A-Fa-f]+)\s+(\d+)\s*$/;
 
 /**
  * The group is printed with %08X of the network-order u32, so on a little-endian host
@@ -38,35 +38,40 @@ export function igmpHexToAddress(hex: string, littleEndian = true): string {
 export function parseProcNetIgmp(text: string, littleEndian = true): IgmpDevice[] {
   const devices: IgmpDevice[] = [];
   let current: IgmpDevice | undefined;
-  // 300 interfaces x 200 groups is 60 000 lines naming the same 200 groups: each hex form is
-  // turned into an address once (issue 19 item 8), and the records share the strings.
-  const addresses = new Map<string, string>();
-  for (const line of text.split('\n')) {
+  // 300 interfaces x 200 groups is 60 000 lines naming the same 200 groups: each is turned into
+  // an address once (issue 19 item 8), the records share the strings, and the group lines are
+  // read in place (igmp-scan.ts), not split off and matched.
+  const addresses = new Map<number, string>();
+  const address = (hex: number): string => {
+    let a = addresses.get(hex);
+    if (a === undefined) addresses.set(hex, (a = dotted(hex, littleEndian)));
+    return a;
+  };
+  for (let start = 0; start <= text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
     // A device line starts with its index, a group line with tabs; the header and blank lines
-    // match neither expression.
-    const first = line.charCodeAt(0);
+    // are neither.
+    const first = text.charCodeAt(start);
     if (first >= 0x30 && first <= 0x39) {
-      const d = deviceLine.exec(line);
+      const d = deviceLine.exec(text.slice(start, end));
       if (d) {
         current = { index: Number(d[1]), device: d[2] ?? '', count: Number(d[3]), querier: d[4] ?? '', groups: [] };
         devices.push(current);
       }
-      continue;
+    } else if (current) {
+      const g = scanGroupLine(text, start, end, address);
+      if (g) current.groups.push(g);
     }
-    const g = current ? groupLine.exec(line) : null;
-    if (!g || !current) continue;
-    const hex = g[1] ?? '00000000';
-    let group = addresses.get(hex);
-    if (group === undefined) addresses.set(hex, (group = igmpHexToAddress(hex, littleEndian)));
-    current.groups.push({
-      group,
-      users: Number(g[2]),
-      timerRunning: g[3] === '1',
-      timerTicks: parseInt(g[4] ?? '0', 16),
-      reporter: g[5] === '1',
-    });
+    start = end + 1;
   }
   return devices;
+}
+
+/** igmpHexToAddress of the number the 8 hex digits print. */
+function dotted(v: number, littleEndian: boolean): string {
+  const b = [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+  return (littleEndian ? b.reverse() : b).join('.');
 }
 
 export interface Igmp6Entry {
