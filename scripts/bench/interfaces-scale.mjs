@@ -116,7 +116,8 @@ const commands = (cli, tag) => [
   // other checks and the rendering.
   [`doctor --querier-wait 0 --no-self-test (human)${tag}`,
     [process.execPath, cli, 'doctor', '--querier-wait', '0', '--no-self-test', '--no-color']],
-  [`doctor --querier-wait 0 --no-self-test --json${tag}`, [process.execPath, cli, 'doctor', '--querier-wait', '0', '--no-self-test', '--json']],
+  [`doctor --querier-wait 0 --no-self-test --json${tag}`,
+    [process.execPath, cli, 'doctor', '--querier-wait', '0', '--no-self-test', '--json']],
 ];
 const cases = [
   ['ip -o addr (reference)', ['ip', '-o', 'addr']],

@@ -111,7 +111,8 @@ function parent() {
   for (const [k, b] of builds.entries()) {
     const gcs = med(results[k].map((x) => x.gcs));
     const ns = med(results[k].map((x) => x.nsPerPacket));
-    console.log(`join-all receive path ${b.name}: ${gcs} GCs, ${ns.toFixed(0)} ns/packet (median of ${runs} x ${packets / 1e6}M datagrams)`);
+    console.log(`join-all receive path ${b.name}: ${gcs} GCs, ${ns.toFixed(0)} ns/packet `
+      + `(median of ${runs} x ${packets / 1e6}M datagrams)`);
   }
 }
 
@@ -126,6 +127,7 @@ function buildReference(rev) {
   execFileSync('sh', ['-c', `git -C "$1" archive "$2" | tar -x -C "$3"`, 'sh', REPO, full, dir]);
   symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'));
   console.log(`  building the reference ${full.slice(0, 12)} in ${dir}`);
-  execFileSync(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: dir, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
+    { cwd: dir, stdio: 'inherit' });
   return path.join(dir, 'dist');
 }

@@ -25,10 +25,15 @@ const codeOf = (o: { findings: Parameters<typeof exitFor>[0]; coverage: Paramete
 );
 
 // /proc/net/igmp as the kernel shows the two memberships (the join is checked against it).
-const igmp = [2, 3].map((index) => ({ index, device: index === 2 ? 'wired0' : 'wifi0', count: 1, querier: 'V3', groups: [{ group: '239.1.7.1', users: 1, timerRunning: false, timerTicks: 0, reporter: true }] }));
+const igmp = [2, 3].map((index) => ({
+  index, device: index === 2 ? 'wired0' : 'wifi0', count: 1, querier: 'V3',
+  groups: [{ group: '239.1.7.1', users: 1, timerRunning: false, timerTicks: 0, reporter: true }],
+}));
 
-const sample = (over: Partial<LinkSample> = {}): LinkSample => ({ present: true, ifindex: 3, flags: 0x1003, operstate: 'up', carrierDowns: 1, ...over });
-const kinds = (es: ReturnType<typeof stepLink>): string[] => es.map((e) => (e.kind === 'down' ? `down:${e.reason}:${e.ifindex}` : `up:${e.ifindex}<-${e.previousIfindex}`));
+const sample = (over: Partial<LinkSample> = {}): LinkSample =>
+  ({ present: true, ifindex: 3, flags: 0x1003, operstate: 'up', carrierDowns: 1, ...over });
+const kinds = (es: ReturnType<typeof stepLink>): string[] =>
+  es.map((e) => (e.kind === 'down' ? `down:${e.reason}:${e.ifindex}` : `up:${e.ifindex}<-${e.previousIfindex}`));
 
 test('link transitions: down/up, gone and back under a new ifindex, a flap between two polls', () => {
   const t = initialTrack(sample());
@@ -40,7 +45,8 @@ test('link transitions: down/up, gone and back under a new ifindex, a flap betwe
   assert.deepEqual(kinds(stepLink('wifi0', t, sample({ operstate: 'lowerlayerdown', carrierDowns: 3 }), 5)), ['down:down:3']);
   assert.deepEqual(kinds(stepLink('wifi0', t, sample({ carrierDowns: 3 }), 6)), ['up:3<-3']);
   // Deleted, re-created (down at first), then up under ifindex 9.
-  assert.deepEqual(kinds(stepLink('wifi0', t, { present: false, ifindex: 0, flags: 0, operstate: 'absent', carrierDowns: 0 }, 7)), ['down:gone:3']);
+  assert.deepEqual(kinds(stepLink('wifi0', t, { present: false, ifindex: 0, flags: 0, operstate: 'absent', carrierDowns: 0 }, 7)),
+    ['down:gone:3']);
   assert.deepEqual(kinds(stepLink('wifi0', t, sample({ ifindex: 9, flags: 0x1002, operstate: 'down', carrierDowns: 0 }), 8)), []);
   assert.deepEqual(kinds(stepLink('wifi0', t, sample({ ifindex: 9, carrierDowns: 0 }), 9)), ['up:9<-3']);
   // Re-created between two polls: gone and back at once; a down/up between two polls: the carrier counter.
@@ -83,7 +89,8 @@ const probe = (seq: number): Buffer => {
   return b;
 };
 
-test('join-all: a re-created wifi0 is reported, re-joined by its new ifindex once it has an address, and counted on the same row', { timeout: 20_000 }, async () => {
+test('join-all: a re-created wifi0 is reported, re-joined by its new ifindex once it has an address, and counted on the same row',
+  { timeout: 20_000 }, async () => {
   const host = new FakeHost(laptopState({ igmp }));
   const { fakePlatform: platform, fakeSockets: sockets, fakeLinks: links } = host;
   const events: ChurnEvent[] = [];
@@ -120,7 +127,8 @@ test('join-all: a re-created wifi0 is reported, re-joined by its new ifindex onc
   run.stop();
   const out = await run.done;
   assert.equal(out.rows.find((r) => r.iface === 'wifi0')?.packets, 2);
-  assert.deepEqual(out.churn.map((c) => [c.iface, c.downs, c.ups, c.gone, c.ifindexes, c.down]), [['wired0', 0, 0, 0, [2], false], ['wifi0', 1, 1, 1, [3, 7], false]]);
+  assert.deepEqual(out.churn.map((c) => [c.iface, c.downs, c.ups, c.gone, c.ifindexes, c.down]),
+    [['wired0', 0, 0, 0, [2], false], ['wifi0', 1, 1, 1, [3, 7], false]]);
   const f = out.findings.filter((x) => x.id === 'IFACE_DOWN');
   assert.deepEqual(f.map((x) => [x.iface, x.severity]), [['wifi0', 'warning']]);
   assert.match(f[0]?.message ?? '', /went down once .*ifindex 3 → 7.*re-joined/);
@@ -142,12 +150,14 @@ test('join-all: an interface still down at the end is said so; without a watcher
   assert.match(f?.message ?? '', /still down at the end/);
   assert.equal(f?.evidence.downAtEnd, true);
   const plain = await startJoinAll(new FakeHost(laptopState({ igmp })).deps(), {
-    groups: parseGroupArgs(['239.1.7.1'], { defaultPort: 5007 }), selection: {}, expect: [], assumeSynced: false, intervalMs: 1000, durationMs: 10,
+    groups: parseGroupArgs(['239.1.7.1'], { defaultPort: 5007 }), selection: {}, expect: [], assumeSynced: false, intervalMs: 1000,
+    durationMs: 10,
   }, { joined: () => undefined, stats: () => undefined });
   assert.deepEqual((await plain.done).churn, []);
 });
 
-test('a down while the return waits for its address: one outage, the wait gives up, the next return re-opens once', { timeout: 20_000 }, async () => {
+test('a down while the return waits for its address: one outage, the wait gives up, the next return re-opens once',
+  { timeout: 20_000 }, async () => {
   const host = new FakeHost();
   const { fakePlatform: platform, fakeLinks: links } = host;
   const events: ChurnEvent[] = [];
@@ -169,21 +179,26 @@ test('a down while the return waits for its address: one outage, the wait gives 
   assert.ok(await waitFor(async () => events.length === 2, 3000));
   await f.close();
   assert.deepEqual(calls, ['down 3', 'up 8']);
-  assert.deepEqual(events.map((e) => `${e.type} ${e.ifindex}${e.type === 'iface_up' ? ` <- ${e.previousIfindex}` : ''}`), ['iface_down 3', 'iface_up 8 <- 3']);
+  assert.deepEqual(events.map((e) => `${e.type} ${e.ifindex}${e.type === 'iface_up' ? ` <- ${e.previousIfindex}` : ''}`),
+    ['iface_down 3', 'iface_up 8 <- 3']);
   assert.deepEqual(f.summary().map((c) => [c.downs, c.ups, c.gone, c.ifindexes]), [[1, 1, 1, [3, 8]]]);
 });
 
-const frame = (): Buffer => ether(0x0800, ipv4({ src: '198.18.2.1', dst: '239.1.7.1', ttl: 1, proto: 17 }, udp(40000, 5007, Buffer.alloc(20))));
+const frame = (): Buffer =>
+  ether(0x0800, ipv4({ src: '198.18.2.1', dst: '239.1.7.1', ttl: 1, proto: 17 }, udp(40000, 5007, Buffer.alloc(20))));
 
-test('sniff: suspend drains and closes, resume re-opens under the same block; another link type gets a new block', { timeout: 20_000 }, async () => {
+test('sniff: suspend drains and closes, resume re-opens under the same block; another link type gets a new block',
+  { timeout: 20_000 }, async () => {
   const fake = new FakeCapture();
   let linkType = 1;
   // The fake's handles are Ethernet; this one answers with the link type the test sets.
   const factory: CaptureFactory = { version: fake.version, open: (o, cb) => ({ ...fake.open(o, cb), linkType }) };
-  const s = new SniffSession(factory, { targets: [{ iface: 'wired0' }, { iface: 'wifi0' }], filter: 'udp', packetEvents: false, malformedEvents: false }, () => undefined);
+  const s = new SniffSession(factory,
+    { targets: [{ iface: 'wired0' }, { iface: 'wifi0' }], filter: 'udp', packetEvents: false, malformedEvents: false }, () => undefined);
   const opened = s.start();
   const chunks: Buffer[] = [];
-  const w = new CaptureFileWriter({ write: (b) => chunks.push(b) }, 'pcapng', opened.map((o) => ({ name: o.iface, linkType: o.linkType, snaplen: o.snaplen })));
+  const w = new CaptureFileWriter({ write: (b) => chunks.push(b) }, 'pcapng',
+    opened.map((o) => ({ name: o.iface, linkType: o.linkType, snaplen: o.snaplen })));
   s.attachWriter(w);
   fake.deliver('wifi0', frame(), 1);
   fake.enqueue('wifi0', frame(), 2);
@@ -208,7 +223,8 @@ test('sniff: suspend drains and closes, resume re-opens under the same block; an
   // Classic pcap holds one link type: the capture stays closed rather than write a lie.
   const pfake = new FakeCapture();
   let plt = 1;
-  const ps = new SniffSession({ version: 'x', open: (o, cb) => ({ ...pfake.open(o, cb), linkType: plt }) }, { targets: [{ iface: 'wifi0' }], filter: 'udp', packetEvents: false, malformedEvents: false }, () => undefined);
+  const ps = new SniffSession({ version: 'x', open: (o, cb) => ({ ...pfake.open(o, cb), linkType: plt }) },
+    { targets: [{ iface: 'wifi0' }], filter: 'udp', packetEvents: false, malformedEvents: false }, () => undefined);
   ps.start();
   ps.attachWriter(new CaptureFileWriter({ write: () => undefined }, 'pcap', [{ name: 'wifi0', linkType: 1, snaplen: 262144 }]));
   ps.suspend('wifi0');

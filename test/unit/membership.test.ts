@@ -17,12 +17,14 @@ import { resolve } from '../../src/host.js';
 async function setup(state = laptopState(), sockets: FakeSocketOptions = {}) {
   const host = new FakeHost(state, { sockets });
   const inv = await loadInterfaces(host.fakePlatform);
-  return { deps: await resolve(host, 'platform', 'sockets'), platform: host.fakePlatform, sockets: host.fakeSockets, interfaces: inv.interfaces };
+  const deps = await resolve(host, 'platform', 'sockets');
+  return { deps, platform: host.fakePlatform, sockets: host.fakeSockets, interfaces: inv.interfaces };
 }
 
 const groups = (...g: string[]) => parseGroupArgs(g, { defaultPort: 5000 });
 
-test('every group on every eligible interface, by ifindex: memberships on unbound sockets, one receiving socket per interface and port', async () => {
+test('every group on every eligible interface, by ifindex: memberships on unbound sockets, '
+  + 'one receiving socket per interface and port', async () => {
   const { deps, sockets, interfaces } = await setup();
   const m = await assertSilent(() => joinAll(deps, { groups: groups('239.1.1.1', '239.1.1.2'), interfaces, receive: true }));
   assert.deepEqual(m.results.map((r) => `${r.iface} ${r.group} ${r.status}`), [
@@ -114,14 +116,16 @@ test('SSM joins carry the source; receive:false binds nothing', async () => {
   }
 });
 
-test('a datagram\'s interface is the kernel\'s ifindex and its group the kernel\'s destination (PKTINFO); unicast and others\' groups are told apart', async () => {
+test('a datagram\'s interface is the kernel\'s ifindex and its group the kernel\'s destination (PKTINFO); '
+  + 'unicast and others\' groups are told apart', async () => {
   const { deps, sockets, interfaces } = await setup();
   const one = await joinAll(deps, { groups: groups('239.1.1.1'), interfaces, receive: true });
   const got: { iface: string; group?: string; kind: string; data: string }[] = [];
   // The Packet is reused by the receiver: copy what is kept.
   one.onPacket((p: Packet) => got.push({ iface: p.iface, ...(p.group ? { group: p.group } : {}), kind: p.kind, data: p.data.toString() }));
   assert.ok(sockets.deliver(3, '239.1.1.1', Buffer.from('hello')));
-  assert.deepEqual(got, [{ iface: 'wifi0', group: '239.1.1.1', kind: 'group', data: 'hello' }], 'only the arrival interface\'s socket keeps it');
+  assert.deepEqual(got, [{ iface: 'wifi0', group: '239.1.1.1', kind: 'group', data: 'hello' }],
+    'only the arrival interface\'s socket keeps it');
   got.length = 0;
   sockets.deliver(2, '198.18.1.2', Buffer.from('to me'));
   assert.deepEqual(got, [{ iface: 'wired0', kind: 'unicast', data: 'to me' }]);
@@ -135,8 +139,14 @@ test('a datagram\'s interface is the kernel\'s ifindex and its group the kernel\
 
 test('verifyMemberships: MEMBERSHIP_MISSING for a joined pair /proc/net/igmp lacks', async () => {
   const state = laptopState({
-    igmp: [{ index: 2, device: 'wired0', count: 1, querier: 'V3', groups: [{ group: '239.1.1.1', users: 1, timerRunning: false, timerTicks: 0, reporter: true }] }],
-    igmp6: [{ index: 2, device: 'wired0', group: 'ff05::1', users: 1, flags: 4, timer: 0 }, { index: 3, device: 'wifi0', group: 'ff05::1', users: 1, flags: 4, timer: 0 }],
+    igmp: [{
+      index: 2, device: 'wired0', count: 1, querier: 'V3',
+      groups: [{ group: '239.1.1.1', users: 1, timerRunning: false, timerTicks: 0, reporter: true }],
+    }],
+    igmp6: [
+      { index: 2, device: 'wired0', group: 'ff05::1', users: 1, flags: 4, timer: 0 },
+      { index: 3, device: 'wifi0', group: 'ff05::1', users: 1, flags: 4, timer: 0 },
+    ],
   });
   const { deps, platform, interfaces } = await setup(state);
   const m = await joinAll(deps, { groups: groups('239.1.1.1', 'ff05:0::1'), interfaces, receive: false });

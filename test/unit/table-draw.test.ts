@@ -64,7 +64,8 @@ test('drawTable declines what it cannot measure as cli-table3 does; makeTable th
 test('makeTable draws an interfaces-like 300-row table as cli-table3 does', () => {
   const head = ['#', 'name', 'addresses', 'groups'];
   const rows = Array.from({ length: 300 }, (_v, i) =>
-    [String(i), `d${i}`, `198.18.${i & 255}.1/24\nfe80::${i.toString(16)}/64`, `204 groups (201 IPv4, 3 IPv6)\n239.77.0.200, 239.77.0.199, ...`]);
+    [String(i), `d${i}`, `198.18.${i & 255}.1/24\nfe80::${i.toString(16)}/64`,
+      `204 groups (201 IPv4, 3 IPv6)\n239.77.0.200, 239.77.0.199, ...`]);
   const t = makeTable(head, false);
   t.push(...rows);
   assert.equal(t.toString(), reference(head, rows));
