@@ -12,6 +12,7 @@ import { CLI, Lab, labSkipReason, sleep, waitFor } from '../helpers/lab.js';
 import { ndjson, startCli } from '../helpers/cli-bg.js';
 import { udpSender } from '../helpers/inject.js';
 import { assertMatchesSchema } from '../helpers/schema.js';
+import { buildHostPeer } from '../helpers/topologies.js';
 
 const skip = labSkipReason();
 if (skip) console.log(`# skipping carrier-wait lab tests: ${skip}`);
@@ -20,11 +21,7 @@ describe('a selected interface up without a carrier yet', { skip }, () => {
   let lab: Lab;
   before(async () => {
     lab = await Lab.create();
-    await lab.addNs('host');
-    await lab.addNs('peer');
-    await lab.veth('host', 'lan0', 'peer', 'eth0');
-    await lab.addr('host', 'lan0', '198.18.62.2/24');
-    await lab.addr('peer', 'eth0', '198.18.62.1/24');
+    await buildHostPeer(lab, '198.18.62');
   });
   after(async () => { await lab?.destroy(); });
 
@@ -71,7 +68,8 @@ describe('a selected interface up without a carrier yet', { skip }, () => {
     assert.ok(sum.elapsedMs < 8000, `the wait counts in --duration: listened ${sum.elapsedMs} ms`);
   });
 
-  test('no carrier within --duration: NO_ELIGIBLE_INTERFACE says it waited, exit 1; send-all (one-shot) does not wait and gives the fix', async () => {
+  test('no carrier within --duration: NO_ELIGIBLE_INTERFACE says it waited, exit 1; '
+    + 'send-all (one-shot) does not wait and gives the fix', async () => {
     await peerDown();
     const t0 = Date.now();
     const r = await lab.cli('host', ['join-all', '239.1.9.2', '--iface', 'lan0', '--duration', '2', '--json']);
