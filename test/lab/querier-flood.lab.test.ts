@@ -110,7 +110,8 @@ describe('querier-check under a flood of spoofed queriers', { skip }, () => {
   });
 
   test('control: the real querier beside a spoofed 0.0.0.1 is elected, --expect met, no flood finding, exit 0', async () => {
-    const r = await listen(['-4', '--iface', 'wifi0', '--timeout', '3', '--expect', lp.addr.peerB], async () => {
+    // 8 s: two python senders one after the other; under load each start can take seconds.
+    const r = await listen(['-4', '--iface', 'wifi0', '--timeout', '8', '--expect', lp.addr.peerB], async () => {
       await sendQueries(lp.lab, 'peer-b', { iface: 'eth0', source: '0.0.0.1', version: 3, count: 2, intervalS: 0.3, maxResp: 5 });
       await sendQueries(lp.lab, 'peer-b', { iface: 'eth0', source: lp.addr.peerB, version: 3, count: 2, intervalS: 0.3, maxResp: 5 });
     });

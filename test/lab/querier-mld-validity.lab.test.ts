@@ -60,7 +60,9 @@ describe('querier-check: MLD queries the kernel ignores', { skip }, () => {
     kernel: { queriesIn: number; reportsOut: number }; hostReports: string[] }> => {
     const td = await lp.lab.tcpdump('peer-b', 'eth0', ['ip6'], []);
     const before = await snmp6();
-    const r = await listenWhile(lp.lab, 'host', ['querier-check', '-6', '--iface', 'wifi0', '--timeout', '3', '--json'], async () => {
+    // An 8 s window: the three queries take ~1 s to send, but starting python in peer-b's
+    // namespace took over 2 s in a CI run at load 27, and the window closed before the last query.
+    const r = await listenWhile(lp.lab, 'host', ['querier-check', '-6', '--iface', 'wifi0', '--timeout', '8', '--json'], async () => {
       await sendQueries(lp.lab, 'peer-b', { iface: 'eth0', source: peerLl, mld: true, count: 3, intervalS: 0.3, maxResp: 300, ...q });
     });
     const after = await snmp6();
