@@ -17,7 +17,7 @@ import { resolve } from '../../src/host.js';
 async function setup(state = laptopState(), sockets: FakeSocketOptions = {}) {
   const host = new FakeHost(state, { sockets });
   const inv = await loadInterfaces(host.fakePlatform);
-  const deps = await resolve(host, 'platform', 'sockets');
+  const deps = { ...await resolve(host, 'platform', 'sockets'), clock: host.clock };
   return { deps, platform: host.fakePlatform, sockets: host.fakeSockets, interfaces: inv.interfaces };
 }
 

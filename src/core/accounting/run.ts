@@ -19,11 +19,10 @@ import { diagnoseTrace } from './diagnose.js';
 import type { IfacePath, SocketFact, TraceFacts } from './model.js';
 import { WireCounter } from './wire.js';
 import { defined } from '../defined.js';
-import { systemClock } from '../clock.js';
 import type { Loads, Uses } from '../deps.js';
 
-/** The window is cut on `clock` (absent: the system's): the capture's stamps are on the same wall clock. */
-export interface TraceDeps extends Uses<'platform' | 'accounting'>, Loads<'capture'>, Partial<Uses<'clock'>> {
+/** The window is cut on `clock` (the Host's): the capture's stamps are on the same wall clock. */
+export interface TraceDeps extends Uses<'platform' | 'accounting' | 'clock'>, Loads<'capture'> {
   /** --join: holds memberships on these interfaces; returns the join findings and a release. */
   join?: (ifaces: Interface[]) => Promise<{ findings: Finding[]; close(): void }>;
   /** Names a packet-filter rule that drops multicast on these interfaces, when one exists. */
@@ -182,7 +181,7 @@ async function watchWindow(
   held.wire = wire;
   if (deps.join) held.joined = await deps.join(selected);
   const socketsBefore = new Map((await deps.accounting.udpSockets()).map((s) => [s.inode, s.drops]));
-  const clock = deps.clock ?? systemClock;
+  const { clock } = deps;
   wire.open(clock.now());
   const before = await deps.accounting.counters();
   o.onStart?.(selected.map((i) => i.name));

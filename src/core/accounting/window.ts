@@ -12,7 +12,6 @@ import { counterDeltas, type Counters } from './counters.js';
 import { diagnoseTrace } from './diagnose.js';
 import type { RpfFact, WireCount } from './model.js';
 import { WireCounter } from './wire.js';
-import { systemClock } from '../clock.js';
 import type { Loads, Uses } from '../deps.js';
 
 export interface WindowPair { iface: string; group: string; family: Family; port: number }
@@ -33,14 +32,14 @@ export interface AccountingWindow {
   close(): void;
 }
 
-/** clock: the wall clock the window is cut on (the capture's stamps are on the same one); absent: the system's. */
-export type WindowDeps = Uses<'platform' | 'accounting'> & Loads<'capture'> & Partial<Uses<'clock'>>;
+/** clock: the wall clock the window is cut on (the Host's; the capture's stamps are on the same one). */
+export type WindowDeps = Uses<'platform' | 'accounting' | 'clock'> & Loads<'capture'>;
 
 export async function openAccountingWindow(deps: WindowDeps, pairs: readonly WindowPair[]): Promise<AccountingWindow | undefined> {
   if (pairs.length === 0) return undefined;
   const own = new Set((await deps.platform.listInterfaces()).flatMap((i) => i.addresses.map((a) => a.address)));
   const counters = openCounters(await deps.capture(), pairs, own);
-  const clock = deps.clock ?? systemClock;
+  const { clock } = deps;
   for (const c of counters) c.counter.open(clock.now());
   const before: Counters = await deps.accounting.counters();
   let after: Counters | undefined;

@@ -16,11 +16,10 @@ import type { Family } from '../kernel/ip.js';
 import { joinErrnoSentence } from './errno-text.js';
 import { SocketChains, type Split } from './chains.js';
 import { startReceiving, type Receiving } from './receiving.js';
-import { systemClock } from '../clock.js';
 import type { Uses } from '../deps.js';
 
-/** `clock` stamps each datagram's arrival (Packet.atMs); absent: the system's clock. */
-export type JoinDeps = Uses<'platform' | 'sockets'> & Partial<Uses<'clock'>>;
+/** `clock` (the Host's) stamps each datagram's arrival (Packet.atMs). */
+export type JoinDeps = Uses<'platform' | 'sockets' | 'clock'>;
 
 export interface JoinOptions {
   groups: readonly GroupSpec[];
@@ -64,7 +63,7 @@ export async function joinAll(deps: JoinDeps, opts: JoinOptions): Promise<Member
   const made = new SocketChains(deps.sockets, Number.isInteger(v4Limit) && v4Limit >= 1 ? v4Limit : Infinity);
   const { results, findings } = joinEach(made, opts);
   if (made.split) findings.push(await maxMembershipsFinding(deps.platform, made, made.split, v4Limit));
-  const live = startReceiving(deps.sockets, { memberships: made.all, receivers: made.receivers.values() }, deps.clock ?? systemClock);
+  const live = startReceiving(deps.sockets, { memberships: made.all, receivers: made.receivers.values() }, deps.clock);
   return { results, findings, ...live };
 }
 

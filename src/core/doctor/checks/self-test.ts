@@ -121,7 +121,7 @@ interface Probing {
 async function probeAcross(ctx: DoctorContext, listener: ArrivalListener, ifaces: Interface[], p: Probing): Promise<CheckOutcome> {
   let membership;
   try {
-    const deps = { platform: ctx.deps.platform, sockets: await ctx.deps.sockets() };
+    const deps = { platform: ctx.deps.platform, sockets: await ctx.deps.sockets(), clock: ctx.deps.clock };
     membership = await joinAll(deps, { groups: [p.group], interfaces: ifaces, receive: false });
     const tx = await sendAll(deps, { group: p.group, interfaces: ifaces, ttl: 1, loop: false, size: 64 + p.senderId.length,
       rate: RATE, count: PROBES, senderId: p.senderId });
