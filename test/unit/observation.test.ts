@@ -43,8 +43,10 @@ test('the flood costs O(1) per packet: 200k queries and as many own reports in s
   }
   const r = o.result(4, 300_000);
   const ms = performance.now() - t0;
-  // Generous: 2 shared cores under load; the quadratic version needed 29 s for far fewer.
-  assert.ok(ms < 15_000, `took ${ms} ms`);
+  // A bound a quadratic observer cannot meet (it needed 29 s for far fewer packets: hours here),
+  // not a speed target (those are benches): 60 s, because 15 s failed once with six test files
+  // in parallel on two shared cores. What makes it O(1) is asserted below: the kept state is bounded.
+  assert.ok(ms < 60_000, `took ${ms} ms`);
   assert.equal(r.host.count, 200_000);
   assert.equal(r.host.groups.length, 256);
   assert.equal(r.host.groupsMore, 65_536 - 256);
