@@ -3,8 +3,9 @@
 // reused datagrams, as the platform's receiver hands them over (one object per socket, one
 // buffer per stream). So what is timed is deliverTo (membership/receiving.ts) -> countPacket
 // (join-all/run.ts) -> ReceiveStats.add (join-all/stats.ts): the work per packet once streams
-// exist. It should allocate nothing: the garbage collections counted during the timed packets
-// (a PerformanceObserver on 'gc') show what it does allocate, ns/packet what it costs.
+// exist. It should allocate nothing but the clock read of each probe: the garbage collections
+// counted during the timed packets (a PerformanceObserver on 'gc', by kind: 1 is a scavenge) show
+// what it does allocate, ns/packet what it costs.
 // Traffic: 2 interfaces x 4 groups, 4 probe senders per group, one datagram in 8 not a probe.
 // With `--ref REV` (repeatable) the same runs alternate with a build of REV (from `git archive` into a
 // temporary folder, as join-all-stats-volume.mjs does), so both see the same machine load.
@@ -73,7 +74,10 @@ async function child(dist, packets) {
   };
   send(WARMUP);
   let gcs = 0;
-  const obs = new PerformanceObserver((list) => { gcs += list.getEntries().length; });
+  const kinds = {};
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) { gcs++; kinds[e.detail?.kind ?? e.kind] = (kinds[e.detail?.kind ?? e.kind] ?? 0) + 1; }
+  });
   obs.observe({ entryTypes: ['gc'] });
   const t0 = process.hrtime.bigint();
   send(packets);
@@ -83,7 +87,7 @@ async function child(dist, packets) {
   obs.disconnect();
   run.stop();
   const out = await run.done;
-  console.log(JSON.stringify({ gcs, nsPerPacket: ns / packets, counted: out.totalPackets }));
+  console.log(JSON.stringify({ gcs, kinds, nsPerPacket: ns / packets, counted: out.totalPackets }));
 }
 
 function parent() {

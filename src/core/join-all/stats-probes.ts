@@ -4,7 +4,8 @@
 // stream of its own, never a share of another's. The decode (strings) happens once per stream.
 // Also the per-probe work: sequence into the tracker, one-way delay, RFC 3550 jitter.
 import { decodeProbe, PROBE_FIXED, PROBE_VERSION } from '../probe/format.js';
-import { StreamTracker } from '../probe/tracker.js';
+import { StreamTracker, type Arrival } from '../probe/tracker.js';
+import type { Packet } from '../membership/join.js';
 import { familyOf, ipv4ToInt, ipv6ToBytes } from '../kernel/ip.js';
 import { hashBytes } from './distinct.js';
 
@@ -105,14 +106,33 @@ export function claimsGroup(d: Buffer, group: Uint8Array): boolean {
   return true;
 }
 
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * A probe's arrival as add() hands it to trackProbe and trackProbe to the tracker: written in
+ * place (the receive path is synchronous), because a double passed to a call that V8 does not
+ * inline is boxed on the heap, one allocation per probe.
+ */
+export const arrival: Arrival & { arrivedUs: number } = { seq: 0, delayMs: NaN, atMs: 0, ttl: -1, arrivedUs: 0 };
+
 /**
  * One probe into its stream: sequence, delay (on one clock only) and jitter. Transit = receiver
- * clock - sender clock: a delay only on one clock, but its changes are jitter whatever the offset
- * (RFC 3550 6.4.1: J += (|D| - J) / 16, as iperf2 reports it).
+ * clock (arrival.arrivedUs) - sender clock: a delay only on one clock, but its changes are jitter
+ * whatever the offset (RFC 3550 6.4.1: J += (|D| - J) / 16, as iperf2 reports it).
  */
-export function trackProbe(s: ProbeStream, d: Buffer, atMs: number, arrivedUs: number): void {
-  const transitUs = arrivedUs - d.readDoubleBE(16);
-  s.tracker.add(d.readUInt32BE(12), s.sameClock ? transitUs / 1000 : NaN, atMs, d[5] ?? 0);
+export function trackProbe(s: ProbeStream, p: Packet, a: typeof arrival): void {
+  const d = p.data;
+  // The send time (f64, big-endian, at 16) read here rather than by Buffer.readDoubleBE, whose
+  // double result is boxed whenever V8 does not inline it.
+  for (let i = 0; i < 8; i++) f64Bytes[LITTLE_ENDIAN ? 7 - i : i] = d[16 + i] ?? 0;
+  const transitUs = a.arrivedUs - (f64[0] ?? NaN);
+  a.seq = d.readUInt32BE(12);
+  a.delayMs = s.sameClock ? transitUs / 1000 : NaN;
+  a.atMs = p.atMs;
+  a.ttl = d[5] ?? 0;
+  s.tracker.record(a);
   // A forged send time (NaN, infinite) is no transit: it neither starts nor moves the estimate.
   if (!Number.isFinite(transitUs)) return;
   if (!Number.isNaN(s.transitUs)) s.jitterUs += (Math.abs(transitUs - s.transitUs) - s.jitterUs) / 16;

@@ -34,8 +34,12 @@ export function newRow(iface: string, group: string): Row {
   };
 }
 
-/** What every datagram of a row adds, probe or not: packets, bytes, source, TTL, times. */
-export function countArrival(row: Row, p: Packet, joinedAtMs: number): void {
+/**
+ * What every datagram of a row adds, probe or not: packets, bytes, source, TTL, times. Here and
+ * below the packet and options go in, not times: V8 boxes a double passed to a call it does not
+ * inline (scripts/bench/join-all-recv-path.mjs).
+ */
+export function countArrival(row: Row, p: Packet, o: { joinedAtMs: number }): void {
   const s = row.stats;
   s.packets++;
   s.bytes += p.size;
@@ -43,14 +47,14 @@ export function countArrival(row: Row, p: Packet, joinedAtMs: number): void {
   if (p.ttl >= 0) s.lastRxTtl = p.ttl;
   if (s.packets === 1) row.firstAtMs = p.atMs;
   row.lastAtMs = p.atMs;
-  if (s.firstPacketMs === null) s.firstPacketMs = Math.max(0, p.atMs - joinedAtMs);
+  if (s.firstPacketMs === null) s.firstPacketMs = Math.max(0, p.atMs - o.joinedAtMs);
 }
 
 /** A datagram that is not a probe: one stream of arrivals for the stall detector. */
-export function countForeign(row: Row, atMs: number): void {
+export function countForeign(row: Row, p: Packet): void {
   row.stats.foreign++;
-  if (row.stats.foreign === 1) row.foreignFirstAtMs = atMs;
-  row.foreignLastAtMs = atMs;
+  if (row.stats.foreign === 1) row.foreignFirstAtMs = p.atMs;
+  row.foreignLastAtMs = p.atMs;
 }
 
 /** The row as it reads now: rate over dtS seconds since the previous snapshot, sums over its streams. */

@@ -8,7 +8,7 @@ import { nowUs } from '../probe/format.js';
 import type { Packet } from '../membership/join.js';
 import { systemClock } from '../clock.js';
 import { hashString } from './distinct.js';
-import { claimsGroup, keyHash, probeHeaderAt, trackProbe, type ProbeStream } from './stats-probes.js';
+import { arrival, claimsGroup, keyHash, probeHeaderAt, trackProbe, type ProbeStream } from './stats-probes.js';
 import { countArrival, countForeign, newRow, rowStreams, snapshotRow, type Row } from './stats-row.js';
 import { countOutsideGroups, newIfaceCounts, snapshotIface, type IfaceCounts } from './stats-iface.js';
 import type { IfaceReceive, ReceivedStream, ReceiveOptions, RowStats } from './stats-types.js';
@@ -20,10 +20,11 @@ export { MAX_STREAMS_PER_ROW } from './stats-probes.js';
 export const UNKNOWN_GROUP = '*';
 
 /**
- * Per-packet work is O(1) and allocates nothing once a stream exists (scripts/bench/
- * join-all-recv-path.mjs counts the garbage collections): the row is found by the interface and
- * group strings the receiver already holds (no key string built), the probe's stream by a hash
- * of its header bytes (no string decoded). Every table keyed by what the wire chooses is capped
+ * Per-packet work is O(1) and allocates nothing once a stream exists but what Node's clock read
+ * costs (scripts/bench/join-all-recv-path.mjs counts the garbage collections): the row is found by
+ * the interface and group strings the receiver already holds (no key string built), the probe's
+ * stream by a hash of its header bytes (no string decoded), and no double crosses a call (V8
+ * boxes those it does not inline). Every table keyed by what the wire chooses is capped
  * (issue 17): streams per row, group names per interface; sources and senders are counted in
  * fixed memory.
  */
@@ -62,19 +63,20 @@ export class ReceiveStats {
     return r;
   }
 
-  private extra(iface: string, atMs: number): IfaceCounts {
-    let e = this.extras.get(iface);
+  /** Takes the packet, not its time: a double passed to a call V8 does not inline is boxed. */
+  private extra(p: Packet): IfaceCounts {
+    let e = this.extras.get(p.iface);
     if (!e) {
-      e = newIfaceCounts(iface, atMs);
-      this.extras.set(iface, e);
+      e = newIfaceCounts(p.iface, p.atMs);
+      this.extras.set(p.iface, e);
     }
-    e.stats.lastAtMs = atMs;
+    e.stats.lastAtMs = p.atMs;
     return e;
   }
 
   /** Counts one datagram (the Packet is the receiver's, reused: nothing of it is kept but strings). */
   add(p: Packet): void {
-    const x = this.extra(p.iface, p.atMs);
+    const x = this.extra(p);
     x.sources.add(hashString(p.from.address));
     if (p.kind !== 'group' || p.group === undefined) {
       countOutsideGroups(x.stats, p);
@@ -82,10 +84,10 @@ export class ReceiveStats {
     }
     const row = this.row(p.iface, p.group);
     this.total++;
-    countArrival(row, p, this.opts.joinedAtMs);
+    countArrival(row, p, this.opts);
     const headerLen = probeHeaderAt(p.data);
     if (headerLen === 0) {
-      countForeign(row, p.atMs);
+      countForeign(row, p);
       return;
     }
     // The payload may only confirm the group the kernel delivered it to.
@@ -95,7 +97,9 @@ export class ReceiveStats {
     }
     row.stats.lastTtl = p.data[5] ?? 0;
     const s = this.streamOf(row, x, p, headerLen);
-    if (s) trackProbe(s, p.data, p.atMs, this.nowUs());
+    if (!s) return;
+    arrival.arrivedUs = this.nowUs();
+    trackProbe(s, p, arrival);
   }
 
   /**

@@ -46,6 +46,20 @@ export interface StreamStats {
   lastAtMs: number;
 }
 
+/**
+ * One probe's arrival, written in place by the caller: a call that passes fresh doubles (a time,
+ * a delay) makes V8 box each one on the heap when it does not inline the call, so join-all's
+ * receive path hands this object over instead (scripts/bench/join-all-recv-path.mjs).
+ */
+export interface Arrival {
+  seq: number;
+  /** One-way delay in ms; NaN when the clocks are not comparable. */
+  delayMs: number;
+  atMs: number;
+  /** TTL the sender set; -1 when unknown. */
+  ttl: number;
+}
+
 /** a - b modulo 2^32, as a signed distance in (-2^31, 2^31]. */
 export function seqDelta(a: number, b: number): number {
   return (a - b) | 0;
@@ -73,13 +87,25 @@ export class StreamTracker {
     };
   }
 
+  private readonly scratch: Arrival = { seq: 0, delayMs: NaN, atMs: 0, ttl: -1 };
+
   /** Records one probe; `delayMs` may be NaN when clocks are not comparable. */
   add(seq: number, delayMs: number, nowMs: number, ttl?: number): void {
+    const a = this.scratch;
+    a.seq = seq;
+    a.delayMs = delayMs;
+    a.atMs = nowMs;
+    a.ttl = ttl ?? -1;
+    this.record(a);
+  }
+
+  /** add() with the probe's arrival in an object the caller reuses (nothing boxed per probe). */
+  record(a: Arrival): void {
     const s = this.stats;
-    seq >>>= 0;
+    const seq = a.seq >>> 0;
     s.received++;
-    s.lastAtMs = nowMs;
-    if (ttl !== undefined) s.lastTtl = ttl;
+    s.lastAtMs = a.atMs;
+    if (a.ttl >= 0) s.lastTtl = a.ttl;
     if (!this.started) {
       this.started = true;
       this.begin(seq);
@@ -97,7 +123,7 @@ export class StreamTracker {
         if (!this.step(seq, d)) return;
       }
     }
-    this.account(delayMs);
+    this.account(a);
   }
 
   private begin(seq: number): void {
@@ -159,8 +185,9 @@ export class StreamTracker {
     this.segUnique++;
   }
 
-  private account(delayMs: number): void {
+  private account(a: Arrival): void {
     const s = this.stats;
+    const delayMs = a.delayMs;
     s.unique = this.doneUnique + this.segUnique;
     s.expected = this.doneExpected + s.highestSeq - s.firstSeq + 1;
     s.lost = Math.max(0, s.expected - s.unique);
