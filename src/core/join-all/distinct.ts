@@ -30,9 +30,9 @@ export function hashString(s: string): number {
   return fmix(h);
 }
 
-/** FNV-1a over bytes buf[from..to). */
-export function hashBytes(buf: Uint8Array, from: number, to: number): number {
-  let h = 0x811c9dc5;
+/** FNV-1a over bytes buf[from..to); `seed` replaces the offset basis (a keyed table's secret). */
+export function hashBytes(buf: Uint8Array, from: number, to: number, seed = 0x811c9dc5): number {
+  let h = seed;
   for (let i = from; i < to; i++) {
     h ^= buf[i] ?? 0;
     h = Math.imul(h, 0x01000193);

@@ -1,8 +1,11 @@
 // The probe streams of one row (interface, group), found per datagram without allocating: the
 // sender key is the header's bytes from 40 (both name lengths, sender id, interface name), hashed
 // to a small integer and compared byte for byte, so a forger who finds a colliding hash gets a
-// stream of its own, never a share of another's. The decode (strings) happens once per stream.
+// stream of its own, never a share of another's. The hash is seeded per process, so colliding
+// keys cannot be worked out in advance to make one long chain that every probe walks (the chain
+// is bounded anyway, by MAX_STREAMS_PER_ROW). The decode (strings) happens once per stream.
 // Also the per-probe work: sequence into the tracker, one-way delay, RFC 3550 jitter.
+import { randomInt } from 'node:crypto';
 import { decodeProbe, PROBE_FIXED, PROBE_VERSION } from '../probe/format.js';
 import { StreamTracker, type Arrival } from '../probe/tracker.js';
 import type { Packet } from '../membership/join.js';
@@ -69,9 +72,12 @@ export class ProbeStreams {
   }
 }
 
+/** This process's secret for keyHash (fixed for its life: a stream is found under the hash it was filed with). */
+const KEY_SEED = randomInt(0x40000000);
+
 /** The sender key's hash (a small integer: no heap number per packet). */
 export function keyHash(d: Uint8Array, headerLen: number): number {
-  return hashBytes(d, KEY_AT, headerLen);
+  return hashBytes(d, KEY_AT, headerLen, KEY_SEED);
 }
 
 function sameKey(key: Uint8Array, d: Uint8Array, headerLen: number): boolean {
