@@ -19,7 +19,8 @@ export function renderCoverage(c: Coverage, out: Output, ranInPart: (n: NotRun) 
   if (c.notRun.length === 0) return;
   const partly = c.notRun.filter(ranInPart);
   const missing = c.notRun.filter((n) => !ranInPart(n));
-  out.line(s.warn(`Incomplete: ${coverageCounts(missing.length, partly.length, 'did not run')}, so this is no clean bill of health:`), true);
+  const counts = coverageCounts(missing.length, partly.length, 'did not run');
+  out.line(s.warn(`Incomplete: ${counts}, so this is no clean bill of health:`), true);
   for (const n of missing) out.line(`  ${s.bold(n.check)}: ${n.reason}; to run it: ${n.remedy}`, true);
   for (const n of partly) out.line(`  ${s.bold(n.check)} (ran in part): ${n.reason}; to decide it: ${n.remedy}`, true);
 }

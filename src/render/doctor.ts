@@ -64,7 +64,8 @@ export function renderDoctor(rep: DoctorReport, out: Output): void {
  * JSON is told apart the same way.
  */
 function partialGaps(rep: DoctorReport): (n: NotRun) => boolean {
-  const ran = new Set(rep.checks.filter((c) => c.status !== 'skipped').flatMap((c) => (c.gaps ?? []).map((g) => `${g.check}\n${g.reason}`)));
+  const ran = new Set(rep.checks.filter((c) => c.status !== 'skipped')
+    .flatMap((c) => (c.gaps ?? []).map((g) => `${g.check}\n${g.reason}`)));
   return (n) => ran.has(`${n.check}\n${n.reason}`);
 }
 

@@ -40,7 +40,8 @@ describe('doctor on the laptop lab', { skip }, () => {
    * waited for could still hold its groups in the next test.
    */
   const holder = (setup: string): { child: ChildProcess; ready: Promise<string> } => {
-    const child = lp.lab.spawn('host', 'python3', ['-c', `import socket,struct,time\n${setup}\nprint('ready',flush=True)\ntime.sleep(120)`]);
+    const child = lp.lab.spawn('host', 'python3',
+      ['-c', `import socket,struct,time\n${setup}\nprint('ready',flush=True)\ntime.sleep(120)`]);
     return { child, ready: readyLine(child) };
   };
 

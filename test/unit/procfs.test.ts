@@ -71,7 +71,8 @@ test('/proc/net/igmp read in place equals the regular expressions on real and ma
   const r = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
   const pick = <T>(l: readonly T[]): T => l[Math.floor(r() * l.length)]!;
   const hex = (n: number): string => Array.from({ length: n }, () => pick([...'0123456789ABCDEFabcdef'])).join('');
-  const good = (): string => `\t\t\t\t${hex(8)} ${String(Math.floor(r() * 99999)).padStart(5)} ${pick(['0', '1'])}:${hex(8)}\t\t${pick(['0', '1'])}`;
+  const good = (): string => `\t\t\t\t${hex(8)} ${String(Math.floor(r() * 99999)).padStart(5)} `
+    + `${pick(['0', '1'])}:${hex(8)}\t\t${pick(['0', '1'])}`;
   const noise = [...'0123456789aAfFgG :\t\r\v\u00a0\u2003\ufeffx-+.'];
   const mangle = (l: string): string => {
     const chars = [...l];

@@ -214,7 +214,8 @@ async function endMesh(r: MeshRunning, sendFindings: readonly Finding[]): Promis
   // Our own socket's overrun, a storm of senders, forged probes: said once, not drowned in cells.
   findings.push(...sendFindings, ...r.receiveErrors, ...receiveHealth(stats.snapshot(), stats.ifaces(), ownDrops));
   if (r.eligible.length === 0) {
-    findings.unshift(noEligibleInterface(r.inv.interfaces, [g.family], 'take part in the mesh', { group: g.group, ...waitedFor(r.carrier) }));
+    findings.unshift(noEligibleInterface(r.inv.interfaces, [g.family], 'take part in the mesh',
+      { group: g.group, ...waitedFor(r.carrier) }));
   }
   const rows = rowsNow(stats);
   const queries = m.results.filter((x) => x.status === 'joined').map((x) => watch.queries.summary(x.iface));
