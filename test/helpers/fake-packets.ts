@@ -14,8 +14,12 @@ export class FakePackets implements PacketSockets {
   onListen: ((f: UdpArrivalFilter) => void) | undefined;
   private readonly handlers = new Set<(p: IpArrival) => void>();
 
-  listenUdp(f: UdpArrivalFilter, onArrival: (p: IpArrival) => void): ArrivalListener {
+  /** Read errors to report to each listener as it opens (a recvmmsg that failed). */
+  readErrors: Error[] = [];
+
+  listenUdp(f: UdpArrivalFilter, onArrival: (p: IpArrival) => void, onError: (e: Error) => void): ArrivalListener {
     if (this.error) throw this.error;
+    for (const e of this.readErrors) onError(e);
     this.filters.push(f);
     let received = 0;
     const counting = (p: IpArrival): void => { received++; onArrival(p); };

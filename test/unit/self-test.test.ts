@@ -80,13 +80,16 @@ test('self-test: another host\'s probes, and probes naming an interface outside 
   for (const m of st.details?.matrix as Array<{ heardOn: Record<string, number> }>) assert.deepEqual(Object.values(m.heardOn), [0]);
 });
 
-test('self-test: probes the packet socket dropped (its buffer full) are said among the problems', async () => {
+test('self-test: probes the packet socket dropped (its buffer full) and read errors are said among the problems', async () => {
   const host = new FakeHost();
   host.fakePackets.dropped = 7;
+  host.fakePackets.readErrors = [new Error('recvmmsg(AF_PACKET): ENOMEM'), new Error('recvmmsg(AF_PACKET): ENOMEM')];
   const st = await selfTest(host);
   assert.equal(st.status, 'pass');
-  assert.deepEqual(st.details?.problems,
-    ['the capture dropped 7 probes (its receive buffer was full): the counts are lower than what arrived']);
+  assert.deepEqual(st.details?.problems, [
+    'the capture dropped 7 probes (its receive buffer was full): the counts are lower than what arrived',
+    'reading the capture failed: recvmmsg(AF_PACKET): ENOMEM',
+  ]);
 });
 
 test('self-test: no CAP_NET_RAW for the packet socket is a skip with the remedy, and nothing is joined or sent', async () => {

@@ -65,7 +65,8 @@ function selfTestScope(ctx: DoctorContext): { skip: CheckOutcome } | { ifaces: I
  * socket does not deliver what this host sends; a probe seen on its own interface anyway is not
  * an arrival. Only the selected interfaces count, whatever a probe claims: `heard` stays bounded.
  */
-function listenForProbes(packets: PacketSockets, ifaces: readonly Interface[], { group, senderId, heard }: Probing): ArrivalListener {
+function listenForProbes(packets: PacketSockets, ifaces: readonly Interface[], p: Probing): ArrivalListener {
+  const { group, senderId, heard, readErrors } = p;
   const byIndex = new Map(ifaces.map((i) => [i.index, i.name]));
   const names = new Set(byIndex.values());
   return packets.listenUdp({ group: group.group, port: group.port, snaplen: SNAPLEN }, ({ ifindex, data }) => {
@@ -78,7 +79,7 @@ function listenForProbes(packets: PacketSockets, ifaces: readonly Interface[], {
     let row = heard.get(probe.ifname);
     if (!row) heard.set(probe.ifname, row = new Map());
     row.set(to, (row.get(to) ?? 0) + 1);
-  }, () => { /* a read error ends delivery; the matrix says what was heard */ });
+  }, (e) => { if (readErrors.length < 10) readErrors.push(e.message); });
 }
 
 /**
@@ -115,6 +116,8 @@ interface Probing {
   group: GroupSpec;
   senderId: string;
   heard: Heard;
+  /** recvmmsg failures (the next wake-up reads again): said among the problems, the counts may be low. */
+  readErrors: string[];
 }
 
 /** Sends the probes out of every interface, waits for the last ones to arrive, and closes the listener. */
@@ -135,6 +138,7 @@ async function probeAcross(ctx: DoctorContext, listener: ArrivalListener, ifaces
     // Many uplinks on one segment can fill the one socket's buffer: then the counts are low, and say so.
     const { dropped } = listener.stats();
     if (dropped > 0) problems.push(`the capture dropped ${dropped} probes (its receive buffer was full): the counts are lower than what arrived`);
+    for (const e of new Set(p.readErrors)) problems.push(`reading the capture failed: ${e}`);
     return { findings: sharedSegment(ifaces, p.heard, p.group),
       details: { group: SELF_TEST_GROUP, probesPerInterface: PROBES, matrix, sendResults: tx.results, problems } };
   } finally {
@@ -154,6 +158,7 @@ export const selfTestCheck: DoctorCheck = {
       group: parseGroupArg(SELF_TEST_GROUP, { defaultPort: 5077, allowRanges: false })[0]!,
       senderId: senderIdFor(ctx.deps.platform.hostname()),
       heard: new Map(),
+      readErrors: [],
     };
     // Listening first: when the capture cannot open (no CAP_NET_RAW, no koffi), nothing was joined.
     let listener: ArrivalListener;
