@@ -137,7 +137,10 @@ async function probeAcross(ctx: DoctorContext, listener: ArrivalListener, ifaces
       [...tx.findings, ...sent.findings, ...membership.findings].filter((f) => f.severity === 'error').map((f) => f.message);
     // Many uplinks on one segment can fill the one socket's buffer: then the counts are low, and say so.
     const { dropped } = listener.stats();
-    if (dropped > 0) problems.push(`the capture dropped ${dropped} probes (its receive buffer was full): the counts are lower than what arrived`);
+    if (dropped > 0) {
+      problems.push(`the capture dropped ${dropped} probes (its receive buffer was full): `
+        + 'the counts are lower than what arrived');
+    }
     for (const e of new Set(p.readErrors)) problems.push(`reading the capture failed: ${e}`);
     return { findings: sharedSegment(ifaces, p.heard, p.group),
       details: { group: SELF_TEST_GROUP, probesPerInterface: PROBES, matrix, sendResults: tx.results, problems } };
