@@ -14,11 +14,12 @@ export default tseslint.config(
     },
   },
   {
-    // Lines under 140 characters (issue 15). Lines holding a string, template literal, regex or URL
-    // are left alone: a message cut in two is harder to grep for than a long line is to read.
+    // Lines under 140 characters (issue 15), strings and template literals included: a long message
+    // is cut where a clause ends ('...; ' + '...'), so each piece still greps. Only a line holding
+    // a URL or a regex literal is left alone (neither can be cut without changing what it is).
     files: ['**/*.ts', 'scripts/**/*.mjs'],
     rules: {
-      'max-len': ['error', { code: 140, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true }],
+      'max-len': ['error', { code: 140, ignoreUrls: true, ignoreStrings: false, ignoreTemplateLiterals: false, ignoreRegExpLiterals: true }],
     },
   },
   {
