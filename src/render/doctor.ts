@@ -81,8 +81,13 @@ export function doctorJUnit(rep: DoctorReport): string {
     const gap = rep.coverage.notRun.find((n) => n.check === c.id);
     if (gap) tc.skipped = `${gap.reason}; to run it: ${gap.remedy}`;
     else if (c.skipped !== undefined) tc.skipped = c.skipped;
-    const others = c.findings.filter((f) => f.severity !== 'error');
-    if (others.length) tc.systemOut = others.map((f) => `${f.severity} ${f.id}: ${f.message}`).join('\n');
+    // A check that ran in part passes or fails on what it saw; what it could not see is said
+    // beside (a skipped case would hide what it did judge).
+    const out = [
+      ...c.findings.filter((f) => f.severity !== 'error').map((f) => `${f.severity} ${f.id}: ${f.message}`),
+      ...c.status === 'skipped' ? [] : (c.gaps ?? []).map((g) => `ran in part: ${g.check}: ${g.reason}; to decide it: ${g.remedy}`),
+    ];
+    if (out.length) tc.systemOut = out.join('\n');
     return tc;
   });
   const i = rep.coverage.interrupted;

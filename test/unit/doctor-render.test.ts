@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { renderDoctor } from '../../src/render/doctor.js';
+import { doctorJUnit, renderDoctor } from '../../src/render/doctor.js';
 import { Output } from '../../src/render/output.js';
 import type { CheckResult, DoctorReport } from '../../src/core/doctor/types.js';
 import type { NotRun } from '../../src/core/coverage.js';
@@ -71,4 +71,12 @@ test('only checks that did not run: worded as before', () => {
 test('the same words from the JSON document read back (what a consumer of --json has)', () => {
   const rep = report([sockets, querier, rpfilter]);
   assert.equal(human(JSON.parse(JSON.stringify(rep)) as DoctorReport), human(rep));
+});
+
+test('JUnit: a check that ran in part is a case that ran, with its gap said beside; one that did not run is skipped', () => {
+  const xml = doctorJUnit(report([sockets, querier, rpfilter]));
+  const caseOf = (id: string): string => xml.slice(xml.indexOf(`name="${id}"`), xml.indexOf('</testcase>', xml.indexOf(`name="${id}"`)));
+  assert.doesNotMatch(caseOf('sockets'), /<skipped/);
+  assert.match(caseOf('sockets'), /<system-out>ran in part: sockets: IP_MULTICAST_ALL leaks: on UDP port 5353 .*; to decide it: run doctor as root<\/system-out>/);
+  assert.match(caseOf('querier'), /<skipped message="no capture: libpcap missing; to run it: apt install libpcap0.8"/);
 });
