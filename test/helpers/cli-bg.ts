@@ -11,8 +11,10 @@ export interface BackgroundCli {
   interrupt(): void;
 }
 
-export function startCli(lab: Lab, role: string, args: readonly string[]): BackgroundCli {
-  const child = lab.spawn(role, process.execPath, [CLI, ...args]);
+/** WRAP: a command that runs the CLI and execs it (setpriv ... --), so the pid is still the CLI's. */
+export function startCli(lab: Lab, role: string, args: readonly string[], wrap: readonly string[] = []): BackgroundCli {
+  const [cmd, ...pre] = [...wrap, process.execPath];
+  const child = lab.spawn(role, cmd ?? process.execPath, [...pre, CLI, ...args]);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });

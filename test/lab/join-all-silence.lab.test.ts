@@ -4,9 +4,9 @@
 // NO_TRAFFIC (error) instead; and mesh alone on a host says that no peer was heard.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLI, labSkipReason } from '../helpers/lab.js';
+import { CLI, labSkipReason, type RunResult } from '../helpers/lab.js';
 import { buildLaptop, type Laptop } from '../helpers/topologies.js';
-import { ndjson } from '../helpers/cli-bg.js';
+import { ndjson, startCli } from '../helpers/cli-bg.js';
 import { udpSender } from '../helpers/inject.js';
 import { assertMatchesSchema } from '../helpers/schema.js';
 
@@ -19,6 +19,17 @@ describe('join-all and mesh when nothing arrives', { skip }, () => {
   after(async () => { await lp?.lab.destroy(); });
 
   const summaryOf = (stdout: string): any => ndjson(stdout).find((e) => e.type === 'summary');
+  /**
+   * join-all ARGS in host (under WRAP), and peer-a's datagrams to GROUP once it has joined on
+   * wired0: started together, a run still starting on a loaded machine missed a 2 s sender whole.
+   */
+  const joinThenSend = async (group: string, args: string[], wrap: string[] = []): Promise<RunResult> => {
+    const run = startCli(lp.lab, 'host', ['join-all', group, ...args, '--json'], wrap);
+    await run.waitForEvent((e) => e.type === 'joined' && e.iface === 'wired0', 20_000);
+    const sent = await lp.lab.exec(lp.peerA, 'python3', udpSender(group, 5000, 10, { gapS: 0.05 }), 20_000);
+    assert.equal(sent.code, 0, sent.stderr);
+    return run.exit(30_000);
+  };
 
   test('no sender anywhere: one NOTHING_ARRIVED with the next step, human and JSON', async () => {
     const r = await lp.lab.cli('host', ['join-all', '239.1.7.1', '--duration', '3', '--json']);
@@ -35,16 +46,14 @@ describe('join-all and mesh when nothing arrives', { skip }, () => {
   });
 
   test('only peer-a sends: wifi0 is named (NOTHING_RECEIVED), wired0 is not; --expect on wifi0 makes it NO_TRAFFIC', async () => {
-    const send = () => lp.lab.exec(lp.peerA, 'python3', udpSender('239.1.7.2', 5000, 30, { gapS: 0.1 }), 20_000);
-    const [r] = await Promise.all([lp.lab.cli('host', ['join-all', '239.1.7.2', '--duration', '4', '--json']), send()]);
+    const r = await joinThenSend('239.1.7.2', ['--duration', '4']);
     assert.equal(r.code, 0, r.stderr);
     const sum = summaryOf(r.stdout);
     const got = sum.rows.find((x: any) => x.iface === 'wired0')?.packets ?? 0;
     assert.ok(got > 0, `wired0 received ${got}`);
     const silent = sum.findings.filter((f: any) => f.id.startsWith('NOTHING'));
     assert.deepEqual(silent.map((f: any) => `${f.id} ${f.iface} ${f.severity}`), ['NOTHING_RECEIVED wifi0 warning']);
-    const [e] = await Promise.all(
-      [lp.lab.cli('host', ['join-all', '239.1.7.2', '--duration', '4', '--json', '--expect', 'wifi0:239.1.7.2']), send()]);
+    const e = await joinThenSend('239.1.7.2', ['--duration', '4', '--expect', 'wifi0:239.1.7.2']);
     assert.equal(e.code, 1, e.stderr);
     const esum = summaryOf(e.stdout);
     assert.deepEqual(esum.findings.filter((f: any) => ['NO_TRAFFIC', 'NOTHING_RECEIVED', 'NOTHING_ARRIVED'].includes(f.id)).map((f: any) =>
@@ -68,9 +77,7 @@ describe('join-all and mesh when nothing arrives', { skip }, () => {
   const noRaw = ['--inh-caps=-net_raw', '--bounding-set=-net_raw'];
   test('join-all without CAP_NET_RAW: packets counted, the IGMP watch named as not run with its fix, exit 3; ' +
     'human says what was not seen', async () => {
-    const send = () => lp.lab.exec(lp.peerA, 'python3', udpSender('239.1.7.3', 5000, 20, { gapS: 0.1 }), 20_000);
-    const [r] = await Promise.all(
-      [lp.lab.exec('host', 'setpriv', [...noRaw, process.execPath, CLI, 'join-all', '239.1.7.3', '--duration', '3', '--json']), send()]);
+    const r = await joinThenSend('239.1.7.3', ['--duration', '3'], ['setpriv', ...noRaw, '--']);
     assert.equal(r.code, 3, r.stderr);
     const sum = summaryOf(r.stdout);
     assertMatchesSchema('join-all.schema.json', sum);
