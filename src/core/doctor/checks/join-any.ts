@@ -77,7 +77,8 @@ export async function joinAnyFindings(p: Platform, interfaces: readonly Interfac
       iface, ...(groups.length === 1 ? { group: groups[0] } : {}),
       message:
         `${what} ${groups.length === 1 ? 'is' : 'are'} joined on ${iface} only, ` +
-        'picked by the default route (where a join without an interface, INADDR_ANY, lands); ' +
+        'the interface the default route picks: where a join without an interface (INADDR_ANY) lands, ' +
+        'unless the program chose it (the kernel\'s membership tables do not tell the two apart); ' +
         `${others.join(', ')} ${others.length === 1 ? 'is' : 'are'} up with multicast too: a stream arriving there is received by no one.`,
       // Both branches end the finding: a route to the group is never a finding (see above).
       fix:
