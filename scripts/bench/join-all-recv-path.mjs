@@ -13,12 +13,11 @@
 //   node scripts/bench/join-all-recv-path.mjs [PACKETS=2000000] [RUNS=5] [--ref REV]...
 //   node scripts/bench/join-all-recv-path.mjs --child DIST PACKETS   (one run, one JSON line)
 import { Buffer } from 'node:buffer';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildReference } from './_reference.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const IFACES = [{ name: 'wired0', index: 2 }, { name: 'wifi0', index: 3 }];
@@ -97,7 +96,7 @@ function parent() {
   const packets = Number(args[0] ?? 2_000_000);
   const runs = Number(args[1] ?? 5);
   const builds = [{ name: 'this tree', dist: path.join(REPO, 'dist') }];
-  builds.unshift(...refs.map((ref) => ({ name: `ref ${ref}`, dist: buildReference(ref) })));
+  builds.unshift(...refs.map((ref) => ({ name: `ref ${ref}`, dist: buildReference(ref).dist })));
   const results = builds.map(() => []);
   for (let r = 0; r < runs; r++) {
     for (const [k, b] of builds.entries()) {
@@ -120,18 +119,3 @@ function parent() {
   }
 }
 
-/** REV's dist, built once into a temporary folder (kept for the next run). */
-function buildReference(rev) {
-  const git = (...a) => execFileSync('git', a, { cwd: REPO, encoding: 'utf8' }).trim();
-  const full = git('rev-parse', '--verify', `${rev}^{commit}`);
-  const dir = path.join(os.tmpdir(), `mcd-bench-ref-${full.slice(0, 12)}`);
-  if (existsSync(path.join(dir, 'dist', 'src', 'cli.js'))) return path.join(dir, 'dist');
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  execFileSync('sh', ['-c', `git -C "$1" archive "$2" | tar -x -C "$3"`, 'sh', REPO, full, dir]);
-  symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'));
-  console.log(`  building the reference ${full.slice(0, 12)} in ${dir}`);
-  execFileSync(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
-    { cwd: dir, stdio: 'inherit' });
-  return path.join(dir, 'dist');
-}

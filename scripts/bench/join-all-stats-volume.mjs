@@ -8,10 +8,9 @@
 //   node scripts/bench/join-all-stats-volume.mjs [MEMBERSHIPS=15000] [SECONDS=8] [RUNS=3] [REF=rev]
 import { Buffer } from 'node:buffer';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { boundTime, CLI, makeLab, median, REPO, sleep } from './_lab.mjs';
+import { buildReference } from './_reference.mjs';
 
 const memberships = Number(process.argv[2] ?? 15000);
 const seconds = Number(process.argv[3] ?? 8);
@@ -32,20 +31,6 @@ function referenceRev() {
   return git('rev-parse', `${added}^`);
 }
 
-/** That revision's CLI, built once into the temporary folder (kept for the next run, named on exit). */
-function buildReference(rev) {
-  const dir = path.join(os.tmpdir(), `mcd-bench-ref-${rev.slice(0, 12)}`);
-  const cli = path.join(dir, 'bin', 'mcast-doctor');
-  if (existsSync(path.join(dir, 'dist', 'src', 'cli.js'))) return { dir, cli };
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  execFileSync('sh', ['-c', `git -C "$1" archive "$2" | tar -x -C "$3"`, 'sh', REPO, rev, dir]);
-  symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'));
-  console.log(`  building the reference ${rev.slice(0, 12)} in ${dir}`);
-  execFileSync(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
-    { cwd: dir, stdio: 'inherit' });
-  return { dir, cli };
-}
 
 /** join-all runs still going: killed by pid if the benchmark ends early (their namespace goes with the lab). */
 const running = new Set();
