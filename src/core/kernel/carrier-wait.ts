@@ -9,6 +9,7 @@
 import type { Platform } from '../../platform/types.js';
 import type { Clock } from '../clock.js';
 import { defined } from '../defined.js';
+import { sleepUnless } from '../sleep.js';
 import type { IfaceSelection } from './iface-filter.js';
 import type { Family } from './ip.js';
 import { loadInterfaces, type Interface, type InterfaceInventory } from './interfaces.js';
@@ -60,7 +61,7 @@ export async function waitForCarrier(load: () => Promise<InterfaceInventory>, ne
   const bound = o.maxMs !== undefined ? setTimeout(end, o.maxMs) : undefined;
   try {
     while (!ended.signal.aborted) {
-      await pause(CARRIER_POLL_MS, ended.signal);
+      await sleepUnless(CARRIER_POLL_MS, ended.signal);
       // Read once more at the end too: a carrier that came in the last poll period counts.
       inventory = await load();
       if (inventory.interfaces.some((i) => whyIneligible(i, need) === undefined)) break;
@@ -70,14 +71,6 @@ export async function waitForCarrier(load: () => Promise<InterfaceInventory>, ne
     o.abort?.removeEventListener('abort', end);
   }
   return { inventory, waitedMs: o.clock.now() - start, awaited };
-}
-
-function pause(ms: number, abort: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => { clearTimeout(t); abort.removeEventListener('abort', done); resolve(); };
-    const t = setTimeout(done, ms);
-    abort.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** What a following command hands the wait: its --duration (the bound), its signal, who to tell. */
