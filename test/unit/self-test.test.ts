@@ -90,6 +90,9 @@ test('self-test: probes the packet socket dropped (its buffer full) and read err
     'the capture dropped 7 probes (its receive buffer was full): the counts are lower than what arrived',
     'reading the capture failed: recvmmsg(AF_PACKET): ENOMEM',
   ]);
+  // What it lost may be what crossed: a gap (verdict incomplete), not a silent "nothing shared".
+  assert.deepEqual(st.gaps?.map((g) => [g.check, g.reason]), [['self-test',
+    'the capture dropped 7 probes (its receive buffer was full) and failed 2 reads: uplinks that share a segment may be missed']]);
 });
 
 test('self-test: no CAP_NET_RAW for the packet socket is a skip with the remedy, and nothing is joined or sent', async () => {
